@@ -1,0 +1,47 @@
+"""How a view declares who may open it. Deny by default.
+
+``LoginRequiredMiddleware`` already turns away anonymous users from every
+view; these decorators say the rest, and a test walks every URL pattern and
+fails on any view that carries none of them:
+
+- ``@public`` — open to anyone (sign-in page, verification pages, kiosk);
+- ``@citizen`` — any signed-in person, acting for themselves or their family;
+- ``@staff("role_code", …)`` — a staff member holding one of the roles.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+
+from .selectors import user_has_role
+
+
+def public(view):
+    view = login_not_required(view)
+    view.minsheng_access = "public"
+    return view
+
+
+def citizen(view):
+    view.minsheng_access = "citizen"
+    return view
+
+
+def staff(*roles: str):
+    """Require one of ``roles`` (any staff role when none is named)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated or not user.is_staff:
+                raise PermissionDenied
+            if not user.is_superuser and not user_has_role(user=user, roles=roles or None):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.minsheng_access = ("staff", roles)
+        return wrapped
+
+    return decorator

@@ -1,0 +1,96 @@
+"""The program registry: how core finds programs without importing them.
+
+Each program's AppConfig.ready() calls ``registry.register(Program(...))``.
+The portal builds its tiles, the workbench its menu, the dashboard its KPIs,
+the API its routers and the demo command its generators from what is here.
+Core apps never import a program (import-linter enforces it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PortalTile:
+    title: Any  # lazy translated string
+    url_name: str
+    description: Any = ""
+    icon: str = "•"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class WorkbenchEntry:
+    title: Any
+    url_name: str
+    roles: tuple[str, ...] = ()  # role codes that see this entry; empty = any staff
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    title: Any
+    compute: Callable[[], Any]  # returns a number or a small dict
+    unit: Any = ""
+
+
+@dataclass(frozen=True)
+class DemoGenerator:
+    """Fills the demo city with a program's data.
+
+    ``run(ctx)`` gets a minsheng.demo.context.DemoContext (scale, seed, rng,
+    progress, the foundation's regions, organisations and people). It must be
+    idempotent: running it twice leaves the same data. ``after`` names the
+    program keys whose generators must run first (rare).
+    """
+
+    run: Callable[[Any], dict[str, int]]
+    after: tuple[str, ...] = ()
+
+
+@dataclass
+class Program:
+    key: str  # e.g. "after_school"; also the URL prefix /p/<key>/
+    title: Any
+    urls: str | None = None  # dotted path of the program's urls module
+    api_router: str | None = None  # "minsheng.programs.x.api:router"
+    portal_tiles: list[PortalTile] = field(default_factory=list)
+    workbench_entries: list[WorkbenchEntry] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
+    demo: DemoGenerator | None = None
+    roles: dict[str, Any] = field(
+        default_factory=dict
+    )  # role code -> title, declared by the program
+
+
+class ProgramRegistry:
+    def __init__(self) -> None:
+        self._programs: dict[str, Program] = {}
+
+    def register(self, program: Program) -> Program:
+        if program.key in self._programs:
+            raise ValueError(f"program {program.key!r} is registered twice")
+        self._programs[program.key] = program
+        return program
+
+    def programs(self) -> list[Program]:
+        return list(self._programs.values())
+
+    def get(self, key: str) -> Program:
+        return self._programs[key]
+
+    def portal_tiles(self) -> list[PortalTile]:
+        return sorted((t for p in self.programs() for t in p.portal_tiles), key=lambda t: t.order)
+
+    def workbench_entries(self) -> list[WorkbenchEntry]:
+        return sorted(
+            (e for p in self.programs() for e in p.workbench_entries), key=lambda e: e.order
+        )
+
+    def kpis(self) -> list[tuple[Program, Kpi]]:
+        return [(p, k) for p in self.programs() for k in p.kpis]
+
+
+registry = ProgramRegistry()
