@@ -245,4 +245,3 @@ LOGGING = {
 }
 
 MINSHENG_CITY_CODE = env("MINSHENG_CITY_CODE", "320700")
-MINSHENG_SITE_NAME = _("Minsheng public services")

@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+SITE_NAME = _("Minsheng public services")
 
 
 def platform(request):
-    return {"site_name": settings.MINSHENG_SITE_NAME, "debug": settings.DEBUG}
+    return {"site_name": SITE_NAME, "debug": settings.DEBUG}
