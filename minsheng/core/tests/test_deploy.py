@@ -1,0 +1,63 @@
+"""Production settings: pass Django's deployment checks, refuse to start without real secrets."""
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_manage(*args, env_extra, tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "MINSHENG_ENV": "production",
+        "MINSHENG_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_ALLOWED_HOSTS": "minsheng.example.gov.cn",
+        **env_extra,
+    }
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def real_secrets():
+    return {
+        "SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "MINSHENG_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "MINSHENG_HASH_KEY": base64.b64encode(os.urandom(32)).decode(),
+    }
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=real_secrets(), tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path):
+    result = run_manage("check", env_extra={}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "Production needs real secrets" in result.stderr
+    assert not (tmp_path / "var" / "secrets.json").exists()
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    secrets = real_secrets()
+    files = {}
+    for name, value in secrets.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(value + "\n")
+        files[f"{name}_FILE"] = str(path)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=files, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_development_writes_keys_once_to_var(tmp_path):
+    env = {"MINSHENG_ENV": "development", "DJANGO_ALLOWED_HOSTS": "localhost"}
+    first = run_manage("check", env_extra=env, tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    stored = (tmp_path / "var" / "secrets.json").read_text()
+    second = run_manage("check", env_extra=env, tmp_path=tmp_path)
+    assert second.returncode == 0
+    assert (tmp_path / "var" / "secrets.json").read_text() == stored
