@@ -1,0 +1,148 @@
+"""``minsheng up``: set up and run the demo city in one command.
+
+migrate → compile catalogues → load regions (if empty) → build the demo
+city (if not built) → collect static files → print the demo sign-ins →
+start and supervise the web server (granian, WSGI), the task worker and the
+scheduler. Running it again reuses everything that exists.
+"""
+
+import shutil
+import sys
+import time
+import unicodedata
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+from minsheng.demo.context import DEMO_PASSWORD
+from minsheng.demo.services import (
+    DEFAULT_SCALE,
+    DEFAULT_SEED,
+    demo_build,
+    demo_is_built,
+    demo_logins,
+)
+from minsheng.demo.supervisor import Child, Supervisor
+from minsheng.regions.models import Region
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def format_table(rows: list[list[str]]) -> str:
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo city and serve it: web server, task worker and scheduler."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="web server processes")
+        parser.add_argument("--scale", type=float, default=DEFAULT_SCALE)
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--no-serve", action="store_true", help="set up, print, and exit")
+
+    def step(self, message: str) -> float:
+        self.stdout.write(f"· {message}")
+        self.stdout.flush()
+        return time.monotonic()
+
+    def handle(self, *args, host, port, workers, scale, seed, no_serve=False, **options):
+        started = time.monotonic()
+        self.step("migrating the database")
+        call_command("migrate", interactive=False, verbosity=0)
+        if "compile_catalogues" in get_commands():
+            self.step("compiling translations")
+            call_command("compile_catalogues", verbosity=0)
+        if not Region.objects.exists():
+            self.step("loading China's divisions")
+            call_command("load_regions", verbosity=0)
+        if not demo_is_built():
+            self.step(f"building the demo city (scale {scale}, seed {seed})")
+            demo_build(scale=scale, seed=seed, stream=self.stderr)
+        self.step("collecting static files")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.print_logins(host, port)
+        self.stdout.write(f"set up in {time.monotonic() - started:.1f} s")
+        if no_serve:
+            return
+        self.serve(host, port, workers)
+
+    def print_logins(self, host: str, port: int) -> None:
+        rows = [["login / 账号", "password / 密码", "role / 角色", "organisation / 单位"]]
+        for login in demo_logins():
+            rows.append([login.login, login.password, login.role, login.organisation])
+        self.stdout.write("")
+        self.stdout.write("Demo sign-ins (staff at /workbench/ and /admin/, citizens at /):")
+        self.stdout.write(format_table(rows))
+        self.stdout.write(
+            f"Every other demo staff account (e.g. education_haizhou, tax_city) uses {DEMO_PASSWORD}."
+        )
+        self.stdout.write(f"Open http://{host}:{port}/  — stop with Ctrl-C.")
+        self.stdout.write("")
+
+    def serve(self, host: str, port: int, workers: int) -> None:
+        base = Path(settings.BASE_DIR)
+        bindir = Path(sys.executable).parent
+        granian = (
+            str(bindir / "granian") if (bindir / "granian").exists() else shutil.which("granian")
+        )
+        manage = [sys.executable, str(base / "manage.py")]
+        commands = get_commands()
+        children = [
+            Child(
+                "web",
+                [
+                    granian,
+                    "--interface",
+                    "wsgi",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                    "--no-ws",
+                    "--working-dir",
+                    str(base),
+                    "config.wsgi:application",
+                ],
+            )
+        ]
+        if "db_worker" in commands:
+            children.append(Child("worker", [*manage, "db_worker"]))
+        if "scheduler" in commands:
+            children.append(Child("scheduler", [*manage, "scheduler"]))
+        supervisor = Supervisor(children, cwd=str(base), log=lambda m: self.stdout.write(f"· {m}"))
+        supervisor.start()
+        self.wait_until_serving(host, port)
+        supervisor.run()
+
+    def wait_until_serving(self, host: str, port: int, timeout: float = 30.0) -> None:
+        url = f"http://{host}:{port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                    if response.status == 200:
+                        self.stdout.write(f"· serving on http://{host}:{port}/")
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stderr.write(f"the web server did not answer {url} within {timeout:.0f} s")
