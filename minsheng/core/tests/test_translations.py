@@ -62,7 +62,7 @@ def test_catalogue_is_complete(app_dir, tmp_path):
     if app_dir == MINSHENG:  # project-wide templates only; apps have their own catalogues
         ignore = [a for p in app_dir.iterdir() if p.is_dir() and p.name not in ("templates", "locale") for a in ("--ignore", f"{p.name}/*")]
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location", *ignore],
+        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location", *ignore],
         cwd=copy, check=True, capture_output=True, env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT), "MINSHENG_ENV": "test"},
     )
     entries = parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
