@@ -35,7 +35,9 @@ def main() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     if DemoRun.objects.filter(part=FOUNDATION).exists():
-        sys.exit("the foundation is already built in this database: point MINSHENG_VAR_DIR at an empty folder")
+        sys.exit(
+            "the foundation is already built in this database: point MINSHENG_VAR_DIR at an empty folder"
+        )
     started = time.perf_counter()
     regions = regions_load()
     regions_seconds = time.perf_counter() - started

@@ -22,4 +22,6 @@ def test_a_child_that_dies_is_restarted_and_all_stop_on_request():
 def test_sign_in_table_aligns_chinese_text():
     table = format_table([["账号", "role"], ["admin", "管理员"]]).splitlines()
     # The second column starts at the same display column (a Chinese character is 2 wide).
-    assert _width(table[0][: table[0].index("role")]) == _width(table[2][: table[2].index("管理员")])
+    assert _width(table[0][: table[0].index("role")]) == _width(
+        table[2][: table[2].index("管理员")]
+    )
