@@ -1,0 +1,2 @@
+def city_summary():
+    return {"coverage_percent": None, "attendance_percent": None}
