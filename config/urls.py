@@ -28,6 +28,9 @@ urlpatterns = [
     path("notifications/", include("minsheng.notifications.urls")),
     path("ratings/", include("minsheng.ratings.urls")),
     path("files/", include("minsheng.attachments.urls")),
+    path("draws/", include("minsheng.core.draws.urls")),
+    path("imports/", include("minsheng.core.imports.urls")),
+    path("audit/", include("minsheng.audit.urls")),
     path("workbench/", include("minsheng.workbench.urls")),
     path("", include("minsheng.portal.urls")),
 ]
