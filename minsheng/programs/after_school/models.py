@@ -289,6 +289,9 @@ class OfferingDay(models.Model):
             models.CheckConstraint(condition=Q(weekday__lte=6), name="as_weekday_0_6"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.offering_id}:{self.weekday}"
+
     @property
     def free(self) -> int:
         return max(0, self.capacity - self.taken)
@@ -426,6 +429,7 @@ class Application(TimeStampedModel):
         related_name="+",
     )
     grade_level = models.PositiveSmallIntegerField(_("grade level"))
+    dual_working = models.BooleanField(_("both parents working"), default=False)
     rank = models.PositiveSmallIntegerField(_("choice rank"), default=1)
     state = models.CharField(
         _("state"),
@@ -495,6 +499,9 @@ class SeatRequest(models.Model):
             models.Index(fields=["state", "offered_until"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.weekday}:{self.state}"
+
 
 class SessionState(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
@@ -559,6 +566,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "student"], name="as_uniq_attendance"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.student_id}:{self.status}"
+
 
 class PickUp(models.Model):
     """接送 — who collected the child, when; late when after the session's end plus a grace period."""
@@ -584,3 +594,6 @@ class PickUp(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "student"], name="as_uniq_pickup"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.student_id}"

@@ -1,0 +1,510 @@
+"""Writes of the after-school program: offerings, windows, applications, seats, the lottery,
+waitlist promotion, attendance and pick-up. Views, the API and tasks call these."""
+
+import re
+import secrets
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from minsheng.identity.models import Person, PersonRelation
+
+from . import integrations
+from .models import (
+    WEEKDAY_NAMES,
+    Activity,
+    Allocation,
+    Application,
+    ApplicationState,
+    ApplicationWindow,
+    Attendance,
+    AttendanceStatus,
+    Enrolment,
+    FeeWaiverRule,
+    Offering,
+    OfferingDay,
+    OfferingKind,
+    PickUp,
+    SeatRequest,
+    SeatState,
+    Session,
+    SessionState,
+    Teacher,
+    Term,
+)
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def workday_end() -> time:
+    """The local end of the working day; weekday care must not end before it."""
+    return _setting("AFTER_SCHOOL_WORKDAY_END", time(17, 30))
+
+
+# --- offerings and windows -------------------------------------------------
+def offering_validate(*, kind, activity, weekdays, start_time, end_time, grade_min, grade_max,
+                      capacity, fee) -> list[int]:
+    """Check an offering against the 5+2 rules; returns the cleaned weekdays."""
+    errors: dict[str, list[str]] = {}
+    try:
+        days = sorted({int(d) for d in weekdays})
+    except (TypeError, ValueError):
+        days = []
+    if not days or any(d < 0 or d > 6 for d in days):
+        errors["weekdays"] = [_("Choose at least one day of the week.")]
+    elif kind == OfferingKind.WEEKDAY and any(d > 4 for d in days):
+        errors["weekdays"] = [_("Weekday care runs Monday to Friday only.")]
+    elif kind == OfferingKind.WEEKEND and any(d < 5 for d in days):
+        errors["weekdays"] = [_("Weekend care runs on Saturday or Sunday only.")]
+    if start_time >= end_time:
+        errors["end_time"] = [_("The end time must be after the start time.")]
+    elif kind == OfferingKind.WEEKDAY:
+        minutes = (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
+        if minutes < _setting("AFTER_SCHOOL_MIN_MINUTES", 120):
+            errors["end_time"] = [_("Weekday care must last at least two hours a day.")]
+        elif end_time < workday_end():
+            errors["end_time"] = [
+                _("Weekday care must not end before %(time)s, the end of the working day.")
+                % {"time": workday_end().strftime("%H:%M")}
+            ]
+        elif grade_min >= 7 and end_time > time(20, 30):
+            errors["end_time"] = [_("Evening study for junior secondary must end by 20:30.")]
+    if kind == OfferingKind.HOLIDAY and activity != Activity.SUPERVISION:
+        errors["activity"] = [_("Holiday care is supervision only: no group lessons or new teaching.")]
+    if not (1 <= grade_min <= grade_max <= 9):
+        errors["grade_max"] = [_("Grades run from 1 to 9, and the lowest may not exceed the highest.")]
+    if capacity is None or capacity < 1:
+        errors["capacity"] = [_("Give at least one place per day.")]
+    if fee is None or fee < 0:
+        errors["fee"] = [_("The fee cannot be negative.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return days
+
+
+@transaction.atomic
+def offering_create(*, actor, term: Term, title: str, kind: str, activity: str, host,
+                    school=None, weekdays, start_time: time, end_time: time, capacity: int,
+                    grade_min: int = 1, grade_max: int = 9, fee: Decimal = Decimal("0"),
+                    fee_basis: str = "term", allocation: str = Allocation.FIRST_COME,
+                    teachers=()) -> Offering:
+    days = offering_validate(
+        kind=kind, activity=activity, weekdays=weekdays, start_time=start_time, end_time=end_time,
+        grade_min=grade_min, grade_max=grade_max, capacity=capacity, fee=fee,
+    )
+    if not title.strip():
+        raise ValidationFailed.for_field("title", _("Give the offering a title."))
+    offering = Offering.objects.create(
+        term=term, title=title.strip()[:100], kind=kind, activity=activity, host=host,
+        school=school, region=(school or host).region, weekdays=days, start_time=start_time,
+        end_time=end_time, capacity=capacity, grade_min=grade_min, grade_max=grade_max, fee=fee,
+        fee_basis=fee_basis, allocation=allocation,
+        supervision_only=kind == OfferingKind.HOLIDAY or activity == Activity.SUPERVISION,
+    )
+    OfferingDay.objects.bulk_create(
+        [OfferingDay(offering=offering, weekday=d, capacity=capacity) for d in days]
+    )
+    if teachers:
+        offering.teachers.set(teachers)
+    audit_record(event_type="after_school.offering_create", actor=actor, target=offering,
+                 new={"capacity": capacity, "weekdays": days, "allocation": allocation})
+    return offering
+
+
+@transaction.atomic
+def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime, school=None,
+                  region=None, accept_days: int = 3, lower_grades_first: bool = True,
+                  dual_working_first: bool = True, keep_siblings_together: bool = True,
+                  seed: str | None = None) -> ApplicationWindow:
+    """Open an application window; its lottery seed is committed (hash published) now."""
+    if closes_at <= opens_at:
+        raise ValidationFailed.for_field("closes_at", _("The window must close after it opens."))
+    if school is None and region is None:
+        raise ValidationFailed.for_field("region", _("Choose a school or a region for the window."))
+    window = ApplicationWindow.objects.create(
+        term=term, school=school, region=region or school.region, opens_at=opens_at,
+        closes_at=closes_at, accept_days=accept_days, lower_grades_first=lower_grades_first,
+        dual_working_first=dual_working_first, keep_siblings_together=keep_siblings_together,
+    )
+    from minsheng.core.draws.services import draw_commit
+
+    draw, _seed = draw_commit(
+        purpose=f"after-school lottery: {term} / {school or window.region}",
+        key=f"after-school-window-{window.pk}", seed=seed, actor=actor,
+    )
+    window.draw_id, window.seed_hash, window.lottery_state = draw.pk, draw.seed_hash, "committed"
+    window.save(update_fields=["draw_id", "seed_hash", "lottery_state"])
+    audit_record(event_type="after_school.window_create", actor=actor, target=window,
+                 new={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                      "seed_hash": draw.seed_hash})
+    return window
+
+
+# --- applications -------------------------------------------------------------
+def _reference() -> str:
+    return "KH" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def waiver_percent_for(*, category: str, term: Term) -> int:
+    if not category:
+        return 0
+    rules = {r.term_id: r.waiver_percent for r in FeeWaiverRule.objects.filter(category=category)}
+    return rules.get(term.pk, rules.get(None, 0))
+
+
+def fee_after_waiver(*, fee: Decimal, waiver: int) -> Decimal:
+    return (Decimal(fee) * (100 - waiver) / 100).quantize(Decimal("0.01"))
+
+
+def _open_window(*, offering: Offering, enrolment: Enrolment, now: datetime) -> ApplicationWindow:
+    windows = [
+        w for w in ApplicationWindow.objects.filter(term=offering.term).select_related("region")
+        if (w.school_id in (None, enrolment.school_id))
+        and (w.school_id or enrolment.school.region.prefix.startswith(w.region.prefix))
+    ]
+    for w in windows:
+        if w.opens_at <= now < w.closes_at:
+            return w
+    upcoming = sorted((w for w in windows if w.opens_at > now), key=lambda w: w.opens_at)
+    if upcoming:
+        msg = _("Applications open at %(time)s. Please come back then.") % {
+            "time": timezone.localtime(upcoming[0].opens_at).strftime("%Y-%m-%d %H:%M")}
+    else:
+        msg = _("Applications for this offering are closed. Contact the school if your child still needs a place.")
+    raise ValidationFailed(msg, fields={"offering": [msg]})
+
+
+def _eligible_enrolment(*, student: Person, offering: Offering) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.filter(student=student, school_year=offering.term.school_year)
+        .select_related("school__region")
+        .first()
+    )
+    msg = None
+    if enrolment is None:
+        msg = _("This child is not on a school roll for this school year. Ask the school to add the child.")
+    elif offering.school_id and offering.school_id != enrolment.school_id:
+        msg = _("This offering is for students of another school. Choose an offering of your child's school.")
+    elif not offering.school_id and not enrolment.school.region.prefix.startswith(offering.region.prefix):
+        msg = _("This offering is for students of another area. Choose an offering near your child's school.")
+    elif not (offering.grade_min <= enrolment.grade_level <= offering.grade_max):
+        msg = _("This offering is not for your child's grade. Choose an offering for grade %(grade)s.") % {
+            "grade": enrolment.grade_level}
+    elif not offering.is_published:
+        msg = _("This offering is not open for applications.")
+    if msg:
+        raise ValidationFailed(msg, fields={"offering": [msg]})
+    return enrolment
+
+
+def _existing_for_key(*, key: str, guardian_user) -> Application | None:
+    app = Application.objects.filter(idempotency_key=key).first()
+    if app is None:
+        return None
+    if app.submitted_by_id != guardian_user.pk:
+        raise Conflict(_("This request key was already used. Reload the page and submit again."))
+    return app
+
+
+def application_submit(*, guardian_user, student: Person, offering: Offering, weekdays,
+                       rank: int = 1, idempotency_key: str, now: datetime | None = None) -> Application:
+    """Apply for ``student`` to ``offering`` on ``weekdays`` (0 = Monday).
+
+    Safe to repeat: the same ``idempotency_key`` returns the same application.
+    First-come offerings take the places now, per day, under a row lock, and
+    refuse when any chosen day is full; lottery offerings wait for the draw.
+    """
+    now = now or timezone.now()
+    key = str(idempotency_key or "")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed.for_field(
+            "idempotency_key", _("The request key is missing or malformed. Reload the page and submit again."))
+    existing = _existing_for_key(key=key, guardian_user=guardian_user)
+    if existing is not None:
+        return existing
+    guardian = getattr(guardian_user, "person", None)
+    if guardian is None or student.pk not in {p.pk for p in integrations.persons_in_care_of(user=guardian_user)}:
+        raise NotAllowed(_("You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
+    try:
+        days = sorted({int(d) for d in weekdays})
+    except (TypeError, ValueError):
+        days = []
+    if not days or any(d not in offering.weekdays for d in days):
+        raise ValidationFailed.for_field(
+            "weekdays", _("Choose one or more of the days on which this offering runs."))
+    if not isinstance(rank, int) or not 1 <= rank <= 10:
+        raise ValidationFailed.for_field("rank", _("The choice rank must be a number from 1 to 10."))
+    enrolment = _eligible_enrolment(student=student, offering=offering)
+    window = _open_window(offering=offering, enrolment=enrolment, now=now)
+    waiver = waiver_percent_for(category=enrolment.family_category, term=offering.term)
+    first_come = offering.allocation == Allocation.FIRST_COME
+    try:
+        with transaction.atomic():
+            if first_come:
+                # Lock the day rows in one order (no deadlocks), then re-check under the lock.
+                day_rows = list(
+                    OfferingDay.objects.select_for_update()
+                    .filter(offering=offering, weekday__in=days).order_by("weekday")
+                )
+                existing = _existing_for_key(key=key, guardian_user=guardian_user)
+                if existing is not None:
+                    return existing
+            else:
+                day_rows = list(OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday"))
+            if Application.objects.filter(student=student, offering=offering, state__in=[
+                    "submitted", "admitted", "waitlisted", "offered", "accepted"]).exists():
+                raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
+                               code=ErrorCode.DUPLICATE)
+            if first_come:
+                full = [d for d in day_rows if d.taken >= d.capacity]
+                if full:
+                    names = "、".join(str(WEEKDAY_NAMES[d.weekday]) for d in full)
+                    msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
+                    raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL)
+                OfferingDay.objects.filter(pk__in=[d.pk for d in day_rows]).update(taken=F("taken") + 1)
+            app = Application.objects.create(
+                reference=_reference(), student=student, guardian=guardian, submitted_by=guardian_user,
+                offering=offering, window=window, school_id=enrolment.school_id,
+                grade_level=enrolment.grade_level, dual_working=enrolment.dual_working, rank=rank,
+                state=ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED,
+                idempotency_key=key, waiver_percent=waiver,
+                fee_due=fee_after_waiver(fee=offering.fee, waiver=waiver),
+            )
+            seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
+            SeatRequest.objects.bulk_create(
+                [SeatRequest(application=app, day=d, weekday=d.weekday, state=seat_state) for d in day_rows])
+            audit_record(event_type="after_school.apply", actor=guardian_user, target=app,
+                         new={"offering": offering.pk, "weekdays": days, "state": app.state})
+            return app
+    except IntegrityError:
+        # A concurrent twin (double-click) won the race: return its application.
+        existing = _existing_for_key(key=key, guardian_user=guardian_user)
+        if existing is not None:
+            return existing
+        raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
+                       code=ErrorCode.DUPLICATE) from None
+
+
+def _summarise(app: Application) -> None:
+    states = set(app.seats.values_list("state", flat=True))
+    if "offered" in states:
+        new = ApplicationState.OFFERED
+    elif "admitted" in states:
+        new = ApplicationState.ACCEPTED if app.state in ("offered", "accepted") else ApplicationState.ADMITTED
+    elif "waitlisted" in states:
+        new = ApplicationState.WAITLISTED
+    elif "pending" in states:
+        new = ApplicationState.SUBMITTED
+    elif states <= {"withdrawn"}:
+        new = ApplicationState.WITHDRAWN
+    else:
+        new = ApplicationState.DECLINED
+    if new != app.state:
+        app.state = new
+        app.save(update_fields=["state", "updated_at"])
+
+
+def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> list[SeatRequest]:
+    """A place on ``day_id`` came free: offer it to the next on the waiting list (day row locked)."""
+    day = OfferingDay.objects.select_for_update().get(pk=day_id)
+    day.taken = max(0, day.taken - 1)
+    offered = []
+    while day.taken < day.capacity:
+        nxt = (SeatRequest.objects.select_for_update().filter(day=day, state=SeatState.WAITLISTED)
+               .order_by("waitlist_position").select_related("application__student", "application__offering").first())
+        if nxt is None:
+            break
+        nxt.state = SeatState.OFFERED
+        nxt.offered_until = now + timedelta(days=accept_days)
+        nxt.waitlist_position = None
+        nxt.save(update_fields=["state", "offered_until", "waitlist_position"])
+        day.taken += 1
+        offered.append(nxt)
+    day.save(update_fields=["taken"])
+    for seat in offered:
+        _summarise(seat.application)
+        audit_record(event_type="after_school.offer", target=seat.application,
+                     new={"weekday": seat.weekday, "offered_until": seat.offered_until.isoformat()})
+        integrations.notify(
+            recipients=integrations.guardian_users_of(seat.application.student_id),
+            template="after_school.offer",
+            context={"offering": seat.application.offering, "student": seat.application.student,
+                     "deadline": timezone.localtime(seat.offered_until).strftime("%Y-%m-%d %H:%M")},
+            dedupe_key=f"after_school.offer:{seat.pk}:{seat.offered_until.isoformat()}",
+        )
+    return offered
+
+
+def _get_own_application(*, guardian_user, application_id: int) -> Application:
+    in_care = [p.pk for p in integrations.persons_in_care_of(user=guardian_user)]
+    app = Application.objects.filter(pk=application_id, student_id__in=in_care).select_related(
+        "window", "offering").first()
+    if app is None:
+        raise NotFound()
+    return app
+
+
+def application_withdraw(*, guardian_user, application_id: int, now: datetime | None = None) -> Application:
+    """Withdraw an application; each place it held passes to the next on that day's waiting list."""
+    now = now or timezone.now()
+    app = _get_own_application(guardian_user=guardian_user, application_id=application_id)
+    with transaction.atomic():
+        seats = list(SeatRequest.objects.select_for_update().filter(application=app).exclude(
+            state__in=["withdrawn", "declined", "expired"]).order_by("day_id"))
+        if not seats:
+            raise Conflict(_("This application is already closed."), code=ErrorCode.STATE_CHANGED)
+        old = app.state
+        for seat in seats:
+            held = seat.state in ("admitted", "offered")
+            seat.state, seat.waitlist_position, seat.offered_until = SeatState.WITHDRAWN, None, None
+            seat.save(update_fields=["state", "waitlist_position", "offered_until"])
+            if held:
+                _release_and_promote(day_id=seat.day_id, now=now, accept_days=app.window.accept_days)
+        _summarise(app)
+        audit_record(event_type="after_school.withdraw", actor=guardian_user, target=app,
+                     old={"state": old}, new={"state": app.state})
+    return app
+
+
+def offer_respond(*, guardian_user, application_id: int, accept: bool, now: datetime | None = None) -> Application:
+    """Accept or decline the places offered from the waiting list (before the deadline)."""
+    now = now or timezone.now()
+    app = _get_own_application(guardian_user=guardian_user, application_id=application_id)
+    with transaction.atomic():
+        seats = list(SeatRequest.objects.select_for_update().filter(application=app, state=SeatState.OFFERED))
+        live = [s for s in seats if s.offered_until and s.offered_until > now]
+        if not live:
+            raise Conflict(_("There is no open offer on this application, or its deadline has passed."),
+                           code=ErrorCode.STATE_CHANGED)
+        for seat in live:
+            seat.state = SeatState.ADMITTED if accept else SeatState.DECLINED
+            seat.offered_until = None
+            seat.save(update_fields=["state", "offered_until"])
+            if not accept:
+                _release_and_promote(day_id=seat.day_id, now=now, accept_days=app.window.accept_days)
+        _summarise(app)
+        audit_record(event_type="after_school.offer_" + ("accept" if accept else "decline"),
+                     actor=guardian_user, target=app, new={"state": app.state})
+    return app
+
+
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Periodic: offers past their deadline lapse and pass to the next on the waiting list."""
+    now = now or timezone.now()
+    count = 0
+    for seat_id in list(SeatRequest.objects.filter(state=SeatState.OFFERED, offered_until__lte=now)
+                        .values_list("pk", flat=True)[:5000]):
+        with transaction.atomic():
+            seat = SeatRequest.objects.select_for_update().select_related("application__window").filter(
+                pk=seat_id, state=SeatState.OFFERED).first()
+            if seat is None:
+                continue
+            seat.state, seat.offered_until = SeatState.EXPIRED, None
+            seat.save(update_fields=["state", "offered_until"])
+            _release_and_promote(day_id=seat.day_id, now=now, accept_days=seat.application.window.accept_days)
+            _summarise(seat.application)
+            audit_record(event_type="after_school.offer_expire", target=seat.application,
+                         new={"weekday": seat.weekday})
+            count += 1
+    return count
+
+
+# --- daily running ------------------------------------------------------------
+def _teacher_for(*, teacher_user, session: Session) -> Teacher:
+    teacher = Teacher.objects.filter(person__user=teacher_user, school=session.offering.host_id,
+                                     is_active=True).first()
+    if teacher is None or not (session.teacher_id == teacher.pk or session.offering.teachers.filter(pk=teacher.pk).exists()):
+        raise NotAllowed(_("This session is not one of yours. You can mark only your own sessions."))
+    return teacher
+
+
+def _admitted(*, session: Session, student_id: int) -> bool:
+    return SeatRequest.objects.filter(
+        application__offering_id=session.offering_id, application__student_id=student_id,
+        weekday=session.date.weekday(), state=SeatState.ADMITTED).exists()
+
+
+def attendance_mark(*, teacher_user, session: Session, student: Person, status: str,
+                    now: datetime | None = None) -> Attendance:
+    now = now or timezone.now()
+    _teacher_for(teacher_user=teacher_user, session=session)
+    if status not in AttendanceStatus.values:
+        raise ValidationFailed.for_field("status", _("Choose present, absent or on leave."))
+    if not _admitted(session=session, student_id=student.pk):
+        raise ValidationFailed.for_field("student", _("This child has no place in this session."))
+    with transaction.atomic():
+        record, created = Attendance.objects.select_for_update().get_or_create(
+            session=session, student=student,
+            defaults={"status": status, "marked_by": teacher_user, "marked_at": now})
+        old = None if created else record.status
+        if not created and record.status != status:
+            record.status, record.marked_by, record.marked_at = status, teacher_user, now
+            record.save(update_fields=["status", "marked_by", "marked_at"])
+        if session.state != SessionState.HELD:
+            Session.objects.filter(pk=session.pk).update(state=SessionState.HELD)
+            session.state = SessionState.HELD
+        audit_record(event_type="after_school.attendance", actor=teacher_user, target=session,
+                     old={"status": old} if old else None, new={"student": student.pk, "status": status})
+        if status == AttendanceStatus.ABSENT and old != status:
+            integrations.notify(
+                recipients=integrations.guardian_users_of(student.pk), template="after_school.absent",
+                context={"student": student.name, "offering": session.offering, "date": session.date},
+                dedupe_key=f"after_school.absent:{session.pk}:{student.pk}")
+    return record
+
+
+def session_end(session: Session) -> datetime:
+    return timezone.make_aware(datetime.combine(session.date, session.offering.end_time))
+
+
+def pickup_confirm(*, teacher_user, session: Session, student: Person, collected_by: Person,
+                   at: datetime | None = None) -> PickUp:
+    """Record who collected the child and when; after the end plus a grace period it is late."""
+    at = at or timezone.now()
+    _teacher_for(teacher_user=teacher_user, session=session)
+    if not _admitted(session=session, student_id=student.pk):
+        raise ValidationFailed.for_field("student", _("This child has no place in this session."))
+    if not PersonRelation.objects.filter(person=collected_by, relative=student).exists():
+        raise ValidationFailed.for_field(
+            "collected_by", _("This person is not recorded as the child's guardian or family. Do not hand the child over; call the guardian."))
+    grace = timedelta(minutes=_setting("AFTER_SCHOOL_PICKUP_GRACE_MINUTES", 15))
+    late = at > session_end(session) + grace
+    with transaction.atomic():
+        pickup, created = PickUp.objects.update_or_create(
+            session=session, student=student,
+            defaults={"collected_by": collected_by, "collected_at": at, "late": late, "confirmed_by": teacher_user})
+        audit_record(event_type="after_school.pickup", actor=teacher_user, target=session,
+                     new={"student": student.pk, "collected_by": collected_by.pk, "late": late})
+        if late:
+            integrations.notify(
+                recipients=integrations.guardian_users_of(student.pk), template="after_school.late_pickup",
+                context={"student": student.name, "offering": session.offering,
+                         "time": timezone.localtime(at).strftime("%H:%M")},
+                dedupe_key=f"after_school.late:{session.pk}:{student.pk}")
+    return pickup
+
+
+def sessions_generate(*, offering: Offering, start: date, end: date, actor=None) -> int:
+    """Create the offering's sessions between ``start`` and ``end`` on its days (teachers in turn)."""
+    teachers = list(offering.teachers.order_by("pk"))
+    have = set(Session.objects.filter(offering=offering, date__range=(start, end)).values_list("date", flat=True))
+    new, i, day = [], 0, start
+    while day <= end:
+        if day.weekday() in offering.weekdays and day not in have:
+            new.append(Session(offering=offering, date=day, teacher=teachers[i % len(teachers)] if teachers else None))
+            i += 1
+        day += timedelta(days=1)
+    Session.objects.bulk_create(new, batch_size=2000)
+    return len(new)
