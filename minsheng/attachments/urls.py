@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "attachments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:key>/", views.download, name="download"),
+]
