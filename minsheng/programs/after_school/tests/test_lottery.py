@@ -1,0 +1,174 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from minsheng.core.draws.algorithm import draw_order, sha256_hex
+from minsheng.core.draws.models import PublishedDraw
+from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+
+from .. import services
+from ..lottery import lottery_run, lottery_start
+from ..models import Application, ApplicationWindow, Attendance, OfferingDay, PickUp, SeatRequest, Session
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+SEED = "a" * 64
+
+
+def _apply_many(school, off, n, **kw):
+    apps = []
+    for _ in range(n):
+        g, c = f.guardian_with_child(school, **kw)
+        apps.append(services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+                                                idempotency_key=f.key()))
+    return apps
+
+
+def _run(window):
+    with time_machine.travel(window.closes_at + timedelta(minutes=1), tick=False):
+        return lottery_run(window=window)
+
+
+def test_lottery_admits_capacity_in_published_draw_order_and_is_reproducible():
+    school = f.school()
+    off = f.offering(school, capacity=3, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        apps = _apply_many(school, off, 7)
+        assert all(a.state == "submitted" for a in apps)
+        with pytest.raises(Conflict):
+            lottery_run(window=win)  # not before the window closes
+    draw = PublishedDraw.objects.get(pk=win.draw_id)
+    assert draw.seed_hash == sha256_hex(SEED) == win.seed_hash  # committed before the close
+    summary = _run(win)
+    assert summary == {"applicants": 7, "admitted": 3, "waitlisted": 4}
+    expected = draw_order(SEED, [a.reference for a in apps])  # anyone can recompute this
+    draw.refresh_from_db()
+    assert draw.result == expected
+    assert draw.candidates_hash == sha256_hex("".join(f"{r}\n" for r in sorted(expected)))
+    states = {a.reference: a.state for a in Application.objects.all()}
+    assert [states[r] for r in expected] == ["admitted"] * 3 + ["waitlisted"] * 4
+    positions = dict(SeatRequest.objects.filter(state="waitlisted").values_list(
+        "application__reference", "waitlist_position"))
+    assert [positions[r] for r in expected[3:]] == [1, 2, 3, 4]
+    assert OfferingDay.objects.get(offering=off, weekday=0).taken == 3
+    assert ApplicationWindow.objects.get(pk=win.pk).lottery_state == "done"
+
+
+def test_priority_lower_grades_first_and_siblings_kept_together():
+    school = f.school()
+    off = f.offering(school, capacity=3, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED)
+        g, (older, younger) = f.guardian_with_child(school, grade_level=5, children=2)
+        pair = [services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+                                            idempotency_key=f.key()) for c in (older, younger)]
+        first_graders = _apply_many(school, off, 2, grade_level=1)
+    _run(win)
+    assert {a.state for a in Application.objects.filter(pk__in=[a.pk for a in first_graders])} == {"admitted"}
+    # one place is left: the two siblings (grade 5) do not fit together and wait together
+    assert {a.state for a in Application.objects.filter(pk__in=[a.pk for a in pair])} == {"waitlisted"}
+
+
+def test_withdrawal_offers_the_place_to_the_next_who_may_accept_or_let_it_expire():
+    school = f.school()
+    off = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        guardians = []
+        for _ in range(3):
+            g, c = f.guardian_with_child(school)
+            guardians.append((g, services.application_submit(guardian_user=g, student=c, offering=off,
+                                                             weekdays=[0], idempotency_key=f.key())))
+    _run(win)
+    by_ref = {a.reference: (g, a) for g, a in guardians}
+    order = PublishedDraw.objects.get(pk=win.draw_id).result
+    first, second, third = (by_ref[r] for r in order)
+    later = win.closes_at + timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        services.application_withdraw(guardian_user=first[0], application_id=first[1].pk)
+    seat = SeatRequest.objects.get(application=second[1])
+    assert seat.state == "offered" and seat.offered_until == later + timedelta(days=3)
+    assert Application.objects.get(pk=second[1].pk).state == "offered"
+    assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
+    # the deadline passes: the offer lapses and goes to the third
+    with time_machine.travel(later + timedelta(days=4), tick=False):
+        assert services.offers_expire() == 1
+        with pytest.raises(Conflict):
+            services.offer_respond(guardian_user=second[0], application_id=second[1].pk, accept=True)
+        services.offer_respond(guardian_user=third[0], application_id=third[1].pk, accept=True)
+    assert SeatRequest.objects.get(application=second[1]).state == "expired"
+    assert Application.objects.get(pk=third[1].pk).state == "accepted"
+    assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
+
+
+def test_lottery_start_runs_in_the_background_and_records_progress(django_capture_on_commit_callbacks):
+    school = f.school()
+    off = f.offering(school, capacity=5, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school)
+        _apply_many(school, off, 3)
+    with time_machine.travel(win.closes_at + timedelta(seconds=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            lottery_start(window=win, actor=None)
+    win.refresh_from_db()
+    assert (win.lottery_state, win.lottery_done, win.lottery_total) == ("done", 1, 1)
+    assert Application.objects.filter(state="admitted").count() == 3
+
+
+# --- daily running ------------------------------------------------------------
+@pytest.fixture
+def running():
+    school = f.school()
+    t = f.teacher(school)
+    off = f.offering(school, capacity=5, teachers=[t])
+    with time_machine.travel(f.NOW, tick=False):
+        f.window(school)
+        g, child = f.guardian_with_child(school)
+        services.application_submit(guardian_user=g, student=child, offering=off, weekdays=[0],
+                                    idempotency_key=f.key())
+    services.sessions_generate(offering=off, start=date(2026, 3, 2), end=date(2026, 3, 8))
+    session = Session.objects.get(offering=off, date=date(2026, 3, 2))  # a Monday
+    return school, t, off, session, g, child
+
+
+def test_teacher_marks_attendance_for_own_session(running):
+    school, t, off, session, g, child = running
+    assert Session.objects.filter(offering=off).count() == 5
+    services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="absent")
+    services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="present")
+    assert list(Attendance.objects.values_list("status", flat=True)) == ["present"]
+    session.refresh_from_db()
+    assert session.state == "held"
+
+
+def test_attendance_for_someone_elses_session_is_refused(running):
+    school, t, off, session, g, child = running
+    other_teacher = f.teacher(school)
+    with pytest.raises(NotAllowed):
+        services.attendance_mark(teacher_user=other_teacher.person.user, session=session, student=child,
+                                 status="present")
+    with pytest.raises(NotAllowed):
+        services.attendance_mark(teacher_user=g, session=session, student=child, status="present")
+    with pytest.raises(ValidationFailed):
+        services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="asleep")
+    assert Attendance.objects.count() == 0
+
+
+def test_pickup_after_the_end_plus_grace_is_flagged_late(running):
+    school, t, off, session, g, child = running
+    end = timezone.make_aware(datetime.combine(session.date, time(17, 45)))
+    on_time = services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                                      collected_by=g.person, at=end + timedelta(minutes=10))
+    assert on_time.late is False
+    late = services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                                   collected_by=g.person, at=end + timedelta(minutes=40))
+    assert late.late is True
+    assert PickUp.objects.get().late is True
+    stranger = f.person("陌生人")
+    with pytest.raises(ValidationFailed):
+        services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                                collected_by=stranger, at=end)
+    assert PickUp.objects.get().collected_by_id == g.person.pk
