@@ -1,0 +1,98 @@
+"""Fixed lists from the national standards and notices, in one place (pure, no database).
+
+- elder categories (国家基本养老服务清单 and local practice);
+- the service catalogue (助餐 … 康复护理) with units;
+- the 适老化改造 recommended list (民发〔2020〕86号: 7 categories, basic/optional).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ElderCategory(models.TextChoices):
+    ADVANCED_AGE = "advanced_age", _("advanced age (80+)")
+    EXTREME_POVERTY = "extreme_poverty", _("extreme poverty support (te kun)")
+    MINIMUM_LIVING = "minimum_living", _("minimum living allowance (di bao)")
+    NEAR_POVERTY = "near_poverty", _("near minimum living allowance")
+    DISABLED = "disabled", _("disabled (loss of ability)")
+    SEMI_DISABLED = "semi_disabled", _("semi-disabled")
+    LIVING_ALONE = "living_alone", _("living alone")
+    EMPTY_NEST = "empty_nest", _("empty nest")
+    FAMILY_PLANNING = "family_planning", _("special family-planning family")
+    ENTITLED_GROUP = "entitled_group", _("key entitled group (you fu)")
+    SEVERE_DISABILITY = "severe_disability", _("severe disability")
+
+
+class Unit(models.TextChoices):
+    HOUR = "hour", _("hour")
+    TIME = "time", _("visit")
+    MEAL = "meal", _("meal")
+
+
+# code, title, unit, default price (yuan), default minutes, checklist
+SERVICE_ITEMS = [
+    ("meal", _("meal assistance"), Unit.MEAL, "12.00", 20,
+     [_("deliver the meal"), _("check the meal is eaten warm"), _("clear up")]),
+    ("cleaning", _("home cleaning"), Unit.HOUR, "35.00", 60,
+     [_("sweep and mop floors"), _("clean kitchen"), _("clean toilet"), _("take out rubbish")]),
+    ("bathing", _("bathing assistance"), Unit.TIME, "60.00", 60,
+     [_("check water temperature"), _("help with bathing"), _("dry and dress"), _("check skin")]),
+    ("medical", _("medical assistance"), Unit.TIME, "40.00", 90,
+     [_("escort to clinic"), _("collect medicine"), _("explain medication")]),
+    ("mobility", _("walking assistance"), Unit.HOUR, "30.00", 60,
+     [_("help getting up"), _("accompany a walk"), _("check walking aids")]),
+    ("errands", _("errands"), Unit.TIME, "25.00", 45,
+     [_("shopping"), _("pay bills"), _("hand over receipts")]),
+    ("companionship", _("companionship"), Unit.HOUR, "30.00", 60,
+     [_("chat and read"), _("check mood"), _("note any needs")]),
+    ("nursing", _("rehabilitation and nursing care"), Unit.HOUR, "50.00", 60,
+     [_("measure blood pressure"), _("rehabilitation exercises"), _("record health notes")]),
+]
+SERVICE_CODES = [code for code, *_rest in SERVICE_ITEMS]
+
+
+class RetrofitCategory(models.TextChoices):
+    FLOOR = "floor", _("floors")
+    DOOR = "door", _("doors")
+    BEDROOM = "bedroom", _("bedroom")
+    BATH = "bath", _("toilet and bathing")
+    KITCHEN = "kitchen", _("kitchen")
+    ENVIRONMENT = "environment", _("physical environment")
+    AIDS = "aids", _("aids for the elderly")
+
+
+BASIC, OPTIONAL = "basic", "optional"
+# code -> (category, title, basic/optional); 民发〔2020〕86号 recommended list.
+RETROFIT_ITEMS = {
+    "floor_antislip": (RetrofitCategory.FLOOR, _("anti-slip floor"), BASIC),
+    "floor_level": (RetrofitCategory.FLOOR, _("level differences removed"), OPTIONAL),
+    "floor_harden": (RetrofitCategory.FLOOR, _("floor levelled and hardened"), OPTIONAL),
+    "door_threshold": (RetrofitCategory.DOOR, _("threshold removed"), OPTIONAL),
+    "door_smooth": (RetrofitCategory.DOOR, _("smooth door"), OPTIONAL),
+    "door_widen": (RetrofitCategory.DOOR, _("door widened"), OPTIONAL),
+    "door_lever": (RetrofitCategory.DOOR, _("lever door handle"), OPTIONAL),
+    "door_video": (RetrofitCategory.DOOR, _("video door bell"), OPTIONAL),
+    "bed_nursing": (RetrofitCategory.BEDROOM, _("nursing bed"), OPTIONAL),
+    "bed_rail": (RetrofitCategory.BEDROOM, _("bedside rail or grab bar"), BASIC),
+    "bed_mattress": (RetrofitCategory.BEDROOM, _("anti-bedsore mattress"), OPTIONAL),
+    "bath_grab": (RetrofitCategory.BATH, _("grab bars"), BASIC),
+    "bath_toilet": (RetrofitCategory.BATH, _("squat toilet changed to seat"), BASIC),
+    "bath_tap": (RetrofitCategory.BATH, _("easy taps"), OPTIONAL),
+    "bath_shower": (RetrofitCategory.BATH, _("shower conversion"), OPTIONAL),
+    "bath_chair": (RetrofitCategory.BATH, _("shower chair"), BASIC),
+    "bath_commode": (RetrofitCategory.BATH, _("commode chair"), OPTIONAL),
+    "kitchen_counter": (RetrofitCategory.KITCHEN, _("lowered counter"), OPTIONAL),
+    "kitchen_cabinet": (RetrofitCategory.KITCHEN, _("mid-height cabinet"), OPTIONAL),
+    "env_light": (RetrofitCategory.ENVIRONMENT, _("motion-sensor lights"), BASIC),
+    "env_switch": (RetrofitCategory.ENVIRONMENT, _("sockets and switches"), OPTIONAL),
+    "env_bumper": (RetrofitCategory.ENVIRONMENT, _("corner bumpers"), OPTIONAL),
+    "env_furniture": (RetrofitCategory.ENVIRONMENT, _("age-friendly furniture"), OPTIONAL),
+    "aid_cane": (RetrofitCategory.AIDS, _("walking stick"), BASIC),
+    "aid_walker": (RetrofitCategory.AIDS, _("wheelchair or walker"), OPTIONAL),
+    "aid_magnifier": (RetrofitCategory.AIDS, _("magnifier"), OPTIONAL),
+    "aid_hearing": (RetrofitCategory.AIDS, _("hearing aid"), OPTIONAL),
+    "aid_tableware": (RetrofitCategory.AIDS, _("self-help tableware"), OPTIONAL),
+    "aid_tracker": (RetrofitCategory.AIDS, _("anti-wandering tracker"), OPTIONAL),
+    "aid_alarm": (RetrofitCategory.AIDS, _("safety monitoring and emergency call"), BASIC),
+}
+RETROFIT_ITEM_CHOICES = [(code, title) for code, (_c, title, _k) in RETROFIT_ITEMS.items()]

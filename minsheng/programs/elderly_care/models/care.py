@@ -1,0 +1,380 @@
+"""Providers, caregivers, the service catalogue, work orders and their verification."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.core.models import TimeStampedModel
+
+from ..catalogue import Unit
+
+
+class ServiceItem(models.Model):
+    """服务项目 — 助餐, 助洁, 助浴, 助医, 助行, 代办, 精神慰藉, 康复护理 …"""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=60)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    default_price = models.DecimalField(_("guide price (yuan)"), max_digits=8, decimal_places=2)
+    default_minutes = models.PositiveSmallIntegerField(_("planned minutes"), default=60)
+    checklist = models.JSONField(_("task checklist"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProviderContract(TimeStampedModel):
+    """政府购买服务合同 — a provider's contract for a region, with prices per item."""
+
+    provider = models.ForeignKey(
+        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        related_name="care_contracts",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region served"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    number = models.CharField(_("contract number"), max_length=40, unique=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    services = models.ManyToManyField(ServiceItem, through="ContractPrice", related_name="+")
+
+    class Meta:
+        verbose_name = _("provider contract")
+        verbose_name_plural = _("provider contracts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ContractPrice(models.Model):
+    contract = models.ForeignKey(
+        ProviderContract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="prices"
+    )
+    service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
+    price = models.DecimalField(_("unit price (yuan)"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("contract price")
+        verbose_name_plural = _("contract prices")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "service"], name="ec_one_price_per_item")
+        ]
+
+
+class Qualification(models.TextChoices):
+    CARER_5 = "carer_5", _("elderly carer, level 5 (beginner)")
+    CARER_4 = "carer_4", _("elderly carer, level 4 (intermediate)")
+    CARER_3 = "carer_3", _("elderly carer, level 3 (advanced)")
+    NURSE = "nurse", _("registered nurse")
+    THERAPIST = "therapist", _("rehabilitation therapist")
+    NONE = "none", _("no certificate yet")
+
+
+class Caregiver(TimeStampedModel):
+    """养老护理员 — a provider's caregiver, who also holds the ``caregiver`` role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT,
+        related_name="caregiver",
+    )
+    provider = models.ForeignKey(
+        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        related_name="caregivers",
+    )
+    qualification = models.CharField(
+        _("qualification"), max_length=12, choices=Qualification.choices, default=Qualification.NONE
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    certificate_valid_to = models.DateField(_("certificate valid to"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("caregiver")
+        verbose_name_plural = _("caregivers")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CareSchedule(TimeStampedModel):
+    """A recurring plan: this service for this elder on these weekdays at this time."""
+
+    elder = models.ForeignKey(
+        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    provider = models.ForeignKey(
+        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="+"
+    )
+    caregiver = models.ForeignKey(
+        Caregiver, verbose_name=_("caregiver"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="schedules",
+    )
+    service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
+    weekdays = models.JSONField(_("weekdays (1 = Monday)"), default=list)
+    start_time = models.TimeField(_("start time"))
+    minutes = models.PositiveSmallIntegerField(_("planned minutes"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("care schedule")
+        verbose_name_plural = _("care schedules")
+
+
+class OrderStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    DISPATCHED = "dispatched", _("dispatched")
+    IN_PROGRESS = "in_progress", _("in progress")
+    AWAITING = "awaiting", _("awaiting the elder's confirmation")
+    VERIFIED = "verified", _("verified")
+    REJECTED = "rejected", _("rejected")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class WorkOrder(TimeStampedModel):
+    """服务工单 — one visit: planned or requested, dispatched, checked in and out, confirmed."""
+
+    elder = models.ForeignKey(
+        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    caregiver = models.ForeignKey(
+        Caregiver, verbose_name=_("caregiver"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
+    service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
+    schedule = models.ForeignKey(
+        CareSchedule, verbose_name=_("schedule"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    on_request = models.BooleanField(_("requested (not planned)"), default=False)
+    planned_start = models.DateTimeField(_("planned start"), db_index=True)
+    planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.PLANNED,
+        db_index=True,
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    check_in_lat = models.FloatField(null=True, blank=True)
+    check_in_lon = models.FloatField(null=True, blank=True)
+    check_in_distance_m = models.FloatField(_("check-in distance (m)"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    check_out_lat = models.FloatField(null=True, blank=True)
+    check_out_lon = models.FloatField(null=True, blank=True)
+    check_out_distance_m = models.FloatField(_("check-out distance (m)"), null=True, blank=True)
+    minutes_served = models.PositiveIntegerField(_("minutes served"), null=True, blank=True)
+    checklist_done = models.JSONField(_("tasks done"), default=list, blank=True)
+    confirm_code_hash = models.CharField(max_length=64, blank=True)
+    confirm_code_sent_at = models.DateTimeField(null=True, blank=True)
+    confirm_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_by = models.CharField(
+        _("confirmed by"), max_length=10, blank=True,
+        choices=[("code", _("code sent to family")), ("signature", _("signature on screen"))],
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=7, decimal_places=2, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=8, decimal_places=2, default=0)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=9, decimal_places=2, default=0)
+    statement = models.ForeignKey(
+        "elderly_care.SettlementStatement", verbose_name=_("statement"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="work_orders",
+    )
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [
+            models.Index(fields=["provider", "status", "planned_start"]),
+            models.Index(fields=["caregiver", "checked_in_at"]),
+            models.Index(fields=["elder", "planned_start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.service} · {self.elder}"
+
+
+class PhotoKind(models.TextChoices):
+    BEFORE = "before", _("before")
+    DURING = "during", _("during")
+    AFTER = "after", _("after")
+    SIGNATURE = "signature", _("elder's signature")
+
+
+class VisitPhoto(TimeStampedModel):
+    """A photo (or the drawn signature) of a visit, re-encoded without EXIF, with its dHash."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="photos"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
+    image = models.FileField(_("image"), upload_to="elderly_care/visits/%Y/%m/")
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
+    attachment_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+
+class AnomalyKind(models.TextChoices):
+    SHORT = "short", _("visit shorter than planned")
+    GEOFENCE = "geofence", _("checked in outside the geofence")
+    OVERLAP = "overlap", _("caregiver in two homes at once")
+    PHOTO_REUSED = "photo_reused", _("same photo used again")
+    OVERDRAWN = "overdrawn", _("entitlement overdrawn")
+
+
+class AnomalyStatus(models.TextChoices):
+    OPEN = "open", _("to review")
+    CLEARED = "cleared", _("cleared (paid)")
+    DEDUCTED = "deducted", _("upheld (deducted)")
+
+
+class Anomaly(TimeStampedModel):
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="anomalies"
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=AnomalyKind.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AnomalyStatus.choices, default=AnomalyStatus.OPEN,
+        db_index=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("anomaly")
+        verbose_name_plural = _("anomalies")
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "kind"], name="ec_one_anomaly_per_kind")
+        ]
+
+
+class MealRecord(TimeStampedModel):
+    """A meal taken at a 老年食堂 (recorded at the meal counter)."""
+
+    elder = models.ForeignKey(
+        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="meals"
+    )
+    canteen = models.ForeignKey(
+        "access.Organisation", verbose_name=_("canteen"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    served_on = models.DateField(_("date"))
+    meal = models.CharField(
+        _("meal"), max_length=10,
+        choices=[("breakfast", _("breakfast")), ("lunch", _("lunch")), ("dinner", _("dinner"))],
+    )
+    price = models.DecimalField(_("price (yuan)"), max_digits=6, decimal_places=2)
+    subsidy = models.DecimalField(_("subsidy (yuan)"), max_digits=6, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("canteen meal")
+        verbose_name_plural = _("canteen meals")
+        constraints = [
+            models.UniqueConstraint(fields=["elder", "served_on", "meal"], name="ec_one_meal")
+        ]
+
+
+class FollowUpSample(TimeStampedModel):
+    """回访抽样 — one month's reproducible random sample of verified visits."""
+
+    month = models.DateField(_("month"), unique=True)
+    seed = models.CharField(_("seed"), max_length=64)
+    size = models.PositiveIntegerField(_("sample size"))
+    population = models.PositiveIntegerField(_("verified visits in the month"))
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up sample")
+        verbose_name_plural = _("follow-up samples")
+
+
+class CallResult(models.TextChoices):
+    PENDING = "pending", _("not called yet")
+    GOOD = "good", _("visit confirmed, satisfied")
+    FAIR = "fair", _("visit confirmed, some complaints")
+    BAD = "bad", _("visit denied or poor service")
+    UNREACHABLE = "unreachable", _("could not reach")
+
+
+class FollowUpCall(TimeStampedModel):
+    sample = models.ForeignKey(
+        FollowUpSample, verbose_name=_("sample"), on_delete=models.CASCADE, related_name="calls"
+    )
+    work_order = models.OneToOneField(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="follow_up"
+    )
+    position = models.PositiveIntegerField(_("position in the draw"))
+    result = models.CharField(
+        _("result"), max_length=12, choices=CallResult.choices, default=CallResult.PENDING
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("called by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+        ordering = ["position"]
+
+
+class Rectification(TimeStampedModel):
+    """整改 — a task for a provider after a bad follow-up; ``case_id`` links the case workflow."""
+
+    provider = models.ForeignKey(
+        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    follow_up = models.OneToOneField(
+        FollowUpCall, verbose_name=_("follow-up call"), null=True, on_delete=models.SET_NULL,
+        related_name="rectification",
+    )
+    reason = models.TextField(_("reason"))
+    due_at = models.DateTimeField(_("due by"))
+    status = models.CharField(
+        _("status"), max_length=10, default="open",
+        choices=[("open", _("open")), ("done", _("rectified")), ("overdue", _("overdue"))],
+    )
+    response = models.TextField(_("provider's response"), blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rectification task")
+        verbose_name_plural = _("rectification tasks")
