@@ -223,9 +223,11 @@ class VisitPhoto(TimeStampedModel):
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="photos"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
-    image = models.FileField(_("image"), upload_to="elderly_care/visits/%Y/%m/")
+    attachment = models.ForeignKey(
+        "attachments.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
+        related_name="+",
+    )
     phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
-    attachment_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("visit photo")

@@ -80,7 +80,10 @@ class RetrofitPhoto(TimeStampedModel):
     phase = models.CharField(
         _("phase"), max_length=8, choices=[("before", _("before")), ("after", _("after"))]
     )
-    image = models.FileField(_("image"), upload_to="elderly_care/retrofits/%Y/%m/")
+    attachment = models.ForeignKey(
+        "attachments.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("retrofit photo")
@@ -123,8 +126,9 @@ class AlarmDevice(TimeStampedModel):
         "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     installed_on = models.DateField(_("installed on"))
-    install_photo = models.FileField(
-        _("installation photo"), upload_to="elderly_care/devices/", blank=True
+    install_photo = models.ForeignKey(
+        "attachments.Attachment", verbose_name=_("installation photo"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
     )
     last_seen_at = models.DateTimeField(_("last heard from"), null=True, blank=True)
     is_offline = models.BooleanField(_("offline"), default=False, db_index=True)
