@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.job_detail, name="job"),
+    path("<int:pk>/progress.json", views.job_progress, name="progress"),
+    path("<int:pk>/errors.<str:fmt>", views.job_errors, name="errors"),
+]

@@ -1,0 +1,117 @@
+import csv
+import io
+
+import pytest
+import time_machine
+from django.db import DatabaseError, connection, transaction
+
+from minsheng.access.models import Organisation, Role, RoleAssignment
+from minsheng.audit import db as audit_db
+from minsheng.audit.models import AuditEvent
+from minsheng.audit.services import audit_record
+from minsheng.identity.models import User
+from minsheng.regions.models import Region
+
+
+@pytest.fixture
+def city(db):
+    return Region.objects.create(code="320700", prefix="3207", name="连云港市", level="city")
+
+
+def staff_with(username, role, city):
+    Role.objects.get_or_create(code=role, defaults={"title": role})
+    org = Organisation.objects.get_or_create(name="市政务办", kind="department", region=city)[0]
+    user = User.objects.create_user(username, "pw", name=f"{username}姓名", is_staff=True)
+    RoleAssignment.objects.create(user=user, role_id=role, organisation=org, region=city)
+    return user
+
+
+def _install_sqlite_delete_trigger():
+    # The test database leaves out the SQLite DELETE trigger (see migration
+    # 0003); create it inside this test's transaction, which rolls it back.
+    if connection.vendor == "sqlite":
+        with connection.cursor() as c:
+            c.execute(audit_db.SQLITE_DELETE)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_update_an_audit_row():
+    event = audit_record(event_type="cases.transition", target_type="cases.case", target_id="1")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(event_type="cases.forged")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute("UPDATE audit_auditevent SET new_values = '{}' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.event_type == "cases.transition"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_delete_an_audit_row():
+    _install_sqlite_delete_trigger()
+    event = audit_record(event_type="cases.transition")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_removing_an_account_keeps_its_audit_entries_with_the_name():
+    _install_sqlite_delete_trigger()
+    user = User.objects.create_user("gone", name="离职人员")
+    event = audit_record(event_type="identity.unmask", actor=user)
+    user.delete()  # Django sets actor_id to NULL: the one update the trigger allows
+    event.refresh_from_db()
+    assert event.actor_id is None and event.actor_label == "离职人员"
+
+
+@pytest.mark.django_db
+def test_search_by_actor_type_target_and_day(city, client):
+    supervisor = staff_with("sup", "supervisor", city)
+    clerk = User.objects.create_user("clerk", name="王科员")
+    with time_machine.travel("2026-10-08 10:00 +0800"):
+        audit_record(event_type="cases.transition", actor=clerk, target_type="cases.case", target_id="7")
+    with time_machine.travel("2026-10-09 23:30 +0800"):
+        audit_record(event_type="cases.assign", actor=clerk, target_type="cases.case", target_id="8")
+        audit_record(event_type="identity.unmask", actor=supervisor, target_type="identity.person", target_id="7")
+    client.force_login(supervisor)
+
+    def found(**params):
+        r = client.get("/audit/", params)
+        assert r.status_code == 200
+        return sorted(e.event_type for e in r.context["page"])
+
+    assert found(actor="王科员") == ["cases.assign", "cases.transition"]
+    assert found(event_type="cases.", target_id="7") == ["cases.transition"]
+    assert found(target_type="identity.person") == ["identity.unmask"]
+    assert found(since="2026-10-09", until="2026-10-09") == ["cases.assign", "identity.unmask"]
+    assert client.get("/audit/", {"since": "2026-10-10", "until": "2026-10-01"}).status_code == 422
+
+
+@pytest.mark.django_db
+def test_csv_export_of_a_search_is_itself_audited(city, client):
+    supervisor = staff_with("sup", "supervisor", city)
+    clerk = User.objects.create_user("clerk", name="王科员")
+    audit_record(event_type="cases.transition", actor=clerk, target_type="cases.case", target_id="7", new={"state": "办结"})
+    audit_record(event_type="identity.unmask", actor=clerk)
+    client.force_login(supervisor)
+    r = client.get("/audit/", {"event_type": "cases.", "format": "csv"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][4] == "event_type" and len(rows) == 2
+    assert rows[1][4] == "cases.transition" and "办结" in rows[1][9]
+    export = AuditEvent.objects.get(event_type="audit.export")
+    assert export.actor == supervisor
+    assert export.new_values == {"filters": {"event_type": "cases."}, "rows": 1}
+
+
+@pytest.mark.django_db
+def test_only_supervisors_and_administrators_may_search_or_export(city, client):
+    clerk = staff_with("clerk", "case_officer", city)
+    client.force_login(clerk)
+    assert client.get("/audit/", {"format": "csv"}).status_code == 403
+    assert not AuditEvent.objects.filter(event_type="audit.export").exists()
+    citizen = User.objects.create_user("c", name="居民")
+    client.force_login(citizen)
+    assert client.get("/audit/").status_code == 403

@@ -1,0 +1,37 @@
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from minsheng.access.decorators import staff
+
+from .export import audit_export
+from .forms import AuditSearchForm
+from .selectors import audit_search
+
+AUDIT_ROLES = ("supervisor", "admin")
+
+
+@staff(*AUDIT_ROLES)
+def search(request):
+    """审计日志 — search the trail by actor, target, type and time; export the result as CSV."""
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    results = audit_search(**filters).select_related("actor") if not form.errors else None
+    if results is not None and request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(
+            audit_export(actor=request.user, queryset=results, filters=filters),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
+    page = Paginator(results, 50).get_page(request.GET.get("page")) if results is not None else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/search.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,70 @@
+"""How a program declares an import: columns, parsers, and how to save.
+
+    from minsheng.core.imports.base import Column, Importer, parsers, register_importer
+
+    register_importer(Importer(
+        key="after_school.students",
+        title=_("students"),
+        columns=[
+            Column("name", ("姓名", "name"), parsers.text(max_length=100)),
+            Column("grade", ("年级", "grade"), parsers.integer(min_value=1, max_value=9)),
+        ],
+        natural_key=("name",),
+        save_rows=save_students,   # (rows: list[dict], job) -> None, bulk writes, idempotent
+        roles=("school_admin",),
+    ))
+
+A parser takes the raw cell value (str from CSV; str, int, float, date or
+datetime from XLSX) and returns the clean value or raises ValidationFailed
+with a translated message that tells the user how to fix the cell.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import parsers  # noqa: F401 - part of the public surface
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    names: tuple[str, ...]  # accepted header texts, Chinese and English
+    parse: Callable[[Any], Any] = str
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Importer:
+    key: str
+    title: Any
+    columns: Sequence[Column]
+    save_rows: Callable[[list[dict], Any], Any]
+    natural_key: tuple[str, ...] = ()
+    # True: any invalid row stops the whole import and nothing is written.
+    all_or_nothing: bool = False
+    chunk_size: int = 1000
+    roles: tuple[str, ...] = ("admin",)
+    validate_row: Callable[[dict], None] | None = None  # cross-column checks
+    description: Any = ""
+    extra: dict = field(default_factory=dict)
+
+
+_importers: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> Importer:
+    _importers[importer.key] = importer
+    return importer
+
+
+def get_importer(key: str) -> Importer | None:
+    return _importers.get(key)
+
+
+def importers() -> list[Importer]:
+    return sorted(_importers.values(), key=lambda i: i.key)

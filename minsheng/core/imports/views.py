@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from minsheng.access.decorators import staff
+from minsheng.core.errors import DomainError
+
+from .base import get_importer
+from .forms import ImportForm
+from .selectors import (
+    error_report_csv,
+    error_report_xlsx,
+    import_job_get_for,
+    import_jobs_for,
+    importers_for,
+)
+from .services import import_start
+
+
+@staff()
+def upload(request):
+    """Upload a roster: choose the import, the file, and whether to only check it."""
+    available = importers_for(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, importers=available)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_start(
+                importer_key=form.cleaned_data["importer"],
+                file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for field, msgs in exc.fields.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, _("The file was received and is being processed."))
+            return redirect("imports:job", job.pk)
+    jobs = import_jobs_for(user=request.user)[:20]
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "jobs": jobs, "importers": available},
+        status=422 if form.errors else 200,
+    )
+
+
+@staff()
+def job_detail(request, pk):
+    job = import_job_get_for(user=request.user, job_id=pk)
+    importer = get_importer(job.importer_key)
+    return render(
+        request,
+        "imports/job.html",
+        {"job": job, "importer": importer, "errors": job.errors[:500]},
+    )
+
+
+@staff()
+def job_progress(request, pk):
+    job = import_job_get_for(user=request.user, job_id=pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "total": job.total,
+            "processed": job.processed,
+            "ok": job.ok,
+            "failed": job.failed,
+            "percent": job.percent,
+            "finished": job.is_finished,
+            "message": job.message,
+        }
+    )
+
+
+@staff()
+def job_errors(request, pk, fmt):
+    job = import_job_get_for(user=request.user, job_id=pk)
+    if fmt == "xlsx":
+        body = error_report_xlsx(job)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, ctype = error_report_csv(job), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.{fmt}"'
+    return response
