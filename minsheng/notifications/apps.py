@@ -1,8 +1,21 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+RETRY_SECONDS = getattr(settings, "NOTIFICATION_RETRY_SECONDS", 60)
 
 
 class NotificationsConfig(AppConfig):
     name = "minsheng.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from minsheng.core import periodic
+
+        from .tasks import notification_retry_due_task
+
+        # Deliveries that failed (or whose worker died) are picked up again here.
+        periodic.register(
+            "notifications.retry_due", notification_retry_due_task, every_seconds=RETRY_SECONDS
+        )

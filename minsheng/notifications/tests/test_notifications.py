@@ -214,3 +214,11 @@ def test_api_lists_counts_and_marks_read_only_my_notifications(citizen, client):
     assert r.json() == {"marked": 1, "unread": 0}
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_retry_sweep_is_registered_with_the_scheduler():
+    from minsheng.core import periodic
+    from minsheng.notifications.tasks import notification_retry_due_task
+
+    entry = periodic.registered()["notifications.retry_due"]
+    assert entry.target is notification_retry_due_task and entry.every_seconds > 0
