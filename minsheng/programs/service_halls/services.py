@@ -1,0 +1,549 @@
+"""Writes for service halls: tickets, windows, appointments, service points.
+
+Concurrency: ticket numbers come from one INSERT … ON CONFLICT DO UPDATE …
+RETURNING on the (point, prefix, day) counter row, which holds the row lock
+until commit (PostgreSQL) or runs inside SQLite's IMMEDIATE transaction, so
+no two tickets share a number. Call-next locks the chosen ticket with
+SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so two windows never call the
+same ticket; SQLite serialises writers. Nothing lives in memory: a restart
+leaves the queue as the database has it.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.access.selectors import scope_q
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
+
+from . import realtime
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    AppointmentState,
+    BusinessType,
+    Channel,
+    EventKind,
+    PriorityFlags,
+    PriorityReason,
+    ServicePoint,
+    Ticket,
+    TicketEvent,
+    TicketState,
+    Window,
+)
+
+CLERK_ROLES = ("window_clerk", "hall_manager")
+ELDERLY_AGE = 70
+APPOINTMENT_EARLY = timedelta(minutes=10)  # an appointment is called from 10 min before its slot
+
+
+# --- opening hours and priority ---------------------------------------------
+def point_is_open(*, point: ServicePoint, at: datetime | None = None) -> bool:
+    """Open when in service, not closed that day, and within a row of its hours
+    (a point with no hours configured is open whenever it is in service)."""
+    if not point.is_active:
+        return False
+    local = timezone.localtime(at or timezone.now())
+    if point.closures.filter(date=local.date()).exists():
+        return False
+    hours = [h for h in point.opening_hours.all()]
+    if not hours:
+        return True
+    now = local.time()
+    return any(h.weekday == local.weekday() and h.opens <= now < h.closes for h in hours)
+
+
+def priority_reason_for(*, person, on: date) -> str:
+    """老弱病残孕 from the person's record: age ≥ 70 by birth date, disability,
+    serious illness, pregnancy. Empty string when none applies."""
+    if person is None:
+        return ""
+    if person.birth_date:
+        b = person.birth_date
+        age = on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        if age >= ELDERLY_AGE:
+            return PriorityReason.ELDERLY
+    flags = PriorityFlags.objects.filter(person=person).first()
+    if flags:
+        if flags.disabled:
+            return PriorityReason.DISABLED
+        if flags.pregnant_until and flags.pregnant_until >= on:
+            return PriorityReason.PREGNANT
+        if flags.ill:
+            return PriorityReason.ILL
+    return ""
+
+
+# --- issuing ------------------------------------------------------------------
+_COUNTER_SQL = (
+    "INSERT INTO service_halls_ticketcounter (point_id, prefix, service_date, last) "
+    "VALUES (%s, %s, %s, 1) "
+    "ON CONFLICT (point_id, prefix, service_date) "
+    "DO UPDATE SET last = service_halls_ticketcounter.last + 1 RETURNING last"
+)
+
+
+def _next_number(*, point_id: int, prefix: str, day: date) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTER_SQL, [point_id, prefix, day])
+        return cursor.fetchone()[0]
+
+
+def _event(ticket: Ticket, kind: str, *, window=None, actor=None, detail=None) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        point_id=ticket.point_id,
+        ticket=ticket,
+        kind=kind,
+        at=timezone.now(),
+        window=window,
+        actor=actor if getattr(actor, "pk", None) else None,
+        detail=detail or {},
+    )
+    if kind in realtime.DISPLAY_KINDS:
+        payload = realtime.event_payload(
+            event, number=ticket.number, window_number=window.number if window else None
+        )
+        transaction.on_commit(partial(realtime.publish, ticket.point_id, payload))
+    return event
+
+
+def ticket_issue(
+    *,
+    point: ServicePoint,
+    business_type: BusinessType,
+    channel: str,
+    person=None,
+    user=None,
+    priority_reason: str | None = None,
+    appointment: Appointment | None = None,
+) -> Ticket:
+    """Issue the next number for ``business_type`` at ``point`` (A001, A002 … per day)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if channel not in Channel.values:
+        raise ValidationFailed.for_field("channel", _("Choose kiosk, phone or appointment."))
+    if priority_reason and priority_reason not in PriorityReason.values:
+        raise ValidationFailed.for_field(
+            "priority_reason", _("Choose one of the listed reasons for priority service.")
+        )
+    if not point_is_open(point=point, at=now):
+        raise ValidationFailed(
+            _("%(point)s is closed now. Please come back during its opening hours.")
+            % {"point": point.name}
+        )
+    if not business_type.is_active or not point.business_types.filter(pk=business_type.pk).exists():
+        raise ValidationFailed.for_field(
+            "business_type",
+            _("%(point)s does not handle “%(business)s”. Please choose another business or service point.")
+            % {"point": point.name, "business": business_type.name},
+        )
+    if appointment is not None:
+        slot = appointment.slot
+        if (
+            appointment.state != AppointmentState.BOOKED
+            or slot.point_id != point.pk
+            or slot.business_type_id != business_type.pk
+            or timezone.localdate(slot.starts_at) != today
+        ):
+            raise ValidationFailed.for_field(
+                "appointment",
+                _("This appointment is not for this service point, business and day, or it was already used."),
+            )
+        channel = Channel.APPOINTMENT
+        person = person or appointment.person
+        user = user or appointment.user
+    reason = priority_reason or priority_reason_for(person=person, on=today)
+    with transaction.atomic():
+        if appointment is not None:
+            updated = Appointment.objects.filter(
+                pk=appointment.pk, state=AppointmentState.BOOKED
+            ).update(state=AppointmentState.CHECKED_IN, updated_at=now)
+            if not updated:
+                raise Conflict(_("This appointment was already used to take a number."))
+        seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
+        ticket = Ticket.objects.create(
+            point=point,
+            business_type=business_type,
+            service_date=today,
+            number=f"{business_type.prefix}{seq:03d}",
+            channel=channel,
+            is_priority=bool(reason),
+            priority_reason=reason or "",
+            person=person,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            appointment=appointment,
+            issued_at=now,
+        )
+        _event(ticket, EventKind.ISSUED, detail={"channel": channel})
+    return ticket
+
+
+def ticket_cancel(*, ticket: Ticket, user) -> Ticket:
+    """The citizen who took a number gives it up while still waiting."""
+    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the person who took this number can cancel it."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.state != TicketState.WAITING:
+            raise Conflict(_("This number has already been called and can no longer be cancelled."), code=ErrorCode.STATE_CHANGED)
+        locked.state = TicketState.CANCELLED
+        locked.save(update_fields=["state"])
+        _event(locked, EventKind.CANCELLED, actor=user)
+    return locked
+
+
+# --- windows ------------------------------------------------------------------
+def windows_in_scope(*, user):
+    return Window.objects.filter(
+        scope_q(user=user, roles=CLERK_ROLES, region_field="point__region", organisation_field="point__organisation")
+    )
+
+
+def window_sign_on(*, window: Window, clerk) -> Window:
+    """The clerk takes the window for their shift; only they can then call from it."""
+    if not windows_in_scope(user=clerk).filter(pk=window.pk).exists():
+        raise NotAllowed(_("This window belongs to a service point outside your assignment."))
+    with transaction.atomic():
+        locked = Window.objects.select_for_update().get(pk=window.pk)
+        if locked.clerk_id and locked.clerk_id != clerk.pk:
+            raise Conflict(
+                _("Another clerk is signed on to window %(n)s. Ask them to sign off first.")
+                % {"n": locked.number}
+            )
+        old = locked.clerk_id
+        locked.clerk = clerk
+        locked.is_open = True
+        locked.save(update_fields=["clerk", "is_open"])
+        audit_record(event_type="service_halls.window_sign_on", actor=clerk, target=locked,
+                     old={"clerk": old}, new={"clerk": clerk.pk})
+    return locked
+
+
+def window_sign_off(*, window: Window, clerk) -> Window:
+    with transaction.atomic():
+        locked = Window.objects.select_for_update().get(pk=window.pk)
+        if locked.clerk_id != clerk.pk and not windows_in_scope(user=clerk).filter(
+            pk=window.pk, point__organisation__role_assignments__user=clerk,
+            point__organisation__role_assignments__role_id="hall_manager",
+        ).exists():
+            raise NotAllowed(_("Only the clerk on duty or the hall manager can sign off this window."))
+        old = locked.clerk_id
+        locked.clerk = None
+        locked.is_open = False
+        locked.save(update_fields=["clerk", "is_open"])
+        audit_record(event_type="service_halls.window_sign_off", actor=clerk, target=locked,
+                     old={"clerk": old}, new={"clerk": None})
+    return locked
+
+
+def _require_own_window(window: Window, clerk) -> None:
+    if window.clerk_id is None or window.clerk_id != getattr(clerk, "pk", None):
+        raise NotAllowed(
+            _("You are not signed on to window %(n)s. Sign on to your own window before calling numbers.")
+            % {"n": window.number}
+        )
+
+
+def _lock_first(qs):
+    """The first row of ``qs``, locked; rows other windows hold are skipped."""
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True, of=("self",)).first()
+    return qs.first()  # SQLite: the IMMEDIATE transaction already serialises writers
+
+
+def _want_priority(*, point: ServicePoint, day: date) -> bool:
+    """One priority ticket after every ``priority_every`` normal calls (0 = always first)."""
+    n = point.priority_every
+    if n == 0:
+        return True
+    called = Ticket.objects.filter(point=point, service_date=day, first_called_at__isnull=False)
+    last_priority = called.filter(is_priority=True).aggregate(m=Max("first_called_at"))["m"]
+    if last_priority is None:
+        return True
+    return called.filter(is_priority=False, first_called_at__gt=last_priority).count() >= n
+
+
+def _audit_ticket(event_type: str, clerk, ticket: Ticket, old_state: str, **extra) -> None:
+    audit_record(
+        event_type=f"service_halls.{event_type}",
+        actor=clerk,
+        target=ticket,
+        old={"state": old_state},
+        new={"state": ticket.state, **extra},
+    )
+
+
+def window_call_next(*, window: Window, clerk) -> Ticket | None:
+    """Call the next ticket for this window, or None when nobody waits.
+
+    Order: appointments due at their slot; then priority and normal tickets
+    by the point's policy; within each, first issued first called.
+    """
+    _require_own_window(window, clerk)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    point = window.point
+    with transaction.atomic():
+        busy = Ticket.objects.filter(
+            window=window, service_date=today, state__in=[TicketState.CALLED, TicketState.SERVING]
+        ).first()
+        if busy is not None:
+            raise Conflict(
+                _("Number %(number)s is still at this window. Finish it, mark it as a no-show or transfer it before calling the next one.")
+                % {"number": busy.number},
+                code=ErrorCode.STATE_CHANGED,
+            )
+        types = list(window.business_types.values_list("pk", flat=True))
+        waiting = Ticket.objects.filter(
+            point_id=window.point_id, service_date=today, state=TicketState.WAITING
+        ).filter(Q(target_window=window) | Q(target_window__isnull=True, business_type__in=types))
+        due = waiting.filter(
+            appointment__isnull=False, appointment__slot__starts_at__lte=now + APPOINTMENT_EARLY
+        ).order_by("appointment__slot__starts_at", "issued_at", "id")
+        priority = waiting.filter(is_priority=True).order_by("issued_at", "id")
+        normal = waiting.filter(is_priority=False).order_by("issued_at", "id")
+        order = [due, priority, normal] if _want_priority(point=point, day=today) else [due, normal, priority]
+        ticket = None
+        for qs in order:
+            ticket = _lock_first(qs)
+            if ticket is not None:
+                break
+        if ticket is None:
+            return None
+        old = ticket.state
+        ticket.state = TicketState.CALLED
+        ticket.window = window
+        ticket.called_at = now
+        ticket.first_called_at = ticket.first_called_at or now
+        ticket.target_window = None
+        ticket.save(update_fields=["state", "window", "called_at", "first_called_at", "target_window"])
+        _event(ticket, EventKind.CALLED, window=window, actor=clerk)
+        _audit_ticket("ticket_call", clerk, ticket, old, window=window.number)
+    return ticket
+
+
+def _act(ticket: Ticket, clerk, *, allowed: tuple[str, ...]) -> Ticket:
+    """Lock ``ticket`` and check it sits at the clerk's own window in an allowed state."""
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("window").get(pk=ticket.pk)
+    if locked.window is None:
+        raise NotAllowed(_("This number has not been called to a window yet."))
+    _require_own_window(locked.window, clerk)
+    if locked.state not in allowed:
+        raise Conflict(
+            _("Number %(number)s is now “%(state)s”; reload the page to see where it stands.")
+            % {"number": locked.number, "state": locked.get_state_display()},
+            code=ErrorCode.STATE_CHANGED,
+        )
+    return locked
+
+
+def ticket_recall(*, ticket: Ticket, clerk) -> Ticket:
+    """Call the same number again (the display announces it once more)."""
+    with transaction.atomic():
+        t = _act(ticket, clerk, allowed=(TicketState.CALLED,))
+        t.recall_count += 1
+        t.called_at = timezone.now()
+        t.save(update_fields=["recall_count", "called_at"])
+        _event(t, EventKind.RECALLED, window=t.window, actor=clerk)
+        _audit_ticket("ticket_recall", clerk, t, t.state, recalls=t.recall_count)
+    return t
+
+
+def ticket_skip(*, ticket: Ticket, clerk) -> Ticket:
+    """The citizen did not come: mark a no-show (过号)."""
+    with transaction.atomic():
+        t = _act(ticket, clerk, allowed=(TicketState.CALLED,))
+        old = t.state
+        t.state = TicketState.NO_SHOW
+        t.save(update_fields=["state"])
+        _event(t, EventKind.SKIPPED, window=t.window, actor=clerk)
+        _audit_ticket("ticket_skip", clerk, t, old)
+    return t
+
+
+def ticket_start(*, ticket: Ticket, clerk) -> Ticket:
+    with transaction.atomic():
+        t = _act(ticket, clerk, allowed=(TicketState.CALLED,))
+        old = t.state
+        t.state = TicketState.SERVING
+        t.started_at = timezone.now()
+        t.save(update_fields=["state", "started_at"])
+        _event(t, EventKind.STARTED, window=t.window, actor=clerk)
+        _audit_ticket("ticket_start", clerk, t, old)
+    return t
+
+
+def ticket_finish(*, ticket: Ticket, clerk) -> Ticket:
+    with transaction.atomic():
+        t = _act(ticket, clerk, allowed=(TicketState.SERVING,))
+        old = t.state
+        t.state = TicketState.DONE
+        t.finished_at = timezone.now()
+        t.save(update_fields=["state", "finished_at"])
+        _event(t, EventKind.FINISHED, window=t.window, actor=clerk)
+        _audit_ticket("ticket_finish", clerk, t, old)
+    return t
+
+
+def ticket_transfer(
+    *, ticket: Ticket, clerk, business_type: BusinessType | None = None, to_window: Window | None = None
+) -> Ticket:
+    """Put the ticket back in the queue for another business and/or a named window.
+    It keeps its number and its place by issue time."""
+    if business_type is None and to_window is None:
+        raise ValidationFailed.for_field(
+            "business_type", _("Choose the business or the window to transfer this number to.")
+        )
+    with transaction.atomic():
+        t = _act(ticket, clerk, allowed=(TicketState.CALLED, TicketState.SERVING))
+        point = t.point
+        if business_type is not None and not point.business_types.filter(pk=business_type.pk).exists():
+            raise ValidationFailed.for_field(
+                "business_type",
+                _("%(point)s does not handle “%(business)s”. Choose another business.")
+                % {"point": point.name, "business": business_type.name},
+            )
+        if to_window is not None:
+            if to_window.point_id != t.point_id:
+                raise ValidationFailed.for_field(
+                    "window", _("Choose a window of this service point.")
+                )
+            if to_window.pk == t.window_id:
+                raise ValidationFailed.for_field(
+                    "window", _("The number is already at this window; choose another one.")
+                )
+        from_window = t.window
+        old = t.state
+        t.state = TicketState.WAITING
+        if business_type is not None:
+            t.business_type = business_type
+        t.target_window = to_window
+        t.window = None
+        t.transfer_count += 1
+        t.save(update_fields=["state", "business_type", "target_window", "window", "transfer_count"])
+        detail = {
+            "from_window": from_window.number,
+            "business_type": t.business_type.code,
+            "to_window": to_window.number if to_window else None,
+        }
+        _event(t, EventKind.TRANSFERRED, window=from_window, actor=clerk, detail=detail)
+        _audit_ticket("ticket_transfer", clerk, t, old, **detail)
+    return t
+
+
+# --- appointments ---------------------------------------------------------------
+def appointment_book(*, slot: AppointmentSlot, user, person=None) -> Appointment:
+    if slot.starts_at <= timezone.now():
+        raise ValidationFailed.for_field("slot", _("This time has passed. Please choose a later time."))
+    with transaction.atomic():
+        locked = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
+        if Appointment.objects.filter(slot=locked, user=user, state=AppointmentState.BOOKED).exists():
+            raise Conflict(_("You have already booked this time."), code=ErrorCode.DUPLICATE)
+        if locked.booked >= locked.capacity:
+            raise Conflict(_("This time is fully booked. Please choose another time."), code=ErrorCode.FULL)
+        locked.booked += 1
+        locked.save(update_fields=["booked"])
+        appointment = Appointment.objects.create(slot=locked, user=user, person=person)
+        audit_record(event_type="service_halls.appointment_book", actor=user, target=appointment,
+                     new={"slot": locked.pk})
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, user) -> Appointment:
+    if appointment.user_id != user.pk:
+        raise NotAllowed(_("Only the person who booked this appointment can cancel it."))
+    with transaction.atomic():
+        updated = Appointment.objects.filter(pk=appointment.pk, state=AppointmentState.BOOKED).update(
+            state=AppointmentState.CANCELLED, updated_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict(_("This appointment can no longer be cancelled."), code=ErrorCode.STATE_CHANGED)
+        slot = AppointmentSlot.objects.select_for_update().get(pk=appointment.slot_id)
+        slot.booked = max(0, slot.booked - 1)
+        slot.save(update_fields=["booked"])
+        audit_record(event_type="service_halls.appointment_cancel", actor=user, target=appointment,
+                     old={"state": AppointmentState.BOOKED}, new={"state": AppointmentState.CANCELLED})
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointments_mark_no_show(*, ended_before: datetime | None = None) -> int:
+    """Booked appointments whose slot has ended without a check-in become no-shows."""
+    ended_before = ended_before or timezone.now()
+    return Appointment.objects.filter(
+        state=AppointmentState.BOOKED, slot__ends_at__lt=ended_before
+    ).update(state=AppointmentState.NO_SHOW, updated_at=timezone.now())
+
+
+def slots_create(
+    *, point: ServicePoint, business_type: BusinessType, day: date, start: str = "09:00",
+    end: str = "11:30", minutes: int = 30, capacity: int = 2,
+) -> int:
+    """Appointment slots for one day; existing slots at the same start are kept."""
+    tz = timezone.get_current_timezone()
+    t = datetime.combine(day, datetime.strptime(start, "%H:%M").time(), tz)
+    stop = datetime.combine(day, datetime.strptime(end, "%H:%M").time(), tz)
+    have = set(AppointmentSlot.objects.filter(point=point, business_type=business_type,
+                                              starts_at__date=day).values_list("starts_at", flat=True))
+    new = []
+    while t + timedelta(minutes=minutes) <= stop:
+        if t not in have:
+            new.append(AppointmentSlot(point=point, business_type=business_type, starts_at=t,
+                                       ends_at=t + timedelta(minutes=minutes), capacity=capacity))
+        t += timedelta(minutes=minutes)
+    AppointmentSlot.objects.bulk_create(new)
+    return len(new)
+
+
+# --- service points (changes recompute the 15-minute circle) ----------------------
+def _recompute_after_commit(trigger: str) -> None:
+    from .tasks import coverage_recompute
+
+    transaction.on_commit(lambda: coverage_recompute.enqueue(trigger=trigger))
+
+
+def point_create(
+    *, organisation, name: str, level: str, region, latitude: float, longitude: float,
+    address: str = "", business_types=(), actor=None,
+) -> ServicePoint:
+    with transaction.atomic():
+        point = ServicePoint.objects.create(
+            organisation=organisation, name=name, level=level, region=region,
+            latitude=latitude, longitude=longitude, address=address,
+        )
+        if business_types:
+            point.business_types.set(business_types)
+        audit_record(event_type="service_halls.point_create", actor=actor, target=point,
+                     new={"latitude": latitude, "longitude": longitude, "level": level})
+        _recompute_after_commit(f"point {point.pk} added")
+    return point
+
+
+def point_move(*, point: ServicePoint, latitude: float, longitude: float, actor=None) -> ServicePoint:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationFailed.for_field("latitude", _("Enter a latitude and longitude in degrees (WGS-84)."))
+    with transaction.atomic():
+        old = {"latitude": point.latitude, "longitude": point.longitude}
+        point.latitude, point.longitude = latitude, longitude
+        point.save(update_fields=["latitude", "longitude", "updated_at"])
+        audit_record(event_type="service_halls.point_move", actor=actor, target=point, old=old,
+                     new={"latitude": latitude, "longitude": longitude})
+        _recompute_after_commit(f"point {point.pk} moved")
+    return point
+
+
+def point_close(*, point: ServicePoint, actor=None) -> ServicePoint:
+    with transaction.atomic():
+        point.is_active = False
+        point.save(update_fields=["is_active", "updated_at"])
+        audit_record(event_type="service_halls.point_close", actor=actor, target=point,
+                     old={"is_active": True}, new={"is_active": False})
+        _recompute_after_commit(f"point {point.pk} closed")
+    return point
+
