@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 
-from .selectors import user_has_role
+from .selectors import active_assignments
 
 
 def public(view):
@@ -29,7 +29,10 @@ def citizen(view):
 
 
 def staff(*roles: str):
-    """Require one of ``roles`` (any staff role when none is named)."""
+    """Require one of ``roles`` (any staff role when none is named).
+
+    Sets ``request.staff_assignments`` to the user's active assignments of those roles.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -37,8 +40,12 @@ def staff(*roles: str):
             user = request.user
             if not user.is_authenticated or not user.is_staff:
                 raise PermissionDenied
-            if not user.is_superuser and not user_has_role(user=user, roles=roles or None):
+            assignments = list(active_assignments(user=user, roles=roles or None))
+            if not user.is_superuser and not assignments:
                 raise PermissionDenied
+            # The assignments that let the user in: (role, organisation, region
+            # subtree) — views pass them on to gates instead of asking again.
+            request.staff_assignments = assignments
             return view(request, *args, **kwargs)
 
         wrapped.minsheng_access = ("staff", roles)

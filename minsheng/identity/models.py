@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.core.models import TimeStampedModel
 
 from .fields import EncryptedTextField
+from .idnumbers import mask_id_number, mask_phone
 from .managers import UserManager
 
 
@@ -54,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret and self.totp_confirmed_at)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
 
 class Sex(models.TextChoices):
@@ -117,6 +122,14 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
 
 class RelationKind(models.TextChoices):

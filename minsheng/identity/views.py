@@ -1,32 +1,144 @@
-from django.contrib.auth import authenticate, login, logout
+"""Sign-in (SMS code or password), password reset, second factor, staff person view.
+
+Views parse input, call one service and render; the services decide.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.access.decorators import citizen, public
+from minsheng.access.decorators import citizen, public, staff
+from minsheng.core.errors import DomainError, NotFound
+
+from . import services
+from .forms import (
+    OtpSignInForm,
+    PasswordResetForm,
+    PasswordSetForm,
+    PasswordSignInForm,
+    PhoneForm,
+    TotpForm,
+    UnmaskForm,
+    apply_errors,
+)
+from .idnumbers import mask_phone
+from .ratelimit import rate_limit
+from .selectors import person_get_for, person_relations_of, user_may_unmask
+from .totp import totp_qr_svg, totp_uri
+
+BACKEND = "minsheng.identity.backends.PhoneOrUsernameBackend"
+SECOND_FACTOR_KEY = "identity.second_factor_at"
+OTP_PHONE_KEY = "identity.otp_phone"
+
+
+def second_factor_at(request) -> dt.datetime | None:
+    value = request.session.get(SECOND_FACTOR_KEY)
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _safe_next(request, default: str = "portal:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+def _sign_in(request, user, next_url: str):
+    login(request, user, backend=BACKEND)
+    request.session.set_expiry(services.session_age_for(user))
+    if user.is_staff and user_may_unmask(user):
+        view = "identity:totp_verify" if user.has_second_factor else "identity:totp_setup"
+        return redirect(f"{reverse(view)}?next={next_url}")
+    return redirect(next_url)
 
 
 @public
+@rate_limit(key="ip", rate="20/m", scope="signin")
 def login_view(request):
-    error = None
-    if request.method == "POST":
-        user = authenticate(
-            request,
-            username=request.POST.get("username", ""),
-            password=request.POST.get("password", ""),
-        )
-        if user is not None:
-            login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or "portal:home"
-            if target != "portal:home" and not url_has_allowed_host_and_scheme(
-                target, {request.get_host()}
-            ):
-                target = "portal:home"
-            return redirect(target)
-        error = True
+    next_url = _safe_next(request)
+    password_form = PasswordSignInForm(request.POST or None) if "password" in request.POST else PasswordSignInForm()
+    phone_form = PhoneForm(initial={"phone": request.session.get(OTP_PHONE_KEY, "")})
+    if request.method == "POST" and "password" in request.POST and password_form.is_valid():
+        try:
+            user = services.password_sign_in(
+                request=request,
+                login=password_form.cleaned_data["username"],
+                password=password_form.cleaned_data["password"],
+            )
+        except DomainError as exc:
+            apply_errors(password_form, exc)
+        else:
+            return _sign_in(request, user, next_url)
     return render(
-        request, "identity/login.html", {"error": error, "next": request.GET.get("next", "")}
+        request,
+        "identity/login.html",
+        {"password_form": password_form, "phone_form": phone_form, "next": next_url},
+        status=200 if not password_form.errors else 400,
     )
+
+
+@public
+@rate_limit(key="ip", rate="5/m", scope="otp")
+def otp_request_view(request):
+    """Step 1 of SMS sign-in: send a code to the phone number."""
+    next_url = _safe_next(request)
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wait = services.otp_request(phone=form.cleaned_data["phone"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[OTP_PHONE_KEY] = form.cleaned_data["phone"]
+            messages.success(
+                request,
+                _("A 6-digit code was sent to %(phone)s. You can ask for a new one after %(seconds)d seconds.")
+                % {"phone": mask_phone(services.phone_validate(form.cleaned_data["phone"])), "seconds": wait},
+            )
+            return redirect(f"{reverse('identity:otp_verify')}?next={next_url}")
+    return render(request, "identity/otp_request.html", {"form": form, "next": next_url},
+                  status=400 if form.errors else 200)
+
+
+@public
+@rate_limit(key="ip", rate="20/m", scope="signin")
+def otp_verify_view(request):
+    """Step 2 of SMS sign-in: the code (and the name, the first time)."""
+    next_url = _safe_next(request)
+    form = OtpSignInForm(
+        request.POST or None, initial={"phone": request.session.get(OTP_PHONE_KEY, "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, created = services.citizen_sign_in_otp(
+                phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session.pop(OTP_PHONE_KEY, None)
+            if created:
+                messages.success(request, _("Welcome! Your account has been created."))
+            return _sign_in(request, user, next_url)
+    return render(request, "identity/otp_verify.html", {"form": form, "next": next_url},
+                  status=400 if form.errors else 200)
 
 
 @citizen
@@ -34,3 +146,141 @@ def login_view(request):
 def logout_view(request):
     logout(request)
     return redirect("portal:home")
+
+
+@public
+@rate_limit(key="ip", rate="5/m", scope="otp")
+def password_reset_view(request):
+    """Citizens: ask for a reset code by SMS."""
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.otp_request(phone=form.cleaned_data["phone"], purpose="reset")
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[OTP_PHONE_KEY] = form.cleaned_data["phone"]
+            messages.success(request, _("If this number has an account, a code has been sent to it."))
+            return redirect("identity:password_reset_confirm")
+    return render(request, "identity/password_reset.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@public
+@rate_limit(key="ip", rate="20/m", scope="signin")
+def password_reset_confirm_view(request):
+    form = PasswordResetForm(
+        request.POST or None, initial={"phone": request.session.get(OTP_PHONE_KEY, "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_by_sms(**form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session.pop(OTP_PHONE_KEY, None)
+            messages.success(request, _("Your password has been changed. Please sign in with it."))
+            return redirect("identity:login")
+    return render(request, "identity/password_reset_confirm.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@citizen
+def password_set_view(request):
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_set(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been saved."))
+            return redirect("portal:profile")
+    return render(request, "identity/password_set.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@staff()
+def totp_setup_view(request):
+    """Enrol an authenticator app: QR code of the otpauth URI, then one code to confirm."""
+    user = request.user
+    next_url = _safe_next(request, "workbench:inbox")
+    if user.has_second_factor:
+        return redirect(f"{reverse('identity:totp_verify')}?next={next_url}")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            at = services.totp_enrol_confirm(user=user, code=form.cleaned_data["totp_code"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[SECOND_FACTOR_KEY] = at.isoformat()
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(next_url)
+    if not user.totp_secret:
+        services.totp_enrol_begin(user=user)
+    uri = totp_uri(secret=user.totp_secret, account=user.username or str(user.pk))
+    return render(
+        request,
+        "identity/totp_setup.html",
+        {"form": form, "qr_svg": totp_qr_svg(uri), "secret": user.totp_secret, "next": next_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff()
+@rate_limit(key="user", rate="10/m", scope="totp")
+def totp_verify_view(request):
+    next_url = _safe_next(request, "workbench:inbox")
+    if not request.user.has_second_factor:
+        return redirect(f"{reverse('identity:totp_setup')}?next={next_url}")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            at = services.totp_verify(user=request.user, code=form.cleaned_data["totp_code"])
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[SECOND_FACTOR_KEY] = at.isoformat()
+            messages.success(request, _("Confirmed. You can see full personal numbers in this session."))
+            return redirect(next_url)
+    return render(request, "identity/totp_verify.html", {"form": form, "next": next_url},
+                  status=400 if form.errors else 200)
+
+
+@staff()
+def person_detail_view(request, pk: int):
+    """A person's record for staff: numbers masked; a full number on request, with a reason."""
+    try:
+        person = person_get_for(user=request.user, person_id=pk)
+    except NotFound:
+        raise Http404 from None
+    form = UnmaskForm(request.POST or None)
+    revealed = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = services.person_unmask(
+                actor=request.user,
+                person=person,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+                second_factor_at=second_factor_at(request),
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            revealed = {"field": form.cleaned_data["field"], "value": value}
+    context = {
+        "person": person,
+        "relations": person_relations_of(person),
+        "form": form,
+        "revealed": revealed,
+        "may_unmask": user_may_unmask(request.user),
+        "second_factor_ok": second_factor_at(request) is not None
+        and second_factor_at(request) > timezone.now() - services.SECOND_FACTOR_MAX_AGE,
+    }
+    response = render(request, "identity/person_detail.html", context,
+                      status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,112 @@
+"""Writes about roles and who holds them. Each change writes an audit entry."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import Conflict, NotFound, ValidationFailed
+from minsheng.core.registry import registry
+
+from .models import Organisation, Role, RoleAssignment
+from .roles import CORE_ROLES
+
+
+def _declared_roles() -> dict[str, tuple[object, list[str]]]:
+    declared: dict[str, tuple[object, list[str]]] = {
+        code: (spec["title"], list(spec.get("permissions", []))) for code, spec in CORE_ROLES.items()
+    }
+    for program in registry.programs():
+        for code, spec in program.roles.items():
+            if isinstance(spec, dict):
+                declared.setdefault(code, (spec.get("title", code), list(spec.get("permissions", []))))
+            else:
+                declared.setdefault(code, (spec, []))
+    return declared
+
+
+@transaction.atomic
+def roles_sync() -> int:
+    """Upsert a Role row for every core role and every role a program declares. Returns the count."""
+    declared = _declared_roles()
+    existing = {r.code: r for r in Role.objects.filter(code__in=list(declared))}
+    with translation.override(settings.LANGUAGE_CODE):
+        for code, (title, permissions) in declared.items():
+            title = str(title)[:100]
+            role = existing.get(code)
+            if role is None:
+                Role.objects.create(code=code, title=title, permissions=permissions)
+            elif role.title != title or role.permissions != permissions:
+                role.title, role.permissions = title, permissions
+                role.save(update_fields=["title", "permissions"])
+    return len(declared)
+
+
+def _region(region):
+    from minsheng.regions.models import Region
+
+    if isinstance(region, Region):
+        return region
+    found = Region.objects.filter(code=str(region)).first()
+    if found is None:
+        raise ValidationFailed.for_field("region", _("This region code does not exist. Please choose a region from the list."))
+    return found
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    user,
+    role_code: str,
+    organisation: Organisation,
+    region,
+    actor=None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> RoleAssignment:
+    """Give ``user`` the role for (organisation, region subtree)."""
+    role = Role.objects.filter(code=role_code).first()
+    if role is None:
+        raise ValidationFailed.for_field("role", _("This role does not exist. Please choose a role from the list."))
+    region = _region(region)
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValidationFailed.for_field("valid_to", _("The end date must not be before the start date."))
+    if RoleAssignment.objects.filter(user=user, role=role, organisation=organisation, region=region).exists():
+        raise Conflict(_("This user already holds this role for this organisation and region."))
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(
+                user=user, role=role, organisation=organisation, region=region,
+                valid_from=valid_from, valid_to=valid_to,
+            )
+    except IntegrityError:
+        raise Conflict(_("This user already holds this role for this organisation and region.")) from None
+    if role.is_staff_role and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit_record(
+        event_type="access.role_assigned",
+        actor=actor,
+        target=assignment,
+        new={"user": user.pk, "role": role.code, "organisation": organisation.pk, "region": region.code,
+             "valid_from": valid_from.isoformat() if valid_from else None,
+             "valid_to": valid_to.isoformat() if valid_to else None},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, user, role_code: str, organisation: Organisation, region, actor=None) -> None:
+    """Take the role away for (organisation, region subtree)."""
+    region = _region(region)
+    assignment = RoleAssignment.objects.filter(
+        user=user, role_id=role_code, organisation=organisation, region=region
+    ).first()
+    if assignment is None:
+        raise NotFound(_("This user does not hold this role for this organisation and region."))
+    old = {"user": user.pk, "role": role_code, "organisation": organisation.pk, "region": region.code}
+    audit_record(event_type="access.role_revoked", actor=actor, target=assignment, old=old)
+    assignment.delete()
