@@ -1,2 +1,303 @@
-def run(ctx):
-    return {}
+"""The after-school part of the demo city: every school's grades and classes, students with
+guardians, teachers, a term with offerings, a closed (allocated) window and an open one.
+
+At --scale 1: 364 schools, 605,000 students, ~32,000 teachers. Applications
+are written in bulk (the same rows the services write); the lottery offerings
+are then allocated by the real lottery (lottery_run).
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from minsheng.access.models import Organisation, Role, RoleAssignment
+from minsheng.identity.models import PersonRelation, User
+
+from . import services
+from .lottery import lottery_run
+from .models import (
+    Application,
+    ClassGroup,
+    Enrolment,
+    FeeWaiverRule,
+    Grade,
+    Offering,
+    OfferingDay,
+    SeatRequest,
+    Teacher,
+    Term,
+)
+
+STUDENTS = 605_000
+TEACHERS = 32_000
+CLASS_SIZE = 45
+GRADE_NAMES = "一二三四五六七八九"
+WAIVERS = {"dibao": 100, "tekun": 100, "orphan": 100, "low_income": 50, "disabled": 50}
+BATCH = 5000
+
+
+def _grades_of(school: Organisation) -> range:
+    if "中学" in school.name:
+        return range(7, 10)
+    if "学校" in school.name and "小学" not in school.name:
+        return range(1, 10)
+    return range(1, 7)
+
+
+def _term(today: date) -> Term:
+    year = today.year if today.month >= 8 else today.year - 1
+    if today.month >= 8 or today.month == 1:
+        name, start, end = f"{year}–{year + 1}学年第一学期", date(year, 9, 1), date(year + 1, 1, 22)
+    else:
+        name, start, end = f"{year}–{year + 1}学年第二学期", date(year + 1, 2, 16), date(year + 1, 7, 3)
+    return Term.objects.get_or_create(name=name, defaults={"school_year": year, "starts_on": start, "ends_on": end})[0]
+
+
+def run(ctx) -> dict[str, int]:
+    rng = ctx.rng
+    today = timezone.localdate()
+    term = _term(today)
+    for cat, pct in WAIVERS.items():
+        FeeWaiverRule.objects.get_or_create(category=cat, term=None, defaults={"waiver_percent": pct})
+    schools = ctx.organisations("school")
+    total = ctx.scaled(STUDENTS, minimum=len(schools) // 4 or 1)
+    weights = [rng.uniform(0.5, 1.5) * len(_grades_of(s)) for s in schools]
+    per_school = [int(total * w / sum(weights)) for w in weights]
+    for i in range(total - sum(per_school)):
+        per_school[i % len(schools)] += 1
+    counts = defaultdict(int)
+    students_by_school: dict[int, list] = {}
+    for school, n in ctx.progress(list(zip(schools, per_school, strict=True)), total=len(schools), label="schools"):
+        grade_levels = list(_grades_of(school))
+        grades = {lvl: Grade(school=school, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级") for lvl in grade_levels}
+        Grade.objects.bulk_create(grades.values())
+        counts["grades"] += len(grades)
+        if n == 0:
+            students_by_school[school.pk] = []
+            continue
+        start_age, end_age = grade_levels[0] + 5, grade_levels[-1] + 6
+        kids = ctx.new_people(count=n, regions=[school.region_id[:6]],
+                              birth_between=(date(term.school_year - end_age, 9, 1),
+                                             date(term.school_year - start_age, 8, 31)))
+        by_grade = defaultdict(list)
+        for kid in kids:
+            age = term.school_year - kid.birth_date.year - (1 if kid.birth_date.month >= 9 else 0)
+            by_grade[min(max(age - 5, grade_levels[0]), grade_levels[-1])].append(kid)
+        classes, enrolments = [], []
+        for lvl, members in by_grade.items():
+            n_classes = max(1, round(len(members) / CLASS_SIZE))
+            groups = [ClassGroup(school=school, grade=grades[lvl], school_year=term.school_year, number=k + 1,
+                                 name=f"{GRADE_NAMES[lvl - 1]}（{k + 1}）班") for k in range(n_classes)]
+            classes += groups
+            for j, kid in enumerate(members):
+                r = rng.random()
+                category = ("dibao" if r < 0.03 else "tekun" if r < 0.04 else "low_income" if r < 0.08
+                            else "disabled" if r < 0.09 else "")
+                enrolments.append(Enrolment(student=kid, class_group=groups[j % n_classes], school=school,
+                                            school_year=term.school_year, grade_level=lvl,
+                                            family_category=category, dual_working=rng.random() < 0.6))
+        ClassGroup.objects.bulk_create(classes, batch_size=BATCH)
+        Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
+        counts["classes"] += len(classes)
+        counts["students"] += len(enrolments)
+        students_by_school[school.pk] = enrolments
+        _guardians(ctx, school, kids, counts)
+    teachers_by_school = _teachers(ctx, schools, per_school, total, counts)
+    _offerings_and_applications(ctx, term, schools, students_by_school, teachers_by_school, counts)
+    _staff(ctx, schools)
+    return dict(counts)
+
+
+def _guardians(ctx, school, kids, counts) -> None:
+    """One or two guardians per family; about one family in ten has two children at the school."""
+    rng = ctx.rng
+    families, i = [], 0
+    while i < len(kids):
+        size = 2 if rng.random() < 0.1 and i + 1 < len(kids) else 1
+        families.append(kids[i:i + size])
+        i += size
+    n_guardians = [2 if rng.random() < 0.3 else 1 for _ in families]
+    with_account = [rng.random() < 0.5 for _ in families]
+    need_acc = sum(g for g, a in zip(n_guardians, with_account, strict=True) if a)
+    need_plain = sum(n_guardians) - need_acc
+    region = [school.region_id[:6]]
+    adults = (date(1975, 1, 1), date(1996, 12, 31))
+    acc = iter(ctx.new_people(count=need_acc, regions=region, birth_between=adults, with_accounts=True)
+               if need_acc else [])
+    plain = iter(ctx.new_people(count=need_plain, regions=region, birth_between=adults) if need_plain else [])
+    relations = []
+    for family, n, has_acc in zip(families, n_guardians, with_account, strict=True):
+        for _k in range(n):
+            adult = next(acc if has_acc else plain)
+            for kid in family:
+                relations.append(PersonRelation(person=adult, relative=kid, kind="guardian",
+                                                detail="母亲" if adult.sex == "F" else "父亲"))
+    PersonRelation.objects.bulk_create(relations, batch_size=BATCH)
+    counts["guardians"] += sum(n_guardians)
+    counts["guardian relations"] += len(relations)
+
+
+def _teachers(ctx, schools, per_school, total, counts) -> dict[int, list[Teacher]]:
+    rng = ctx.rng
+    n_total = ctx.scaled(TEACHERS, minimum=len(schools))
+    result: dict[int, list[Teacher]] = {}
+    subjects = ["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "信息技术", "道德与法治"]
+    for school, n in zip(schools, per_school, strict=True):
+        k = max(1, round(n_total * n / total)) if total else 1
+        people = ctx.new_people(count=k, regions=[school.region_id[:6]], birth_between=(date(1966, 1, 1), date(2001, 1, 1)),
+                                with_accounts=True)
+        teachers = [Teacher(person=p, school=school, subjects=rng.choice(subjects), party_member=rng.random() < 0.38)
+                    for p in people]
+        Teacher.objects.bulk_create(teachers, batch_size=BATCH)
+        result[school.pk] = teachers
+        counts["teachers"] += len(teachers)
+    return result
+
+
+def _offerings_and_applications(ctx, term, schools, students_by_school, teachers_by_school, counts) -> None:
+    rng = ctx.rng
+    now = timezone.now()
+    closed = services.window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=20),
+                                    closes_at=now - timedelta(days=13), seed=None)
+    waivers = {c: p for c, p in FeeWaiverRule.objects.filter(term=None).values_list("category", "waiver_percent")}
+    apps, seats_spec = [], []
+    guardian_of = {}
+    for school in schools:
+        enrolments = students_by_school[school.pk]
+        ids = [e.student_id for e in enrolments]
+        for i in range(0, len(ids), 2000):
+            for rel in PersonRelation.objects.filter(relative_id__in=ids[i:i + 2000], kind="guardian").values_list(
+                    "relative_id", "person_id", "person__user_id"):
+                guardian_of.setdefault(rel[0], rel[1:])
+        lottery = rng.random() < 0.4
+        capacity = max(1, int(len(enrolments) * (0.85 if lottery else 1.0)))
+        t = teachers_by_school[school.pk]
+        offering = Offering.objects.create(
+            term=term, title=f"{school.name}课后服务（作业辅导）", kind="weekday", activity="homework", host=school,
+            school=school, region=school.region, weekdays=[0, 1, 2, 3, 4], start_time=time(15, 40),
+            end_time=time(17, 40), capacity=capacity, grade_min=min(_grades_of(school)),
+            grade_max=max(_grades_of(school)), fee=Decimal("300"), allocation="lottery" if lottery else "first_come")
+        days = OfferingDay.objects.bulk_create([OfferingDay(offering=offering, weekday=d, capacity=capacity) for d in range(5)])
+        offering.teachers.set(t[: max(1, int(len(t) * 0.9))])
+        Offering.objects.create(
+            term=term, title=f"{school.name}周末托管（体育）", kind="weekend", activity="sports", host=school,
+            school=school, region=school.region, weekdays=[5], start_time=time(9, 0), end_time=time(11, 30),
+            capacity=max(1, len(enrolments) // 10), grade_min=min(_grades_of(school)),
+            grade_max=max(_grades_of(school)), fee=Decimal("0"), allocation="first_come").days.create(
+                weekday=5, capacity=max(1, len(enrolments) // 10))
+        counts["offerings"] += 2
+        taken = [0] * 5
+        for e in enrolments:
+            if rng.random() > 0.93 or e.student_id not in guardian_of:
+                continue
+            chosen = [d for d in range(5) if rng.random() < 0.9] or [rng.randrange(5)]
+            if not lottery and any(taken[d] >= capacity for d in chosen):
+                continue
+            for d in chosen:
+                taken[d] += 0 if lottery else 1
+            w = waivers.get(e.family_category, 0)
+            guardian_id, user_id = guardian_of[e.student_id]
+            app = Application(
+                reference=services._reference(), student_id=e.student_id, guardian_id=guardian_id,
+                submitted_by_id=user_id, offering=offering, window=closed, school=school,
+                grade_level=e.grade_level, dual_working=e.dual_working, state="submitted" if lottery else "admitted",
+                idempotency_key=f"demo-{e.student_id}", waiver_percent=w,
+                fee_due=services.fee_after_waiver(fee=offering.fee, waiver=w))
+            apps.append(app)
+            seats_spec.append([(days[d], "pending" if lottery else "admitted") for d in chosen])
+        if not lottery:
+            for d in days:
+                d.taken = taken[d.weekday]
+            OfferingDay.objects.bulk_update(days, ["taken"])
+    Application.objects.bulk_create(apps, batch_size=BATCH)
+    seats = [SeatRequest(application=a, day=day, weekday=day.weekday, state=state)
+             for a, spec in zip(apps, seats_spec, strict=True) for day, state in spec]
+    SeatRequest.objects.bulk_create(seats, batch_size=BATCH)
+    counts["applications"] += len(apps)
+    counts["seat requests"] += len(seats)
+    ctx.log(f"running the lottery for {sum(1 for a in apps if a.state == 'submitted')} applicants")
+    summary = lottery_run(window=closed, actor=None)
+    counts["lottery admitted (student-days)"] = summary["admitted"]
+    counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
+    # An open window for weekend care, so the demo guardians can apply now.
+    services.window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
+                           closes_at=now + timedelta(days=30))
+    _sessions(ctx, term, counts)
+
+
+def _sessions(ctx, term, counts) -> None:
+    """The last school week's sessions, held, with attendance for a sample of schools."""
+    from .models import Attendance, Session
+
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday() + 7)
+    rng = ctx.rng
+    offerings = list(Offering.objects.filter(term=term, kind="weekday").prefetch_related("teachers"))
+    sessions = []
+    for o in offerings:
+        ts = list(o.teachers.all())
+        for d in range(5):
+            sessions.append(Session(offering=o, date=monday + timedelta(days=d), state="held",
+                                    teacher=ts[d % len(ts)] if ts else None))
+        # and today's/this week's, scheduled
+        for d in range(5):
+            sessions.append(Session(offering=o, date=monday + timedelta(days=7 + d),
+                                    teacher=ts[d % len(ts)] if ts else None))
+    Session.objects.bulk_create(sessions, batch_size=BATCH)
+    counts["sessions"] += len(sessions)
+    sample = {o.pk for o in offerings if rng.random() < min(1.0, 0.05 / max(ctx.scale, 0.0001))}
+    held = [s for s in sessions if s.state == "held" and s.offering_id in sample]
+    seated = defaultdict(list)
+    for oid, wd, sid in SeatRequest.objects.filter(application__offering_id__in=sample, state="admitted").values_list(
+            "application__offering_id", "weekday", "application__student_id"):
+        seated[(oid, wd)].append(sid)
+    marked_at = timezone.make_aware(datetime.combine(monday, time(16, 0)))
+    rows = []
+    for s in held:
+        for sid in seated[(s.offering_id, s.date.weekday())]:
+            r = rng.random()
+            rows.append(Attendance(session=s, student_id=sid, marked_at=marked_at,
+                                   status="present" if r < 0.95 else "leave" if r < 0.98 else "absent"))
+    Attendance.objects.bulk_create(rows, batch_size=BATCH)
+    counts["attendance marks"] += len(rows)
+
+
+def _staff(ctx, schools) -> None:
+    """School administrators for the first schools and the city's education supervisor."""
+    password = make_password("demo-2026!")
+    for code, title in (("school_admin", "学校课后服务管理员"), ("teacher", "课后服务教师"),
+                        ("education_supervisor", "教育督导")):
+        Role.objects.get_or_create(code=code, defaults={"title": title})
+    for i, school in enumerate(schools[:3]):
+        user, created = User.objects.get_or_create(
+            username=f"school_admin_{i + 1}", defaults={"name": ctx.person_name("F"), "is_staff": True,
+                                                         "password": password})
+        RoleAssignment.objects.get_or_create(user=user, role_id="school_admin", organisation=school,
+                                             region_id=school.region_id)
+        ctx.demo_login(login=user.username, role="school after-school administrator", organisation=school.name,
+                       order=60 + i)
+    supervisor = User.objects.filter(username="education_supervisor").first()
+    if supervisor is not None:
+        bureau = ctx.department("education")
+        RoleAssignment.objects.get_or_create(user=supervisor, role_id="education_supervisor",
+                                             organisation=bureau, region_id=bureau.region_id)
+    # The demo citizen 王芳 is the guardian of a pupil, so signing in shows a child to apply for.
+    from minsheng.identity.crypto import keyed_hash
+    from minsheng.identity.models import Person
+
+    mother = Person.objects.filter(phone_hash=keyed_hash("13900000002"), user__isnull=False).first()
+    pupil = Enrolment.objects.order_by("pk").first()
+    if mother is not None and pupil is not None:
+        PersonRelation.objects.get_or_create(person=mother, relative_id=pupil.student_id, kind="guardian",
+                                             defaults={"detail": "母亲"})
+    teacher = Teacher.objects.filter(person__user__isnull=False, offerings__isnull=False).select_related(
+        "person__user", "school").first()
+    if teacher is not None:
+        user = teacher.person.user
+        user.username = "teacher_demo"
+        user.password = password
+        user.save(update_fields=["username", "password"])
+        ctx.demo_login(login="teacher_demo", role="after-school teacher", organisation=teacher.school.name, order=63)

@@ -502,6 +502,10 @@ class SeatRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id}:{self.weekday}:{self.state}"
 
+    @property
+    def weekday_name(self):
+        return WEEKDAY_NAMES.get(self.weekday, "")
+
 
 class SessionState(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")

@@ -1,2 +1,225 @@
-def city_summary():
-    return {"coverage_percent": None, "attendance_percent": None}
+"""Reads of the after-school program: what a guardian, a teacher and a supervisor see."""
+
+from datetime import date, datetime
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from minsheng.access.models import Organisation
+from minsheng.access.selectors import scope_q
+from minsheng.core.errors import NotFound
+from minsheng.identity.models import Person, PersonRelation
+
+from . import integrations
+from .models import (
+    ACTIVE_STATES,
+    Application,
+    ApplicationWindow,
+    Attendance,
+    Enrolment,
+    Offering,
+    SeatRequest,
+    Session,
+    Teacher,
+    Term,
+)
+
+STAFF_ROLES = ("school_admin", "education_supervisor", "supervisor")
+
+
+def current_term(*, today: date | None = None) -> Term | None:
+    today = today or timezone.localdate()
+    return (Term.objects.filter(ends_on__gte=today).order_by("starts_on").first()
+            or Term.objects.order_by("-starts_on").first())
+
+
+def children_of(*, user) -> list[Person]:
+    return integrations.persons_in_care_of(user=user)
+
+
+def child_get_for(*, user, student_id) -> Person:
+    for child in children_of(user=user):
+        if str(child.pk) == str(student_id):
+            return child
+    raise NotFound()
+
+
+def open_offerings_for(*, student: Person, now: datetime | None = None) -> list[Offering]:
+    """Published offerings the child may apply for now (school, area, grade, open window)."""
+    now = now or timezone.now()
+    enrolments = Enrolment.objects.filter(student=student).select_related("school__region")
+    result: list[Offering] = []
+    for enrolment in enrolments:
+        windows = ApplicationWindow.objects.filter(
+            Q(school=enrolment.school_id) | Q(school__isnull=True), term__school_year=enrolment.school_year,
+            opens_at__lte=now, closes_at__gt=now,
+        ).select_related("region")
+        terms = {w.term_id for w in windows if w.school_id or enrolment.school.region.prefix.startswith(w.region.prefix)}
+        if not terms:
+            continue
+        qs = (Offering.objects.filter(term_id__in=terms, is_published=True, grade_min__lte=enrolment.grade_level,
+                                      grade_max__gte=enrolment.grade_level)
+              .filter(Q(school=enrolment.school_id) | Q(school__isnull=True))
+              .select_related("host", "term", "region").prefetch_related("days").order_by("kind", "start_time"))
+        result += [o for o in qs if o.school_id or enrolment.school.region.prefix.startswith(o.region.prefix)]
+    return result
+
+
+def applications_of(*, user) -> list[Application]:
+    ids = [p.pk for p in children_of(user=user)]
+    return list(
+        Application.objects.filter(student_id__in=ids)
+        .select_related("offering__host", "student", "window")
+        .prefetch_related("seats")
+        .order_by("-created_at")
+    )
+
+
+def offering_get(*, offering_id) -> Offering:
+    """Offerings are public to applicants (no personal data in them)."""
+    try:
+        return Offering.objects.select_related("term", "host").get(pk=int(offering_id))
+    except (Offering.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+
+
+def teacher_sessions(*, user, day: date | None = None) -> list[Session]:
+    day = day or timezone.localdate()
+    teacher_ids = list(Teacher.objects.filter(person__user=user, is_active=True).values_list("pk", flat=True))
+    return list(
+        Session.objects.filter(date=day)
+        .filter(Q(teacher_id__in=teacher_ids) | Q(offering__teachers__in=teacher_ids))
+        .select_related("offering__host").distinct().order_by("offering__start_time")
+    )
+
+
+def teacher_session_get(*, user, session_id) -> Session:
+    teacher_ids = list(Teacher.objects.filter(person__user=user, is_active=True).values_list("pk", flat=True))
+    session = (Session.objects.filter(pk=session_id)
+               .filter(Q(teacher_id__in=teacher_ids) | Q(offering__teachers__in=teacher_ids))
+               .select_related("offering__host").distinct().first())
+    if session is None:
+        raise NotFound()
+    return session
+
+
+def roll(*, session: Session) -> list[dict]:
+    """The children with a place on the session's day, their mark, pick-up and who may collect them."""
+    seats = (SeatRequest.objects.filter(application__offering=session.offering_id, weekday=session.date.weekday(),
+                                        state="admitted")
+             .select_related("application__student").order_by("application__student__name"))
+    students = [s.application.student for s in seats]
+    ids = [s.pk for s in students]
+    marks = dict(Attendance.objects.filter(session=session, student_id__in=ids).values_list("student_id", "status"))
+    pickups = {p.student_id: p for p in session.pickups.select_related("collected_by")}
+    family: dict[int, list[Person]] = {}
+    for rel in PersonRelation.objects.filter(relative_id__in=ids).select_related("person"):
+        family.setdefault(rel.relative_id, []).append(rel.person)
+    return [{"student": s, "status": marks.get(s.pk, ""), "pickup": pickups.get(s.pk),
+             "family": family.get(s.pk, [])} for s in students]
+
+
+def schools_for(*, user):
+    return Organisation.objects.filter(kind="school").filter(scope_q(user=user, roles=STAFF_ROLES))
+
+
+def offerings_for_staff(*, user, term: Term | None):
+    qs = Offering.objects.filter(Q(host__in=schools_for(user=user)) | Q(school__in=schools_for(user=user)))
+    if term:
+        qs = qs.filter(term=term)
+    return qs.select_related("host", "term").prefetch_related("days").order_by("host__name", "title")
+
+
+def windows_for_staff(*, user):
+    return (ApplicationWindow.objects.filter(scope_q(user=user, roles=STAFF_ROLES))
+            .select_related("term", "school").order_by("-opens_at"))
+
+
+def _pct(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def supervision(*, user=None, term: Term | None = None, by: str = "district", region_prefix: str = "") -> list[dict]:
+    """Coverage, teachers, sessions, attendance and fees grouped by district or school.
+
+    A handful of grouped queries, whatever the number of schools. ``user``
+    limits to their scope (None: the whole city, for KPIs).
+    """
+    term = term or current_term()
+    if term is None:
+        return []
+    schools = Organisation.objects.filter(kind="school")
+    if user is not None:
+        schools = schools.filter(scope_q(user=user, roles=STAFF_ROLES))
+    if region_prefix:
+        schools = schools.filter(region__prefix__startswith=region_prefix)
+    def grouped(qs, school_field, **aggs):
+        if by == "school":
+            rows = qs.annotate(k=F(f"{school_field}_id")).values("k").annotate(**aggs)
+        else:
+            rows = qs.annotate(k=Substr(f"{school_field}__region_id", 1, 6)).values("k").annotate(**aggs)
+        return {r["k"]: r for r in rows}
+
+    enrolled = grouped(Enrolment.objects.filter(school_year=term.school_year, school__in=schools), "school",
+                       n=Count("id"))
+    covered = grouped(Application.objects.filter(offering__term=term, school__in=schools,
+                                                 state__in=["admitted", "accepted"]), "school",
+                      n=Count("student_id", distinct=True), fees=Sum("fee_due"),
+                      waived=Count("id", filter=Q(waiver_percent__gt=0)))
+    applied = grouped(Application.objects.filter(offering__term=term, school__in=schools, state__in=ACTIVE_STATES),
+                      "school", n=Count("student_id", distinct=True))
+    teachers = grouped(Teacher.objects.filter(school__in=schools, is_active=True), "school",
+                       n=Count("id"), party=Count("id", filter=Q(party_member=True)))
+    serving = grouped(Teacher.objects.filter(school__in=schools, offerings__term=term).distinct(), "school",
+                      n=Count("id", distinct=True), party=Count("id", distinct=True, filter=Q(party_member=True)))
+    sessions = grouped(Session.objects.filter(offering__term=term, offering__host__in=schools), "offering__host",
+                       held=Count("id", filter=Q(state="held")))
+    attendance = grouped(Attendance.objects.filter(session__offering__term=term, session__offering__host__in=schools),
+                         "session__offering__host", n=Count("id"), present=Count("id", filter=Q(status="present")))
+    names = {}
+    if by == "school":
+        names = dict(schools.values_list("pk", "name"))
+    else:
+        from minsheng.regions.models import Region
+        names = dict(Region.objects.filter(code__in=list(enrolled)).values_list("code", "name"))
+    rows = []
+    for k in sorted(set(enrolled) | set(teachers), key=lambda x: names.get(x, str(x))):
+        e = enrolled.get(k, {}).get("n", 0)
+        c = covered.get(k, {})
+        t, s = teachers.get(k, {}), serving.get(k, {})
+        a = attendance.get(k, {})
+        rows.append({
+            "key": k, "name": names.get(k, str(k)), "students": e, "applied": applied.get(k, {}).get("n", 0),
+            "enrolled_in_care": c.get("n", 0), "coverage_percent": _pct(c.get("n", 0), e),
+            "teachers": t.get("n", 0), "teachers_serving": s.get("n", 0),
+            "teachers_serving_party": s.get("party", 0),
+            "teacher_participation_percent": _pct(s.get("n", 0), t.get("n", 0)),
+            "party_share_percent": _pct(s.get("party", 0), s.get("n", 0)),
+            "sessions_held": sessions.get(k, {}).get("held", 0),
+            "attendance_percent": _pct(a.get("present", 0), a.get("n", 0)),
+            "fees_due": c.get("fees") or 0, "waived_applications": c.get("waived", 0),
+        })
+    return rows
+
+
+def city_summary(*, term: Term | None = None) -> dict:
+    rows = supervision(term=term)
+    students = sum(r["students"] for r in rows)
+    covered = sum(r["enrolled_in_care"] for r in rows)
+    teachers = sum(r["teachers"] for r in rows)
+    serving = sum(r["teachers_serving"] for r in rows)
+    term = term or current_term()
+    att = Attendance.objects.filter(session__offering__term=term).aggregate(
+        n=Count("id"), present=Count("id", filter=Q(status="present"))) if term else {"n": 0, "present": 0}
+    return {
+        "students": students, "enrolled_in_care": covered, "coverage_percent": _pct(covered, students),
+        "teachers": teachers, "teachers_serving": serving,
+        "teacher_participation_percent": _pct(serving, teachers),
+        "party_share_percent": _pct(sum(r["teachers_serving_party"] for r in rows), serving),
+        "sessions_held": sum(r["sessions_held"] for r in rows),
+        "attendance_percent": _pct(att["present"], att["n"]),
+        "fees_due": sum(r["fees_due"] for r in rows),
+        "waived_applications": sum(r["waived_applications"] for r in rows),
+        "target_percent": 90,
+    }

@@ -10,7 +10,15 @@ from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
 from .. import services
 from ..lottery import lottery_run, lottery_start
-from ..models import Application, ApplicationWindow, Attendance, OfferingDay, PickUp, SeatRequest, Session
+from ..models import (
+    Application,
+    ApplicationWindow,
+    Attendance,
+    OfferingDay,
+    PickUp,
+    SeatRequest,
+    Session,
+)
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
