@@ -105,7 +105,9 @@ def validate_items(items: dict) -> dict[str, str]:
         except (TypeError, ValueError):
             number = -1
         if not 0 <= number <= item.maximum:
-            errors[item.code] = str(_("Enter a whole number from 0 to %(max)d.") % {"max": item.maximum})
+            errors[item.code] = str(
+                _("Enter a whole number from 0 to %(max)d.") % {"max": item.maximum}
+            )
     for code in items:
         if code not in ITEM_BY_CODE:
             errors[code] = str(_("This is not an item of the assessment form."))

@@ -34,3 +34,16 @@ TEMPLATES = {
 def register_templates() -> None:
     for code, (title, body, channels) in TEMPLATES.items():
         templates.register(code, title=title, body=body, channels=channels)
+
+
+def send(*, recipient, template: str, context: dict, dedupe_key: str, channels=None):
+    """Send through the platform's notifications (after the caller's data is saved)."""
+    from minsheng.notifications.services import notification_send
+
+    return notification_send(
+        recipient=recipient,
+        template=template,
+        context=context,
+        dedupe_key=dedupe_key,
+        channels=channels,
+    )

@@ -33,11 +33,15 @@ class ProviderContract(TimeStampedModel):
     """政府购买服务合同 — a provider's contract for a region, with prices per item."""
 
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="care_contracts",
     )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region served"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("region served"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     number = models.CharField(_("contract number"), max_length=40, unique=True)
@@ -55,7 +59,10 @@ class ProviderContract(TimeStampedModel):
 
 class ContractPrice(models.Model):
     contract = models.ForeignKey(
-        ProviderContract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="prices"
+        ProviderContract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="prices",
     )
     service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
     price = models.DecimalField(_("unit price (yuan)"), max_digits=8, decimal_places=2)
@@ -66,6 +73,9 @@ class ContractPrice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contract", "service"], name="ec_one_price_per_item")
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
 
 
 class Qualification(models.TextChoices):
@@ -81,11 +91,15 @@ class Caregiver(TimeStampedModel):
     """养老护理员 — a provider's caregiver, who also holds the ``caregiver`` role."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
         related_name="caregiver",
     )
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="caregivers",
     )
     qualification = models.CharField(
@@ -107,14 +121,23 @@ class CareSchedule(TimeStampedModel):
     """A recurring plan: this service for this elder on these weekdays at this time."""
 
     elder = models.ForeignKey(
-        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.CASCADE,
+        "elderly_care.Elder",
+        verbose_name=_("elder"),
+        on_delete=models.CASCADE,
         related_name="schedules",
     )
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="+"
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     caregiver = models.ForeignKey(
-        Caregiver, verbose_name=_("caregiver"), null=True, blank=True, on_delete=models.SET_NULL,
+        Caregiver,
+        verbose_name=_("caregiver"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="schedules",
     )
     service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
@@ -144,30 +167,45 @@ class WorkOrder(TimeStampedModel):
     """服务工单 — one visit: planned or requested, dispatched, checked in and out, confirmed."""
 
     elder = models.ForeignKey(
-        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
+        "elderly_care.Elder",
+        verbose_name=_("elder"),
+        on_delete=models.PROTECT,
         related_name="work_orders",
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     caregiver = models.ForeignKey(
-        Caregiver, verbose_name=_("caregiver"), null=True, blank=True, on_delete=models.PROTECT,
+        Caregiver,
+        verbose_name=_("caregiver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="work_orders",
     )
     service = models.ForeignKey(ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT)
     schedule = models.ForeignKey(
-        CareSchedule, verbose_name=_("schedule"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        CareSchedule,
+        verbose_name=_("schedule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     on_request = models.BooleanField(_("requested (not planned)"), default=False)
     planned_start = models.DateTimeField(_("planned start"), db_index=True)
     planned_minutes = models.PositiveSmallIntegerField(_("planned minutes"))
     status = models.CharField(
-        _("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.PLANNED,
+        _("status"),
+        max_length=12,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PLANNED,
         db_index=True,
     )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
@@ -184,7 +222,9 @@ class WorkOrder(TimeStampedModel):
     confirm_code_sent_at = models.DateTimeField(null=True, blank=True)
     confirm_attempts = models.PositiveSmallIntegerField(default=0)
     confirmed_by = models.CharField(
-        _("confirmed by"), max_length=10, blank=True,
+        _("confirmed by"),
+        max_length=10,
+        blank=True,
         choices=[("code", _("code sent to family")), ("signature", _("signature on screen"))],
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -192,8 +232,12 @@ class WorkOrder(TimeStampedModel):
     unit_price = models.DecimalField(_("unit price"), max_digits=8, decimal_places=2, default=0)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=9, decimal_places=2, default=0)
     statement = models.ForeignKey(
-        "elderly_care.SettlementStatement", verbose_name=_("statement"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="work_orders",
+        "elderly_care.SettlementStatement",
+        verbose_name=_("statement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
     )
 
     class Meta:
@@ -224,7 +268,9 @@ class VisitPhoto(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PhotoKind.choices)
     attachment = models.ForeignKey(
-        "attachments.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
+        "attachments.Attachment",
+        verbose_name=_("file"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
@@ -255,12 +301,19 @@ class Anomaly(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=14, choices=AnomalyKind.choices)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=AnomalyStatus.choices, default=AnomalyStatus.OPEN,
+        _("status"),
+        max_length=10,
+        choices=AnomalyStatus.choices,
+        default=AnomalyStatus.OPEN,
         db_index=True,
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -277,22 +330,31 @@ class MealRecord(TimeStampedModel):
     """A meal taken at a 老年食堂 (recorded at the meal counter)."""
 
     elder = models.ForeignKey(
-        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT, related_name="meals"
+        "elderly_care.Elder",
+        verbose_name=_("elder"),
+        on_delete=models.PROTECT,
+        related_name="meals",
     )
     canteen = models.ForeignKey(
-        "access.Organisation", verbose_name=_("canteen"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("canteen"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     served_on = models.DateField(_("date"))
     meal = models.CharField(
-        _("meal"), max_length=10,
+        _("meal"),
+        max_length=10,
         choices=[("breakfast", _("breakfast")), ("lunch", _("lunch")), ("dinner", _("dinner"))],
     )
     price = models.DecimalField(_("price (yuan)"), max_digits=6, decimal_places=2)
     subsidy = models.DecimalField(_("subsidy (yuan)"), max_digits=6, decimal_places=2)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -311,8 +373,11 @@ class FollowUpSample(TimeStampedModel):
     size = models.PositiveIntegerField(_("sample size"))
     population = models.PositiveIntegerField(_("verified visits in the month"))
     drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -342,8 +407,12 @@ class FollowUpCall(TimeStampedModel):
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     called_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("called by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("called by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
 
@@ -357,21 +426,31 @@ class Rectification(TimeStampedModel):
     """整改 — a task for a provider after a bad follow-up; ``case_id`` links the case workflow."""
 
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     work_order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), null=True, on_delete=models.SET_NULL,
+        WorkOrder,
+        verbose_name=_("work order"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     follow_up = models.OneToOneField(
-        FollowUpCall, verbose_name=_("follow-up call"), null=True, on_delete=models.SET_NULL,
+        FollowUpCall,
+        verbose_name=_("follow-up call"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="rectification",
     )
     reason = models.TextField(_("reason"))
     due_at = models.DateTimeField(_("due by"))
     status = models.CharField(
-        _("status"), max_length=10, default="open",
+        _("status"),
+        max_length=10,
+        default="open",
         choices=[("open", _("open")), ("done", _("rectified")), ("overdue", _("overdue"))],
     )
     response = models.TextField(_("provider's response"), blank=True)

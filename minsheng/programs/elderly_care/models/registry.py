@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.core.models import TimeStampedModel
 
 from ..assessment import AbilityLevel, AssessmentReason, MentalDiagnosis
-from ..catalogue import ElderCategory, Unit
+from ..catalogue import ElderCategory
 
 
 class LivingArrangement(models.TextChoices):
@@ -30,7 +30,9 @@ class Elder(TimeStampedModel):
     """居家养老服务对象 — an older person registered for home care (one per Person)."""
 
     person = models.OneToOneField(
-        "identity.Person", verbose_name=_("person"), on_delete=models.PROTECT,
+        "identity.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
         related_name="elder_record",
     )
     region = models.ForeignKey(
@@ -38,7 +40,9 @@ class Elder(TimeStampedModel):
     )
     household = models.CharField(_("household number"), max_length=40, blank=True, db_index=True)
     living_arrangement = models.CharField(
-        _("living arrangement"), max_length=16, choices=LivingArrangement.choices,
+        _("living arrangement"),
+        max_length=16,
+        choices=LivingArrangement.choices,
         default=LivingArrangement.SPOUSE,
     )
     categories = models.JSONField(_("categories"), default=list, blank=True)
@@ -50,7 +54,10 @@ class Elder(TimeStampedModel):
         _("ability level"), choices=AbilityLevel.choices, null=True, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=ElderStatus.choices, default=ElderStatus.ACTIVE,
+        _("status"),
+        max_length=12,
+        choices=ElderStatus.choices,
+        default=ElderStatus.ACTIVE,
         db_index=True,
     )
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
@@ -78,12 +85,18 @@ class AbilityAssessment(TimeStampedModel):
     assessed_on = models.DateField(_("assessed on"))
     reason = models.CharField(_("reason"), max_length=12, choices=AssessmentReason.choices)
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assessor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     items = models.JSONField(_("item scores"))
     diagnosis = models.CharField(
-        _("mental diagnosis"), max_length=10, choices=MentalDiagnosis.choices,
+        _("mental diagnosis"),
+        max_length=10,
+        choices=MentalDiagnosis.choices,
         default=MentalDiagnosis.NONE,
     )
     risk_events_30d = models.PositiveSmallIntegerField(
@@ -116,7 +129,8 @@ class EntitlementRule(TimeStampedModel):
         _("highest ability level"), choices=AbilityLevel.choices, default=4
     )
     unit = models.CharField(
-        _("unit"), max_length=8,
+        _("unit"),
+        max_length=8,
         choices=[("hours", _("hours per month")), ("yuan", _("yuan per month"))],
     )
     amount = models.DecimalField(_("monthly amount"), max_digits=9, decimal_places=2)
@@ -141,7 +155,10 @@ class ServiceEntitlement(TimeStampedModel):
     )
     month = models.DateField(_("month"))  # first day
     rule = models.ForeignKey(
-        EntitlementRule, verbose_name=_("rule"), null=True, on_delete=models.SET_NULL,
+        EntitlementRule,
+        verbose_name=_("rule"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     unit = models.CharField(_("unit"), max_length=8)
@@ -184,11 +201,16 @@ class EntitlementRun(TimeStampedModel):
 
     month = models.DateField(_("month"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=10, default="queued",
+        _("status"),
+        max_length=10,
+        default="queued",
         choices=[("queued", _("queued")), ("done", _("done")), ("failed", _("failed"))],
     )
     gained = models.PositiveIntegerField(_("gained"), default=0)
@@ -218,15 +240,20 @@ class CareApplication(TimeStampedModel):
     """
 
     person = models.ForeignKey(
-        "identity.Person", verbose_name=_("older person"), on_delete=models.PROTECT,
+        "identity.Person",
+        verbose_name=_("older person"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     on_behalf = models.BooleanField(_("submitted on the elder's behalf"), default=False)
     categories = models.JSONField(_("categories claimed"), default=list)
@@ -235,12 +262,19 @@ class CareApplication(TimeStampedModel):
     )
     reason = models.TextField(_("what help is needed"), blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=ApplicationStatus.choices,
-        default=ApplicationStatus.SUBMITTED, db_index=True,
+        _("status"),
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+        db_index=True,
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)

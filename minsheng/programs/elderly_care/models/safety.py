@@ -24,7 +24,9 @@ class RetrofitFile(TimeStampedModel):
     """适老化改造 一户一档 — one file per household."""
 
     elder = models.ForeignKey(
-        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
+        "elderly_care.Elder",
+        verbose_name=_("elder"),
+        on_delete=models.PROTECT,
         related_name="retrofits",
     )
     household = models.CharField(_("household number"), max_length=40, unique=True)
@@ -32,18 +34,28 @@ class RetrofitFile(TimeStampedModel):
         "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     contractor = models.ForeignKey(
-        "access.Organisation", verbose_name=_("contractor"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "access.Organisation",
+        verbose_name=_("contractor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=RetrofitStatus.choices,
+        _("status"),
+        max_length=12,
+        choices=RetrofitStatus.choices,
         default=RetrofitStatus.ASSESSING,
     )
     assessment = models.TextField(_("home assessment"), blank=True)
     subsidy = models.DecimalField(_("subsidy (yuan)"), max_digits=9, decimal_places=2, default=0)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -68,20 +80,29 @@ class RetrofitItem(models.Model):
         verbose_name_plural = _("retrofit items")
         constraints = [models.UniqueConstraint(fields=["file", "code"], name="ec_retrofit_item")]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class RetrofitPhoto(TimeStampedModel):
     file = models.ForeignKey(
         RetrofitFile, verbose_name=_("file"), on_delete=models.CASCADE, related_name="photos"
     )
     item = models.ForeignKey(
-        RetrofitItem, verbose_name=_("item"), null=True, blank=True, on_delete=models.CASCADE,
+        RetrofitItem,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="photos",
     )
     phase = models.CharField(
         _("phase"), max_length=8, choices=[("before", _("before")), ("after", _("after"))]
     )
     attachment = models.ForeignKey(
-        "attachments.Attachment", verbose_name=_("file"), on_delete=models.PROTECT,
+        "attachments.Attachment",
+        verbose_name=_("file"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -119,7 +140,9 @@ class AlarmDevice(TimeStampedModel):
     )
     secret = EncryptedTextField(_("device secret"), blank=True, default="")
     elder = models.ForeignKey(
-        "elderly_care.Elder", verbose_name=_("elder"), on_delete=models.PROTECT,
+        "elderly_care.Elder",
+        verbose_name=_("elder"),
+        on_delete=models.PROTECT,
         related_name="devices",
     )
     region = models.ForeignKey(
@@ -127,8 +150,12 @@ class AlarmDevice(TimeStampedModel):
     )
     installed_on = models.DateField(_("installed on"))
     install_photo = models.ForeignKey(
-        "attachments.Attachment", verbose_name=_("installation photo"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "attachments.Attachment",
+        verbose_name=_("installation photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     last_seen_at = models.DateTimeField(_("last heard from"), null=True, blank=True)
     is_offline = models.BooleanField(_("offline"), default=False, db_index=True)
@@ -162,6 +189,9 @@ class DeviceMessage(models.Model):
             models.UniqueConstraint(fields=["device", "message_id"], name="ec_device_message_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
 
 class AlarmStatus(models.TextChoices):
     OPEN = "open", _("raised, nobody has responded")
@@ -182,20 +212,33 @@ class AlarmEvent(TimeStampedModel):
     raised_at = models.DateTimeField(_("raised at (device time)"), db_index=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=AlarmStatus.choices, default=AlarmStatus.OPEN,
+        _("status"),
+        max_length=12,
+        choices=AlarmStatus.choices,
+        default=AlarmStatus.OPEN,
         db_index=True,
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
-    cleared_by_device_at = models.DateTimeField(_("cleared by the device at"), null=True, blank=True)
+    cleared_by_device_at = models.DateTimeField(
+        _("cleared by the device at"), null=True, blank=True
+    )
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
@@ -217,7 +260,10 @@ class AlarmNotice(models.Model):
         "identity.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sent_at = models.DateTimeField(_("sent at"))
@@ -225,3 +271,6 @@ class AlarmNotice(models.Model):
     class Meta:
         verbose_name = _("alarm notice")
         verbose_name_plural = _("alarm notices")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

@@ -18,12 +18,16 @@ class SettlementStatement(TimeStampedModel):
     """月度结算单 — one provider, one month. Each verified visit belongs to at most one."""
 
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     month = models.DateField(_("month"))
     status = models.CharField(
-        _("status"), max_length=10, choices=StatementStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=StatementStatus.choices,
         default=StatementStatus.DRAFT,
     )
     visits = models.PositiveIntegerField(_("verified visits"), default=0)
@@ -33,13 +37,21 @@ class SettlementStatement(TimeStampedModel):
     net = models.DecimalField(_("amount payable"), max_digits=12, decimal_places=2, default=0)
     lines = models.JSONField(_("lines by service"), default=list, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -61,7 +73,9 @@ class DailyRollup(models.Model):
         "regions.Region", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
     )
     provider = models.ForeignKey(
-        "access.Organisation", verbose_name=_("provider"), on_delete=models.PROTECT,
+        "access.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     visits = models.PositiveIntegerField(_("visits"), default=0)
@@ -76,3 +90,6 @@ class DailyRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "district", "provider"], name="ec_rollup_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

@@ -1,0 +1,248 @@
+"""The bulk anomaly detector and the reviewer's decision.
+
+Rules are defined in rules.py; here they run over a whole date range at
+once: two rules as one SQL filter each, the others as one sorted pass.
+Re-running is harmless: (work order, kind) is unique.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import ExpressionWrapper, F, FloatField, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import Conflict, ValidationFailed
+
+from .. import rules
+from ..models import (
+    Anomaly,
+    AnomalyKind,
+    AnomalyStatus,
+    OrderStatus,
+    PhotoKind,
+    ServiceEntitlement,
+    StatementStatus,
+    VisitPhoto,
+    WorkOrder,
+)
+from .registry import month_end, month_start
+
+DONE = (OrderStatus.AWAITING, OrderStatus.VERIFIED, OrderStatus.REJECTED)
+PHOTO_LOOKBACK_DAYS = 90
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
+
+
+def _save(kind: str, rows: list[tuple[int, dict]]) -> int:
+    before = Anomaly.objects.filter(kind=kind).count()
+    Anomaly.objects.bulk_create(
+        [Anomaly(work_order_id=oid, kind=kind, detail=detail) for oid, detail in rows],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    return Anomaly.objects.filter(kind=kind).count() - before
+
+
+def detect_short(orders) -> int:
+    qs = orders.annotate(
+        limit=ExpressionWrapper(
+            F("planned_minutes") * rules.SHORT_VISIT_RATIO, output_field=FloatField()
+        )
+    ).filter(minutes_served__lt=F("limit"))
+    return _save(
+        AnomalyKind.SHORT,
+        [
+            (oid, {"served": served, "planned": planned})
+            for oid, served, planned in qs.values_list(
+                "id", "minutes_served", "planned_minutes"
+            ).iterator()
+        ],
+    )
+
+
+def detect_geofence(orders) -> int:
+    qs = orders.filter(check_in_distance_m__gt=F("elder__geofence_m"))
+    return _save(
+        AnomalyKind.GEOFENCE,
+        [
+            (oid, {"distance_m": round(d), "radius_m": r})
+            for oid, d, r in qs.values_list(
+                "id", "check_in_distance_m", "elder__geofence_m"
+            ).iterator()
+        ],
+    )
+
+
+def detect_overlap(orders) -> int:
+    rows = (
+        orders.filter(caregiver__isnull=False)
+        .order_by("caregiver_id", "checked_in_at")
+        .values_list("caregiver_id", "id", "checked_in_at", "checked_out_at")
+    )
+    found: list[tuple[int, dict]] = []
+    by_caregiver: dict[int, list] = defaultdict(list)
+    for cg, oid, start, end in rows.iterator(chunk_size=10000):
+        by_caregiver[cg].append((oid, start, end))
+    for visits in by_caregiver.values():
+        for a, b in rules.overlapping_pairs(visits):
+            found.append((a, {"other_order": b}))
+            found.append((b, {"other_order": a}))
+    return _save(AnomalyKind.OVERLAP, found)
+
+
+def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
+    """Photos of the range whose dHash is within the threshold of an earlier photo of another visit.
+
+    Near matches are found by banding: with ≤ 6 of 64 bits different, at
+    least two of the eight 8-bit bands are equal, so candidates share a band.
+    """
+    new = list(
+        VisitPhoto.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+        .exclude(kind=PhotoKind.SIGNATURE)
+        .exclude(phash="")
+        .values_list("id", "work_order_id", "phash", "created_at")
+    )
+    if not new:
+        return 0
+    pool = list(
+        VisitPhoto.objects.filter(
+            created_at__gte=start_at - timedelta(days=PHOTO_LOOKBACK_DAYS), created_at__lt=end_at
+        )
+        .exclude(kind=PhotoKind.SIGNATURE)
+        .exclude(phash="")
+        .values_list("id", "work_order_id", "phash", "created_at")
+    )
+    bands: dict[tuple[int, str], list] = defaultdict(list)
+    for row in pool:
+        for b in range(8):
+            bands[(b, row[2][2 * b : 2 * b + 2])].append(row)
+    found = []
+    for pid, oid, ph, created in new:
+        seen = set()
+        for b in range(8):
+            for other in bands[(b, ph[2 * b : 2 * b + 2])]:
+                if other[1] == oid or other[0] in seen or (other[3], other[0]) >= (created, pid):
+                    continue
+                seen.add(other[0])
+                if rules.same_photo(ph, other[2]):
+                    found.append(
+                        (
+                            oid,
+                            {
+                                "photo": pid,
+                                "same_as_photo": other[0],
+                                "other_order": other[1],
+                                "distance": rules.hamming(ph, other[2]),
+                            },
+                        )
+                    )
+                    break
+            else:
+                continue
+            break
+    return _save(AnomalyKind.PHOTO_REUSED, found)
+
+
+def detect_overdrawn(*, month: date) -> int:
+    """Visits that take an elder beyond the month's service entitlement (yuan, or hours)."""
+    first, last = month_start(month), month_end(month)
+    lo, hi = _bounds(first, last + timedelta(days=1))
+    ents = {
+        e: (u, a)
+        for e, u, a in ServiceEntitlement.objects.filter(month=first).values_list(
+            "elder_id", "unit", "amount"
+        )
+    }
+    used = (
+        WorkOrder.objects.filter(planned_start__gte=lo, planned_start__lt=hi, status__in=DONE)
+        .values("elder_id")
+        .annotate(yuan=Sum("amount"), hours=Sum("quantity", filter=None))
+    )
+    over = []
+    for row in used.iterator():
+        ent = ents.get(row["elder_id"])
+        if ent is None:
+            continue
+        unit, amount = ent
+        total = row["yuan"] if unit == "yuan" else row["hours"]
+        if rules.overdrawn(used=Decimal(total or 0), entitled=amount):
+            over.append(row["elder_id"])
+    found = []
+    for elder_id in over:
+        unit, amount = ents[elder_id]
+        running = Decimal(0)
+        for oid, amt, qty in (
+            WorkOrder.objects.filter(
+                elder_id=elder_id, planned_start__gte=lo, planned_start__lt=hi, status__in=DONE
+            )
+            .order_by("planned_start", "id")
+            .values_list("id", "amount", "quantity")
+        ):
+            running += amt if unit == "yuan" else qty
+            if running > amount:
+                found.append((oid, {"entitled": str(amount), "used": str(running), "unit": unit}))
+    return _save(AnomalyKind.OVERDRAWN, found)
+
+
+def anomalies_detect(*, start: date, end: date) -> dict[str, int]:
+    """Run every rule over visits checked out in [start, end); returns new anomalies per kind."""
+    lo, hi = _bounds(start, end)
+    orders = WorkOrder.objects.filter(
+        checked_out_at__gte=lo, checked_out_at__lt=hi, status__in=DONE
+    )
+    result = {
+        AnomalyKind.SHORT: detect_short(orders),
+        AnomalyKind.GEOFENCE: detect_geofence(orders),
+        AnomalyKind.OVERLAP: detect_overlap(orders),
+        AnomalyKind.PHOTO_REUSED: detect_photo_reuse(start_at=lo, end_at=hi),
+        AnomalyKind.OVERDRAWN: 0,
+    }
+    month = month_start(start)
+    while month < end:
+        result[AnomalyKind.OVERDRAWN] += detect_overdrawn(month=month)
+        month = month_end(month) + timedelta(days=1)
+    return {str(k): v for k, v in result.items()}
+
+
+def anomaly_review(*, anomaly: Anomaly, actor, uphold: bool, note: str = "") -> Anomaly:
+    """Clear an anomaly (the visit is paid) or uphold it (the visit is rejected and deducted)."""
+    with transaction.atomic():
+        anomaly = (
+            Anomaly.objects.select_for_update()
+            .select_related("work_order__statement")
+            .get(pk=anomaly.pk)
+        )
+        if anomaly.status != AnomalyStatus.OPEN:
+            raise Conflict(_("This anomaly has already been reviewed."), code="state_changed")
+        if uphold and not note.strip():
+            raise ValidationFailed.for_field(
+                "note", _("Say why the visit is not paid; the provider will see it.")
+            )
+        order = anomaly.work_order
+        if order.statement is not None and order.statement.status != StatementStatus.DRAFT:
+            raise Conflict(
+                _(
+                    "The visit is on a statement that was already confirmed; record the correction on next month's statement."
+                )
+            )
+        anomaly.status = AnomalyStatus.DEDUCTED if uphold else AnomalyStatus.CLEARED
+        anomaly.reviewed_by, anomaly.reviewed_at, anomaly.note = actor, timezone.now(), note
+        anomaly.save(update_fields=["status", "reviewed_by", "reviewed_at", "note", "updated_at"])
+        if uphold and order.status != OrderStatus.REJECTED:
+            WorkOrder.objects.filter(pk=order.pk).update(
+                status=OrderStatus.REJECTED, updated_at=timezone.now()
+            )
+        audit_record(
+            event_type="elderly_care.anomaly_review",
+            actor=actor,
+            target=anomaly,
+            new={"status": anomaly.status, "order": order.pk},
+        )
+    return anomaly

@@ -1,0 +1,289 @@
+"""Monthly settlement per provider (aggregate SQL only) and the daily dashboard rollup."""
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Substr, TruncDate
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import Conflict, ValidationFailed
+
+from ..models import (
+    Anomaly,
+    AnomalyStatus,
+    DailyRollup,
+    OrderStatus,
+    SettlementStatement,
+    StatementStatus,
+    WorkOrder,
+)
+from .anomalies import _bounds
+from .registry import month_end, month_start
+
+ZERO = Decimal("0.00")
+
+
+def _settleable(*, month: date):
+    """Confirmed visits planned up to the end of ``month`` not on any statement and not under review."""
+    _lo, hi = _bounds(month_start(month), month_end(month) + timedelta(days=1))
+    open_review = Anomaly.objects.filter(work_order=OuterRef("pk"), status=AnomalyStatus.OPEN)
+    return WorkOrder.objects.filter(
+        planned_start__lt=hi,
+        statement__isnull=True,
+        status__in=[OrderStatus.VERIFIED, OrderStatus.REJECTED],
+    ).exclude(Exists(open_review))
+
+
+def _totals(statement: SettlementStatement) -> None:
+    orders = WorkOrder.objects.filter(statement=statement)
+    agg = orders.aggregate(
+        visits=Count("id"),
+        gross=Sum("amount"),
+        deducted_visits=Count("id", filter=Q(status=OrderStatus.REJECTED)),
+        deductions=Sum("amount", filter=Q(status=OrderStatus.REJECTED)),
+    )
+    statement.visits = agg["visits"]
+    statement.gross = agg["gross"] or ZERO
+    statement.deducted_visits = agg["deducted_visits"]
+    statement.deductions = agg["deductions"] or ZERO
+    statement.net = statement.gross - statement.deductions
+    statement.lines = [
+        {
+            "service": row["service__title"],
+            "unit_price": str(row["unit_price"]),
+            "visits": row["n"],
+            "quantity": str(row["q"]),
+            "amount": str(row["a"]),
+            "deducted": str(row["d"] or ZERO),
+        }
+        for row in orders.values("service__title", "unit_price")
+        .annotate(
+            n=Count("id"),
+            q=Sum("quantity"),
+            a=Sum("amount"),
+            d=Sum("amount", filter=Q(status=OrderStatus.REJECTED)),
+        )
+        .order_by("service__title", "unit_price")
+    ]
+
+
+def settlement_run(*, month: date, actor=None, provider_ids: list[int] | None = None) -> dict:
+    """Compute the month's statements for every provider with confirmed visits.
+
+    A draft statement is recomputed with visits confirmed since (idempotent);
+    a statement the provider confirmed or 民政 approved is never touched again
+    — its provider is listed under ``skipped``. Each visit is attached to one
+    statement by a single UPDATE, so no visit is ever paid twice.
+    """
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValidationFailed.for_field(
+            "month", _("A month can be settled only once it has begun.")
+        )
+    base = _settleable(month=month)
+    if provider_ids is not None:
+        base = base.filter(provider_id__in=provider_ids)
+    providers = set(base.values_list("provider_id", flat=True).distinct())
+    providers |= set(
+        SettlementStatement.objects.filter(month=month, status=StatementStatus.DRAFT).values_list(
+            "provider_id", flat=True
+        )
+    )
+    done, skipped = [], []
+    for provider_id in sorted(providers):
+        with transaction.atomic():
+            statement, _created = SettlementStatement.objects.get_or_create(
+                provider_id=provider_id, month=month
+            )
+            statement = SettlementStatement.objects.select_for_update().get(pk=statement.pk)
+            if statement.status != StatementStatus.DRAFT:
+                skipped.append(provider_id)
+                continue
+            base.filter(provider_id=provider_id).update(
+                statement=statement, updated_at=timezone.now()
+            )
+            _totals(statement)
+            statement.save()
+            audit_record(
+                event_type="elderly_care.settlement_run",
+                actor=actor,
+                target=statement,
+                new={"visits": statement.visits, "net": str(statement.net)},
+            )
+            done.append(statement.pk)
+    return {"statements": done, "skipped": skipped}
+
+
+def statement_confirm(
+    *, statement: SettlementStatement, actor, agree: bool = True, note: str = ""
+) -> SettlementStatement:
+    """The provider confirms (or disputes, with a note) its draft statement."""
+    with transaction.atomic():
+        st = SettlementStatement.objects.select_for_update().get(pk=statement.pk)
+        if st.status not in (StatementStatus.DRAFT, StatementStatus.DISPUTED):
+            raise Conflict(_("This statement has already been confirmed."), code="state_changed")
+        if not agree and not note.strip():
+            raise ValidationFailed.for_field("note", _("Say which visits or amounts you dispute."))
+        old = st.status
+        st.status = StatementStatus.CONFIRMED if agree else StatementStatus.DISPUTED
+        st.confirmed_by, st.confirmed_at, st.note = actor, timezone.now(), note
+        st.save(update_fields=["status", "confirmed_by", "confirmed_at", "note", "updated_at"])
+        audit_record(
+            event_type="elderly_care.statement_confirm",
+            actor=actor,
+            target=st,
+            old={"status": old},
+            new={"status": st.status},
+        )
+    return st
+
+
+def statement_approve(*, statement: SettlementStatement, actor) -> SettlementStatement:
+    """民政 approves payment of a statement the provider confirmed."""
+    with transaction.atomic():
+        st = SettlementStatement.objects.select_for_update().get(pk=statement.pk)
+        if st.status == StatementStatus.APPROVED:
+            raise Conflict(_("This statement has already been approved."), code="state_changed")
+        if st.status != StatementStatus.CONFIRMED:
+            raise Conflict(
+                _("The provider must confirm the statement before it can be approved."),
+                code="state_changed",
+            )
+        st.status, st.approved_by, st.approved_at = StatementStatus.APPROVED, actor, timezone.now()
+        st.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        audit_record(
+            event_type="elderly_care.statement_approve",
+            actor=actor,
+            target=st,
+            old={"status": StatementStatus.CONFIRMED},
+            new={"status": st.status, "net": str(st.net)},
+        )
+    return st
+
+
+def statement_xlsx(*, statement: SettlementStatement) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{statement.month:%Y-%m}"
+    ws.append([_("Provider"), str(statement.provider), _("Month"), f"{statement.month:%Y-%m}"])
+    ws.append([_("Status"), statement.get_status_display()])
+    ws.append([])
+    ws.append(
+        [_("Service"), _("Unit price"), _("Visits"), _("Quantity"), _("Amount"), _("Deducted")]
+    )
+    for line in statement.lines:
+        ws.append(
+            [
+                line["service"],
+                Decimal(line["unit_price"]),
+                line["visits"],
+                Decimal(line["quantity"]),
+                Decimal(line["amount"]),
+                Decimal(line["deducted"]),
+            ]
+        )
+    ws.append([])
+    ws.append([_("Gross amount"), statement.gross])
+    ws.append([_("Deductions"), statement.deductions])
+    ws.append([_("Amount payable"), statement.net])
+    details = wb.create_sheet(_("Visits"))
+    details.append(
+        [
+            _("Work order"),
+            _("Elder"),
+            _("Service"),
+            _("Planned start"),
+            _("Minutes served"),
+            _("Status"),
+            _("Amount"),
+        ]
+    )
+    for row in (
+        WorkOrder.objects.filter(statement=statement)
+        .order_by("planned_start")
+        .values_list(
+            "id",
+            "elder__person__name",
+            "service__title",
+            "planned_start",
+            "minutes_served",
+            "status",
+            "amount",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        details.append(
+            [
+                row[0],
+                row[1],
+                row[2],
+                timezone.localtime(row[3]).replace(tzinfo=None),
+                row[4],
+                str(OrderStatus(row[5]).label),
+                row[6],
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statement_pdf(*, statement: SettlementStatement) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("elderly_care/statement_pdf.html", {"st": statement})
+    return HTML(string=html).write_pdf()
+
+
+def rollup_refresh(*, start: date, end: date) -> int:
+    """Rebuild the daily rollup for days in [start, end] from the work orders (one grouped query)."""
+    lo, hi = _bounds(start, end + timedelta(days=1))
+    rows = (
+        WorkOrder.objects.filter(planned_start__gte=lo, planned_start__lt=hi)
+        .annotate(day=TruncDate("planned_start"), district=Substr("region_id", 1, 6))
+        .values("day", "district", "provider_id")
+        .annotate(
+            visits=Count("id"),
+            verified=Count("id", filter=Q(status=OrderStatus.VERIFIED)),
+            minutes=Sum("minutes_served", filter=Q(status=OrderStatus.VERIFIED)),
+            spend=Sum("amount", filter=Q(status=OrderStatus.VERIFIED)),
+        )
+    )
+    anomalies = dict(
+        ((r["day"], r["district"], r["provider_id"]), r["n"])
+        for r in Anomaly.objects.filter(
+            work_order__planned_start__gte=lo, work_order__planned_start__lt=hi
+        )
+        .annotate(
+            day=TruncDate("work_order__planned_start"),
+            district=Substr("work_order__region_id", 1, 6),
+            provider_id=F("work_order__provider_id"),
+        )
+        .values("day", "district", "provider_id")
+        .annotate(n=Count("id"))
+    )
+    objs = [
+        DailyRollup(
+            day=r["day"],
+            district_id=r["district"],
+            provider_id=r["provider_id"],
+            visits=r["visits"],
+            verified=r["verified"],
+            minutes=r["minutes"] or 0,
+            spend=r["spend"] or ZERO,
+            anomalies=anomalies.get((r["day"], r["district"], r["provider_id"]), 0),
+        )
+        for r in rows
+    ]
+    with transaction.atomic():
+        DailyRollup.objects.filter(day__gte=start, day__lte=end).delete()
+        DailyRollup.objects.bulk_create(objs, batch_size=5000)
+    return len(objs)
