@@ -17,6 +17,7 @@ from .models import OPEN_TASK_STATES, Case, CaseEvent, CaseTask, TaskState
 from .process import APPLICANT, get_process
 from .routing import user_may
 
+MAX_ID = 2**63 - 1  # larger ids cannot exist; asking for one must not reach the database
 CARE_KINDS = (RelationKind.GUARDIAN, RelationKind.FAMILY, RelationKind.AGENT)
 
 
@@ -77,7 +78,7 @@ def case_get_for(*, user, case_id: int, action: str = "view") -> Case:
     ``action`` is "view" or "act"; which declared actions the user may take is
     decided by services.case_allowed_actions under the row lock.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not 0 < case_id <= MAX_ID:
         raise NotFound()
     qs = Case.objects.select_related("region", "organisation", "applicant", "subject")
     q = citizen_cases_q(user=user)
@@ -92,6 +93,8 @@ def case_get_for(*, user, case_id: int, action: str = "view") -> Case:
 def task_get_for(*, user, task_id: int) -> CaseTask:
     """A task within the user's organisation and region scope; else NotFound."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        raise NotFound()
+    if not 0 < task_id <= MAX_ID:
         raise NotFound()
     task = (
         CaseTask.objects.filter(

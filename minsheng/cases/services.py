@@ -92,6 +92,17 @@ def _sla_json(sla: Sla | None) -> dict:
     }
 
 
+def clean_text(value):
+    """Drop NUL characters (PostgreSQL refuses them in text and JSON) from strings, recursively."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_text(v) for v in value]
+    return value
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 
@@ -239,6 +250,7 @@ def case_open(
 ) -> Case:
     """Submit a new case of ``process_key``; it starts in the process's initial state."""
     process = get_process(process_key)
+    payload = clean_text(payload or {})
     now = timezone.now()
     actor = actor or applicant
     with transaction.atomic():
@@ -310,6 +322,7 @@ def case_act(
 ) -> Case:
     """Take a declared ``action`` on ``case``. Refusals change nothing."""
     process = get_process(case.process_key)
+    comment, data = clean_text(comment or ""), clean_text(data)
     act = process.action(action)
     if act is None:
         raise ValidationFailed.for_field(
@@ -479,6 +492,7 @@ def task_complete(
     expected_version: int | None = None,
 ) -> CaseTask:
     """Finish a task as ``done`` or ``rejected``; the case moves on when its round is finished."""
+    comment, data = clean_text(comment or ""), clean_text(data)
     if outcome not in (TaskState.DONE, TaskState.REJECTED):
         raise ValidationFailed.for_field(
             "outcome", _("Choose whether the task is done or refused.")

@@ -1,9 +1,155 @@
-from django.shortcuts import render
+"""The staff workbench: the inbox (overdue first), a task, a case, and acting on them."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
+from minsheng.access.selectors import user_has_role
+from minsheng.cases import selectors, services
+from minsheng.cases.process import get_process
+from minsheng.core.calendar import calendar_warnings
+from minsheng.core.errors import DomainError, NotFound
 from minsheng.core.registry import registry
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_text(exc: DomainError) -> str:
+    return " ".join([str(exc.message), *[m for v in exc.fields.values() for m in v]])
+
+
+def _process_title(key):
+    try:
+        return get_process(key).title
+    except LookupError:
+        return key
 
 
 @staff()
 def inbox(request):
-    return render(request, "workbench/inbox.html", {"entries": registry.workbench_entries()})
+    box = selectors.inbox_for(user=request.user)
+    for case in box.cases:
+        case.process_title = _process_title(case.process_key)
+        case.state_title = selectors.state_title(case)
+    is_admin = request.user.is_superuser or user_has_role(user=request.user, roles=["admin"])
+    entries = [
+        e
+        for e in registry.workbench_entries()
+        if not e.roles or request.user.is_superuser or user_has_role(user=request.user, roles=e.roles)
+    ]
+    return render(
+        request,
+        "workbench/inbox.html",
+        {
+            "box": box,
+            "now": timezone.now(),
+            "entries": entries,
+            "calendar_missing": calendar_warnings() if is_admin else [],
+            "can_see_ratings": request.user.is_superuser
+            or user_has_role(user=request.user, roles=["supervisor", "department_head", "admin"]),
+        },
+    )
+
+
+@staff()
+def task_detail(request, task_id: int):
+    try:
+        task = selectors.task_get_for(user=request.user, task_id=task_id)
+    except NotFound:
+        raise Http404
+    case = task.case
+    return render(
+        request,
+        "workbench/task.html",
+        {
+            "task": task,
+            "case": case,
+            "process_title": _process_title(case.process_key),
+            "state_title": selectors.state_title(case),
+            "timeline": selectors.case_timeline(case=case, for_citizen=False),
+            "is_mine": selectors.task_is_mine(task, request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff()
+@require_POST
+def task_claim(request, task_id: int):
+    try:
+        task = selectors.task_get_for(user=request.user, task_id=task_id)
+        services.task_claim(
+            task=task, actor=request.user, expected_version=_int(request.POST.get("version"))
+        )
+    except NotFound:
+        raise Http404
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("workbench:task", task_id=task_id)
+
+
+@staff()
+@require_POST
+def task_complete(request, task_id: int):
+    try:
+        task = selectors.task_get_for(user=request.user, task_id=task_id)
+        services.task_complete(
+            task=task,
+            actor=request.user,
+            outcome=request.POST.get("outcome", ""),
+            comment=request.POST.get("comment", "")[:2000],
+            expected_version=_int(request.POST.get("version")),
+        )
+    except NotFound:
+        raise Http404
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("workbench:task", task_id=task_id)
+
+
+@staff()
+def case_detail(request, case_id: int):
+    try:
+        case = selectors.case_get_for(user=request.user, case_id=case_id)
+    except NotFound:
+        raise Http404
+    return render(
+        request,
+        "workbench/case.html",
+        {
+            "case": case,
+            "process_title": _process_title(case.process_key),
+            "state_title": selectors.state_title(case),
+            "timeline": selectors.case_timeline(case=case, for_citizen=False),
+            "actions": services.case_allowed_actions(case=case, user=request.user),
+            "tasks": case.tasks.select_related("organisation", "assignee").order_by("round", "id"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff()
+@require_POST
+def case_act(request, case_id: int):
+    try:
+        case = selectors.case_get_for(user=request.user, case_id=case_id, action="act")
+        services.case_act(
+            case=case,
+            action=request.POST.get("action", ""),
+            actor=request.user,
+            comment=request.POST.get("comment", "")[:2000],
+            expected_version=_int(request.POST.get("version")),
+        )
+    except NotFound:
+        raise Http404
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("workbench:case", case_id=case_id)
