@@ -1,0 +1,229 @@
+"""Reads of the evaluation panels: public pages, gates, supervision aggregates."""
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.access.models import RoleAssignment
+from minsheng.access.selectors import active_assignments, scope_q
+from minsheng.core.errors import NotFound
+
+from .models import (
+    Evaluation,
+    EvaluationStatus,
+    Grade,
+    Milestone,
+    PanelSeat,
+    Project,
+    RectificationOrder,
+    SeatStatus,
+)
+
+ORGANISER_ROLES = ("panel_organiser", "congress_staff", "supervisor")
+
+
+def unit_officers(*, organisation) -> list:
+    today = timezone.localdate()
+    return [
+        a.user
+        for a in RoleAssignment.objects.filter(role_id="project_unit_officer", organisation=organisation)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("user")
+    ]
+
+
+def projects_public(*, cycle=None) -> QuerySet[Project]:
+    qs = Project.objects.select_related("category", "lead_unit", "region", "cycle")
+    return qs.filter(cycle=cycle) if cycle is not None else qs
+
+
+def project_public(*, project_id: int) -> Project:
+    p = projects_public().filter(pk=project_id).prefetch_related("co_units", "milestones").first()
+    if p is None:
+        raise NotFound(_("This project does not exist."))
+    return p
+
+
+def project_timeline(*, project: Project) -> list[dict]:
+    """Milestones, progress reports and published evaluations in date order (public)."""
+    today = timezone.localdate()
+    items = []
+    for m in project.milestones.all():
+        items.append({
+            "kind": "milestone", "date": m.done_on or m.due_on, "title": m.title, "due_on": m.due_on,
+            "done_on": m.done_on, "overdue": m.done_on is None and m.due_on < today,
+            "late": bool(m.done_on and m.done_on > m.due_on),
+        })
+    for r in project.reports.all():
+        items.append({"kind": "progress", "date": timezone.localtime(r.reported_at).date(), "title": r.text,
+                      "percent_done": r.percent_done, "report": r})
+    for e in project.evaluations.filter(published_at__isnull=False):
+        items.append({"kind": "evaluation", "date": timezone.localtime(e.published_at).date(), "evaluation": e,
+                      "title": e.get_grade_display() or e.no_grade_reason})
+    for o in project.rectifications.all():
+        items.append({"kind": "rectification", "date": timezone.localtime(o.created_at).date(), "order": o,
+                      "title": o.get_status_display()})
+    return sorted(items, key=lambda i: (i["date"], i["kind"]))
+
+
+def report_photos(*, reports) -> dict[int, list]:
+    """Attachments of progress reports, by report id (one query)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from minsheng.attachments.models import Attachment
+
+    from .models import ProgressReport
+
+    ct = ContentType.objects.get_for_model(ProgressReport)
+    ids = [str(r.pk) for r in reports]
+    out: dict[int, list] = {}
+    for a in Attachment.objects.filter(target_type=ct, target_id__in=ids):
+        out.setdefault(int(a.target_id), []).append(a)
+    return out
+
+
+# --- gates ---------------------------------------------------------------------
+def projects_for_staff(*, user) -> QuerySet[Project]:
+    """Organisers/congress staff by region scope; unit officers their own unit's projects."""
+    organiser = scope_q(user=user, roles=ORGANISER_ROLES, region_field="region")
+    unit_orgs = [a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])]
+    q = organiser | Q(lead_unit_id__in=unit_orgs) | Q(co_units__in=unit_orgs)
+    return projects_public().filter(pk__in=Project.objects.filter(q).values("pk"))
+
+
+def project_get_for(*, user, project_id: int) -> Project:
+    p = projects_for_staff(user=user).filter(pk=project_id).first()
+    if p is None:
+        raise NotFound(_("This project does not exist or is outside your scope."))
+    return p
+
+
+def evaluation_get_for_organiser(*, user, evaluation_id: int) -> Evaluation:
+    ev = (
+        Evaluation.objects.select_related("project", "rubric", "draw")
+        .filter(scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region"), pk=evaluation_id)
+        .first()
+    )
+    if ev is None:
+        raise NotFound(_("This evaluation does not exist or is outside your scope."))
+    return ev
+
+
+def rectification_get_for(*, user, order_id: int) -> RectificationOrder:
+    unit_orgs = [a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])]
+    q = scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region") | Q(lead_unit_id__in=unit_orgs)
+    o = RectificationOrder.objects.select_related("project", "evaluation", "lead_unit").filter(q, pk=order_id).first()
+    if o is None:
+        raise NotFound(_("This rectification order does not exist or is outside your scope."))
+    return o
+
+
+def evaluation_for_member(*, user, evaluation_id: int) -> tuple[Evaluation, PanelSeat]:
+    seat = (
+        PanelSeat.objects.select_related("evaluation__project", "evaluation__rubric")
+        .filter(evaluation_id=evaluation_id, volunteer__person__user=user)
+        .exclude(status__in=[SeatStatus.DECLINED, SeatStatus.REPLACED])
+        .first()
+    )
+    if seat is None:
+        raise NotFound(_("You are not on the panel of this evaluation."))
+    return seat.evaluation, seat
+
+
+def seats_of_member(*, user) -> QuerySet[PanelSeat]:
+    return (
+        PanelSeat.objects.filter(volunteer__person__user=user)
+        .select_related("evaluation__project")
+        .order_by("-evaluation__starts_at")
+    )
+
+
+# --- supervision ------------------------------------------------------------------
+def supervision_projects(*, user, status: str = "", grade: str = "", lead_unit: int | None = None,
+                         district: str = "", cycle=None) -> QuerySet[Project]:
+    qs = projects_for_staff(user=user)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    if status:
+        qs = qs.filter(status=status)
+    if grade:
+        qs = qs.filter(grade=grade)
+    if lead_unit:
+        qs = qs.filter(lead_unit_id=lead_unit)
+    if district:
+        qs = qs.filter(region__prefix__startswith=district)
+    today = timezone.localdate()
+    return qs.annotate(
+        overdue_milestones=Count("milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today), distinct=True),
+    ).order_by("cycle", "number", "id")
+
+
+def units_ranking(*, projects: QuerySet[Project]) -> list[dict]:
+    """Lead units ranked by milestones met on time, then by average satisfaction (aggregate queries)."""
+    ids = projects.values("pk")
+    today = timezone.localdate()
+    ms = (
+        Milestone.objects.filter(project__in=ids)
+        .values("project__lead_unit_id", "project__lead_unit__name")
+        .annotate(
+            due=Count("id", filter=Q(due_on__lt=today) | Q(done_on__isnull=False)),
+            on_time=Count("id", filter=Q(done_on__isnull=False, done_on__lte=F("due_on"))),
+        )
+    )
+    sat = {
+        r["lead_unit_id"]: r
+        for r in Project.objects.filter(pk__in=ids).values("lead_unit_id").annotate(
+            projects=Count("id"), rate=Avg("satisfaction_rate"),
+            satisfied=Count("id", filter=Q(grade=Grade.SATISFIED)),
+        )
+    }
+    rows = []
+    for r in ms:
+        unit = r["project__lead_unit_id"]
+        s = sat.get(unit, {})
+        rows.append({
+            "unit_id": unit, "unit": r["project__lead_unit__name"], "projects": s.get("projects", 0),
+            "milestones_due": r["due"], "on_time": r["on_time"],
+            "on_time_rate": (r["on_time"] / r["due"]) if r["due"] else None,
+            "satisfaction_rate": float(s["rate"]) if s.get("rate") is not None else None,
+            "satisfied": s.get("satisfied", 0),
+        })
+    seen = {r["unit_id"] for r in rows}
+    for unit, s in sat.items():
+        if unit not in seen:
+            from minsheng.access.models import Organisation
+
+            rows.append({"unit_id": unit, "unit": Organisation.objects.get(pk=unit).name, "projects": s["projects"],
+                         "milestones_due": 0, "on_time": 0, "on_time_rate": None,
+                         "satisfaction_rate": float(s["rate"]) if s["rate"] is not None else None,
+                         "satisfied": s["satisfied"]})
+    rows.sort(key=lambda r: (-(r["on_time_rate"] if r["on_time_rate"] is not None else -1),
+                             -(r["satisfaction_rate"] if r["satisfaction_rate"] is not None else -1), r["unit"]))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return rows
+
+
+def status_counts(*, projects: QuerySet[Project]) -> dict:
+    return {
+        "by_status": dict(projects.order_by().values_list("status").annotate(n=Count("id"))),
+        "by_grade": dict(projects.order_by().exclude(grade="").values_list("grade").annotate(n=Count("id"))),
+        "by_district": list(projects.order_by().values("region__name").annotate(n=Count("id")).order_by("region__name")),
+    }
+
+
+def kpi_summary() -> dict:
+    graded = Project.objects.exclude(grade="")
+    n = graded.count()
+    sat = graded.filter(grade=Grade.SATISFIED).count()
+    done = Milestone.objects.filter(done_on__isnull=False)
+    total = done.count() + Milestone.objects.filter(done_on__isnull=True, due_on__lt=timezone.localdate()).count()
+    on_time = done.filter(done_on__lte=F("due_on")).count()
+    return {
+        "satisfied_percent": round(100 * sat / n, 1) if n else None,
+        "on_time_percent": round(100 * on_time / total, 1) if total else None,
+    }
+
+
+def open_evaluations_count() -> int:
+    return Evaluation.objects.filter(status__in=[EvaluationStatus.DRAWN, EvaluationStatus.OPEN]).count()

@@ -1,0 +1,44 @@
+"""Writes of the evaluation panels (services), one module per stage of the year."""
+
+from .cycle import (  # noqa: F401
+    ballot_cast,
+    elected_candidates,
+    idea_screen,
+    idea_submit,
+    idea_support,
+    vote_open,
+    vote_publish,
+    vote_runoff_open,
+    vote_tally,
+)
+from .evaluations import (  # noqa: F401
+    checkin_token,
+    evaluation_close,
+    member_checkin,
+    reasons_collected,
+    recipient_view_add,
+    rectification_reevaluate,
+    rectification_report_submit,
+    scorecard_submit,
+)
+from .panels import (  # noqa: F401
+    eligible_volunteers,
+    evaluation_create,
+    evaluation_publish_candidates,
+    evaluation_run_draw,
+    seat_replace,
+    seat_respond,
+    volunteer_conflict,
+    volunteer_declare_conflicts,
+    volunteer_enrol,
+)
+from .projects import (  # noqa: F401
+    milestone_add,
+    milestone_complete,
+    milestones_flag_overdue,
+    progress_import,
+    progress_report_submit,
+    project_create,
+    project_create_from_candidate,
+    unit_may_act,
+)
