@@ -156,7 +156,13 @@ class OpeningHours(models.Model):
         ordering = ["point_id", "weekday", "opens"]
 
     def __str__(self) -> str:
-        return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+        return f"{self.weekday_name} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def weekday_name(self) -> str:
+        from django.utils.dates import WEEKDAYS
+
+        return str(WEEKDAYS[self.weekday])
 
 
 class Closure(models.Model):
