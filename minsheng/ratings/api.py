@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.cases.selectors import case_get_for
@@ -61,7 +61,7 @@ def submit_rating(request, payload: RatingIn):
     rating = rating_submit_for_case(
         rater=request.auth, case=case, level=payload.level, comment=payload.comment
     )
-    return 201, rating_out(rating)
+    return Status(201, rating_out(rating))
 
 
 @router.get("/stats", response={200: list[StatOut], **ERROR_RESPONSES})
