@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from minsheng.access.selectors import scope_q
 from minsheng.cases.process import processes
@@ -28,7 +29,9 @@ def ratings_visible(*, user) -> QuerySet[Rating]:
 
 def rating_stats(*, scope_user, group_by: str = "organisation", since: datetime | None = None) -> list[dict]:
     if group_by not in GROUPS:
-        raise ValidationFailed.for_field("group_by", "organisation, service or region")
+        raise ValidationFailed.for_field(
+            "group_by", _("Group the statistics by organisation, service or region.")
+        )
     key, label = GROUPS[group_by]
     qs = ratings_visible(user=scope_user)
     if since is not None:
