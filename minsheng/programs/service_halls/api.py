@@ -1,3 +1,157 @@
-from ninja import Router
+"""/api/v1/service_halls/ — the same services as the pages."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from minsheng.access.selectors import user_has_role
+from minsheng.core.errors import NotAllowed, NotFound
+
+from . import selectors, services
+from .models import BusinessType, Window
 
 router = Router(tags=["service_halls"])
+
+
+class IssueIn(Schema):
+    business_type: str  # code, e.g. "insurance-registration"
+    channel: str = "phone"
+    priority_reason: str | None = None
+
+
+class TicketOut(Schema):
+    token: str
+    number: str
+    state: str
+    state_label: str
+    business: str
+    point: str
+    window: int | None
+    your_turn: bool
+    ahead: int
+    wait_minutes: int | None
+    is_priority: bool
+
+
+class TransferIn(Schema):
+    business_type: str | None = None
+    window: int | None = None
+
+
+class ActionIn(Schema):
+    ticket: int
+
+
+def _ticket_out(ticket) -> dict:
+    return {"token": ticket.token, **selectors.queue_status(ticket=ticket)}
+
+
+def _clerk_window(request, window_id: int) -> Window:
+    return selectors.window_get_for(user=request.user, window_id=window_id)
+
+
+def _require_clerk(request) -> None:
+    if not request.user.is_superuser and not user_has_role(user=request.user, roles=selectors.CLERK_ROLES):
+        raise NotAllowed()
+
+
+@router.post("/points/{point_id}/tickets", response={201: TicketOut})
+def issue_ticket(request, point_id: int, payload: IssueIn):
+    """Take a number. Kiosk devices and phones; priority is also set from the person's record."""
+    point = selectors.point_get(point_id=point_id)
+    biz = BusinessType.objects.filter(code=payload.business_type).first()
+    if biz is None:
+        raise NotFound(fields={"business_type": ["unknown business type"]})
+    ticket = services.ticket_issue(
+        point=point, business_type=biz, channel=payload.channel,
+        person=getattr(request.user, "person", None), user=request.user,
+        priority_reason=payload.priority_reason,
+    )
+    return Status(201, _ticket_out(ticket))
+
+
+@router.get("/tickets/{token}", response=TicketOut, auth=None)
+def ticket_status(request, token: str):
+    """Where a number stands: position, estimated wait, your turn."""
+    return _ticket_out(selectors.ticket_by_token(token=token))
+
+
+@router.get("/points/{point_id}/display", auth=None)
+def display_feed(request, point_id: int):
+    """Current and recent calls for the hall's screen (no personal data)."""
+    return selectors.display_snapshot(point=selectors.point_get(point_id=point_id))
+
+
+@router.post("/windows/{window_id}/call-next", response={200: TicketOut, 204: None})
+def call_next(request, window_id: int):
+    _require_clerk(request)
+    ticket = services.window_call_next(window=_clerk_window(request, window_id), clerk=request.user)
+    if ticket is None:
+        return Status(204, None)
+    return Status(200, _ticket_out(ticket))
+
+
+def _window_ticket(request, window_id: int, ticket_id: int):
+    _require_clerk(request)
+    window = _clerk_window(request, window_id)
+    return selectors.ticket_get_for_window(window=window, ticket_id=ticket_id)
+
+
+@router.post("/windows/{window_id}/recall", response=TicketOut)
+def recall(request, window_id: int, payload: ActionIn):
+    return _ticket_out(services.ticket_recall(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+
+
+@router.post("/windows/{window_id}/skip", response=TicketOut)
+def skip(request, window_id: int, payload: ActionIn):
+    return _ticket_out(services.ticket_skip(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+
+
+@router.post("/windows/{window_id}/start", response=TicketOut)
+def start(request, window_id: int, payload: ActionIn):
+    return _ticket_out(services.ticket_start(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+
+
+@router.post("/windows/{window_id}/finish", response=TicketOut)
+def finish(request, window_id: int, payload: ActionIn):
+    return _ticket_out(services.ticket_finish(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+
+
+@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response=TicketOut)
+def transfer(request, window_id: int, ticket_id: int, payload: TransferIn):
+    ticket = _window_ticket(request, window_id, ticket_id)
+    biz = BusinessType.objects.filter(code=payload.business_type).first() if payload.business_type else None
+    to = Window.objects.filter(point_id=ticket.point_id, number=payload.window).first() if payload.window else None
+    if payload.window and to is None:
+        raise NotFound(fields={"window": ["no such window at this service point"]})
+    return _ticket_out(services.ticket_transfer(ticket=ticket, clerk=request.user, business_type=biz, to_window=to))
+
+
+@router.get("/stats")
+def stats(request, date_from: date | None = None, date_to: date | None = None):
+    """Waiting and service minutes per business, window and hour; appointment no-show rate."""
+    if not request.user.is_superuser and not user_has_role(user=request.user, roles=selectors.STATS_ROLES):
+        raise NotAllowed()
+    today = timezone.localdate()
+    return selectors.hall_stats(
+        points=selectors.points_for_stats(user=request.user),
+        date_from=date_from or today - timedelta(days=6), date_to=date_to or today,
+    )
+
+
+@router.get("/coverage", auth=None)
+def coverage(request):
+    """The current 15-minute circle: share of residents covered and the communities left out."""
+    run = selectors.coverage_current()
+    if run is None:
+        return {"computed": False}
+    uncovered = run.rows.filter(covered=False).order_by("-population").values(
+        "community_id", "population", "mode", "method", "minutes"
+    )[:500]
+    return {
+        "computed": True, "finished_at": run.finished_at, "share": round(run.share, 4),
+        "population": run.population, "covered_population": run.covered_population,
+        "communities": run.communities, "covered_communities": run.covered_communities,
+        "uncovered": list(uncovered),
+    }
