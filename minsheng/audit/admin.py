@@ -1,5 +1,12 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from minsheng.access.selectors import user_has_role
+
+from .export import audit_export
 from .models import AuditEvent
 
 
@@ -12,6 +19,24 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "target_label", "target_id", "event_type"]
     date_hierarchy = "occurred_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = ["export_csv"]
+
+    @admin.action(description=_("Export the selected entries as CSV (recorded in the audit trail)"))
+    def export_csv(self, request, queryset):
+        if not (request.user.is_superuser or user_has_role(user=request.user, roles=["supervisor", "admin"])):
+            raise PermissionDenied
+        ids = [str(pk) for pk in queryset.values_list("pk", flat=True)[:20]]
+        response = StreamingHttpResponse(
+            audit_export(
+                actor=request.user,
+                queryset=queryset.order_by("-occurred_at", "-id"),
+                filters={"admin_selection": ",".join(ids) + ("…" if queryset.count() > 20 else "")},
+            ),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
 
     def has_add_permission(self, request):
         return False
