@@ -291,6 +291,11 @@ def otp_request(*, phone: str, purpose: str = "signin") -> int:
     """Send a sign-in (or password reset) code by SMS. Returns seconds until a resend."""
     phone = phone_validate(phone)
     lockout_check(f"phone:{phone}")
+    if purpose == "reset":
+        user = user_find_by_phone(phone)
+        if user is None or user.is_staff:
+            # Answer as if sent, so the form does not reveal which numbers have accounts.
+            return settings.OTP_RESEND_SECONDS
     return otp.otp_issue(phone=phone, purpose=purpose)
 
 

@@ -104,11 +104,12 @@ def otp_request_view(request):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            request.session[OTP_PHONE_KEY] = form.cleaned_data["phone"]
+            phone = services.phone_validate(form.cleaned_data["phone"])
+            request.session[OTP_PHONE_KEY] = phone
             messages.success(
                 request,
                 _("A 6-digit code was sent to %(phone)s. You can ask for a new one after %(seconds)d seconds.")
-                % {"phone": mask_phone(services.phone_validate(form.cleaned_data["phone"])), "seconds": wait},
+                % {"phone": mask_phone(phone), "seconds": wait},
             )
             return redirect(f"{reverse('identity:otp_verify')}?next={next_url}")
     return render(request, "identity/otp_request.html", {"form": form, "next": next_url},
@@ -159,7 +160,7 @@ def password_reset_view(request):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            request.session[OTP_PHONE_KEY] = form.cleaned_data["phone"]
+            request.session[OTP_PHONE_KEY] = services.phone_validate(form.cleaned_data["phone"])
             messages.success(request, _("If this number has an account, a code has been sent to it."))
             return redirect("identity:password_reset_confirm")
     return render(request, "identity/password_reset.html", {"form": form},

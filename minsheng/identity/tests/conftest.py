@@ -1,0 +1,58 @@
+import datetime as dt
+import itertools
+import re
+
+import pyotp
+import pytest
+from django.core.cache import cache
+
+from minsheng.access.models import Organisation
+from minsheng.access.services import role_assign, roles_sync
+from minsheng.identity.idnumbers import id_number_make
+from minsheng.identity.models import User
+from minsheng.identity.sms import sms_outbox
+from minsheng.regions.models import Region
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def clean_state():
+    cache.clear()
+    sms_outbox().clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def regions(db):
+    city = Region.objects.create(code="320700", prefix="3207", name="连云港市", level="city")
+    haizhou = Region.objects.create(code="320706", prefix="320706", name="海州区", level="county", parent=city)
+    lianyun = Region.objects.create(code="320703", prefix="320703", name="连云区", level="county", parent=city)
+    return {"city": city, "haizhou": haizhou, "lianyun": lianyun}
+
+
+def make_id(sequence: int | None = None, *, region="320706", born=dt.date(1980, 5, 17)) -> str:
+    return id_number_make(region_code=region, birth_date=born, sequence=sequence or next(_seq) % 1000)
+
+
+def sms_code(phone: str) -> str:
+    message = [m for m in sms_outbox() if m.phone == phone][-1]
+    return re.search(r"\b(\d{6})\b", message.text).group(1)
+
+
+@pytest.fixture
+def make_staff(regions):
+    def build(*roles, region="haizhou", username=None, totp=False):
+        roles_sync()
+        user = User.objects.create_user(username or f"staff{next(_seq)}", "Staff-pass-2026", name="工作人员", is_staff=True)
+        org = Organisation.objects.create(name="海州区民政局", kind="department", region=regions[region])
+        for role in roles:
+            role_assign(user=user, role_code=role, organisation=org, region=regions[region])
+        if totp:
+            user.totp_secret = pyotp.random_base32()
+            user.totp_confirmed_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+        return user
+
+    return build
