@@ -190,7 +190,7 @@ def evaluation_publish_candidates(*, evaluation: Evaluation, actor, seed: str | 
             purpose=_("Evaluation panel for %(project)s") % {"project": ev.project.title}, key=ev.draw_key,
             seed=seed, actor=actor,
         )
-        draw_publish_candidates(draw=draw, strata=strata, quotas=quotas, actor=actor)
+        draw = draw_publish_candidates(draw=draw, strata=strata, quotas=quotas, actor=actor)
         ev.draw = draw
         ev.quotas = quotas
         ev.excluded_count = excluded
