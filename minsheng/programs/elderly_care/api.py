@@ -1,3 +1,82 @@
-from ninja import Router
+"""/api/v1/elderly_care/ — device messages (webhook) and the caregiver's visit actions."""
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from minsheng.core.errors import NotFound
+
+from .selectors import order_get_for_caregiver
+from .services import safety, visits
 
 router = Router(tags=["elderly_care"])
+
+
+class DeviceResult(Schema):
+    status: str
+    alarm: int | None = None
+    new: bool | None = None
+
+
+@router.post("/devices/messages", auth=None, response=DeviceResult)
+def device_message(request: HttpRequest):
+    """A device (or its vendor's cloud) posts one JSON message.
+
+    Headers: ``X-Device-Id`` (serial/IMEI) and ``X-Signature`` (hex HMAC-SHA256
+    of the raw body with the device's, or its vendor's, secret). Body:
+    ``{"message_id", "type": "heartbeat"|"alarm"|"clear", "time": ISO 8601, "detail"}``.
+    Unknown device → 404, bad signature → 401; repeats answer ``duplicate``.
+    """
+    return safety.device_message_receive(
+        imei=request.headers.get("X-Device-Id", ""),
+        body=request.body,
+        signature=request.headers.get("X-Signature", ""),
+        via="http",
+    )
+
+
+class Position(Schema):
+    lat: float
+    lon: float
+
+
+class OrderOut(Schema):
+    id: int
+    status: str
+    checked_in_at: str | None
+    checked_out_at: str | None
+    check_in_distance_m: float | None
+    minutes_served: int | None
+
+
+def _out(order) -> dict:
+    return {
+        "id": order.pk,
+        "status": order.status,
+        "checked_in_at": order.checked_in_at.isoformat() if order.checked_in_at else None,
+        "checked_out_at": order.checked_out_at.isoformat() if order.checked_out_at else None,
+        "check_in_distance_m": order.check_in_distance_m,
+        "minutes_served": order.minutes_served,
+    }
+
+
+def _order(request, order_id):
+    order = order_get_for_caregiver(user=request.auth, order_id=order_id)
+    if order is None:
+        raise NotFound()
+    return order
+
+
+@router.post("/orders/{order_id}/check-in", response=OrderOut)
+def check_in(request, order_id: int, payload: Position):
+    order = visits.visit_check_in(
+        order=_order(request, order_id), user=request.auth, lat=payload.lat, lon=payload.lon
+    )
+    return _out(order)
+
+
+@router.post("/orders/{order_id}/check-out", response=OrderOut)
+def check_out(request, order_id: int, payload: Position):
+    order = visits.visit_check_out(
+        order=_order(request, order_id), user=request.auth, lat=payload.lat, lon=payload.lon
+    )
+    return _out(order)

@@ -60,7 +60,7 @@ def overlapping_pairs(visits: Iterable[tuple]) -> list[tuple]:
 def dhash(image: Image.Image, size: int = 8) -> str:
     """Difference hash: 64 bits, as 16 hex digits. Survives re-encoding and resizing."""
     gray = image.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-    px = list(gray.getdata())
+    px = gray.tobytes()
     bits = 0
     for row in range(size):
         for col in range(size):

@@ -98,26 +98,26 @@ def detect_overlap(orders) -> int:
 
 
 def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
-    """Photos of the range whose dHash is within the threshold of an earlier photo of another visit.
+    """Photos of visits checked out in the range whose dHash is within the threshold of an
+    earlier visit's photo (another visit, up to 90 days back).
 
     Near matches are found by banding: with ≤ 6 of 64 bits different, at
     least two of the eight 8-bit bands are equal, so candidates share a band.
     """
+    fields = ("id", "work_order_id", "phash", "work_order__checked_in_at")
+    photos = VisitPhoto.objects.exclude(kind=PhotoKind.SIGNATURE).exclude(phash="")
     new = list(
-        VisitPhoto.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
-        .exclude(kind=PhotoKind.SIGNATURE)
-        .exclude(phash="")
-        .values_list("id", "work_order_id", "phash", "created_at")
+        photos.filter(
+            work_order__checked_out_at__gte=start_at, work_order__checked_out_at__lt=end_at
+        ).values_list(*fields)
     )
     if not new:
         return 0
     pool = list(
-        VisitPhoto.objects.filter(
-            created_at__gte=start_at - timedelta(days=PHOTO_LOOKBACK_DAYS), created_at__lt=end_at
-        )
-        .exclude(kind=PhotoKind.SIGNATURE)
-        .exclude(phash="")
-        .values_list("id", "work_order_id", "phash", "created_at")
+        photos.filter(
+            work_order__checked_out_at__gte=start_at - timedelta(days=PHOTO_LOOKBACK_DAYS),
+            work_order__checked_out_at__lt=end_at,
+        ).values_list(*fields)
     )
     bands: dict[tuple[int, str], list] = defaultdict(list)
     for row in pool:

@@ -22,14 +22,26 @@ HOME = (34.5967, 119.2215)  # 连云港 海州
 
 
 def regions():
-    city, _ = Region.objects.get_or_create(code="320700", defaults={"prefix": "3207", "name": "连云港市", "level": "city"})
+    city, _ = Region.objects.get_or_create(
+        code="320700", defaults={"prefix": "3207", "name": "连云港市", "level": "city"}
+    )
     county, _ = Region.objects.get_or_create(
-        code="320706", defaults={"prefix": "320706", "name": "海州区", "level": "county", "parent": city})
+        code="320706",
+        defaults={"prefix": "320706", "name": "海州区", "level": "county", "parent": city},
+    )
     town, _ = Region.objects.get_or_create(
-        code="320706001", defaults={"prefix": "320706001", "name": "新海街道", "level": "town", "parent": county})
+        code="320706001",
+        defaults={"prefix": "320706001", "name": "新海街道", "level": "town", "parent": county},
+    )
     community, _ = Region.objects.get_or_create(
-        code="320706001001", defaults={"prefix": "320706001001", "name": "朐阳社区", "level": "community",
-                                       "parent": town})
+        code="320706001001",
+        defaults={
+            "prefix": "320706001001",
+            "name": "朐阳社区",
+            "level": "community",
+            "parent": town,
+        },
+    )
     return city, county, town, community
 
 
@@ -48,17 +60,30 @@ def grant(u: User, role: str, org: Organisation, region: Region) -> User:
 
 def services():
     for code, title, unit, price, minutes, checklist in SERVICE_ITEMS:
-        ServiceItem.objects.get_or_create(code=code, defaults={
-            "title": str(title), "unit": unit, "default_price": Decimal(price), "default_minutes": minutes,
-            "checklist": [str(c) for c in checklist]})
+        ServiceItem.objects.get_or_create(
+            code=code,
+            defaults={
+                "title": str(title),
+                "unit": unit,
+                "default_price": Decimal(price),
+                "default_minutes": minutes,
+                "checklist": [str(c) for c in checklist],
+            },
+        )
     return {s.code: s for s in ServiceItem.objects.all()}
 
 
 def elder(categories=("advanced_age",), *, name="张桂英", family_phone="13912345678"):
     *_, community = regions()
-    person = Person.objects.create(name=name, birth_date=date(1938, 4, 2), residence_region=community,
-                                   address="海州区朐阳社区3号楼2单元101室", latitude=HOME[0], longitude=HOME[1],
-                                   phone="")
+    person = Person.objects.create(
+        name=name,
+        birth_date=date(1938, 4, 2),
+        residence_region=community,
+        address="海州区朐阳社区3号楼2单元101室",
+        latitude=HOME[0],
+        longitude=HOME[1],
+        phone="",
+    )
     if family_phone:
         son = Person.objects.create(name="张建国", phone=family_phone)
         PersonRelation.objects.create(person=son, relative=person, kind="family", detail="儿子")
@@ -69,8 +94,13 @@ def provider(name="海州颐养服务中心", prices=None):
     _city, county, *_ = regions()
     org = Organisation.objects.create(name=f"{name}{next(_seq)}", kind="provider", region=county)
     items = services()
-    contract = ProviderContract.objects.create(provider=org, region=county, number=f"HZ-{next(_seq)}",
-                                               valid_from=date(2025, 1, 1), valid_to=date(2027, 12, 31))
+    contract = ProviderContract.objects.create(
+        provider=org,
+        region=county,
+        number=f"HZ-{next(_seq)}",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2027, 12, 31),
+    )
     for code, item in items.items():
         price = (prices or {}).get(code, item.default_price)
         ContractPrice.objects.create(contract=contract, service=item, price=price)
@@ -89,7 +119,10 @@ def photo(seed: int = 1, size=(320, 240)) -> SimpleUploadedFile:
     for i in range(6):
         x = (seed * 37 + i * 53) % size[0]
         y = (seed * 91 + i * 29) % size[1]
-        draw.rectangle([x, y, x + 60, y + 40], fill=((seed * 50 + i * 40) % 255, (i * 80) % 255, (seed * 20) % 255))
+        draw.rectangle(
+            [x, y, x + 60, y + 40],
+            fill=((seed * 50 + i * 40) % 255, (i * 80) % 255, (seed * 20) % 255),
+        )
     out = io.BytesIO()
     img.save(out, "JPEG", quality=90)
     return SimpleUploadedFile(f"p{seed}.jpg", out.getvalue(), content_type="image/jpeg")

@@ -84,13 +84,19 @@ def test_item_out_of_range_or_missing_is_refused_per_item():
 @pytest.mark.django_db
 def test_recorded_assessment_sets_the_elders_level_and_reassessment_needs_a_reason():
     elder = f.elder()
-    record = assessment_record(elder=elder, items=with_total(60), reason="first", assessed_on=date(2026, 1, 5))
+    record = assessment_record(
+        elder=elder, items=with_total(60), reason="first", assessed_on=date(2026, 1, 5)
+    )
     elder.refresh_from_db()
     assert (record.total, record.level, elder.ability_level) == (60, 2, 2)
     with pytest.raises(ValidationFailed) as exc:
-        assessment_record(elder=elder, items=with_total(40), reason="first", assessed_on=date(2026, 3, 5))
+        assessment_record(
+            elder=elder, items=with_total(40), reason="first", assessed_on=date(2026, 3, 5)
+        )
     assert "reason" in exc.value.fields
-    assessment_record(elder=elder, items=with_total(40), reason="ad_hoc", assessed_on=date(2026, 3, 5))
+    assessment_record(
+        elder=elder, items=with_total(40), reason="ad_hoc", assessed_on=date(2026, 3, 5)
+    )
     elder.refresh_from_db()
     assert elder.ability_level == 3
     assert elder.assessments.count() == 2

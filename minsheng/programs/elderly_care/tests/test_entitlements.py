@@ -14,12 +14,31 @@ MARCH = date(2026, 3, 1)
 
 
 def rules():
-    EntitlementRule.objects.create(name="高龄", category="advanced_age", unit="hours", amount=Decimal(4),
-                                   effective_from=date(2025, 1, 1))
-    EntitlementRule.objects.create(name="特困失能", category="extreme_poverty", min_level=2, max_level=4,
-                                   unit="yuan", amount=Decimal(600), effective_from=date(2025, 1, 1), priority=10)
-    EntitlementRule.objects.create(name="特困", category="extreme_poverty", unit="yuan", amount=Decimal(300),
-                                   effective_from=date(2025, 1, 1), priority=5)
+    EntitlementRule.objects.create(
+        name="高龄",
+        category="advanced_age",
+        unit="hours",
+        amount=Decimal(4),
+        effective_from=date(2025, 1, 1),
+    )
+    EntitlementRule.objects.create(
+        name="特困失能",
+        category="extreme_poverty",
+        min_level=2,
+        max_level=4,
+        unit="yuan",
+        amount=Decimal(600),
+        effective_from=date(2025, 1, 1),
+        priority=10,
+    )
+    EntitlementRule.objects.create(
+        name="特困",
+        category="extreme_poverty",
+        unit="yuan",
+        amount=Decimal(300),
+        effective_from=date(2025, 1, 1),
+        priority=5,
+    )
 
 
 def test_highest_tier_goes_to_disabled_extreme_poverty_and_the_lowest_to_plain_advanced_age():
@@ -31,8 +50,11 @@ def test_highest_tier_goes_to_disabled_extreme_poverty_and_the_lowest_to_plain_a
     poor_disabled.save()
     entitlements_apply(month=MARCH)
     got = {e.elder_id: (e.unit, e.amount) for e in ServiceEntitlement.objects.filter(month=MARCH)}
-    assert got == {old.pk: ("hours", Decimal(4)), poor.pk: ("yuan", Decimal(300)),
-                   poor_disabled.pk: ("yuan", Decimal(600))}
+    assert got == {
+        old.pk: ("hours", Decimal(4)),
+        poor.pk: ("yuan", Decimal(300)),
+        poor_disabled.pk: ("yuan", Decimal(600)),
+    }
 
 
 def test_preview_shows_who_gains_loses_and_changes_without_writing():
@@ -54,10 +76,21 @@ def test_preview_shows_who_gains_loses_and_changes_without_writing():
 
 
 def test_rules_outside_their_effective_dates_do_not_apply():
-    EntitlementRule.objects.create(name="旧", category="advanced_age", unit="hours", amount=Decimal(8),
-                                   effective_from=date(2024, 1, 1), effective_to=date(2026, 2, 28))
-    EntitlementRule.objects.create(name="新", category="advanced_age", unit="hours", amount=Decimal(5),
-                                   effective_from=date(2026, 3, 1))
+    EntitlementRule.objects.create(
+        name="旧",
+        category="advanced_age",
+        unit="hours",
+        amount=Decimal(8),
+        effective_from=date(2024, 1, 1),
+        effective_to=date(2026, 2, 28),
+    )
+    EntitlementRule.objects.create(
+        name="新",
+        category="advanced_age",
+        unit="hours",
+        amount=Decimal(5),
+        effective_from=date(2026, 3, 1),
+    )
     e = f.elder(["advanced_age"])
     entitlements_apply(month=date(2026, 2, 1))
     entitlements_apply(month=MARCH)

@@ -1,0 +1,141 @@
+"""Reads, and the access gates for scoped records (never a bare .get in a view)."""
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from minsheng.access.selectors import scope_q
+
+from .models import (
+    AlarmEvent,
+    Anomaly,
+    DailyRollup,
+    Elder,
+    FollowUpCall,
+    OrderStatus,
+    RetrofitFile,
+    SettlementStatement,
+    WorkOrder,
+)
+
+OFFICERS = ("civil_affairs_officer", "community_worker", "supervisor")
+
+
+def elders_for(*, user) -> QuerySet[Elder]:
+    q = scope_q(user=user, roles=OFFICERS, region_field="region")
+    q |= Q(
+        pk__in=WorkOrder.objects.filter(
+            scope_q(
+                user=user,
+                roles=["provider_admin"],
+                region_field="region",
+                organisation_field="provider",
+            )
+        ).values("elder_id")
+    )
+    return Elder.objects.filter(q).select_related("person", "region")
+
+
+def elder_get_for(*, user, elder_id: int) -> Elder | None:
+    return elders_for(user=user).filter(pk=elder_id).first()
+
+
+def orders_for(*, user) -> QuerySet[WorkOrder]:
+    q = scope_q(user=user, roles=OFFICERS, region_field="region") | scope_q(
+        user=user, roles=["provider_admin"], region_field="region", organisation_field="provider"
+    )
+    return WorkOrder.objects.filter(q).select_related(
+        "elder__person", "service", "provider", "caregiver__user"
+    )
+
+
+def order_get_for_caregiver(*, user, order_id: int) -> WorkOrder | None:
+    return (
+        WorkOrder.objects.filter(pk=order_id, caregiver__user=user)
+        .select_related("elder__person", "elder__region", "service", "caregiver")
+        .first()
+    )
+
+
+def caregiver_orders_on(*, user, day: date) -> QuerySet[WorkOrder]:
+    return (
+        WorkOrder.objects.filter(caregiver__user=user, planned_start__date=day)
+        .exclude(status=OrderStatus.CANCELLED)
+        .select_related("elder__person", "service")
+        .order_by("planned_start")
+    )
+
+
+def anomalies_for(*, user) -> QuerySet[Anomaly]:
+    return Anomaly.objects.filter(
+        scope_q(user=user, roles=OFFICERS, region_field="work_order__region")
+    ).select_related(
+        "work_order__elder__person", "work_order__provider", "work_order__caregiver__user"
+    )
+
+
+def statements_for(*, user) -> QuerySet[SettlementStatement]:
+    officer = scope_q(
+        user=user, roles=["civil_affairs_officer", "supervisor"], region_field="provider__region"
+    )
+    provider = scope_q(
+        user=user,
+        roles=["provider_admin"],
+        region_field="provider__region",
+        organisation_field="provider",
+    )
+    return SettlementStatement.objects.filter(officer | provider).select_related("provider")
+
+
+def alarms_for(*, user) -> QuerySet[AlarmEvent]:
+    return AlarmEvent.objects.filter(
+        scope_q(user=user, roles=OFFICERS, region_field="region")
+    ).select_related("elder__person", "device")
+
+
+def retrofits_for(*, user) -> QuerySet[RetrofitFile]:
+    return RetrofitFile.objects.filter(
+        scope_q(user=user, roles=OFFICERS, region_field="region")
+    ).select_related("elder__person")
+
+
+def followup_calls_for(*, user, month: date) -> QuerySet[FollowUpCall]:
+    return (
+        FollowUpCall.objects.filter(sample__month=month)
+        .filter(scope_q(user=user, roles=OFFICERS, region_field="work_order__region"))
+        .select_related("work_order__elder__person", "work_order__service", "work_order__provider")
+    )
+
+
+def dashboard(*, user, start: date, end: date) -> dict:
+    """Visits, hours, spend and anomalies by district and by provider, from the daily rollup."""
+    qs = DailyRollup.objects.filter(day__gte=start, day__lte=end).filter(
+        scope_q(user=user, roles=("civil_affairs_officer", "supervisor"), region_field="district")
+    )
+    metrics = {
+        "visits": Sum("visits"),
+        "verified": Sum("verified"),
+        "minutes": Sum("minutes"),
+        "spend": Sum("spend"),
+        "anomalies": Sum("anomalies"),
+    }
+    return {
+        "total": qs.aggregate(**metrics),
+        "by_district": list(
+            qs.values("district_id", "district__name").annotate(**metrics).order_by("district_id")
+        ),
+        "by_provider": list(
+            qs.values("provider_id", "provider__name").annotate(**metrics).order_by("-spend")[:50]
+        ),
+        "start": start,
+        "end": end,
+        "as_of": timezone.now(),
+    }
+
+
+def open_counts() -> dict:
+    return {
+        "alarms": AlarmEvent.objects.exclude(status="closed").aggregate(n=Count("id"))["n"],
+        "anomalies": Anomaly.objects.filter(status="open").aggregate(n=Count("id"))["n"],
+    }

@@ -1,0 +1,157 @@
+"""Each anomaly rule, as a pure function and through the bulk detector."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from ..models import Anomaly, EntitlementRule, OrderStatus, PhotoKind, VisitPhoto, WorkOrder
+from ..rules import dhash, hamming, haversine_m, overlapping_pairs, same_photo, too_short
+from ..services.anomalies import anomalies_detect, anomaly_review
+from ..services.registry import entitlements_apply
+from . import factories as f
+
+
+def test_haversine_matches_a_known_distance():
+    # 1/1000 degree of latitude ≈ 111.2 m
+    assert haversine_m(34.0, 119.0, 34.001, 119.0) == pytest.approx(111.2, abs=0.5)
+
+
+def test_short_visit_threshold():
+    assert too_short(served_minutes=47, planned_minutes=60)
+    assert not too_short(served_minutes=48, planned_minutes=60)
+
+
+def test_overlapping_intervals_of_one_caregiver():
+    t = f.at(2026, 3, 10, 9)
+    visits = [
+        (1, t, t + timedelta(hours=1)),
+        (2, t + timedelta(minutes=30), t + timedelta(hours=2)),
+        (3, t + timedelta(hours=2), t + timedelta(hours=3)),
+    ]  # 3 only touches 2
+    assert overlapping_pairs(visits) == [(1, 2)]
+
+
+def test_same_photo_survives_resizing_but_different_photos_differ():
+    a = Image.open(f.photo(1)).copy()
+    b = a.resize((160, 120))
+    c = Image.open(f.photo(7)).copy()
+    assert same_photo(dhash(a), dhash(b))
+    assert hamming(dhash(a), dhash(c)) > 6
+
+
+@pytest.fixture
+def done_visit(db):
+    org = f.provider()
+    cg = f.caregiver(org)
+    elder = f.elder()
+    items = f.services()
+
+    def make(
+        start,
+        minutes=60,
+        served=60,
+        distance=20.0,
+        caregiver=cg,
+        service="cleaning",
+        amount=Decimal("35"),
+    ):
+        return WorkOrder.objects.create(
+            elder=elder,
+            region_id=elder.region_id,
+            provider=org,
+            caregiver=caregiver,
+            service=items[service],
+            planned_start=start,
+            planned_minutes=minutes,
+            status=OrderStatus.VERIFIED,
+            checked_in_at=start,
+            checked_out_at=start + timedelta(minutes=served),
+            minutes_served=served,
+            check_in_distance_m=distance,
+            quantity=Decimal(1),
+            amount=amount,
+        )
+
+    make.elder, make.caregiver = elder, cg
+    return make
+
+
+def kinds():
+    return sorted(Anomaly.objects.values_list("work_order_id", "kind"))
+
+
+def detect():
+    return anomalies_detect(start=date(2026, 3, 1), end=date(2026, 4, 1))
+
+
+def test_detector_flags_short_visits(done_visit):
+    short = done_visit(f.at(2026, 3, 10, 9), served=40)
+    done_visit(f.at(2026, 3, 11, 9), served=55)
+    assert detect()["short"] == 1
+    assert kinds() == [(short.pk, "short")]
+
+
+def test_detector_flags_check_in_outside_the_geofence(done_visit):
+    far = done_visit(f.at(2026, 3, 10, 9), distance=850.0)
+    done_visit(f.at(2026, 3, 11, 9), distance=150.0)
+    detect()
+    assert kinds() == [(far.pk, "geofence")]
+
+
+def test_detector_flags_a_caregiver_in_two_homes_at_once(done_visit):
+    a = done_visit(f.at(2026, 3, 10, 9))
+    b = done_visit(f.at(2026, 3, 10, 9, 40))
+    done_visit(f.at(2026, 3, 10, 11))
+    detect()
+    assert kinds() == [(a.pk, "overlap"), (b.pk, "overlap")]
+
+
+def test_detector_flags_a_photo_used_again_on_another_visit(done_visit):
+    a = done_visit(f.at(2026, 3, 10, 9))
+    b = done_visit(f.at(2026, 3, 12, 9))
+    c = done_visit(f.at(2026, 3, 13, 9))
+    from minsheng.attachments.services import attachment_store
+
+    def add(order, seed, resize=None):
+        upload = f.photo(seed)
+        img = Image.open(upload)
+        if resize:
+            img = img.resize(resize)
+        upload.seek(0)
+        att = attachment_store(file=upload, target=order)
+        return VisitPhoto.objects.create(
+            work_order=order, kind=PhotoKind.DURING, attachment=att, phash=dhash(img)
+        )
+
+    add(a, 1)
+    add(b, 1, resize=(200, 150))  # the same picture, resized
+    add(c, 9)
+    detect()
+    assert kinds() == [(b.pk, "photo_reused")]
+    assert Anomaly.objects.get().detail["other_order"] == a.pk
+
+
+def test_detector_flags_visits_beyond_the_months_entitlement(done_visit):
+    EntitlementRule.objects.create(
+        name="高龄",
+        category="advanced_age",
+        unit="yuan",
+        amount=Decimal(100),
+        effective_from=date(2025, 1, 1),
+    )
+    entitlements_apply(month=date(2026, 3, 1))
+    visits = [done_visit(f.at(2026, 3, d, 9), amount=Decimal(35)) for d in (2, 9, 16, 23)]
+    detect()
+    assert kinds() == [(visits[2].pk, "overdrawn"), (visits[3].pk, "overdrawn")]
+
+
+def test_detector_is_idempotent_and_upheld_anomaly_rejects_the_visit(done_visit):
+    short = done_visit(f.at(2026, 3, 10, 9), served=10)
+    detect()
+    assert detect()["short"] == 0
+    officer = f.user("民政", staff=True)
+    anomaly_review(anomaly=Anomaly.objects.get(), actor=officer, uphold=True, note="服务时长不足")
+    short.refresh_from_db()
+    assert short.status == OrderStatus.REJECTED
