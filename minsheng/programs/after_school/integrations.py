@@ -48,10 +48,11 @@ def register_templates() -> None:
 
 
 def persons_in_care_of(*, user) -> list[Person]:
-    """The people ``user`` may act for as guardian (identity's selector when present)."""
-    services = _module("minsheng.identity.services")
-    if services is not None and hasattr(services, "persons_in_care_of"):
-        return list(services.persons_in_care_of(user=user))
+    """The children ``user`` may act for (identity's selector when present), not themselves."""
+    for name in ("minsheng.identity.selectors", "minsheng.identity.services"):
+        module = _module(name)
+        if module is not None and hasattr(module, "persons_in_care_of"):
+            return [p for p in module.persons_in_care_of(user=user) if p.user_id != user.pk]
     person = getattr(user, "person", None)
     if person is None:
         return []

@@ -93,7 +93,7 @@ def test_outside_the_window_is_refused(school):
     f.window(school, opens=f.NOW + timedelta(hours=1), closes=f.NOW + timedelta(days=1))
     with pytest.raises(ValidationFailed) as err:
         services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
-    assert "open" in str(err.value.message)
+    assert "2026-02-20 10:00" in str(err.value.message) and "offering" in err.value.fields
     assert Application.objects.count() == 0
 
 
