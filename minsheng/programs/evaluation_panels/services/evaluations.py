@@ -295,6 +295,7 @@ def rectification_reevaluate(
     """Schedule the re-evaluation by a newly drawn panel (earlier panel members excluded)."""
     from .panels import evaluation_create, evaluation_publish_candidates
 
+    order = RectificationOrder.objects.select_related("evaluation", "project").get(pk=order.pk)
     if order.status != RectificationStatus.REPORTED:
         raise Conflict(_("The lead unit must submit its rectification report before the re-evaluation."), code="state_changed")
     prev = order.evaluation
