@@ -1,0 +1,105 @@
+"""The start-up as one case: the founder's submission opens parallel department tasks.
+
+Each department has its own SLA in working hours (the city's 0.5-working-day
+target leaves every step a few hours); an overdue step reminds the officer and
+escalates to the department head. The bank task is opened for the bank the
+founder picked (services.application_submit), not routed by region.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.cases.process import (
+    APPLICANT,
+    Action,
+    Escalate,
+    Join,
+    Process,
+    Remind,
+    Sla,
+    State,
+    TaskSpec,
+    register_process,
+)
+
+PROCESS_KEY = "enterprise_startup"
+BANK = "bank"
+
+# department code -> (title, SLA working hours); configurable through settings.
+DEFAULT_STEP_HOURS = {
+    "market_regulation": 2.0,
+    "public_security": 2.0,
+    "tax": 1.0,
+    "human_resources": 1.0,
+    "medical_insurance": 1.0,
+    "housing_fund": 1.0,
+    BANK: 2.0,
+}
+STEP_TITLES = {
+    "market_regulation": _("Registration and business licence"),
+    "public_security": _("Seal engraving and filing"),
+    "tax": _("Tax registration and invoices"),
+    "human_resources": _("Social insurance registration"),
+    "medical_insurance": _("Medical insurance registration"),
+    "housing_fund": _("Housing provident fund registration"),
+    BANK: _("Bank account appointment"),
+}
+STEPS = list(STEP_TITLES)
+
+
+def step_hours(code: str) -> float:
+    custom = getattr(settings, "ENTERPRISE_STARTUP_STEP_HOURS", {}) or {}
+    return float(custom.get(code, DEFAULT_STEP_HOURS[code]))
+
+
+def step_sla(code: str) -> Sla:
+    return Sla(working_hours=step_hours(code), on_breach=[Remind(), Escalate("department_head")])
+
+
+def target_hours() -> float:
+    """The city's target from submission to the last output (default 0.5 working day = 3.75 h)."""
+    return float(getattr(settings, "ENTERPRISE_STARTUP_TARGET_HOURS", 3.75))
+
+
+def build_process() -> Process:
+    return Process(
+        key=PROCESS_KEY,
+        title=_("Enterprise start-up"),
+        responsible_department="market_regulation",
+        reference_prefix="QY",
+        states=[
+            State("submitted", _("Submitted")),
+            State("processing", _("The departments are working in parallel")),
+            State("completed", _("Completed: licence, seals and registrations ready"), terminal=True),
+            State("rejected", _("Refused by a department"), terminal=True),
+            State("withdrawn", _("Withdrawn by the applicant"), terminal=True),
+        ],
+        initial="submitted",
+        actions=[
+            Action(
+                "dispatch",
+                _("Send to the departments"),
+                source=["submitted"],
+                target="processing",
+                roles=[APPLICANT],
+                tasks=[
+                    TaskSpec(code, STEP_TITLES[code], sla=step_sla(code))
+                    for code in STEPS
+                    if code != BANK
+                ],
+                notify=False,
+            ),
+            Action(
+                "withdraw",
+                _("Withdraw the application"),
+                source=["submitted"],
+                target="withdrawn",
+                roles=[APPLICANT],
+            ),
+        ],
+        parallel_tasks={"processing": Join(done="completed", rejected="rejected")},
+    )
+
+
+def register() -> Process:
+    return register_process(build_process(), replace=True)
