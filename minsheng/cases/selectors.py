@@ -189,6 +189,7 @@ class Inbox:
     overdue: int = 0
     due_today: int = 0
     open: int = 0
+    roles: set[str] = field(default_factory=set)  # the user's active role codes
 
 
 def _sort_key(now):
@@ -251,6 +252,7 @@ def inbox_for(*, user, now: datetime | None = None) -> Inbox:
             1 for i in items if i.due_at and i.due_at >= now and timezone.localdate(i.due_at) == today
         ),
         open=len(items),
+        roles=roles,
     )
 
 

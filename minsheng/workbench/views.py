@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
-from minsheng.access.selectors import user_has_role
 from minsheng.cases import selectors, services
 from minsheng.cases.process import get_process
 from minsheng.core.calendar import calendar_warnings
@@ -39,11 +38,12 @@ def inbox(request):
     for case in box.cases:
         case.process_title = _process_title(case.process_key)
         case.state_title = selectors.state_title(case)
-    is_admin = request.user.is_superuser or user_has_role(user=request.user, roles=["admin"])
+    superuser = request.user.is_superuser
+    is_admin = superuser or "admin" in box.roles
     entries = [
         e
         for e in registry.workbench_entries()
-        if not e.roles or request.user.is_superuser or user_has_role(user=request.user, roles=e.roles)
+        if not e.roles or superuser or box.roles.intersection(e.roles)
     ]
     return render(
         request,
@@ -53,8 +53,8 @@ def inbox(request):
             "now": timezone.now(),
             "entries": entries,
             "calendar_missing": calendar_warnings() if is_admin else [],
-            "can_see_ratings": request.user.is_superuser
-            or user_has_role(user=request.user, roles=["supervisor", "department_head", "admin"]),
+            "can_see_ratings": superuser
+            or bool(box.roles.intersection(["supervisor", "department_head", "admin"])),
         },
     )
 
