@@ -1,43 +1,308 @@
-from django.http import HttpResponse
+"""Pages: the caregiver's phone pages, the citizen's application, and the workbench lists.
+
+Views parse input, call one service and render; refusals come back as the
+service's translated message, and nothing already saved is lost.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen, staff
+from minsheng.core.errors import DomainError
+
+from . import selectors
+from .catalogue import ElderCategory
+from .models import AnomalyStatus, LivingArrangement, OrderStatus
+from .services import anomalies as anomaly_services
+from .services import registry as registry_services
+from .services import safety, settlement, visits
+
+OFFICERS = ("civil_affairs_officer", "supervisor")
+
+
+def _error(request, exc: DomainError) -> None:
+    details = [m for msgs in exc.fields.values() for m in msgs]
+    messages.error(request, " ".join([str(exc.message), *details]) if details else str(exc.message))
+
+
+# --- citizens --------------------------------------------------------------
 
 
 @citizen
 def apply(request):
-    return HttpResponse("")
+    person = getattr(request.user, "person", None)
+    if request.method == "POST" and person is not None:
+        try:
+            registry_services.application_submit(
+                person=person,
+                submitted_by=request.user,
+                categories=request.POST.getlist("categories"),
+                living_arrangement=request.POST.get("living_arrangement", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(
+                request, _("Your application was received. The community office will contact you.")
+            )
+            return redirect("elderly_care:apply")
+    return render(
+        request,
+        "elderly_care/apply.html",
+        {
+            "person": person,
+            "categories": ElderCategory.choices,
+            "arrangements": LivingArrangement.choices,
+            "posted": request.POST,
+        },
+    )
+
+
+# --- caregivers ------------------------------------------------------------
 
 
 @staff("caregiver")
 def caregiver_today(request):
-    return HttpResponse("")
+    day = timezone.localdate()
+    orders = selectors.caregiver_orders_on(user=request.user, day=day)
+    return render(request, "elderly_care/caregiver_today.html", {"orders": orders, "day": day})
+
+
+def _own_order(request, order_id):
+    order = selectors.order_get_for_caregiver(user=request.user, order_id=order_id)
+    if order is None:
+        raise Http404
+    return order
+
+
+@staff("caregiver")
+def visit(request, order_id):
+    order = _own_order(request, order_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "check_in":
+                visits.visit_check_in(
+                    order=order,
+                    user=request.user,
+                    lat=request.POST.get("lat"),
+                    lon=request.POST.get("lon"),
+                )
+                messages.success(request, _("Checked in. Remember the photos and the task list."))
+            elif action == "checklist":
+                visits.visit_set_checklist(
+                    order=order, user=request.user, done=request.POST.getlist("done")
+                )
+                messages.success(request, _("Task list saved."))
+            elif action == "photo":
+                upload = request.FILES.get("photo")
+                if upload is None:
+                    messages.error(request, _("Choose or take a photo first."))
+                else:
+                    visits.visit_add_photo(
+                        order=order,
+                        user=request.user,
+                        file=upload,
+                        kind=request.POST.get("kind", "during"),
+                    )
+                    messages.success(request, _("Photo added."))
+            elif action == "check_out":
+                visits.visit_check_out(
+                    order=order,
+                    user=request.user,
+                    lat=request.POST.get("lat"),
+                    lon=request.POST.get("lon"),
+                )
+                messages.success(
+                    request, _("Checked out. Now ask the elder or family to confirm the visit.")
+                )
+            elif action == "send_code":
+                visits.visit_send_code(order=order, user=request.user)
+                messages.success(request, _("A confirmation code was sent to the family's phone."))
+            elif action == "confirm_code":
+                visits.visit_confirm_code(
+                    order=order, user=request.user, code=request.POST.get("code", "")
+                )
+                messages.success(request, _("The visit is confirmed. Thank you."))
+            elif action == "signature":
+                visits.visit_confirm_signature(
+                    order=order, user=request.user, data_url=request.POST.get("signature", "")
+                )
+                messages.success(request, _("The visit is confirmed. Thank you."))
+            else:
+                messages.error(request, _("Unknown action. Reload the page and try again."))
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("elderly_care:visit", order_id=order.pk)
+    order = _own_order(request, order_id)
+    return render(
+        request,
+        "elderly_care/visit.html",
+        {
+            "order": order,
+            "checklist": order.service.checklist,
+            "photos": order.photos.all(),
+            "S": OrderStatus,
+        },
+    )
+
+
+# --- workbench -------------------------------------------------------------
 
 
 @staff("community_worker", "civil_affairs_officer", "provider_admin")
 def elders(request):
-    return HttpResponse("")
+    qs = selectors.elders_for(user=request.user).order_by("person__name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(person__name__contains=q)
+    return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q})
 
 
 @staff("provider_admin", "civil_affairs_officer")
 def orders(request):
-    return HttpResponse("")
+    qs = selectors.orders_for(user=request.user).order_by("-planned_start")
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "elderly_care/orders.html",
+        {"orders": qs[:200], "statuses": OrderStatus.choices, "status": status},
+    )
 
 
-@staff("civil_affairs_officer", "supervisor")
+@staff(*OFFICERS)
 def anomalies(request):
-    return HttpResponse("")
+    if request.method == "POST":
+        anomaly = (
+            selectors.anomalies_for(user=request.user)
+            .filter(pk=request.POST.get("anomaly"))
+            .first()
+        )
+        if anomaly is None:
+            raise Http404
+        try:
+            anomaly_services.anomaly_review(
+                anomaly=anomaly,
+                actor=request.user,
+                uphold=request.POST.get("decision") == "uphold",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("Review recorded."))
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("elderly_care:anomalies")
+    qs = (
+        selectors.anomalies_for(user=request.user)
+        .filter(status=AnomalyStatus.OPEN)
+        .order_by("-created_at")
+    )
+    return render(request, "elderly_care/anomalies.html", {"anomalies": qs[:200]})
 
 
 @staff("provider_admin", "civil_affairs_officer")
 def statements(request):
-    return HttpResponse("")
+    qs = selectors.statements_for(user=request.user)
+    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+
+
+@staff("provider_admin", "civil_affairs_officer")
+def statement_detail(request, statement_id):
+    st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
+    if st is None:
+        raise Http404
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            settlement.statement_xlsx(statement=st),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{st.provider_id}-{st.month:%Y-%m}.xlsx"'
+        )
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(
+            settlement.statement_pdf(statement=st), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{st.provider_id}-{st.month:%Y-%m}.pdf"'
+        )
+        return response
+    return render(request, "elderly_care/statement.html", {"st": st})
+
+
+@require_POST
+@staff("provider_admin", "civil_affairs_officer")
+def statement_act(request, statement_id):
+    st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
+    if st is None:
+        raise Http404
+    action = request.POST.get("action")
+    from minsheng.access.selectors import user_has_role
+
+    try:
+        if action in ("confirm", "dispute") and user_has_role(
+            user=request.user, roles=["provider_admin"]
+        ):
+            settlement.statement_confirm(
+                statement=st,
+                actor=request.user,
+                agree=action == "confirm",
+                note=request.POST.get("note", ""),
+            )
+        elif action == "approve" and user_has_role(
+            user=request.user, roles=["civil_affairs_officer"]
+        ):
+            settlement.statement_approve(statement=st, actor=request.user)
+        else:
+            messages.error(request, _("You cannot take this step on the statement."))
+            return redirect("elderly_care:statement", statement_id=st.pk)
+        messages.success(request, _("Statement updated."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("elderly_care:statement", statement_id=st.pk)
 
 
 @staff("community_worker", "civil_affairs_officer")
 def alarms(request):
-    return HttpResponse("")
+    if request.method == "POST":
+        alarm = selectors.alarms_for(user=request.user).filter(pk=request.POST.get("alarm")).first()
+        if alarm is None:
+            raise Http404
+        try:
+            if request.POST.get("action") == "close":
+                safety.alarm_close(
+                    alarm=alarm, actor=request.user, note=request.POST.get("note", "")
+                )
+            else:
+                safety.alarm_acknowledge(alarm=alarm, actor=request.user)
+            messages.success(request, _("Alarm updated."))
+        except DomainError as exc:
+            _error(request, exc)
+        return redirect("elderly_care:alarms")
+    qs = selectors.alarms_for(user=request.user).exclude(status="closed").order_by("-raised_at")
+    return render(request, "elderly_care/alarms.html", {"alarms": qs[:200]})
 
 
-@staff("civil_affairs_officer", "supervisor")
+@staff(*OFFICERS)
 def dashboard(request):
-    return HttpResponse("")
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1) - timedelta(days=60)
+    try:
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        end = today
+    data = selectors.dashboard(user=request.user, start=start, end=end)
+    return render(request, "elderly_care/dashboard.html", {"d": data})
