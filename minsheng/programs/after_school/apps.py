@@ -17,7 +17,7 @@ class AfterSchoolConfig(AppConfig):
             registry,
         )
 
-        from . import kpis
+        from . import importers, integrations, kpis
 
         def demo_run(ctx):
             from .demo import run
@@ -82,3 +82,5 @@ class AfterSchoolConfig(AppConfig):
                 },
             )
         )
+        importers.register()
+        integrations.register_templates()

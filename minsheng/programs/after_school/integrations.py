@@ -13,19 +13,10 @@ from minsheng.identity.models import Person, PersonRelation
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = {
-    "after_school.offer": (
-        "A place in after-school care is offered",
-        "A place in {offering} is offered to {student}. Accept it by {deadline}, or it passes to the next child on the waiting list.",
-    ),
-    "after_school.absent": (
-        "Absent from after-school care",
-        "{student} was marked absent from {offering} on {date}. Please contact the school if this is unexpected.",
-    ),
-    "after_school.late_pickup": (
-        "Late pick-up from after-school care",
-        "{student} was collected from {offering} at {time}, after the end of the session.",
-    ),
+TEMPLATES = {  # notification texts are Chinese with {placeholders} (notifications.templates)
+    "after_school.offer": ("课后服务递补名额", "{student}获得{offering}的递补名额，请于{deadline}前确认，逾期名额将顺延给下一位候补。"),
+    "after_school.absent": ("课后服务缺勤提醒", "{student}于{date}未参加{offering}。如有疑问请联系学校。"),
+    "after_school.late_pickup": ("课后服务延迟接走", "{student}于{time}从{offering}被接走，晚于服务结束时间。"),
 }
 
 

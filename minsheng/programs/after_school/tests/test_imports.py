@@ -1,0 +1,57 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from minsheng.core.imports.models import ImportJob
+from minsheng.core.imports.services import import_start
+from minsheng.identity.idnumbers import check_char
+from minsheng.identity.models import PersonRelation
+
+from ..models import Enrolment, Teacher
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _id(birth: str, seq: int) -> str:
+    first17 = f"320706{birth}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+def _csv(text: str):
+    return SimpleUploadedFile("roster.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_student_roster_imports_students_guardians_and_reports_bad_rows(django_capture_on_commit_callbacks):
+    school = f.school()
+    school.credit_code = "12320706MB1234567X"
+    school.save(update_fields=["credit_code"])
+    admin = f.user("管理员", is_staff=True, is_superuser=True)
+    kid, mum = _id("20170301", 12), _id("19880501", 22)
+    rows = (
+        "学校统一社会信用代码,年级,班级,学生姓名,学生身份证号,监护人姓名,监护人身份证号,监护人手机号,关系,家庭类别,双职工\n"
+        f"12320706MB1234567X,3,2,王小明,{kid},王芳,{mum},13912345678,母亲,低保,是\n"
+        f"12320706MB1234567X,3,2,李四,{kid[:-1]}0,李父,{mum},,父亲,,否\n"
+        f"NOPE,3,2,赵五,{kid},赵父,{mum},,父亲,,否\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_start(importer_key="after_school.students", file=_csv(rows), dry_run=False, actor=admin)
+    job = ImportJob.objects.get(pk=job.pk)
+    assert job.ok == 1 and job.failed == 2, job.errors
+    enrolment = Enrolment.objects.select_related("student", "class_group").get()
+    assert (enrolment.student.name, enrolment.grade_level, enrolment.family_category, enrolment.dual_working) == (
+        "王小明", 3, "dibao", True)
+    relation = PersonRelation.objects.get(kind="guardian")
+    assert relation.person.name == "王芳" and relation.person.user is not None
+
+
+def test_teacher_roster_imports_party_member_flag(django_capture_on_commit_callbacks):
+    school = f.school()
+    school.credit_code = "12320706MB1234567X"
+    school.save(update_fields=["credit_code"])
+    admin = f.user("管理员", is_staff=True, is_superuser=True)
+    rows = ("学校统一社会信用代码,姓名,身份证号,手机号,任教学科,中共党员\n"
+            f"12320706MB1234567X,李老师,{_id('19850301', 31)},13812345678,数学,是\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_start(importer_key="after_school.teachers", file=_csv(rows), dry_run=False, actor=admin)
+    teacher = Teacher.objects.select_related("person").get()
+    assert teacher.party_member and teacher.subjects == "数学" and teacher.person.user_id
