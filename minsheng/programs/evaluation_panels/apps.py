@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _sees_evaluation(user, evaluation) -> bool:
+    from .selectors import projects_for_staff
+
+    return projects_for_staff(user=user).filter(pk=evaluation.project_id).exists()
+
+
 class EvaluationPanelsConfig(AppConfig):
     name = "minsheng.programs.evaluation_panels"
     label = "evaluation_panels"
@@ -18,9 +24,18 @@ class EvaluationPanelsConfig(AppConfig):
             registry,
         )
 
+        from minsheng.attachments.access import register_access
+
         from . import kpis, notices
 
         notices.register_templates()
+        # Progress photos are public-interest records: any signed-in user may open them;
+        # photos taken during an evaluation are for the organisers and the lead unit.
+        register_access("evaluation_panels.ProgressReport", lambda user, report: True)
+        register_access(
+            "evaluation_panels.Evaluation",
+            lambda user, ev: user.is_staff and _sees_evaluation(user, ev),
+        )
 
         def demo_run(ctx):
             from .demo import run

@@ -86,8 +86,12 @@ def project_detail(request, project_id: int):
         names = {str(c.id): c for c in ev.rubric.criteria.all()}
         ev.criteria_rows = [(names[k].name, names[k].weight, v, names[k].max_score) for k, v in ev.criterion_scores.items() if k in names]
         ev.reasons = services.reasons_collected(ev).splitlines()
+    timeline = selectors.project_timeline(project=project)
+    for item in timeline:
+        if item["kind"] == "progress":
+            item["photos"] = photos.get(item["report"].pk, [])
     return render(request, "evaluation_panels/project.html", {
-        "project": project, "timeline": selectors.project_timeline(project=project), "photos": photos,
+        "project": project, "timeline": timeline,
         "evaluations": evaluations, "upcoming": project.evaluations.filter(published_at__isnull=True).select_related("draw"),
     })
 
