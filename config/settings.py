@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "minsheng.core.context_processors.platform",
+                "minsheng.notifications.context_processors.unread_notifications",
             ],
         },
     },
