@@ -1,6 +1,7 @@
 """/api/v1/identity/: codes, tokens, the signed-in user, family members, staff person view."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import AuthenticationError
 
@@ -132,7 +133,7 @@ def issue_token(request: HttpRequest, payload: TokenIn):
         )
     else:
         raise ValidationFailed(
-            fields={"__all__": ["Give phone and code, or username and password."]}
+            fields={"__all__": [_("Send a phone number and SMS code, or a username and password.")]}
         )
     token = services.api_token_issue(user=user)
     return 201, {"token": token, "user": me_out(user)}

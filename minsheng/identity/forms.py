@@ -11,6 +11,10 @@ from minsheng.core.errors import DomainError, ValidationFailed
 
 from .models import RelationKind
 
+# Messages the portal's profile page shows (kept here, in identity's catalogue).
+REAL_NAME_REGISTERED = _("Your real-name data has been registered.")
+FAMILY_MEMBER_ADDED = _("The family member has been added.")
+
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:
     field_messages = set()

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import citizen, public
 from minsheng.core.errors import DomainError
@@ -17,7 +16,13 @@ def home(request):
 def profile(request):
     """我的 — the user's real-name data (masked), family members, and a form to add one."""
     from minsheng.identity import services as identity
-    from minsheng.identity.forms import FamilyMemberForm, RealNameForm, apply_errors
+    from minsheng.identity.forms import (
+        FAMILY_MEMBER_ADDED,
+        REAL_NAME_REGISTERED,
+        FamilyMemberForm,
+        RealNameForm,
+        apply_errors,
+    )
 
     person = identity.Person.objects.filter(user=request.user).first()
     action = request.POST.get("action") if request.method == "POST" else None
@@ -30,10 +35,10 @@ def profile(request):
         try:
             if action == "realname":
                 identity.person_register_for_user(user=request.user, **form.cleaned_data)
-                messages.success(request, _("Your real-name data has been registered."))
+                messages.success(request, REAL_NAME_REGISTERED)
             else:
                 identity.family_member_add(user=request.user, **form.cleaned_data)
-                messages.success(request, _("The family member has been added."))
+                messages.success(request, FAMILY_MEMBER_ADDED)
         except DomainError as exc:
             apply_errors(form, exc)
         else:

@@ -5,6 +5,8 @@ import re
 import pyotp
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django.utils import translation
 
 from minsheng.access.models import Organisation
 from minsheng.access.services import role_assign, roles_sync
@@ -18,10 +20,25 @@ _seq = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def clean_state():
+    """Fresh counters and outbox; messages in English so assertions read like the msgids.
+
+    Chinese output is checked by the tests named ``…_in_chinese``.
+    """
     cache.clear()
     sms_outbox().clear()
-    yield
+    with translation.override("en"):
+        yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def zh_client():
+    return Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
 
 
 @pytest.fixture

@@ -108,3 +108,11 @@ def test_staff_person_endpoint_and_unmask(client, make_staff, regions):
     response = client.post(url, {"field": "passport", "reason": "核对材料", "totp_code": "123"},
                            content_type="application/json", **auth(vtoken))
     assert response.status_code == 422
+
+
+def test_api_errors_are_in_chinese_by_default(client):
+    from django.test import Client
+
+    response = Client().post("/api/v1/identity/otp", {"phone": "abc"}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["fields"]["phone"] == ["请输入以 1 开头的 11 位大陆手机号码，例如 138 0013 8000。"]

@@ -250,3 +250,12 @@ def test_session_expires(client):
         assert client.get(reverse("portal:profile")).status_code == 200
         traveller.shift(settings.SESSION_COOKIE_AGE + 60)
         assert client.get(reverse("portal:profile")).status_code == 302
+
+
+def test_sign_in_pages_and_errors_are_in_chinese(zh_client):
+    page = zh_client.get(reverse("identity:login")).content.decode()
+    assert "短信验证码登录" in page and "获取验证码" in page
+    response = zh_client.post(reverse("identity:otp_request"), {"phone": "12345"})
+    assert "请输入以 1 开头的 11 位大陆手机号码" in response.content.decode()
+    response = zh_client.post(reverse("identity:login"), {"username": "nobody", "password": "whatever-1"})
+    assert "账号或密码错误" in response.content.decode()
