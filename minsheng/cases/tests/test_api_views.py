@@ -168,3 +168,11 @@ def test_claiming_twice_by_the_same_clerk_is_harmless(world):
     task = case.tasks.get(department_code="tax")
     task_claim(task=task, actor=world.tax_officer)
     assert task_claim(task=task, actor=world.tax_officer).state == "claimed"
+
+
+def test_workbench_warns_administrators_about_a_year_without_holidays(world, admin_client, client):
+    with time_machine.travel(at(2026, 11, 20, 9, 0), tick=False):
+        page = admin_client.get("/workbench/").content.decode()
+        assert 'data-test="calendar-warning"' in page and "2027" in page
+        client.force_login(world.officer)
+        assert 'data-test="calendar-warning"' not in client.get("/workbench/").content.decode()
