@@ -14,6 +14,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
+        from minsheng.attachments.access import register_access
         from minsheng.core import periodic
         from minsheng.core.registry import (
             DemoGenerator,
@@ -23,8 +24,6 @@ class EvaluationPanelsConfig(AppConfig):
             WorkbenchEntry,
             registry,
         )
-
-        from minsheng.attachments.access import register_access
 
         from . import kpis, notices
 
