@@ -1,0 +1,156 @@
+"""电子营业执照: canonical JSON, the platform's SM2 signature, the QR code and the PDF.
+
+The signed document is ``{"payload": {...}, "sig": "<base64 DER>"}`` in
+canonical JSON (sorted keys, no spaces, UTF-8). The QR code carries exactly
+that text; the PDF carries it as an embedded file ``licence.json``, so an
+uploaded PDF can be verified without trusting what the page shows.
+
+Keys: production reads MINSHENG_SM2_PRIVATE_KEY (or ..._FILE) as
+``<private hex>:<public hex>`` (64 + 128 hex digits); development writes a
+key pair to VAR_DIR/keys/sm2.key on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from gmssl_pyx import sm2_key_generate, sm2_sign, sm2_verify
+
+from minsheng.core.secrets import env
+
+ATTACHMENT_NAME = "licence.json"
+MARKER = b'{"payload":'
+
+
+def canonical(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@lru_cache(maxsize=1)
+def platform_keys() -> tuple[bytes, bytes]:
+    """(private 32 bytes, public 64 bytes)."""
+    raw = env("MINSHENG_SM2_PRIVATE_KEY", "")
+    if not raw:
+        if getattr(settings, "PRODUCTION", False):
+            raise ImproperlyConfigured(
+                "Set MINSHENG_SM2_PRIVATE_KEY (or MINSHENG_SM2_PRIVATE_KEY_FILE) to '<private hex>:<public hex>'."
+            )
+        path = Path(settings.VAR_DIR) / "keys" / "sm2.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            public, private = sm2_key_generate()
+            path.write_text(f"{private.hex()}:{public.hex()}\n", encoding="utf-8")
+            path.chmod(0o600)
+        raw = path.read_text(encoding="utf-8")
+    try:
+        private_hex, public_hex = raw.strip().split(":")
+        private, public = bytes.fromhex(private_hex), bytes.fromhex(public_hex)
+    except ValueError:
+        raise ImproperlyConfigured("The SM2 key must be '<private hex>:<public hex>'.") from None
+    if len(private) != 32 or len(public) != 64:
+        raise ImproperlyConfigured("The SM2 key must have a 32-byte private and 64-byte public part.")
+    return private, public
+
+
+def public_key_hex() -> str:
+    return platform_keys()[1].hex()
+
+
+def sign(payload: dict) -> str:
+    private, public = platform_keys()
+    return base64.b64encode(sm2_sign(private, public, canonical(payload))).decode()
+
+
+def signed_document(payload: dict, signature: str) -> str:
+    return canonical({"payload": payload, "sig": signature}).decode()
+
+
+class VerifyError(ValueError):
+    pass
+
+
+def parse_document(text: str | bytes) -> tuple[dict, str]:
+    """(payload, signature) from a QR text; VerifyError if it is not a signed licence."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VerifyError("not utf-8") from None
+    try:
+        doc = json.loads(text)
+    except (TypeError, ValueError):
+        raise VerifyError("not json") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("payload"), dict):
+        raise VerifyError("no payload")
+    sig = doc.get("sig")
+    if not isinstance(sig, str):
+        raise VerifyError("no signature")
+    return doc["payload"], sig
+
+
+def signature_valid(payload: dict, signature: str, *, public_key: bytes | None = None) -> bool:
+    try:
+        sig = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    key = public_key or platform_keys()[1]
+    try:
+        return bool(sm2_verify(key, canonical(payload), sig))
+    except Exception:  # noqa: BLE001 — gmssl raises its own errors on malformed DER
+        return False
+
+
+def qr_svg(text: str) -> str:
+    import segno
+
+    qr = segno.make(text, error="m", micro=False)
+    return qr.svg_inline(scale=2, dark="#000")
+
+
+def render_pdf(*, payload: dict, signature: str, extra: dict) -> bytes:
+    import weasyprint
+
+    document = signed_document(payload, signature)
+    html = render_to_string(
+        "enterprise_startup/licence_pdf.html",
+        {"p": payload, "extra": extra, "qr": qr_svg(document), "document": document},
+    )
+    attachment = weasyprint.Attachment(
+        string=document, base_url=str(settings.BASE_DIR), name=ATTACHMENT_NAME
+    )
+    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        attachments=[attachment]
+    )
+
+
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+
+
+def extract_from_pdf(data: bytes) -> str:
+    """The signed document embedded in a licence PDF; VerifyError when there is none."""
+    if not data.startswith(b"%PDF"):
+        raise VerifyError("not a pdf")
+    candidates = []
+    for m in _STREAM.finditer(data):
+        chunk = m.group(1)
+        if chunk.startswith(MARKER):
+            candidates.append(chunk)
+            continue
+        try:
+            inflated = zlib.decompress(chunk)
+        except zlib.error:
+            continue
+        if inflated.startswith(MARKER):
+            candidates.append(inflated)
+    if not candidates:
+        raise VerifyError("no embedded licence")
+    return candidates[0].decode("utf-8", errors="replace")
