@@ -547,3 +547,20 @@ def point_close(*, point: ServicePoint, actor=None) -> ServicePoint:
         _recompute_after_commit(f"point {point.pk} closed")
     return point
 
+
+
+# --- 好差评 after service ------------------------------------------------------------
+def ticket_rate(*, ticket: Ticket, user, level: int, comment: str = ""):
+    """The citizen who took the number rates the finished service (core ratings)."""
+    from minsheng.ratings.services import rating_submit
+
+    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the person who took this number can rate the service."))
+    if ticket.state != TicketState.DONE:
+        raise ValidationFailed(_("You can rate the service once it is finished. Please come back then."))
+    point = ticket.point
+    return rating_submit(
+        rater=user, target=ticket, level=level, comment=comment,
+        organisation=point.organisation, service_key=f"service_halls.{ticket.business_type.code}",
+        region=point.region,
+    )

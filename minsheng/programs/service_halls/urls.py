@@ -14,6 +14,7 @@ urlpatterns = [
     path("t/<str:token>/", views.ticket_page, name="ticket"),
     path("t/<str:token>/status.json", views.ticket_status, name="ticket_status"),
     path("t/<str:token>/cancel/", views.ticket_cancel, name="ticket_cancel"),
+    path("t/<str:token>/rate/", views.ticket_rate, name="ticket_rate"),
     path("display/<int:point_id>/", views.display, name="display"),
     path("display/<int:point_id>/feed.json", views.display_feed, name="display_feed"),
     path("display/<int:point_id>/events", sse.display_stream, name="display_stream"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen, public, staff
 from minsheng.core.errors import DomainError, NotAllowed, NotFound
+from minsheng.ratings.models import RatingLevel
 
 from . import selectors, services
 from .models import AppointmentSlot, BusinessType, PriorityReason, Window
@@ -125,6 +126,8 @@ def ticket_page(request, token: str):
         "ticket": ticket, "status": selectors.queue_status(ticket=ticket), "qr": _qr_svg(url),
         "from_kiosk": request.GET.get("kiosk") == "1",
         "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
+        "can_rate": request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done",
+        "levels": RatingLevel.choices,
     })
 
 
@@ -133,6 +136,22 @@ def ticket_page(request, token: str):
 def ticket_status(request, token: str):
     ticket = selectors.ticket_by_token(token=token)
     return JsonResponse(selectors.queue_status(ticket=ticket))
+
+
+@citizen
+@require_POST
+@http_errors
+def ticket_rate(request, token: str):
+    ticket = selectors.ticket_by_token(token=token)
+    try:
+        services.ticket_rate(ticket=ticket, user=request.user, level=int(request.POST.get("level") or 0),
+                             comment=request.POST.get("comment", ""))
+        messages.success(request, _("Thank you for rating the service."))
+    except DomainError as e:
+        messages.error(request, e.message)
+    except ValueError:
+        messages.error(request, _("Choose one of the five levels."))
+    return redirect("service_halls:ticket", token=token)
 
 
 @citizen

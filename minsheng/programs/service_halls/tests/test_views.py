@@ -170,3 +170,24 @@ def test_coverage_page_lists_uncovered_communities(client):
     page = client.get("/p/service_halls/coverage/").content.decode()
     assert "远村" in page and "67%" in page
     assert "<svg" in page
+
+
+def test_citizen_rates_a_finished_service_once(client):
+    from minsheng.ratings.models import Rating
+
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c)
+    user = f.citizen()
+    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="phone", user=user)
+    client.force_login(user)
+    client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 5})
+    assert not Rating.objects.exists()  # not finished yet
+    services.window_call_next(window=w, clerk=c)
+    services.ticket_start(ticket=t, clerk=c)
+    services.ticket_finish(ticket=t, clerk=c)
+    assert 'data-test="rate"' in client.get(f"/p/service_halls/t/{t.token}/").content.decode()
+    client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 5})
+    client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 4})
+    rating = Rating.objects.get()
+    assert rating.level == 5 and rating.rater_id == user.pk and rating.organisation_id == p.organisation_id
