@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.access.selectors import active_assignments, user_has_role
@@ -225,7 +225,7 @@ def submit_idea(request, payload: IdeaIn):
     cycle = Cycle.objects.filter(status=CycleStatus.SOLICITING).order_by("-year").first()
     if cycle is None:
         raise NotFound
-    return 201, services.idea_submit(cycle=cycle, title=payload.title, description=payload.description, user=request.auth)
+    return Status(201, services.idea_submit(cycle=cycle, title=payload.title, description=payload.description, user=request.auth))
 
 
 @router.post("/ideas/{idea_id}/support", response={200: IdeaOut, **ERROR_RESPONSES})
@@ -277,14 +277,14 @@ def submit_scorecard(request, evaluation_id: int, payload: ScorecardIn):
     ev, _seat = selectors.evaluation_for_member(user=request.auth, evaluation_id=evaluation_id)
     services.scorecard_submit(evaluation=ev, user=request.auth, overall=payload.overall,
                               scores={str(k): v for k, v in payload.scores.items()}, comment=payload.comment)
-    return 201, {"ok": True}
+    return Status(201, {"ok": True})
 
 
 @router.post("/evaluations/{evaluation_id}/recipient-views", response={201: OkOut, **ERROR_RESPONSES})
 def add_recipient_view(request, evaluation_id: int, payload: ViewIn):
     ev, _seat = selectors.evaluation_for_member(user=request.auth, evaluation_id=evaluation_id)
     services.recipient_view_add(evaluation=ev, user=request.auth, overall=payload.overall, comment=payload.comment)
-    return 201, {"ok": True}
+    return Status(201, {"ok": True})
 
 
 # --- organisers -------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def report_progress(request, project_id: int, payload: ProgressIn):
     services.unit_may_act(user=request.auth, project=p)
     services.progress_report_submit(project=p, percent_done=payload.percent_done, text=payload.text,
                                     actor=request.auth, source="api")
-    return 201, _project(selectors.project_public(project_id=p.pk))
+    return Status(201, _project(selectors.project_public(project_id=p.pk)))
 
 
 @router.post("/progress-import", response={200: ImportOut, **ERROR_RESPONSES})
