@@ -2,11 +2,11 @@
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from minsheng.api.schemas import ERROR_RESPONSES, ErrorOut
-from minsheng.core.errors import NotFound, ValidationFailed
+from minsheng.core.errors import ValidationFailed
 
 from . import services
 from .models import Person
@@ -116,7 +116,7 @@ def me_out(user) -> dict:
 def request_code(request: HttpRequest, payload: OtpIn):
     """Send a sign-in (``purpose=signin``) or password reset (``reset``) code by SMS."""
     wait = services.otp_request(phone=payload.phone, purpose=payload.purpose)
-    return 202, {"sent": True, "resend_after": wait}
+    return Status(202, {"sent": True, "resend_after": wait})
 
 
 @router.post("/token", auth=None, response={201: TokenOut, **ERROR_RESPONSES, **RATE})
@@ -136,7 +136,7 @@ def issue_token(request: HttpRequest, payload: TokenIn):
             fields={"__all__": [_("Send a phone number and SMS code, or a username and password.")]}
         )
     token = services.api_token_issue(user=user)
-    return 201, {"token": token, "user": me_out(user)}
+    return Status(201, {"token": token, "user": me_out(user)})
 
 
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES})
@@ -166,12 +166,15 @@ def add_relation(request: HttpRequest, payload: RelationIn):
         kind=payload.kind,
         detail=payload.detail,
     )
-    return 201, {
-        "id": relation.pk,
-        "kind": relation.kind,
-        "detail": relation.detail,
-        "relative": person_out(relation.relative),
-    }
+    return Status(
+        201,
+        {
+            "id": relation.pk,
+            "kind": relation.kind,
+            "detail": relation.detail,
+            "relative": person_out(relation.relative),
+        },
+    )
 
 
 def _staff_person(request, person_id: int) -> Person:
@@ -205,5 +208,3 @@ def person_unmask(request: HttpRequest, person_id: int, payload: UnmaskIn):
     )
     return {"field": payload.field, "value": value}
 
-
-__all__ = ["router", "NotFound"]
