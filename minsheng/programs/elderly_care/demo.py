@@ -192,9 +192,9 @@ def run(ctx) -> dict[str, int]:
         ignore_conflicts=True,
     )
 
-    # Caregivers (one per ~60 elders), with accounts and the caregiver role
+    # Caregivers (one per ~12 elders), with accounts and the caregiver role
     Role.objects.get_or_create(code="caregiver", defaults={"title": "居家护理员"})
-    n_cg = max(len(providers), n_elders // 60)
+    n_cg = max(len(providers), n_elders // 12)
     cg_people = ctx.new_people(count=n_cg, birth_between=(date(1965, 1, 1), date(2000, 12, 31)))
     users = User.objects.bulk_create(
         [

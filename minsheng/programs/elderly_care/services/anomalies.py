@@ -215,7 +215,7 @@ def anomaly_review(*, anomaly: Anomaly, actor, uphold: bool, note: str = "") -> 
     """Clear an anomaly (the visit is paid) or uphold it (the visit is rejected and deducted)."""
     with transaction.atomic():
         anomaly = (
-            Anomaly.objects.select_for_update()
+            Anomaly.objects.select_for_update(of=("self",))
             .select_related("work_order__statement")
             .get(pk=anomaly.pk)
         )

@@ -84,7 +84,11 @@ def followup_record(
             "note", _("Write down what the elder or family said went wrong.")
         )
     with transaction.atomic():
-        call = FollowUpCall.objects.select_for_update().select_related("work_order").get(pk=call.pk)
+        call = (
+            FollowUpCall.objects.select_for_update(of=("self",))
+            .select_related("work_order")
+            .get(pk=call.pk)
+        )
         if call.result != CallResult.PENDING:
             raise Conflict(
                 _("The result of this call has already been recorded."), code="state_changed"

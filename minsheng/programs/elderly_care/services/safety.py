@@ -344,7 +344,7 @@ def alarms_escalate(*, now: datetime | None = None) -> int:
     for alarm_id in AlarmEvent.objects.filter(status=AlarmStatus.OPEN).values_list("id", flat=True):
         with transaction.atomic():
             alarm = (
-                AlarmEvent.objects.select_for_update()
+                AlarmEvent.objects.select_for_update(of=("self",))
                 .select_related("elder__person", "elder__region", "device")
                 .get(pk=alarm_id)
             )

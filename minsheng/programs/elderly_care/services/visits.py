@@ -185,7 +185,7 @@ def order_dispatch(*, order: WorkOrder, caregiver: Caregiver, actor) -> WorkOrde
 
 def _locked_own_order(order: WorkOrder, user) -> WorkOrder:
     order = (
-        WorkOrder.objects.select_for_update()
+        WorkOrder.objects.select_for_update(of=("self",))
         .select_related("elder", "caregiver", "service")
         .get(pk=order.pk)
     )
