@@ -19,7 +19,6 @@ from minsheng.identity.models import Person
 
 from . import selectors, services
 from .lottery import lottery_start
-from .models import Application
 from .views import MANAGERS, SUPERVISORS
 
 router = Router(tags=["after_school"])
@@ -183,11 +182,10 @@ def application_create(request, payload: ApplicationIn):
     student = Person.objects.filter(pk=payload.student).first()
     if student is None:
         raise NotFound()
-    repeated = Application.objects.filter(idempotency_key=key).exists()
     app = services.application_submit(
         guardian_user=request.user, student=student, offering=selectors.offering_get(offering_id=payload.offering),
         weekdays=payload.weekdays, rank=payload.rank, idempotency_key=key)
-    return Status(200 if repeated else 201, app)
+    return Status(201 if getattr(app, "created_now", False) else 200, app)
 
 
 @router.post("/applications/{application_id}/withdraw", response={200: ApplicationOut, **ERROR_RESPONSES})

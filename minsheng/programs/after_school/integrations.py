@@ -8,6 +8,8 @@ import importlib
 import logging
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from minsheng.identity.models import Person, PersonRelation
 
@@ -49,6 +51,21 @@ def persons_in_care_of(*, user) -> list[Person]:
         return []
     return list(
         Person.objects.filter(relations_in__person=person, relations_in__kind="guardian").distinct()
+    )
+
+
+def guardian_of(*, user, student_id: int) -> int | None:
+    """The id of ``user``'s Person when they are a current guardian of the student, else None.
+
+    One query: this sits on the enrolment rush's hot path.
+    """
+    today = timezone.localdate()
+    return (
+        PersonRelation.objects.filter(person__user=user, relative_id=student_id, kind="guardian")
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("person_id", flat=True)
+        .first()
     )
 
 

@@ -18,6 +18,7 @@ from minsheng.identity.models import Person, PersonRelation
 
 from . import integrations
 from .models import (
+    ACTIVE_STATES,
     WEEKDAY_NAMES,
     Activity,
     Allocation,
@@ -159,7 +160,7 @@ def _reference() -> str:
 
 def waiver_percent_for(*, category: str, term: Term) -> int:
     if not category:
-        return 0
+        return 0  # most families: no query
     rules = {r.term_id: r.waiver_percent for r in FeeWaiverRule.objects.filter(category=category)}
     return rules.get(term.pk, rules.get(None, 0))
 
@@ -234,8 +235,8 @@ def application_submit(*, guardian_user, student: Person, offering: Offering, we
     existing = _existing_for_key(key=key, guardian_user=guardian_user)
     if existing is not None:
         return existing
-    guardian = getattr(guardian_user, "person", None)
-    if guardian is None or student.pk not in {p.pk for p in integrations.persons_in_care_of(user=guardian_user)}:
+    guardian_id = integrations.guardian_of(user=guardian_user, student_id=student.pk)
+    if guardian_id is None:
         raise NotAllowed(_("You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
     try:
         days = sorted({int(d) for d in weekdays})
@@ -263,19 +264,21 @@ def application_submit(*, guardian_user, student: Person, offering: Offering, we
                     return existing
             else:
                 day_rows = list(OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday"))
-            if Application.objects.filter(student=student, offering=offering, state__in=[
-                    "submitted", "admitted", "waitlisted", "offered", "accepted"]).exists():
-                raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
-                               code=ErrorCode.DUPLICATE)
+            # A second active application for the same child and offering hits the partial
+            # unique index (as_one_active_application) and is answered below.
             if first_come:
                 full = [d for d in day_rows if d.taken >= d.capacity]
+                if full and Application.objects.filter(
+                        student=student, offering=offering, state__in=ACTIVE_STATES).exists():
+                    raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
+                                   code=ErrorCode.DUPLICATE)
                 if full:
                     names = "、".join(str(WEEKDAY_NAMES[d.weekday]) for d in full)
                     msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
                     raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL)
                 OfferingDay.objects.filter(pk__in=[d.pk for d in day_rows]).update(taken=F("taken") + 1)
             app = Application.objects.create(
-                reference=_reference(), student=student, guardian=guardian, submitted_by=guardian_user,
+                reference=_reference(), student=student, guardian_id=guardian_id, submitted_by=guardian_user,
                 offering=offering, window=window, school_id=enrolment.school_id,
                 grade_level=enrolment.grade_level, dual_working=enrolment.dual_working, rank=rank,
                 state=ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED,
@@ -287,6 +290,7 @@ def application_submit(*, guardian_user, student: Person, offering: Offering, we
                 [SeatRequest(application=app, day=d, weekday=d.weekday, state=seat_state) for d in day_rows])
             audit_record(event_type="after_school.apply", actor=guardian_user, target=app,
                          new={"offering": offering.pk, "weekdays": days, "state": app.state})
+            app.created_now = True
             return app
     except IntegrityError:
         # A concurrent twin (double-click) won the race: return its application.
