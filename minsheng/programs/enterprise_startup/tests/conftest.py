@@ -154,3 +154,12 @@ def finish_all(world, app):
         services.step_complete(task=task, actor=world.officers[task.department_code], data=STEP_DATA[task.department_code])
     app.refresh_from_db()
     return app
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (the message ids)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
