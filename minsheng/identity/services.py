@@ -322,6 +322,9 @@ def citizen_sign_in_otp(*, phone: str, code: str, name: str = "") -> tuple[User,
     if user is not None:
         if not user.is_active:
             raise NotAllowed(_("This account is disabled. Please contact the service hotline."))
+        if user.is_staff:
+            # Staff accounts open personal data: password (and second factor), never an SMS alone.
+            raise NotAllowed(_("Staff accounts sign in with username and password, not with an SMS code."))
         return user, False
     try:
         with transaction.atomic():

@@ -259,3 +259,11 @@ def test_sign_in_pages_and_errors_are_in_chinese(zh_client):
     assert "请输入以 1 开头的 11 位大陆手机号码" in response.content.decode()
     response = zh_client.post(reverse("identity:login"), {"username": "nobody", "password": "whatever-1"})
     assert "账号或密码错误" in response.content.decode()
+
+
+def test_staff_cannot_sign_in_with_an_sms_code_alone(client):
+    User.objects.create_user("clerk", "Right-pass-2026", name="窗口", is_staff=True, phone=PHONE, phone_hash=keyed_hash(PHONE))
+    send_code(client)
+    response = client.post(reverse("identity:otp_verify"), {"phone": PHONE, "code": sms_code(PHONE)})
+    assert "username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
