@@ -75,7 +75,7 @@ def member_checkin(*, token: str, user) -> PanelSeat:
     """Check in on site by scanning the QR code (a signed, expiring token)."""
     evaluation_id = _read_token(token)
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("project").filter(pk=evaluation_id).first()
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project").filter(pk=evaluation_id).first()
         if ev is None:
             raise NotFound(_("This evaluation no longer exists."))
         now = timezone.now()
@@ -134,11 +134,11 @@ def scorecard_submit(
             "comment", _("Say what falls short: a reason is required with basically satisfied or dissatisfied.")
         )
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("project", "rubric").get(pk=evaluation.pk)
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project", "rubric").get(pk=evaluation.pk)
         if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE) or timezone.now() > ev.ends_at:
             raise Conflict(_("This session is closed. Scorecards are no longer accepted."), code="state_changed")
         seat = _member_seat(evaluation=ev, user=user)
-        seat = PanelSeat.objects.select_for_update().select_related("volunteer__employer").get(pk=seat.pk)
+        seat = PanelSeat.objects.select_for_update(of=("self",)).select_related("volunteer__employer").get(pk=seat.pk)
         _conflict_refusal(seat, ev.project)
         if not seat.checked_in_at:
             raise NotAllowed(_("Check in first by scanning the QR code at the site; then you can score."))
@@ -180,7 +180,7 @@ def evaluation_close(*, evaluation: Evaluation, actor) -> Evaluation:
     from django.db.models import Count
 
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("project", "rubric").get(pk=evaluation.pk)
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project", "rubric").get(pk=evaluation.pk)
         if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE):
             raise Conflict(_("This evaluation is already closed."), code="state_changed")
         if ev.status not in (EvaluationStatus.DRAWN, EvaluationStatus.OPEN):

@@ -162,7 +162,7 @@ def evaluation_publish_candidates(*, evaluation: Evaluation, actor, seed: str | 
     """Commit the seed (its hash is published) and publish the candidate list — conflicts excluded
     beforehand, earlier panels of the same project excluded from a re-evaluation."""
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("project").get(pk=evaluation.pk)
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project").get(pk=evaluation.pk)
         if ev.status != EvaluationStatus.PLANNED:
             raise Conflict(_("The candidates of this panel draw are already published."), code="state_changed")
         earlier = PanelSeat.objects.filter(evaluation__project=ev.project).exclude(evaluation=ev)
@@ -272,7 +272,7 @@ def seat_replace(*, seat: PanelSeat, actor) -> PanelSeat | None:
     Someone who has since declared a conflict with the project is passed over.
     """
     with transaction.atomic():
-        ev = Evaluation.objects.select_for_update().select_related("project").get(pk=seat.evaluation_id)
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project").get(pk=seat.evaluation_id)
         seat = PanelSeat.objects.select_for_update().get(pk=seat.pk)
         if seat.status == SeatStatus.REPLACED or PanelSeat.objects.filter(replaces=seat).exists():
             raise Conflict(_("This seat has already been replaced."), code="state_changed")
