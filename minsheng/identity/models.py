@@ -18,7 +18,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     username = models.CharField(_("username"), max_length=64, unique=True, null=True, blank=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
     phone_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     email = models.EmailField(_("email"), blank=True)
@@ -81,7 +81,7 @@ class Person(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="person",
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     id_number = EncryptedTextField(_("resident ID number"), blank=True, default="")
     id_number_hash = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
