@@ -34,6 +34,10 @@ class TicketOut(Schema):
     is_priority: bool
 
 
+class WindowTicketOut(TicketOut):
+    id: int  # for the window's next action (recall, skip, start, finish, transfer)
+
+
 class TransferIn(Schema):
     business_type: str | None = None
     window: int | None = None
@@ -45,6 +49,10 @@ class ActionIn(Schema):
 
 def _ticket_out(ticket) -> dict:
     return {"token": ticket.token, **selectors.queue_status(ticket=ticket)}
+
+
+def _window_ticket_out(ticket) -> dict:
+    return {"id": ticket.pk, **_ticket_out(ticket)}
 
 
 def _clerk_window(request, window_id: int) -> Window:
@@ -83,13 +91,13 @@ def display_feed(request, point_id: int):
     return selectors.display_snapshot(point=selectors.point_get(point_id=point_id))
 
 
-@router.post("/windows/{window_id}/call-next", response={200: TicketOut, 204: None})
+@router.post("/windows/{window_id}/call-next", response={200: WindowTicketOut, 204: None})
 def call_next(request, window_id: int):
     _require_clerk(request)
     ticket = services.window_call_next(window=_clerk_window(request, window_id), clerk=request.user)
     if ticket is None:
         return Status(204, None)
-    return Status(200, _ticket_out(ticket))
+    return Status(200, _window_ticket_out(ticket))
 
 
 def _window_ticket(request, window_id: int, ticket_id: int):
@@ -98,34 +106,34 @@ def _window_ticket(request, window_id: int, ticket_id: int):
     return selectors.ticket_get_for_window(window=window, ticket_id=ticket_id)
 
 
-@router.post("/windows/{window_id}/recall", response=TicketOut)
+@router.post("/windows/{window_id}/recall", response=WindowTicketOut)
 def recall(request, window_id: int, payload: ActionIn):
-    return _ticket_out(services.ticket_recall(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _window_ticket_out(services.ticket_recall(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
 
 
-@router.post("/windows/{window_id}/skip", response=TicketOut)
+@router.post("/windows/{window_id}/skip", response=WindowTicketOut)
 def skip(request, window_id: int, payload: ActionIn):
-    return _ticket_out(services.ticket_skip(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _window_ticket_out(services.ticket_skip(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
 
 
-@router.post("/windows/{window_id}/start", response=TicketOut)
+@router.post("/windows/{window_id}/start", response=WindowTicketOut)
 def start(request, window_id: int, payload: ActionIn):
-    return _ticket_out(services.ticket_start(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _window_ticket_out(services.ticket_start(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
 
 
-@router.post("/windows/{window_id}/finish", response=TicketOut)
+@router.post("/windows/{window_id}/finish", response=WindowTicketOut)
 def finish(request, window_id: int, payload: ActionIn):
-    return _ticket_out(services.ticket_finish(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _window_ticket_out(services.ticket_finish(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
 
 
-@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response=TicketOut)
+@router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response=WindowTicketOut)
 def transfer(request, window_id: int, ticket_id: int, payload: TransferIn):
     ticket = _window_ticket(request, window_id, ticket_id)
     biz = BusinessType.objects.filter(code=payload.business_type).first() if payload.business_type else None
     to = Window.objects.filter(point_id=ticket.point_id, number=payload.window).first() if payload.window else None
     if payload.window and to is None:
         raise NotFound(fields={"window": ["no such window at this service point"]})
-    return _ticket_out(services.ticket_transfer(ticket=ticket, clerk=request.user, business_type=biz, to_window=to))
+    return _window_ticket_out(services.ticket_transfer(ticket=ticket, clerk=request.user, business_type=biz, to_window=to))
 
 
 @router.get("/stats")

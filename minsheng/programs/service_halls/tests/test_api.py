@@ -30,6 +30,7 @@ def test_issue_follow_and_serve_through_the_api(client):
     called = client.post(f"{API}/windows/{w.pk}/call-next")
     assert called.status_code == 200 and called.json()["your_turn"] is True
     ticket = Ticket.objects.get()
+    assert called.json()["id"] == ticket.pk  # the window acts on it next by id
     for action in ("start", "finish"):
         assert client.post(f"{API}/windows/{w.pk}/{action}", {"ticket": ticket.pk}, content_type="application/json").status_code == 200
     client.logout()
