@@ -15,11 +15,11 @@ from functools import cached_property
 from django.utils import timezone
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as ZhNames
-from stdnum.cn import ric
 from tqdm import tqdm
 
 from minsheng.access.models import Organisation
 from minsheng.identity.crypto import keyed_hash
+from minsheng.identity.idnumbers import check_char
 from minsheng.identity.models import Person, Sex, User
 from minsheng.regions.models import Region, RegionLevel
 
@@ -218,7 +218,7 @@ class DemoContext:
         for _attempt in range(2000):
             seq = self.rng.randrange(500) * 2 + (1 if sex == Sex.MALE else 0)
             first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-            number = first17 + ric.calc_check_digit(first17)
+            number = first17 + check_char(first17)
             if number not in self._shared.id_numbers:
                 self._shared.id_numbers.add(number)
                 return number
