@@ -25,9 +25,10 @@ class EvaluationPanelsConfig(AppConfig):
             registry,
         )
 
-        from . import kpis, notices
+        from . import kpis, notices, processes
 
         notices.register_templates()
+        processes.register()
         # Progress photos are public-interest records: any signed-in user may open them;
         # photos taken during an evaluation are for the organisers and the lead unit.
         register_access("evaluation_panels.ProgressReport", lambda user, report: True)

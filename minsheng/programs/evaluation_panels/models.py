@@ -568,7 +568,10 @@ class RectificationOrder(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
-    case_id = models.PositiveBigIntegerField(_("case"), null=True, blank=True)
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="rectification_order",
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:

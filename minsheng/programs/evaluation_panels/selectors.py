@@ -112,7 +112,7 @@ def evaluation_get_for_organiser(*, user, evaluation_id: int) -> Evaluation:
 def rectification_get_for(*, user, order_id: int) -> RectificationOrder:
     unit_orgs = [a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])]
     q = scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region") | Q(lead_unit_id__in=unit_orgs)
-    o = RectificationOrder.objects.select_related("project", "evaluation", "lead_unit").filter(q, pk=order_id).first()
+    o = RectificationOrder.objects.select_related("project", "evaluation", "lead_unit", "case").filter(q, pk=order_id).first()
     if o is None:
         raise NotFound(_("This rectification order does not exist or is outside your scope."))
     return o
@@ -227,3 +227,31 @@ def kpi_summary() -> dict:
 
 def open_evaluations_count() -> int:
     return Evaluation.objects.filter(status__in=[EvaluationStatus.DRAWN, EvaluationStatus.OPEN]).count()
+
+
+def project_rectifications(*, project: Project) -> list[dict]:
+    """The project's rectification orders as the public sees them: the case's state in plain words,
+    the report deadline, whether it is overdue or was reported late, and the published report."""
+    from minsheng.cases.process import get_process
+
+    from .models import RectificationStatus
+
+    now = timezone.now()
+    out = []
+    for o in project.rectifications.select_related("case", "evaluation").order_by("created_at", "id"):
+        reported = o.reported_at
+        if o.case_id:
+            state_title = str(get_process(o.case.process_key).state(o.case.state).title)
+            closed = o.case.closed_at is not None
+            if reported is None and o.case.state != "report_due":
+                reported = o.case.state_entered_at  # reported from the workbench; the order syncs later
+        else:
+            state_title, closed = str(o.get_status_display()), o.status == RectificationStatus.CLOSED
+        out.append({
+            "order": o, "reference": o.case.reference if o.case_id else "", "state": state_title, "closed": closed,
+            "issued_on": timezone.localtime(o.created_at).date(), "due_at": o.deadline_at,
+            "reported_at": reported, "late": bool(reported and reported > o.deadline_at),
+            "overdue": reported is None and now > o.deadline_at, "report": o.report,
+            "round": o.evaluation.round,
+        })
+    return out

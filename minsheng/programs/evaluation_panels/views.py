@@ -91,7 +91,7 @@ def project_detail(request, project_id: int):
         if item["kind"] == "progress":
             item["photos"] = photos.get(item["report"].pk, [])
     return render(request, "evaluation_panels/project.html", {
-        "project": project, "timeline": timeline,
+        "project": project, "timeline": timeline, "rectifications": selectors.project_rectifications(project=project),
         "evaluations": evaluations, "upcoming": project.evaluations.filter(published_at__isnull=True).select_related("draw"),
     })
 
@@ -363,6 +363,7 @@ def rectification_detail(request, order_id: int):
         except DomainError as exc:
             _fail(request, exc)
         return redirect("evaluation_panels:rectification", order_id=order.pk)
+    order = services.rectification_sync(order=order)  # reported from the workbench: show it here too
     return render(request, "evaluation_panels/rectification.html", {
         "order": order, "is_unit": is_unit, "is_organiser": is_organiser,
     })

@@ -15,10 +15,12 @@ from .evaluations import (  # noqa: F401
     checkin_token,
     evaluation_close,
     member_checkin,
+    panel_office_account,
     reasons_collected,
     recipient_view_add,
     rectification_reevaluate,
     rectification_report_submit,
+    rectification_sync,
     scorecard_submit,
 )
 from .panels import (  # noqa: F401

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
-from .. import grading, notices
+from .. import grading, notices, processes
 from ..models import (
     Evaluation,
     EvaluationStatus,
@@ -27,10 +27,12 @@ from ..models import (
 from ..selectors import unit_officers
 from .panels import volunteer_conflict
 
+RECTIFICATION_WORKING_DAYS = processes.RECTIFICATION_WORKING_DAYS
+PANEL_OFFICE_USERNAME = "system.evaluation_panels"
+
 CHECKIN_SALT = "evaluation_panels.checkin"
 # The QR may be scanned from shortly before the start until the end of the session.
 CHECKIN_EARLY_MINUTES = 60
-RECTIFICATION_WORKING_DAYS = 20
 
 
 def checkin_token(*, evaluation: Evaluation) -> str:
@@ -217,10 +219,7 @@ def evaluation_close(*, evaluation: Evaluation, actor) -> Evaluation:
             project.status = ProjectStatus.RECTIFYING if needs else ProjectStatus.EVALUATED
             project.save(update_fields=["grade", "satisfaction_rate", "status", "updated_at"])
             if ev.rectification_id:
-                prior = RectificationOrder.objects.select_for_update().get(pk=ev.rectification_id)
-                prior.status = RectificationStatus.CLOSED
-                prior.closed_at = timezone.now()
-                prior.save(update_fields=["status", "closed_at", "updated_at"])
+                _rectification_close(order_id=ev.rectification_id, evaluation=ev, actor=actor)
             if needs:
                 order = _rectification_issue(ev, project, actor)
         audit_record(
@@ -246,39 +245,99 @@ def reasons_collected(ev: Evaluation) -> str:
     return "\n".join(str(line) for line in lines)
 
 
+def panel_office_account():
+    """The account standing for the panel office that issues rectification orders (the cases' applicant).
+
+    It cannot sign in; the organiser who really acted is named in each case event's data
+    and in this app's audit entries.
+    """
+    from minsheng.identity.models import User
+
+    user, created = User.objects.get_or_create(
+        username=PANEL_OFFICE_USERNAME, defaults={"name": "群众评议团办公室", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _by(actor) -> dict:
+    return {"by": actor.pk, "by_name": str(actor)} if getattr(actor, "pk", None) else {"by": None}
+
+
 def _rectification_issue(ev: Evaluation, project: Project, actor) -> RectificationOrder:
-    from minsheng.core.calendar import add_working_days
+    """Open the rectification case (routed to the lead unit, report due in working days) and its order."""
+    from minsheng.cases.services import case_open
     from minsheng.notifications.services import notification_send
 
-    deadline = add_working_days(timezone.now(), RECTIFICATION_WORKING_DAYS)
+    reasons = reasons_collected(ev) or _("Rated below the threshold; no written reasons were given.")
+    case = case_open(
+        process_key=processes.PROCESS_KEY, applicant=panel_office_account(), actor=actor if getattr(actor, "pk", None) else None,
+        region=project.region, organisation=project.lead_unit,
+        payload={"project": project.pk, "project_title": project.title, "evaluation": ev.pk, "grade": ev.grade,
+                 "rate": str(ev.satisfaction_rate) if ev.satisfaction_rate is not None else None, "reasons": str(reasons)},
+    )
     order = RectificationOrder.objects.create(
-        evaluation=ev, project=project, lead_unit=project.lead_unit,
-        reasons=reasons_collected(ev) or _("Rated below the threshold; no written reasons were given."),
-        deadline_at=deadline.at, deadline_provisional=deadline.provisional,
+        evaluation=ev, project=project, lead_unit=project.lead_unit, reasons=reasons,
+        deadline_at=case.due_at, deadline_provisional=case.due_provisional, case=case,
     )
     audit_record(event_type="evaluation_panels.rectification_issue", actor=actor, target=order,
-                 new={"deadline": deadline.at.isoformat()})
+                 new={"deadline": case.due_at.isoformat(), "case": case.reference})
     rate = f"{ev.satisfaction_rate * 100:.2f}%" if ev.satisfaction_rate is not None else "—"
     for user in unit_officers(organisation=project.lead_unit):
         notification_send(
             recipient=user, template=notices.RECTIFICATION,
             context={"project": project.title, "grade": Grade(ev.grade).label, "rate": rate,
-                     "deadline": timezone.localtime(deadline.at).strftime("%Y-%m-%d")},
+                     "deadline": timezone.localtime(case.due_at).strftime("%Y-%m-%d")},
             dedupe_key=f"ep-rectify-{order.pk}-{user.pk}",
         )
     return order
 
 
+def _case_step(order: RectificationOrder, action: str, actor, data: dict) -> None:
+    """Move the order's case on as the panel office (the case's applicant), naming the real actor."""
+    from minsheng.cases.services import case_act
+
+    case_act(case=order.case, action=action, actor=order.case.applicant, data={**data, **_by(actor)})
+
+
+def rectification_sync(*, order: RectificationOrder) -> RectificationOrder:
+    """Bring the order up to date with its case when the lead unit reported from the workbench."""
+    from minsheng.cases.models import CaseEvent
+
+    if order.case_id is None or order.status != RectificationStatus.OPEN:
+        return order
+    with transaction.atomic():
+        locked = RectificationOrder.objects.select_for_update(of=("self",)).select_related("case").get(pk=order.pk)
+        if locked.status != RectificationStatus.OPEN or locked.case.state == processes.REPORT_DUE:
+            return locked
+        event = CaseEvent.objects.filter(case_id=locked.case_id, action="submit_report").order_by("-at", "-id").first()
+        if event is None:
+            return locked
+        locked.report, locked.reported_at, locked.reported_by_id = event.comment, event.at, event.actor_id
+        locked.status = RectificationStatus.REPORTED
+        locked.save(update_fields=["report", "reported_at", "reported_by", "status", "updated_at"])
+        audit_record(event_type="evaluation_panels.rectification_report", actor=event.actor, target=locked,
+                     new={"on_time": event.at <= locked.deadline_at, "via": "case"})
+    return locked
+
+
 def rectification_report_submit(*, order: RectificationOrder, report: str, actor) -> RectificationOrder:
-    """The lead unit's written rectification report (书面整改报告)."""
+    """The lead unit's written rectification report (书面整改报告); moves the case on."""
+    from minsheng.cases.services import case_act
+
     if len((report or "").strip()) < 20:
         raise ValidationFailed.for_field(
             "report", _("Write the rectification report: what was found, what was done, and the result (at least 20 characters).")
         )
+    order = rectification_sync(order=order)
     with transaction.atomic():
-        order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+        order = RectificationOrder.objects.select_for_update(of=("self",)).select_related("case").get(pk=order.pk)
         if order.status != RectificationStatus.OPEN:
             raise Conflict(_("The report for this rectification order has already been submitted."), code="state_changed")
+        if order.case_id:
+            case_act(case=order.case, action="submit_report", actor=actor, comment=report.strip())
         order.report = report.strip()
         order.reported_at = timezone.now()
         order.reported_by = actor
@@ -295,7 +354,8 @@ def rectification_reevaluate(
     """Schedule the re-evaluation by a newly drawn panel (earlier panel members excluded)."""
     from .panels import evaluation_create, evaluation_publish_candidates
 
-    order = RectificationOrder.objects.select_related("evaluation", "project").get(pk=order.pk)
+    order = rectification_sync(order=order)
+    order = RectificationOrder.objects.select_related("evaluation", "project", "case").get(pk=order.pk)
     if order.status != RectificationStatus.REPORTED:
         raise Conflict(_("The lead unit must submit its rectification report before the re-evaluation."), code="state_changed")
     prev = order.evaluation
@@ -307,7 +367,28 @@ def rectification_reevaluate(
             rectify_below=prev.rectify_below, rectification=order,
         )
         evaluation_publish_candidates(evaluation=ev, actor=actor, seed=seed)
-        RectificationOrder.objects.filter(pk=order.pk).update(status=RectificationStatus.REEVALUATING)
+        updated = RectificationOrder.objects.filter(pk=order.pk, status=RectificationStatus.REPORTED).update(
+            status=RectificationStatus.REEVALUATING, updated_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict(_("Someone else has already scheduled the re-evaluation. Reload the page."), code="state_changed")
+        if order.case_id:
+            _case_step(order, "schedule_reevaluation", actor, {"evaluation": ev.pk})
         audit_record(event_type="evaluation_panels.rectification_reevaluate", actor=actor, target=order, new={"evaluation": ev.pk})
     ev.refresh_from_db()
     return ev
+
+
+def _rectification_close(*, order_id: int, evaluation: Evaluation, actor) -> None:
+    """The re-evaluation's result is published: the earlier order and its case are closed."""
+    prior = RectificationOrder.objects.select_for_update(of=("self",)).select_related("case").get(pk=order_id)
+    prior.status = RectificationStatus.CLOSED
+    prior.closed_at = timezone.now()
+    prior.save(update_fields=["status", "closed_at", "updated_at"])
+    if prior.case_id and prior.case.closed_at is None:
+        data = {"evaluation": evaluation.pk, "grade": evaluation.grade}
+        if prior.case.state == processes.REPORTED:
+            _case_step(prior, "schedule_reevaluation", actor, data)
+            prior.case.refresh_from_db()
+        if prior.case.state == processes.REEVALUATING:
+            _case_step(prior, "close", actor, data)
