@@ -16,6 +16,7 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 
 from minsheng.access.decorators import public
@@ -32,6 +33,11 @@ def _setting(name: str, default: float) -> float:
 def _start_id(request) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
     return int(raw) if raw.isdigit() else None
+
+
+def _release_db() -> None:
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 async def _async_events(point_id: int, last_id: int):
@@ -51,6 +57,9 @@ async def _async_events(point_id: int, last_id: int):
             for payload in await catch_up(point_id=point_id, after_id=last_id, limit=200):
                 last_id = payload["id"]
                 yield realtime.sse_format(payload)
+            # Redis brings the rest: give the database connection back rather than
+            # hold one per screen for the stream's life (500 screens > max_connections).
+            await sync_to_async(_release_db)()
             while time.monotonic() < deadline:
                 msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=keepalive)
                 if msg is None:

@@ -1,0 +1,16 @@
+"""WSGI app for the service-halls benchmark's ceiling: the platform's settings and middleware,
+plus one bare view doing a single INSERT, with no auth or services.
+
+Served by granian as ``service_halls_bare:application`` with PYTHONPATH=bench.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "service_halls_bare_settings")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
