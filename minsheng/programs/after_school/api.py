@@ -15,7 +15,6 @@ from ninja import Field, Router, Schema, Status
 from minsheng.access.selectors import user_has_role
 from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.core.errors import NotFound, ValidationFailed
-from minsheng.identity.models import Person
 
 from . import selectors, services
 from .lottery import lottery_start
@@ -179,11 +178,8 @@ def application_create(request, payload: ApplicationIn):
             "Send an Idempotency-Key header or an idempotency_key field, so that a repeated request "
             "is not counted twice."))
     # The service refuses a child not in the caller's care (403); an unknown id is 404.
-    student = Person.objects.filter(pk=payload.student).first()
-    if student is None:
-        raise NotFound()
-    app = services.application_submit(
-        guardian_user=request.user, student=student, offering=selectors.offering_get(offering_id=payload.offering),
+    app = services.application_apply(
+        guardian_user=request.user, student_id=payload.student, offering_id=payload.offering,
         weekdays=payload.weekdays, rank=payload.rank, idempotency_key=key)
     return Status(201 if getattr(app, "created_now", False) else 200, app)
 

@@ -5,10 +5,11 @@ import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic as time_monotonic
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,6 @@ from .models import (
     ApplicationWindow,
     Attendance,
     AttendanceStatus,
-    Enrolment,
     FeeWaiverRule,
     Offering,
     OfferingDay,
@@ -119,6 +119,7 @@ def offering_create(*, actor, term: Term, title: str, kind: str, activity: str, 
     )
     if teachers:
         offering.teachers.set(teachers)
+    hot_cache_clear()
     audit_record(event_type="after_school.offering_create", actor=actor, target=offering,
                  new={"capacity": capacity, "weekdays": days, "allocation": allocation})
     return offering
@@ -147,6 +148,7 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
     )
     window.draw_id, window.seed_hash, window.lottery_state = draw.pk, draw.seed_hash, "committed"
     window.save(update_fields=["draw_id", "seed_hash", "lottery_state"])
+    hot_cache_clear()
     audit_record(event_type="after_school.window_create", actor=actor, target=window,
                  new={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
                       "seed_hash": draw.seed_hash})
@@ -169,11 +171,69 @@ def fee_after_waiver(*, fee: Decimal, waiver: int) -> Decimal:
     return (Decimal(fee) * (100 - waiver) / 100).quantize(Decimal("0.01"))
 
 
-def _open_window(*, offering: Offering, enrolment: Enrolment, now: datetime) -> ApplicationWindow:
+# --- the enrolment rush: a brief per-process cache of offerings and windows -----------
+# Offerings and windows are read by every submit but change rarely; each worker keeps
+# them for AFTER_SCHOOL_HOT_CACHE_SECONDS (default 5). Places are never cached: the seat
+# is taken by a conditional UPDATE in the database. Window times are compared with the
+# clock on every request, so a window still closes on the second.
+_HOT: dict = {}
+
+
+def hot_cache_clear() -> None:
+    """Forget cached offerings and windows (services that edit them call this; tests too)."""
+    _HOT.clear()
+
+
+def _hot(key, loader):
+    ttl = _setting("AFTER_SCHOOL_HOT_CACHE_SECONDS", 5)
+    if ttl <= 0:
+        return loader()
+    now = time_monotonic()
+    hit = _HOT.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = loader()
+    if len(_HOT) > 20000:
+        _HOT.clear()
+    _HOT[key] = (now + ttl, value)
+    return value
+
+
+def _day_ids(offering: Offering) -> dict[int, int]:
+    """{weekday: OfferingDay id} (ids never change)."""
+    ids = getattr(offering, "_day_ids", None)
+    if ids is None:
+        ids = dict(OfferingDay.objects.filter(offering=offering).values_list("weekday", "pk"))
+        offering._day_ids = ids
+    return ids
+
+
+def _offering_hot(offering_id: int) -> Offering:
+    def load():
+        offering = Offering.objects.select_related("term", "region").filter(pk=offering_id).first()
+        if offering is not None:
+            _day_ids(offering)
+        return offering
+
+    offering = _hot(("offering", offering_id), load)
+    if offering is None:
+        raise NotFound()
+    return offering
+
+
+def _windows_of(term_id: int, *, cached: bool) -> list[ApplicationWindow]:
+    def load():
+        return list(ApplicationWindow.objects.filter(term_id=term_id).select_related("region"))
+
+    return _hot(("windows", term_id), load) if cached else load()
+
+
+def _open_window(*, offering: Offering, school_id: int, school_prefix: str, now: datetime,
+                 cached: bool = False) -> ApplicationWindow:
     windows = [
-        w for w in ApplicationWindow.objects.filter(term=offering.term).select_related("region")
-        if (w.school_id in (None, enrolment.school_id))
-        and (w.school_id or enrolment.school.region.prefix.startswith(w.region.prefix))
+        w for w in _windows_of(offering.term_id, cached=cached)
+        if (w.school_id in (None, school_id))
+        and (w.school_id or school_prefix.startswith(w.region.prefix))
     ]
     for w in windows:
         if w.opens_at <= now < w.closes_at:
@@ -187,27 +247,42 @@ def _open_window(*, offering: Offering, enrolment: Enrolment, now: datetime) -> 
     raise ValidationFailed(msg, fields={"offering": [msg]})
 
 
-def _eligible_enrolment(*, student: Person, offering: Offering) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.filter(student=student, school_year=offering.term.school_year)
-        .select_related("school__region")
+def _applicant(*, guardian_user, student_id: int, school_year: int):
+    """One query: (guardian person id or None, enrolment facts or None) for the child, or None
+    when there is no such person."""
+    today = timezone.localdate()
+    guardianship = (
+        PersonRelation.objects.filter(person__user=guardian_user, relative_id=OuterRef("pk"), kind="guardian")
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values("person_id")[:1]
+    )
+    row = (
+        Person.objects.filter(pk=student_id)
+        .annotate(guardian=Subquery(guardianship),
+                  en=FilteredRelation("after_school_enrolments",
+                                      condition=Q(after_school_enrolments__school_year=school_year)))
+        .values_list("guardian", "en__id", "en__school_id", "en__grade_level", "en__family_category",
+                     "en__dual_working", "en__school__region__prefix")
+        .order_by("en__id")
         .first()
     )
-    msg = None
-    if enrolment is None:
-        msg = _("This child is not on a school roll for this school year. Ask the school to add the child.")
-    elif offering.school_id and offering.school_id != enrolment.school_id:
-        msg = _("This offering is for students of another school. Choose an offering of your child's school.")
-    elif not offering.school_id and not enrolment.school.region.prefix.startswith(offering.region.prefix):
-        msg = _("This offering is for students of another area. Choose an offering near your child's school.")
-    elif not (offering.grade_min <= enrolment.grade_level <= offering.grade_max):
-        msg = _("This offering is not for your child's grade. Choose an offering for grade %(grade)s.") % {
-            "grade": enrolment.grade_level}
-    elif not offering.is_published:
-        msg = _("This offering is not open for applications.")
-    if msg:
-        raise ValidationFailed(msg, fields={"offering": [msg]})
-    return enrolment
+    return row
+
+
+def _eligibility_error(*, offering: Offering, school_id, grade_level, prefix) -> str | None:
+    if school_id is None:
+        return _("This child is not on a school roll for this school year. Ask the school to add the child.")
+    if offering.school_id and offering.school_id != school_id:
+        return _("This offering is for students of another school. Choose an offering of your child's school.")
+    if not offering.school_id and not (prefix or "").startswith(offering.region.prefix):
+        return _("This offering is for students of another area. Choose an offering near your child's school.")
+    if not (offering.grade_min <= grade_level <= offering.grade_max):
+        return _("This offering is not for your child's grade. Choose an offering for grade %(grade)s.") % {
+            "grade": grade_level}
+    if not offering.is_published:
+        return _("This offering is not open for applications.")
+    return None
 
 
 def _existing_for_key(*, key: str, guardian_user) -> Application | None:
@@ -219,25 +294,80 @@ def _existing_for_key(*, key: str, guardian_user) -> Application | None:
     return app
 
 
+def _take_places(*, day_ids: list[int]) -> set[int]:
+    """Take one place on each day row that has one left; returns the weekdays taken.
+
+    One statement: on PostgreSQL the rows are locked in weekday order (no deadlocks)
+    and incremented only where ``taken < capacity``; on SQLite the IMMEDIATE
+    transaction already serialises writers.
+    """
+    table = OfferingDay._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"UPDATE {table} AS d SET taken = d.taken + 1 "  # noqa: S608 - table name from the model
+                f"FROM (SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY weekday FOR NO KEY UPDATE) AS l "
+                "WHERE d.id = l.id AND d.taken < d.capacity RETURNING d.weekday",
+                [list(day_ids)],
+            )
+        else:
+            marks = ",".join(["%s"] * len(day_ids))
+            cur.execute(
+                f"UPDATE {table} SET taken = taken + 1 "  # noqa: S608 - table name from the model
+                f"WHERE id IN ({marks}) AND taken < capacity RETURNING weekday",
+                list(day_ids),
+            )
+        return {r[0] for r in cur.fetchall()}
+
+
 def application_submit(*, guardian_user, student: Person, offering: Offering, weekdays,
                        rank: int = 1, idempotency_key: str, now: datetime | None = None) -> Application:
     """Apply for ``student`` to ``offering`` on ``weekdays`` (0 = Monday).
 
     Safe to repeat: the same ``idempotency_key`` returns the same application.
-    First-come offerings take the places now, per day, under a row lock, and
-    refuse when any chosen day is full; lottery offerings wait for the draw.
+    First-come offerings take the places now, per day, with one conditional UPDATE,
+    and refuse when any chosen day is full; lottery offerings wait for the draw.
     """
+    return _submit(guardian_user=guardian_user, student_id=student.pk, offering=offering, weekdays=weekdays,
+                   rank=rank, idempotency_key=idempotency_key, now=now, cached=False)
+
+
+def application_apply(*, guardian_user, student_id: int, offering_id: int, weekdays, rank: int = 1,
+                      idempotency_key: str, now: datetime | None = None) -> Application:
+    """The rush path (API and page): like ``application_submit`` but by ids, with the offering
+    and its windows read from a brief per-process cache. Unknown student or offering: 404."""
+    try:
+        student_id, offering_id = int(student_id), int(offering_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    offering = _offering_hot(offering_id)
+    return _submit(guardian_user=guardian_user, student_id=student_id, offering=offering, weekdays=weekdays,
+                   rank=rank, idempotency_key=idempotency_key, now=now, cached=True)
+
+
+def _refuse(exc: Exception, *, key: str, guardian_user) -> Application:
+    """A repeat of an acknowledged submit gets its application even if it would now be refused."""
+    existing = _existing_for_key(key=key, guardian_user=guardian_user)
+    if existing is not None:
+        return existing
+    raise exc
+
+
+def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, rank, idempotency_key,
+            now, cached: bool) -> Application:
     now = now or timezone.now()
     key = str(idempotency_key or "")
     if not IDEMPOTENCY_KEY.match(key):
         raise ValidationFailed.for_field(
             "idempotency_key", _("The request key is missing or malformed. Reload the page and submit again."))
-    existing = _existing_for_key(key=key, guardian_user=guardian_user)
-    if existing is not None:
-        return existing
-    guardian_id = integrations.guardian_of(user=guardian_user, student_id=student.pk)
+    row = _applicant(guardian_user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
+    if row is None:
+        return _refuse(NotFound(), key=key, guardian_user=guardian_user)
+    guardian_id, enrolment_id, school_id, grade_level, category, dual_working, prefix = row
     if guardian_id is None:
-        raise NotAllowed(_("You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
+        return _refuse(NotAllowed(_(
+            "You can apply only for a child in your care. Ask the school to record you as the child's guardian.")),
+            key=key, guardian_user=guardian_user)
     try:
         days = sorted({int(d) for d in weekdays})
     except (TypeError, ValueError):
@@ -247,58 +377,68 @@ def application_submit(*, guardian_user, student: Person, offering: Offering, we
             "weekdays", _("Choose one or more of the days on which this offering runs."))
     if not isinstance(rank, int) or not 1 <= rank <= 10:
         raise ValidationFailed.for_field("rank", _("The choice rank must be a number from 1 to 10."))
-    enrolment = _eligible_enrolment(student=student, offering=offering)
-    window = _open_window(offering=offering, enrolment=enrolment, now=now)
-    waiver = waiver_percent_for(category=enrolment.family_category, term=offering.term)
+    msg = _eligibility_error(offering=offering, school_id=school_id, grade_level=grade_level, prefix=prefix)
+    if msg:
+        return _refuse(ValidationFailed(msg, fields={"offering": [msg]}), key=key, guardian_user=guardian_user)
+    try:
+        window = _open_window(offering=offering, school_id=school_id, school_prefix=prefix or "", now=now,
+                              cached=cached)
+    except ValidationFailed as exc:
+        return _refuse(exc, key=key, guardian_user=guardian_user)
+    waiver = waiver_percent_for(category=category, term=offering.term)
     first_come = offering.allocation == Allocation.FIRST_COME
+    all_days = _day_ids(offering)
+    day_ids = [all_days[d] for d in days if d in all_days]
     try:
         with transaction.atomic():
             if first_come:
-                # Lock the day rows in one order (no deadlocks), then re-check under the lock.
-                day_rows = list(
-                    OfferingDay.objects.select_for_update()
-                    .filter(offering=offering, weekday__in=days).order_by("weekday")
-                )
-                existing = _existing_for_key(key=key, guardian_user=guardian_user)
-                if existing is not None:
-                    return existing
-            else:
-                day_rows = list(OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday"))
-            # A second active application for the same child and offering hits the partial
-            # unique index (as_one_active_application) and is answered below.
-            if first_come:
-                full = [d for d in day_rows if d.taken >= d.capacity]
-                if full and Application.objects.filter(
-                        student=student, offering=offering, state__in=ACTIVE_STATES).exists():
-                    raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
-                                   code=ErrorCode.DUPLICATE)
-                if full:
-                    names = "、".join(str(WEEKDAY_NAMES[d.weekday]) for d in full)
-                    msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
-                    raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL)
-                OfferingDay.objects.filter(pk__in=[d.pk for d in day_rows]).update(taken=F("taken") + 1)
+                taken = _take_places(day_ids=day_ids)
+                if len(taken) < len(day_ids):
+                    raise _Full(sorted(set(days) - taken))
             app = Application.objects.create(
-                reference=_reference(), student=student, guardian_id=guardian_id, submitted_by=guardian_user,
-                offering=offering, window=window, school_id=enrolment.school_id,
-                grade_level=enrolment.grade_level, dual_working=enrolment.dual_working, rank=rank,
+                reference=_reference(), student_id=student_id, guardian_id=guardian_id, submitted_by=guardian_user,
+                offering=offering, window=window, school_id=school_id,
+                grade_level=grade_level, dual_working=dual_working, rank=rank,
                 state=ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED,
                 idempotency_key=key, waiver_percent=waiver,
                 fee_due=fee_after_waiver(fee=offering.fee, waiver=waiver),
             )
             seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
-            SeatRequest.objects.bulk_create(
-                [SeatRequest(application=app, day=d, weekday=d.weekday, state=seat_state) for d in day_rows])
+            seats = SeatRequest.objects.bulk_create(
+                [SeatRequest(application=app, day_id=all_days[d], weekday=d, state=seat_state) for d in days])
             audit_record(event_type="after_school.apply", actor=guardian_user, target=app,
                          new={"offering": offering.pk, "weekdays": days, "state": app.state})
-            app.created_now = True
-            return app
+    except _Full as full:
+        # Nothing was written. A repeat of an acknowledged submit still gets its application.
+        existing = _existing_for_key(key=key, guardian_user=guardian_user)
+        if existing is not None:
+            return existing
+        if Application.objects.filter(student_id=student_id, offering=offering, state__in=ACTIVE_STATES).exists():
+            raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
+                           code=ErrorCode.DUPLICATE) from None
+        names = "、".join(str(WEEKDAY_NAMES[d]) for d in full.weekdays)
+        msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
+        raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL) from None
     except IntegrityError:
-        # A concurrent twin (double-click) won the race: return its application.
+        # A repeat or a concurrent twin (double-click) won: return its application. The places
+        # taken above were rolled back with the failed insert.
         existing = _existing_for_key(key=key, guardian_user=guardian_user)
         if existing is not None:
             return existing
         raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
                        code=ErrorCode.DUPLICATE) from None
+    # The answer lists the seats without another query.
+    qs = app.seats.all()
+    qs._result_cache, qs._prefetch_done = seats, True
+    app._prefetched_objects_cache = {"seats": qs}
+    app.created_now = True
+    return app
+
+
+class _Full(Exception):
+    def __init__(self, weekdays):
+        super().__init__(weekdays)
+        self.weekdays = weekdays
 
 
 def _summarise(app: Application) -> None:
