@@ -158,10 +158,15 @@ class ProgressIn(Schema):
 
 
 class ImportOut(Schema):
-    rows: int
-    valid: int
-    written: int
+    job: int
+    state: str
+    dry_run: bool
+    total: int
+    ok: int
+    failed: int
     errors: list[dict]
+    message: str
+    progress_url: str
 
 
 class ReportIn(Schema):
@@ -329,17 +334,19 @@ def report_progress(request, project_id: int, payload: ProgressIn):
     return Status(201, _project(selectors.project_public(project_id=p.pk)))
 
 
-@router.post("/progress-import", response={200: ImportOut, **ERROR_RESPONSES})
-def import_progress(request, file: UploadedFile = File(...), dry_run: bool = True, year: int | None = None):  # noqa: B008
+@router.post("/progress-import", response={202: ImportOut, **ERROR_RESPONSES})
+def import_progress(request, file: UploadedFile = File(...), dry_run: bool = True):  # noqa: B008
+    """Queue a progress spreadsheet (CSV/XLSX) through the shared importer; poll ``progress_url``."""
+    from django.urls import reverse
+
     _require(request.auth, ("project_unit_officer",))
-    cycle = Cycle.objects.filter(year=year).first() if year else Cycle.objects.order_by("-year").first()
-    if cycle is None:
-        raise NotFound
-    units = None if request.auth.is_superuser else {
-        a.organisation_id for a in active_assignments(user=request.auth, roles=["project_unit_officer"])
-    }
-    return services.progress_import(cycle=cycle, file=file, actor=request.auth, dry_run=dry_run,
-                                    name=file.name, allowed_units=units)
+    job = services.progress_import(file=file, actor=request.auth, dry_run=dry_run)
+    job.refresh_from_db()
+    return Status(202, {
+        "job": job.pk, "state": job.state, "dry_run": job.dry_run, "total": job.total, "ok": job.ok,
+        "failed": job.failed, "errors": job.errors, "message": job.message,
+        "progress_url": reverse("imports:progress", args=[job.pk]),
+    })
 
 
 @router.post("/rectifications/{order_id}/report", response={200: OkOut, **ERROR_RESPONSES})

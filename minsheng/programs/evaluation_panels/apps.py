@@ -29,6 +29,9 @@ class EvaluationPanelsConfig(AppConfig):
 
         notices.register_templates()
         processes.register()
+        from . import importers
+
+        importers.register()
         # Progress photos are public-interest records: any signed-in user may open them;
         # photos taken during an evaluation are for the organisers and the lead unit.
         register_access("evaluation_panels.ProgressReport", lambda user, report: True)

@@ -289,26 +289,21 @@ def _unit_ids(user) -> set[int]:
 @staff("project_unit_officer")
 def unit_projects(request):
     """The lead unit's projects, overdue milestones, rectification orders and bulk progress."""
-    cycle = _current_cycle()
     units = _unit_ids(request.user)
-    result = None
-    if request.method == "POST" and cycle is not None:
+    if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a spreadsheet to upload."))
         else:
             try:
-                result = services.progress_import(cycle=cycle, file=upload, actor=request.user,
-                                                  dry_run=request.POST.get("confirm") != "1",
-                                                  allowed_units=None if request.user.is_superuser else units)
+                job = services.progress_import(file=upload, actor=request.user, dry_run=request.POST.get("confirm") != "1")
             except DomainError as exc:
                 _fail(request, exc)
             else:
-                if result["written"]:
-                    messages.success(request, _("%(n)s progress reports were imported.") % {"n": result["written"]})
+                return redirect("imports:job", pk=job.pk)
     projects = selectors.supervision_projects(user=request.user).filter(lead_unit_id__in=units) if not request.user.is_superuser else selectors.supervision_projects(user=request.user)
     orders = selectors.RectificationOrder.objects.filter(lead_unit_id__in=units).select_related("project").exclude(status=RectificationStatus.CLOSED)
-    return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders, "result": result})
+    return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders})
 
 
 @staff("project_unit_officer")

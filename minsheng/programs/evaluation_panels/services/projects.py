@@ -1,7 +1,5 @@
 """Projects: creation, milestones, progress reports (form, spreadsheet), overdue flags."""
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -138,74 +136,19 @@ def progress_report_submit(
     return report
 
 
-PROGRESS_COLUMNS = ("number", "percent_done", "text")
+def progress_import(*, file, actor, dry_run: bool = True):
+    """Bulk progress from a spreadsheet (CSV or XLSX) through the shared importer
+    (minsheng.core.imports, key ``evaluation_panels.progress``; see importers.py).
 
-
-def _rows_from_file(file, name: str) -> list[dict]:
-    data = file.read()
-    if (name or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise ValidationFailed.for_field("file", _("This spreadsheet could not be read. Save it again as .xlsx or .csv and retry.")) from exc
-        rows = [["" if c is None else str(c).strip() for c in r] for r in ws.iter_rows(values_only=True)]
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("gb18030")
-            except UnicodeDecodeError:
-                raise ValidationFailed.for_field("file", _("This file is not a readable CSV. Save it as UTF-8 CSV or .xlsx and retry.")) from None
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    if not rows:
-        raise ValidationFailed.for_field("file", _("The file is empty."))
-    header = [h.lower() for h in rows[0]]
-    aliases = {"编号": "number", "项目编号": "number", "完成进度": "percent_done", "进度": "percent_done", "进展情况": "text", "说明": "text"}
-    header = [aliases.get(h, h) for h in header]
-    missing = [c for c in PROGRESS_COLUMNS if c not in header]
-    if missing:
-        raise ValidationFailed.for_field(
-            "file", _("The first row must name the columns number, percent_done and text; missing: %(cols)s.") % {"cols": ", ".join(missing)}
-        )
-    return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(r)]
-
-
-def progress_import(*, cycle: Cycle, file, actor, dry_run: bool = True, name: str = "", allowed_units=None) -> dict:
-    """Bulk progress from a spreadsheet (columns number, percent_done, text; CSV or XLSX).
-
-    Checks every row first; with errors nothing is written and the row-by-row
-    report says what to fix. ``allowed_units`` limits the projects to a
-    unit's own (None = any).
+    Returns the ImportJob: it is queued and runs in the background (at once in tests);
+    its page shows the progress and every bad row. A dry run only checks. The import is
+    all-or-nothing: with any bad row, or a project of another unit, nothing is written.
     """
-    rows = _rows_from_file(file, name or getattr(file, "name", ""))
-    projects = {p.number: p for p in Project.objects.filter(cycle=cycle).exclude(number="")}
-    errors, ok = [], []
-    for i, row in enumerate(rows, start=2):
-        project = projects.get(row.get("number", ""))
-        if project is None:
-            errors.append({"row": i, "message": _("No project numbered %(n)s in this year.") % {"n": row.get("number", "")}})
-            continue
-        if allowed_units is not None and project.lead_unit_id not in allowed_units:
-            errors.append({"row": i, "message": _("Project %(n)s is not led by your unit.") % {"n": project.number}})
-            continue
-        try:
-            pct = _check_percent(row.get("percent_done"))
-        except ValidationFailed as e:
-            errors.append({"row": i, "message": str(e.message)})
-            continue
-        if not row.get("text"):
-            errors.append({"row": i, "message": _("Describe the progress in the text column.")})
-            continue
-        ok.append((project, pct, row["text"]))
-    if errors or dry_run:
-        return {"rows": len(rows), "valid": len(ok), "errors": errors, "written": 0}
-    with transaction.atomic():
-        for project, pct, text in ok:
-            progress_report_submit(project=project, percent_done=pct, text=text, actor=actor, source=ProgressSource.IMPORT)
-    return {"rows": len(rows), "valid": len(ok), "errors": [], "written": len(ok)}
+    from minsheng.core.imports.services import import_start
+
+    from ..importers import IMPORTER_KEY
+
+    return import_start(importer_key=IMPORTER_KEY, file=file, dry_run=dry_run, actor=actor)
 
 
 def milestones_flag_overdue(*, today: date | None = None) -> int:

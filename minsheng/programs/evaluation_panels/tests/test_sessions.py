@@ -1,7 +1,6 @@
 """On-site sessions: check-in by QR token, scorecards and refusals, results, the rectification loop,
 overdue milestones, progress reports."""
 
-import io
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from .. import services
 from ..models import (
     EvaluationStatus,
     PanelSeat,
-    ProgressReport,
     Project,
     ProjectStatus,
     RectificationOrder,
@@ -179,34 +177,6 @@ def test_overdue_milestone_is_flagged_once_to_the_lead_unit():
     assert services.milestones_flag_overdue() == 0
     n = Notification.objects.get(template="evaluation_panels.milestone_overdue", recipient=officer)
     assert "完成设计" in n.body and "2026-04-30" in n.body
-
-
-def test_progress_import_checks_every_row_before_writing():
-    p = f.project(number="3")
-    f.project(number="4", cy=p.cycle)
-    bad = io.BytesIO("number,percent_done,text\n3,40,路面完成\n9,10,x\n4,140,y\n".encode())
-    r = services.progress_import(cycle=p.cycle, file=bad, actor=None, dry_run=False, name="p.csv")
-    assert r["written"] == 0 and [e["row"] for e in r["errors"]] == [3, 4]
-    assert not ProgressReport.objects.exists()
-    good = io.BytesIO("编号,完成进度,进展情况\n3,40%,路面完成\n4,100,全部完工\n".encode())
-    r = services.progress_import(cycle=p.cycle, file=good, actor=None, dry_run=False, name="p.csv")
-    assert r["written"] == 2
-    assert Project.objects.get(number="4").status == ProjectStatus.COMPLETED
-    assert Project.objects.get(number="3").percent_done == 40
-
-
-def test_progress_import_from_xlsx():
-    from openpyxl import Workbook
-
-    p = f.project(number="7")
-    wb = Workbook()
-    wb.active.append(["number", "percent_done", "text"])
-    wb.active.append(["7", 55, "管网铺设过半"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    r = services.progress_import(cycle=p.cycle, file=buf, actor=None, dry_run=False, name="p.xlsx")
-    assert r["written"] == 1 and Project.objects.get(pk=p.pk).percent_done == 55
 
 
 def test_declined_seat_cannot_check_in(ev):
