@@ -84,3 +84,13 @@ class AfterSchoolConfig(AppConfig):
         )
         importers.register()
         integrations.register_templates()
+
+        from django.conf import settings
+
+        from minsheng.core import periodic
+
+        from .tasks import offers_expire_task
+
+        # Offers past their deadline pass to the next on the waiting list.
+        periodic.register("after_school.offers_expire", offers_expire_task,
+                          every_seconds=getattr(settings, "AFTER_SCHOOL_OFFER_SWEEP_SECONDS", 300))

@@ -12,8 +12,9 @@ as one unit at their best member's position. Anyone re-runs the order with
 from collections import defaultdict
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -84,8 +85,68 @@ def allocate_day(*, seats: list[tuple], free: int, window: ApplicationWindow, ra
     return admitted, waitlisted
 
 
+def _batches(by_day: dict[int, list], size: int) -> list[list[int]]:
+    """Group day ids (in id order) into batches of about ``size`` seat requests."""
+    batches, current, rows = [], [], 0
+    for day_id in sorted(by_day):
+        current.append(day_id)
+        rows += len(by_day[day_id])
+        if rows >= size:
+            batches.append(current)
+            current, rows = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _write_postgresql(results: list[tuple]) -> None:
+    """COPY (seat id, state, waitlist position, draw position) into a temporary table, then one
+    UPDATE … FROM that also adds the admitted seats to their days' ``taken``. Only seats still
+    pending change (a seat withdrawn meanwhile keeps its state and takes no place)."""
+    seats, days = SeatRequest._meta.db_table, OfferingDay._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE as_lottery_rows (id bigint, state varchar(10), wp integer, dp integer) "
+                    "ON COMMIT DROP")
+        with cur.cursor.copy("COPY as_lottery_rows (id, state, wp, dp) FROM STDIN") as copy:
+            for row in results:
+                copy.write_row(row[:4])
+        cur.execute(
+            f"WITH u AS (UPDATE {seats} AS s SET state = r.state, waitlist_position = r.wp, "  # noqa: S608
+            f"draw_position = r.dp FROM as_lottery_rows AS r WHERE s.id = r.id AND s.state = %s "
+            f"RETURNING s.day_id, s.state) "
+            f"UPDATE {days} AS d SET taken = d.taken + c.n FROM "
+            f"(SELECT day_id, count(*) AS n FROM u WHERE state = %s GROUP BY day_id) AS c WHERE d.id = c.day_id",
+            [SeatState.PENDING.value, SeatState.ADMITTED.value],
+        )
+        cur.execute("DROP TABLE as_lottery_rows")  # ON COMMIT DROP does not fire inside a savepoint
+
+
+def _write_orm(results: list[tuple]) -> None:
+    """The same writes without COPY (SQLite): bulk updates of the seats still pending."""
+    pending: set[int] = set()
+    ids = [r[0] for r in results]
+    for i in range(0, len(ids), 5000):
+        pending.update(SeatRequest.objects.filter(pk__in=ids[i:i + 5000], state=SeatState.PENDING)
+                       .values_list("pk", flat=True))
+    rows = [r for r in results if r[0] in pending]
+    SeatRequest.objects.bulk_update(
+        [SeatRequest(pk=pk, state=state, waitlist_position=wp, draw_position=dp) for pk, state, wp, dp, _d in rows],
+        ["state", "waitlist_position", "draw_position"], batch_size=5000)
+    per_day: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if r[1] == SeatState.ADMITTED:
+            per_day[r[4]] += 1
+    for day_id, n in per_day.items():
+        OfferingDay.objects.filter(pk=day_id).update(taken=F("taken") + n)
+
+
 def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None = None) -> dict:
-    """Allocate every lottery offering of a closed window; progress is kept on the window."""
+    """Allocate every lottery offering of a closed window; progress is kept on the window.
+
+    The draw orders all candidates once; the seat requests are read in one pass, allocated
+    in memory per (offering, day) and written in a few large transactions (PostgreSQL:
+    COPY into a temporary table and one UPDATE … FROM), each recording progress.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         window = ApplicationWindow.objects.select_for_update().get(pk=window.pk)
@@ -109,24 +170,26 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
         for pk, day_id, guardian, grade, dual, ref in rows.iterator(chunk_size=20000):
             by_day[day_id].append((pk, guardian, grade, dual, ref))
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_total=len(by_day), lottery_done=0)
-        admitted_total = waitlisted_total = 0
-        for done, day_id in enumerate(sorted(by_day), start=1):
+        admitted_total = waitlisted_total = done = 0
+        postgres = connection.vendor == "postgresql"
+        for batch in _batches(by_day, int(getattr(settings, "AFTER_SCHOOL_LOTTERY_BATCH", 250_000))):
             with transaction.atomic():
-                day = OfferingDay.objects.select_for_update().get(pk=day_id)
-                admitted, waitlisted = allocate_day(
-                    seats=by_day[day_id], free=max(0, day.capacity - day.taken), window=window, rank=rank)
-                for i in range(0, len(admitted), 5000):
-                    SeatRequest.objects.filter(pk__in=admitted[i:i + 5000], state=SeatState.PENDING).update(
-                        state=SeatState.ADMITTED)
-                SeatRequest.objects.bulk_update(
-                    [SeatRequest(pk=pk, state=SeatState.WAITLISTED, waitlist_position=pos, draw_position=dp)
-                     for pk, pos, dp in waitlisted], ["state", "waitlist_position", "draw_position"],
-                    batch_size=2000)
-                day.taken += len(admitted)
-                day.save(update_fields=["taken"])
-            admitted_total += len(admitted)
-            waitlisted_total += len(waitlisted)
-            if done % 20 == 0 or done == len(by_day):
+                # The batch's day rows are locked (in id order) while their places are given out.
+                free = {d.pk: max(0, d.capacity - d.taken)
+                        for d in OfferingDay.objects.select_for_update().filter(pk__in=batch).order_by("pk")}
+                results = []
+                for day_id in batch:
+                    admitted, waitlisted = allocate_day(
+                        seats=by_day.pop(day_id), free=free[day_id], window=window, rank=rank)
+                    results += [(pk, SeatState.ADMITTED.value, None, None, day_id) for pk in admitted]
+                    results += [(pk, SeatState.WAITLISTED.value, pos, dp, day_id) for pk, pos, dp in waitlisted]
+                if postgres:
+                    _write_postgresql(results)
+                else:
+                    _write_orm(results)
+                admitted_total += sum(1 for r in results if r[1] == SeatState.ADMITTED)
+                waitlisted_total += sum(1 for r in results if r[1] == SeatState.WAITLISTED)
+                done += len(batch)
                 ApplicationWindow.objects.filter(pk=window.pk).update(lottery_done=done)
         with transaction.atomic():
             base = Application.objects.filter(window=window, state=ApplicationState.SUBMITTED)

@@ -180,3 +180,49 @@ def test_pickup_after_the_end_plus_grace_is_flagged_late(running):
         services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
                                 collected_by=stranger, at=end)
     assert PickUp.objects.get().collected_by_id == g.person.pk
+
+
+def test_batched_lottery_gives_the_reference_allocation_per_day_in_draw_order(settings):
+    """Several offerings and days written in small batches (several transactions) give exactly
+    what the published order implies: per day, the first ``capacity`` applicants of that day in
+    draw order are admitted, the rest waitlisted in that order."""
+    settings.AFTER_SCHOOL_LOTTERY_BATCH = 4  # force many batches on a small example
+    school = f.school()
+    offerings = [f.offering(school, capacity=cap, allocation="lottery", weekdays=(0, 1, 2)) for cap in (2, 3)]
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False,
+                       keep_siblings_together=False)
+        chosen = {}
+        for i in range(14):
+            g, c = f.guardian_with_child(school)
+            off = offerings[i % 2]
+            days = [d for d in (0, 1, 2) if (i + d) % 3 != 0] or [0]
+            app = services.application_submit(guardian_user=g, student=c, offering=off, weekdays=days,
+                                              idempotency_key=f.key())
+            chosen[app.reference] = (off.pk, days)
+    summary = _run(win)
+    order = draw_order(SEED, list(chosen))
+    expected = {}
+    for off in offerings:
+        for day in (0, 1, 2):
+            queue = [r for r in order if chosen[r][0] == off.pk and day in chosen[r][1]]
+            for i, ref in enumerate(queue):
+                admitted = i < off.capacity
+                expected[(ref, day)] = ("admitted", None, None) if admitted else (
+                    "waitlisted", i - off.capacity + 1, order.index(ref) + 1)
+            assert OfferingDay.objects.get(offering=off, weekday=day).taken == min(off.capacity, len(queue))
+    got = {(ref, wd): (state, pos, dp) for ref, wd, state, pos, dp in SeatRequest.objects.values_list(
+        "application__reference", "weekday", "state", "waitlist_position", "draw_position")}
+    assert got == expected
+    assert summary["admitted"] == sum(1 for v in expected.values() if v[0] == "admitted")
+    win.refresh_from_db()
+    assert (win.lottery_state, win.lottery_done, win.lottery_total) == ("done", 6, 6)
+
+
+def test_offer_expiry_sweep_is_registered_with_the_scheduler():
+    from minsheng.core import periodic
+
+    from ..tasks import offers_expire_task
+
+    entry = periodic.registered()["after_school.offers_expire"]
+    assert entry.target is offers_expire_task and entry.every_seconds > 0
