@@ -8,6 +8,7 @@ in minsheng.cases.services runs every process the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 APPLICANT = "applicant"  # pseudo-role: the applicant (or someone caring for the subject)
@@ -48,12 +49,34 @@ class Sla:
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """A unit of work for one department (by Organisation.department_code), routed by region."""
+    """A unit of work for one department (by Organisation.department_code), routed by region.
+
+    ``chosen_kind``: instead of routing by region, the task goes to the organisation the caller
+    picked when taking the action (``case_act(task_organisations={department_code: org})``),
+    which must be an active Organisation of that kind (e.g. the founder's bank, kind "bank").
+
+    ``on_complete``: a callable, or its dotted path, run inside the completing transaction
+    whenever the task is finished (by a person through any page or API, or deemed by the SLA):
+    ``on_complete(*, case, task, actor, outcome, data, comment, now) -> dict | None``.
+    It sees the task finished and the case moved on; a returned dict becomes the task's result;
+    raising a minsheng.core.errors exception (ValidationFailed, Conflict…) refuses the
+    completion and nothing is written.
+    """
 
     department_code: str
     title: Any
     sla: Sla | None = None
     roles: tuple[str, ...] = ("case_officer", "department_head")
+    on_complete: Any = None  # callable or "dotted.path.to.function"
+    chosen_kind: str | None = None  # Organisation.kind picked by the caller at the action
+
+    def completion_hook(self):
+        """The on_complete callable (imported when given as a dotted path), or None."""
+        hook = self.on_complete
+        if isinstance(hook, str):
+            module, _dot, name = hook.rpartition(".")
+            hook = getattr(import_module(module), name)
+        return hook
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,13 @@ class Process:
                     problems.append(f"action {a.code!r} uses undeclared state {s!r}")
             if a.tasks and a.target not in self.parallel_tasks:
                 problems.append(f"action {a.code!r} opens tasks but {a.target!r} has no Join")
+            for spec in a.tasks:
+                hook = spec.on_complete
+                if hook is not None and not (callable(hook) or (isinstance(hook, str) and "." in hook)):
+                    problems.append(
+                        f"task {spec.department_code!r} of {a.code!r}: on_complete must be a "
+                        "callable or a dotted path"
+                    )
         for state, sla in self.sla.items():
             if state not in codes:
                 problems.append(f"SLA for undeclared state {state!r}")
@@ -126,6 +156,16 @@ class Process:
 
     def actions_from(self, state: str) -> list[Action]:
         return [a for a in self.actions if state in a.source]
+
+    def task_spec(self, department_code: str, stage: str | None = None) -> TaskSpec | None:
+        """The TaskSpec that opened a task of ``department_code`` in state ``stage``."""
+        for a in self.actions:
+            if stage is not None and a.target != stage:
+                continue
+            for spec in a.tasks:
+                if spec.department_code == department_code:
+                    return spec
+        return None
 
 
 _processes: dict[str, Process] = {}

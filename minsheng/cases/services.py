@@ -8,6 +8,7 @@ A refusal raises a minsheng.core.errors exception before anything is written.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,13 +19,22 @@ from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
 from minsheng.core.calendar import Deadline, add_working_days, add_working_hours
-from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
+from minsheng.core.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
 from minsheng.notifications.services import notification_send
 
 from .models import OPEN_TASK_STATES, Case, CaseCounter, CaseEvent, CaseTask, TaskState
 from .process import APPLICANT, Escalate, Process, Remind, Sla, TaskSpec, get_process
 from .routing import organisation_route, role_holders, user_may
 from .selectors import is_applicant_side
+
+logger = logging.getLogger(__name__)
 
 CASE_FIELDS = [
     "state",
@@ -210,11 +220,39 @@ def _transition(
     return event
 
 
-def _open_tasks(case: Case, process: Process, specs: list[TaskSpec], now: datetime) -> list[CaseTask]:
+def _chosen_organisation(spec: TaskSpec, chosen: dict, region):
+    """The organisation the caller picked for a ``chosen_kind`` task (e.g. the founder's bank)."""
+    org = chosen.get(spec.department_code)
+    if org is not None and getattr(org, "kind", None) != spec.chosen_kind:
+        raise ValueError(
+            f"task {spec.department_code!r} needs an organisation of kind {spec.chosen_kind!r}, "
+            f"got {getattr(org, 'kind', org)!r}"
+        )
+    if org is None or not org.is_active:
+        raise ValidationFailed(
+            _(
+                "No office of department “%(department)s” serves %(region)s yet. "
+                "Ask the administrator to set up the organisation, then try again."
+            )
+            % {"department": spec.department_code, "region": region.name}
+        )
+    return org
+
+
+def _open_tasks(
+    case: Case, process: Process, specs: list[TaskSpec], now: datetime, chosen: dict | None = None
+) -> list[CaseTask]:
+    chosen = chosen or {}
+    unknown = set(chosen) - {s.department_code for s in specs if s.chosen_kind}
+    if unknown:
+        raise ValueError(f"task_organisations for tasks not declared with chosen_kind: {sorted(unknown)}")
     case.task_round += 1
     tasks = []
     for spec in specs:
-        org = organisation_route(department_code=spec.department_code, region=case.region)
+        if spec.chosen_kind:
+            org = _chosen_organisation(spec, chosen, case.region)
+        else:
+            org = organisation_route(department_code=spec.department_code, region=case.region)
         deadline = sla_deadline(sla=spec.sla, start=now, organisation=org) if spec.sla else None
         tasks.append(
             CaseTask(
@@ -319,8 +357,13 @@ def case_act(
     data: dict | None = None,
     expected_version: int | None = None,
     attachments: list | None = None,
+    task_organisations: dict | None = None,
 ) -> Case:
-    """Take a declared ``action`` on ``case``. Refusals change nothing."""
+    """Take a declared ``action`` on ``case``. Refusals change nothing.
+
+    ``task_organisations`` maps the department_code of each task declared with
+    ``TaskSpec(chosen_kind=…)`` to the Organisation the caller picked for it.
+    """
     process = get_process(case.process_key)
     comment, data = clean_text(comment or ""), clean_text(data)
     act = process.action(action)
@@ -373,7 +416,9 @@ def case_act(
             notify=act.notify,
         )
         if act.tasks:
-            _open_tasks(locked, process, act.tasks, now)
+            _open_tasks(locked, process, act.tasks, now, chosen=task_organisations)
+        elif task_organisations:
+            raise ValueError(f"action {act.code!r} opens no tasks; task_organisations is not used")
     return locked
 
 
@@ -443,7 +488,7 @@ def _finish_task(case, task, process, *, outcome, actor, now, comment="", data=N
     task.result = data or {}
     task.version += 1
     task.save(update_fields=TASK_FIELDS)
-    _event(
+    event = _event(
         case,
         task=task,
         actor=actor,
@@ -454,14 +499,26 @@ def _finish_task(case, task, process, *, outcome, actor, now, comment="", data=N
         data=data,
         now=now,
     )
+    _join(case, process, now)
+    spec = process.task_spec(task.department_code, task.stage)
+    hook = spec.completion_hook() if spec else None
+    if hook is not None:
+        # The program's own logic, in this transaction: it may refuse (raise) or give the result.
+        result = hook(
+            case=case, task=task, actor=actor, outcome=outcome, data=data or {}, comment=comment, now=now
+        )
+        if result is not None:
+            task.result = clean_text(result)
+            task.save(update_fields=["result", "updated_at"])
+            event.data = task.result
+            event.save(update_fields=["data"])
     audit_record(
         event_type="cases.task_complete",
         actor=actor,
         target=task,
         old={"state": from_state},
-        new={"state": outcome, "result": data or {}},
+        new={"state": outcome, "result": task.result},
     )
-    _join(case, process, now)
 
 
 def _join(case: Case, process: Process, now: datetime) -> None:
@@ -664,9 +721,13 @@ def sla_check(*, now: datetime | None = None) -> SlaReport:
         "pk", flat=True
     )
     for task_id in list(task_ids):
-        with transaction.atomic():
-            case, task = _lock_task(task_id)
-            if task.state not in OPEN_TASK_STATES or task.due_at is None or task.due_at >= now:
-                continue
-            _breach_task(case, task, get_process(case.process_key), now, report)
+        try:
+            with transaction.atomic():
+                case, task = _lock_task(task_id)
+                if task.state not in OPEN_TASK_STATES or task.due_at is None or task.due_at >= now:
+                    continue
+                _breach_task(case, task, get_process(case.process_key), now, report)
+        except DomainError as exc:
+            # A program's on_complete refused a deemed finish: the task stays open (rolled back).
+            logger.warning("deemed finish of task %s refused: %s", task_id, exc.message)
     return report

@@ -2,8 +2,11 @@
 
 Each department has its own SLA in working hours (the city's 0.5-working-day
 target leaves every step a few hours); an overdue step reminds the officer and
-escalates to the department head. The bank task is opened for the bank the
-founder picked (services.application_submit), not routed by region.
+escalates to the department head. The bank task goes to the bank the founder
+picked (``chosen_kind="bank"``; services.application_submit passes it), not routed
+by region. Every step runs services.on_step_complete however it is finished (this
+app's task page, the generic workbench "Mark as done", or the cases API): it checks
+the department's output and market regulation's issues the licence.
 """
 
 from django.conf import settings
@@ -45,6 +48,7 @@ STEP_TITLES = {
     BANK: _("Bank account appointment"),
 }
 STEPS = list(STEP_TITLES)
+ON_COMPLETE = "minsheng.programs.enterprise_startup.services.on_step_complete"
 
 
 def step_hours(code: str) -> float:
@@ -83,9 +87,14 @@ def build_process() -> Process:
                 target="processing",
                 roles=[APPLICANT],
                 tasks=[
-                    TaskSpec(code, STEP_TITLES[code], sla=step_sla(code))
+                    TaskSpec(
+                        code,
+                        STEP_TITLES[code],
+                        sla=step_sla(code),
+                        on_complete=ON_COMPLETE,
+                        chosen_kind="bank" if code == BANK else None,
+                    )
                     for code in STEPS
-                    if code != BANK
                 ],
                 notify=False,
             ),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
 from minsheng.cases.models import CaseTask, TaskState
-from minsheng.cases.services import case_act, case_open, sla_deadline, task_complete
+from minsheng.cases.services import case_act, case_open, task_complete
 from minsheng.core.calendar import working_hours_between
 from minsheng.core.creditcode import credit_code_generate, credit_code_normalize
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
@@ -40,7 +40,7 @@ from .models import (
     StepTiming,
 )
 from .names import check_name, region_word, to_pinyin
-from .process import BANK, PROCESS_KEY, STEP_TITLES, step_sla
+from .process import BANK, PROCESS_KEY
 from .steps import (
     STEP_ORDER,
     Errors,
@@ -389,8 +389,7 @@ def application_submit(*, application: StartupApplication, actor):
             "region": app.region.code,
         }
         case = case_open(process_key=PROCESS_KEY, applicant=app.applicant, region=app.region, payload=payload)
-        case = case_act(case=case, action="dispatch", actor=actor)
-        _open_bank_task(case, app, data)
+        case = case_act(case=case, action="dispatch", actor=actor, task_organisations={BANK: app.bank})
         now = case.submitted_at
         app.case = case
         app.state = ApplicationState.SUBMITTED
@@ -412,27 +411,6 @@ def application_submit(*, application: StartupApplication, actor):
     return case
 
 
-def _open_bank_task(case, app: StartupApplication, data: dict) -> CaseTask:
-    from minsheng.access.models import Organisation
-    from minsheng.cases.services import _sla_json  # the same JSON shape the engine stores
-
-    bank = Organisation.objects.get(pk=data["services"]["bank"])
-    sla = step_sla(BANK)
-    deadline = sla_deadline(sla=sla, start=case.submitted_at, organisation=bank)
-    return CaseTask.objects.create(
-        case=case,
-        organisation=bank,
-        department_code=BANK,
-        title=_zh(STEP_TITLES[BANK]),
-        round=case.task_round,
-        stage=case.state,
-        roles=["case_officer", "department_head"],
-        due_at=deadline.at,
-        due_provisional=deadline.provisional,
-        sla=_sla_json(sla),
-    )
-
-
 # --- department steps -------------------------------------------------------------------------
 
 
@@ -447,6 +425,7 @@ def _required(data: dict, keys: list[str], errors: Errors) -> dict:
 
 
 def _step_result(task: CaseTask, app: StartupApplication, data: dict) -> dict:
+    """The department's output, checked; ValidationFailed names the missing fields."""
     errors = Errors()
     code = task.department_code
     if code == "market_regulation":
@@ -470,25 +449,42 @@ def _step_result(task: CaseTask, app: StartupApplication, data: dict) -> dict:
         result["account_number"] = str(data.get("account_number") or "")[:40]
     else:
         result = dict(data or {})
-    errors.raise_if_any()
+    if errors:
+        raise ValidationFailed(
+            _(
+                "To finish this step, enter the department's output in the marked fields "
+                "(on the enterprise start-up task page, or in the data sent through the API)."
+            ),
+            fields=dict(errors),
+        )
     return result
 
 
 def step_complete(*, task: CaseTask, actor, data: dict | None = None, outcome: str = TaskState.DONE, comment: str = "") -> CaseTask:
-    """A department finishes its step; market regulation's issues the credit code and licence."""
-    data = data or {}
-    with transaction.atomic():
-        app = StartupApplication.objects.select_for_update().select_related("region", "reservation").get(case_id=task.case_id)
-        result = _step_result(task, app, data) if outcome == TaskState.DONE else {}
-        if outcome == TaskState.DONE and task.department_code == "market_regulation":
-            issued = licence_issue(application=app, actor=actor, rng=data.get("_rng"))
-            result = {"credit_code": issued.credit_code, "licence_serial": issued.serial}
-        task = task_complete(task=task, actor=actor, outcome=outcome, comment=comment, data=result)
-        app.outputs = {**app.outputs, task.department_code: result}
-        app.save(update_fields=["outputs", "updated_at"])
-        _record_timing(app, task)
-        _after_case_moved(app)
-    return task
+    """A department finishes its step (the same as the generic task_complete: the process's
+    on_complete hook, on_step_complete, checks the output and issues the licence)."""
+    return task_complete(task=task, actor=actor, outcome=outcome, comment=comment, data=data or {})
+
+
+def on_step_complete(*, case, task: CaseTask, actor, outcome: str, data: dict, comment: str, now) -> dict:
+    """TaskSpec.on_complete of every start-up step, inside the engine's transaction (case and
+    task rows locked): check the department's output, issue the licence when market regulation
+    finishes, record the step's timing and follow the case's state. Raises ValidationFailed to
+    refuse (nothing is written)."""
+    app = (
+        StartupApplication.objects.select_for_update()
+        .select_related("region", "reservation", "applicant")
+        .get(case_id=case.pk)
+    )
+    result = _step_result(task, app, data) if outcome == TaskState.DONE else {}
+    if outcome == TaskState.DONE and task.department_code == "market_regulation":
+        issued = licence_issue(application=app, actor=actor)
+        result = {"credit_code": issued.credit_code, "licence_serial": issued.serial}
+    app.outputs = {**app.outputs, task.department_code: result}
+    app.save(update_fields=["outputs", "updated_at"])
+    _record_timing(app, task)
+    _follow_case(app, state=case.state, closed_at=case.closed_at)
+    return result
 
 
 def _record_timing(app: StartupApplication, task: CaseTask) -> None:
@@ -510,7 +506,12 @@ def _record_timing(app: StartupApplication, task: CaseTask) -> None:
 def _after_case_moved(app: StartupApplication) -> None:
     from minsheng.cases.models import Case
 
-    state = Case.objects.values_list("state", "closed_at").get(pk=app.case_id)
+    state, closed_at = Case.objects.values_list("state", "closed_at").get(pk=app.case_id)
+    _follow_case(app, state=state, closed_at=closed_at)
+
+
+def _follow_case(app: StartupApplication, *, state: str, closed_at) -> None:
+    state = (state, closed_at)
     if state[0] == "completed" and app.state != ApplicationState.COMPLETED:
         app.state = ApplicationState.COMPLETED
         app.completed_at = state[1]
@@ -523,7 +524,7 @@ def _after_case_moved(app: StartupApplication) -> None:
 
 
 def timings_refresh(*, application: StartupApplication) -> None:
-    """Record timings of steps finished outside this app (e.g. the generic workbench page)."""
+    """Record timings of steps that have none (e.g. rows written before the completion hook)."""
     with transaction.atomic():
         app = StartupApplication.objects.select_for_update().get(pk=application.pk)
         known = set(StepTiming.objects.filter(application=app).values_list("task_id", flat=True))
