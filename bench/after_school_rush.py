@@ -14,9 +14,15 @@ window. Then it starts granian (WSGI, ``--workers`` processes, loopback only) an
    no row), duplicates (two rows for one key or one child+offering);
 2. ceiling: the same number of requests to a bare Django view doing SELECT … FOR UPDATE
    + INSERT on the same day rows (bench/after_school_bare_urls.py);
-3. sign-in storm: ``--signins`` guardians sign in with a password at once (PBKDF2 —
-   expensive by design; citizens normally use SMS codes and long sessions);
+3. sign-in storms: ``--signins`` guardians sign in at once with an SMS code through the
+   pages citizens use (GET /accounts/login/sms/, POST the phone, POST the code read from the
+   console SMS channel in the server's output) — the path of a rush — and with a password
+   (PBKDF2, expensive by design; staff and a minority of citizens);
 4. lottery: ``--lottery`` applicants on lottery offerings allocated by lottery_run (0 skips).
+
+The server runs as deployed: PostgreSQL, cached_db sessions with the cache in Redis
+(``--redis``, default database 14 on 127.0.0.1). Everything stays on loopback; the
+benchmark database is dropped at the end (``--keep-db`` keeps it).
 """
 
 import argparse
@@ -51,6 +57,8 @@ def parse_args():
     p.add_argument("--signins", type=int, default=40)
     p.add_argument("--lottery", type=int, default=605_000)
     p.add_argument("--port", type=int, default=8931)
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    p.add_argument("--keep-db", action="store_true", help="keep the database (to run draw_verify)")
     return p.parse_args()
 
 
@@ -59,6 +67,9 @@ os.environ["DATABASE_URL"] = f"{ARGS.pg}/{ARGS.db}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ["RATE_LIMITS_ENABLED"] = "0"
+os.environ["REDIS_URL"] = ARGS.redis  # sessions (cached_db) and OTP codes live in Redis, as deployed
+os.environ["SMS_CHANNEL"] = "console"
+SMS_LOG = Path("/tmp/minsheng_as_bench_sms.log")
 # Its own var folder: development secrets, file cache and collected static files.
 os.environ.setdefault("MINSHENG_VAR_DIR", "/tmp/minsheng_as_bench_var")
 
@@ -79,12 +90,13 @@ def setup():
     from datetime import time as dtime
 
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     from minsheng.access.models import Organisation
+    from minsheng.identity.crypto import keyed_hash
     from minsheng.identity.models import Person, PersonRelation, User
     from minsheng.programs.after_school import services
     from minsheng.programs.after_school.models import ClassGroup, Enrolment, Grade, Term
@@ -112,8 +124,9 @@ def setup():
                                closes_at=now + timedelta(days=1))
     password = make_password("bench-pass-2026")
     n = ARGS.guardians
-    users = User.objects.bulk_create([User(username=f"g{i}", name=f"家长{i}", password=password) for i in range(n)],
-                                     batch_size=5000)
+    users = User.objects.bulk_create([User(username=f"g{i}", name=f"家长{i}", password=password,
+                                           phone=f"139{i:08d}", phone_hash=keyed_hash(f"139{i:08d}"))
+                                      for i in range(n)], batch_size=5000)
     adults = Person.objects.bulk_create([Person(name=u.name, user=u) for u in users], batch_size=5000)
     kids = Person.objects.bulk_create([Person(name=f"学生{i}") for i in range(n)], batch_size=5000)
     PersonRelation.objects.bulk_create([PersonRelation(person=a, relative=k, kind="guardian")
@@ -132,7 +145,7 @@ def setup():
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE bench_bare_claim (id bigserial primary key, day_id bigint, client text)")
     jobs = [{"session": sessions[i], "student": kids[i].pk, "offering": offerings[i % len(offerings)].pk,
-             "username": users[i].username} for i in range(n)]
+             "username": users[i].username, "phone": f"139{i:08d}"} for i in range(n)]
     print(f"set up {n} guardians, {len(offerings)} offerings × {ARGS.capacity} places/day in "
           f"{time.monotonic() - t0:.0f} s", flush=True)
     return jobs, offerings
@@ -144,7 +157,7 @@ def start_server(app: str, extra_path: str = "", settings_module: str = "config.
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(ARGS.port),
          "--workers", str(ARGS.workers), "--blocking-threads", "1", app],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        cwd=ROOT, env=env, stdout=SMS_LOG.open("wb"), stderr=subprocess.PIPE, start_new_session=True)
     for _ in range(120):
         try:
             c = HTTPConnection("127.0.0.1", ARGS.port, timeout=2)
@@ -295,6 +308,51 @@ def signin_storm(jobs):
     return {"attempts": len(results), "ok": ok, "per_s": ok / elapsed, "failures": failures}
 
 
+def _sms_code(phone: str, timeout: float = 20.0) -> str | None:
+    """The code the console SMS channel printed for ``phone`` (the server's stdout)."""
+    pattern = re.compile(r"\[sms to " + re.escape(phone) + r"\][^\n]*?(\d{6})")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = pattern.findall(SMS_LOG.read_text(errors="replace"))
+        if found:
+            return found[-1]
+        time.sleep(0.05)
+    return None
+
+
+def sms_storm(jobs):
+    """Citizens sign in with an SMS code through the pages: form, phone, code → signed in."""
+    base = f"http://127.0.0.1:{ARGS.port}"
+
+    def one(job):
+        _local.conn = None
+        status, data, _lat, r = request("GET", "/accounts/login/sms/")
+        cookie = r.getheader("Set-Cookie", "") if r else ""
+        m_cookie = re.search(r"csrftoken=([^;]+)", cookie)
+        m_form = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', data)
+        if not (m_cookie and m_form):
+            return f"form {status}"
+        csrf, token = m_cookie.group(1), m_form.group(1).decode()
+        form = {"Content-Type": "application/x-www-form-urlencoded", "Referer": f"{base}/accounts/login/sms/"}
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "phone": job["phone"]})
+        status, _d, _l, r = request("POST", "/accounts/login/sms/", body, {**form, "Cookie": f"csrftoken={csrf}"})
+        if status != 302:
+            return f"phone {status}"
+        m_session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie", "") or "")
+        cookies = f"csrftoken={csrf}" + (f"; sessionid={m_session.group(1)}" if m_session else "")
+        code = _sms_code(job["phone"])
+        if code is None:
+            return "no sms"
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "phone": job["phone"], "code": code})
+        status, _d, _l, r = request("POST", "/accounts/login/sms/code/", body, {**form, "Cookie": cookies})
+        return 1 if status == 302 and "sessionid=" in (r.getheader("Set-Cookie", "") or "") else f"code {status}"
+
+    results, elapsed = drive([lambda j=j: one(j) for j in jobs[ARGS.signins: 2 * ARGS.signins]])
+    ok = sum(1 for r in results if r == 1)
+    failures = {r: results.count(r) for r in results if r != 1}
+    return {"attempts": len(results), "ok": ok, "per_s": ok / elapsed, "failures": failures}
+
+
 def lottery(n):
     from datetime import time as dtime
     from datetime import timedelta
@@ -345,8 +403,26 @@ def lottery(n):
             "draw_key": f"after-school-window-{window.pk}"}
 
 
+def drop_database():
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{ARGS.pg}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{ARGS.db}" WITH (FORCE)')
+
+
 def main():
     fresh_database()
+    try:
+        run()
+    finally:
+        if not ARGS.keep_db:
+            drop_database()
+            print(f"dropped database {ARGS.db}")
+
+
+def run():
     jobs, offerings = setup()
     from django.db import connections
 
@@ -355,6 +431,7 @@ def main():
     try:
         r = rush(jobs)
         db = check_db(r["acked"], offerings)
+        sms = sms_storm(jobs)
         s = signin_storm(jobs)
     finally:
         stop_server(proc)
@@ -372,6 +449,8 @@ def main():
     print(f"bare SELECT … FOR UPDATE + INSERT view: {b['per_s']:.0f} req/s  p50 {b['p50']:.0f} ms  "
           f"p99 {b['p99']:.0f} ms  oversold={b['oversold']}  statuses {b['statuses']}")
     print(f"  ratio: {100 * r['per_s'] / b['per_s']:.0f}% of the bare ceiling")
+    print(f"sign-in storm (SMS code, the citizens' path: form + phone + code): {sms['ok']}/{sms['attempts']} "
+          f"signed in, {sms['per_s']:.1f} sign-ins/s" + (f"  failures {sms['failures']}" if sms["failures"] else ""))
     print(f"sign-in storm (password, PBKDF2): {s['ok']}/{s['attempts']} signed in, {s['per_s']:.1f} sign-ins/s"
           + (f"  failures {s['failures']}" if s["failures"] else ""))
     if ARGS.lottery:
@@ -379,7 +458,16 @@ def main():
         print(f"lottery: {lot['applicants']} applicants, {lot['seat_requests']} seat requests over 364 schools: "
               f"{lot['lottery_s']:.1f} s (admitted {lot['admitted']}, waitlisted {lot['waitlisted']} student-days; "
               f"setup {lot['setup_s']:.0f} s)")
-        print(f"  verify: DATABASE_URL={ARGS.pg}/{ARGS.db} .venv/bin/python manage.py draw_verify {lot['draw_key']}")
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        t = time.monotonic()
+        out = StringIO()
+        call_command("draw_verify", lot["draw_key"], stdout=out)
+        print(f"  draw_verify {lot['draw_key']} ({time.monotonic() - t:.1f} s): {out.getvalue().strip()[:300]}")
+        print(f"  (with --keep-db: DATABASE_URL={ARGS.pg}/{ARGS.db} .venv/bin/python manage.py draw_verify "
+              f"{lot['draw_key']})")
 
 
 if __name__ == "__main__":
