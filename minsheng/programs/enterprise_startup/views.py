@@ -78,7 +78,7 @@ def name_page(request):
             messages.success(request, _("The name is reserved for 30 days. Now fill in the one form."))
             return redirect("enterprise_startup:draft", app_id=app.pk)
         except DomainError as exc:
-            errors = exc.fields or {"__all__": [str(exc.message)]}
+            errors = exc.fields or {"form": [str(exc.message)]}
     return render(
         request,
         "enterprise_startup/name.html",
