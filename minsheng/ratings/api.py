@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Router, Schema, Status
 
 from minsheng.api.schemas import ERROR_RESPONSES
+from minsheng.api.types import InputDateTime
 from minsheng.cases.selectors import case_get_for
 from minsheng.core.errors import NotAllowed
 
@@ -68,7 +69,7 @@ def submit_rating(request, payload: RatingIn):
 def stats(
     request,
     group_by: Literal["organisation", "service", "region"] = "organisation",
-    since: datetime | None = None,
+    since: InputDateTime | None = None,
 ):
     """Ratings per department, service or region within my scope (supervisors, department heads)."""
     if not request.auth.is_staff:

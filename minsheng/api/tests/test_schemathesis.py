@@ -9,7 +9,8 @@ import hashlib
 
 import pytest
 import schemathesis
-from django.db import connection
+from django.core import signals
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -19,6 +20,17 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 TOKEN = "schemathesis-token-0123456789"
 MAX_EXAMPLES = 12
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """Like Django's test client: the WSGI handler must not close the test's
+    database connection between requests (it would end the test transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

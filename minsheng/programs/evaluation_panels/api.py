@@ -4,7 +4,7 @@ Public reads (projects, results, vote results) need no sign-in; writes need
 the role the page needs, checked here through the same gates.
 """
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from minsheng.access.selectors import active_assignments, user_has_role
 from minsheng.api.schemas import ERROR_RESPONSES
+from minsheng.api.types import InputDateTime
 from minsheng.core.errors import NotFound
 
 from . import selectors, services
@@ -145,8 +146,8 @@ class SeatOut(Schema):
     evaluation: int
     project: str
     place: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: InputDateTime
+    ends_at: InputDateTime
     status: str
     checked_in: bool
     has_scored: bool
