@@ -4,7 +4,7 @@ Public reads (projects, results, vote results) need no sign-in; writes need
 the role the page needs, checked here through the same gates.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
