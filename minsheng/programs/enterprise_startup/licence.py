@@ -132,25 +132,26 @@ def render_pdf(*, payload: dict, signature: str, extra: dict) -> bytes:
     )
 
 
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM_START = re.compile(rb"stream\r?\n")
+MAX_EMBEDDED = 64 * 1024
 
 
 def extract_from_pdf(data: bytes) -> str:
-    """The signed document embedded in a licence PDF; VerifyError when there is none."""
+    """The signed document embedded in a licence PDF; VerifyError when there is none.
+
+    Each stream is read from its start, not up to the next "endstream": compressed bytes may
+    end in a carriage return or contain the word, so the zlib stream's own end is used."""
     if not data.startswith(b"%PDF"):
         raise VerifyError("not a pdf")
-    candidates = []
-    for m in _STREAM.finditer(data):
-        chunk = m.group(1)
-        if chunk.startswith(MARKER):
-            candidates.append(chunk)
-            continue
+    for m in _STREAM_START.finditer(data):
+        start = m.end()
+        if data.startswith(MARKER, start):
+            end = data.find(b"endstream", start)
+            return data[start:end if end != -1 else None].rstrip(b"\r\n").decode("utf-8", errors="replace")
         try:
-            inflated = zlib.decompress(chunk)
+            inflated = zlib.decompressobj().decompress(data[start : start + 4 * MAX_EMBEDDED], MAX_EMBEDDED)
         except zlib.error:
             continue
         if inflated.startswith(MARKER):
-            candidates.append(inflated)
-    if not candidates:
-        raise VerifyError("no embedded licence")
-    return candidates[0].decode("utf-8", errors="replace")
+            return inflated.decode("utf-8", errors="replace")
+    raise VerifyError("no embedded licence")
