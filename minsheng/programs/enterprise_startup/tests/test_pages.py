@@ -21,7 +21,7 @@ def test_an_embedded_licence_whose_compressed_bytes_end_in_a_carriage_return_is_
     doc = b'{"payload":{"n":"geuemocqseggpo"},"sig":"x"}'
     packed = zlib.compress(doc)
     assert packed.endswith(b"\r")
-    pdf = b"%PDF-1.7\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\r\n" + packed + b"\r\nendstream\nendobj\n%%EOF"
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n" + packed + b"\nendstream\nendobj\n%%EOF"
     assert lic.extract_from_pdf(pdf) == doc.decode()
     plain = b"%PDF-1.7\n1 0 obj\n<< >>\nstream\n" + doc + b"\nendstream\nendobj\n"
     assert lic.extract_from_pdf(plain) == doc.decode()
