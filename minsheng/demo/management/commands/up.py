@@ -126,7 +126,8 @@ class Command(BaseCommand):
             )
         ]
         if "db_worker" in commands:
-            children.append(Child("worker", [*manage, "db_worker"]))
+            # Every queue: SLA checks, notifications and imports have their own.
+            children.append(Child("worker", [*manage, "db_worker", "--queue-name", "*"]))
         if "scheduler" in commands:
             children.append(Child("scheduler", [*manage, "scheduler"]))
         supervisor = Supervisor(children, cwd=str(base), log=lambda m: self.stdout.write(f"· {m}"))
