@@ -113,6 +113,16 @@ def full_steps(world, **over):
 
 
 @pytest.fixture
+def catalogue():
+    """A transactional test flushes the tables, the catalogue seeded by migration with them: load it again."""
+    from minsheng.programs.enterprise_startup.catalogue import catalogue_load
+    from minsheng.programs.enterprise_startup.models import BannedWord, ScopeItem
+
+    if not ScopeItem.objects.exists():
+        catalogue_load(ScopeItem, BannedWord)
+
+
+@pytest.fixture
 def make_application(world):
     from minsheng.programs.enterprise_startup import services
 

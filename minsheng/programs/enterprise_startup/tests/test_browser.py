@@ -16,10 +16,8 @@ from django.test import Client
 from minsheng.cases.models import CaseTask
 from minsheng.programs.enterprise_startup import services
 from minsheng.programs.enterprise_startup.models import (
-    BannedWord,
     BusinessLicence,
     Confirmation,
-    ScopeItem,
     StartupApplication,
 )
 
@@ -43,15 +41,6 @@ def browser():
         )
         yield b
         b.close()
-
-
-@pytest.fixture
-def catalogue():
-    """A transactional test elsewhere may have flushed the seeded catalogue: load it again."""
-    if not ScopeItem.objects.exists():
-        from minsheng.programs.enterprise_startup.catalogue import catalogue_load
-
-        catalogue_load(ScopeItem, BannedWord)
 
 
 def page_as(browser, live_server, user):

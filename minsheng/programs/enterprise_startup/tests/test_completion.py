@@ -40,7 +40,7 @@ def test_workbench_mark_as_done_without_the_departments_output_is_refused_and_ke
     task = tasks_of(app)["public_security"]
     client.force_login(world.officers["public_security"])
     r = client.post(f"/workbench/tasks/{task.pk}/complete/", {"outcome": "done"}, follow=True)
-    assert "enter the department&#x27;s output" in r.content.decode() or "enter the department's output" in r.content.decode()
+    assert "办结本环节前，请在标注的栏目中填写本部门的办理结果" in r.content.decode()  # the page is in Chinese
     task.refresh_from_db()
     assert task.state == TaskState.OPEN and task.result == {}
     assert not StepTiming.objects.filter(task=task).exists()
@@ -84,7 +84,7 @@ def test_a_refusal_through_the_workbench_rejects_the_application(world, make_app
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="row locks need PostgreSQL; runs in the PostgreSQL CI pass")
-def test_two_officers_finishing_the_licence_step_at_once_one_wins_one_licence(world, make_application):
+def test_two_officers_finishing_the_licence_step_at_once_one_wins_one_licence(world, catalogue, make_application):
     from minsheng.access.models import RoleAssignment
 
     from .conftest import staff_user
