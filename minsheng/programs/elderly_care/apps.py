@@ -17,9 +17,11 @@ class ElderlyCareConfig(AppConfig):
             registry,
         )
 
-        from . import kpis, notices
+        from . import kpis, notices, processes, tasks
 
         notices.register_templates()
+        processes.register()
+        tasks.register_periodic()
 
         def demo_run(ctx):
             from .demo import run

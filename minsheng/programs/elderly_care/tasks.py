@@ -1,4 +1,16 @@
+"""Background and periodic tasks (registered with minsheng.core.periodic in apps.ready)."""
+
 from django_tasks import task
+
+# How often the scheduler runs each periodic task (seconds).
+ALARMS_ESCALATE_EVERY = 60
+DEVICES_OFFLINE_EVERY = 5 * 60
+ROLLUP_REFRESH_EVERY = 60 * 60
+ANOMALIES_DETECT_EVERY = 60 * 60
+ORDERS_GENERATE_EVERY = 6 * 60 * 60
+FOLLOWUP_DRAW_EVERY = 6 * 60 * 60
+FOLLOWUP_SAMPLE_RATE = 0.02  # share of last month's verified visits called back
+FOLLOWUP_SAMPLE_MIN = 20
 
 
 @task()
@@ -13,10 +25,18 @@ def entitlements_apply_task(run_id: int) -> int:
 
 @task()
 def alarms_escalate_task() -> int:
-    from .services.safety import alarms_escalate, devices_flag_offline
+    """Escalate unacknowledged alarms (family + community + street, then district, emergency)."""
+    from .services.safety import alarms_escalate
 
-    devices_flag_offline()
     return alarms_escalate()
+
+
+@task()
+def devices_flag_offline_task() -> int:
+    """Flag devices that stopped sending heartbeats as offline."""
+    from .services.safety import devices_flag_offline
+
+    return devices_flag_offline()
 
 
 @task()
@@ -29,3 +49,76 @@ def rollup_refresh_task(days: int = 2) -> int:
 
     today = timezone.localdate()
     return rollup_refresh(start=today - timedelta(days=days), end=today)
+
+
+@task()
+def anomalies_detect_task(days: int = 2) -> dict:
+    """Run the anomaly rules over the visits checked out in the last ``days`` days (idempotent)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .services.anomalies import anomalies_detect
+
+    today = timezone.localdate()
+    return anomalies_detect(start=today - timedelta(days=days), end=today + timedelta(days=1))
+
+
+@task()
+def orders_generate_task(days: int = 7) -> int:
+    """Plan the recurring schedules' work orders for the coming week (idempotent)."""
+    from django.utils import timezone
+
+    from .services.visits import schedule_generate_orders
+
+    return schedule_generate_orders(start=timezone.localdate(), days=days)
+
+
+@task()
+def followup_draw_task() -> int:
+    """Draw last month's follow-up sample once the month is over (once a month; harmless repeats)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from minsheng.core.errors import Conflict, ValidationFailed
+
+    from .models import FollowUpSample
+    from .services.followup import followup_draw, followup_population
+
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    if FollowUpSample.objects.filter(month=last_month).exists():
+        return 0
+    population = len(followup_population(month=last_month))
+    if not population:
+        return 0
+    size = min(population, max(FOLLOWUP_SAMPLE_MIN, round(population * FOLLOWUP_SAMPLE_RATE)))
+    try:
+        return followup_draw(month=last_month, size=size).size
+    except (Conflict, ValidationFailed):
+        return 0
+
+
+def register_periodic() -> None:
+    from minsheng.core import periodic
+
+    periodic.register(
+        "elderly_care.alarms_escalate", alarms_escalate_task, every_seconds=ALARMS_ESCALATE_EVERY
+    )
+    periodic.register(
+        "elderly_care.devices_flag_offline",
+        devices_flag_offline_task,
+        every_seconds=DEVICES_OFFLINE_EVERY,
+    )
+    periodic.register(
+        "elderly_care.rollup_refresh", rollup_refresh_task, every_seconds=ROLLUP_REFRESH_EVERY
+    )
+    periodic.register(
+        "elderly_care.anomalies_detect", anomalies_detect_task, every_seconds=ANOMALIES_DETECT_EVERY
+    )
+    periodic.register(
+        "elderly_care.orders_generate", orders_generate_task, every_seconds=ORDERS_GENERATE_EVERY
+    )
+    periodic.register(
+        "elderly_care.followup_draw", followup_draw_task, every_seconds=FOLLOWUP_DRAW_EVERY
+    )

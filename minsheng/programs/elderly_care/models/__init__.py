@@ -21,7 +21,6 @@ from .care import (  # noqa: F401
 from .registry import (  # noqa: F401
     AbilityAssessment,
     AllowanceKind,
-    ApplicationStatus,
     CareApplication,
     CashAllowance,
     Elder,

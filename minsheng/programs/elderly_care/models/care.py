@@ -423,7 +423,7 @@ class FollowUpCall(TimeStampedModel):
 
 
 class Rectification(TimeStampedModel):
-    """整改 — a task for a provider after a bad follow-up; ``case_id`` links the case workflow."""
+    """整改 — after a bad follow-up; its state is the case (process ``elderly_care_rectification``)."""
 
     provider = models.ForeignKey(
         "access.Organisation",
@@ -447,14 +447,14 @@ class Rectification(TimeStampedModel):
     )
     reason = models.TextField(_("reason"))
     due_at = models.DateTimeField(_("due by"))
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        default="open",
-        choices=[("open", _("open")), ("done", _("rectified")), ("overdue", _("overdue"))],
+    response = models.TextField(_("provider's report"), blank=True)
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="elderly_care_rectification",
     )
-    response = models.TextField(_("provider's response"), blank=True)
-    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rectification task")

@@ -224,19 +224,11 @@ class EntitlementRun(TimeStampedModel):
         verbose_name_plural = _("entitlement runs")
 
 
-class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    ASSESSING = "assessing", _("being assessed")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-
-
 class CareApplication(TimeStampedModel):
     """An application for home care, by the elder or family online or 帮办代办 by a community worker.
 
-    ``case_id`` is the seam to the platform case workflow (minsheng.cases):
-    when a case is opened for it, its id is kept here.
+    Its state lives in the platform case (process ``elderly_care_application``): submitted →
+    reviewing (a civil-affairs task with an SLA) → approved / rejected, or withdrawn.
     """
 
     person = models.ForeignKey(
@@ -261,26 +253,24 @@ class CareApplication(TimeStampedModel):
         _("living arrangement"), max_length=16, choices=LivingArrangement.choices
     )
     reason = models.TextField(_("what help is needed"), blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=ApplicationStatus.choices,
-        default=ApplicationStatus.SUBMITTED,
-        db_index=True,
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("case"),
         null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        on_delete=models.PROTECT,
+        related_name="elderly_care_application",
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
-    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("home-care application")
         verbose_name_plural = _("home-care applications")
         ordering = ["-created_at"]
+
+    @property
+    def state(self) -> str:
+        return self.case.state if self.case_id else ""
+
+    def state_title(self) -> str:
+        from minsheng.cases.process import get_process
+
+        return str(get_process("elderly_care_application").state(self.state).title)

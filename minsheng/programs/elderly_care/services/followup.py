@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.models import RoleAssignment
 from minsheng.audit.services import audit_record
-from minsheng.core.calendar import add_working_days
 from minsheng.core.draws.algorithm import draw_order, new_seed
 from minsheng.core.errors import Conflict, ValidationFailed
 
@@ -16,8 +15,6 @@ from .. import notices
 from ..models import CallResult, FollowUpCall, FollowUpSample, OrderStatus, Rectification, WorkOrder
 from .anomalies import _bounds
 from .registry import month_end, month_start
-
-RECTIFY_WORKING_DAYS = 5
 
 
 def followup_population(*, month: date) -> list[str]:
@@ -110,21 +107,43 @@ def followup_record(
 
 
 def rectification_open(
-    *, order: WorkOrder, reason: str, actor=None, follow_up=None
+    *, order: WorkOrder, reason: str, actor, follow_up=None
 ) -> Rectification:
-    due = add_working_days(timezone.now(), RECTIFY_WORKING_DAYS).at
+    """Open a rectification case: the provider gets a task with a deadline (working days) to put
+    it right and write a report; civil affairs then accepts the report or sends it back.
+
+    Call inside the caller's transaction (followup_record does)."""
+    from minsheng.cases.services import case_act, case_open
+
+    from ..processes import PROVIDER_TASK, RECTIFICATION
+
+    order = WorkOrder.objects.select_related("provider", "region").get(pk=order.pk)
+    case = case_open(
+        process_key=RECTIFICATION,
+        applicant=actor,
+        region=order.region,
+        payload={"work_order": order.pk, "reason": reason},
+    )
+    case = case_act(
+        case=case,
+        action="assign",
+        actor=actor,
+        task_organisations={PROVIDER_TASK: order.provider},
+    )
+    provider_task = case.tasks.get(department_code=PROVIDER_TASK)
     task = Rectification.objects.create(
         provider_id=order.provider_id,
         work_order=order,
         follow_up=follow_up,
         reason=reason,
-        due_at=due,
+        due_at=provider_task.due_at,
+        case=case,
     )
     audit_record(
         event_type="elderly_care.rectification_open",
         actor=actor,
         target=task,
-        new={"order": order.pk, "due": due.isoformat()},
+        new={"order": order.pk, "due": provider_task.due_at.isoformat(), "case": case.reference},
     )
     admins = RoleAssignment.objects.filter(
         role_id="provider_admin", organisation_id=order.provider_id
@@ -136,23 +155,73 @@ def rectification_open(
             context={
                 "order": order.pk,
                 "reason": reason,
-                "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}",
+                "due": f"{timezone.localtime(provider_task.due_at):%Y-%m-%d %H:%M}",
             },
             dedupe_key=f"ec-rect-{task.pk}-{assignment.user_id}",
         )
     return task
 
 
+def on_report_complete(*, case, task, actor, outcome, data, comment, now) -> dict | None:
+    """The provider finished its rectification task: a written report is required."""
+    report = (data or {}).get("report", "") or comment or ""
+    if not str(report).strip():
+        raise ValidationFailed.for_field(
+            "report", _("Describe what was done to put it right.")
+        )
+    rect = Rectification.objects.get(case=case)
+    rect.response = str(report).strip()
+    rect.save(update_fields=["response", "updated_at"])
+    audit_record(
+        event_type="elderly_care.rectification_report",
+        actor=actor,
+        target=rect,
+        new={"outcome": outcome},
+    )
+    return {"report": rect.response}
+
+
+def rectification_open_task(rect: Rectification):
+    """The provider's open task on the rectification case, or None."""
+    from minsheng.cases.models import OPEN_TASK_STATES
+
+    from ..processes import PROVIDER_TASK
+
+    return (
+        rect.case.tasks.filter(department_code=PROVIDER_TASK, state__in=OPEN_TASK_STATES)
+        .order_by("-round")
+        .first()
+    )
+
+
 def rectification_respond(*, task: Rectification, actor, response: str) -> Rectification:
+    """The provider's written report: completes its case task (the case goes to civil affairs)."""
+    from minsheng.cases.services import task_complete
+
     if not response.strip():
         raise ValidationFailed.for_field("response", _("Describe what was done to put it right."))
-    with transaction.atomic():
-        task = Rectification.objects.select_for_update().get(pk=task.pk)
-        if task.status == "done":
-            raise Conflict(
-                _("This rectification has already been completed."), code="state_changed"
-            )
-        task.status, task.response = "done", response
-        task.save(update_fields=["status", "response", "updated_at"])
-        audit_record(event_type="elderly_care.rectification_done", actor=actor, target=task)
+    case_task = rectification_open_task(task) if task.case_id else None
+    if case_task is None:
+        raise Conflict(
+            _("This rectification has already been completed."), code="state_changed"
+        )
+    task_complete(task=case_task, actor=actor, outcome="done", data={"report": response})
+    task.refresh_from_db()
+    return task
+
+
+def rectification_review(*, task: Rectification, actor, accept: bool, note: str = "") -> Rectification:
+    """Civil affairs accepts the provider's report, or sends it back with a reason."""
+    from minsheng.cases.services import case_act
+
+    from ..processes import PROVIDER_TASK
+
+    case_act(
+        case=task.case,
+        action="accept" if accept else "send_back",
+        actor=actor,
+        comment=note,
+        task_organisations=None if accept else {PROVIDER_TASK: task.provider},
+    )
+    task.case.refresh_from_db()
     return task

@@ -19,7 +19,6 @@ from ..catalogue import ElderCategory
 from ..models import (
     AbilityAssessment,
     AllowanceKind,
-    ApplicationStatus,
     CareApplication,
     CashAllowance,
     Elder,
@@ -324,7 +323,7 @@ def allowance_grant(
     return allowance
 
 
-# --- applications ---------------------------------------------------------
+# --- applications (cases process "elderly_care_application") -------------------
 
 
 def application_submit(
@@ -336,7 +335,14 @@ def application_submit(
     reason: str = "",
     on_behalf: bool = False,
 ) -> CareApplication:
-    """An application by the elder, family (online) or a community worker (帮办代办)."""
+    """An application by the elder, family (online) or a community worker (帮办代办).
+
+    Opens a case (applicant: whoever submits; subject: the elder) and sends it straight to
+    civil affairs, which gets a review task with an SLA in working days."""
+    from minsheng.cases.services import case_act, case_open
+
+    from ..processes import APPLICATION
+
     categories = _check_categories(categories)
     if not categories:
         raise ValidationFailed.for_field(
@@ -352,16 +358,27 @@ def application_submit(
             ),
         )
     with transaction.atomic():
-        open_app = CareApplication.objects.select_for_update().filter(
-            person=person, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.ASSESSING]
-        )
-        if open_app.exists():
+        # one open application per person: serialise on the person row
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        if CareApplication.objects.filter(person=person, case__closed_at__isnull=True).exists():
             raise Conflict(
                 _(
                     "An application for this person is already being processed. You will be told the result."
                 ),
                 code="duplicate",
             )
+        case = case_open(
+            process_key=APPLICATION,
+            applicant=submitted_by,
+            region=person.residence_region,
+            subject=person,
+            payload={
+                "categories": categories,
+                "living_arrangement": living_arrangement,
+                "reason": reason,
+                "on_behalf": on_behalf,
+            },
+        )
         app = CareApplication.objects.create(
             person=person,
             region_id=person.residence_region_id,
@@ -370,58 +387,82 @@ def application_submit(
             categories=categories,
             living_arrangement=living_arrangement,
             reason=reason,
+            case=case,
         )
         audit_record(
             event_type="elderly_care.application_submit",
             actor=submitted_by,
             target=app,
-            new={"on_behalf": on_behalf, "categories": categories},
+            new={"on_behalf": on_behalf, "categories": categories, "case": case.reference},
         )
+        case_act(case=case, action="submit", actor=submitted_by)
+    app.case.refresh_from_db()
     return app
+
+
+def on_review_complete(*, case, task, actor, outcome, data, comment, now) -> dict | None:
+    """The civil-affairs review task finished (on any page, or deemed): approve or reject.
+
+    Runs inside the engine's transaction; approval registers the elder for home care.
+    The elder (and whoever applied for them) is told the result."""
+    from .. import notices
+
+    app = CareApplication.objects.select_related("person", "region").get(case=case)
+    approve = outcome == "done"
+    if approve:
+        elder_register(
+            person=app.person,
+            categories=app.categories,
+            living_arrangement=app.living_arrangement,
+            actor=actor,
+            region=app.region,
+        )
+    audit_record(
+        event_type="elderly_care.application_decide",
+        actor=actor,
+        target=app,
+        new={"approved": approve, "case": case.reference},
+    )
+    notices.send(
+        recipient=app.person,
+        template="elderly_care.application_decided",
+        context={
+            "elder": app.person.name,
+            "result": "已批准" if approve else "未获批准",
+            "note": comment or "",
+        },
+        dedupe_key=f"ec-app-{app.pk}-decided",
+    )
+    return {**(data or {}), "approved": approve}
 
 
 def application_decide(
     *, application: CareApplication, actor, approve: bool, note: str = ""
 ) -> CareApplication:
-    from .. import notices
+    """Decide through the case workflow: complete the open civil-affairs review task."""
+    from minsheng.cases.models import OPEN_TASK_STATES
+    from minsheng.cases.services import task_complete
 
-    with transaction.atomic():
-        app = CareApplication.objects.select_for_update().get(pk=application.pk)
-        if app.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.ASSESSING):
-            raise Conflict(_("This application has already been decided."), code="state_changed")
-        if not approve and not note.strip():
-            raise ValidationFailed.for_field(
-                "note", _("Give the reason for rejecting the application.")
-            )
-        old = app.status
-        app.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
-        app.decided_by, app.decided_at, app.decision_note = actor, timezone.now(), note
-        app.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+    from ..processes import CIVIL_AFFAIRS
+
+    if not approve and not note.strip():
+        raise ValidationFailed.for_field(
+            "note", _("Give the reason for rejecting the application.")
         )
-        if approve:
-            elder_register(
-                person=app.person,
-                categories=app.categories,
-                living_arrangement=app.living_arrangement,
-                actor=actor,
-                region=app.region,
-            )
-        audit_record(
-            event_type="elderly_care.application_decide",
-            actor=actor,
-            target=app,
-            old={"status": old},
-            new={"status": app.status},
-        )
-        notices.send(
-            recipient=app.person,
-            template="elderly_care.application_decided",
-            context={
-                "elder": app.person.name,
-                "result": "已批准" if approve else "未获批准",
-                "note": note,
-            },
-            dedupe_key=f"ec-app-{app.pk}-decided",
-        )
-    return app
+    task = (
+        application.case.tasks.filter(department_code=CIVIL_AFFAIRS, state__in=OPEN_TASK_STATES)
+        .order_by("-round")
+        .first()
+        if application.case_id
+        else None
+    )
+    if task is None:
+        raise Conflict(_("This application has already been decided."), code="state_changed")
+    task_complete(
+        task=task,
+        actor=actor,
+        outcome="done" if approve else "rejected",
+        comment=note,
+    )
+    application.case.refresh_from_db()
+    return application

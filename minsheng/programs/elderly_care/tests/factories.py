@@ -45,6 +45,17 @@ def regions():
     return city, county, town, community
 
 
+def civil_affairs(region=None) -> Organisation:
+    """民政 — the department that reviews applications and rectifications (department_code as in the demo)."""
+    _city, county, *_ = regions()
+    org, _ = Organisation.objects.get_or_create(
+        department_code="civil_affairs",
+        region=region or county,
+        defaults={"name": "海州区民政局", "kind": "department"},
+    )
+    return org
+
+
 def user(name="用户", *, staff=False) -> User:
     return User.objects.create(username=f"u{next(_seq)}", name=name, is_staff=staff)
 

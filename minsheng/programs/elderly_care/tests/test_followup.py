@@ -16,6 +16,7 @@ MARCH = date(2026, 3, 1)
 
 
 def visits(n):
+    f.civil_affairs()
     org = f.provider()
     admin = f.grant(f.user("机构管理员"), "provider_admin", org, f.regions()[1])
     elder = f.elder()

@@ -1,0 +1,179 @@
+"""Applications and rectifications run through the shared case workflow (minsheng.cases)."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+
+from minsheng.cases.models import Case, CaseTask
+from minsheng.cases.services import case_act, sla_check, task_complete
+from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.identity.models import Person
+from minsheng.notifications.models import Notification
+
+from ..models import CareApplication, Elder, OrderStatus, Rectification, WorkOrder
+from ..processes import APPLICATION, CIVIL_AFFAIRS, PROVIDER_TASK, RECTIFICATION
+from ..services.followup import (
+    followup_draw,
+    followup_record,
+    rectification_respond,
+    rectification_review,
+)
+from ..services.registry import application_decide, application_submit
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-03-10 10:00 +08:00"  # a Tuesday
+
+
+def _person(name="王秀兰"):
+    *_, community = f.regions()
+    return Person.objects.create(
+        name=name, birth_date=date(1940, 1, 5), residence_region=community, address="朐阳社区5号"
+    )
+
+
+def _officer(org):
+    _city, county, *_ = f.regions()
+    return f.grant(f.user("民政科员"), "civil_affairs_officer", org, county)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_application_opens_a_case_with_a_civil_affairs_review_task_due_in_working_days():
+    org = f.civil_affairs()
+    person = _person()
+    worker = f.user("社区网格员")
+    app = application_submit(
+        person=person,
+        submitted_by=worker,
+        categories=["advanced_age", "living_alone"],
+        living_arrangement="alone",
+        on_behalf=True,
+    )
+    case = app.case
+    assert (case.process_key, case.state, case.subject_id) == (APPLICATION, "reviewing", person.pk)
+    assert case.applicant == worker and case.organisation == org
+    task = case.tasks.get()
+    assert task.department_code == CIVIL_AFFAIRS and task.organisation == org
+    # 10 working days from Tue 10 March 2026: Tue 24 March, end of day
+    assert task.due_at.date() == date(2026, 3, 24)
+    with pytest.raises(Conflict):
+        application_submit(
+            person=person, submitted_by=worker, categories=["advanced_age"], living_arrangement="alone"
+        )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_completing_the_review_task_approves_registers_the_elder_and_tells_the_applicant():
+    org = f.civil_affairs()
+    officer = _officer(org)
+    person = _person()
+    app = application_submit(
+        person=person, submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+    )
+    task = app.case.tasks.get()
+    outsider = f.user("别的部门")
+    with pytest.raises(NotAllowed):
+        task_complete(task=task, actor=outsider, outcome="done")
+    task_complete(task=task, actor=officer, outcome="done")  # e.g. the generic workbench button
+    case = Case.objects.get(pk=app.case_id)
+    assert case.state == "approved" and case.closed_at is not None
+    elder = Elder.objects.get(person=person)
+    assert elder.categories == ["advanced_age"] and elder.living_arrangement == "alone"
+    assert Notification.objects.filter(
+        template="elderly_care.application_decided", dedupe_key=f"ec-app-{app.pk}-decided"
+    ).exists()
+    with pytest.raises(Conflict):
+        application_decide(application=app, actor=officer, approve=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rejection_needs_a_reason_and_registers_nobody():
+    org = f.civil_affairs()
+    officer = _officer(org)
+    person = _person()
+    app = application_submit(
+        person=person, submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+    )
+    with pytest.raises(ValidationFailed):
+        application_decide(application=app, actor=officer, approve=False, note=" ")
+    application_decide(application=app, actor=officer, approve=False, note="未满80周岁")
+    app.refresh_from_db()
+    assert app.case.state == "rejected"
+    assert app.case.tasks.get().state == "rejected"
+    assert not Elder.objects.filter(person=person).exists()
+
+
+def test_an_overdue_review_is_reminded_and_escalated_by_the_sla_check():
+    org = f.civil_affairs()
+    _officer(org)
+    with time_machine.travel(NOW, tick=False):
+        app = application_submit(
+            person=_person(), submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+        )
+    with time_machine.travel("2026-03-30 10:00 +08:00", tick=False):
+        sla_check()
+    task = CaseTask.objects.get(case=app.case)
+    assert task.reminded_at is not None and task.state == "open"
+
+
+def _bad_callback():
+    f.civil_affairs()
+    org = f.provider()
+    _city, county, *_ = f.regions()
+    admin = f.grant(f.user("机构管理员"), "provider_admin", org, county)
+    elder = f.elder()
+    start = f.at(2026, 3, 3, 9)
+    WorkOrder.objects.create(
+        elder=elder,
+        region_id=elder.region_id,
+        provider=org,
+        service=f.services()["cleaning"],
+        planned_start=start,
+        planned_minutes=60,
+        status=OrderStatus.VERIFIED,
+        checked_in_at=start,
+        checked_out_at=start + timedelta(hours=1),
+    )
+    call = followup_draw(month=date(2026, 3, 1), size=1).calls.get()
+    caller = f.user("回访员")
+    followup_record(call=call, actor=caller, result="bad", satisfaction=1, note="护理员没来")
+    return org, admin, Rectification.objects.get()
+
+
+@time_machine.travel("2026-04-07 10:00 +08:00", tick=False)
+def test_bad_callback_opens_a_rectification_case_with_a_provider_task_and_a_deadline():
+    org, admin, rect = _bad_callback()
+    case = rect.case
+    assert (case.process_key, case.state) == (RECTIFICATION, "rectifying")
+    task = case.tasks.get()
+    assert task.department_code == PROVIDER_TASK and task.organisation == org
+    assert task.due_at == rect.due_at and task.due_at.date() == date(2026, 4, 14)
+    # the written report is required, through any page
+    with pytest.raises(ValidationFailed):
+        task_complete(task=task, actor=admin, outcome="done", data={"report": ""})
+    assert CaseTask.objects.get(pk=task.pk).state == "open"
+    rectification_respond(task=rect, actor=admin, response="已更换护理员并上门致歉")
+    rect.refresh_from_db()
+    assert rect.response == "已更换护理员并上门致歉" and rect.case.state == "verifying"
+    with pytest.raises(Conflict):
+        rectification_respond(task=rect, actor=admin, response="再次")
+
+
+@time_machine.travel("2026-04-07 10:00 +08:00", tick=False)
+def test_civil_affairs_sends_back_then_accepts_the_rectification_report():
+    org, admin, rect = _bad_callback()
+    officer = _officer(f.civil_affairs())
+    rectification_respond(task=rect, actor=admin, response="已整改")
+    with pytest.raises(NotAllowed):
+        case_act(case=rect.case, action="accept", actor=admin)
+    with pytest.raises(ValidationFailed):
+        rectification_review(task=rect, actor=officer, accept=False, note="")
+    rectification_review(task=rect, actor=officer, accept=False, note="请附上老人签字")
+    rect.refresh_from_db()
+    assert rect.case.state == "rectifying" and rect.case.tasks.filter(state="open").count() == 1
+    rectification_respond(task=rect, actor=admin, response="已附签字")
+    rectification_review(task=rect, actor=officer, accept=True)
+    rect.refresh_from_db()
+    assert rect.case.state == "rectified" and rect.response == "已附签字"
+    assert CareApplication.objects.count() == 0
