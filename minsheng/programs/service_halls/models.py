@@ -126,6 +126,11 @@ class Window(models.Model):
         related_name="service_windows",
     )
     is_open = models.BooleanField(_("open"), default=True)
+    # The priority policy's counter, kept on the window's own row and updated in
+    # the call-next transaction: normal calls since this window last called a
+    # priority ticket, valid for ``policy_day`` (another day starts afresh).
+    policy_day = models.DateField(null=True, blank=True, editable=False)
+    normals_since_priority = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("window")

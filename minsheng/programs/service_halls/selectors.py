@@ -32,6 +32,17 @@ def point_get(*, point_id: int) -> ServicePoint:
     return point
 
 
+def hall_get(*, point_id: int):
+    """The point with its businesses, hours and closures, from the per-process
+    lookup cache (lookups.py) — for the kiosk, the issuing hot path."""
+    from .lookups import point_lookup
+
+    hall = point_lookup(point_id=point_id)
+    if hall is None:
+        raise NotFound(_("This service point does not exist or is no longer in service."))
+    return hall
+
+
 def points_list(*, q: str = "", region_prefix: str = ""):
     qs = ServicePoint.objects.filter(is_active=True).select_related("region")
     if q:

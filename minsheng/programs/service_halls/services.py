@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, Exists, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from minsheng.access.selectors import scope_q
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
 
-from . import realtime
+from . import lookups, realtime
 from .models import (
     Appointment,
     AppointmentSlot,
@@ -44,19 +44,23 @@ APPOINTMENT_EARLY = timedelta(minutes=10)  # an appointment is called from 10 mi
 
 
 # --- opening hours and priority ---------------------------------------------
+def _open_at(hours, closed: bool, local: datetime) -> bool:
+    if closed:
+        return False
+    if not hours:
+        return True
+    now = local.time()
+    return any(h.weekday == local.weekday() and h.opens <= now < h.closes for h in hours)
+
+
 def point_is_open(*, point: ServicePoint, at: datetime | None = None) -> bool:
     """Open when in service, not closed that day, and within a row of its hours
     (a point with no hours configured is open whenever it is in service)."""
     if not point.is_active:
         return False
     local = timezone.localtime(at or timezone.now())
-    if point.closures.filter(date=local.date()).exists():
-        return False
-    hours = [h for h in point.opening_hours.all()]
-    if not hours:
-        return True
-    now = local.time()
-    return any(h.weekday == local.weekday() and h.opens <= now < h.closes for h in hours)
+    closed = point.closures.filter(date=local.date()).exists()
+    return _open_at(list(point.opening_hours.all()), closed, local)
 
 
 def priority_reason_for(*, person, on: date) -> str:
@@ -132,12 +136,16 @@ def ticket_issue(
         raise ValidationFailed.for_field(
             "priority_reason", _("Choose one of the listed reasons for priority service.")
         )
-    if not point_is_open(point=point, at=now):
+    # The hall's hours, closures and businesses: read once per process for a few
+    # seconds (lookups.py); the number itself always comes from the database.
+    hall = lookups.point_lookup(point_id=point.pk)
+    local = timezone.localtime(now)
+    if hall is None or not _open_at(hall.hours, local.date() in hall.closed_on, local):
         raise ValidationFailed(
             _("%(point)s is closed now. Please come back during its opening hours.")
             % {"point": point.name}
         )
-    if not business_type.is_active or not point.business_types.filter(pk=business_type.pk).exists():
+    if not business_type.is_active or not hall.handles(business_type.pk):
         raise ValidationFailed.for_field(
             "business_type",
             _("%(point)s does not handle “%(business)s”. Please choose another business or service point.")
@@ -250,23 +258,14 @@ def _require_own_window(window: Window, clerk) -> None:
         )
 
 
-def _lock_first(qs):
-    """The first row of ``qs``, locked; rows other windows hold are skipped."""
-    if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True, of=("self",)).first()
-    return qs.first()  # SQLite: the IMMEDIATE transaction already serialises writers
+_NO_PRIORITY_YET = 32767  # a new day: the first priority ticket waiting goes first
 
 
-def _want_priority(*, point: ServicePoint, day: date) -> bool:
-    """One priority ticket after every ``priority_every`` normal calls (0 = always first)."""
-    n = point.priority_every
-    if n == 0:
+def _want_priority(*, every: int, day: date, policy_day: date | None, normals: int) -> bool:
+    """One priority ticket after every ``every`` normal calls at this window (0 = always first)."""
+    if every == 0:
         return True
-    called = Ticket.objects.filter(point=point, service_date=day, first_called_at__isnull=False)
-    last_priority = called.filter(is_priority=True).aggregate(m=Max("first_called_at"))["m"]
-    if last_priority is None:
-        return True
-    return called.filter(is_priority=False, first_called_at__gt=last_priority).count() >= n
+    return (normals if policy_day == day else _NO_PRIORITY_YET) >= every
 
 
 def _audit_ticket(event_type: str, clerk, ticket: Ticket, old_state: str, **extra) -> None:
@@ -279,42 +278,71 @@ def _audit_ticket(event_type: str, clerk, ticket: Ticket, old_state: str, **extr
     )
 
 
+def _next_candidate(*, window: Window, day: date, now: datetime, want_priority: bool):
+    """The ticket this window calls next, in one statement: waiting tickets for
+    its businesses (or transferred to it), ordered by one expression encoding the
+    policy — appointments due at their slot, then priority or normal tickets as
+    the policy wants, then the others; first issued first within each — and
+    locked, skipping rows another window holds (PostgreSQL). Nothing is returned
+    while a number is still at this window."""
+    served = Window.business_types.through.objects.filter(window_id=window.pk).values("businesstype_id")
+    due = Q(appointment__isnull=False, appointment__slot__starts_at__lte=now + APPOINTMENT_EARLY)
+    busy = Ticket.objects.filter(
+        window_id=window.pk, service_date=day, state__in=[TicketState.CALLED, TicketState.SERVING]
+    )
+    qs = (
+        Ticket.objects.filter(point_id=window.point_id, service_date=day, state=TicketState.WAITING)
+        .filter(Q(target_window_id=window.pk) | Q(target_window__isnull=True, business_type_id__in=served))
+        .filter(~Exists(busy))
+        .annotate(
+            call_rank=Case(
+                When(due, then=Value(0)),
+                When(is_priority=want_priority, then=Value(1)),
+                default=Value(2),
+            ),
+            slot_at=Case(When(due, then=F("appointment__slot__starts_at")), default=None),
+        )
+        .order_by("call_rank", F("slot_at").asc(nulls_last=True), "issued_at", "id")
+        .select_related("business_type")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    # SQLite: the IMMEDIATE transaction already serialises writers
+    return qs.first()
+
+
 def window_call_next(*, window: Window, clerk) -> Ticket | None:
     """Call the next ticket for this window, or None when nobody waits.
 
     Order: appointments due at their slot; then priority and normal tickets
-    by the point's policy; within each, first issued first called.
+    by the point's policy (one priority after every N normal calls at this
+    window); within each, first issued first called.
     """
     _require_own_window(window, clerk)
     now = timezone.now()
     today = timezone.localdate(now)
-    point = window.point
+    every = window.point.priority_every
     with transaction.atomic():
-        busy = Ticket.objects.filter(
-            window=window, service_date=today, state__in=[TicketState.CALLED, TicketState.SERVING]
-        ).first()
-        if busy is not None:
-            raise Conflict(
-                _("Number %(number)s is still at this window. Finish it, mark it as a no-show or transfer it before calling the next one.")
-                % {"number": busy.number},
-                code=ErrorCode.STATE_CHANGED,
-            )
-        types = list(window.business_types.values_list("pk", flat=True))
-        waiting = Ticket.objects.filter(
-            point_id=window.point_id, service_date=today, state=TicketState.WAITING
-        ).filter(Q(target_window=window) | Q(target_window__isnull=True, business_type__in=types))
-        due = waiting.filter(
-            appointment__isnull=False, appointment__slot__starts_at__lte=now + APPOINTMENT_EARLY
-        ).order_by("appointment__slot__starts_at", "issued_at", "id")
-        priority = waiting.filter(is_priority=True).order_by("issued_at", "id")
-        normal = waiting.filter(is_priority=False).order_by("issued_at", "id")
-        order = [due, priority, normal] if _want_priority(point=point, day=today) else [due, normal, priority]
-        ticket = None
-        for qs in order:
-            ticket = _lock_first(qs)
-            if ticket is not None:
-                break
+        # The window's row, locked: its calls are serialised (a double tap cannot
+        # call two numbers) and its policy counter is read fresh.
+        policy_day, normals = (
+            Window.objects.select_for_update()
+            .filter(pk=window.pk)
+            .values_list("policy_day", "normals_since_priority")
+            .get()
+        )
+        want = _want_priority(every=every, day=today, policy_day=policy_day, normals=normals)
+        ticket = _next_candidate(window=window, day=today, now=now, want_priority=want)
         if ticket is None:
+            busy = Ticket.objects.filter(
+                window_id=window.pk, service_date=today, state__in=[TicketState.CALLED, TicketState.SERVING]
+            ).values_list("number", flat=True).first()
+            if busy is not None:
+                raise Conflict(
+                    _("Number %(number)s is still at this window. Finish it, mark it as a no-show or transfer it before calling the next one.")
+                    % {"number": busy},
+                    code=ErrorCode.STATE_CHANGED,
+                )
             return None
         old = ticket.state
         ticket.state = TicketState.CALLED
@@ -323,14 +351,26 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
         ticket.first_called_at = ticket.first_called_at or now
         ticket.target_window = None
         ticket.save(update_fields=["state", "window", "called_at", "first_called_at", "target_window"])
+        if ticket.is_priority:
+            normals = 0
+        else:
+            normals = min((normals if policy_day == today else _NO_PRIORITY_YET) + 1, _NO_PRIORITY_YET)
+        Window.objects.filter(pk=window.pk).update(policy_day=today, normals_since_priority=normals)
+        window.policy_day, window.normals_since_priority = today, normals
         _event(ticket, EventKind.CALLED, window=window, actor=clerk)
         _audit_ticket("ticket_call", clerk, ticket, old, window=window.number)
+    if window.point_id == ticket.point_id and "point" in window._state.fields_cache:
+        ticket.point = window.point  # the caller shows the ticket: no second read of the point
     return ticket
 
 
 def _act(ticket: Ticket, clerk, *, allowed: tuple[str, ...]) -> Ticket:
     """Lock ``ticket`` and check it sits at the clerk's own window in an allowed state."""
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("window").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("window", "point", "business_type")
+        .get(pk=ticket.pk)
+    )
     if locked.window is None:
         raise NotAllowed(_("This number has not been called to a window yet."))
     _require_own_window(locked.window, clerk)
@@ -502,9 +542,11 @@ def slots_create(
 
 
 # --- service points (changes recompute the 15-minute circle) ----------------------
-def _recompute_after_commit(trigger: str) -> None:
+def _recompute_after_commit(trigger: str, point_id: int | None = None) -> None:
     from .tasks import coverage_recompute
 
+    if point_id is not None:
+        transaction.on_commit(partial(lookups.lookups_clear, point_id=point_id))
     transaction.on_commit(lambda: coverage_recompute.enqueue(trigger=trigger))
 
 
@@ -534,7 +576,7 @@ def point_move(*, point: ServicePoint, latitude: float, longitude: float, actor=
         point.save(update_fields=["latitude", "longitude", "updated_at"])
         audit_record(event_type="service_halls.point_move", actor=actor, target=point, old=old,
                      new={"latitude": latitude, "longitude": longitude})
-        _recompute_after_commit(f"point {point.pk} moved")
+        _recompute_after_commit(f"point {point.pk} moved", point.pk)
     return point
 
 
@@ -544,7 +586,7 @@ def point_close(*, point: ServicePoint, actor=None) -> ServicePoint:
         point.save(update_fields=["is_active", "updated_at"])
         audit_record(event_type="service_halls.point_close", actor=actor, target=point,
                      old={"is_active": True}, new={"is_active": False})
-        _recompute_after_commit(f"point {point.pk} closed")
+        _recompute_after_commit(f"point {point.pk} closed", point.pk)
     return point
 
 

@@ -12,17 +12,19 @@ and first gets everything it missed from the database.
 import asyncio
 import json
 import time
+import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import Http404, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import public
 from minsheng.core.errors import NotFound
 
-from . import realtime
+from . import lookups, realtime
 from .selectors import point_get
 
 
@@ -40,54 +42,172 @@ def _release_db() -> None:
         connection.close()
 
 
-async def _async_events(point_id: int, last_id: int):
+class _Screen:
+    """One connected display: its queue of payloads from the shared subscriber."""
+
+    __slots__ = ("queue", "lagged")
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
+        self.lagged = False  # missed something (queue full, Redis reconnect): catch up from the DB
+
+    def offer(self, payload: dict | None) -> None:
+        try:
+            self.queue.put_nowait(payload)
+        except asyncio.QueueFull:
+            self.lagged = True
+
+
+class _Hub:
+    """One Redis subscription per process (per event loop) for every screen it
+    serves: one pub/sub connection, subscribed to each hall's channel while a
+    screen of that hall is connected, fanning each message out to the screens'
+    asyncio queues. Connecting a screen costs no Redis connection of its own."""
+
+    def __init__(self) -> None:
+        self.screens: dict[str, set[_Screen]] = {}
+        self.confirmed: dict[str, asyncio.Event] = {}
+        self.pubsub = None
+        self.reader: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    async def _ensure(self) -> None:
+        if self.pubsub is None:
+            import redis.asyncio as aioredis
+
+            self.pubsub = aioredis.from_url(settings.REDIS_URL).pubsub()
+        if self.reader is None or self.reader.done():
+            self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def join(self, point_id: int) -> _Screen:
+        channel = realtime.channel_for(point_id)
+        screen = _Screen()
+        async with self.lock:
+            await self._ensure()
+            self.screens.setdefault(channel, set()).add(screen)
+            event = self.confirmed.get(channel)
+            if event is None:
+                event = self.confirmed[channel] = asyncio.Event()
+                await self.pubsub.subscribe(channel)
+        try:  # subscribed before catching up: nothing falls between the two
+            await asyncio.wait_for(event.wait(), 5.0)
+        except TimeoutError:
+            screen.lagged = True  # Redis is slow or away: the stream polls the DB once
+        return screen
+
+    def leave(self, point_id: int, screen: _Screen) -> None:
+        # The channel stays subscribed while the process lives: halls are few and
+        # their screens reconnect; unsubscribing and resubscribing would race.
+        self.screens.get(realtime.channel_for(point_id), set()).discard(screen)
+
+    async def _read(self) -> None:
+        import redis
+
+        while True:
+            try:
+                if not self.pubsub.subscribed:
+                    await asyncio.sleep(0.05)
+                    continue
+                msg = await self.pubsub.get_message(timeout=1.0)
+            except (redis.RedisError, OSError):
+                # Lost Redis: every screen catches up from the database, then we resubscribe.
+                for screens in self.screens.values():
+                    for screen in screens:
+                        screen.lagged = True
+                        screen.offer(None)
+                await asyncio.sleep(1.0)
+                try:
+                    await self.pubsub.reset()
+                    channels = list(self.confirmed)
+                    if channels:
+                        await self.pubsub.subscribe(*channels)
+                except (redis.RedisError, OSError):
+                    pass
+                continue
+            if msg is None:
+                continue
+            channel = msg["channel"].decode() if isinstance(msg["channel"], bytes) else msg["channel"]
+            if msg["type"] == "subscribe":
+                event = self.confirmed.get(channel)
+                if event is not None:
+                    event.set()
+                continue
+            if msg["type"] != "message":
+                continue
+            payload = json.loads(msg["data"])
+            for screen in list(self.screens.get(channel, ())):
+                screen.offer(payload)
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub]" = weakref.WeakKeyDictionary()
+
+
+def _hub() -> _Hub:
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = _Hub()
+    return hub
+
+
+def _catch_up(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[dict]]:
+    """Run in a worker thread (not the one shared sync thread): the events after
+    ``last_id`` (or, for a fresh screen, where the log stands), then give the
+    database connection back so streaming screens hold none."""
+    try:
+        if last_id is None:
+            return realtime.last_event_id(point_id=point_id), []
+        rows = realtime.events_after(point_id=point_id, after_id=last_id, limit=200)
+        return (rows[-1]["id"] if rows else last_id), rows
+    finally:
+        if release:
+            _release_db()
+
+
+def _open(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[dict]]:
+    if lookups.point_lookup(point_id=point_id) is None:
+        raise NotFound(_("This service point does not exist or is no longer in service."))
+    return _catch_up(point_id, last_id, release)
+
+
+async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None"):
     poll = _setting("SERVICE_HALLS_SSE_POLL_SECONDS", 1.0)
     keepalive = _setting("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", 15.0)
     deadline = time.monotonic() + _setting("SERVICE_HALLS_SSE_ASGI_SECONDS", 3600.0)
     yield "retry: 1000\n\n"
-    catch_up = sync_to_async(realtime.events_after)
-    if settings.REDIS_URL:
-        import redis.asyncio as aioredis
-
-        client = aioredis.from_url(settings.REDIS_URL)
-        pubsub = client.pubsub()
-        await pubsub.subscribe(realtime.channel_for(point_id))
+    for payload in catch_up:
+        yield realtime.sse_format(payload)
+    if screen is not None:
+        hub = _hub()
         try:
-            # Subscribed first, then caught up: nothing falls between the two.
-            for payload in await catch_up(point_id=point_id, after_id=last_id, limit=200):
-                last_id = payload["id"]
-                yield realtime.sse_format(payload)
-            # Redis brings the rest: give the database connection back rather than
-            # hold one per screen for the stream's life (500 screens > max_connections).
-            await sync_to_async(_release_db)()
             while time.monotonic() < deadline:
-                msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=keepalive)
-                if msg is None:
+                if screen.lagged:
+                    screen.lagged = False
+                    last_id, rows = await sync_to_async(_catch_up, thread_sensitive=False)(point_id, last_id, True)
+                    for payload in rows:
+                        yield realtime.sse_format(payload)
+                try:
+                    payload = await asyncio.wait_for(screen.queue.get(), keepalive)
+                except TimeoutError:
                     yield ": keepalive\n\n"
                     continue
-                payload = json.loads(msg["data"])
-                if payload["id"] > last_id:
+                if payload is not None and payload["id"] > last_id:
                     last_id = payload["id"]
                     yield realtime.sse_format(payload)
         finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
-            await client.aclose()
+            hub.leave(point_id, screen)
         return
     quiet = 0.0
-    while True:
-        rows = await catch_up(point_id=point_id, after_id=last_id, limit=200)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(poll)
+        last_id, rows = await sync_to_async(_catch_up)(point_id, last_id, False)
         for payload in rows:
-            last_id = payload["id"]
             yield realtime.sse_format(payload)
-        if time.monotonic() >= deadline:
-            return
         if not rows:
             quiet += poll
             if quiet >= keepalive:
                 quiet = 0.0
                 yield ": keepalive\n\n"
-        await asyncio.sleep(poll)
 
 
 def _sync_events(point_id: int, last_id: int):
@@ -107,17 +227,31 @@ def _sync_events(point_id: int, last_id: int):
 
 @public
 async def display_stream(request, point_id: int):
-    try:
-        point = await sync_to_async(point_get)(point_id=point_id)
-    except NotFound as e:
-        raise Http404(str(e.message))
     last_id = _start_id(request)
-    if last_id is None:
-        last_id = await sync_to_async(realtime.last_event_id)(point_id=point.pk)
-    if isinstance(request, ASGIRequest):
-        stream = _async_events(point.pk, last_id)
+    if not isinstance(request, ASGIRequest):
+        try:
+            await sync_to_async(point_get)(point_id=point_id)
+        except NotFound as e:
+            raise Http404(str(e.message))
+        if last_id is None:
+            last_id = await sync_to_async(realtime.last_event_id)(point_id=point_id)
+        stream = _sync_events(point_id, last_id)
     else:
-        stream = _sync_events(point.pk, last_id)
+        # Under ASGI: join the process's shared Redis subscriber first, then one
+        # trip to the database in a worker thread (point check + catch-up), which
+        # hands its connection back; the stream itself reads only the queue.
+        screen = await _hub().join(point_id) if settings.REDIS_URL else None
+        try:
+            # Without Redis (the embedded default, polling) the one sync thread is
+            # kept, as for any view; with Redis the trip runs in a pool thread.
+            last_id, rows = await sync_to_async(_open, thread_sensitive=screen is None)(
+                point_id, last_id, screen is not None
+            )
+        except NotFound as e:
+            if screen is not None:
+                _hub().leave(point_id, screen)
+            raise Http404(str(e.message))
+        stream = _async_events(point_id, last_id, rows, screen)
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

@@ -98,20 +98,25 @@ def take_ticket(request, point_id: int):
 @public
 @http_errors
 def kiosk(request, point_id: int):
-    point = selectors.point_get(point_id=point_id)
+    hall = selectors.hall_get(point_id=point_id)
+    point = hall.point
     error = None
     if request.method == "POST":
         reason = request.POST.get("priority_reason", "")
+        raw = request.POST.get("business", "")
+        biz = hall.businesses.get(int(raw)) if raw.isdigit() else None
         try:
+            if biz is None:
+                raise NotFound(_("Choose one of the businesses this service point handles."))
             ticket = services.ticket_issue(
-                point=point, business_type=_business(point, request.POST.get("business")),
+                point=point, business_type=biz,
                 channel="kiosk", priority_reason=reason or None,
             )
             return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
         except DomainError as e:
             error = e.message
     return render(request, "service_halls/kiosk.html", {
-        "point": point, "businesses": point.business_types.filter(is_active=True),
+        "point": point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
         "reasons": PriorityReason.choices, "error": error,
         "is_open": services.point_is_open(point=point),
     }, status=422 if error else 200)
