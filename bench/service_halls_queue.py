@@ -329,10 +329,14 @@ async def _display(path, arrivals, connected, failures):
         if b" 200 " not in status:
             failures[status.decode(errors="replace").strip() or "no answer"] += 1
             return
-        connected.append(1)
         mine = {}
         arrivals.append(mine)
+        started = False
         while line := await reader.readline():
+            if not started and line.startswith(b"retry:"):
+                # the stream's first line: the screen has joined the process's Redis subscriber
+                started = True
+                connected.append(1)
             if line.startswith(b"data: "):
                 mine[json.loads(line[6:])["id"]] = time.monotonic()
     except (OSError, asyncio.IncompleteReadError) as exc:
@@ -362,8 +366,9 @@ async def _fan_out(point, window, clerk):
     subscribed = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        # one shared subscription per server process; a screen counts once its stream started
         subscribed = dict(await client.pubsub_numsub(channel)).get(channel.encode(), 0)
-        if subscribed >= n or (failures and subscribed + sum(failures.values()) >= n):
+        if len(connected) >= n or (failures and len(connected) + sum(failures.values()) >= n):
             break
         await asyncio.sleep(0.2)
     connect_s = time.monotonic() - t0
