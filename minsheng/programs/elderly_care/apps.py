@@ -82,6 +82,42 @@ class ElderlyCareConfig(AppConfig):
                         order=35,
                     ),
                     WorkbenchEntry(
+                        title=_("Home-care applications"),
+                        url_name="elderly_care:applications",
+                        roles=(*officers, "case_officer", "department_head", "community_worker"),
+                        order=37,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Follow-up calls"),
+                        url_name="elderly_care:followups",
+                        roles=(*officers, "community_worker"),
+                        order=38,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Rectifications"),
+                        url_name="elderly_care:rectifications",
+                        roles=(*officers, "provider_admin"),
+                        order=39,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Meal counter"),
+                        url_name="elderly_care:meals",
+                        roles=("canteen_operator",),
+                        order=40,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Home retrofits"),
+                        url_name="elderly_care:retrofits",
+                        roles=(*officers, "community_worker"),
+                        order=41,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Entitlement rules"),
+                        url_name="elderly_care:rules",
+                        roles=officers,
+                        order=42,
+                    ),
+                    WorkbenchEntry(
                         title=_("Home-care dashboard"),
                         url_name="elderly_care:dashboard",
                         roles=officers,
@@ -106,6 +142,7 @@ class ElderlyCareConfig(AppConfig):
                     "provider_admin": _("home-care provider administrator"),
                     "civil_affairs_officer": _("civil affairs officer (elderly care)"),
                     "community_worker": _("community worker"),
+                    "canteen_operator": _("elderly canteen meal counter"),
                 },
             )
         )

@@ -25,7 +25,8 @@ from minsheng.cases.process import (
 )
 
 CIVIL_AFFAIRS = "civil_affairs"  # Organisation.department_code of 民政 (as in minsheng.demo)
-PROVIDER_TASK = "care_provider"  # task for the provider the visit belongs to (chosen, kind "provider")
+# task for the provider the visit belongs to (chosen at the action, Organisation kind "provider")
+PROVIDER_TASK = "care_provider"
 REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head")
 REVIEW_WORKING_DAYS = 10
 RECTIFY_WORKING_DAYS = 5

@@ -139,3 +139,70 @@ def open_counts() -> dict:
         "alarms": AlarmEvent.objects.exclude(status="closed").aggregate(n=Count("id"))["n"],
         "anomalies": Anomaly.objects.filter(status="open").aggregate(n=Count("id"))["n"],
     }
+
+
+# --- gates for the workbench pages --------------------------------------------------------
+
+REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "supervisor")
+
+
+def applications_for(*, user):
+    from .models import CareApplication
+
+    return (
+        CareApplication.objects.filter(scope_q(user=user, roles=(*REVIEWERS, "community_worker")))
+        .select_related("person", "region", "case", "submitted_by")
+        .order_by("-created_at")
+    )
+
+
+def rectifications_for(*, user):
+    from .models import Rectification
+
+    officer = scope_q(user=user, roles=REVIEWERS, region_field="work_order__region")
+    provider = scope_q(
+        user=user,
+        roles=["provider_admin"],
+        region_field="provider__region",
+        organisation_field="provider",
+    )
+    return (
+        Rectification.objects.filter(officer | provider)
+        .select_related("provider", "case", "work_order__elder__person", "work_order__service")
+        .order_by("-created_at")
+    )
+
+
+def canteens_for(*, user):
+    """Organisations where the user runs a meal counter (role ``canteen_operator``)."""
+    from minsheng.access.models import Organisation
+    from minsheng.access.selectors import active_assignments
+
+    ids = [a.organisation_id for a in active_assignments(user=user, roles=["canteen_operator"])]
+    return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
+
+
+def _meal_scope(*, user):
+    from .models import ElderStatus
+
+    return Elder.objects.filter(
+        scope_q(user=user, roles=["canteen_operator", *OFFICERS], region_field="region"),
+        status=ElderStatus.ACTIVE,
+    ).select_related("person", "region")
+
+
+def meal_elder_get_for(*, user, elder_id) -> Elder | None:
+    return _meal_scope(user=user).filter(pk=elder_id).first() if str(elder_id).isdigit() else None
+
+
+def meal_elders_for(*, user, query: str):
+    """Active elders the meal counter may serve, found by name or the last 4 characters of the ID."""
+    query = query.strip()
+    if not query:
+        return Elder.objects.none()
+    qs = _meal_scope(user=user)
+    if len(query) == 4 and query[:3].isdigit():
+        qs = qs.filter(person__id_number_tail=query.upper())
+    else:
+        qs = qs.filter(person__name__contains=query)
+    return qs.order_by("person__name")[:20]

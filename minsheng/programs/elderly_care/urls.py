@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "elderly_care"
 
@@ -16,4 +16,15 @@ urlpatterns = [
     path("statements/<int:statement_id>/act/", views.statement_act, name="statement_act"),
     path("alarms/", views.alarms, name="alarms"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("applications/", pages.applications, name="applications"),
+    path("applications/<int:application_id>/", pages.application_detail, name="application"),
+    path("followups/", pages.followups, name="followups"),
+    path("rectifications/", pages.rectifications, name="rectifications"),
+    path("meals/", pages.meal_counter, name="meals"),
+    path("retrofits/", pages.retrofits, name="retrofits"),
+    path("retrofits/<int:file_id>/", pages.retrofit_detail, name="retrofit"),
+    path("rules/", pages.rules, name="rules"),
+    path("rules/new/", pages.rule_edit, name="rule_new"),
+    path("rules/<int:rule_id>/", pages.rule_edit, name="rule_edit"),
+    path("elders/<int:elder_id>/assess/", pages.assess, name="assess"),
 ]

@@ -106,9 +106,7 @@ def followup_record(
     return call
 
 
-def rectification_open(
-    *, order: WorkOrder, reason: str, actor, follow_up=None
-) -> Rectification:
+def rectification_open(*, order: WorkOrder, reason: str, actor, follow_up=None) -> Rectification:
     """Open a rectification case: the provider gets a task with a deadline (working days) to put
     it right and write a report; civil affairs then accepts the report or sends it back.
 
@@ -166,9 +164,7 @@ def on_report_complete(*, case, task, actor, outcome, data, comment, now) -> dic
     """The provider finished its rectification task: a written report is required."""
     report = (data or {}).get("report", "") or comment or ""
     if not str(report).strip():
-        raise ValidationFailed.for_field(
-            "report", _("Describe what was done to put it right.")
-        )
+        raise ValidationFailed.for_field("report", _("Describe what was done to put it right."))
     rect = Rectification.objects.get(case=case)
     rect.response = str(report).strip()
     rect.save(update_fields=["response", "updated_at"])
@@ -202,15 +198,15 @@ def rectification_respond(*, task: Rectification, actor, response: str) -> Recti
         raise ValidationFailed.for_field("response", _("Describe what was done to put it right."))
     case_task = rectification_open_task(task) if task.case_id else None
     if case_task is None:
-        raise Conflict(
-            _("This rectification has already been completed."), code="state_changed"
-        )
+        raise Conflict(_("This rectification has already been completed."), code="state_changed")
     task_complete(task=case_task, actor=actor, outcome="done", data={"report": response})
     task.refresh_from_db()
     return task
 
 
-def rectification_review(*, task: Rectification, actor, accept: bool, note: str = "") -> Rectification:
+def rectification_review(
+    *, task: Rectification, actor, accept: bool, note: str = ""
+) -> Rectification:
     """Civil affairs accepts the provider's report, or sends it back with a reason."""
     from minsheng.cases.services import case_act
 

@@ -423,3 +423,46 @@ def devices_flag_offline(*, now: datetime | None = None) -> int:
         )
         .update(is_offline=True, offline_since=now)
     )
+
+
+# --- retrofit photos (appended: works before/after) ------------------------------------------
+
+
+def retrofit_add_photo(*, file: RetrofitFile, phase: str, upload, actor, item=None):
+    """A photo of the works, before or after; only while the file is approved or under works."""
+    from minsheng.attachments.services import attachment_store
+
+    from ..models import RetrofitPhoto
+
+    if phase not in ("before", "after"):
+        raise ValidationFailed.for_field(
+            "phase", _("Choose whether the photo is from before or after the works.")
+        )
+    with transaction.atomic():
+        locked = RetrofitFile.objects.select_for_update().get(pk=file.pk)
+        if locked.status not in (RetrofitStatus.APPROVED, RetrofitStatus.WORKS):
+            raise Conflict(
+                _(
+                    "Photos of the works can be added once the file is approved and until acceptance."
+                ),
+                code="state_changed",
+            )
+        if item is not None and item.file_id != locked.pk:
+            raise ValidationFailed.for_field("item", _("Choose an item of this file."))
+        attachment = attachment_store(
+            file=upload,
+            owner=actor,
+            target=locked,
+            allowed_types=("image/jpeg", "image/png"),
+            max_bytes=8 * 1024 * 1024,
+        )
+        photo = RetrofitPhoto.objects.create(
+            file=locked, item=item, phase=phase, attachment=attachment
+        )
+        audit_record(
+            event_type="elderly_care.retrofit_photo",
+            actor=actor,
+            target=locked,
+            new={"phase": phase},
+        )
+    return photo

@@ -59,7 +59,10 @@ def test_application_opens_a_case_with_a_civil_affairs_review_task_due_in_workin
     assert task.due_at.date() == date(2026, 3, 24)
     with pytest.raises(Conflict):
         application_submit(
-            person=person, submitted_by=worker, categories=["advanced_age"], living_arrangement="alone"
+            person=person,
+            submitted_by=worker,
+            categories=["advanced_age"],
+            living_arrangement="alone",
         )
 
 
@@ -69,7 +72,10 @@ def test_completing_the_review_task_approves_registers_the_elder_and_tells_the_a
     officer = _officer(org)
     person = _person()
     app = application_submit(
-        person=person, submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+        person=person,
+        submitted_by=f.user(),
+        categories=["advanced_age"],
+        living_arrangement="alone",
     )
     task = app.case.tasks.get()
     outsider = f.user("别的部门")
@@ -93,7 +99,10 @@ def test_rejection_needs_a_reason_and_registers_nobody():
     officer = _officer(org)
     person = _person()
     app = application_submit(
-        person=person, submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+        person=person,
+        submitted_by=f.user(),
+        categories=["advanced_age"],
+        living_arrangement="alone",
     )
     with pytest.raises(ValidationFailed):
         application_decide(application=app, actor=officer, approve=False, note=" ")
@@ -109,7 +118,10 @@ def test_an_overdue_review_is_reminded_and_escalated_by_the_sla_check():
     _officer(org)
     with time_machine.travel(NOW, tick=False):
         app = application_submit(
-            person=_person(), submitted_by=f.user(), categories=["advanced_age"], living_arrangement="alone"
+            person=_person(),
+            submitted_by=f.user(),
+            categories=["advanced_age"],
+            living_arrangement="alone",
         )
     with time_machine.travel("2026-03-30 10:00 +08:00", tick=False):
         sla_check()
