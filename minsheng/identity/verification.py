@@ -9,6 +9,7 @@ the provincial service and the name and ID number it returns in ``userinfo``
 are compared with what the citizen entered.
 """
 
+import abc
 import base64
 import json
 import secrets
@@ -34,11 +35,12 @@ class VerificationResult:
     message: str
 
 
-class RealNameVerifier:
+class RealNameVerifier(abc.ABC):
     method = "none"
 
+    @abc.abstractmethod
     def verify(self, *, name: str, id_number: str) -> VerificationResult:
-        raise NotImplementedError
+        """Each concrete class implements this."""
 
 
 class ChecksumOnlyVerifier(RealNameVerifier):

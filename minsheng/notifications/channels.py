@@ -9,6 +9,7 @@ A channel's ``send`` raises ChannelFailed when the message did not go; the
 delivery is then retried with backoff (services.notification_retry_due).
 """
 
+import abc
 import json
 import logging
 import urllib.error
@@ -35,15 +36,16 @@ class ChannelFailed(Exception):
     """The message did not go out this time; try again later."""
 
 
-class Channel:
+class Channel(abc.ABC):
     code = ""
     needs_account = False  # True: a person without an account cannot be reached this way
 
     def address_for(self, notification) -> str:
         return ""
 
+    @abc.abstractmethod
     def send(self, notification, address: str) -> None:
-        raise NotImplementedError
+        """Each concrete class implements this."""
 
 
 class InboxChannel(Channel):
