@@ -8,6 +8,10 @@ class ServiceHallsConfig(AppConfig):
     verbose_name = _("Service halls")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from minsheng.access.models import RoleAssignment
+        from minsheng.core import periodic
         from minsheng.core.registry import (
             DemoGenerator,
             Kpi,
@@ -17,7 +21,23 @@ class ServiceHallsConfig(AppConfig):
             registry,
         )
 
-        from . import kpis
+        from . import kpis, tasks
+
+        def assignments_changed(sender, instance, **kwargs):
+            from django.db import transaction
+
+            from .services import windows_release_out_of_scope
+
+            transaction.on_commit(lambda: windows_release_out_of_scope(user_id=instance.user_id))
+
+        post_save.connect(assignments_changed, sender=RoleAssignment, weak=False,
+                          dispatch_uid="service_halls.assignments")
+        post_delete.connect(assignments_changed, sender=RoleAssignment, weak=False,
+                            dispatch_uid="service_halls.assignments_del")
+        # Booked appointments whose slot ended become no-shows (the no-show rate counts them);
+        # clerks whose assignment lapsed by date are signed off their windows.
+        periodic.register("service_halls.appointments_close", tasks.appointments_close_day, every_seconds=900)
+        periodic.register("service_halls.windows_release", tasks.windows_release_out_of_scope, every_seconds=300)
 
         def demo_run(ctx):
             from .demo import run

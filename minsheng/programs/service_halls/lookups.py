@@ -73,5 +73,24 @@ def lookups_clear(*, point_id: int | None = None) -> None:
     with _lock:
         if point_id is None:
             _cache.clear()
+            _business_cache.clear()
         else:
             _cache.pop(point_id, None)
+
+
+_business_cache: dict[int, tuple[float, BusinessType]] = {}
+
+
+def business_type_lookup(*, business_type_id: int) -> BusinessType:
+    """A business type by id (names and typical minutes for showing a ticket), kept
+    for the same time-to-live as the halls."""
+    ttl = _ttl()
+    now = time.monotonic()
+    hit = _business_cache.get(business_type_id)
+    if ttl > 0 and hit is not None and hit[0] > now:
+        return hit[1]
+    value = BusinessType.objects.get(pk=business_type_id)
+    if ttl > 0:
+        with _lock:
+            _business_cache[business_type_id] = (now + ttl, value)
+    return value

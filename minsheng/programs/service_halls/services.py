@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,6 +232,33 @@ def window_sign_on(*, window: Window, clerk) -> Window:
     return locked
 
 
+def windows_release_out_of_scope(*, user_id: int | None = None) -> int:
+    """Sign clerks off windows outside their current assignments.
+
+    Window actions trust the signed-on clerk (signing on checked the assignment),
+    so an assignment that is removed, moved or expires must end the shift: on a
+    change to the user's assignments (a signal) and every few minutes for
+    assignments that lapse by date. Returns the number of windows released."""
+    from django.contrib.auth import get_user_model
+
+    signed_on = Window.objects.filter(clerk__isnull=False)
+    if user_id is not None:
+        signed_on = signed_on.filter(clerk_id=user_id)
+    released = 0
+    for clerk_id in set(signed_on.values_list("clerk_id", flat=True)):
+        clerk = get_user_model().objects.get(pk=clerk_id)
+        allowed = set(windows_in_scope(user=clerk).values_list("pk", flat=True)) if clerk.is_active else set()
+        with transaction.atomic():
+            for window in Window.objects.select_for_update().filter(clerk_id=clerk_id).exclude(pk__in=allowed):
+                window.clerk = None
+                window.is_open = False
+                window.save(update_fields=["clerk", "is_open"])
+                audit_record(event_type="service_halls.window_sign_off", actor=None, target=window,
+                             old={"clerk": clerk_id}, new={"clerk": None, "reason": "out_of_scope"})
+                released += 1
+    return released
+
+
 def window_sign_off(*, window: Window, clerk) -> Window:
     with transaction.atomic():
         locked = Window.objects.select_for_update().get(pk=window.pk)
@@ -278,37 +304,55 @@ def _audit_ticket(event_type: str, clerk, ticket: Ticket, old_state: str, **extr
     )
 
 
-def _next_candidate(*, window: Window, day: date, now: datetime, want_priority: bool):
-    """The ticket this window calls next, in one statement: waiting tickets for
-    its businesses (or transferred to it), ordered by one expression encoding the
-    policy — appointments due at their slot, then priority or normal tickets as
-    the policy wants, then the others; first issued first within each — and
-    locked, skipping rows another window holds (PostgreSQL). Nothing is returned
-    while a number is still at this window."""
-    served = Window.business_types.through.objects.filter(window_id=window.pk).values("businesstype_id")
-    due = Q(appointment__isnull=False, appointment__slot__starts_at__lte=now + APPOINTMENT_EARLY)
-    busy = Ticket.objects.filter(
-        window_id=window.pk, service_date=day, state__in=[TicketState.CALLED, TicketState.SERVING]
-    )
-    qs = (
-        Ticket.objects.filter(point_id=window.point_id, service_date=day, state=TicketState.WAITING)
-        .filter(Q(target_window_id=window.pk) | Q(target_window__isnull=True, business_type_id__in=served))
-        .filter(~Exists(busy))
-        .annotate(
-            call_rank=Case(
-                When(due, then=Value(0)),
-                When(is_priority=want_priority, then=Value(1)),
-                default=Value(2),
-            ),
-            slot_at=Case(When(due, then=F("appointment__slot__starts_at")), default=None),
+def _call_next_sql(vendor: str) -> str:
+    """One statement that picks the ticket a window calls next and marks it called.
+
+    Waiting tickets for the window's businesses (or transferred to it), ordered by
+    one expression encoding the policy — appointments due at their slot, then
+    priority or normal tickets as the policy wants, then the others; first issued
+    first within each — and none while a number is still at this window. On
+    PostgreSQL the pick is locked with SKIP LOCKED, so two windows never take the
+    same ticket; SQLite's IMMEDIATE transaction serialises writers. Written out by
+    hand because it is the hall's hottest statement: built by the ORM it cost more
+    Python than the database spent running it."""
+    ticket = Ticket._meta.db_table
+    lock = "FOR UPDATE OF t SKIP LOCKED" if vendor == "postgresql" else ""
+    columns = ", ".join(f.column for f in Ticket._meta.concrete_fields)
+    return f"""
+        UPDATE {ticket} SET state = %(called)s, window_id = %(window)s, called_at = %(now)s,
+               first_called_at = COALESCE(first_called_at, %(now)s), target_window_id = NULL
+        WHERE id = (
+            SELECT t.id FROM {ticket} t
+            LEFT JOIN {Appointment._meta.db_table} a ON a.id = t.appointment_id
+            LEFT JOIN {AppointmentSlot._meta.db_table} s ON s.id = a.slot_id
+            WHERE t.point_id = %(point)s AND t.service_date = %(day)s AND t.state = %(waiting)s
+              AND (t.target_window_id = %(window)s
+                   OR (t.target_window_id IS NULL AND t.business_type_id IN (
+                       SELECT businesstype_id FROM {Window.business_types.through._meta.db_table}
+                       WHERE window_id = %(window)s)))
+              AND NOT EXISTS (
+                  SELECT 1 FROM {ticket} b WHERE b.window_id = %(window)s AND b.service_date = %(day)s
+                  AND b.state IN (%(called)s, %(serving)s))
+            ORDER BY CASE WHEN s.starts_at <= %(due_by)s THEN 0
+                          WHEN t.is_priority = %(want_priority)s THEN 1 ELSE 2 END,
+                     CASE WHEN s.starts_at <= %(due_by)s THEN s.starts_at END NULLS LAST,
+                     t.issued_at, t.id
+            LIMIT 1 {lock}
         )
-        .order_by("call_rank", F("slot_at").asc(nulls_last=True), "issued_at", "id")
-        .select_related("business_type")
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    # SQLite: the IMMEDIATE transaction already serialises writers
-    return qs.first()
+        RETURNING {columns}"""  # noqa: S608 — names from the models; values are parameters
+
+
+def _call_next_ticket(*, window: Window, day: date, now: datetime, want_priority: bool) -> Ticket | None:
+    """Pick and mark the next ticket for ``window`` (see _call_next_sql); None when nobody waits."""
+    ops = connection.ops
+    params = {
+        "called": TicketState.CALLED.value, "serving": TicketState.SERVING.value,
+        "waiting": TicketState.WAITING.value, "window": window.pk, "point": window.point_id,
+        "day": ops.adapt_datefield_value(day), "now": ops.adapt_datetimefield_value(now),
+        "due_by": ops.adapt_datetimefield_value(now + APPOINTMENT_EARLY), "want_priority": want_priority,
+    }
+    # raw() converts the returned columns as the ORM would (SQLite hands back text)
+    return next(iter(Ticket.objects.raw(_call_next_sql(connection.vendor), params)), None)
 
 
 def window_call_next(*, window: Window, clerk) -> Ticket | None:
@@ -332,7 +376,7 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
             .get()
         )
         want = _want_priority(every=every, day=today, policy_day=policy_day, normals=normals)
-        ticket = _next_candidate(window=window, day=today, now=now, want_priority=want)
+        ticket = _call_next_ticket(window=window, day=today, now=now, want_priority=want)
         if ticket is None:
             busy = Ticket.objects.filter(
                 window_id=window.pk, service_date=today, state__in=[TicketState.CALLED, TicketState.SERVING]
@@ -344,13 +388,8 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
                     code=ErrorCode.STATE_CHANGED,
                 )
             return None
-        old = ticket.state
-        ticket.state = TicketState.CALLED
+        old = TicketState.WAITING
         ticket.window = window
-        ticket.called_at = now
-        ticket.first_called_at = ticket.first_called_at or now
-        ticket.target_window = None
-        ticket.save(update_fields=["state", "window", "called_at", "first_called_at", "target_window"])
         if ticket.is_priority:
             normals = 0
         else:
@@ -359,8 +398,10 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
         window.policy_day, window.normals_since_priority = today, normals
         _event(ticket, EventKind.CALLED, window=window, actor=clerk)
         _audit_ticket("ticket_call", clerk, ticket, old, window=window.number)
+    # The caller shows the ticket: its point and business without another read.
     if window.point_id == ticket.point_id and "point" in window._state.fields_cache:
-        ticket.point = window.point  # the caller shows the ticket: no second read of the point
+        ticket.point = window.point
+    ticket.business_type = lookups.business_type_lookup(business_type_id=ticket.business_type_id)
     return ticket
 
 

@@ -15,3 +15,10 @@ def appointments_close_day() -> int:
     from .services import appointments_mark_no_show
 
     return appointments_mark_no_show()
+
+
+@task(queue_name="default")
+def windows_release_out_of_scope() -> int:
+    from .services import windows_release_out_of_scope as release
+
+    return release()
