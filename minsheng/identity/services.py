@@ -22,6 +22,8 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
 from . import otp
+from .crypto import decrypt as crypto_decrypt
+from .crypto import encrypt as crypto_encrypt
 from .crypto import keyed_hash
 from .idnumbers import id_number_validate, mask_id_number, mask_phone, phone_validate
 from .models import Person, PersonRelation, RelationKind, User  # noqa: F401 - Person for callers
@@ -35,7 +37,7 @@ from .selectors import (  # noqa: F401 - re-exported for programs
     user_may_unmask,
 )
 from .totp import totp_code_check, totp_new_secret
-from .verification import real_name_verifier
+from .verification import VerificationResult, real_name_verifier
 
 SECOND_FACTOR_MAX_AGE = dt.timedelta(hours=12)
 _NAME_BAD = re.compile(r"[\d<>{}\[\]\\/@#$%^&*=+|~`\"';:!?，。；：！？]")
@@ -207,14 +209,61 @@ def family_member_add(
     return person_relation_add(person=me, relative=relative, kind=kind, detail=detail, actor=user)
 
 
-@transaction.atomic
-def person_register_for_user(*, user: User, name: str, id_number: str) -> Person:
-    """Real-name registration (实名登记) of a signed-in user, checked by the configured verifier."""
+REAL_NAME_REDIRECT_SECONDS = 600  # a sign-in at the identity service must come back within this
+
+
+def real_name_redirect_start(*, user: User, name: str, id_number: str) -> dict:
+    """Begin real-name registration with a verifier that sends the citizen to the
+    identity service (OIDC): check the input, and return what the caller keeps in
+    the session until the service redirects back — the state that ties the answer
+    to this browser, and the name and ID number (encrypted, as at rest) to compare
+    with what the service says."""
     if Person.objects.filter(user=user).exists():
         raise Conflict(_("Your real-name data is already registered."))
     name = name_validate(name)
     parsed = id_number_validate(id_number)
-    result = real_name_verifier().verify(name=name, id_number=parsed.number)
+    return {
+        "state": secrets.token_urlsafe(24),
+        "nonce": secrets.token_urlsafe(16),
+        "name": name,
+        "id_number": crypto_encrypt(parsed.number),
+        "started": timezone.now().timestamp(),
+    }
+
+
+def real_name_redirect_finish(
+    *, user: User, pending: dict | None, state: str, code: str, redirect_uri: str
+) -> Person:
+    """The identity service redirected back: check the state, exchange the code,
+    compare the service's name and ID number with the citizen's, then register."""
+    if (
+        not pending
+        or not state
+        or not secrets.compare_digest(str(pending.get("state", "")), state)
+        or timezone.now().timestamp() - float(pending.get("started", 0)) > REAL_NAME_REDIRECT_SECONDS
+    ):
+        raise ValidationFailed(
+            _("This sign-in at the identity service has expired or did not start here. Please start again.")
+        )
+    if not code:
+        raise ValidationFailed(_("The identity service did not confirm your identity. Please start again."))
+    verifier = real_name_verifier()
+    id_number = crypto_decrypt(pending["id_number"])
+    result = verifier.verify_callback(code=code, redirect_uri=redirect_uri, name=pending["name"], id_number=id_number)
+    return person_register_for_user(user=user, name=pending["name"], id_number=id_number, verification=result)
+
+
+@transaction.atomic
+def person_register_for_user(
+    *, user: User, name: str, id_number: str, verification: VerificationResult | None = None
+) -> Person:
+    """Real-name registration (实名登记) of a signed-in user, checked by the configured
+    verifier — or by the result a redirect verifier's callback already produced."""
+    if Person.objects.filter(user=user).exists():
+        raise Conflict(_("Your real-name data is already registered."))
+    name = name_validate(name)
+    parsed = id_number_validate(id_number)
+    result = verification or real_name_verifier().verify(name=name, id_number=parsed.number)
     if not result.verified:
         raise ValidationFailed(result.message, fields={"id_number": [result.message]})
     person = person_find_by_id_number(parsed.number)

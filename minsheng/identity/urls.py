@@ -15,4 +15,5 @@ urlpatterns = [
     path("2fa/setup/", views.totp_setup_view, name="totp_setup"),
     path("2fa/", views.totp_verify_view, name="totp_verify"),
     path("people/<int:pk>/", views.person_detail_view, name="person_detail"),
+    path("real-name/callback/", views.real_name_callback_view, name="real_name_callback"),
 ]

@@ -37,6 +37,9 @@ class VerificationResult:
 
 class RealNameVerifier(abc.ABC):
     method = "none"
+    # True: the citizen is sent to the identity service and back (authorization_url,
+    # then verify_callback); False: verify() answers at once.
+    redirect_flow = False
 
     @abc.abstractmethod
     def verify(self, *, name: str, id_number: str) -> VerificationResult:
@@ -79,6 +82,7 @@ class OidcVerifier(RealNameVerifier):
     """
 
     method = "oidc"
+    redirect_flow = True
     timeout = 10
 
     def __init__(self, *, issuer: str | None = None, client_id: str | None = None,

@@ -35,6 +35,7 @@ from .selectors import person_get_for, person_relations_of, user_may_unmask
 from .totp import totp_qr_svg, totp_uri
 
 BACKEND = "minsheng.identity.backends.PhoneOrUsernameBackend"
+REAL_NAME_PENDING_KEY = "identity.real_name_pending"
 SECOND_FACTOR_KEY = "identity.second_factor_at"
 OTP_PHONE_KEY = "identity.otp_phone"
 
@@ -285,3 +286,38 @@ def person_detail_view(request, pk: int):
                       status=400 if form.errors else 200)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def real_name_redirect(request, *, name: str, id_number: str):
+    """Send the citizen to the identity service (a redirect verifier such as OIDC)
+    with what comes back kept in their session; DomainError on bad input."""
+    from .verification import real_name_verifier
+
+    pending = services.real_name_redirect_start(user=request.user, name=name, id_number=id_number)
+    request.session[REAL_NAME_PENDING_KEY] = pending
+    return redirect(real_name_verifier().authorization_url(
+        redirect_uri=request.build_absolute_uri(reverse("identity:real_name_callback")),
+        state=pending["state"], nonce=pending["nonce"],
+    ))
+
+
+@citizen
+def real_name_callback_view(request):
+    """Where the identity service sends the citizen back (OIDC authorization code)."""
+    from .forms import REAL_NAME_REGISTERED
+
+    pending = request.session.pop(REAL_NAME_PENDING_KEY, None)
+    if request.GET.get("error"):
+        messages.error(request, _("The identity service did not confirm your identity. Please start again."))
+        return redirect("portal:profile")
+    try:
+        services.real_name_redirect_finish(
+            user=request.user, pending=pending, state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            redirect_uri=request.build_absolute_uri(reverse("identity:real_name_callback")),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, REAL_NAME_REGISTERED)
+    return redirect("portal:profile")

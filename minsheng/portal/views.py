@@ -23,6 +23,8 @@ def profile(request):
         RealNameForm,
         apply_errors,
     )
+    from minsheng.identity.verification import real_name_verifier
+    from minsheng.identity.views import real_name_redirect
 
     person = identity.Person.objects.filter(user=request.user).first()
     action = request.POST.get("action") if request.method == "POST" else None
@@ -33,6 +35,9 @@ def profile(request):
     form = {"realname": realname_form, "family": family_form}.get(action)
     if form is not None and form.is_valid():
         try:
+            if action == "realname" and real_name_verifier().redirect_flow:
+                # the provincial identity service confirms it: off there and back
+                return real_name_redirect(request, **form.cleaned_data)
             if action == "realname":
                 identity.person_register_for_user(user=request.user, **form.cleaned_data)
                 messages.success(request, REAL_NAME_REGISTERED)

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -84,3 +85,87 @@ def test_oidc_refuses_other_claims_and_failed_exchanges(issuer):
     assert not other.verified and "does not match" in other.message
     failed = verifier.verify_callback(code="bad-code", redirect_uri="https://x/cb", name="张三", id_number="320706194501011234")
     assert not failed.verified and "could not be reached" in failed.message
+
+
+# --- the citizen's journey through the identity service (pages) ---------------------------
+@pytest.fixture
+def oidc(issuer, settings):
+    from minsheng.identity.verification import _verifier
+
+    settings.IDENTITY_VERIFIER = "minsheng.identity.verification.OidcVerifier"
+    settings.IDENTITY_OIDC_ISSUER = issuer
+    settings.IDENTITY_OIDC_CLIENT_ID = "minsheng"
+    settings.IDENTITY_OIDC_CLIENT_SECRET = "s3cret"
+    _verifier.cache_clear()
+    yield issuer
+    _verifier.cache_clear()
+
+
+def _start(client, name="张三", id_number="320706194501011234"):
+    from django.urls import reverse
+
+    r = client.post(reverse("portal:profile"), {"action": "realname", "name": name, "id_number": id_number})
+    return r
+
+
+@pytest.mark.django_db
+def test_profile_sends_the_citizen_to_the_identity_service_and_registers_on_return(client, oidc):
+    from django.urls import reverse
+
+    from minsheng.audit.models import AuditEvent
+    from minsheng.identity.models import Person, User
+    from minsheng.identity.views import REAL_NAME_PENDING_KEY
+
+    user = User.objects.create_user(name="张三")
+    client.force_login(user)
+    r = _start(client)
+    assert r.status_code == 302 and r["Location"].startswith(f"{oidc}/authorize?")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(r["Location"]).query)
+    assert query["redirect_uri"] == ["http://testserver/accounts/real-name/callback/"]
+    # the ID number waits in the session encrypted, never in the clear
+    assert "320706194501011234" not in json.dumps(client.session[REAL_NAME_PENDING_KEY])
+    assert not Person.objects.exists()
+    back = client.get(reverse("identity:real_name_callback"), {"state": query["state"][0], "code": "good-code"})
+    assert back.status_code == 302 and back["Location"] == reverse("portal:profile")
+    person = Person.objects.get(user=user)
+    assert person.verified_by == "oidc" and person.verified_at is not None
+    assert AuditEvent.objects.filter(event_type="identity.real_name_registered", actor=user).exists()
+    assert REAL_NAME_PENDING_KEY not in client.session  # one use
+    page = client.get(reverse("portal:profile")).content.decode()
+    assert "3207**********1234" in page
+
+
+@pytest.mark.django_db
+def test_identity_service_answers_that_do_not_fit_register_nothing(client, oidc):
+    from django.urls import reverse
+
+    from minsheng.identity.models import Person, User
+
+    user = User.objects.create_user(name="李四")
+    client.force_login(user)
+    callback = reverse("identity:real_name_callback")
+
+    def state_of(response):
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(response["Location"]).query)["state"][0]
+
+    # another browser's (or a forged) state
+    _start(client, name="张三")
+    r = client.get(callback, {"state": "forged", "code": "good-code"}, follow=True)
+    assert "did not start here" in r.content.decode()
+    # the service's claims name someone else
+    r = client.get(callback, {"state": state_of(_start(client, name="李四")), "code": "good-code"}, follow=True)
+    assert "does not match" in r.content.decode()
+    # the citizen cancelled at the service
+    r = client.get(callback, {"state": state_of(_start(client)), "error": "access_denied"}, follow=True)
+    assert "did not confirm" in r.content.decode()
+    # too late: the pending sign-in expired
+    import time_machine
+
+    started = _start(client)
+    with time_machine.travel(time.time() + 3600):
+        r = client.get(callback, {"state": state_of(started), "code": "good-code"}, follow=True)
+    assert "expired" in r.content.decode()
+    # a bad ID number never leaves for the service
+    bad = _start(client, id_number="320706194501011235")
+    assert bad.status_code == 400 and "check digit" in bad.content.decode()
+    assert not Person.objects.exists()
