@@ -22,6 +22,7 @@ from minsheng.attachments.models import Attachment
 from minsheng.identity.models import PersonRelation, User
 
 from . import assessment as gb
+from . import rules
 from .catalogue import SERVICE_ITEMS
 from .models import (
     AbilityAssessment,
@@ -236,7 +237,15 @@ def _plan_visits(
             for d in rng.sample(days, len(days) if overdraw else min(len(days), k)):
                 svc = items[rng.choice(mine)]
                 qty = _planned_quantity(svc)
-                cost = qty if unit == "hours" else prices[(prov.pk, svc.pk)] * qty
+                if unit == "hours":  # drawn by time: meals and per-visit items by planned minutes
+                    cost = (
+                        rules.minutes_drawn(
+                            unit=svc.unit, quantity=qty, planned_minutes=svc.default_minutes
+                        )
+                        / 60
+                    )
+                else:
+                    cost = prices[(prov.pk, svc.pk)] * qty
                 if used + cost > budget:
                     if overdraw:
                         month_visits.append((d, svc))

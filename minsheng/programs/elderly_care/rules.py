@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from itertools import combinations
 
 from PIL import Image
 
@@ -78,8 +79,88 @@ def same_photo(a: str, b: str, threshold: int = PHOTO_HAMMING_MAX) -> bool:
     return bool(a and b) and hamming(a, b) <= threshold
 
 
+class PhotoIndex:
+    """Earlier photos by dHash, for "is this photo within ``threshold`` bits of an earlier one".
+
+    Multi-index hashing: the 64 bits are cut into SEGMENTS 16-bit segments. If two
+    hashes differ in at most ``threshold`` bits, by the pigeonhole principle at least
+    one segment differs in at most ``threshold // SEGMENTS`` bits (≤ 1 for the
+    default 6). So a lookup probes, per segment, the exact segment value and its
+    neighbours within that radius (1 + 16 values), in tables keyed by segment value —
+    with 64-bit hashes spread over 65,536 values per segment a probe meets few
+    strangers, and a lookup costs about the same whether the index holds a thousand
+    photos or a million (the old 8-bit bands met 1/256 of all photos each).
+    Photos with the same full hash share one entry (exact matches are one dict hit).
+    """
+
+    SEGMENTS = 4
+    BITS = 16
+
+    def __init__(self, threshold: int = PHOTO_HAMMING_MAX) -> None:
+        self.threshold = threshold
+        self.radius = threshold // self.SEGMENTS
+        self.by_hash: dict[int, list[tuple]] = {}
+        self.tables: list[dict[int, list[int]]] = [{} for _ in range(self.SEGMENTS)]
+        self._mask = (1 << self.BITS) - 1
+        # Segment values within ``radius`` bits: XOR masks with up to ``radius`` bits set.
+        self._probes = [
+            sum(1 << b for b in bits)
+            for r in range(self.radius + 1)
+            for bits in combinations(range(self.BITS), r)
+        ]
+
+    def _segments(self, h: int):
+        for s in range(self.SEGMENTS):
+            yield s, (h >> (s * self.BITS)) & self._mask
+
+    def add(self, phash: str, item: tuple) -> None:
+        """Index ``item`` (any tuple; ordered by the caller's "earlier") under ``phash``."""
+        h = int(phash, 16)
+        entries = self.by_hash.get(h)
+        if entries is None:
+            self.by_hash[h] = [item]
+            for s, seg in self._segments(h):
+                self.tables[s].setdefault(seg, []).append(h)
+        else:
+            entries.append(item)
+
+    def freeze(self) -> None:
+        """Sort each hash's items so that the earliest come first (call once, after adding)."""
+        for entries in self.by_hash.values():
+            entries.sort()
+
+    def near(self, phash: str):
+        """(distance, item list) for each indexed hash within the threshold of ``phash``;
+        the lists are sorted once ``freeze`` was called."""
+        h = int(phash, 16)
+        seen: set[int] = set()
+        for s, seg in self._segments(h):
+            table = self.tables[s]
+            for flip in self._probes:
+                for other in table.get(seg ^ flip, ()):
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    d = (h ^ other).bit_count()
+                    if d <= self.threshold:
+                        yield d, self.by_hash[other]
+
+
 def overdrawn(*, used: Decimal, entitled: Decimal) -> bool:
     return used > entitled
+
+
+def minutes_drawn(*, unit: str, quantity: Decimal, planned_minutes: int) -> Decimal:
+    """Minutes of service a visit draws from an hours entitlement.
+
+    Hourly items draw their billable hours (the quantity, in quarter hours).
+    Items priced per visit or per meal have no billable hours: they draw the
+    visit's planned time (a delivered meal, 20 minutes, draws 20 minutes — not
+    an hour per meal). Counted in minutes so that sums stay exact.
+    """
+    if unit == "hour":
+        return Decimal(quantity) * 60
+    return Decimal(planned_minutes)
 
 
 def visit_quantity(*, unit: str, minutes: int | None, planned_minutes: int) -> Decimal:

@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import ExpressionWrapper, F, FloatField, Sum
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, FloatField, Sum, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ValidationFailed
 
 from .. import rules
+from ..catalogue import Unit
 from ..models import (
     Anomaly,
     AnomalyKind,
@@ -101,11 +103,17 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
     """Photos of visits checked out in the range whose dHash is within the threshold of an
     earlier visit's photo (another visit, up to 90 days back).
 
-    Near matches are found by banding: with ≤ 6 of 64 bits different, at
-    least two of the eight 8-bit bands are equal, so candidates share a band.
+    One pass to index the 90-day pool (rules.PhotoIndex: exact hashes in a dict,
+    near ones by multi-index hashing on 16-bit segments), then one lookup per new
+    photo — linear in the photos, where comparing within 8-bit bands was quadratic.
+    The match reported is the earliest earlier photo of another visit.
     """
-    fields = ("id", "work_order_id", "phash", "work_order__checked_in_at")
-    photos = VisitPhoto.objects.exclude(kind=PhotoKind.SIGNATURE).exclude(phash="")
+    fields = ("work_order__checked_in_at", "id", "work_order_id", "phash")
+    photos = (
+        VisitPhoto.objects.exclude(kind=PhotoKind.SIGNATURE)
+        .exclude(phash="")
+        .filter(work_order__checked_in_at__isnull=False)
+    )
     new = list(
         photos.filter(
             work_order__checked_out_at__gte=start_at, work_order__checked_out_at__lt=end_at
@@ -113,45 +121,54 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
     )
     if not new:
         return 0
-    pool = list(
+    index = rules.PhotoIndex()
+    for row in (
         photos.filter(
             work_order__checked_out_at__gte=start_at - timedelta(days=PHOTO_LOOKBACK_DAYS),
             work_order__checked_out_at__lt=end_at,
-        ).values_list(*fields)
-    )
-    bands: dict[tuple[int, str], list] = defaultdict(list)
-    for row in pool:
-        for b in range(8):
-            bands[(b, row[2][2 * b : 2 * b + 2])].append(row)
-    found = []
-    for pid, oid, ph, created in new:
-        seen = set()
-        for b in range(8):
-            for other in bands[(b, ph[2 * b : 2 * b + 2])]:
-                if other[1] == oid or other[0] in seen or (other[3], other[0]) >= (created, pid):
-                    continue
-                seen.add(other[0])
-                if rules.same_photo(ph, other[2]):
-                    found.append(
-                        (
-                            oid,
-                            {
-                                "photo": pid,
-                                "same_as_photo": other[0],
-                                "other_order": other[1],
-                                "distance": rules.hamming(ph, other[2]),
-                            },
-                        )
-                    )
+        )
+        .values_list(*fields)
+        .iterator(chunk_size=10000)
+    ):
+        index.add(row[3], row[:3])
+    index.freeze()
+    found, flagged = [], set()
+    for at, pid, oid, ph in new:
+        if oid in flagged:
+            continue
+        best = None
+        for distance, earlier in index.near(ph):
+            # Sorted by (checked in, photo id): the first of another visit is the earliest.
+            for item in earlier:
+                if item >= (at, pid):
                     break
-            else:
-                continue
-            break
+                if item[2] != oid:
+                    if best is None or item < best[1]:
+                        best = (distance, item)
+                    break
+        if best is not None:
+            distance, (_at, other_pid, other_oid) = best
+            flagged.add(oid)
+            found.append(
+                (
+                    oid,
+                    {
+                        "photo": pid,
+                        "same_as_photo": other_pid,
+                        "other_order": other_oid,
+                        "distance": distance,
+                    },
+                )
+            )
     return _save(AnomalyKind.PHOTO_REUSED, found)
 
 
 def detect_overdrawn(*, month: date) -> int:
-    """Visits that take an elder beyond the month's service entitlement (yuan, or hours)."""
+    """Visits that take an elder beyond the month's service entitlement (yuan, or hours).
+
+    An hours entitlement is drawn by time (rules.minutes_drawn): hourly items by
+    their billable hours, per-visit items and meals by their planned minutes.
+    """
     first, last = month_start(month), month_end(month)
     lo, hi = _bounds(first, last + timedelta(days=1))
     ents = {
@@ -160,34 +177,58 @@ def detect_overdrawn(*, month: date) -> int:
             "elder_id", "unit", "amount"
         )
     }
+    minutes = Case(
+        When(service__unit=Unit.HOUR, then=F("quantity") * 60),
+        default=Cast("planned_minutes", DecimalField(max_digits=9, decimal_places=2)),
+        output_field=DecimalField(max_digits=9, decimal_places=2),
+    )
     used = (
         WorkOrder.objects.filter(planned_start__gte=lo, planned_start__lt=hi, status__in=DONE)
         .values("elder_id")
-        .annotate(yuan=Sum("amount"), hours=Sum("quantity", filter=None))
+        .annotate(yuan=Sum("amount"), minutes=Sum(minutes))
     )
+
+    def limit(unit: str, amount: Decimal) -> Decimal:
+        return amount if unit == "yuan" else amount * 60
+
     over = []
     for row in used.iterator():
         ent = ents.get(row["elder_id"])
         if ent is None:
             continue
         unit, amount = ent
-        total = row["yuan"] if unit == "yuan" else row["hours"]
-        if rules.overdrawn(used=Decimal(total or 0), entitled=amount):
+        total = row["yuan"] if unit == "yuan" else row["minutes"]
+        if rules.overdrawn(used=Decimal(total or 0), entitled=limit(unit, amount)):
             over.append(row["elder_id"])
     found = []
     for elder_id in over:
         unit, amount = ents[elder_id]
         running = Decimal(0)
-        for oid, amt, qty in (
+        for oid, amt, qty, planned, service_unit in (
             WorkOrder.objects.filter(
                 elder_id=elder_id, planned_start__gte=lo, planned_start__lt=hi, status__in=DONE
             )
             .order_by("planned_start", "id")
-            .values_list("id", "amount", "quantity")
+            .values_list("id", "amount", "quantity", "planned_minutes", "service__unit")
         ):
-            running += amt if unit == "yuan" else qty
-            if running > amount:
-                found.append((oid, {"entitled": str(amount), "used": str(running), "unit": unit}))
+            if unit == "yuan":
+                running += amt
+            else:
+                running += rules.minutes_drawn(
+                    unit=service_unit, quantity=qty, planned_minutes=planned
+                )
+            if running > limit(unit, amount):
+                used_now = running if unit == "yuan" else running / 60
+                found.append(
+                    (
+                        oid,
+                        {
+                            "entitled": str(amount),
+                            "used": str(used_now.quantize(Decimal("0.01"))),
+                            "unit": unit,
+                        },
+                    )
+                )
     return _save(AnomalyKind.OVERDRAWN, found)
 
 

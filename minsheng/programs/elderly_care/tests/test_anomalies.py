@@ -7,7 +7,15 @@ import pytest
 from PIL import Image
 
 from ..models import Anomaly, EntitlementRule, OrderStatus, PhotoKind, VisitPhoto, WorkOrder
-from ..rules import dhash, hamming, haversine_m, overlapping_pairs, same_photo, too_short
+from ..rules import (
+    PhotoIndex,
+    dhash,
+    hamming,
+    haversine_m,
+    overlapping_pairs,
+    same_photo,
+    too_short,
+)
 from ..services.anomalies import anomalies_detect, anomaly_review
 from ..services.registry import entitlements_apply
 from . import factories as f
@@ -155,3 +163,80 @@ def test_detector_is_idempotent_and_upheld_anomaly_rejects_the_visit(done_visit)
     anomaly_review(anomaly=Anomaly.objects.get(), actor=officer, uphold=True, note="服务时长不足")
     short.refresh_from_db()
     assert short.status == OrderStatus.REJECTED
+
+
+def _flip(phash: str, bits) -> str:
+    value = int(phash, 16)
+    for b in bits:
+        value ^= 1 << b
+    return f"{value:016x}"
+
+
+def test_photo_index_finds_exactly_the_hashes_within_the_threshold():
+    import random
+
+    rng = random.Random(7)
+    stored = [f"{rng.getrandbits(64):016x}" for _ in range(3000)]
+    # Near copies at every distance up to 8, the flipped bits anywhere.
+    for d in range(9):
+        for _ in range(20):
+            stored.append(_flip(stored[rng.randrange(300)], rng.sample(range(64), d)))
+    index = PhotoIndex(threshold=6)
+    for i, h in enumerate(stored):
+        index.add(h, (i,))
+    index.freeze()
+    for probe in stored[:300]:
+        expected = {h for h in stored if hamming(probe, h) <= 6}
+        found = {stored[items[0][0]] for _d, items in index.near(probe)}
+        assert found == expected
+
+
+def test_detector_flags_a_near_copy_of_an_earlier_photo_but_not_a_different_one(done_visit):
+    from minsheng.attachments.services import attachment_store
+
+    first, near, far, own = (done_visit(f.at(2026, 3, d, 9)) for d in (10, 12, 13, 14))
+    base = "9f3a5c7e1b2d4f60"
+    att = attachment_store(file=f.photo(1), target=first)
+
+    def add(order, phash):
+        return VisitPhoto.objects.create(
+            work_order=order, kind=PhotoKind.AFTER, attachment=att, phash=phash
+        )
+
+    original = add(first, base)
+    # Six bits apart (the threshold): two in each low segment, one in each high one, so
+    # no 16-bit segment is equal and only the one-bit neighbour probes can find it.
+    add(near, _flip(base, [0, 9, 17, 30, 40, 60]))
+    add(far, _flip(base, [1, 10, 18, 31, 41, 50, 61]))  # seven bits: another photo
+    # Two near-identical photos of one visit (before and after) are not a reuse.
+    add(own, "0123456789abcdef")
+    add(own, _flip("0123456789abcdef", [3, 33]))
+    detect()
+    assert kinds() == [(near.pk, "photo_reused")]
+    flagged = Anomaly.objects.get()
+    assert flagged.detail["same_as_photo"] == original.pk
+    assert flagged.detail["other_order"] == first.pk
+    assert flagged.detail["distance"] == 6
+
+
+def test_hours_entitlement_counts_meals_and_visits_by_their_time_not_as_hours(done_visit):
+    EntitlementRule.objects.create(
+        name="高龄",
+        category="advanced_age",
+        unit="hours",
+        amount=Decimal(4),
+        effective_from=date(2025, 1, 1),
+    )
+    entitlements_apply(month=date(2026, 3, 1))
+    # Six delivered meals of 20 minutes = 2 hours, two hours of cleaning: 4 hours, within.
+    for d in range(2, 8):
+        done_visit(f.at(2026, 3, d, 11), minutes=20, served=20, service="meal")
+    for d in (9, 16):
+        done_visit(f.at(2026, 3, d, 9))
+    detect()
+    assert kinds() == []
+    extra = done_visit(f.at(2026, 3, 23, 9), minutes=90, served=90, service="medical")
+    detect()
+    assert kinds() == [(extra.pk, "overdrawn")]
+    detail = Anomaly.objects.get().detail
+    assert (detail["unit"], detail["used"]) == ("hours", "5.50")
