@@ -18,7 +18,12 @@ window. Then it starts granian (WSGI, ``--workers`` processes, loopback only) an
    pages citizens use (GET /accounts/login/sms/, POST the phone, POST the code read from the
    console SMS channel in the server's output) — the path of a rush — and with a password
    (PBKDF2, expensive by design; staff and a minority of citizens);
-4. lottery: ``--lottery`` applicants on lottery offerings allocated by lottery_run (0 skips).
+4. lottery: ``--lottery`` applicants (0 skips) on 364 schools' lottery offerings, written by
+   COPY (persons, guardian relations, applications, seat requests — the rows the services
+   write), then allocated through the real path: ``lottery_start`` queues ``lottery_task``, a
+   ``manage.py db_worker`` runs it, the window's progress is polled and drawn as a bar; then
+   the DB is checked (no seat left pending, none oversold) and ``draw_verify`` re-runs the draw.
+   ``--lottery-only`` runs this part alone.
 
 The server runs as deployed: PostgreSQL, cached_db sessions with the cache in Redis
 (``--redis``, default database 14 on 127.0.0.1). Everything stays on loopback; the
@@ -55,7 +60,8 @@ def parse_args():
     p.add_argument("--capacity", type=int, default=400)
     p.add_argument("--double-tap", type=float, default=0.1, help="share of guardians who submit twice")
     p.add_argument("--signins", type=int, default=40)
-    p.add_argument("--lottery", type=int, default=605_000)
+    p.add_argument("--lottery", type=int, default=605_000, help="lottery applicants (0 skips the lottery)")
+    p.add_argument("--lottery-only", action="store_true", help="skip the rush and sign-in storms")
     p.add_argument("--port", type=int, default=8931)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     p.add_argument("--keep-db", action="store_true", help="keep the database (to run draw_verify)")
@@ -82,24 +88,16 @@ def fresh_database():
         conn.execute(f'CREATE DATABASE "{ARGS.db}"')
 
 
-def setup():
+def base():
+    """Migrate the fresh database; the city, one district and the term."""
     import django
 
     django.setup()
-    from datetime import date, timedelta
-    from datetime import time as dtime
+    from datetime import date
 
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
 
-    from minsheng.access.models import Organisation
-    from minsheng.identity.crypto import keyed_hash
-    from minsheng.identity.models import Person, PersonRelation, User
-    from minsheng.programs.after_school import services
-    from minsheng.programs.after_school.models import ClassGroup, Enrolment, Grade, Term
+    from minsheng.programs.after_school.models import Term
     from minsheng.regions.models import Region
 
     t0 = time.monotonic()
@@ -108,8 +106,28 @@ def setup():
     print(f"migrated in {time.monotonic() - t0:.0f} s", flush=True)
     city = Region.objects.create(code="320700", prefix="3207", name="连云港市", level="city")
     county = Region.objects.create(code="320706", prefix="320706", name="海州区", level="county", parent=city)
-    now = timezone.now()
     term = Term.objects.create(name="bench term", school_year=2026, starts_on=date(2026, 9, 1), ends_on=date(2027, 1, 22))
+    return county, term
+
+
+def setup():
+    from datetime import time as dtime
+    from datetime import timedelta
+
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.db import connection
+    from django.utils import timezone
+
+    from minsheng.access.models import Organisation
+    from minsheng.identity.crypto import keyed_hash
+    from minsheng.identity.models import Person, PersonRelation, User
+    from minsheng.programs.after_school import services
+    from minsheng.programs.after_school.models import ClassGroup, Enrolment, Grade
+
+    t0 = time.monotonic()
+    county, term = base()
+    now = timezone.now()
     schools, offerings = [], []
     for i in range(ARGS.offerings):
         school = Organisation.objects.create(name=f"压测小学{i}", kind="school", region=county)
@@ -353,54 +371,266 @@ def sms_storm(jobs):
     return {"attempts": len(results), "ok": ok, "per_s": ok / elapsed, "failures": failures}
 
 
-def lottery(n):
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(model, columns: list[str], rows, *, now) -> int:
+    """COPY ``rows`` (tuples in ``columns`` order, the id first) into ``model``'s table.
+
+    Every other column gets the value Django would give it (field default, ``auto_now``
+    time, NULL); a NOT NULL column without one is an error here, not a silent default.
+    The identity sequence is moved past the ids written.
+    """
+    from django.db import connection
+
+    fixed = {}
+    for f in model._meta.concrete_fields:
+        if f.column in columns:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed[f.column] = _copy_text(now)
+        elif f.has_default():
+            fixed[f.column] = _copy_text(f.get_db_prep_save(f.get_default(), connection))
+        elif f.null:
+            continue
+        elif f.empty_strings_allowed:
+            fixed[f.column] = ""
+        else:
+            raise ValueError(f"{model.__name__}.{f.name} needs a value for COPY")
+    tail = "".join("\t" + v for v in fixed.values())
+    table = model._meta.db_table
+    cols = ", ".join([*columns, *fixed])
+    count, buf = 0, []
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                buf.append("\t".join(_copy_text(v) for v in row) + tail + "\n")
+                if len(buf) >= 50_000:
+                    copy.write("".join(buf))
+                    count += len(buf)
+                    buf.clear()
+            if buf:
+                copy.write("".join(buf))
+                count += len(buf)
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+    return count
+
+
+def _next_id(model) -> int:
+    from django.db.models import Max
+
+    return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+
+
+def lottery_build(n: int) -> dict:
+    """``n`` lottery applicants over 364 schools, written with COPY (the rows the services write).
+
+    Families: about one in ten has two children at the same school (siblings move as one unit),
+    three in ten have two guardians; every guardian relation is recorded, so result notices reach
+    each guardian. Each child asks for each weekday with probability 0.9; places per day are 85%
+    of a school's applicants. Offerings and the window are created by the services (the window's
+    seed is committed then); the window closes as the build ends.
+    """
+    import random
     from datetime import time as dtime
     from datetime import timedelta
 
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from minsheng.access.models import Organisation
-    from minsheng.identity.models import Person
+    from minsheng.identity.models import Person, PersonRelation, User
     from minsheng.programs.after_school import services
-    from minsheng.programs.after_school.lottery import lottery_run
-    from minsheng.programs.after_school.models import Application, OfferingDay, SeatRequest, Term
+    from minsheng.programs.after_school.models import (
+        Application,
+        ApplicationWindow,
+        OfferingDay,
+        SeatRequest,
+        Term,
+    )
     from minsheng.regions.models import Region
 
     connection.close()
+    rng = random.Random(605)
     t0 = time.monotonic()
     county = Region.objects.get(code="320706")
     term = Term.objects.get()
     now = timezone.now()
-    window = services.window_create(actor=None, term=term, region=county, opens_at=now - timedelta(days=2),
-                                    closes_at=now + timedelta(seconds=5))
+    actor = User.objects.create(username="lottery_admin", name="摇号管理员", is_staff=True)
+    window = services.window_create(actor=actor, term=term, region=county, opens_at=now - timedelta(days=2),
+                                    closes_at=now + timedelta(days=1))
     schools = Organisation.objects.bulk_create([Organisation(name=f"摇号学校{i}", kind="school", region=county)
                                                 for i in range(364)])
-    days_by_school = []
-    for s in schools:
-        o = services.offering_create(actor=None, term=term, title="摇号课后服务", kind="weekday", activity="homework",
-                                     host=s, school=s, weekdays=[0, 1, 2, 3, 4], start_time=dtime(15, 40),
-                                     end_time=dtime(17, 40), capacity=max(1, int(n / 364 * 0.85)),
-                                     allocation="lottery")
-        days_by_school.append((o, list(OfferingDay.objects.filter(offering=o).order_by("weekday"))))
-    guardians = Person.objects.bulk_create([Person(name="g") for _ in range(n // 2 + 1)], batch_size=10000)
-    kids = Person.objects.bulk_create([Person(name="k") for _ in range(n)], batch_size=10000)
-    apps = []
-    for i, k in enumerate(kids):
-        o, _days = days_by_school[i % 364]
-        apps.append(Application(reference=services._reference(), student=k, guardian=guardians[i // 2],
-                                offering=o, window=window, school_id=o.school_id, grade_level=1 + i % 6,
-                                dual_working=i % 3 == 0, idempotency_key=f"lot-{i}"))
-    Application.objects.bulk_create(apps, batch_size=10000)
-    seats = [SeatRequest(application=a, day=d, weekday=d.weekday)
-             for i, a in enumerate(apps) for d in days_by_school[i % 364][1] if (i + d.weekday) % 5 != 4]
-    SeatRequest.objects.bulk_create(seats, batch_size=10000)
-    setup_s = time.monotonic() - t0
-    time.sleep(max(0, (window.closes_at - timezone.now()).total_seconds()) + 0.1)
-    t1 = time.monotonic()
-    summary = lottery_run(window=window)
-    return {"setup_s": setup_s, "lottery_s": time.monotonic() - t1, "seat_requests": len(seats), **summary,
-            "draw_key": f"after-school-window-{window.pk}"}
+    per_school = [n // 364 + (1 if i < n % 364 else 0) for i in range(364)]
+    offerings = []
+    for s, k in zip(schools, per_school, strict=True):
+        o = services.offering_create(actor=actor, term=term, title="摇号课后服务", kind="weekday",
+                                     activity="homework", host=s, school=s, weekdays=[0, 1, 2, 3, 4],
+                                     start_time=dtime(15, 40), end_time=dtime(17, 40),
+                                     capacity=max(1, int(k * 0.85)), allocation="lottery")
+        offerings.append((o, dict(OfferingDay.objects.filter(offering=o).values_list("weekday", "pk"))))
+    # Families, school by school: (children, guardians).
+    person_id = _next_id(Person)
+    kids, adults, relations, families = [], [], [], []
+    for school_i, k in enumerate(per_school):
+        left = k
+        while left:
+            size = 2 if left > 1 and rng.random() < 0.1 else 1
+            left -= size
+            children = list(range(person_id, person_id + size))
+            person_id += size
+            guardians = list(range(person_id, person_id + (2 if rng.random() < 0.3 else 1)))
+            person_id += len(guardians)
+            kids += children
+            adults += guardians
+            relations += [(g, c) for g in guardians for c in children]
+            families.append((school_i, children, guardians[0]))
+    with transaction.atomic():
+        _copy(Person, ["id", "name"], ((pid, "家长") for pid in adults), now=now)
+        _copy(Person, ["id", "name"], ((pid, "学生") for pid in kids), now=now)
+        rel_id = _next_id(PersonRelation)
+        _copy(PersonRelation, ["id", "person_id", "relative_id", "kind", "detail"],
+              ((rel_id + i, g, c, "guardian", "父母") for i, (g, c) in enumerate(relations)), now=now)
+    refs: set[str] = set()
+    app_id = _next_id(Application)
+    apps, seats = [], []
+    seat_id = _next_id(SeatRequest)
+    for school_i, children, guardian in families:
+        offering, days = offerings[school_i]
+        grade = rng.randint(1, 6)
+        dual = rng.random() < 0.6
+        for child in children:
+            ref = services._reference()
+            while ref in refs:
+                ref = services._reference()
+            refs.add(ref)
+            apps.append((app_id, ref, child, guardian, offering.pk, window.pk, offering.school_id, grade, dual,
+                         "submitted", f"lot-{app_id}"))
+            chosen = [d for d in range(5) if rng.random() < 0.9] or [rng.randrange(5)]
+            for d in chosen:
+                seats.append((seat_id, app_id, days[d], d, "pending"))
+                seat_id += 1
+            app_id += 1
+            grade = min(6, grade + 1)  # a sibling is usually a year or two apart
+    with transaction.atomic():
+        _copy(Application, ["id", "reference", "student_id", "guardian_id", "offering_id", "window_id",
+                            "school_id", "grade_level", "dual_working", "state", "idempotency_key"], apps, now=now)
+        _copy(SeatRequest, ["id", "application_id", "day_id", "weekday", "state"], seats, now=now)
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {Application._meta.db_table}, {SeatRequest._meta.db_table}, "
+                    f"{Person._meta.db_table}, {PersonRelation._meta.db_table}")
+    # The window closes now that everyone has applied (its seed hash was published at creation).
+    ApplicationWindow.objects.filter(pk=window.pk).update(closes_at=timezone.now())
+    return {"window_id": window.pk, "actor_id": actor.pk, "applicants": len(apps), "seat_requests": len(seats),
+            "guardians": len(adults), "families": len(families), "setup_s": time.monotonic() - t0}
+
+
+def start_worker(log: Path):
+    """A task worker as deployed (``manage.py db_worker``), on the queue the lottery uses."""
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--queue-name", "default", "--interval", "0.2",
+         "--no-startup-delay"],
+        cwd=ROOT, env={**os.environ}, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The highest resident size of ``pid`` and its children so far (VmHWM), in MB."""
+    peak = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+    return peak / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def lottery(n):
+    """Build ``n`` applicants, then allocate them as a school administrator would: lottery_start
+    queues lottery_task, a db_worker runs it, and the window's progress is polled as the
+    management page and ``GET /api/v1/after_school/windows/<id>`` show it."""
+    from django.db import connection, transaction
+    from django.db.models import F
+
+    from minsheng.identity.models import User
+    from minsheng.programs.after_school.lottery import lottery_start
+    from minsheng.programs.after_school.models import (
+        ApplicationWindow,
+        LotteryState,
+        OfferingDay,
+        SeatRequest,
+    )
+
+    built = lottery_build(n)
+    print(f"lottery build: {built['applicants']} applicants ({built['families']} families, "
+          f"{built['guardians']} guardians), {built['seat_requests']} seat requests over 364 schools "
+          f"by COPY in {built['setup_s']:.0f} s", flush=True)
+    connection.close()
+    log = Path("/tmp/minsheng_as_bench_worker.log")
+    worker = start_worker(log)
+    try:
+        window = ApplicationWindow.objects.get(pk=built["window_id"])
+        t = time.monotonic()
+        with transaction.atomic():
+            lottery_start(window=window, actor=User.objects.get(pk=built["actor_id"]))
+        state, last = None, None
+        while True:
+            w = ApplicationWindow.objects.filter(pk=window.pk).values(
+                "lottery_state", "lottery_done", "lottery_total").get()
+            state = w["lottery_state"]
+            total, done = w["lottery_total"], w["lottery_done"]
+            bar = "#" * int(30 * done / total) if total else ""
+            shown = (state, len(bar))  # a new line only when the state or the bar changes
+            if shown != last:
+                print(f"  lottery {state:9} [{bar:30}] {done}/{total} offering-days  {time.monotonic() - t:6.1f} s",
+                      flush=True)
+                last = shown
+            if state in (LotteryState.DONE, LotteryState.FAILED) or worker.poll() is not None:
+                break
+            time.sleep(0.25)
+        wall = time.monotonic() - t
+        rss = _peak_rss_mb(worker.pid)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+    if state != LotteryState.DONE:
+        raise SystemExit(f"lottery {state}; worker log {log}:\n" + log.read_text(errors="replace")[-3000:])
+    window.refresh_from_db()
+    seats = SeatRequest.objects.filter(application__window=window)
+    admitted = seats.filter(state="admitted").count()
+    waitlisted = seats.filter(state="waitlisted").count()
+    pending = seats.filter(state="pending").count()
+    over = OfferingDay.objects.filter(offering__allocation="lottery", taken__gt=F("capacity")).count()
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT count(*) FROM {OfferingDay._meta.db_table} d LEFT JOIN (SELECT day_id, count(*) AS n "  # noqa: S608
+            f"FROM {SeatRequest._meta.db_table} WHERE state = 'admitted' GROUP BY day_id) s ON s.day_id = d.id "
+            "WHERE d.taken <> coalesce(s.n, 0)")
+        mismatch = cur.fetchone()[0]
+    return {**built, "wall_s": wall, "task_s": (window.lottery_finished_at - window.lottery_started_at).total_seconds(),
+            "admitted": admitted, "waitlisted": waitlisted, "pending": pending, "oversold": over,
+            "counter_mismatch": mismatch, "worker_rss_mb": rss, "draw_key": f"after-school-window-{window.pk}"}
 
 
 def drop_database():
@@ -423,6 +653,10 @@ def main():
 
 
 def run():
+    if ARGS.lottery_only:
+        base()
+        report_lottery()
+        return
     jobs, offerings = setup()
     from django.db import connections
 
@@ -452,22 +686,28 @@ def run():
     print(f"sign-in storm (SMS code, the citizens' path: form + phone + code): {sms['ok']}/{sms['attempts']} "
           f"signed in, {sms['per_s']:.1f} sign-ins/s" + (f"  failures {sms['failures']}" if sms["failures"] else ""))
     print(f"sign-in storm (password, PBKDF2): {s['ok']}/{s['attempts']} signed in, {s['per_s']:.1f} sign-ins/s"
-          + (f"  failures {s['failures']}" if s["failures"] else ""))
+          + (f"  failures {s['failures']}" if s["failures"] else ""), flush=True)
     if ARGS.lottery:
-        lot = lottery(ARGS.lottery)
-        print(f"lottery: {lot['applicants']} applicants, {lot['seat_requests']} seat requests over 364 schools: "
-              f"{lot['lottery_s']:.1f} s (admitted {lot['admitted']}, waitlisted {lot['waitlisted']} student-days; "
-              f"setup {lot['setup_s']:.0f} s)")
-        from io import StringIO
+        report_lottery()
 
-        from django.core.management import call_command
 
-        t = time.monotonic()
-        out = StringIO()
-        call_command("draw_verify", lot["draw_key"], stdout=out)
-        print(f"  draw_verify {lot['draw_key']} ({time.monotonic() - t:.1f} s): {out.getvalue().strip()[:300]}")
-        print(f"  (with --keep-db: DATABASE_URL={ARGS.pg}/{ARGS.db} .venv/bin/python manage.py draw_verify "
-              f"{lot['draw_key']})")
+def report_lottery():
+    lot = lottery(ARGS.lottery)
+    print(f"lottery: {lot['applicants']} applicants, {lot['seat_requests']} seat requests over 364 schools, "
+          f"through lottery_start → lottery_task on a db_worker: {lot['wall_s']:.1f} s from start to done "
+          f"(task {lot['task_s']:.1f} s; worker peak RSS {lot['worker_rss_mb']:.0f} MB)")
+    print(f"  admitted {lot['admitted']}, waitlisted {lot['waitlisted']} student-days, pending {lot['pending']}, "
+          f"oversold={lot['oversold']} counter_mismatch={lot['counter_mismatch']}")
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    t = time.monotonic()
+    out = StringIO()
+    call_command("draw_verify", lot["draw_key"], stdout=out)
+    print(f"  draw_verify {lot['draw_key']} ({time.monotonic() - t:.1f} s): {out.getvalue().strip()[:300]}")
+    print(f"  (with --keep-db: DATABASE_URL={ARGS.pg}/{ARGS.db} .venv/bin/python manage.py draw_verify "
+          f"{lot['draw_key']})", flush=True)
 
 
 if __name__ == "__main__":
