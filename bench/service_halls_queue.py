@@ -136,7 +136,7 @@ def setup():
     county = Region.objects.get(code="320706")
     role, _c = Role.objects.get_or_create(code="window_clerk", defaults={"title": "窗口人员"})
     types = [BusinessType.objects.create(code=f"bench-{p}", name=f"压测业务{p}", prefix=p, typical_minutes=8)
-             for p in "ABC"]
+             for p in "XYZ"]  # letters the demo halls do not use (prefixes are unique)
     points, windows = [], []
     for i in range(ARGS.points):
         org = Organisation.objects.create(name=f"压测医保服务站{i}", kind="service_point", region=county)
