@@ -16,7 +16,7 @@ from minsheng.access.selectors import user_has_role
 from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.core.errors import NotFound, ValidationFailed
 
-from . import selectors, services
+from . import satisfaction, selectors, services
 from .lottery import lottery_start
 from .views import MANAGERS, SUPERVISORS
 
@@ -45,6 +45,28 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_seats(obj):
         return list(obj.seats.all())
+
+
+class MyApplicationOut(ApplicationOut):
+    my_rating: int | None = Field(None, description="the level you gave (5 very satisfied … 1), or null")
+    can_rate: bool = Field(False, description="a place is held, the term has begun and you have not rated yet")
+
+
+class RatingIn(Schema):
+    level: int = Field(..., ge=1, le=5, description="5 非常满意 … 1 非常不满意")
+    comment: str = Field("", max_length=2000)
+
+
+class RatingOut(Schema):
+    id: int
+    level: int
+    comment: str
+    follow_up: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_follow_up(obj):
+        return obj.follow_up_id is not None
 
 
 class ApplicationIn(Schema):
@@ -164,7 +186,7 @@ def children(request):
             for c in selectors.children_of(user=request.user)]
 
 
-@router.get("/applications", response={200: list[ApplicationOut], **ERROR_RESPONSES})
+@router.get("/applications", response={200: list[MyApplicationOut], **ERROR_RESPONSES})
 def applications(request):
     return selectors.applications_of(user=request.user)
 
@@ -192,6 +214,15 @@ def application_withdraw(request, application_id: int):
 @router.post("/applications/{application_id}/respond", response={200: ApplicationOut, **ERROR_RESPONSES})
 def application_respond(request, application_id: int, payload: RespondIn):
     return services.offer_respond(guardian_user=request.user, application_id=application_id, accept=payload.accept)
+
+
+@router.post("/applications/{application_id}/rating", response={201: RatingOut, **ERROR_RESPONSES})
+def application_rating(request, application_id: int, payload: RatingIn):
+    """Rate the care your child has a place in, once (409 on a second rating); a bad rating
+    (1 or 2) needs a comment and opens a follow-up by the school."""
+    rating = satisfaction.application_rate(guardian_user=request.user, application_id=application_id,
+                                           level=payload.level, comment=payload.comment)
+    return Status(201, rating)
 
 
 @router.get("/teacher/sessions", response={200: list[SessionOut], **ERROR_RESPONSES})
@@ -236,10 +267,13 @@ def teacher_pickup(request, session_id: int, payload: PickupIn):
 
 @router.get("/supervision", response={200: list[dict], **ERROR_RESPONSES})
 def supervision(request, by: str = "district", region: str = ""):
-    """Coverage, teachers, sessions, attendance and fees by district (or by school)."""
+    """Coverage, teachers (and the party-member share), sessions held, attendance, fees and waivers,
+    and parent satisfaction (share of ratings at "basically satisfied" or better), by district,
+    by school, or ``by=city`` as one total of your scope; ``target_percent`` is the city's target."""
     _require(request, SUPERVISORS)
     prefix = "".join(c for c in region if c.isdigit())[:12]
-    rows = selectors.supervision(user=request.user, by="school" if by == "school" else "district", region_prefix=prefix)
+    by = by if by in ("school", "city") else "district"
+    rows = selectors.supervision(user=request.user, by=by, region_prefix=prefix)
     return [{**r, "fees_due": str(r["fees_due"])} for r in rows]
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.access.models import Organisation
 from minsheng.access.selectors import scope_q
@@ -24,6 +25,7 @@ from .models import (
     Teacher,
     Term,
 )
+from .satisfaction import can_rate, my_ratings, ratings_of_term, satisfaction_counts
 
 STAFF_ROLES = ("school_admin", "education_supervisor", "supervisor")
 
@@ -67,13 +69,21 @@ def open_offerings_for(*, student: Person, now: datetime | None = None) -> list[
 
 
 def applications_of(*, user) -> list[Application]:
+    """The applications for ``user``'s children, each with ``my_rating`` (the level ``user`` gave,
+    or None) and ``can_rate`` (a place is held, the term has begun, not rated yet)."""
     ids = [p.pk for p in children_of(user=user)]
-    return list(
+    apps = list(
         Application.objects.filter(student_id__in=ids)
-        .select_related("offering__host", "student", "window")
+        .select_related("offering__host", "offering__term", "student", "window")
         .prefetch_related("seats")
         .order_by("-created_at")
     )
+    rated = my_ratings(user=user, application_ids=[a.pk for a in apps]) if apps else {}
+    today = timezone.localdate()
+    for app in apps:
+        app.my_rating = rated.get(app.pk)
+        app.can_rate = app.my_rating is None and can_rate(application=app, today=today)
+    return apps
 
 
 def offering_get(*, offering_id) -> Offering:
@@ -136,16 +146,23 @@ def windows_for_staff(*, user):
             .select_related("term", "school").order_by("-opens_at"))
 
 
+TARGET_PERCENT = 90  # the city's target for participation and parent satisfaction
+
+
 def _pct(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
 def supervision(*, user=None, term: Term | None = None, by: str = "district", region_prefix: str = "") -> list[dict]:
-    """Coverage, teachers, sessions, attendance and fees grouped by district or school.
+    """Coverage, teachers, sessions, attendance, fees and parent satisfaction by district or school.
 
     A handful of grouped queries, whatever the number of schools. ``user``
-    limits to their scope (None: the whole city, for KPIs).
+    limits to their scope (None: the whole city, for KPIs). ``by="city"`` gives one
+    row, the total of the districts in scope.
     """
+    if by == "city":
+        rows = supervision(user=user, term=term, by="district", region_prefix=region_prefix)
+        return [supervision_total(rows)] if rows else []
     term = term or current_term()
     if term is None:
         return []
@@ -177,6 +194,7 @@ def supervision(*, user=None, term: Term | None = None, by: str = "district", re
                        held=Count("id", filter=Q(state="held")))
     attendance = grouped(Attendance.objects.filter(session__offering__term=term, session__offering__host__in=schools),
                          "session__offering__host", n=Count("id"), present=Count("id", filter=Q(status="present")))
+    ratings = grouped(ratings_of_term(term=term, organisations=schools), "organisation", **satisfaction_counts())
     names = {}
     if by == "school":
         names = dict(schools.values_list("pk", "name"))
@@ -188,7 +206,7 @@ def supervision(*, user=None, term: Term | None = None, by: str = "district", re
         e = enrolled.get(k, {}).get("n", 0)
         c = covered.get(k, {})
         t, s = teachers.get(k, {}), serving.get(k, {})
-        a = attendance.get(k, {})
+        a, r = attendance.get(k, {}), ratings.get(k, {})
         rows.append({
             "key": k, "name": names.get(k, str(k)), "students": e, "applied": applied.get(k, {}).get("n", 0),
             "enrolled_in_care": c.get("n", 0), "coverage_percent": _pct(c.get("n", 0), e),
@@ -197,29 +215,37 @@ def supervision(*, user=None, term: Term | None = None, by: str = "district", re
             "teacher_participation_percent": _pct(s.get("n", 0), t.get("n", 0)),
             "party_share_percent": _pct(s.get("party", 0), s.get("n", 0)),
             "sessions_held": sessions.get(k, {}).get("held", 0),
+            "attendance_marks": a.get("n", 0), "attendance_present": a.get("present", 0),
             "attendance_percent": _pct(a.get("present", 0), a.get("n", 0)),
             "fees_due": c.get("fees") or 0, "waived_applications": c.get("waived", 0),
+            "ratings": r.get("n", 0), "ratings_satisfied": r.get("satisfied", 0),
+            "satisfaction_percent": _pct(r.get("satisfied", 0), r.get("n", 0)),
+            "target_percent": TARGET_PERCENT,
         })
     return rows
 
 
-def city_summary(*, term: Term | None = None) -> dict:
-    rows = supervision(term=term)
-    students = sum(r["students"] for r in rows)
-    covered = sum(r["enrolled_in_care"] for r in rows)
-    teachers = sum(r["teachers"] for r in rows)
-    serving = sum(r["teachers_serving"] for r in rows)
-    term = term or current_term()
-    att = Attendance.objects.filter(session__offering__term=term).aggregate(
-        n=Count("id"), present=Count("id", filter=Q(status="present"))) if term else {"n": 0, "present": 0}
+def supervision_total(rows: list[dict], *, key: str = "total", name: str = "") -> dict:
+    """One row summing ``rows``: shares are recomputed from the counts, never averaged."""
+    def total(field):
+        return sum(r[field] for r in rows)
+
+    students, covered = total("students"), total("enrolled_in_care")
+    teachers, serving, party = total("teachers"), total("teachers_serving"), total("teachers_serving_party")
+    marks, present = total("attendance_marks"), total("attendance_present")
+    ratings, satisfied = total("ratings"), total("ratings_satisfied")
     return {
-        "students": students, "enrolled_in_care": covered, "coverage_percent": _pct(covered, students),
-        "teachers": teachers, "teachers_serving": serving,
-        "teacher_participation_percent": _pct(serving, teachers),
-        "party_share_percent": _pct(sum(r["teachers_serving_party"] for r in rows), serving),
-        "sessions_held": sum(r["sessions_held"] for r in rows),
-        "attendance_percent": _pct(att["present"], att["n"]),
-        "fees_due": sum(r["fees_due"] for r in rows),
-        "waived_applications": sum(r["waived_applications"] for r in rows),
-        "target_percent": 90,
+        "key": key, "name": name or _("Total"), "students": students, "applied": total("applied"),
+        "enrolled_in_care": covered, "coverage_percent": _pct(covered, students),
+        "teachers": teachers, "teachers_serving": serving, "teachers_serving_party": party,
+        "teacher_participation_percent": _pct(serving, teachers), "party_share_percent": _pct(party, serving),
+        "sessions_held": total("sessions_held"), "attendance_marks": marks, "attendance_present": present,
+        "attendance_percent": _pct(present, marks), "fees_due": total("fees_due"),
+        "waived_applications": total("waived_applications"), "ratings": ratings, "ratings_satisfied": satisfied,
+        "satisfaction_percent": _pct(satisfied, ratings), "target_percent": TARGET_PERCENT,
     }
+
+
+def city_summary(*, term: Term | None = None) -> dict:
+    """The whole city's totals (KPIs and the dashboard)."""
+    return supervision_total(supervision(term=term), key="city")

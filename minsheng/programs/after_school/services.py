@@ -491,10 +491,11 @@ def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> lis
     return offered
 
 
-def _get_own_application(*, guardian_user, application_id: int) -> Application:
+def application_get_for_guardian(*, guardian_user, application_id: int) -> Application:
+    """The access gate: an application of a child in ``guardian_user``'s care, else 404."""
     in_care = [p.pk for p in integrations.persons_in_care_of(user=guardian_user)]
     app = Application.objects.filter(pk=application_id, student_id__in=in_care).select_related(
-        "window", "offering").first()
+        "window", "offering__term", "offering__host__region").first()
     if app is None:
         raise NotFound()
     return app
@@ -503,7 +504,7 @@ def _get_own_application(*, guardian_user, application_id: int) -> Application:
 def application_withdraw(*, guardian_user, application_id: int, now: datetime | None = None) -> Application:
     """Withdraw an application; each place it held passes to the next on that day's waiting list."""
     now = now or timezone.now()
-    app = _get_own_application(guardian_user=guardian_user, application_id=application_id)
+    app = application_get_for_guardian(guardian_user=guardian_user, application_id=application_id)
     with transaction.atomic():
         seats = list(SeatRequest.objects.select_for_update().filter(application=app).exclude(
             state__in=["withdrawn", "declined", "expired"]).order_by("day_id"))
@@ -525,7 +526,7 @@ def application_withdraw(*, guardian_user, application_id: int, now: datetime | 
 def offer_respond(*, guardian_user, application_id: int, accept: bool, now: datetime | None = None) -> Application:
     """Accept or decline the places offered from the waiting list (before the deadline)."""
     now = now or timezone.now()
-    app = _get_own_application(guardian_user=guardian_user, application_id=application_id)
+    app = application_get_for_guardian(guardian_user=guardian_user, application_id=application_id)
     with transaction.atomic():
         seats = list(SeatRequest.objects.select_for_update().filter(application=app, state=SeatState.OFFERED))
         live = [s for s in seats if s.offered_until and s.offered_until > now]

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from minsheng.access.decorators import citizen, staff
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.identity.models import Person
+from minsheng.ratings.models import RatingLevel
 
-from . import selectors, services
+from . import satisfaction, selectors, services
 from .forms import ApplyForm, OfferingForm, WindowForm
 from .lottery import lottery_start
 from .models import WEEKDAY_NAMES, AttendanceStatus
@@ -41,7 +42,7 @@ def home(request):
              "key": uuid.uuid4().hex} for o in offerings]})
     return render(request, "after_school/home.html", {
         "blocks": blocks, "applications": selectors.applications_of(user=request.user),
-        "weekday_names": WEEKDAY_NAMES})
+        "weekday_names": WEEKDAY_NAMES, "levels": RatingLevel.choices})
 
 
 @citizen
@@ -84,6 +85,22 @@ def respond(request, application_id: int):
         services.offer_respond(guardian_user=request.user, application_id=application_id,
                                accept=request.POST.get("accept") == "1")
         messages.success(request, _("Your answer was recorded."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("after_school:home")
+
+
+@citizen
+@require_POST
+def rate(request, application_id: int):
+    try:
+        level = int(request.POST.get("level") or 0)
+    except ValueError:
+        level = 0
+    try:
+        satisfaction.application_rate(guardian_user=request.user, application_id=application_id, level=level,
+                                      comment=request.POST.get("comment", "")[:2000])
+        messages.success(request, _("Thank you for rating the care."))
     except DomainError as exc:
         _fail(request, exc)
     return redirect("after_school:home")
@@ -202,5 +219,7 @@ def supervision(request):
     by = "school" if request.GET.get("by") == "school" else "district"
     prefix = "".join(c for c in request.GET.get("region", "") if c.isdigit())[:12]
     rows = selectors.supervision(user=request.user, by=by, region_prefix=prefix)
+    total = selectors.supervision_total(rows) if rows else None
     return render(request, "after_school/supervision.html", {
-        "rows": rows, "by": by, "term": selectors.current_term(), "target": 90})
+        "rows": rows, "total": total, "by": by, "term": selectors.current_term(),
+        "target": selectors.TARGET_PERCENT})
