@@ -78,13 +78,19 @@ class Zone(models.Model):
     class Meta:
         verbose_name = _("zone")
         verbose_name_plural = _("zones")
+        ordering = ["point_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["point", "name"], name="uniq_zone_name")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class BusinessType(models.Model):
-    """A business handled at windows (参保登记, 异地就医备案 …) with its ticket prefix."""
+    """A business handled at windows (参保登记, 异地就医备案 …) with its ticket prefix.
+
+    City-wide. The prefix letter is unique: numbers are counted per (point,
+    prefix, day), so two businesses sharing a letter would share one sequence.
+    """
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -97,6 +103,7 @@ class BusinessType(models.Model):
         verbose_name = _("business type")
         verbose_name_plural = _("business types")
         ordering = ["order", "prefix"]
+        constraints = [models.UniqueConstraint(fields=["prefix"], name="uniq_business_prefix")]
 
     def __str__(self) -> str:
         return f"{self.prefix} {self.name}"
@@ -389,6 +396,9 @@ class AppointmentSlot(models.Model):
         verbose_name_plural = _("appointment slots")
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["point", "starts_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["point", "business_type", "starts_at"], name="uniq_slot_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}"
