@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = {  # notification texts are Chinese with {placeholders} (notifications.templates)
     "after_school.offer": ("课后服务递补名额", "{student}获得{offering}的递补名额，请于{deadline}前确认，逾期名额将顺延给下一位候补。"),
     "after_school.absent": ("课后服务缺勤提醒", "{student}于{date}未参加{offering}。如有疑问请联系学校。"),
+    "after_school.lottery_result": ("课后服务摇号结果", "{student}申请的{offering}（申请号{reference}）摇号结果：{result}。摇号可公开核验，编号{draw}。"),
     "after_school.late_pickup": ("课后服务延迟接走", "{student}于{time}从{offering}被接走，晚于服务结束时间。"),
 }
 

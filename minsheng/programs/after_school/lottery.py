@@ -14,8 +14,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -23,6 +23,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode
 
 from .models import (
+    WEEKDAY_NAMES,
     Allocation,
     Application,
     ApplicationState,
@@ -58,7 +59,7 @@ def lottery_order(*, window: ApplicationWindow, actor=None) -> list[str]:
 def allocate_day(*, seats: list[tuple], free: int, window: ApplicationWindow, rank: dict[str, int]):
     """Pure allocation of one (offering, day): returns (admitted ids, [(id, position, draw_rank)]).
 
-    ``seats`` rows are (seat id, guardian id, grade, dual_working, reference).
+    ``seats`` rows are (seat id, guardian id, grade, dual_working, reference, …).
     """
     units: dict = defaultdict(list)
     for row in seats:
@@ -85,12 +86,17 @@ def allocate_day(*, seats: list[tuple], free: int, window: ApplicationWindow, ra
     return admitted, waitlisted
 
 
-def _batches(by_day: dict[int, list], size: int) -> list[list[int]]:
-    """Group day ids (in id order) into batches of about ``size`` seat requests."""
-    batches, current, rows = [], [], 0
+def _batches(by_day: dict[int, list], offering_of: dict[int, int], size: int) -> list[list[int]]:
+    """Group day ids into batches of about ``size`` seat requests, whole offerings at a time
+    (in offering id order), so that every application is settled in one batch."""
+    days_of: dict[int, list[int]] = defaultdict(list)
     for day_id in sorted(by_day):
-        current.append(day_id)
-        rows += len(by_day[day_id])
+        days_of[offering_of[day_id]].append(day_id)
+    batches, current, rows = [], [], 0
+    for offering_id in sorted(days_of):
+        for day_id in days_of[offering_id]:
+            current.append(day_id)
+            rows += len(by_day[day_id])
         if rows >= size:
             batches.append(current)
             current, rows = [], 0
@@ -101,9 +107,10 @@ def _batches(by_day: dict[int, list], size: int) -> list[list[int]]:
 
 def _write_postgresql(results: list[tuple]) -> None:
     """COPY (seat id, state, waitlist position, draw position) into a temporary table, then one
-    UPDATE … FROM that also adds the admitted seats to their days' ``taken``. Only seats still
-    pending change (a seat withdrawn meanwhile keeps its state and takes no place)."""
-    seats, days = SeatRequest._meta.db_table, OfferingDay._meta.db_table
+    statement: the seats still pending take their result (a seat withdrawn meanwhile keeps its
+    state and takes no place), their days' ``taken`` grows by the admitted ones, and their
+    applications still submitted become admitted (a place on any day) or waitlisted."""
+    seats, days, apps = SeatRequest._meta.db_table, OfferingDay._meta.db_table, Application._meta.db_table
     with connection.cursor() as cur:
         cur.execute("CREATE TEMPORARY TABLE as_lottery_rows (id bigint, state varchar(10), wp integer, dp integer) "
                     "ON COMMIT DROP")
@@ -113,16 +120,22 @@ def _write_postgresql(results: list[tuple]) -> None:
         cur.execute(
             f"WITH u AS (UPDATE {seats} AS s SET state = r.state, waitlist_position = r.wp, "  # noqa: S608
             f"draw_position = r.dp FROM as_lottery_rows AS r WHERE s.id = r.id AND s.state = %s "
-            f"RETURNING s.day_id, s.state) "
-            f"UPDATE {days} AS d SET taken = d.taken + c.n FROM "
-            f"(SELECT day_id, count(*) AS n FROM u WHERE state = %s GROUP BY day_id) AS c WHERE d.id = c.day_id",
-            [SeatState.PENDING.value, SeatState.ADMITTED.value],
+            f"RETURNING s.day_id, s.application_id, s.state), "
+            f"d AS (UPDATE {days} AS d SET taken = d.taken + c.n FROM "
+            f"(SELECT day_id, count(*) AS n FROM u WHERE state = %s GROUP BY day_id) AS c WHERE d.id = c.day_id) "
+            f"UPDATE {apps} AS a SET state = CASE WHEN c.admitted THEN %s ELSE %s END, updated_at = %s "
+            f"FROM (SELECT application_id, bool_or(state = %s) AS admitted FROM u GROUP BY application_id) AS c "
+            f"WHERE a.id = c.application_id AND a.state = %s",
+            [SeatState.PENDING.value, SeatState.ADMITTED.value, ApplicationState.ADMITTED.value,
+             ApplicationState.WAITLISTED.value, timezone.now(), SeatState.ADMITTED.value,
+             ApplicationState.SUBMITTED.value],
         )
         cur.execute("DROP TABLE as_lottery_rows")  # ON COMMIT DROP does not fire inside a savepoint
 
 
 def _write_orm(results: list[tuple]) -> None:
-    """The same writes without COPY (SQLite): bulk updates of the seats still pending."""
+    """The same writes without COPY (SQLite): bulk updates of the seats still pending, their days
+    and their applications."""
     pending: set[int] = set()
     ids = [r[0] for r in results]
     for i in range(0, len(ids), 5000):
@@ -130,22 +143,35 @@ def _write_orm(results: list[tuple]) -> None:
                        .values_list("pk", flat=True))
     rows = [r for r in results if r[0] in pending]
     SeatRequest.objects.bulk_update(
-        [SeatRequest(pk=pk, state=state, waitlist_position=wp, draw_position=dp) for pk, state, wp, dp, _d in rows],
+        [SeatRequest(pk=pk, state=state, waitlist_position=wp, draw_position=dp)
+         for pk, state, wp, dp, _d, _a in rows],
         ["state", "waitlist_position", "draw_position"], batch_size=5000)
     per_day: dict[int, int] = defaultdict(int)
+    admitted_apps, touched_apps = set(), set()
     for r in rows:
+        touched_apps.add(r[5])
         if r[1] == SeatState.ADMITTED:
             per_day[r[4]] += 1
+            admitted_apps.add(r[5])
     for day_id, n in per_day.items():
         OfferingDay.objects.filter(pk=day_id).update(taken=F("taken") + n)
+    now = timezone.now()
+    for state, app_ids in ((ApplicationState.ADMITTED, admitted_apps),
+                           (ApplicationState.WAITLISTED, touched_apps - admitted_apps)):
+        app_ids = sorted(app_ids)
+        for i in range(0, len(app_ids), 5000):
+            Application.objects.filter(pk__in=app_ids[i:i + 5000], state=ApplicationState.SUBMITTED).update(
+                state=state, updated_at=now)
 
 
 def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None = None) -> dict:
     """Allocate every lottery offering of a closed window; progress is kept on the window.
 
     The draw orders all candidates once; the seat requests are read in one pass, allocated
-    in memory per (offering, day) and written in a few large transactions (PostgreSQL:
-    COPY into a temporary table and one UPDATE … FROM), each recording progress.
+    in memory per (offering, day) and written in a few large transactions, whole offerings
+    at a time (PostgreSQL: COPY into a temporary table and one statement for seats, days and
+    applications), each recording progress. When all is written, every guardian of every
+    applicant is sent the child's result (``lottery_notify_task``, in the background).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -165,24 +191,28 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
             application__window=window, state=SeatState.PENDING,
             application__offering__allocation=Allocation.LOTTERY,
         ).values_list("pk", "day_id", "application__guardian_id", "application__grade_level",
-                      "application__dual_working", "application__reference")
+                      "application__dual_working", "application__reference", "application_id")
         by_day: dict[int, list[tuple]] = defaultdict(list)
-        for pk, day_id, guardian, grade, dual, ref in rows.iterator(chunk_size=20000):
-            by_day[day_id].append((pk, guardian, grade, dual, ref))
+        for pk, day_id, guardian, grade, dual, ref, app_id in rows.iterator(chunk_size=20000):
+            by_day[day_id].append((pk, guardian, grade, dual, ref, app_id))
+        offering_of = dict(OfferingDay.objects.filter(pk__in=list(by_day)).values_list("pk", "offering_id"))
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_total=len(by_day), lottery_done=0)
         admitted_total = waitlisted_total = done = 0
         postgres = connection.vendor == "postgresql"
-        for batch in _batches(by_day, int(getattr(settings, "AFTER_SCHOOL_LOTTERY_BATCH", 250_000))):
+        size = int(getattr(settings, "AFTER_SCHOOL_LOTTERY_BATCH", 250_000))
+        for batch in _batches(by_day, offering_of, size):
             with transaction.atomic():
                 # The batch's day rows are locked (in id order) while their places are given out.
                 free = {d.pk: max(0, d.capacity - d.taken)
                         for d in OfferingDay.objects.select_for_update().filter(pk__in=batch).order_by("pk")}
                 results = []
                 for day_id in batch:
-                    admitted, waitlisted = allocate_day(
-                        seats=by_day.pop(day_id), free=free[day_id], window=window, rank=rank)
-                    results += [(pk, SeatState.ADMITTED.value, None, None, day_id) for pk in admitted]
-                    results += [(pk, SeatState.WAITLISTED.value, pos, dp, day_id) for pk, pos, dp in waitlisted]
+                    seats = by_day.pop(day_id)
+                    app_of = {row[0]: row[5] for row in seats}
+                    admitted, waitlisted = allocate_day(seats=seats, free=free[day_id], window=window, rank=rank)
+                    results += [(pk, SeatState.ADMITTED.value, None, None, day_id, app_of[pk]) for pk in admitted]
+                    results += [(pk, SeatState.WAITLISTED.value, pos, dp, day_id, app_of[pk])
+                                for pk, pos, dp in waitlisted]
                 if postgres:
                     _write_postgresql(results)
                 else:
@@ -192,15 +222,11 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
                 done += len(batch)
                 ApplicationWindow.objects.filter(pk=window.pk).update(lottery_done=done)
         with transaction.atomic():
-            base = Application.objects.filter(window=window, state=ApplicationState.SUBMITTED)
-            base.filter(Exists(SeatRequest.objects.filter(application=OuterRef("pk"), state=SeatState.ADMITTED))
-                        ).update(state=ApplicationState.ADMITTED, updated_at=timezone.now())
-            base.filter(Exists(SeatRequest.objects.filter(application=OuterRef("pk"), state=SeatState.WAITLISTED))
-                        ).update(state=ApplicationState.WAITLISTED, updated_at=timezone.now())
             ApplicationWindow.objects.filter(pk=window.pk).update(
                 lottery_state=LotteryState.DONE, lottery_finished_at=timezone.now())
             summary = {"applicants": len(order), "admitted": admitted_total, "waitlisted": waitlisted_total}
             audit_record(event_type="after_school.lottery", actor=actor, target=window, new=summary)
+            transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
         return summary
     except Exception:
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_state=LotteryState.FAILED)
@@ -213,6 +239,68 @@ def lottery_task(window_id: int, actor_id: int | None = None) -> dict:
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     return lottery_run(window=ApplicationWindow.objects.get(pk=window_id), actor=actor)
+
+
+# --- the result, to every guardian of every applicant ---------------------------------
+def result_text(seats) -> str:
+    """"admitted on Monday, Tuesday; waiting list: Wednesday (number 3)" for one application."""
+    admitted = [WEEKDAY_NAMES[s.weekday] for s in seats if s.state == SeatState.ADMITTED]
+    waiting = [_("%(day)s (number %(n)s)") % {"day": WEEKDAY_NAMES[s.weekday], "n": s.waitlist_position}
+               for s in seats if s.state == SeatState.WAITLISTED]
+    parts = []
+    if admitted:
+        parts.append(_("admitted on %(days)s") % {"days": "、".join(str(d) for d in admitted)})
+    if waiting:
+        parts.append(_("on the waiting list for %(days)s; when a place comes free it is offered in this order "
+                       "and you will be told") % {"days": "、".join(waiting)})
+    return _("; ").join(parts)
+
+
+def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> int | None:
+    """Tell each guardian (with or without an account) of each lottery applicant after ``after_id``
+    (at most ``limit`` applications, in id order) the child's result per day. Idempotent: a notice
+    already sent (same application and guardian) is not sent again. Returns the last application
+    id handled, or None when none was left."""
+    from minsheng.identity.models import PersonRelation
+
+    from . import integrations
+
+    with translation.override(settings.LANGUAGE_CODE):
+        apps = list(
+            Application.objects.filter(window_id=window_id, offering__allocation=Allocation.LOTTERY, pk__gt=after_id)
+            .select_related("student", "offering").prefetch_related("seats").order_by("pk")[:limit]
+        )
+        if not apps:
+            return None
+        today = timezone.localdate()
+        guardians: dict[int, list] = defaultdict(list)
+        for rel in (PersonRelation.objects.filter(relative_id__in=[a.student_id for a in apps], kind="guardian")
+                    .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+                    .select_related("person__user")):
+            guardians[rel.relative_id].append(rel.person)
+        draw_key = f"after-school-window-{window_id}"
+        for app in apps:
+            text = result_text(sorted(app.seats.all(), key=lambda s: s.weekday))
+            if not text:
+                continue  # withdrawn meanwhile: nothing to announce
+            integrations.notify(
+                recipients=guardians.get(app.student_id, []), template="after_school.lottery_result",
+                context={"student": app.student.name, "offering": app.offering.title, "reference": app.reference,
+                         "result": text, "draw": draw_key},
+                dedupe_key=f"after_school.lottery:{app.pk}")
+        return apps[-1].pk
+
+
+@task(queue_name="notifications")
+def lottery_notify_task(window_id: int, after_id: int = 0) -> int | None:
+    """One chunk of result notices; queues the next chunk, so the fan-out runs in the background
+    in small steps (and a retried chunk sends nothing twice)."""
+    last = lottery_notify(window_id=window_id, after_id=after_id,
+                          limit=int(getattr(settings, "AFTER_SCHOOL_NOTIFY_CHUNK", 500)))
+    if last is not None:
+        transaction.on_commit(lambda: lottery_notify_task.enqueue(window_id, last))
+    return last
 
 
 def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = None) -> None:

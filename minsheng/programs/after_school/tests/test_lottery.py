@@ -226,3 +226,60 @@ def test_offer_expiry_sweep_is_registered_with_the_scheduler():
 
     entry = periodic.registered()["after_school.offers_expire"]
     assert entry.target is offers_expire_task and entry.every_seconds > 0
+
+
+# --- notices ------------------------------------------------------------------------
+def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_on_commit_callbacks):
+    from minsheng.identity.models import PersonRelation
+    from minsheng.notifications.models import Notification
+
+    from ..lottery import lottery_notify
+
+    school = f.school()
+    off = f.offering(school, capacity=1, allocation="lottery", weekdays=(0, 1))
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        g1, c1 = f.guardian_with_child(school)
+        father = f.person("李父")  # a second guardian without an account still gets the notice
+        PersonRelation.objects.create(person=father, relative=c1, kind="guardian", detail="父亲")
+        g2, c2 = f.guardian_with_child(school)
+        a1, a2 = (services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0, 1],
+                                              idempotency_key=f.key()) for g, c in ((g1, c1), (g2, c2)))
+    with time_machine.travel(win.closes_at + timedelta(seconds=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            lottery_start(window=win, actor=None)
+    first, second = (a1, a2) if PublishedDraw.objects.get(pk=win.draw_id).result[0] == a1.reference else (a2, a1)
+    notices = {(n.person_id, n.context["reference"]): n
+               for n in Notification.objects.filter(template="after_school.lottery_result")}
+    assert set(notices) == {(g1.person.pk, a1.reference), (father.pk, a1.reference), (g2.person.pk, a2.reference)}
+    assert notices[(father.pk, a1.reference)].recipient is None
+    won = next(n for (_p, ref), n in notices.items() if ref == first.reference)
+    lost = next(n for (_p, ref), n in notices.items() if ref == second.reference)
+    assert "录取" in won.body and "星期一" in won.body and "候补" not in won.body
+    assert "候补" in lost.body and "第1位" in lost.body and f"after-school-window-{win.pk}" in lost.body
+    assert lottery_notify(window_id=win.pk) == max(a1.pk, a2.pk)  # a re-run sends nothing twice
+    assert Notification.objects.filter(template="after_school.lottery_result").count() == 3
+
+
+def test_a_place_offered_from_the_waiting_list_is_notified_with_its_deadline(django_capture_on_commit_callbacks):
+    from minsheng.notifications.models import Notification
+
+    school = f.school()
+    off = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        families = []
+        for _ in range(2):
+            g, c = f.guardian_with_child(school)
+            families.append((g, services.application_submit(guardian_user=g, student=c, offering=off,
+                                                            weekdays=[0], idempotency_key=f.key())))
+    _run(win)
+    order = PublishedDraw.objects.get(pk=win.draw_id).result
+    (winner, won), (next_guardian, waiting) = sorted(families, key=lambda ga: order.index(ga[1].reference))
+    later = win.closes_at + timedelta(days=1)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(guardian_user=winner, application_id=won.pk)
+    notice = Notification.objects.get(template="after_school.offer")
+    deadline = timezone.localtime(later + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert notice.recipient == next_guardian and deadline in notice.body and off.title in notice.body
+    assert SeatRequest.objects.get(application=waiting).offered_until == later + timedelta(days=3)
