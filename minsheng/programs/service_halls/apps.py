@@ -85,6 +85,18 @@ class ServiceHallsConfig(AppConfig):
                         roles=("hall_manager", "supervisor"),
                         order=52,
                     ),
+                    WorkbenchEntry(
+                        title=_("Run my service hall"),
+                        url_name="service_halls:manage",
+                        roles=("hall_manager",),
+                        order=53,
+                    ),
+                    WorkbenchEntry(
+                        title=_("Service hall business types"),
+                        url_name="service_halls:manage_business_types",
+                        roles=("hall_manager", "supervisor"),
+                        order=54,
+                    ),
                 ],
                 kpis=[
                     Kpi(

@@ -60,6 +60,7 @@ class ServicePoint(TimeStampedModel):
 
 class ZoneKind(models.TextChoices):
     GUIDANCE = "guidance", _("guidance and consultation")
+    QUEUE_CALLING = "queue_calling", _("queue numbers and calling")
     WAITING = "waiting", _("waiting area")
     BUSINESS = "business", _("business windows")
     SELF_SERVICE = "self_service", _("self-service")

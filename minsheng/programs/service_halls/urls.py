@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sse, views
+from . import hall_views, sse, views
 
 app_name = "service_halls"
 
@@ -26,4 +26,17 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("coverage/recommend/", views.recommend, name="recommend"),
     path("coverage/refresh/", views.coverage_refresh, name="coverage_refresh"),
+    # the hall manager's workbench
+    path("manage/", hall_views.manage_home, name="manage"),
+    path("manage/points/new/", hall_views.point_new, name="manage_point_new"),
+    path("manage/points/<int:point_id>/", hall_views.point_manage, name="manage_point"),
+    path("manage/points/<int:point_id>/zones/", hall_views.zones, name="manage_zones"),
+    path("manage/points/<int:point_id>/windows/", hall_views.windows, name="manage_windows"),
+    path("manage/points/<int:point_id>/hours/", hall_views.hours, name="manage_hours"),
+    path("manage/points/<int:point_id>/appointments/", hall_views.appointments, name="manage_appointments"),
+    path("manage/windows/<int:window_id>/", hall_views.window_edit, name="manage_window"),
+    path("manage/windows/<int:window_id>/sign-off/", hall_views.window_sign_off, name="manage_window_sign_off"),
+    path("manage/business-types/", hall_views.business_types, name="manage_business_types"),
+    path("manage/business-types/<int:business_type_id>/", hall_views.business_type_edit,
+         name="manage_business_type"),
 ]
