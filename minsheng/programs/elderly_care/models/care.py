@@ -247,6 +247,13 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["provider", "status", "planned_start"]),
             models.Index(fields=["caregiver", "checked_in_at"]),
             models.Index(fields=["elder", "planned_start"]),
+            # Only the done visits not yet on a statement: what settlement looks for,
+            # a month or so of visits however long the settled history grows.
+            models.Index(
+                fields=["provider", "planned_start"],
+                name="ec_wo_unsettled",
+                condition=models.Q(statement__isnull=True, status__in=["verified", "rejected"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -323,6 +330,14 @@ class Anomaly(TimeStampedModel):
         verbose_name_plural = _("anomalies")
         constraints = [
             models.UniqueConstraint(fields=["work_order", "kind"], name="ec_one_anomaly_per_kind")
+        ]
+        indexes = [
+            # The review list: open anomalies newest first, a keyset page at a time.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="ec_anomaly_open",
+                condition=models.Q(status="open"),
+            ),
         ]
 
 

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import Substr, TruncDate
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,17 +27,32 @@ from .anomalies import _bounds
 from .registry import month_end, month_start
 
 ZERO = Decimal("0.00")
+SETTLEABLE = [OrderStatus.VERIFIED, OrderStatus.REJECTED]
 
 
 def _settleable(*, month: date):
-    """Confirmed visits planned up to the end of ``month`` not on any statement and not under review."""
+    """Visits payable on ``month``'s statement: the month-end cut-off (see README, Settlement).
+
+    Verified — or upheld as rejected, a deduction — by the end of the month, not on
+    any statement yet, and not under review. That takes the month's own visits and
+    any earlier visit that only became payable now: confirmed late, or cleared after
+    its own month's statement was closed; such a visit is carried over to this
+    statement (its lines name its service month) and a closed statement is never
+    reopened. A visit confirmed after the month's end waits for the next month even
+    when this month is settled later. The partial index ``ec_wo_unsettled`` holds only
+    the unsettled done visits, so finding them does not scan the settled history.
+    """
     _lo, hi = _bounds(month_start(month), month_end(month) + timedelta(days=1))
     open_review = Anomaly.objects.filter(work_order=OuterRef("pk"), status=AnomalyStatus.OPEN)
-    return WorkOrder.objects.filter(
-        planned_start__lt=hi,
-        statement__isnull=True,
-        status__in=[OrderStatus.VERIFIED, OrderStatus.REJECTED],
-    ).exclude(Exists(open_review))
+    return (
+        WorkOrder.objects.filter(
+            statement__isnull=True,
+            status__in=SETTLEABLE,
+            planned_start__lt=hi,
+        )
+        .filter(Q(confirmed_at__lt=hi) | Q(confirmed_at__isnull=True))
+        .exclude(Exists(open_review))
+    )
 
 
 def _totals(statement: SettlementStatement) -> None:
@@ -55,6 +70,7 @@ def _totals(statement: SettlementStatement) -> None:
     statement.net = statement.gross - statement.deductions
     statement.lines = [
         {
+            "month": f"{row['service_month']:%Y-%m}",
             "service": row["service__title"],
             "unit_price": str(row["unit_price"]),
             "visits": row["n"],
@@ -62,14 +78,17 @@ def _totals(statement: SettlementStatement) -> None:
             "amount": str(row["a"]),
             "deducted": str(row["d"] or ZERO),
         }
-        for row in orders.values("service__title", "unit_price")
+        for row in orders.annotate(
+            service_month=TruncMonth("planned_start", output_field=DateField())
+        )
+        .values("service_month", "service__title", "unit_price")
         .annotate(
             n=Count("id"),
             q=Sum("quantity"),
             a=Sum("amount"),
             d=Sum("amount", filter=Q(status=OrderStatus.REJECTED)),
         )
-        .order_by("service__title", "unit_price")
+        .order_by("-service_month", "service__title", "unit_price")
     ]
 
 
@@ -177,11 +196,20 @@ def statement_xlsx(*, statement: SettlementStatement) -> bytes:
     ws.append([_("Status"), statement.get_status_display()])
     ws.append([])
     ws.append(
-        [_("Service"), _("Unit price"), _("Visits"), _("Quantity"), _("Amount"), _("Deducted")]
+        [
+            _("Service month"),
+            _("Service"),
+            _("Unit price"),
+            _("Visits"),
+            _("Quantity"),
+            _("Amount"),
+            _("Deducted"),
+        ]
     )
     for line in statement.lines:
         ws.append(
             [
+                line.get("month", ""),
                 line["service"],
                 Decimal(line["unit_price"]),
                 line["visits"],
