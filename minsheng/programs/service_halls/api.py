@@ -1,4 +1,5 @@
-"""/api/v1/service_halls/ — the same services as the pages."""
+"""/api/v1/service_halls/ — the same services as the pages. The hall manager's
+operations live in hall_api.py, under /manage/."""
 
 from datetime import date, timedelta
 
@@ -9,9 +10,11 @@ from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import NotAllowed, NotFound
 
 from . import selectors, services
+from .hall_api import router as manage_router
 from .models import BusinessType, Window
 
 router = Router(tags=["service_halls"])
+router.add_router("/manage", manage_router)
 
 
 class IssueIn(Schema):

@@ -47,6 +47,7 @@ from .models import (
 MANAGER_ROLES = ("hall_manager",)
 MAX_RANGE_DAYS = 62  # slots and closures are set at most about two months at a time
 MAX_PERIODS_PER_DAY = 4
+MAX_AHEAD_DAYS = 366  # closed days and slots are planned at most a year ahead
 _PREFIX_RE = re.compile(r"^[A-Z]$")
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
@@ -67,6 +68,22 @@ class _Errors:
         if len(messages) == 1:
             raise ValidationFailed(messages[0], fields=self.fields)
         raise ValidationFailed(fields=self.fields)
+
+
+def _text_ok(errors: _Errors, field: str, value: str, *, max_length: int, required=None) -> bool:
+    """A one-line text: present (when ``required`` gives the message), short enough,
+    without control characters (PostgreSQL refuses NUL). True when it may be looked up."""
+    if not value:
+        if required:
+            errors.add(field, required)
+        return False
+    if any(ord(c) < 32 for c in value):
+        errors.add(field, _("Remove the line breaks and control characters from this text."))
+        return False
+    if len(value) > max_length:
+        errors.add(field, _("Keep this text to %(n)d characters or fewer.") % {"n": max_length})
+        return False
+    return True
 
 
 def _after_commit_clear(point_id: int | None) -> None:
@@ -98,19 +115,17 @@ def _check_point_fields(
     errors: _Errors, *, name: str, level: str, region, address: str, priority_every: int,
     exclude_pk: int | None = None,
 ) -> None:
-    if not name:
-        errors.add("name", _("Enter the service point's name."))
-    elif len(name) > 200:
-        errors.add("name", _("Keep the name to 200 characters or fewer."))
-    elif ServicePoint.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+    if (
+        _text_ok(errors, "name", name, max_length=200, required=_("Enter the service point's name."))
+        and ServicePoint.objects.filter(name=name).exclude(pk=exclude_pk).exists()
+    ):
         errors.add("name", _("A service point named “%(name)s” already exists. Choose another name.")
                    % {"name": name})
     if level not in PointLevel.values:
         errors.add("level", _("Choose county service centre, town service station or village service point."))
     if region is None or region.valid_to is not None:
         errors.add("region", _("Choose a region that is in use (its division code)."))
-    if len(address) > 200:
-        errors.add("address", _("Keep the address to 200 characters or fewer."))
+    _text_ok(errors, "address", address, max_length=200)
     if not isinstance(priority_every, int) or not 0 <= priority_every <= 20:
         errors.add("priority_every", _(
             "Enter how many normal numbers are called between two priority numbers, from 0 to 20 "
@@ -281,11 +296,10 @@ def point_reopen(*, point: ServicePoint, actor=None) -> ServicePoint:
 def _check_zone(errors: _Errors, *, point: ServicePoint, kind: str, name: str, exclude_pk=None) -> None:
     if kind not in ZoneKind.values:
         errors.add("kind", _("Choose one of the listed kinds of zone."))
-    if not name:
-        errors.add("name", _("Enter the zone's name."))
-    elif len(name) > 100:
-        errors.add("name", _("Keep the name to 100 characters or fewer."))
-    elif Zone.objects.filter(point=point, name=name).exclude(pk=exclude_pk).exists():
+    if (
+        _text_ok(errors, "name", name, max_length=100, required=_("Enter the zone's name."))
+        and Zone.objects.filter(point=point, name=name).exclude(pk=exclude_pk).exists()
+    ):
         errors.add("name", _("This point already has a zone named “%(name)s”.") % {"name": name})
 
 
@@ -412,10 +426,7 @@ def window_update(
 def _check_business(
     errors: _Errors, *, name: str, prefix: str, typical_minutes, order, exclude_pk=None,
 ) -> None:
-    if not name:
-        errors.add("name", _("Enter the business's name."))
-    elif len(name) > 100:
-        errors.add("name", _("Keep the name to 100 characters or fewer."))
+    _text_ok(errors, "name", name, max_length=100, required=_("Enter the business's name."))
     if not _PREFIX_RE.match(prefix):
         errors.add("prefix", _("Enter one letter from A to Z as the ticket prefix."))
     else:
@@ -533,6 +544,8 @@ def _check_range(errors: _Errors, date_from: date, date_to: date, *, field: str 
     today = timezone.localdate()
     if date_from < today:
         errors.add(field, _("Choose today or a later day."))
+    elif date_from > today + timedelta(days=MAX_AHEAD_DAYS):
+        errors.add(field, _("Choose a day within the coming year."))
     if date_to < date_from:
         errors.add("date_to", _("The last day must not be before the first day."))
     elif (date_to - date_from).days >= MAX_RANGE_DAYS:
@@ -548,8 +561,7 @@ def closures_add(
     reason = (reason or "").strip()
     errors = _Errors()
     _check_range(errors, date_from, date_to)
-    if len(reason) > 200:
-        errors.add("reason", _("Keep the reason to 200 characters or fewer."))
+    _text_ok(errors, "reason", reason, max_length=200)
     errors.raise_if_any()
     days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     have = set(Closure.objects.filter(point=point, date__in=days).values_list("date", flat=True))
