@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -43,6 +44,21 @@ def _page(request, template: str, context: dict, *, failed: bool = False):
     return render(request, template, context, status=422 if failed else 200)
 
 
+def _submit(request, form, call, success, to):
+    """For a valid ``form``, run ``call(cleaned_data)`` (one service); on success
+    flash ``success`` (or ``success(result)``) and redirect to ``to`` (or
+    ``to(result, cleaned_data)``). A refusal is shown next to the fields; None then."""
+    if not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except DomainError as e:
+        errors_to_form(form, e)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(to(result, form.cleaned_data) if callable(to) else to)
+
+
 def _refuse(request, error: DomainError) -> None:
     messages.error(request, error.message)
     for field_messages in error.fields.values():
@@ -56,6 +72,11 @@ def _post_id(request, name: str) -> int:
     if not raw.isdigit():
         raise NotFound()
     return int(raw)
+
+
+def _done(request, message, to: str):
+    messages.success(request, message)
+    return redirect(to)
 
 
 # --- points --------------------------------------------------------------------------
@@ -72,20 +93,22 @@ def manage_home(request):
 def point_new(request):
     parents = selectors.manager_parents(user=request.user)
     form = PointCreateForm(request.POST or None, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def create(d):
         parent_id = d.get("parent") or (parents[0].organisation_id if parents else None)
-        parent = next((a.organisation for a in parents if a.organisation_id == parent_id), None)
-        try:
-            point = hall_services.point_create(
-                name=d["name"], level=d["level"], region=d["region"], address=d["address"],
-                latitude=d["latitude"], longitude=d["longitude"], priority_every=d["priority_every"],
-                business_types=list(d["business_types"]), parent=parent, actor=request.user,
-            )
-            messages.success(request, _("The service point was added; the 15-minute circle is being recomputed."))
-            return redirect("service_halls:manage_point", point_id=point.pk)
-        except DomainError as e:
-            errors_to_form(form, e)
+        return hall_services.point_create(
+            name=d["name"], level=d["level"], region=d["region"], address=d["address"],
+            latitude=d["latitude"], longitude=d["longitude"], priority_every=d["priority_every"],
+            business_types=list(d["business_types"]), actor=request.user,
+            parent=next((a.organisation for a in parents if a.organisation_id == parent_id), None),
+        )
+
+    if request.method == "POST":
+        done = _submit(request, form, create,
+                       _("The service point was added; the 15-minute circle is being recomputed."),
+                       lambda point, _d: reverse("service_halls:manage_point", args=[point.pk]))
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/point_new.html", {
         "form": form, "regions": selectors.regions_for_manager(user=request.user),
     }, failed=request.method == "POST")
@@ -95,58 +118,46 @@ def point_new(request):
 @http_errors
 def point_manage(request, point_id: int):
     point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    here = reverse("service_halls:manage_point", args=[point.pk])
     edit = PointEditForm(initial={
         "name": point.name, "level": point.level, "region": point.region_id, "address": point.address,
         "priority_every": point.priority_every, "business_types": list(point.business_types.all()),
     })
     move = PointMoveForm(initial={"latitude": point.latitude, "longitude": point.longitude})
-    failed = False
     if request.method == "POST":
         action = request.POST.get("form")
         try:
             if action == "edit":
                 edit = PointEditForm(request.POST)
-                if edit.is_valid():
-                    d = edit.cleaned_data
-                    try:
-                        hall_services.point_update(
-                            point=point, name=d["name"], level=d["level"], region=d["region"],
-                            address=d["address"], priority_every=d["priority_every"],
-                            business_types=list(d["business_types"]), actor=request.user)
-                        messages.success(request, _("The service point was saved."))
-                        return redirect("service_halls:manage_point", point_id=point.pk)
-                    except DomainError as e:
-                        errors_to_form(edit, e)
+                done = _submit(request, edit, lambda d: hall_services.point_update(
+                    point=point, name=d["name"], level=d["level"], region=d["region"], address=d["address"],
+                    priority_every=d["priority_every"], business_types=list(d["business_types"]),
+                    actor=request.user), _("The service point was saved."), here)
             elif action == "move":
                 move = PointMoveForm(request.POST)
-                if move.is_valid():
-                    try:
-                        hall_services.point_move(point=point, actor=request.user, **move.cleaned_data)
-                        messages.success(request, _("The location was saved; the 15-minute circle is being recomputed."))
-                        return redirect("service_halls:manage_point", point_id=point.pk)
-                    except DomainError as e:
-                        errors_to_form(move, e)
+                done = _submit(request, move, lambda d: hall_services.point_move(point=point, actor=request.user, **d),
+                               _("The location was saved; the 15-minute circle is being recomputed."), here)
             elif action == "close":
                 hall_services.point_close(point=point, actor=request.user)
-                messages.success(request, _("The service point is closed: it issues no more numbers and is left out of the 15-minute circle."))
-                return redirect("service_halls:manage_point", point_id=point.pk)
+                done = _done(request, _("The service point is closed: it issues no more numbers and is left out of the 15-minute circle."), here)
             elif action == "reopen":
                 hall_services.point_reopen(point=point, actor=request.user)
-                messages.success(request, _("The service point is in service again."))
-                return redirect("service_halls:manage_point", point_id=point.pk)
+                done = _done(request, _("The service point is in service again."), here)
             else:
                 raise NotFound()
         except NotFound:
             raise  # another hall's record: 404, as the gates answer everywhere
         except DomainError as e:
             _refuse(request, e)
-        failed = True
+            done = None
+        if done is not None:
+            return done
         point.refresh_from_db()
     return _page(request, "service_halls/manage/point.html", {
         "point": point, "edit": edit, "move": move, "tab": "point",
         "in_hall": selectors.in_hall_counts(point=point),
         "regions": selectors.regions_for_manager(user=request.user),
-    }, failed=failed)
+    }, failed=request.method == "POST")
 
 
 # --- zones ---------------------------------------------------------------------------
@@ -154,44 +165,40 @@ def point_manage(request, point_id: int):
 @http_errors
 def zones(request, point_id: int):
     point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    here = reverse("service_halls:manage_zones", args=[point.pk])
     form = ZoneForm()
-    failed = False
     if request.method == "POST":
         action = request.POST.get("form")
         try:
             if action == "create":
                 form = ZoneForm(request.POST)
-                if form.is_valid():
-                    try:
-                        hall_services.zone_create(point=point, actor=request.user, **form.cleaned_data)
-                        messages.success(request, _("The zone was added."))
-                        return redirect("service_halls:manage_zones", point_id=point.pk)
-                    except DomainError as e:
-                        errors_to_form(form, e)
+                done = _submit(request, form, lambda d: hall_services.zone_create(point=point, actor=request.user, **d),
+                               _("The zone was added."), here)
             elif action in ("update", "delete"):
                 zone = selectors.zone_get_managed(user=request.user, zone_id=_post_id(request, "zone"))
                 if zone.point_id != point.pk:
                     raise NotFound()
                 if action == "delete":
                     hall_services.zone_delete(zone=zone, actor=request.user)
-                    messages.success(request, _("The zone was removed; its windows stay, without a zone."))
-                    return redirect("service_halls:manage_zones", point_id=point.pk)
-                row = ZoneForm(request.POST)
-                if not row.is_valid():
-                    raise ValidationFailed(_("Choose the zone's kind and enter its name."))
-                hall_services.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
-                messages.success(request, _("The zone was saved."))
-                return redirect("service_halls:manage_zones", point_id=point.pk)
+                    done = _done(request, _("The zone was removed; its windows stay, without a zone."), here)
+                else:
+                    row = ZoneForm(request.POST)
+                    if not row.is_valid():
+                        raise ValidationFailed(_("Choose the zone's kind and enter its name."))
+                    hall_services.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
+                    done = _done(request, _("The zone was saved."), here)
             else:
                 raise NotFound()
         except NotFound:
-            raise  # another hall's record: 404, as the gates answer everywhere
+            raise
         except DomainError as e:
             _refuse(request, e)
-        failed = True
+            done = None
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/zones.html", {
         "point": point, "tab": "zones", "form": form, "zones": point.zones.all(), "kinds": ZoneKind.choices,
-    }, failed=failed)
+    }, failed=request.method == "POST")
 
 
 # --- windows and who is on duty ----------------------------------------------------------
@@ -200,20 +207,16 @@ def zones(request, point_id: int):
 def windows(request, point_id: int):
     point = selectors.point_get_managed(user=request.user, point_id=point_id)
     form = WindowForm(point=point, initial={"business_types": list(point.business_types.all())})
-    failed = False
     if request.method == "POST":
         form = WindowForm(request.POST, point=point)
-        if form.is_valid():
-            try:
-                w = hall_services.window_create(point=point, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Window %(n)s was added.") % {"n": w.number})
-                return redirect("service_halls:manage_windows", point_id=point.pk)
-            except DomainError as e:
-                errors_to_form(form, e)
-        failed = True
+        done = _submit(request, form, lambda d: hall_services.window_create(point=point, actor=request.user, **d),
+                       lambda w: _("Window %(n)s was added.") % {"n": w.number},
+                       reverse("service_halls:manage_windows", args=[point.pk]))
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/windows.html", {
         "point": point, "tab": "windows", "form": form, "windows": selectors.windows_on_duty(point=point),
-    }, failed=failed)
+    }, failed=request.method == "POST")
 
 
 @staff(*MANAGER)
@@ -225,13 +228,12 @@ def window_edit(request, window_id: int):
         "number": window.number, "zone": window.zone_id, "business_types": list(window.business_types.all())})
     if request.method == "POST":
         form = WindowForm(request.POST, point=point)
-        if form.is_valid():
-            try:
-                hall_services.window_update(window=window, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Window %(n)s was saved.") % {"n": window.number})
-                return redirect("service_halls:manage_windows", point_id=point.pk)
-            except DomainError as e:
-                errors_to_form(form, e)
+        done = _submit(request, form, lambda d: hall_services.window_update(window=window, actor=request.user, **d),
+                       lambda w: _("Window %(n)s was saved.") % {"n": w.number},
+                       reverse("service_halls:manage_windows", args=[point.pk]))
+        if done is not None:
+            return done
+        window.refresh_from_db()
     return _page(request, "service_halls/manage/window_edit.html", {
         "point": point, "window": window, "tab": "windows", "form": form,
     }, failed=request.method == "POST")
@@ -255,57 +257,51 @@ def window_sign_off(request, window_id: int):
 @http_errors
 def hours(request, point_id: int):
     point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    here = reverse("service_halls:manage_hours", args=[point.pk])
     hours_form = HoursForm(initial=HoursForm.initial_for(point.opening_hours.all()))
     closure_form = ClosureForm()
-    failed = False
+
+    def closed(added) -> str:
+        text = ngettext("The point will be closed on %(n)d day.", "The point will be closed on %(n)d days.",
+                        len(added)) % {"n": len(added)}
+        booked = selectors.booked_on(point=point, days=[c.date for c in added])
+        if booked:
+            text += " " + ngettext("%(n)d appointment is booked on those days: let the citizen know.",
+                                   "%(n)d appointments are booked on those days: let the citizens know.",
+                                   booked) % {"n": booked}
+        return text
+
     if request.method == "POST":
         action = request.POST.get("form")
         try:
             if action == "hours":
                 hours_form = HoursForm(request.POST)
-                if hours_form.is_valid():
-                    try:
-                        hall_services.hours_set(point=point, periods=hours_form.cleaned_data["periods"],
-                                                actor=request.user)
-                        messages.success(request, _("The opening hours were saved."))
-                        return redirect("service_halls:manage_hours", point_id=point.pk)
-                    except DomainError as e:
-                        errors_to_form(hours_form, e)
+                done = _submit(request, hours_form, lambda d: hall_services.hours_set(
+                    point=point, periods=d["periods"], actor=request.user), _("The opening hours were saved."), here)
             elif action == "closure":
                 closure_form = ClosureForm(request.POST)
-                if closure_form.is_valid():
-                    try:
-                        added = hall_services.closures_add(point=point, actor=request.user, **closure_form.cleaned_data)
-                        messages.success(request, ngettext(
-                            "The point will be closed on %(n)d day.", "The point will be closed on %(n)d days.",
-                            len(added)) % {"n": len(added)})
-                        booked = selectors.booked_on(point=point, days=[c.date for c in added])
-                        if booked:
-                            messages.warning(request, ngettext(
-                                "%(n)d appointment is booked on those days: let the citizen know.",
-                                "%(n)d appointments are booked on those days: let the citizens know.",
-                                booked) % {"n": booked})
-                        return redirect("service_halls:manage_hours", point_id=point.pk)
-                    except DomainError as e:
-                        errors_to_form(closure_form, e)
+                done = _submit(request, closure_form, lambda d: hall_services.closures_add(
+                    point=point, actor=request.user, **d), closed, here)
             elif action == "reopen_day":
                 closure = selectors.closure_get_managed(user=request.user, closure_id=_post_id(request, "closure"))
                 if closure.point_id != point.pk:
                     raise NotFound()
                 hall_services.closure_remove(closure=closure, actor=request.user)
-                messages.success(request, _("The point opens on %(day)s as usual.") % {"day": closure.date.isoformat()})
-                return redirect("service_halls:manage_hours", point_id=point.pk)
+                done = _done(request, _("The point opens on %(day)s as usual.") % {"day": closure.date.isoformat()},
+                             here)
             else:
                 raise NotFound()
         except NotFound:
-            raise  # another hall's record: 404, as the gates answer everywhere
+            raise
         except DomainError as e:
             _refuse(request, e)
-        failed = True
+            done = None
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/hours.html", {
         "point": point, "tab": "hours", "hours_form": hours_form, "closure_form": closure_form,
         "closures": point.closures.filter(date__gte=timezone.localdate()).order_by("date"),
-    }, failed=failed)
+    }, failed=request.method == "POST")
 
 
 # --- appointment slots and the day's appointments ------------------------------------------
@@ -315,42 +311,40 @@ def appointments(request, point_id: int):
     point = selectors.point_get_managed(user=request.user, point_id=point_id)
     today = timezone.localdate()
     day = parse_date(request.GET.get("day") or "") or today
-    form = SlotsForm(point=point, initial={"date_from": day if day >= today else today,
-                                           "date_to": day if day >= today else today})
-    failed = False
+    first = max(day, today)
+    form = SlotsForm(point=point, initial={"date_from": first, "date_to": first})
     if request.method == "POST":
         action = request.POST.get("form")
         try:
             if action == "slots":
                 form = SlotsForm(request.POST, point=point)
-                if form.is_valid():
-                    try:
-                        n = hall_services.slots_create_range(point=point, actor=request.user, **form.cleaned_data)
-                        messages.success(request, ngettext("%(n)d appointment time was added.",
-                                                           "%(n)d appointment times were added.", n) % {"n": n})
-                        return redirect(f"{request.path}?day={form.cleaned_data['date_from'].isoformat()}")
-                    except DomainError as e:
-                        errors_to_form(form, e)
+                done = _submit(
+                    request, form, lambda d: hall_services.slots_create_range(point=point, actor=request.user, **d),
+                    lambda n: ngettext("%(n)d appointment time was added.", "%(n)d appointment times were added.",
+                                       n) % {"n": n},
+                    lambda _n, d: f"{request.path}?day={d['date_from'].isoformat()}")
             elif action == "slot_delete":
                 slot = selectors.slot_get_managed(user=request.user, slot_id=_post_id(request, "slot"))
                 if slot.point_id != point.pk:
                     raise NotFound()
                 hall_services.slot_delete(slot=slot, actor=request.user)
-                messages.success(request, _("The appointment time was removed."))
-                return redirect(f"{request.path}?day={timezone.localdate(slot.starts_at).isoformat()}")
+                done = _done(request, _("The appointment time was removed."),
+                             f"{request.path}?day={timezone.localdate(slot.starts_at).isoformat()}")
             else:
                 raise NotFound()
         except NotFound:
-            raise  # another hall's record: 404, as the gates answer everywhere
+            raise
         except DomainError as e:
             _refuse(request, e)
-        failed = True
+            done = None
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/appointments.html", {
         "point": point, "tab": "appointments", "form": form, "day": day,
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
         "slots": selectors.slots_for_day(point=point, day=day),
         "appointments": selectors.appointments_for_day(point=point, day=day),
-    }, failed=failed)
+    }, failed=request.method == "POST")
 
 
 # --- business types (city-wide) -------------------------------------------------------------
@@ -360,13 +354,11 @@ def business_types(request):
     form = BusinessTypeForm()
     if request.method == "POST":
         form = BusinessTypeForm(request.POST)
-        if form.is_valid():
-            try:
-                hall_services.business_type_create(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("The business type was added. Add it to the points that handle it."))
-                return redirect("service_halls:manage_business_types")
-            except DomainError as e:
-                errors_to_form(form, e)
+        done = _submit(request, form, lambda d: hall_services.business_type_create(actor=request.user, **d),
+                       _("The business type was added. Add it to the points that handle it."),
+                       reverse("service_halls:manage_business_types"))
+        if done is not None:
+            return done
     return _page(request, "service_halls/manage/business_types.html", {
         "form": form, "business_types": selectors.business_types_all(),
     }, failed=request.method == "POST")
@@ -381,13 +373,12 @@ def business_type_edit(request, business_type_id: int):
         "order": biz.order, "is_active": biz.is_active})
     if request.method == "POST":
         form = BusinessTypeForm(request.POST, editing=True)
-        if form.is_valid():
-            try:
-                hall_services.business_type_update(business_type=biz, actor=request.user, **form.cleaned_data)
-                messages.success(request, _("The business type was saved."))
-                return redirect("service_halls:manage_business_types")
-            except DomainError as e:
-                errors_to_form(form, e)
+        done = _submit(request, form, lambda d: hall_services.business_type_update(
+            business_type=biz, actor=request.user, **d), _("The business type was saved."),
+            reverse("service_halls:manage_business_types"))
+        if done is not None:
+            return done
+        biz.refresh_from_db()
     return _page(request, "service_halls/manage/business_type_edit.html", {
         "business_type": biz, "form": form,
     }, failed=request.method == "POST")

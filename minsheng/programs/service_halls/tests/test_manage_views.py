@@ -249,3 +249,15 @@ def test_another_halls_manager_gets_404_and_others_403(client, hall):
     assert client.get(f"{M}/business-types/").status_code == 403
     client.force_login(f.citizen())
     assert client.get(f"{M}/").status_code == 403
+
+
+def test_closing_a_day_with_bookings_tells_the_manager_to_let_citizens_know(client, hall):
+    p, manager = hall
+    starts = datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    slot = AppointmentSlot.objects.create(point=p, business_type=p.business_types.first(), starts_at=starts,
+                                          ends_at=starts.replace(minute=30), capacity=2)
+    services.appointment_book(slot=slot, user=f.citizen())
+    client.force_login(manager)
+    r = client.post(f"{M}/points/{p.pk}/hours/", {"form": "closure", "date_from": "2026-03-05"}, follow=True)
+    assert "站点将在 1 天闭厅。" in page(r) and "这些日期已有 1 个预约，请通知预约群众。" in page(r)
+    assert Closure.objects.filter(point=p, date=date(2026, 3, 5)).exists()
