@@ -22,7 +22,8 @@ window. Then it starts granian (WSGI, ``--workers`` processes, loopback only) an
    COPY (persons, guardian relations, applications, seat requests — the rows the services
    write), then allocated through the real path: ``lottery_start`` queues ``lottery_task``, a
    ``manage.py db_worker`` runs it, the window's progress is polled and drawn as a bar; then
-   the DB is checked (no seat left pending, none oversold) and ``draw_verify`` re-runs the draw.
+   the DB is checked (no seat left pending, none oversold), the result notices to every guardian
+   are counted for ``--notice-seconds`` and ``draw_verify`` re-runs the draw.
    ``--lottery-only`` runs this part alone.
 
 The server runs as deployed: PostgreSQL, cached_db sessions with the cache in Redis
@@ -62,6 +63,8 @@ def parse_args():
     p.add_argument("--signins", type=int, default=40)
     p.add_argument("--lottery", type=int, default=605_000, help="lottery applicants (0 skips the lottery)")
     p.add_argument("--lottery-only", action="store_true", help="skip the rush and sign-in storms")
+    p.add_argument("--notice-seconds", type=float, default=60,
+                   help="how long to count the lottery's result notices going out (0: until all are sent)")
     p.add_argument("--port", type=int, default=8931)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     p.add_argument("--keep-db", action="store_true", help="keep the database (to run draw_verify)")
@@ -111,6 +114,8 @@ def base():
 
 
 def setup():
+    t0 = time.monotonic()
+    county, term = base()
     from datetime import time as dtime
     from datetime import timedelta
 
@@ -125,8 +130,6 @@ def setup():
     from minsheng.programs.after_school import services
     from minsheng.programs.after_school.models import ClassGroup, Enrolment, Grade
 
-    t0 = time.monotonic()
-    county, term = base()
     now = timezone.now()
     schools, offerings = [], []
     for i in range(ARGS.offerings):
@@ -532,13 +535,15 @@ def lottery_build(n: int) -> dict:
     # The window closes now that everyone has applied (its seed hash was published at creation).
     ApplicationWindow.objects.filter(pk=window.pk).update(closes_at=timezone.now())
     return {"window_id": window.pk, "actor_id": actor.pk, "applicants": len(apps), "seat_requests": len(seats),
-            "guardians": len(adults), "families": len(families), "setup_s": time.monotonic() - t0}
+            "guardians": len(adults), "families": len(families), "relations": len(relations),
+            "setup_s": time.monotonic() - t0}
 
 
 def start_worker(log: Path):
-    """A task worker as deployed (``manage.py db_worker``), on the queue the lottery uses."""
+    """A task worker as deployed (``manage.py db_worker``), on the lottery's and the notices' queues."""
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--queue-name", "default", "--interval", "0.2",
+        [str(ROOT / ".venv/bin/python"), "manage.py", "db_worker", "--queue-name", "default,notifications",
+         "--interval", "0.2",
          "--no-startup-delay"],
         cwd=ROOT, env={**os.environ}, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -575,6 +580,7 @@ def lottery(n):
     from minsheng.programs.after_school.models import (
         ApplicationWindow,
         LotteryState,
+        Offering,
         OfferingDay,
         SeatRequest,
     )
@@ -608,6 +614,7 @@ def lottery(n):
             time.sleep(0.25)
         wall = time.monotonic() - t
         rss = _peak_rss_mb(worker.pid)
+        notices = notice_fanout(built["relations"]) if state == LotteryState.DONE else {}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
@@ -626,11 +633,31 @@ def lottery(n):
         cur.execute(
             f"SELECT count(*) FROM {OfferingDay._meta.db_table} d LEFT JOIN (SELECT day_id, count(*) AS n "  # noqa: S608
             f"FROM {SeatRequest._meta.db_table} WHERE state = 'admitted' GROUP BY day_id) s ON s.day_id = d.id "
-            "WHERE d.taken <> coalesce(s.n, 0)")
+            f"WHERE d.taken <> coalesce(s.n, 0) AND d.offering_id IN "
+            f"(SELECT id FROM {Offering._meta.db_table} WHERE allocation = 'lottery')")
         mismatch = cur.fetchone()[0]
     return {**built, "wall_s": wall, "task_s": (window.lottery_finished_at - window.lottery_started_at).total_seconds(),
             "admitted": admitted, "waitlisted": waitlisted, "pending": pending, "oversold": over,
-            "counter_mismatch": mismatch, "worker_rss_mb": rss, "draw_key": f"after-school-window-{window.pk}"}
+            "counter_mismatch": mismatch, "worker_rss_mb": rss, "draw_key": f"after-school-window-{window.pk}",
+            "notices": notices}
+
+
+def notice_fanout(expected: int) -> dict:
+    """The result notices going out after the lottery (lottery_notify_task on the same worker):
+    counted for ``--notice-seconds`` (0: until all ``expected`` are in the inboxes)."""
+    from minsheng.notifications.models import Notification
+
+    qs = Notification.objects.filter(template="after_school.lottery_result")
+    t = time.monotonic()
+    limit = ARGS.notice_seconds or float("inf")
+    n = 0
+    while time.monotonic() - t < limit:
+        n = qs.count()
+        if n >= expected:
+            break
+        time.sleep(2)
+    n, elapsed = qs.count(), time.monotonic() - t
+    return {"sent": n, "expected": expected, "seconds": elapsed, "per_s": n / elapsed if elapsed else 0}
 
 
 def drop_database():
@@ -698,6 +725,12 @@ def report_lottery():
           f"(task {lot['task_s']:.1f} s; worker peak RSS {lot['worker_rss_mb']:.0f} MB)")
     print(f"  admitted {lot['admitted']}, waitlisted {lot['waitlisted']} student-days, pending {lot['pending']}, "
           f"oversold={lot['oversold']} counter_mismatch={lot['counter_mismatch']}")
+    nt = lot["notices"]
+    if nt:
+        eta = nt["expected"] / nt["per_s"] / 60 if nt["per_s"] else float("inf")
+        print(f"  result notices (one per guardian and child): {nt['sent']} of {nt['expected']} in "
+              f"{nt['seconds']:.0f} s, {nt['per_s']:.0f}/s" + ("" if nt["sent"] >= nt["expected"]
+                                                          else f" (all would take ~{eta:.0f} min)"))
     from io import StringIO
 
     from django.core.management import call_command

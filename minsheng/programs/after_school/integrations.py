@@ -81,19 +81,22 @@ def guardian_users_of(student_id: int) -> list:
 
 def notify(*, recipients, template: str, context: dict, dedupe_key: str) -> None:
     """Send after the transaction commits; a missing notifications app sends nothing."""
+    transaction.on_commit(lambda: notify_now(recipients=recipients, template=template, context=context,
+                                             dedupe_key=dedupe_key))
+
+
+def notify_now(*, recipients, template: str, context: dict, dedupe_key: str) -> None:
+    """Send now, inside the caller's transaction (a background fan-out that commits a chunk of
+    notices at once). Recipients are users or persons; the dedupe key gets ``:<their id>``."""
     services = _module("minsheng.notifications.services")
     if services is None or not hasattr(services, "notification_send"):
         return
     register_templates()
     context = {k: str(v) for k, v in context.items()}
-
-    def send():
-        for user in recipients:
-            services.notification_send(
-                recipient=user,
-                template=template,
-                context=context,
-                dedupe_key=f"{dedupe_key}:{user.pk}",
-            )
-
-    transaction.on_commit(send)
+    for recipient in recipients:
+        services.notification_send(
+            recipient=recipient,
+            template=template,
+            context=context,
+            dedupe_key=f"{dedupe_key}:{recipient.pk}",
+        )

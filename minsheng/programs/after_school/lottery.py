@@ -280,15 +280,16 @@ def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> in
                     .select_related("person__user")):
             guardians[rel.relative_id].append(rel.person)
         draw_key = f"after-school-window-{window_id}"
-        for app in apps:
-            text = result_text(sorted(app.seats.all(), key=lambda s: s.weekday))
-            if not text:
-                continue  # withdrawn meanwhile: nothing to announce
-            integrations.notify(
-                recipients=guardians.get(app.student_id, []), template="after_school.lottery_result",
-                context={"student": app.student.name, "offering": app.offering.title, "reference": app.reference,
-                         "result": text, "draw": draw_key},
-                dedupe_key=f"after_school.lottery:{app.pk}")
+        with transaction.atomic():  # one commit per chunk; the other channels go out after it
+            for app in apps:
+                text = result_text(sorted(app.seats.all(), key=lambda s: s.weekday))
+                if not text:
+                    continue  # withdrawn meanwhile: nothing to announce
+                integrations.notify_now(
+                    recipients=guardians.get(app.student_id, []), template="after_school.lottery_result",
+                    context={"student": app.student.name, "offering": app.offering.title,
+                             "reference": app.reference, "result": text, "draw": draw_key},
+                    dedupe_key=f"after_school.lottery:{app.pk}")
         return apps[-1].pk
 
 
