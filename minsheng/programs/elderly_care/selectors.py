@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from minsheng.access.models import Organisation
 from minsheng.access.selectors import scope_q
+from minsheng.regions.models import Region
 
 from .models import (
     AlarmEvent,
@@ -171,31 +172,60 @@ def followup_calls_for(*, user, month: date) -> QuerySet[FollowUpCall]:
     )
 
 
+METRICS = ("visits", "verified", "minutes", "spend", "anomalies")
+
+
 def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
-    """Visits, hours, spend and anomalies by district and by provider, from the daily rollup."""
-    qs = DailyRollup.objects.filter(day__gte=start, day__lte=end).filter(
-        _scope(
-            user=user,
-            assignments=assignments,
-            roles=("civil_affairs_officer", "supervisor"),
-            region_field="district",
+    """Visits, hours, spend and anomalies by district and by provider, from the daily rollup.
+
+    One pass over the rollup, grouped by district × provider (a few hundred rows at
+    most); the total and the two tables are summed from those in Python, and the
+    names read for the districts and providers that appear.
+    """
+    groups = list(
+        DailyRollup.objects.filter(day__gte=start, day__lte=end)
+        .filter(
+            _scope(
+                user=user,
+                assignments=assignments,
+                roles=("civil_affairs_officer", "supervisor"),
+                region_field="district",
+            )
         )
+        .values("district_id", "provider_id")
+        .annotate(**{m: Sum(m) for m in METRICS})
+        .order_by()
     )
-    metrics = {
-        "visits": Sum("visits"),
-        "verified": Sum("verified"),
-        "minutes": Sum("minutes"),
-        "spend": Sum("spend"),
-        "anomalies": Sum("anomalies"),
-    }
+
+    def summed(key: str) -> dict:
+        out: dict = {}
+        for g in groups:
+            row = out.setdefault(g[key], dict.fromkeys(METRICS, 0))
+            for m in METRICS:
+                row[m] += g[m]
+        return out
+
+    total = dict.fromkeys(METRICS, None)
+    if groups:
+        total = {m: sum(g[m] for g in groups) for m in METRICS}
+    districts = summed("district_id")
+    providers = summed("provider_id")
+    district_names = dict(
+        Region.objects.filter(code__in=list(districts)).values_list("code", "name")
+    )
+    top = sorted(providers.items(), key=lambda kv: (-kv[1]["spend"], kv[0]))[:50]
+    provider_names = dict(
+        Organisation.objects.filter(pk__in=[p for p, _m in top]).values_list("pk", "name")
+    )
     return {
-        "total": qs.aggregate(**metrics),
-        "by_district": list(
-            qs.values("district_id", "district__name").annotate(**metrics).order_by("district_id")
-        ),
-        "by_provider": list(
-            qs.values("provider_id", "provider__name").annotate(**metrics).order_by("-spend")[:50]
-        ),
+        "total": total,
+        "by_district": [
+            {"district_id": d, "district__name": district_names.get(d, d), **m}
+            for d, m in sorted(districts.items())
+        ],
+        "by_provider": [
+            {"provider_id": p, "provider__name": provider_names.get(p, ""), **m} for p, m in top
+        ],
         "start": start,
         "end": end,
         "as_of": timezone.now(),
