@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,12 +227,7 @@ def point_update(
             Window.business_types.through.objects.filter(
                 window__point=point, businesstype_id__in=dropped
             ).delete()
-            try:
-                AppointmentSlot.objects.filter(
-                    point=point, business_type_id__in=dropped, starts_at__gt=now, booked=0
-                ).delete()
-            except ProtectedError as e:  # a booking arrived between the check and here
-                raise Conflict(_("Someone booked an appointment for this business just now. Reload and try again.")) from e
+            _close_future_slots(point=point, business_ids=dropped, after=now)
         new = {"name": name, "level": level, "region": region.pk, "address": address,
                "priority_every": priority_every, "business_types": sorted(b.code for b in business_types)}
         audit_record(event_type="service_halls.point_update", actor=actor, target=point,
@@ -241,6 +235,19 @@ def point_update(
                      new={k: v for k, v in new.items() if old[k] != v})
         _after_commit_clear(point.pk)
     return point
+
+
+def _close_future_slots(*, point: ServicePoint, business_ids: set[int], after: datetime) -> None:
+    """The point's coming slots for businesses it no longer handles: removed, or,
+    where a cancelled booking keeps the row on record, closed to booking. Locked
+    first, so a booking racing this change is either refused or refuses it."""
+    slots = list(AppointmentSlot.objects.select_for_update().filter(
+        point=point, business_type_id__in=business_ids, starts_at__gt=after))
+    if any(s.booked for s in slots):
+        raise Conflict(_("Someone booked an appointment for this business just now. Reload and try again."))
+    ids = [s.pk for s in slots]
+    AppointmentSlot.objects.filter(pk__in=ids, appointments__isnull=True).delete()
+    AppointmentSlot.objects.filter(pk__in=ids).update(capacity=0)
 
 
 def point_move(*, point: ServicePoint, latitude: float, longitude: float, actor=None) -> ServicePoint:
@@ -617,8 +624,8 @@ def slots_create_range(
 ) -> int:
     """Appointment slots of ``minutes`` from ``start`` to ``end`` on each day of
     the range the point is open: closure days and weekdays without hours are
-    skipped, and so are slots outside the day's opening periods and slots that
-    already exist. Returns the number created."""
+    skipped, and so are slots outside the day's opening periods, slots that have
+    begun and slots that already exist. Returns the number created."""
     errors = _Errors()
     if not business_type.is_active or not point.business_types.filter(pk=business_type.pk).exists():
         errors.add("business_type", _("%(point)s does not handle “%(business)s”. Choose another business.")
@@ -633,6 +640,7 @@ def slots_create_range(
     errors.raise_if_any()
     hours = list(point.opening_hours.all())
     closed = set(Closure.objects.filter(point=point, date__range=(date_from, date_to)).values_list("date", flat=True))
+    now = timezone.now()
     candidates = []
     day = date_from
     while day <= date_to:
@@ -641,7 +649,8 @@ def slots_create_range(
             for t in _slot_starts(day, start, end, minutes):
                 local_start = timezone.localtime(t).time()
                 local_end = timezone.localtime(t + timedelta(minutes=minutes)).time()
-                if not hours or any(o <= local_start and local_end <= c for o, c in periods):
+                within = not hours or any(o <= local_start and local_end <= c for o, c in periods)
+                if within and t > now:  # today's slots that have begun cannot be booked
                     candidates.append(t)
         day += timedelta(days=1)
     have = set(AppointmentSlot.objects.filter(point=point, business_type=business_type,
@@ -666,7 +675,7 @@ def slot_delete(*, slot: AppointmentSlot, actor=None) -> None:
     """Remove a slot nobody has booked (a booked one must be cancelled by its citizen)."""
     with transaction.atomic():
         locked = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
-        if locked.booked or locked.appointments.exists():
+        if locked.booked or locked.appointments.exists():  # cancelled bookings stay on record with their slot
             raise Conflict(_("This time has appointments on it and cannot be removed."), code=ErrorCode.STATE_CHANGED)
         audit_record(event_type="service_halls.slot_delete", actor=actor, target=locked.point,
                      old={"slot": locked.pk, "business_type": locked.business_type_id,

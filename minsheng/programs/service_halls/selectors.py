@@ -372,9 +372,12 @@ def in_hall_counts(*, point: ServicePoint) -> dict[str, int]:
 
 
 def slots_for_day(*, point: ServicePoint, day: date):
+    """The day's slots, each with ``appointment_rows`` (cancelled ones included:
+    a slot with any cannot be removed)."""
     return (
         AppointmentSlot.objects.filter(point=point, starts_at__date=day)
-        .select_related("business_type").order_by("starts_at", "business_type__order")
+        .select_related("business_type").annotate(appointment_rows=Count("appointments"))
+        .order_by("starts_at", "business_type__order")
     )
 
 

@@ -378,3 +378,30 @@ def test_the_days_appointments_show_who_booked_and_the_number_taken():
     assert rows[0].ticket.number == ticket.number
     assert selectors.booked_on(point=p, days=[TODAY]) == 1
     assert ticket.state == TicketState.WAITING
+
+
+def test_todays_slots_start_after_now():
+    p = f.point()
+    n = hs.slots_create_range(point=p, business_type=p.business_types.first(), date_from=TODAY, date_to=TODAY,
+                              start=time(9, 0), end=time(11, 0))
+    # 09:00, 09:30 and 10:00 have begun at 10:00; only 10:30 can still be booked
+    assert n == 1
+    assert [s.starts_at.astimezone(SH).strftime("%H:%M") for s in AppointmentSlot.objects.all()] == ["10:30"]
+
+
+def test_dropping_a_business_removes_its_coming_slots_or_closes_those_with_cancelled_bookings():
+    a, b = f.business("A"), f.business("B")
+    p = f.point(businesses=[a, b])
+    tomorrow = TODAY + timedelta(days=1)
+    hs.slots_create_range(point=p, business_type=b, date_from=tomorrow, date_to=tomorrow,
+                          start=time(9, 0), end=time(10, 0))
+    kept_on_record, empty = AppointmentSlot.objects.order_by("starts_at")
+    citizen = f.citizen()
+    services.appointment_cancel(appointment=services.appointment_book(slot=kept_on_record, user=citizen),
+                                user=citizen)
+    hs.point_update(point=p, name=p.name, level=p.level, region=p.region, address="", priority_every=2,
+                    business_types=[a], actor=manager_of(p))
+    assert not AppointmentSlot.objects.filter(pk=empty.pk).exists()
+    assert AppointmentSlot.objects.get(pk=kept_on_record.pk).capacity == 0  # nobody can book it any more
+    with pytest.raises(Conflict):
+        services.appointment_book(slot=AppointmentSlot.objects.get(pk=kept_on_record.pk), user=f.citizen())
