@@ -405,3 +405,11 @@ def test_dropping_a_business_removes_its_coming_slots_or_closes_those_with_cance
     assert AppointmentSlot.objects.get(pk=kept_on_record.pk).capacity == 0  # nobody can book it any more
     with pytest.raises(Conflict):
         services.appointment_book(slot=AppointmentSlot.objects.get(pk=kept_on_record.pk), user=f.citizen())
+
+
+def test_a_point_can_be_created_for_an_existing_organisation_as_commands_and_the_bench_do():
+    place = f.town()
+    org = Organisation.objects.create(name="已有机构服务站", kind="service_point", region=place)
+    point = services.point_create(organisation=org, name=org.name, level="town_station", region=place,
+                                  latitude=34.6, longitude=119.2, business_types=[f.business("A")])
+    assert point.organisation_id == org.pk and Organisation.objects.filter(name=org.name).count() == 1
