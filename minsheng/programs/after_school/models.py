@@ -393,7 +393,10 @@ ACTIVE_STATES = ["submitted", "admitted", "waitlisted", "offered", "accepted"]
 class Application(TimeStampedModel):
     """A guardian's application for one child to one offering, on some days of the week."""
 
-    reference = models.CharField(_("reference number"), max_length=20, unique=True)
+    # Every index is paid on each insert of the enrolment rush and each row the lottery settles:
+    # uniqueness by constraint (no extra LIKE index), and the offering and school foreign keys
+    # are served by the (offering, state) and (school, state) indexes.
+    reference = models.CharField(_("reference number"), max_length=20)
     student = models.ForeignKey(
         "identity.Person",
         verbose_name=_("student"),
@@ -414,7 +417,8 @@ class Application(TimeStampedModel):
         related_name="+",
     )
     offering = models.ForeignKey(
-        Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="applications"
+        Offering, verbose_name=_("offering"), on_delete=models.PROTECT, related_name="applications",
+        db_index=False,
     )
     window = models.ForeignKey(
         ApplicationWindow,
@@ -427,6 +431,7 @@ class Application(TimeStampedModel):
         verbose_name=_("school"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     grade_level = models.PositiveSmallIntegerField(_("grade level"))
     dual_working = models.BooleanField(_("both parents working"), default=False)
@@ -436,9 +441,8 @@ class Application(TimeStampedModel):
         max_length=12,
         choices=ApplicationState.choices,
         default=ApplicationState.SUBMITTED,
-        db_index=True,
     )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64)
     fee_due = models.DecimalField(_("fee due (yuan)"), max_digits=8, decimal_places=2, default=0)
     waiver_percent = models.PositiveSmallIntegerField(_("waiver (%)"), default=0)
 
@@ -451,6 +455,8 @@ class Application(TimeStampedModel):
                 condition=Q(state__in=ACTIVE_STATES),
                 name="as_one_active_application",
             ),
+            models.UniqueConstraint(fields=["reference"], name="as_uniq_reference"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="as_uniq_idempotency_key"),
         ]
         indexes = [models.Index(fields=["offering", "state"]), models.Index(fields=["school", "state"])]
 
@@ -474,8 +480,9 @@ HOLDING_SEAT = ["admitted", "offered"]
 class SeatRequest(models.Model):
     """One day of the week of an application: allocated per (offering, day); holds the waitlist."""
 
-    application = models.ForeignKey(
-        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="seats"
+    application = models.ForeignKey(  # indexed by the (application, weekday) constraint
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="seats",
+        db_index=False,
     )
     day = models.ForeignKey(
         OfferingDay, verbose_name=_("day"), on_delete=models.PROTECT, related_name="requests"
@@ -494,9 +501,12 @@ class SeatRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "weekday"], name="as_uniq_seat_day"),
         ]
+        # Partial: only waiting and offered seats are looked up by state (promotion, the expiry
+        # sweep); the millions of pending and admitted ones stay out of these indexes.
         indexes = [
-            models.Index(fields=["day", "state", "waitlist_position"]),
-            models.Index(fields=["state", "offered_until"]),
+            models.Index(fields=["day", "waitlist_position"], condition=Q(state="waitlisted"),
+                         name="as_seat_waitlist"),
+            models.Index(fields=["offered_until"], condition=Q(state="offered"), name="as_seat_offered"),
         ]
 
     def __str__(self) -> str:

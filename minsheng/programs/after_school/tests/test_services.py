@@ -173,3 +173,27 @@ def test_stranger_cannot_withdraw(school):
     with pytest.raises(NotFound):
         services.application_withdraw(guardian_user=stranger, application_id=app.pk)
     assert PersonRelation.objects.count() == 2
+
+
+def test_rush_apply_reads_once_and_writes_in_one_statement_on_postgresql(school):
+    """The enrolment rush's submit: one read (guardianship and enrolment), then the places, the
+    application and its seats in one statement on PostgreSQL (four on SQLite), plus the audit row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    off = f.offering(school, capacity=5)
+    f.window(school)
+    first_guardian, first_child = f.guardian_with_child(school)
+    guardian, child = f.guardian_with_child(school)
+    services.application_apply(guardian_user=first_guardian, student_id=first_child.pk, offering_id=off.pk,
+                               weekdays=[0, 1], idempotency_key=f.key())  # the offering and window are cached now
+    with CaptureQueriesContext(connection) as queries:
+        app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                         weekdays=[0, 1, 2], idempotency_key=f.key())
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    writes = [s for s in statements if "after_school_" in s and not s.startswith("SELECT (SELECT r.person_id")]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 3)
+    assert len(statements) == len(writes) + 2  # + the applicant read and the audit insert
+    assert sorted(app.seats.values_list("weekday", "state")) == [(0, "admitted"), (1, "admitted"), (2, "admitted")]
+    taken = dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))
+    assert taken == {0: 2, 1: 2, 2: 1, 3: 0, 4: 0}
