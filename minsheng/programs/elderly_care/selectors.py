@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from minsheng.access.models import Organisation
-from minsheng.access.selectors import scope_q
+from minsheng.access.selectors import active_assignments, scope_q
 from minsheng.regions.models import Region
 
 from .models import (
@@ -83,16 +84,26 @@ ANOMALY_PAGE = 200
 
 
 def _scope(*, user, assignments, roles, region_field: str) -> Q:
-    """scope_q over the assignments the @staff decorator already read (``request.
-    staff_assignments``), so a page does not read them twice; scope_q without them."""
-    if assignments is None:
-        return scope_q(user=user, roles=roles, region_field=region_field)
+    """Records within the user's (region subtree) assignments — access.scope_q's rule,
+    tested on the record's own region code.
+
+    A region's code begins with its prefix, and a subtree is every region whose prefix
+    begins with the root's (regions.models), so ``code LIKE 'root prefix%'`` selects the
+    same rows as scope_q's join to the regions. PostgreSQL estimates it from the
+    record's column; through the join to all 49,512 regions it guessed that 3 % of the
+    city's rows matched, and at 9.6M visits sorted every open anomaly's visit instead
+    of walking the newest (472 ms for the review list). ``assignments`` are the ones the
+    @staff decorator already read (``request.staff_assignments``); without them they are
+    read here.
+    """
     if user.is_superuser:
         return Q()
+    if assignments is None:
+        assignments = active_assignments(user=user, roles=roles)
     q = Q(pk__in=[])
     for a in assignments:
         if a.role_id in roles:
-            q |= Q(**{f"{region_field}__prefix__startswith": a.region.prefix})
+            q |= Q(StartsWith(F(f"{region_field}_id"), Value(a.region.prefix)))
     return q
 
 
