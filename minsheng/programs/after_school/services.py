@@ -10,6 +10,7 @@ from time import monotonic as time_monotonic
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -298,8 +299,9 @@ def _eligibility_error(*, offering: Offering, school_id, grade_level, prefix) ->
     return None
 
 
-def _existing_for_key(*, key: str, guardian_user) -> Application | None:
-    app = Application.objects.filter(idempotency_key=key).first()
+def _existing_for_key(*, key: str, guardian_user, app: Application | None = None) -> Application | None:
+    """The application this key already made (``app`` when read already), if it was the caller's."""
+    app = app or Application.objects.filter(idempotency_key=key).first()
     if app is None:
         return None
     if app.submitted_by_id != guardian_user.pk:
@@ -480,10 +482,13 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
                          new={"offering": offering.pk, "weekdays": days, "state": app.state})
     except _Full as full:
         # Nothing was written. A repeat of an acknowledged submit still gets its application.
-        existing = _existing_for_key(key=key, guardian_user=guardian_user)
-        if existing is not None:
-            return existing
-        if Application.objects.filter(student_id=student_id, offering=offering, state__in=ACTIVE_STATES).exists():
+        # One read: this request's key (a repeat) or the child's active application (a duplicate).
+        found = list(Application.objects.filter(
+            Q(idempotency_key=key) | Q(student_id=student_id, offering=offering, state__in=ACTIVE_STATES))[:2])
+        repeat = next((a for a in found if a.idempotency_key == key), None)
+        if repeat is not None:
+            return _existing_for_key(key=key, guardian_user=guardian_user, app=repeat)
+        if found:
             raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
                            code=ErrorCode.DUPLICATE) from None
         names = "、".join(str(WEEKDAY_NAMES[d]) for d in full.weekdays)

@@ -197,3 +197,29 @@ def test_rush_apply_reads_once_and_writes_in_one_statement_on_postgresql(school)
     assert sorted(app.seats.values_list("weekday", "state")) == [(0, "admitted"), (1, "admitted"), (2, "admitted")]
     taken = dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))
     assert taken == {0: 2, 1: 2, 2: 1, 3: 0, 4: 0}
+
+
+def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_are_full(school):
+    off = f.offering(school, capacity=1)
+    f.window(school)
+    guardian, child = f.guardian_with_child(school)
+    k = f.key()
+    first = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                       weekdays=[0], idempotency_key=k)
+    again = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                       weekdays=[0], idempotency_key=k)
+    assert again.pk == first.pk
+    with pytest.raises(Conflict) as dup:
+        services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                   weekdays=[0], idempotency_key=f.key())
+    assert dup.value.code == "duplicate"
+    other, other_child = f.guardian_with_child(school)
+    with pytest.raises(Conflict) as full:
+        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+                                   weekdays=[0], idempotency_key=f.key())
+    assert full.value.code == "full"
+    with pytest.raises(Conflict) as stolen:
+        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+                                   weekdays=[0], idempotency_key=k)
+    assert stolen.value.code == "conflict"  # the key was another family's
+    assert Application.objects.count() == 1 and OfferingDay.objects.get(offering=off, weekday=0).taken == 1
