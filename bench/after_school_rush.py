@@ -79,6 +79,7 @@ os.environ["RATE_LIMITS_ENABLED"] = "0"
 os.environ["REDIS_URL"] = ARGS.redis  # sessions (cached_db) and OTP codes live in Redis, as deployed
 os.environ["SMS_CHANNEL"] = "console"
 SMS_LOG = Path("/tmp/minsheng_as_bench_sms.log")
+SERVER_ERR = Path("/tmp/minsheng_as_bench_server.err")
 # Its own var folder: development secrets, file cache and collected static files.
 os.environ.setdefault("MINSHENG_VAR_DIR", "/tmp/minsheng_as_bench_var")
 
@@ -178,7 +179,9 @@ def start_server(app: str, extra_path: str = "", settings_module: str = "config.
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(ARGS.port),
          "--workers", str(ARGS.workers), "--blocking-threads", "1", app],
-        cwd=ROOT, env=env, stdout=SMS_LOG.open("wb"), stderr=subprocess.PIPE, start_new_session=True)
+        # stderr to a file: a pipe nobody drains fills up (64 KB of request warnings) and the
+        # workers then block writing to it — the rush stalled that way at 4,000 guardians.
+        cwd=ROOT, env=env, stdout=SMS_LOG.open("wb"), stderr=SERVER_ERR.open("wb"), start_new_session=True)
     for _ in range(120):
         try:
             c = HTTPConnection("127.0.0.1", ARGS.port, timeout=2)
@@ -188,7 +191,7 @@ def start_server(app: str, extra_path: str = "", settings_module: str = "config.
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    raise SystemExit("server did not start: " + proc.stderr.read().decode()[-2000:])
+    raise SystemExit("server did not start: " + SERVER_ERR.read_text(errors="replace")[-2000:])
 
 
 def stop_server(proc):
