@@ -226,6 +226,52 @@ def _offerings_and_applications(ctx, term, schools, students_by_school, teachers
     services.window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
                            closes_at=now + timedelta(days=30))
     _sessions(ctx, term, counts)
+    _ratings(ctx, term, counts)
+
+
+COMPLAINTS = ["接孩子时交接不清楚", "作业辅导时间太短", "活动内容单一", "老师更换太频繁"]
+
+
+def _ratings(ctx, term, counts) -> None:
+    """Guardians' ratings of a sample of held places (most satisfied). The good ones are written in
+    bulk (the rows the ratings service writes); each bad one goes through the service, so that it
+    opens its follow-up case for the school. None before the term begins (none can be given)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from minsheng.core.errors import DomainError
+    from minsheng.ratings.models import Rating
+
+    from .satisfaction import application_rate
+
+    if timezone.localdate() < term.starts_on:
+        return
+    rng = ctx.rng
+    held = list(Application.objects.filter(offering__term=term, state__in=["admitted", "accepted"],
+                                           submitted_by__isnull=False)
+                .values_list("pk", "submitted_by_id", "offering__host_id", "offering__host__region_id",
+                             "offering__kind").order_by("pk"))
+    share = min(1.0, max(0.02, 60 / max(len(held), 1)))  # a small demo still shows some ratings
+    content_type = ContentType.objects.get_for_model(Application)
+    good, bad = [], []
+    for pk, user_id, host_id, region_id, kind in held:
+        if rng.random() >= share:
+            continue
+        r = rng.random()
+        level = 5 if r < 0.6 else 4 if r < 0.85 else 3 if r < 0.93 else 2 if r < 0.98 else 1
+        if level >= 3:
+            good.append(Rating(rater_id=user_id, target_type=content_type, target_id=str(pk), organisation_id=host_id,
+                               service_key=f"after_school.{kind}", region_id=region_id, level=level))
+        else:
+            bad.append((pk, user_id, level))
+    Rating.objects.bulk_create(good, batch_size=BATCH, ignore_conflicts=True)
+    users = User.objects.in_bulk([u for _pk, u, _l in bad])
+    for pk, user_id, level in bad:
+        try:
+            application_rate(guardian_user=users[user_id], application_id=pk, level=level,
+                             comment=rng.choice(COMPLAINTS))
+        except DomainError:  # rated on an earlier run of the demo
+            continue
+    counts["parent ratings"] += len(good) + len(bad)
 
 
 def _sessions(ctx, term, counts) -> None:

@@ -1,14 +1,27 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db.models import Count
 
 from minsheng.demo.services import demo_build
 from minsheng.identity.models import PersonRelation
+from minsheng.ratings.models import Rating
 from minsheng.regions.services import regions_load
 
 from ..models import Application, ClassGroup, Enrolment, OfferingDay, Teacher
 from ..selectors import city_summary
 
 pytestmark = pytest.mark.django_db
+MID_TERM = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _mid_term():
+    """Ratings exist only once the term has begun: the demo is built during a term."""
+    with time_machine.travel(MID_TERM):
+        yield
 
 
 def test_demo_builds_every_school_with_students_guardians_teachers_and_allocated_applications():
@@ -25,3 +38,7 @@ def test_demo_builds_every_school_with_students_guardians_teachers_and_allocated
         assert day.taken <= day.capacity
     summary = city_summary()
     assert summary["students"] == 302 and summary["coverage_percent"] > 50
+    # guardians' ratings: most satisfied; each bad one has its follow-up case
+    assert summary["ratings"] > 0 and summary["satisfaction_percent"] is not None
+    bad = Rating.objects.filter(level__lte=2)
+    assert bad.count() == bad.filter(follow_up__isnull=False).count()
