@@ -109,7 +109,9 @@ def display_feed(request, point_id: int):
 
 @router.post("/windows/{window_id}/call-next", response={200: WindowTicketOut, 204: None})
 def call_next(request, window_id: int):
-    ticket = services.window_call_next(window=_clerk_window(request, window_id), clerk=request.user)
+    ticket = services.window_call_next_at(
+        window_id=window_id, clerk=request.user, window_for=lambda: _clerk_window(request, window_id)
+    )
     if ticket is None:
         return Status(204, None)
     return Status(200, _window_ticket_out(ticket))
@@ -120,24 +122,32 @@ def _window_ticket(request, window_id: int, ticket_id: int):
     return selectors.ticket_get_for_window(window=window, ticket_id=ticket_id)
 
 
+def _act(request, action: str, window_id: int, ticket_id: int) -> dict:
+    ticket = services.window_ticket_act(
+        action=action, window_id=window_id, ticket_id=ticket_id, clerk=request.user,
+        ticket_for=lambda: _window_ticket(request, window_id, ticket_id),
+    )
+    return _window_ticket_out(ticket)
+
+
 @router.post("/windows/{window_id}/recall", response=WindowTicketOut)
 def recall(request, window_id: int, payload: ActionIn):
-    return _window_ticket_out(services.ticket_recall(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _act(request, "recall", window_id, payload.ticket)
 
 
 @router.post("/windows/{window_id}/skip", response=WindowTicketOut)
 def skip(request, window_id: int, payload: ActionIn):
-    return _window_ticket_out(services.ticket_skip(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _act(request, "skip", window_id, payload.ticket)
 
 
 @router.post("/windows/{window_id}/start", response=WindowTicketOut)
 def start(request, window_id: int, payload: ActionIn):
-    return _window_ticket_out(services.ticket_start(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _act(request, "start", window_id, payload.ticket)
 
 
 @router.post("/windows/{window_id}/finish", response=WindowTicketOut)
 def finish(request, window_id: int, payload: ActionIn):
-    return _window_ticket_out(services.ticket_finish(ticket=_window_ticket(request, window_id, payload.ticket), clerk=request.user))
+    return _act(request, "finish", window_id, payload.ticket)
 
 
 @router.post("/windows/{window_id}/tickets/{ticket_id}/transfer", response=WindowTicketOut)

@@ -265,11 +265,16 @@ class Ticket(models.Model):
     window, keeping its number and its place by issue time.
     """
 
+    # Indexes are few on purpose: a ticket is the hall's hottest insert. The point
+    # is the first column of uniq_ticket_number; business types are only deleted
+    # when unused (PROTECT's one scan is rare).
     point = models.ForeignKey(
-        ServicePoint, verbose_name=_("service point"), on_delete=models.PROTECT, related_name="tickets"
+        ServicePoint, verbose_name=_("service point"), on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,
     )
     business_type = models.ForeignKey(
-        BusinessType, verbose_name=_("business"), on_delete=models.PROTECT, related_name="tickets"
+        BusinessType, verbose_name=_("business"), on_delete=models.PROTECT, related_name="tickets",
+        db_index=False,
     )
     service_date = models.DateField(_("service date"))
     number = models.CharField(_("number"), max_length=8)
@@ -285,6 +290,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -293,6 +299,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     appointment = models.OneToOneField(
         "Appointment",
@@ -312,6 +319,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     window = models.ForeignKey(
         Window,
@@ -320,15 +328,16 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tickets",
+        db_index=False,
     )
-    issued_at = models.DateTimeField(_("issued at"), db_index=True)
+    issued_at = models.DateTimeField(_("issued at"))
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
     first_called_at = models.DateTimeField(_("first called at"), null=True, blank=True)
     started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("service finished at"), null=True, blank=True)
     recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("transfers"), default=0)
-    token = models.CharField(max_length=24, unique=True, default=_follow_token, editable=False)
+    token = models.CharField(max_length=24, default=_follow_token, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -336,10 +345,29 @@ class Ticket(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["point", "service_date", "number"], name="uniq_ticket_number"
-            )
+            ),
+            # a constraint, not unique=True: that would add a second (LIKE) index
+            models.UniqueConstraint(fields=["token"], name="uniq_ticket_token"),
         ]
         indexes = [
-            models.Index(fields=["point", "service_date", "state"]),
+            # The queue: waiting tickets of a point and day in the order they are
+            # called (call-next walks it and stops at the first it can lock; a
+            # citizen's position counts along it). Partial: only waiting rows.
+            models.Index(
+                fields=["point", "service_date", "is_priority", "issued_at", "id"],
+                condition=models.Q(state="waiting"), name="ticket_waiting_queue",
+            ),
+            models.Index(
+                fields=["point", "service_date"],
+                condition=models.Q(state="waiting", appointment__isnull=False), name="ticket_waiting_appt",
+            ),
+            # What is at a window now (call-next refuses while a number is there).
+            models.Index(fields=["window", "service_date"], condition=models.Q(state__in=["called", "serving"]),
+                         name="ticket_at_window"),
+            models.Index(fields=["user"], condition=models.Q(user__isnull=False), name="ticket_user"),
+            models.Index(fields=["person"], condition=models.Q(person__isnull=False), name="ticket_person"),
+            models.Index(fields=["target_window"], condition=models.Q(target_window__isnull=False),
+                         name="ticket_target_window"),
         ]
 
     def __str__(self) -> str:
@@ -361,13 +389,16 @@ class TicketEvent(models.Model):
     """Everything that happened to a ticket; also the live display's event log
     (its id is the server-sent event id a display catches up from)."""
 
-    point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="+")
+    # Read by (point, id) — the display's log — and by ticket; the point, window and
+    # actor columns get no index of their own (each is one more write per event).
+    point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="+", db_index=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
     at = models.DateTimeField(_("at"))
-    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL)
+    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     detail = models.JSONField(default=dict, blank=True)
 

@@ -9,6 +9,8 @@ same ticket; SQLite serialises writers. Nothing lives in memory: a restart
 leaves the queue as the database has it.
 """
 
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -18,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.selectors import scope_q
 from minsheng.audit.services import audit_record
-from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
+from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 
-from . import lookups, realtime
+from . import lookups, queue_pg, realtime
 from .models import (
     Appointment,
     AppointmentSlot,
@@ -117,6 +119,32 @@ def _event(ticket: Ticket, kind: str, *, window=None, actor=None, detail=None) -
     return event
 
 
+def _appointment_check_in(appointment: Appointment, now: datetime) -> None:
+    updated = Appointment.objects.filter(
+        pk=appointment.pk, state=AppointmentState.BOOKED
+    ).update(state=AppointmentState.CHECKED_IN, updated_at=now)
+    if not updated:
+        raise Conflict(_("This appointment was already used to take a number."))
+
+
+def _ticket_insert_pg(*, point, business_type, day, now, channel, reason, person, user, appointment) -> Ticket:
+    token = Ticket._meta.get_field("token").get_default()
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    tid, number = queue_pg.ticket_insert(
+        point_id=point.pk, business_type_id=business_type.pk, prefix=business_type.prefix, day=day,
+        now=now, channel=channel, is_priority=bool(reason), reason=reason or "",
+        person_id=getattr(person, "pk", None), user_id=user_id,
+        appointment_id=getattr(appointment, "pk", None), token=token,
+    )
+    ticket = Ticket(
+        pk=tid, point=point, business_type=business_type, service_date=day, number=number,
+        channel=channel, is_priority=bool(reason), priority_reason=reason or "", person=person,
+        user_id=user_id, appointment=appointment, issued_at=now, token=token,
+    )
+    ticket._state.adding, ticket._state.db = False, connection.alias
+    return ticket
+
+
 def ticket_issue(
     *,
     point: ServicePoint,
@@ -167,13 +195,18 @@ def ticket_issue(
         person = person or appointment.person
         user = user or appointment.user
     reason = priority_reason or priority_reason_for(person=person, on=today)
+    if queue_pg.available():
+        # One statement: the number, the ticket and its event. An appointment's
+        # check-in goes in the same transaction.
+        with transaction.atomic() if appointment is not None else nullcontext():
+            if appointment is not None:
+                _appointment_check_in(appointment, now)
+            return _ticket_insert_pg(point=point, business_type=business_type, day=today, now=now,
+                                     channel=channel, reason=reason, person=person, user=user,
+                                     appointment=appointment)
     with transaction.atomic():
         if appointment is not None:
-            updated = Appointment.objects.filter(
-                pk=appointment.pk, state=AppointmentState.BOOKED
-            ).update(state=AppointmentState.CHECKED_IN, updated_at=now)
-            if not updated:
-                raise Conflict(_("This appointment was already used to take a number."))
+            _appointment_check_in(appointment, now)
         seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
         ticket = Ticket.objects.create(
             point=point,
@@ -359,6 +392,64 @@ def _call_next_ticket(*, window: Window, day: date, now: datetime, want_priority
     return next(iter(Ticket.objects.raw(_call_next_sql(connection.vendor), params)), None)
 
 
+def _ticket_from_row(row: queue_pg.Row, *, point: ServicePoint | None = None) -> Ticket:
+    """A Ticket for showing after a one-statement action, with its business, point
+    and window from what the statement returned and the per-process lookups."""
+    ticket = Ticket(
+        pk=row.id, number=row.number, token=row.token, state=row.state, is_priority=row.is_priority,
+        point_id=row.point_id, business_type_id=row.business_type_id,
+    )
+    ticket._state.adding, ticket._state.db = False, connection.alias
+    ticket.business_type = lookups.business_type_lookup(business_type_id=row.business_type_id)
+    if point is None or point.pk != row.point_id:
+        hall = lookups.point_lookup(point_id=row.point_id)
+        point = hall.point if hall is not None else ServicePoint.objects.get(pk=row.point_id)
+    ticket.point = point
+    if row.window_id is not None:
+        ticket.window = Window(pk=row.window_id, number=row.window_number, point_id=row.point_id)
+    return ticket
+
+
+def _publish_after_commit(row: queue_pg.Row, kind: str) -> None:
+    payload = {"id": row.event_id, "kind": kind, "number": row.number, "window": row.window_number,
+               "at": row.event_at.isoformat()}
+    transaction.on_commit(partial(realtime.publish, row.point_id, payload))
+
+
+def _still_at_window(number: str) -> Conflict:
+    return Conflict(
+        _("Number %(number)s is still at this window. Finish it, mark it as a no-show or transfer it before calling the next one.")
+        % {"number": number},
+        code=ErrorCode.STATE_CHANGED,
+    )
+
+
+def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Window]) -> Ticket | None:
+    """Call the next ticket at the window with this id — the clerk's screen and the API.
+
+    On PostgreSQL the clerk's own window is locked and the call made in two
+    statements (queue_pg.call_next) without reading anything first; when the
+    window is not the clerk's, ``window_for()`` reads it the usual way (its
+    refusals are worded for the caller: not found, not allowed) and the ORM
+    path below says why the clerk cannot call from it."""
+    if queue_pg.available():
+        now = timezone.now()
+        with transaction.atomic():
+            result = queue_pg.call_next(window_id=window_id, clerk=clerk, now=now, day=timezone.localdate(now),
+                                        due_by=now + APPOINTMENT_EARLY)
+            if result is not None and result.row is not None:
+                _publish_after_commit(result.row, EventKind.CALLED)
+        if result is not None:
+            if result.row is not None:
+                return _ticket_from_row(result.row)
+            if result.busy_number is not None:
+                raise _still_at_window(result.busy_number)
+            return None
+    window = window_for()
+    _require_own_window(window, clerk)
+    return _window_call_next_orm(window=window, clerk=clerk)
+
+
 def window_call_next(*, window: Window, clerk) -> Ticket | None:
     """Call the next ticket for this window, or None when nobody waits.
 
@@ -367,18 +458,27 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
     window); within each, first issued first called.
     """
     _require_own_window(window, clerk)
+    if queue_pg.available():
+        return window_call_next_at(window_id=window.pk, clerk=clerk, window_for=lambda: window)
+    return _window_call_next_orm(window=window, clerk=clerk)
+
+
+def _window_call_next_orm(*, window: Window, clerk) -> Ticket | None:
     now = timezone.now()
     today = timezone.localdate(now)
     every = window.point.priority_every
     with transaction.atomic():
         # The window's row, locked: its calls are serialised (a double tap cannot
         # call two numbers) and its policy counter is read fresh.
-        policy_day, normals = (
+        clerk_id, policy_day, normals = (
             Window.objects.select_for_update()
             .filter(pk=window.pk)
-            .values_list("policy_day", "normals_since_priority")
+            .values_list("clerk_id", "policy_day", "normals_since_priority")
             .get()
         )
+        if clerk_id != clerk.pk:  # signed off (or replaced) since the window was read
+            window.clerk_id = clerk_id
+            _require_own_window(window, clerk)
         want = _want_priority(every=every, day=today, policy_day=policy_day, normals=normals)
         ticket = _call_next_ticket(window=window, day=today, now=now, want_priority=want)
         if ticket is None:
@@ -386,11 +486,7 @@ def window_call_next(*, window: Window, clerk) -> Ticket | None:
                 window_id=window.pk, service_date=today, state__in=[TicketState.CALLED, TicketState.SERVING]
             ).values_list("number", flat=True).first()
             if busy is not None:
-                raise Conflict(
-                    _("Number %(number)s is still at this window. Finish it, mark it as a no-show or transfer it before calling the next one.")
-                    % {"number": busy},
-                    code=ErrorCode.STATE_CHANGED,
-                )
+                raise _still_at_window(busy)
             return None
         old = TicketState.WAITING
         ticket.window = window
@@ -476,6 +572,35 @@ def ticket_finish(*, ticket: Ticket, clerk) -> Ticket:
     return t
 
 
+_ACTIONS: dict[str, Callable[..., Ticket]] = {}  # filled below: recall, skip, start, finish
+
+
+def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
+                      ticket_for: Callable[[], Ticket]) -> Ticket:
+    """Recall, skip (no-show), start or finish the number at the clerk's window.
+
+    On PostgreSQL one statement checks the ticket is at the clerk's own window,
+    locks it, checks its state and writes the change, its event and the audit
+    row (queue_pg.ticket_act). When the ticket is not at the clerk's window,
+    ``ticket_for()`` reads it the caller's way and the ORM path refuses with the
+    reason; SQLite always goes the ORM way."""
+    if action not in _ACTIONS:
+        raise NotFound()
+    if queue_pg.available():
+        result = queue_pg.ticket_act(key=action, window_id=window_id, ticket_id=ticket_id, clerk=clerk,
+                                     now=timezone.now())
+        if result is not None:
+            if not result.applied:
+                raise Conflict(
+                    _("Number %(number)s is now “%(state)s”; reload the page to see where it stands.")
+                    % {"number": result.row.number, "state": TicketState(result.old_state).label},
+                    code=ErrorCode.STATE_CHANGED,
+                )
+            _publish_after_commit(result.row, queue_pg.ACTS[action].event_kind)
+            return _ticket_from_row(result.row)
+    return _ACTIONS[action](ticket=ticket_for(), clerk=clerk)
+
+
 def ticket_transfer(
     *, ticket: Ticket, clerk, business_type: BusinessType | None = None, to_window: Window | None = None
 ) -> Ticket:
@@ -520,6 +645,9 @@ def ticket_transfer(
         _event(t, EventKind.TRANSFERRED, window=from_window, actor=clerk, detail=detail)
         _audit_ticket("ticket_transfer", clerk, t, old, **detail)
     return t
+
+
+_ACTIONS.update(recall=ticket_recall, skip=ticket_skip, start=ticket_start, finish=ticket_finish)
 
 
 # --- appointments ---------------------------------------------------------------

@@ -292,16 +292,14 @@ def clerk_action(request, window_id: int, action: str):
             if ticket is None:
                 messages.info(request, _("Nobody is waiting for this window's businesses."))
         else:
-            ticket = selectors.ticket_get_for_window(window=window, ticket_id=int(request.POST.get("ticket") or 0))
-            if action == "recall":
-                services.ticket_recall(ticket=ticket, clerk=clerk)
-            elif action == "skip":
-                services.ticket_skip(ticket=ticket, clerk=clerk)
-            elif action == "start":
-                services.ticket_start(ticket=ticket, clerk=clerk)
-            elif action == "finish":
-                services.ticket_finish(ticket=ticket, clerk=clerk)
+            ticket_id = int(request.POST.get("ticket") or 0)
+            if action in ("recall", "skip", "start", "finish"):
+                services.window_ticket_act(
+                    action=action, window_id=window.pk, ticket_id=ticket_id, clerk=clerk,
+                    ticket_for=lambda: selectors.ticket_get_for_window(window=window, ticket_id=ticket_id),
+                )
             elif action == "transfer":
+                ticket = selectors.ticket_get_for_window(window=window, ticket_id=ticket_id)
                 biz = window.point.business_types.filter(pk=request.POST.get("business") or 0).first()
                 to = Window.objects.filter(point=window.point, pk=request.POST.get("to_window") or 0).first()
                 services.ticket_transfer(ticket=ticket, clerk=clerk, business_type=biz, to_window=to)

@@ -83,3 +83,66 @@ def test_racing_windows_call_each_ticket_exactly_once():
         TicketEvent.objects.filter(point=p, kind="called").values_list("ticket_id", flat=True)
     )
     assert set(per_ticket.values()) == {1}
+
+
+def test_a_double_tap_on_call_next_calls_one_number():
+    """Eight simultaneous call-next requests from one window (the clerk's double tap,
+    or a retrying tablet): the window's row lock serialises them, one number is
+    called and the others are told it is still at the window."""
+    from minsheng.core.errors import Conflict
+
+    from ..models import Window
+
+    a = f.business("A")
+    p = f.point(businesses=[a])
+    for _ in range(10):
+        services.ticket_issue(point=p, business_type=a, channel="kiosk")
+    clerk = f.clerk(point=p)
+    window = f.window(point=p, clerk=clerk)
+    results, lock = [], threading.Lock()
+
+    def tap(_i):
+        close_old_connections()
+        try:
+            t = services.window_call_next_at(window_id=window.pk, clerk=clerk,
+                                             window_for=lambda: Window.objects.get(pk=window.pk))
+            outcome = t.number
+        except Conflict:
+            outcome = "busy"
+        with lock:
+            results.append(outcome)
+
+    assert run_threads(8, tap) == []
+    assert sorted(results) == ["A001"] + ["busy"] * 7
+    assert Ticket.objects.filter(point=p, state="called").count() == 1
+    assert TicketEvent.objects.filter(point=p, kind="called").count() == 1
+
+
+def test_racing_skips_of_one_ticket_record_one_no_show():
+    """Two taps on "no-show" for the same number: one applies, the other is a state conflict."""
+    from minsheng.audit.models import AuditEvent
+    from minsheng.core.errors import Conflict
+
+    a = f.business("A")
+    p = f.point(businesses=[a])
+    t = services.ticket_issue(point=p, business_type=a, channel="kiosk")
+    clerk = f.clerk(point=p)
+    window = f.window(point=p, clerk=clerk)
+    services.window_call_next(window=window, clerk=clerk)
+    outcomes, lock = [], threading.Lock()
+
+    def tap(_i):
+        close_old_connections()
+        try:
+            services.window_ticket_act(action="skip", window_id=window.pk, ticket_id=t.pk, clerk=clerk,
+                                       ticket_for=lambda: Ticket.objects.get(pk=t.pk))
+            outcome = "ok"
+        except Conflict:
+            outcome = "conflict"
+        with lock:
+            outcomes.append(outcome)
+
+    assert run_threads(6, tap) == []
+    assert sorted(outcomes) == ["conflict"] * 5 + ["ok"]
+    assert TicketEvent.objects.filter(ticket=t, kind="skipped").count() == 1
+    assert AuditEvent.objects.filter(event_type="service_halls.ticket_skip").count() == 1

@@ -48,7 +48,9 @@ def test_issuing_a_ticket_is_three_statements_once_the_hall_is_cached(cached):
     with CaptureQueriesContext(connection) as q:
         t = services.ticket_issue(point=p, business_type=biz, channel="kiosk")
     sql = _statements(q)
-    assert len(sql) <= 3, sql  # counter upsert RETURNING, ticket INSERT, event INSERT
+    # PostgreSQL: one statement (queue_pg); SQLite: the counter upsert RETURNING, the
+    # ticket INSERT, the event INSERT
+    assert len(sql) == (1 if connection.vendor == "postgresql" else 3), sql
     assert t.number == "A002"
 
 
@@ -60,7 +62,7 @@ def test_kiosk_post_reads_nothing_but_the_number_when_the_hall_is_cached(cached,
         r = client.post(f"/p/service_halls/kiosk/{p.pk}/", {"business": biz.pk})
     assert r.status_code == 302
     sql = [x["sql"] for x in q.captured_queries if "service_halls" in x["sql"]]
-    assert len(sql) == 3, sql
+    assert len(sql) == (1 if connection.vendor == "postgresql" else 3), sql
 
 
 def test_a_closed_point_is_forgotten_by_the_cache_at_once(cached, django_capture_on_commit_callbacks):
@@ -85,11 +87,12 @@ def test_call_next_is_one_candidate_statement_and_a_few_writes(cached):
     with CaptureQueriesContext(connection) as q:
         t = services.window_call_next(window=w, clerk=c)
     sql = _statements(q)
-    # lock the window row, pick and mark the ticket in one UPDATE … RETURNING, update
-    # the policy counter, the display event, the audit row — whatever the queue's length
-    assert len(sql) <= 5, sql
-    assert sum(s.startswith('UPDATE "service_halls_ticket"') or s.lstrip().startswith("UPDATE service_halls_ticket")
-               for s in sql) == 1, sql
+    # whatever the queue's length — PostgreSQL: lock the window row, then one statement
+    # that picks, marks, counts for the policy and writes the event and audit row;
+    # SQLite: lock the window row, pick and mark in one UPDATE … RETURNING, the policy
+    # counter, the display event, the audit row
+    assert len(sql) == (2 if connection.vendor == "postgresql" else 5), sql
+    assert sum("UPDATE service_halls_ticket " in s or 'UPDATE "service_halls_ticket"' in s for s in sql) == 1, sql
     assert t.number == "A001" and t.state == "called" and t.window_id == w.pk
     assert t.business_type.name == biz.name  # shown to the clerk without another read
     t.refresh_from_db()

@@ -1,0 +1,323 @@
+"""The hall's three hottest writes as single PostgreSQL statements.
+
+Taking a number, calling the next one and acting on the number at a window run
+hundreds of times an hour in a busy hall. Built by the ORM, each cost several
+statements and more Python than PostgreSQL spent running them; here each is
+one statement (two for call-next) sent through a server-side-binding psycopg
+cursor with ``prepare=True``, so PostgreSQL plans it once per connection and
+Django builds nothing. The rows they write are exactly those of the ORM path
+in services.py (the ticket, its TicketEvent, the audit row), which the
+embedded SQLite default keeps using — SQLite has no data-modifying CTEs — and
+tests run both paths against the same expectations (tests/test_queue_paths.py).
+
+Each function returns None when the statement did not apply because the window
+is not the caller's (not signed on, wrong window, unknown ticket): the caller
+then goes the ORM way, whose checks word the refusal. Nothing here decides
+who may act beyond that one condition, and nothing is half-written: a single
+statement commits or fails as a whole.
+
+Concurrency (READ COMMITTED):
+- issue: the counter row's ON CONFLICT DO UPDATE locks it until commit, so
+  each number is handed out once.
+- call-next: statement 1 locks the clerk's window row (a double tap waits),
+  statement 2 — with a fresh snapshot that sees whatever the first tap
+  committed — checks nothing is still at the window and picks with
+  FOR UPDATE SKIP LOCKED, so two windows never take the same ticket.
+- window actions: the ticket row is locked by the statement's first CTE;
+  PostgreSQL re-reads a row it had to wait for, so the state checked is the
+  committed one.
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import psycopg
+from django.db import connection
+
+from minsheng.core.middleware import client_ip, current_request
+
+from .models import EventKind, TicketState
+
+_TICKET = "service_halls_ticket"
+_EVENT = "service_halls_ticketevent"
+_AUDIT = "audit_auditevent"
+_NO_PRIORITY_YET = 32767
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _cursor() -> psycopg.Cursor:
+    """A server-side-binding cursor on Django's own connection (same transaction)."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _execute(cur: psycopg.Cursor, sql: str, params: dict) -> None:
+    """Execute prepared; logged like Django's own statements when Django logs them
+    (DEBUG, or a test's CaptureQueriesContext), so statement counts stay honest."""
+    if not connection.queries_logged:
+        cur.execute(sql, params, prepare=True)
+        return
+    started = time.monotonic()
+    try:
+        cur.execute(sql, params, prepare=True)
+    finally:
+        connection.queries_log.append({"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _request_meta() -> tuple[str | None, str]:
+    request = current_request()
+    if request is None:
+        return None, ""
+    return client_ip(request), getattr(request, "request_id", "")
+
+
+@dataclass
+class Row:
+    """What the window's screen and the API show of a ticket after an action."""
+
+    id: int
+    number: str
+    token: str
+    state: str
+    is_priority: bool
+    point_id: int
+    business_type_id: int
+    window_id: int | None
+    window_number: int | None
+    event_id: int | None
+    event_at: datetime | None
+
+
+# --- taking a number ------------------------------------------------------------------
+_ISSUE = f"""
+WITH n AS (
+    INSERT INTO service_halls_ticketcounter (point_id, prefix, service_date, last)
+    VALUES (%(point)s, %(prefix)s, %(day)s, 1)
+    ON CONFLICT (point_id, prefix, service_date)
+    DO UPDATE SET last = service_halls_ticketcounter.last + 1
+    RETURNING last
+), t AS (
+    INSERT INTO {_TICKET} (point_id, business_type_id, service_date, number, channel, is_priority,
+        priority_reason, person_id, user_id, appointment_id, state, target_window_id, window_id,
+        issued_at, recall_count, transfer_count, token)
+    SELECT %(point)s, %(business)s, %(day)s,
+           %(prefix)s || CASE WHEN n.last < 1000 THEN lpad(n.last::text, 3, '0') ELSE n.last::text END,
+           %(channel)s, %(is_priority)s, %(reason)s, %(person)s, %(user)s, %(appointment)s,
+           %(waiting)s, NULL, NULL, %(now)s, 0, 0, %(token)s
+    FROM n
+    RETURNING id, number
+), e AS (
+    INSERT INTO {_EVENT} (point_id, ticket_id, kind, at, window_id, actor_id, detail)
+    SELECT %(point)s, t.id, %(issued)s, %(now)s, NULL, NULL, %(detail)s::jsonb FROM t
+)
+SELECT t.id, t.number FROM t"""  # noqa: S608 — names are this module's constants; values are parameters
+
+
+def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: date, now: datetime,
+                  channel: str, is_priority: bool, reason: str, person_id: int | None,
+                  user_id: int | None, appointment_id: int | None, token: str) -> tuple[int, str]:
+    """Next number, the ticket and its "issued" event in one statement: (id, number)."""
+    with _cursor() as cur:
+        _execute(cur, _ISSUE, {
+            "point": point_id, "business": business_type_id, "prefix": prefix, "day": day,
+            "channel": channel, "is_priority": is_priority, "reason": reason, "person": person_id,
+            "user": user_id, "appointment": appointment_id, "waiting": TicketState.WAITING.value,
+            "now": now, "token": token, "issued": EventKind.ISSUED.value,
+            "detail": json.dumps({"channel": channel}),
+        })
+        return cur.fetchone()
+
+
+# --- calling the next number ------------------------------------------------------------
+_LOCK_WINDOW = """
+SELECT w.number, w.point_id, w.policy_day, w.normals_since_priority, p.priority_every
+FROM service_halls_window w JOIN service_halls_servicepoint p ON p.id = w.point_id
+WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s
+FOR UPDATE OF w"""
+
+# A waiting ticket this window may call: for its businesses, or transferred to it.
+_CALLABLE = """t.point_id = %(point)s AND t.service_date = %(day)s AND t.state = %(waiting)s
+      AND (t.target_window_id = %(window)s
+           OR (t.target_window_id IS NULL AND t.business_type_id IN (
+               SELECT businesstype_id FROM service_halls_window_business_types WHERE window_id = %(window)s)))"""
+
+# The policy as three picks tried in turn (COALESCE stops at the first that finds
+# one): appointments due at their slot; then the kind the policy wants (priority
+# or not); then the other kind. Each walks a partial index of waiting tickets in
+# issue order and stops at the first row it can lock.
+_CALL = f"""
+WITH busy AS (
+    SELECT b.number FROM {_TICKET} b
+    WHERE b.window_id = %(window)s AND b.service_date = %(day)s AND b.state IN (%(called)s, %(serving)s)
+    LIMIT 1
+), pick AS (
+    SELECT COALESCE(
+        (SELECT t.id FROM {_TICKET} t
+           JOIN service_halls_appointment a ON a.id = t.appointment_id
+           JOIN service_halls_appointmentslot s ON s.id = a.slot_id
+         WHERE {_CALLABLE} AND t.appointment_id IS NOT NULL AND s.starts_at <= %(due_by)s
+         ORDER BY s.starts_at, t.issued_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED),
+        (SELECT t.id FROM {_TICKET} t WHERE {_CALLABLE} AND t.is_priority = %(want)s
+         ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT t.id FROM {_TICKET} t WHERE {_CALLABLE} AND t.is_priority <> %(want)s
+         ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    ) AS id
+    WHERE NOT EXISTS (SELECT 1 FROM busy)
+), c AS (
+    UPDATE {_TICKET} t SET state = %(called)s, window_id = %(window)s, called_at = %(now)s,
+        first_called_at = COALESCE(t.first_called_at, %(now)s), target_window_id = NULL
+    FROM pick WHERE t.id = pick.id
+    RETURNING t.id, t.number, t.token, t.is_priority, t.point_id, t.business_type_id
+), pol AS (
+    UPDATE service_halls_window w SET policy_day = %(day)s,
+        normals_since_priority = CASE WHEN c.is_priority THEN 0 ELSE %(normals_next)s END
+    FROM c WHERE w.id = %(window)s
+), e AS (
+    INSERT INTO {_EVENT} (point_id, ticket_id, kind, at, window_id, actor_id, detail)
+    SELECT c.point_id, c.id, %(kind)s, %(now)s, %(window)s, %(clerk)s, '{{}}'::jsonb FROM c
+    RETURNING id
+), au AS (
+    INSERT INTO {_AUDIT} (occurred_at, actor_id, actor_label, event_type, target_type, target_id,
+        target_label, old_values, new_values, ip_address, request_id)
+    SELECT %(now)s, %(clerk)s, %(actor_label)s, 'service_halls.ticket_call', 'service_halls.ticket',
+        c.id::text, c.number, jsonb_build_object('state', %(waiting)s::text),
+        jsonb_build_object('state', %(called)s::text, 'window', %(window_number)s::int),
+        %(ip)s::inet, %(request_id)s
+    FROM c
+)
+SELECT c.id, c.number, c.token, c.is_priority, c.point_id, c.business_type_id, e.id,
+       (SELECT number FROM busy)
+FROM (SELECT 1) one LEFT JOIN c ON true LEFT JOIN e ON true"""  # noqa: S608 — as above
+
+
+@dataclass
+class CallResult:
+    row: Row | None  # the ticket called, or None when nobody waits
+    busy_number: str | None  # a number still at the window (then nothing was called)
+    window_number: int
+    point_id: int
+
+
+def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: datetime) -> CallResult | None:
+    """Call the next number at the clerk's own window. None: not the clerk's window.
+
+    Runs inside the caller's transaction.atomic() (two statements)."""
+    ip, request_id = _request_meta()
+    with _cursor() as cur:
+        _execute(cur, _LOCK_WINDOW, {"window": window_id, "clerk": clerk.pk})
+        found = cur.fetchone()
+        if found is None:
+            return None
+        window_number, point_id, policy_day, normals, every = found
+        normals = normals if policy_day == day else _NO_PRIORITY_YET
+        want = every == 0 or normals >= every
+        _execute(cur, _CALL, {
+            "window": window_id, "clerk": clerk.pk, "point": point_id, "day": day, "now": now,
+            "due_by": due_by, "want": want, "normals_next": min(normals + 1, _NO_PRIORITY_YET),
+            "waiting": TicketState.WAITING.value, "called": TicketState.CALLED.value,
+            "serving": TicketState.SERVING.value, "kind": EventKind.CALLED.value,
+            "actor_label": str(clerk)[:150], "window_number": window_number, "ip": ip,
+            "request_id": request_id,
+        })
+        tid, number, token, is_priority, t_point, business, event_id, busy = cur.fetchone()
+    row = None
+    if tid is not None:
+        row = Row(id=tid, number=number, token=token, state=TicketState.CALLED.value, is_priority=is_priority,
+                  point_id=t_point, business_type_id=business, window_id=window_id,
+                  window_number=window_number, event_id=event_id, event_at=now)
+    return CallResult(row=row, busy_number=busy, window_number=window_number, point_id=point_id)
+
+
+# --- acting on the number at the window -------------------------------------------------
+@dataclass(frozen=True)
+class Act:
+    """One window action: the states it is allowed from, what it sets, what it logs."""
+
+    key: str
+    allowed: tuple[str, ...]
+    set_sql: str  # the SET list, may use %(now)s
+    new_state: str | None  # None: the state does not change (recall)
+    event_kind: str
+
+
+ACTS = {
+    "recall": Act("recall", (TicketState.CALLED,), "recall_count = t.recall_count + 1, called_at = %(now)s",
+                  None, EventKind.RECALLED),
+    "skip": Act("skip", (TicketState.CALLED,), "state = 'no_show'", TicketState.NO_SHOW, EventKind.SKIPPED),
+    "start": Act("start", (TicketState.CALLED,), "state = 'serving', started_at = %(now)s",
+                 TicketState.SERVING, EventKind.STARTED),
+    "finish": Act("finish", (TicketState.SERVING,), "state = 'done', finished_at = %(now)s",
+                  TicketState.DONE, EventKind.FINISHED),
+}
+_AUDIT_TYPE = {"recall": "ticket_recall", "skip": "ticket_skip", "start": "ticket_start",
+               "finish": "ticket_finish"}
+
+
+def _act_sql(act: Act) -> str:
+    new_values = (
+        "jsonb_build_object('state', u.state, 'recalls', u.recall_count)" if act.key == "recall"
+        else "jsonb_build_object('state', u.state)"
+    )
+    return f"""
+WITH cur AS (
+    SELECT t.id, t.state, t.number, t.token, t.is_priority, t.point_id, t.business_type_id,
+           w.number AS window_number
+    FROM {_TICKET} t JOIN service_halls_window w ON w.id = t.window_id
+    WHERE t.id = %(ticket)s AND t.window_id = %(window)s AND w.clerk_id = %(clerk)s
+    FOR UPDATE OF t
+), u AS (
+    UPDATE {_TICKET} t SET {act.set_sql}
+    FROM cur WHERE t.id = cur.id AND cur.state IN %(allowed)s
+    RETURNING t.id, t.state, t.recall_count
+), e AS (
+    INSERT INTO {_EVENT} (point_id, ticket_id, kind, at, window_id, actor_id, detail)
+    SELECT cur.point_id, u.id, %(kind)s, %(now)s, %(window)s, %(clerk)s, '{{}}'::jsonb FROM u, cur
+    RETURNING id
+), au AS (
+    INSERT INTO {_AUDIT} (occurred_at, actor_id, actor_label, event_type, target_type, target_id,
+        target_label, old_values, new_values, ip_address, request_id)
+    SELECT %(now)s, %(clerk)s, %(actor_label)s, %(event_type)s, 'service_halls.ticket', u.id::text,
+        cur.number, jsonb_build_object('state', cur.state), {new_values}, %(ip)s::inet, %(request_id)s
+    FROM u, cur
+)
+SELECT cur.id, cur.state, cur.number, cur.token, cur.is_priority, cur.point_id, cur.business_type_id,
+       cur.window_number, u.state, e.id
+FROM cur LEFT JOIN u ON true LEFT JOIN e ON true"""  # noqa: S608 — as above
+
+
+_ACT_SQL = {key: _act_sql(act).replace("IN %(allowed)s", "= ANY(%(allowed)s)") for key, act in ACTS.items()}
+
+
+@dataclass
+class ActResult:
+    row: Row
+    old_state: str
+    applied: bool  # False: the ticket is in a state the action does not apply to
+
+
+def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime) -> ActResult | None:
+    """Recall, skip, start or finish the number at the clerk's own window in one
+    statement. None: the ticket is not at this clerk's window (or does not exist)."""
+    act = ACTS[key]
+    ip, request_id = _request_meta()
+    with _cursor() as cur:
+        _execute(cur, _ACT_SQL[key], {
+            "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
+            "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
+            "actor_label": str(clerk)[:150], "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
+            "ip": ip, "request_id": request_id,
+        })
+        found = cur.fetchone()
+    if found is None:
+        return None
+    tid, old, number, token, is_priority, point_id, business, window_number, new_state, event_id = found
+    applied = new_state is not None
+    row = Row(id=tid, number=number, token=token, state=new_state if applied else old, is_priority=is_priority,
+              point_id=point_id, business_type_id=business, window_id=window_id,
+              window_number=window_number, event_id=event_id, event_at=now if applied else None)
+    return ActResult(row=row, old_state=old, applied=applied)
