@@ -3,7 +3,7 @@
 Taking a number, calling the next one and acting on the number at a window run
 hundreds of times an hour in a busy hall. Built by the ORM, each cost several
 statements and more Python than PostgreSQL spent running them; here each is
-one statement (two for call-next) sent through a server-side-binding psycopg
+one statement sent through a server-side-binding psycopg
 cursor with ``prepare=True``, so PostgreSQL plans it once per connection and
 Django builds nothing. The rows they write are exactly those of the ORM path
 in services.py (the ticket, its TicketEvent, the audit row), which the
@@ -19,10 +19,10 @@ statement commits or fails as a whole.
 Concurrency (READ COMMITTED):
 - issue: the counter row's ON CONFLICT DO UPDATE locks it until commit, so
   each number is handed out once.
-- call-next: statement 1 locks the clerk's window row (a double tap waits),
-  statement 2 — with a fresh snapshot that sees whatever the first tap
-  committed — checks nothing is still at the window and picks with
-  FOR UPDATE SKIP LOCKED, so two windows never take the same ticket.
+- call-next: the statement locks the clerk's window row (a double tap waits)
+  and goes on only if its snapshot is not older than that row; otherwise it
+  is run again (see _CALL). It checks nothing is still at the window and picks
+  with FOR UPDATE SKIP LOCKED, so two windows never take the same ticket.
 - window actions: the ticket row is locked by the statement's first CTE;
   PostgreSQL re-reads a row it had to wait for, so the state checked is the
   committed one.
@@ -134,26 +134,42 @@ def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: dat
 
 
 # --- calling the next number ------------------------------------------------------------
-_LOCK_WINDOW = """
-SELECT w.number, w.point_id, w.policy_day, w.normals_since_priority, p.priority_every
-FROM service_halls_window w JOIN service_halls_servicepoint p ON p.id = w.point_id
-WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s
-FOR UPDATE OF w"""
-
 # A waiting ticket this window may call: for its businesses, or transferred to it.
-_CALLABLE = """t.point_id = %(point)s AND t.service_date = %(day)s AND t.state = %(waiting)s
+_CALLABLE = """t.point_id = want.point_id AND t.service_date = %(day)s AND t.state = %(waiting)s
       AND (t.target_window_id = %(window)s
            OR (t.target_window_id IS NULL AND t.business_type_id IN (
                SELECT businesstype_id FROM service_halls_window_business_types WHERE window_id = %(window)s)))"""
 
-# The policy as three picks tried in turn (COALESCE stops at the first that finds
-# one): appointments due at their slot; then the kind the policy wants (priority
-# or not); then the other kind. Each walks a partial index of waiting tickets in
-# issue order and stops at the first row it can lock.
+# One statement. ``w`` locks the clerk's own window row: a second tap on the same
+# window waits here. PostgreSQL hands the waiter the row as the first tap left it,
+# but the rest of the statement reads the snapshot taken before the wait, in which
+# the first tap's number is not yet at the window. ``fresh`` therefore keeps the
+# window only when the locked row is the version this snapshot sees (same xmin);
+# otherwise nothing is picked or written and the caller runs the statement again
+# with a new snapshot. Then: nothing still at the window (``busy``); the policy
+# (``want``: one priority after every N normal calls); the pick as three tries in
+# turn — appointments due at their slot, the kind the policy wants, the other kind
+# — each walking a partial index of waiting tickets in issue order and stopping at
+# the first row it can lock (SKIP LOCKED: two windows never take one ticket); then
+# the ticket, the policy counter, the display event and the audit row.
 _CALL = f"""
-WITH busy AS (
-    SELECT b.number FROM {_TICKET} b
-    WHERE b.window_id = %(window)s AND b.service_date = %(day)s AND b.state IN (%(called)s, %(serving)s)
+WITH w AS (
+    SELECT w.id, w.number, w.point_id, w.policy_day, w.normals_since_priority, w.xmin AS version,
+           p.priority_every
+    FROM service_halls_window w JOIN service_halls_servicepoint p ON p.id = w.point_id
+    WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s
+    FOR UPDATE OF w
+), fresh AS (
+    SELECT w.* FROM w JOIN service_halls_window seen ON seen.id = w.id AND seen.xmin = w.version
+), want AS (
+    SELECT fresh.point_id, fresh.number,
+           CASE WHEN fresh.policy_day = %(day)s THEN fresh.normals_since_priority ELSE {_NO_PRIORITY_YET} END
+               AS normals,
+           fresh.priority_every
+    FROM fresh
+), busy AS (
+    SELECT b.number FROM {_TICKET} b, fresh
+    WHERE b.window_id = fresh.id AND b.service_date = %(day)s AND b.state IN (%(called)s, %(serving)s)
     LIMIT 1
 ), pick AS (
     SELECT COALESCE(
@@ -162,21 +178,23 @@ WITH busy AS (
            JOIN service_halls_appointmentslot s ON s.id = a.slot_id
          WHERE {_CALLABLE} AND t.appointment_id IS NOT NULL AND s.starts_at <= %(due_by)s
          ORDER BY s.starts_at, t.issued_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED),
-        (SELECT t.id FROM {_TICKET} t WHERE {_CALLABLE} AND t.is_priority = %(want)s
+        (SELECT t.id FROM {_TICKET} t
+         WHERE {_CALLABLE} AND t.is_priority = (want.priority_every = 0 OR want.normals >= want.priority_every)
          ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED),
-        (SELECT t.id FROM {_TICKET} t WHERE {_CALLABLE} AND t.is_priority <> %(want)s
+        (SELECT t.id FROM {_TICKET} t
+         WHERE {_CALLABLE} AND t.is_priority <> (want.priority_every = 0 OR want.normals >= want.priority_every)
          ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED)
     ) AS id
-    WHERE NOT EXISTS (SELECT 1 FROM busy)
+    FROM want WHERE NOT EXISTS (SELECT 1 FROM busy)
 ), c AS (
     UPDATE {_TICKET} t SET state = %(called)s, window_id = %(window)s, called_at = %(now)s,
         first_called_at = COALESCE(t.first_called_at, %(now)s), target_window_id = NULL
     FROM pick WHERE t.id = pick.id
     RETURNING t.id, t.number, t.token, t.is_priority, t.point_id, t.business_type_id
 ), pol AS (
-    UPDATE service_halls_window w SET policy_day = %(day)s,
-        normals_since_priority = CASE WHEN c.is_priority THEN 0 ELSE %(normals_next)s END
-    FROM c WHERE w.id = %(window)s
+    UPDATE service_halls_window x SET policy_day = %(day)s,
+        normals_since_priority = CASE WHEN c.is_priority THEN 0 ELSE LEAST(want.normals + 1, {_NO_PRIORITY_YET}) END
+    FROM c, want WHERE x.id = %(window)s
 ), e AS (
     INSERT INTO {_EVENT} (point_id, ticket_id, kind, at, window_id, actor_id, detail)
     SELECT c.point_id, c.id, %(kind)s, %(now)s, %(window)s, %(clerk)s, '{{}}'::jsonb FROM c
@@ -186,13 +204,14 @@ WITH busy AS (
         target_label, old_values, new_values, ip_address, request_id)
     SELECT %(now)s, %(clerk)s, %(actor_label)s, 'service_halls.ticket_call', 'service_halls.ticket',
         c.id::text, c.number, jsonb_build_object('state', %(waiting)s::text),
-        jsonb_build_object('state', %(called)s::text, 'window', %(window_number)s::int),
-        %(ip)s::inet, %(request_id)s
-    FROM c
+        jsonb_build_object('state', %(called)s::text, 'window', want.number), %(ip)s::inet, %(request_id)s
+    FROM c, want
 )
-SELECT c.id, c.number, c.token, c.is_priority, c.point_id, c.business_type_id, e.id,
-       (SELECT number FROM busy)
-FROM (SELECT 1) one LEFT JOIN c ON true LEFT JOIN e ON true"""  # noqa: S608 — as above
+SELECT w.number, w.point_id, (SELECT count(*) FROM fresh), c.id, c.number, c.token, c.is_priority,
+       c.business_type_id, e.id, (SELECT number FROM busy)
+FROM w LEFT JOIN c ON true LEFT JOIN e ON true"""  # noqa: S608 — names are this module's constants; values are parameters
+
+_CALL_ATTEMPTS = 5
 
 
 @dataclass
@@ -206,29 +225,30 @@ class CallResult:
 def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: datetime) -> CallResult | None:
     """Call the next number at the clerk's own window. None: not the clerk's window.
 
-    Runs inside the caller's transaction.atomic() (two statements)."""
+    One statement in its own transaction (or the caller's); run again when a
+    concurrent call on the same window committed while it waited (see _CALL)."""
     ip, request_id = _request_meta()
+    params = {
+        "window": window_id, "clerk": clerk.pk, "day": day, "now": now, "due_by": due_by,
+        "waiting": TicketState.WAITING.value, "called": TicketState.CALLED.value,
+        "serving": TicketState.SERVING.value, "kind": EventKind.CALLED.value,
+        "actor_label": str(clerk)[:150], "ip": ip, "request_id": request_id,
+    }
     with _cursor() as cur:
-        _execute(cur, _LOCK_WINDOW, {"window": window_id, "clerk": clerk.pk})
-        found = cur.fetchone()
-        if found is None:
-            return None
-        window_number, point_id, policy_day, normals, every = found
-        normals = normals if policy_day == day else _NO_PRIORITY_YET
-        want = every == 0 or normals >= every
-        _execute(cur, _CALL, {
-            "window": window_id, "clerk": clerk.pk, "point": point_id, "day": day, "now": now,
-            "due_by": due_by, "want": want, "normals_next": min(normals + 1, _NO_PRIORITY_YET),
-            "waiting": TicketState.WAITING.value, "called": TicketState.CALLED.value,
-            "serving": TicketState.SERVING.value, "kind": EventKind.CALLED.value,
-            "actor_label": str(clerk)[:150], "window_number": window_number, "ip": ip,
-            "request_id": request_id,
-        })
-        tid, number, token, is_priority, t_point, business, event_id, busy = cur.fetchone()
+        for _attempt in range(_CALL_ATTEMPTS):
+            _execute(cur, _CALL, params)
+            found = cur.fetchone()
+            if found is None:
+                return None
+            window_number, point_id, fresh, tid, number, token, is_priority, business, event_id, busy = found
+            if fresh:
+                break
+        else:
+            raise RuntimeError("the window kept changing while calling; try again")
     row = None
     if tid is not None:
         row = Row(id=tid, number=number, token=token, state=TicketState.CALLED.value, is_priority=is_priority,
-                  point_id=t_point, business_type_id=business, window_id=window_id,
+                  point_id=point_id, business_type_id=business, window_id=window_id,
                   window_number=window_number, event_id=event_id, event_at=now)
     return CallResult(row=row, busy_number=busy, window_number=window_number, point_id=point_id)
 

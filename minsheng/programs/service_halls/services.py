@@ -427,18 +427,17 @@ def _still_at_window(number: str) -> Conflict:
 def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Window]) -> Ticket | None:
     """Call the next ticket at the window with this id — the clerk's screen and the API.
 
-    On PostgreSQL the clerk's own window is locked and the call made in two
-    statements (queue_pg.call_next) without reading anything first; when the
+    On PostgreSQL the clerk's own window is locked and the call made in one
+    statement (queue_pg.call_next) without reading anything first; when the
     window is not the clerk's, ``window_for()`` reads it the usual way (its
     refusals are worded for the caller: not found, not allowed) and the ORM
     path below says why the clerk cannot call from it."""
     if queue_pg.available():
         now = timezone.now()
-        with transaction.atomic():
-            result = queue_pg.call_next(window_id=window_id, clerk=clerk, now=now, day=timezone.localdate(now),
-                                        due_by=now + APPOINTMENT_EARLY)
-            if result is not None and result.row is not None:
-                _publish_after_commit(result.row, EventKind.CALLED)
+        result = queue_pg.call_next(window_id=window_id, clerk=clerk, now=now, day=timezone.localdate(now),
+                                    due_by=now + APPOINTMENT_EARLY)
+        if result is not None and result.row is not None:
+            _publish_after_commit(result.row, EventKind.CALLED)
         if result is not None:
             if result.row is not None:
                 return _ticket_from_row(result.row)

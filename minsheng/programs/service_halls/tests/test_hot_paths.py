@@ -87,11 +87,11 @@ def test_call_next_is_one_candidate_statement_and_a_few_writes(cached):
     with CaptureQueriesContext(connection) as q:
         t = services.window_call_next(window=w, clerk=c)
     sql = _statements(q)
-    # whatever the queue's length — PostgreSQL: lock the window row, then one statement
-    # that picks, marks, counts for the policy and writes the event and audit row;
+    # whatever the queue's length — PostgreSQL: one statement that locks the window
+    # row, picks, marks, counts for the policy and writes the event and audit row;
     # SQLite: lock the window row, pick and mark in one UPDATE … RETURNING, the policy
     # counter, the display event, the audit row
-    assert len(sql) == (2 if connection.vendor == "postgresql" else 5), sql
+    assert len(sql) == (1 if connection.vendor == "postgresql" else 5), sql
     assert sum("UPDATE service_halls_ticket " in s or 'UPDATE "service_halls_ticket"' in s for s in sql) == 1, sql
     assert t.number == "A001" and t.state == "called" and t.window_id == w.pk
     assert t.business_type.name == biz.name  # shown to the clerk without another read
