@@ -140,14 +140,18 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- cache (rate limits, OTP codes) ---------------------------------------
+# --- cache (rate limits, OTP codes, sessions, the per-user cache) -----------
+# Every process that serves or writes must share it: the per-user cache of the
+# signed-in account and its roles (minsheng.core.usercache) is invalidated through
+# it, so a per-process cache would let another worker serve a deactivated account.
 REDIS_URL = env("REDIS_URL", "")
 if TESTING:
     # Each test process keeps its own; tests that need Redis talk to REDIS_URL.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's backend, reusing its Redis client (minsheng.core.cache says why).
+        "default": {"BACKEND": "minsheng.core.cache.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     # Shared by every process of the embedded server, unlike locmem.

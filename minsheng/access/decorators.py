@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 
-from .selectors import active_assignments
+from .principal import held_assignments
 
 
 def public(view):
@@ -40,7 +40,7 @@ def staff(*roles: str):
             user = request.user
             if not user.is_authenticated or not user.is_staff:
                 raise PermissionDenied
-            assignments = list(active_assignments(user=user, roles=roles or None))
+            assignments = held_assignments(user=user, roles=roles or None)
             if not user.is_superuser and not assignments:
                 raise PermissionDenied
             # The assignments that let the user in: (role, organisation, region

@@ -6,9 +6,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import RoleAssignment
+from .principal import held_assignments
 
 
 def active_assignments(*, user, roles: Iterable[str] | None = None) -> QuerySet[RoleAssignment]:
+    """The user's assignments valid today, as a query (to filter or order further).
+
+    Request paths that only need the rows use ``held_assignments`` (the same rows,
+    from the cache; minsheng.access.principal).
+    """
     today = timezone.localdate()
     qs = RoleAssignment.objects.filter(user=user).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=today),
@@ -22,7 +28,7 @@ def active_assignments(*, user, roles: Iterable[str] | None = None) -> QuerySet[
 def user_has_role(*, user, roles: Iterable[str] | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return active_assignments(user=user, roles=roles).exists()
+    return bool(held_assignments(user=user, roles=roles))
 
 
 def user_has_permission(*, user, permission: str) -> bool:
@@ -31,7 +37,7 @@ def user_has_permission(*, user, permission: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    return any(permission in (a.role.permissions or []) for a in active_assignments(user=user))
+    return any(permission in (a.role.permissions or []) for a in held_assignments(user=user))
 
 
 def scope_q(
@@ -52,7 +58,7 @@ def scope_q(
     if user.is_superuser:
         return Q()
     q = Q(pk__in=[])
-    for assignment in active_assignments(user=user, roles=roles):
+    for assignment in held_assignments(user=user, roles=roles):
         clause = Q(**{f"{region_field}__prefix__startswith": assignment.region.prefix})
         if organisation_field:
             clause &= Q(**{organisation_field: assignment.organisation_id}) | Q(

@@ -52,6 +52,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name
 
+    def get_session_auth_hash(self) -> str:
+        # An account read from the per-user cache carries the hash without the
+        # password hash it was made from (minsheng.access.principal); one whose
+        # password was set since computes it afresh.
+        cached = self.__dict__.get("_session_auth_hash")
+        if cached is not None and "password" not in self.__dict__:
+            return cached
+        return super().get_session_auth_hash()
+
     @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret and self.totp_confirmed_at)
@@ -122,6 +131,14 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        # The account the row was read with: moving the person to another account
+        # drops the old account's cached unread count too (minsheng.notifications).
+        person._loaded_user_id = person.__dict__.get("user_id")
+        return person
 
     @property
     def id_number_masked(self) -> str:

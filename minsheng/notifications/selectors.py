@@ -1,7 +1,14 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from minsheng.core import usercache
+
 from .models import Notification
+
+# The top bar's unread count, per user, in the cache (minsheng.core.usercache); dropped
+# by the receivers in .signals whenever one of the user's messages changes.
+UNREAD_SLOT = "unread"
+usercache.register(UNREAD_SLOT)
 
 
 def _person_id(user):
@@ -23,7 +30,19 @@ def notifications_for(*, user) -> QuerySet[Notification]:
 
 
 def unread_count(*, user) -> int:
-    return notifications_for(user=user).filter(read_at__isnull=True).count()
+    """Unread messages addressed to the user or their person: from the cache when no
+    message of theirs changed since it was counted, else one COUNT."""
+    entries = getattr(user, "_usercache", None)
+    entry = entries.get(UNREAD_SLOT) if entries else None
+    if entry is None or not entry.current():
+        entry = usercache.fetch(user.pk, [UNREAD_SLOT])[UNREAD_SLOT]
+        if entries is not None:
+            entries[UNREAD_SLOT] = entry
+    if entry.hit:
+        return entry.value
+    n = notifications_for(user=user).filter(read_at__isnull=True).count()
+    usercache.store(user.pk, UNREAD_SLOT, entry, n)
+    return n
 
 
 def notification_get_for(*, user, notification_id: int) -> Notification:

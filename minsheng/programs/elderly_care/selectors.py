@@ -7,7 +7,8 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from minsheng.access.models import Organisation
-from minsheng.access.selectors import active_assignments, scope_q
+from minsheng.access.principal import held_assignments
+from minsheng.access.selectors import scope_q
 from minsheng.regions.models import Region
 
 from .models import (
@@ -99,7 +100,7 @@ def _scope(*, user, assignments, roles, region_field: str) -> Q:
     if user.is_superuser:
         return Q()
     if assignments is None:
-        assignments = active_assignments(user=user, roles=roles)
+        assignments = held_assignments(user=user, roles=roles)
     q = Q(pk__in=[])
     for a in assignments:
         if a.role_id in roles:
@@ -284,10 +285,7 @@ def rectifications_for(*, user):
 
 def canteens_for(*, user):
     """Organisations where the user runs a meal counter (role ``canteen_operator``)."""
-    from minsheng.access.models import Organisation
-    from minsheng.access.selectors import active_assignments
-
-    ids = [a.organisation_id for a in active_assignments(user=user, roles=["canteen_operator"])]
+    ids = [a.organisation_id for a in held_assignments(user=user, roles=["canteen_operator"])]
     return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 
