@@ -22,8 +22,11 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
     event_type = models.CharField(_("event type"), max_length=64, db_index=True)
-    target_type = models.CharField(_("target type"), max_length=100, blank=True, db_index=True)
-    target_id = models.CharField(_("target id"), max_length=64, blank=True, db_index=True)
+    # Every audited write inserts into each index here, so there are only those the
+    # audit search uses: (type, id, time) for one record's history, the id alone,
+    # the actor, the event type (with its LIKE index, for prefixes) and the time.
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=200, blank=True)
     old_values = models.JSONField(_("old values"), null=True, blank=True)
     new_values = models.JSONField(_("new values"), null=True, blank=True)
@@ -34,7 +37,10 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "occurred_at"]),
+            models.Index(fields=["target_id"], name="audit_target_id"),  # no LIKE index: ids match exactly
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.event_type}"

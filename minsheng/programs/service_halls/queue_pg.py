@@ -51,9 +51,19 @@ def available() -> bool:
 
 
 def _cursor() -> psycopg.Cursor:
-    """A server-side-binding cursor on Django's own connection (same transaction)."""
+    """A server-side-binding cursor on Django's own connection (same transaction).
+
+    Django turns psycopg's prepared statements off (prepare_threshold=None, for
+    transaction-mode poolers) and its own client-side cursors never prepare; on
+    this connection only ``prepare=True`` statements — these — are prepared:
+    planning the call statement cost PostgreSQL more than running it. (Behind a
+    transaction-mode PgBouncer older than 1.21 this module needs its
+    max_prepared_statements, or DATABASE_URL pointing past the pooler.)"""
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    conn = connection.connection
+    if conn.prepare_threshold is None:
+        conn.prepare_threshold = 2**31 - 1  # never automatically; prepare=True still prepares
+    return psycopg.Cursor(conn)
 
 
 def _execute(cur: psycopg.Cursor, sql: str, params: dict) -> None:
@@ -182,7 +192,7 @@ WITH w AS (
          WHERE {_CALLABLE} AND t.is_priority = (want.priority_every = 0 OR want.normals >= want.priority_every)
          ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED),
         (SELECT t.id FROM {_TICKET} t
-         WHERE {_CALLABLE} AND t.is_priority <> (want.priority_every = 0 OR want.normals >= want.priority_every)
+         WHERE {_CALLABLE} AND t.is_priority = NOT (want.priority_every = 0 OR want.normals >= want.priority_every)
          ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED)
     ) AS id
     FROM want WHERE NOT EXISTS (SELECT 1 FROM busy)
