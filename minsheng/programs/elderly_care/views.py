@@ -380,4 +380,32 @@ def dashboard(request):
     data = selectors.dashboard(
         user=request.user, start=start, end=end, assignments=request.staff_assignments
     )
-    return render(request, "elderly_care/dashboard.html", {"d": data})
+    return render(
+        request,
+        "elderly_care/dashboard.html",
+        {
+            "d": data,
+            "district_rows": _figure_rows(data["by_district"], "district__name"),
+            "provider_rows": _figure_rows(data["by_provider"], "provider__name"),
+        },
+    )
+
+
+def _figure_rows(rows: list[dict], name_key: str) -> str:
+    """The dashboard's table rows as HTML, built in Python like the anomaly list's.
+
+    The template loop cost more than the rollup query (five lookups and a
+    ``widthratio`` per row, ~30 µs a row; the statement runs in ~1.5 ms at 10M visits).
+    Figures print as the template printed them — digits, no grouping (the platform
+    sets no thousand separator) — and hours as ``widthratio minutes 60 1`` did:
+    ``round(minutes / 60)``. Names are escaped.
+    """
+    # Safe: the name is escaped; the rest are integers and a Decimal.
+    return mark_safe(
+        "\n".join(
+            f"<tr><td>{escape(r[name_key] or '')}</td><td>{int(r['visits'])}</td>"
+            f"<td>{round(float(r['minutes']) / 60)}</td><td>{r['spend']}</td>"
+            f"<td>{int(r['anomalies'])}</td></tr>"
+            for r in rows
+        )
+    )

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from html import escape
 
 import pytest
 from django.db import connection
@@ -71,6 +72,11 @@ def test_dashboard_sums_by_district_and_provider_within_scope_and_range(client, 
         (b.name, 5, Decimal("230.00")),
         (a.name, 5, Decimal("150.00")),
     ]
+    # The rows as the template's loop printed them (hours: widthratio minutes 60 1).
+    html = page.content.decode()
+    assert "<tr><td>海州区</td><td>6</td><td>4</td><td>180.00</td><td>1</td></tr>" in html
+    assert "<tr><td>连云区</td><td>4</td><td>1</td><td>200.00</td><td>2</td></tr>" in html
+    assert f"<tr><td>{b.name}</td><td>5</td><td>3</td><td>230.00</td><td>2</td></tr>" in html
     # Query budget: one statement — the pass over the rollup, names by subquery.
     assert len(ctx.captured_queries) == 1
     assert "elderly_care_dailyrollup" in ctx.captured_queries[0]["sql"]
@@ -79,7 +85,7 @@ def test_dashboard_sums_by_district_and_provider_within_scope_and_range(client, 
 def test_dashboard_scope_is_the_supervisors_district_and_everything_for_a_superuser(client):
     city, haizhou, *_ = f.regions()
     nanjing = Region.objects.create(code="320102", prefix="320102", name="玄武区", level="county")
-    a = f.provider("颐养甲")
+    a = f.provider("颐养<b>甲</b>")
     roll(date(2026, 3, 2), haizhou.code, a, visits=3, spend="100.50")
     roll(date(2026, 3, 2), nanjing.code, a, visits=1, spend="0.25")
     bureau = Organisation.objects.create(name="海州区民政局", kind="department", region=haizhou)
@@ -96,13 +102,16 @@ def test_dashboard_scope_is_the_supervisors_district_and_everything_for_a_superu
     root.is_superuser = True
     root.save(update_fields=["is_superuser"])
     client.force_login(root)
-    d = client.get(URL).context["d"]
+    page = client.get(URL)
+    d = page.context["d"]
     assert [(r["district__name"], r["spend"]) for r in d["by_district"]] == [
         ("玄武区", Decimal("0.25")),
         ("海州区", Decimal("100.50")),
     ]
     assert d["total"]["spend"] == Decimal("100.75")
     assert d["by_provider"][0]["provider__name"] == a.name
+    assert a.name.startswith("颐养<b>")
+    assert f"<td>{escape(a.name)}</td>" in page.content.decode()
 
 
 def test_dashboard_for_an_empty_range_shows_nothing(client, supervisor):
