@@ -61,3 +61,20 @@ def test_development_writes_keys_once_to_var(tmp_path):
     second = run_manage("check", env_extra=env, tmp_path=tmp_path)
     assert second.returncode == 0
     assert (tmp_path / "var" / "secrets.json").read_text() == stored
+
+
+def test_production_caches_compiled_templates_and_uses_the_redis_client_that_is_reused(tmp_path):
+    """Templates are parsed once per process, and with REDIS_URL the cache keeps one client."""
+    code = (
+        "from django.template import engines; from django.core.cache import caches;"
+        "print(engines['django'].engine.loaders[0][0]);"
+        "print(type(caches['default']).__module__ + '.' + type(caches['default']).__name__)"
+    )
+    env = {**real_secrets(), "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    result = run_manage("shell", "-c", code, env_extra=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # (the shell may first say how many objects it imported)
+    assert result.stdout.split()[-2:] == [
+        "django.template.loaders.cached.Loader",
+        "minsheng.core.cache.RedisCache",
+    ]
