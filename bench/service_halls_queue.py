@@ -31,6 +31,7 @@ MINSHENG_ENV=production, generated secrets, REDIS_URL (``--redis``, default db 1
 import argparse
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -58,6 +59,8 @@ def parse_args():
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--points", type=int, default=4)
     p.add_argument("--windows", type=int, default=8, help="windows per point (one client each)")
+    p.add_argument("--single-call-windows", type=int, default=1536,
+                   help="windows that call one number each: call-next measured alone")
     p.add_argument("--displays", type=int, default=500)
     p.add_argument("--rounds", type=int, default=5, help="calls timed during the fan-out")
     p.add_argument("--scale", type=float, default=1.0)
@@ -152,12 +155,36 @@ def setup():
             RoleAssignment.objects.create(user=clerk, role=role, organisation=org, region=county)
             services.window_sign_on(window=w, clerk=clerk)
             windows.append({"id": w.pk, "point": point.pk, "token": api_token_issue(user=clerk), "clerk": clerk.pk})
+    # "call-next alone": more windows, each calling exactly one number, so the server
+    # serves call-next requests only (a window cannot call again until its number is
+    # finished or marked a no-show). Made in bulk — the same rows window_sign_on and
+    # api_token_issue write, without their per-row audit.
+    single = []
+    per_point = ARGS.single_call_windows // max(1, ARGS.points)
+    for i, point in enumerate(points):
+        org = point.organisation
+        users = User.objects.bulk_create([
+            User(username=f"bench_single_{i}_{n}", name="窗口人员", is_staff=True, password="!")
+            for n in range(per_point)])
+        tokens = [secrets.token_urlsafe(32) for _ in users]
+        for user, token in zip(users, tokens, strict=True):
+            user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+        User.objects.bulk_update(users, ["api_token_hash"])
+        RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=role, organisation=org, region=county)
+                                            for u in users])
+        made = Window.objects.bulk_create([Window(point=point, number=ARGS.windows + 1 + n, clerk=u, is_open=True)
+                                           for n, u in enumerate(users)])
+        Window.business_types.through.objects.bulk_create([
+            Window.business_types.through(window_id=w.pk, businesstype_id=t.pk) for w in made for t in types])
+        single += [{"id": w.pk, "point": point.pk, "token": t, "clerk": u.pk}
+                   for w, u, t in zip(made, users, tokens, strict=True)]
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE bench_halls_bare (id bigserial primary key, point_id bigint, client text,"
                     " at timestamptz)")
     print(f"set up {len(points)} points × {ARGS.windows} windows, {len(types)} business types, "
-          f"{len(windows)} signed-on clerks in {time.monotonic() - t0:.0f} s", flush=True)
-    return points, types, windows
+          f"{len(windows)} signed-on clerks (+{len(single)} single-call windows) in {time.monotonic() - t0:.0f} s",
+          flush=True)
+    return points, types, windows, single
 
 
 # --- servers ---------------------------------------------------------------------------
@@ -252,54 +279,50 @@ def issue_tickets(points, types):
     return s
 
 
-def call_next_all(windows, *, via_http: bool, stop_after: int):
-    """One thread per window calling until nobody waits or ``stop_after`` calls were made.
+def call_next_alone(single):
+    """call-next requests only: ``--concurrency`` clients, each taking windows from a
+    shared list and calling one number at each (a window must finish or skip its
+    number before calling again, so each window calls once)."""
+    api = "/api/v1/service_halls/windows"
+    calls = [lambda w=w: request("POST", f"{api}/{w['id']}/call-next", b"",
+                                 {"Authorization": f"Token {w['token']}", "Content-Type": "application/json"})
+             for w in single]
+    warm = ARGS.concurrency * 2
+    drive(calls[:warm], ARGS.concurrency)  # warm-up, not measured (these calls are real too)
+    results, elapsed = drive(calls[warm:], ARGS.concurrency)
+    s = summary("call-next alone", results, elapsed, ok=(200,))
+    s["called"] = sum(1 for r in results if r[0] == 200)
+    return s
 
-    ``via_http``: each call is followed by the no-show POST (…/skip), as a clerk
-    works — the server's whole window load. Otherwise the server serves call-next
-    alone: the bench clears the number from the window in the database itself
-    (its own connection, outside the timed request), so the figure is call-next's
-    own throughput."""
-    import psycopg
 
+def call_next_all(windows):
+    """One thread per window: call-next, then mark the number a no-show, until nobody waits."""
     lock = threading.Lock()
     calls, skips, called_ids, errors = [], [], [], Counter()
     api = "/api/v1/service_halls/windows"
 
     def window_loop(w):
         headers = {"Authorization": f"Token {w['token']}", "Content-Type": "application/json"}
-        db = None if via_http else psycopg.connect(f"{ARGS.pg}/{ARGS.db}", autocommit=True)
-        try:
-            for _ in range(ARGS.tickets + 10):  # bounded: never more calls than tickets
+        for _ in range(ARGS.tickets + 10):  # bounded: never more calls than tickets
+            status, data, lat, _loc = request("POST", f"{api}/{w['id']}/call-next", b"", headers)
+            with lock:
+                calls.append((status, lat))
+            if status == 204:
+                return
+            if status != 200:
                 with lock:
-                    if len(called_ids) >= stop_after:
-                        return
-                status, data, lat, _loc = request("POST", f"{api}/{w['id']}/call-next", b"", headers)
+                    errors[f"call-next {status}"] += 1
+                return
+            ticket = json.loads(data)["id"]
+            with lock:
+                called_ids.append(ticket)
+            status, _d, lat, _loc = request("POST", f"{api}/{w['id']}/skip", json.dumps({"ticket": ticket}), headers)
+            with lock:
+                skips.append((status, lat))
+            if status != 200:
                 with lock:
-                    calls.append((status, lat))
-                if status == 204:
-                    return
-                if status != 200:
-                    with lock:
-                        errors[f"call-next {status}"] += 1
-                    return
-                ticket = json.loads(data)["id"]
-                with lock:
-                    called_ids.append(ticket)
-                if db is not None:
-                    db.execute("UPDATE service_halls_ticket SET state = 'no_show' WHERE id = %s", [ticket])
-                    continue
-                status, _d, lat, _loc = request("POST", f"{api}/{w['id']}/skip", json.dumps({"ticket": ticket}),
-                                                headers)
-                with lock:
-                    skips.append((status, lat))
-                if status != 200:
-                    with lock:
-                        errors[f"skip {status}"] += 1
-                    return
-        finally:
-            if db is not None:
-                db.close()
+                    errors[f"skip {status}"] += 1
+                return
 
     t = time.perf_counter()
     with ThreadPoolExecutor(len(windows)) as pool:
@@ -502,15 +525,15 @@ def main():
     load_start = f"{os.getloadavg()[0]:.1f}"
     fresh_database()
     try:
-        points, types, windows = setup()
+        points, types, windows, single = setup()
         from django.db import connections
 
         connections.close_all()
         proc = start_server("config.wsgi:application")
         try:
             issue = issue_tickets(points, types)
-            alone = call_next_all(windows, via_http=False, stop_after=ARGS.tickets // 2)
-            calls = call_next_all(windows, via_http=True, stop_after=ARGS.tickets * 2)
+            alone = call_next_alone(single)
+            calls = call_next_all(windows)
         finally:
             stop_server(proc)
         db = check_db()
@@ -536,18 +559,17 @@ def main():
     print(row("ticket issue (kiosk POST)", issue, ceiling))
     print(row("call-next (API, token)", alone, ceiling))
     print(row("bare view: one INSERT", ceiling))
-    print(f"  call-next: {alone['called']} calls by {len(windows)} windows, the server serving call-next alone "
-          f"(the bench cleared each number from its window in the database)")
+    print(f"  call-next alone: {alone['called']} calls, one at each of {len(single)} windows, "
+          f"{ARGS.concurrency} clients (the server serves call-next requests only)")
     print(f"  call-next + no-show loop: {calls['called']} calls, each followed by a no-show POST (call p50 "
           f"{calls['p50']:.1f} ms, skip p50 {calls['skip_p50']:.1f} ms); {calls['calls_per_s']:.0f} calls/s, "
           f"all window requests {calls['all_requests_per_s']:.0f}/s "
           f"= {100 * calls['all_requests_per_s'] / ceiling['per_s']:.0f}% of the bare view")
-    for name, run in (("call-next alone", alone), ("call-next + no-show", calls)):
-        if run["errors"]:
-            print(f"  {name} errors: {run['errors']}")
+    if calls["errors"]:
+        print(f"  call-next + no-show errors: {calls['errors']}")
     print(f"  database: {db['tickets']} tickets, {db['called']} called, {db['waiting']} still waiting; "
           f"duplicates={db['duplicates']} double_called={db['double_called']} "
-          f"(same id returned to two windows: {alone['client_dupes'] + calls['client_dupes']})")
+          f"(same id returned to two windows: {calls['client_dupes']})")
     if fan:
         print(f"display fan-out: granian ASGI × 1 process, Redis pub/sub; {fan['connected']}/{fan['displays']} "
               f"screens connected, {fan['subscribed']} subscribed in {fan['connect_s']:.1f} s"

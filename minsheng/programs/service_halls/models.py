@@ -331,6 +331,9 @@ class Ticket(models.Model):
         db_index=False,
     )
     issued_at = models.DateTimeField(_("issued at"))
+    # An appointment's slot start, copied at check-in: the queue calls due
+    # appointments first without joining appointments and slots.
+    due_at = models.DateTimeField(_("appointment at"), null=True, blank=True)
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
     first_called_at = models.DateTimeField(_("first called at"), null=True, blank=True)
     started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
@@ -358,8 +361,8 @@ class Ticket(models.Model):
                 condition=models.Q(state="waiting"), name="ticket_waiting_queue",
             ),
             models.Index(
-                fields=["point", "service_date"],
-                condition=models.Q(state="waiting", appointment__isnull=False), name="ticket_waiting_appt",
+                fields=["point", "service_date", "due_at"],
+                condition=models.Q(state="waiting", due_at__isnull=False), name="ticket_waiting_due",
             ),
             # What is at a window now (call-next refuses while a number is there).
             models.Index(fields=["window", "service_date"], condition=models.Q(state__in=["called", "serving"]),

@@ -113,11 +113,11 @@ WITH n AS (
     RETURNING last
 ), t AS (
     INSERT INTO {_TICKET} (point_id, business_type_id, service_date, number, channel, is_priority,
-        priority_reason, person_id, user_id, appointment_id, state, target_window_id, window_id,
+        priority_reason, person_id, user_id, appointment_id, due_at, state, target_window_id, window_id,
         issued_at, recall_count, transfer_count, token)
     SELECT %(point)s, %(business)s, %(day)s,
            %(prefix)s || CASE WHEN n.last < 1000 THEN lpad(n.last::text, 3, '0') ELSE n.last::text END,
-           %(channel)s, %(is_priority)s, %(reason)s, %(person)s, %(user)s, %(appointment)s,
+           %(channel)s, %(is_priority)s, %(reason)s, %(person)s, %(user)s, %(appointment)s, %(due_at)s,
            %(waiting)s, NULL, NULL, %(now)s, 0, 0, %(token)s
     FROM n
     RETURNING id, number
@@ -130,13 +130,15 @@ SELECT t.id, t.number FROM t"""  # noqa: S608 — names are this module's consta
 
 def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: date, now: datetime,
                   channel: str, is_priority: bool, reason: str, person_id: int | None,
-                  user_id: int | None, appointment_id: int | None, token: str) -> tuple[int, str]:
+                  user_id: int | None, appointment_id: int | None, due_at: datetime | None,
+                  token: str) -> tuple[int, str]:
     """Next number, the ticket and its "issued" event in one statement: (id, number)."""
     with _cursor() as cur:
         _execute(cur, _ISSUE, {
             "point": point_id, "business": business_type_id, "prefix": prefix, "day": day,
             "channel": channel, "is_priority": is_priority, "reason": reason, "person": person_id,
-            "user": user_id, "appointment": appointment_id, "waiting": TicketState.WAITING.value,
+            "user": user_id, "appointment": appointment_id, "due_at": due_at,
+            "waiting": TicketState.WAITING.value,
             "now": now, "token": token, "issued": EventKind.ISSUED.value,
             "detail": json.dumps({"channel": channel}),
         })
@@ -147,8 +149,7 @@ def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: dat
 # A waiting ticket this window may call: for its businesses, or transferred to it.
 _CALLABLE = """t.point_id = want.point_id AND t.service_date = %(day)s AND t.state = %(waiting)s
       AND (t.target_window_id = %(window)s
-           OR (t.target_window_id IS NULL AND t.business_type_id IN (
-               SELECT businesstype_id FROM service_halls_window_business_types WHERE window_id = %(window)s)))"""
+           OR (t.target_window_id IS NULL AND t.business_type_id = ANY(want.businesses)))"""
 
 # One statement. ``w`` locks the clerk's own window row: a second tap on the same
 # window waits here. PostgreSQL hands the waiter the row as the first tap left it,
@@ -173,6 +174,8 @@ WITH w AS (
     SELECT w.* FROM w JOIN service_halls_window seen ON seen.id = w.id AND seen.xmin = w.version
 ), want AS (
     SELECT fresh.point_id, fresh.number,
+           ARRAY(SELECT businesstype_id FROM service_halls_window_business_types WHERE window_id = fresh.id)
+               AS businesses,
            CASE WHEN fresh.policy_day = %(day)s THEN fresh.normals_since_priority ELSE {_NO_PRIORITY_YET} END
                AS normals,
            fresh.priority_every
@@ -184,10 +187,8 @@ WITH w AS (
 ), pick AS (
     SELECT COALESCE(
         (SELECT t.id FROM {_TICKET} t
-           JOIN service_halls_appointment a ON a.id = t.appointment_id
-           JOIN service_halls_appointmentslot s ON s.id = a.slot_id
-         WHERE {_CALLABLE} AND t.appointment_id IS NOT NULL AND s.starts_at <= %(due_by)s
-         ORDER BY s.starts_at, t.issued_at, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED),
+         WHERE {_CALLABLE} AND t.due_at <= %(due_by)s
+         ORDER BY t.due_at, t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED),
         (SELECT t.id FROM {_TICKET} t
          WHERE {_CALLABLE} AND t.is_priority = (want.priority_every = 0 OR want.normals >= want.priority_every)
          ORDER BY t.issued_at, t.id LIMIT 1 FOR UPDATE SKIP LOCKED),

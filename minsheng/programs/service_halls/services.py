@@ -130,16 +130,17 @@ def _appointment_check_in(appointment: Appointment, now: datetime) -> None:
 def _ticket_insert_pg(*, point, business_type, day, now, channel, reason, person, user, appointment) -> Ticket:
     token = Ticket._meta.get_field("token").get_default()
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    due_at = appointment.slot.starts_at if appointment is not None else None
     tid, number = queue_pg.ticket_insert(
         point_id=point.pk, business_type_id=business_type.pk, prefix=business_type.prefix, day=day,
         now=now, channel=channel, is_priority=bool(reason), reason=reason or "",
         person_id=getattr(person, "pk", None), user_id=user_id,
-        appointment_id=getattr(appointment, "pk", None), token=token,
+        appointment_id=getattr(appointment, "pk", None), due_at=due_at, token=token,
     )
     ticket = Ticket(
         pk=tid, point=point, business_type=business_type, service_date=day, number=number,
         channel=channel, is_priority=bool(reason), priority_reason=reason or "", person=person,
-        user_id=user_id, appointment=appointment, issued_at=now, token=token,
+        user_id=user_id, appointment=appointment, due_at=due_at, issued_at=now, token=token,
     )
     ticket._state.adding, ticket._state.db = False, connection.alias
     return ticket
@@ -219,6 +220,7 @@ def ticket_issue(
             person=person,
             user=user if getattr(user, "is_authenticated", False) else None,
             appointment=appointment,
+            due_at=appointment.slot.starts_at if appointment is not None else None,
             issued_at=now,
         )
         _event(ticket, EventKind.ISSUED, detail={"channel": channel})
@@ -360,8 +362,6 @@ def _call_next_sql(vendor: str) -> str:
                first_called_at = COALESCE(first_called_at, %(now)s), target_window_id = NULL
         WHERE id = (
             SELECT t.id FROM {ticket} t
-            LEFT JOIN {Appointment._meta.db_table} a ON a.id = t.appointment_id
-            LEFT JOIN {AppointmentSlot._meta.db_table} s ON s.id = a.slot_id
             WHERE t.point_id = %(point)s AND t.service_date = %(day)s AND t.state = %(waiting)s
               AND (t.target_window_id = %(window)s
                    OR (t.target_window_id IS NULL AND t.business_type_id IN (
@@ -370,9 +370,9 @@ def _call_next_sql(vendor: str) -> str:
               AND NOT EXISTS (
                   SELECT 1 FROM {ticket} b WHERE b.window_id = %(window)s AND b.service_date = %(day)s
                   AND b.state IN (%(called)s, %(serving)s))
-            ORDER BY CASE WHEN s.starts_at <= %(due_by)s THEN 0
+            ORDER BY CASE WHEN t.due_at <= %(due_by)s THEN 0
                           WHEN t.is_priority = %(want_priority)s THEN 1 ELSE 2 END,
-                     CASE WHEN s.starts_at <= %(due_by)s THEN s.starts_at END NULLS LAST,
+                     CASE WHEN t.due_at <= %(due_by)s THEN t.due_at END NULLS LAST,
                      t.issued_at, t.id
             LIMIT 1 {lock}
         )
