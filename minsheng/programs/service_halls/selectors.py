@@ -109,7 +109,7 @@ def queue_status(*, ticket: Ticket) -> dict:
     status = {
         "number": ticket.number,
         "state": ticket.state,
-        "state_label": str(ticket.get_state_display()),
+        "state_label": str(TicketState(ticket.state).label),
         "business": ticket.business_type.name,
         "point": ticket.point.name,
         "window": ticket.window.number if ticket.window_id else None,
