@@ -18,7 +18,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from minsheng.identity.models import Person, PersonRelation
 
-from . import integrations
+from . import integrations, submit_pg
 from .models import (
     ACTIVE_STATES,
     WEEKDAY_NAMES,
@@ -229,16 +229,27 @@ def _windows_of(term_id: int, *, cached: bool) -> list[ApplicationWindow]:
     return _hot(("windows", term_id), load) if cached else load()
 
 
+def _window_for(*, offering: Offering, school_id: int, school_prefix: str, now: datetime,
+                cached: bool) -> ApplicationWindow | None:
+    """The open window for students of ``school_id`` applying to ``offering``, or None."""
+    for w in _windows_of(offering.term_id, cached=cached):
+        if (w.school_id in (None, school_id) and (w.school_id or school_prefix.startswith(w.region.prefix))
+                and w.opens_at <= now < w.closes_at):
+            return w
+    return None
+
+
 def _open_window(*, offering: Offering, school_id: int, school_prefix: str, now: datetime,
                  cached: bool = False) -> ApplicationWindow:
+    window = _window_for(offering=offering, school_id=school_id, school_prefix=school_prefix, now=now,
+                         cached=cached)
+    if window is not None:
+        return window
     windows = [
         w for w in _windows_of(offering.term_id, cached=cached)
         if (w.school_id in (None, school_id))
         and (w.school_id or school_prefix.startswith(w.region.prefix))
     ]
-    for w in windows:
-        if w.opens_at <= now < w.closes_at:
-            return w
     upcoming = sorted((w for w in windows if w.opens_at > now), key=lambda w: w.opens_at)
     if upcoming:
         msg = _("Applications open at %(time)s. Please come back then.") % {
@@ -335,59 +346,6 @@ def _take_places(*, day_ids: list[int]) -> set[int]:
         return {r[0] for r in cur.fetchall()}
 
 
-@functools.cache
-def _insert_sql(*, take_places: bool, n_days: int) -> tuple[str, list]:
-    """The statement of ``_insert_postgresql`` and the application fields it writes, in order."""
-    apps, seats, days = Application._meta.db_table, SeatRequest._meta.db_table, OfferingDay._meta.db_table
-    fields = [f for f in Application._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f.column for f in fields)
-    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
-    rows = ", ".join(["(%s::bigint, %s::smallint, %s::varchar)"] * n_days)
-    parts = []
-    if take_places:
-        parts.append(
-            f"WITH taken AS (UPDATE {days} AS d SET taken = d.taken + 1 FROM (SELECT id FROM {days} "  # noqa: S608
-            "WHERE id = ANY(%s) ORDER BY weekday FOR NO KEY UPDATE) AS l "
-            "WHERE d.id = l.id AND d.taken < d.capacity RETURNING d.weekday), "
-            f"app AS (INSERT INTO {apps} ({columns}) SELECT {values} "
-            "WHERE (SELECT count(*) FROM taken) = %s RETURNING id), ")
-    else:
-        parts.append(f"WITH app AS (INSERT INTO {apps} ({columns}) SELECT {values} RETURNING id), ")  # noqa: S608
-    parts.append(
-        f"seat AS (INSERT INTO {seats} (application_id, day_id, weekday, state) "  # noqa: S608 - model tables
-        f"SELECT app.id, v.day_id, v.weekday, v.state FROM app, (VALUES {rows}) AS v(day_id, weekday, state) "
-        "RETURNING id, weekday) "
-        "SELECT (SELECT id FROM app), (SELECT array_agg(id ORDER BY weekday) FROM seat), "
-        + ("(SELECT array_agg(weekday) FROM taken)" if take_places else "NULL"))
-    return "".join(parts), fields
-
-
-def _insert_postgresql(*, app: Application, seats: list[SeatRequest], take_places: bool) -> None:
-    """One statement (one round trip) for the rush's writes: take a place on each chosen day
-    (first come: the day rows locked in weekday order, each incremented only while
-    ``taken < capacity``), then the application and its seat rows — inserted only if every day
-    had a place. Raises _Full naming the full days (the caller's transaction then rolls back
-    the places taken). The ORM path (``_take_places`` + save + bulk_create) does the same in
-    four statements; on SQLite that path is used."""
-    sql, fields = _insert_sql(take_places=take_places, n_days=len(seats))
-    params = [[s.day_id for s in seats]] if take_places else []
-    params += [f.get_db_prep_save(f.pre_save(app, add=True), connection) for f in fields]
-    if take_places:
-        params.append(len(seats))
-    for seat in seats:
-        params += [seat.day_id, seat.weekday, seat.state]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        app_id, seat_ids, taken = cur.fetchone()
-    if app_id is None:
-        raise _Full(sorted({s.weekday for s in seats} - set(taken or [])))
-    app.pk = app_id
-    app._state.adding, app._state.db = False, connection.alias
-    for seat, pk in zip(sorted(seats, key=lambda s: s.weekday), seat_ids, strict=True):
-        seat.pk, seat.application_id = pk, app_id
-        seat._state.adding, seat._state.db = False, connection.alias
-
-
 def application_submit(*, guardian_user, student: Person, offering: Offering, weekdays,
                        rank: int = 1, idempotency_key: str, now: datetime | None = None) -> Application:
     """Apply for ``student`` to ``offering`` on ``weekdays`` (0 = Monday).
@@ -421,6 +379,26 @@ def _refuse(exc: Exception, *, key: str, guardian_user) -> Application:
     raise exc
 
 
+def _weekdays(weekdays, offering: Offering) -> list[int] | None:
+    try:
+        days = sorted({int(d) for d in weekdays})
+    except (TypeError, ValueError):
+        return None
+    if not days or any(d not in offering.weekdays for d in days):
+        return None
+    return days
+
+
+def _school_prefix(offering: Offering, *, cached: bool) -> str:
+    """The region prefix of the offering's school (for city-wide windows)."""
+    from minsheng.access.models import Organisation
+
+    def load():
+        return Organisation.objects.filter(pk=offering.school_id).values_list("region__prefix", flat=True).first() or ""
+
+    return _hot(("school_prefix", offering.school_id), load) if cached else load()
+
+
 def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, rank, idempotency_key,
             now, cached: bool) -> Application:
     now = now or timezone.now()
@@ -428,7 +406,36 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
     if not IDEMPOTENCY_KEY.match(key):
         raise ValidationFailed.for_field(
             "idempotency_key", _("The request key is missing or malformed. Reload the page and submit again."))
-    row = _applicant(guardian_user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
+    days = _weekdays(weekdays, offering)
+    rank_ok = isinstance(rank, int) and 1 <= rank <= 10
+    first_come = offering.allocation == Allocation.FIRST_COME
+    postgresql = connection.vendor == "postgresql"
+    # The rush: when Python alone can tell the request is well formed and the offering open for
+    # its school, read the applicant and write in one statement (see submit_pg). Anything it
+    # refuses is answered below from the row it read, in the usual order of checks.
+    window = None
+    if postgresql and days and rank_ok and offering.school_id and offering.is_published:
+        window = _window_for(offering=offering, school_id=offering.school_id, now=now, cached=cached,
+                             school_prefix=_school_prefix(offering, cached=cached))
+    app = seats = None
+    full: list[int] = []
+    if window is not None:
+        app, seats, event = _new_application(
+            guardian_user=guardian_user, student_id=student_id, offering=offering, window=window,
+            school_id=offering.school_id, guardian_id=None, grade_level=None, dual_working=False, waiver=0,
+            days=days, key=key, first_come=first_come, rank=rank)
+        today = timezone.localdate()
+        read = {"user": guardian_user.pk, "today": today, "school_year": offering.term.school_year,
+                "student": student_id, "school": offering.school_id, "grade_min": offering.grade_min,
+                "grade_max": offering.grade_max}
+        try:
+            row, full = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come, read=read)
+        except IntegrityError:
+            return _twin_answer(key=key, guardian_user=guardian_user)
+        if app.pk is not None:
+            return _answer(app, seats)
+    else:
+        row = _applicant(guardian_user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
     if row is None:
         return _refuse(NotFound(), key=key, guardian_user=guardian_user)
     guardian_id, enrolment_id, school_id, grade_level, category, dual_working, prefix = row
@@ -436,14 +443,10 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         return _refuse(NotAllowed(_(
             "You can apply only for a child in your care. Ask the school to record you as the child's guardian.")),
             key=key, guardian_user=guardian_user)
-    try:
-        days = sorted({int(d) for d in weekdays})
-    except (TypeError, ValueError):
-        days = []
-    if not days or any(d not in offering.weekdays for d in days):
+    if not days:
         raise ValidationFailed.for_field(
             "weekdays", _("Choose one or more of the days on which this offering runs."))
-    if not isinstance(rank, int) or not 1 <= rank <= 10:
+    if not rank_ok:
         raise ValidationFailed.for_field("rank", _("The choice rank must be a number from 1 to 10."))
     msg = _eligibility_error(offering=offering, school_id=school_id, grade_level=grade_level, prefix=prefix)
     if msg:
@@ -453,55 +456,91 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
                               cached=cached)
     except ValidationFailed as exc:
         return _refuse(exc, key=key, guardian_user=guardian_user)
+    if full:
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering)
     waiver = waiver_percent_for(category=category, term=offering.term)
-    first_come = offering.allocation == Allocation.FIRST_COME
+    app, seats, event = _new_application(
+        guardian_user=guardian_user, student_id=student_id, offering=offering, window=window, school_id=school_id,
+        guardian_id=guardian_id, grade_level=grade_level, dual_working=dual_working, waiver=waiver, days=days,
+        key=key, first_come=first_come, rank=rank, app=app)
+    try:
+        if postgresql:
+            _row, full = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come)
+        else:
+            full = _write_orm(app=app, seats=seats, first_come=first_come, guardian_user=guardian_user)
+    except IntegrityError:
+        return _twin_answer(key=key, guardian_user=guardian_user)
+    if full:
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering)
+    return _answer(app, seats)
+
+
+def _new_application(*, guardian_user, student_id, offering, window, school_id, guardian_id, grade_level,
+                     dual_working, waiver, days, key, first_come, rank, app=None):
+    """The unsaved application, its seat requests and (for PostgreSQL) its audit row."""
+    state = ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED
+    if app is None:
+        app = Application(
+            reference=_reference(), student_id=student_id, submitted_by=guardian_user, offering=offering,
+            window=window, idempotency_key=key, rank=rank, state=state)
+    app.guardian_id, app.window, app.school_id = guardian_id, window, school_id
+    app.grade_level, app.dual_working = grade_level, bool(dual_working)
+    app.waiver_percent, app.fee_due = waiver, fee_after_waiver(fee=offering.fee, waiver=waiver)
     all_days = _day_ids(offering)
-    day_ids = [all_days[d] for d in days if d in all_days]
-    app = Application(
-        reference=_reference(), student_id=student_id, guardian_id=guardian_id, submitted_by=guardian_user,
-        offering=offering, window=window, school_id=school_id,
-        grade_level=grade_level, dual_working=dual_working, rank=rank,
-        state=ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED,
-        idempotency_key=key, waiver_percent=waiver,
-        fee_due=fee_after_waiver(fee=offering.fee, waiver=waiver),
-    )
     seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
     seats = [SeatRequest(application=app, day_id=all_days[d], weekday=d, state=seat_state) for d in days]
+    event = submit_pg.audit_event(
+        event_type="after_school.apply", actor=guardian_user, target_type=Application._meta.label_lower,
+        target_label=app.reference, new={"offering": offering.pk, "weekdays": days, "state": state})
+    return app, seats, event
+
+
+def _write_orm(*, app, seats, first_come, guardian_user) -> list[int]:
+    """The ORM path (SQLite): places, application, seats and audit row in one transaction;
+    returns the full weekdays (nothing written) or []."""
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                _insert_postgresql(app=app, seats=seats, take_places=first_come)
-            else:
-                if first_come:
-                    taken = _take_places(day_ids=day_ids)
-                    if len(taken) < len(day_ids):
-                        raise _Full(sorted(set(days) - taken))
-                app.save(force_insert=True)
-                SeatRequest.objects.bulk_create(seats)
+            if first_come:
+                taken = _take_places(day_ids=[s.day_id for s in seats])
+                if len(taken) < len(seats):
+                    raise _Full(sorted({s.weekday for s in seats} - taken))
+            app.save(force_insert=True)
+            SeatRequest.objects.bulk_create(seats)
             audit_record(event_type="after_school.apply", actor=guardian_user, target=app,
-                         new={"offering": offering.pk, "weekdays": days, "state": app.state})
-    except _Full as full:
-        # Nothing was written. A repeat of an acknowledged submit still gets its application.
-        # One read: this request's key (a repeat) or the child's active application (a duplicate).
-        found = list(Application.objects.filter(
-            Q(idempotency_key=key) | Q(student_id=student_id, offering=offering, state__in=ACTIVE_STATES))[:2])
-        repeat = next((a for a in found if a.idempotency_key == key), None)
-        if repeat is not None:
-            return _existing_for_key(key=key, guardian_user=guardian_user, app=repeat)
-        if found:
-            raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
-                           code=ErrorCode.DUPLICATE) from None
-        names = "、".join(str(WEEKDAY_NAMES[d]) for d in full.weekdays)
-        msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
-        raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL) from None
-    except IntegrityError:
-        # A repeat or a concurrent twin (double-click) won: return its application. The places
-        # taken above were rolled back with the failed insert.
-        existing = _existing_for_key(key=key, guardian_user=guardian_user)
-        if existing is not None:
-            return existing
+                         new={"offering": app.offering_id, "weekdays": [s.weekday for s in seats],
+                              "state": app.state})
+    except _Full as exc:
+        return exc.weekdays
+    return []
+
+
+def _full_answer(full: list[int], *, key, guardian_user, student_id, offering) -> Application:
+    """Nothing was written. A repeat of an acknowledged submit still gets its application.
+    One read: this request's key (a repeat) or the child's active application (a duplicate)."""
+    found = list(Application.objects.filter(
+        Q(idempotency_key=key) | Q(student_id=student_id, offering=offering, state__in=ACTIVE_STATES))[:2])
+    repeat = next((a for a in found if a.idempotency_key == key), None)
+    if repeat is not None:
+        return _existing_for_key(key=key, guardian_user=guardian_user, app=repeat)
+    if found:
         raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
-                       code=ErrorCode.DUPLICATE) from None
+                       code=ErrorCode.DUPLICATE)
+    names = "、".join(str(WEEKDAY_NAMES[d]) for d in full)
+    msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
+    raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL)
+
+
+def _twin_answer(*, key, guardian_user) -> Application:
+    """A repeat or a concurrent twin (double-click) won: return its application. The places this
+    request took were rolled back with its failed insert."""
+    existing = _existing_for_key(key=key, guardian_user=guardian_user)
+    if existing is not None:
+        return existing
+    raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
+                   code=ErrorCode.DUPLICATE) from None
+
+
+def _answer(app: Application, seats: list[SeatRequest]) -> Application:
     # The answer lists the seats without another query.
     qs = app.seats.all()
     qs._result_cache, qs._prefetch_done = seats, True

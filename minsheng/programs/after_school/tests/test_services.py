@@ -175,28 +175,39 @@ def test_stranger_cannot_withdraw(school):
     assert PersonRelation.objects.count() == 2
 
 
-def test_rush_apply_reads_once_and_writes_in_one_statement_on_postgresql(school):
-    """The enrolment rush's submit: one read (guardianship and enrolment), then the places, the
-    application and its seats in one statement on PostgreSQL (four on SQLite), plus the audit row."""
+def test_rush_apply_is_one_statement_on_postgresql(school):
+    """The enrolment rush's submit on PostgreSQL: guardianship and enrolment read, places taken,
+    application, seats and audit row written by one prepared statement (no BEGIN/COMMIT outside
+    a transaction). On SQLite: the read, then places, application, seats and audit row."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from minsheng.audit.models import AuditEvent
 
     off = f.offering(school, capacity=5)
     f.window(school)
     first_guardian, first_child = f.guardian_with_child(school)
     guardian, child = f.guardian_with_child(school)
     services.application_apply(guardian_user=first_guardian, student_id=first_child.pk, offering_id=off.pk,
-                               weekdays=[0, 1], idempotency_key=f.key())  # the offering and window are cached now
+                               weekdays=[0, 1, 2], idempotency_key=f.key())  # offering, window cached; prepared
     with CaptureQueriesContext(connection) as queries:
         app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                          weekdays=[0, 1, 2], idempotency_key=f.key())
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    writes = [s for s in statements if "after_school_" in s and not s.startswith("SELECT (SELECT r.person_id")]
-    assert len(writes) == (1 if connection.vendor == "postgresql" else 3)
-    assert len(statements) == len(writes) + 2  # + the applicant read and the audit insert
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1 and statements[0].startswith("EXECUTE as_submit_"), statements
+    else:
+        assert len(statements) == 5, statements
     assert sorted(app.seats.values_list("weekday", "state")) == [(0, "admitted"), (1, "admitted"), (2, "admitted")]
     taken = dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))
-    assert taken == {0: 2, 1: 2, 2: 1, 3: 0, 4: 0}
+    assert taken == {0: 2, 1: 2, 2: 2, 3: 0, 4: 0}
+    saved = Application.objects.get(pk=app.pk)
+    assert (saved.guardian.user_id, saved.grade_level, saved.school_id, saved.window_id) == (
+        guardian.pk, app.grade_level, school.pk, app.window_id)
+    event = AuditEvent.objects.get(event_type="after_school.apply", target_id=str(app.pk))
+    assert (event.actor_id, event.target_type, event.target_label, event.new_values) == (
+        guardian.pk, "after_school.application", app.reference,
+        {"offering": off.pk, "weekdays": [0, 1, 2], "state": "admitted"})
 
 
 def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_are_full(school):
@@ -223,3 +234,92 @@ def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_a
                                    weekdays=[0], idempotency_key=k)
     assert stolen.value.code == "conflict"  # the key was another family's
     assert Application.objects.count() == 1 and OfferingDay.objects.get(offering=off, weekday=0).taken == 1
+
+
+def test_rush_refusals_write_nothing_and_say_why(school):
+    """Each refusal of the one-statement submit (PostgreSQL) or the ORM path (SQLite) gives the
+    same sentence as before and writes no application, place or audit row."""
+    from django.utils import translation
+
+    from minsheng.audit.models import AuditEvent
+    from minsheng.core.errors import NotFound
+
+    off = f.offering(school, capacity=5, grade_min=1, grade_max=4)
+    f.window(school)
+    guardian, child = f.guardian_with_child(school)
+    stranger, _ = f.guardian_with_child(school)
+    _, older = f.guardian_with_child(school, grade_level=6)
+    older_guardian = PersonRelation.objects.get(relative=older).person.user
+    other_school = f.school("别的小学")
+    _, elsewhere = f.guardian_with_child(other_school)
+    elsewhere_guardian = PersonRelation.objects.get(relative=elsewhere).person.user
+    unenrolled = f.person("未入学")
+    PersonRelation.objects.create(person=guardian.person, relative=unenrolled, kind="guardian")
+
+    def apply(user, student_id):
+        with translation.override("en"):
+            return services.application_apply(guardian_user=user, student_id=student_id, offering_id=off.pk,
+                                              weekdays=[0, 1], idempotency_key=f.key())
+
+    with pytest.raises(NotAllowed, match="only for a child in your care"):
+        apply(stranger, child.pk)
+    with pytest.raises(NotFound):
+        apply(guardian, 10**9)
+    with pytest.raises(ValidationFailed, match="not for your child's grade"):
+        apply(older_guardian, older.pk)
+    with pytest.raises(ValidationFailed, match="students of another school"):
+        apply(elsewhere_guardian, elsewhere.pk)
+    with pytest.raises(ValidationFailed, match="not on a school roll"):
+        apply(guardian, unenrolled.pk)
+    assert not Application.objects.exists()
+    assert not AuditEvent.objects.filter(event_type="after_school.apply").exists()
+    assert set(OfferingDay.objects.filter(offering=off).values_list("taken", flat=True)) == {0}
+    assert apply(guardian, child.pk).state == "admitted"
+
+
+def test_rush_audit_row_is_the_one_audit_record_writes(school):
+    """The one-statement submit writes its audit row itself; it must equal audit_record's."""
+    from django.test import RequestFactory
+
+    from minsheng.audit.models import AuditEvent
+    from minsheng.audit.services import audit_record
+    from minsheng.core.middleware import _current_request
+
+    off = f.offering(school)
+    f.window(school)
+    guardian, child = f.guardian_with_child(school)
+    request = RequestFactory().post("/", REMOTE_ADDR="10.1.2.3")
+    request.request_id, request.user = "req-42", guardian
+    token = _current_request.set(request)
+    try:
+        app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                          weekdays=[0, 2], idempotency_key=f.key())
+        reference = audit_record(event_type="after_school.apply", actor=guardian, target=app,
+                                 new={"offering": off.pk, "weekdays": [0, 2], "state": "admitted"})
+    finally:
+        _current_request.reset(token)
+    written = AuditEvent.objects.filter(event_type="after_school.apply").exclude(pk=reference.pk).get()
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.name not in ("id", "occurred_at")]
+    reference.refresh_from_db()
+    assert {k: getattr(written, k) for k in fields} == {k: getattr(reference, k) for k in fields}
+    assert written.occurred_at == reference.occurred_at  # the frozen clock
+
+
+def test_city_wide_offering_reads_then_writes(school):
+    """An offering for a whole area (no school) needs the child's school before it can pick the
+    window: it reads the applicant first, then writes (one statement on PostgreSQL)."""
+    from minsheng.programs.after_school.models import Offering
+
+    off = f.offering(school, capacity=1)
+    Offering.objects.filter(pk=off.pk).update(school=None)
+    f.window(school)
+    guardian, child = f.guardian_with_child(school)
+    other, other_child = f.guardian_with_child(school)
+    app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                     weekdays=[0], idempotency_key=f.key())
+    assert (app.state, app.school_id, app.guardian.user_id) == ("admitted", school.pk, guardian.pk)
+    with pytest.raises(Conflict) as full:
+        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+                                   weekdays=[0], idempotency_key=f.key())
+    assert full.value.code == "full"
+    assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1

@@ -1,0 +1,205 @@
+# ruff: noqa: S608 - the names put into the SQL are the models' tables and columns; values are bound
+"""The enrolment rush's write on PostgreSQL: one statement, one round trip, no BEGIN/COMMIT.
+
+A submit that passes the checks Python can make on its own (the key, the days, the rank, a
+published offering of one school whose window is open) is sent as one statement of
+data-modifying CTEs: read the guardianship and enrolment, and only if the child is in the
+caller's care, enrolled at the offering's school in a grade it takes and with no fee-waiver
+category, lock the chosen day rows in weekday order, take one place on each — all of them or
+none —, insert the application, its seat requests and the audit row. Outside a transaction the
+statement is its own transaction; inside one it runs in a savepoint. It returns the applicant
+row it read, so when nothing was written the caller gives the same answer, in the same order
+of checks, as the two-statement path (``services._submit``) — which also writes through this
+module (``read=None``: the applicant was read before, the values are given).
+
+Places are all-or-nothing within the statement: the day rows are locked first, and a day counts
+as free only on its newest version (a locking read returns the version it waited for); the
+UPDATE then sets every locked row, or none, to that newest count plus one. Two traps this
+avoids, both when another transaction changed a day row while the statement waited for it: an
+UPDATE filtered on ``taken < capacity`` tests the statement's snapshot and would skip a place
+freed meanwhile (taking some days but not others); and ``SET taken = taken + 1`` is first
+computed from the snapshot's row, where PostgreSQL checks ``as_never_oversold`` against it
+before it re-reads the newest row — a stale full count would fail the check.
+
+SQLite has no data-modifying CTEs; it keeps the ORM path (an IMMEDIATE transaction serialises
+writers), and the tests run both and check they write the same rows.
+"""
+
+import functools
+import hashlib
+import re
+from contextlib import nullcontext
+
+from django.db import ProgrammingError, connection, transaction
+
+from minsheng.audit.models import AuditEvent
+from minsheng.core.middleware import client_ip, current_request
+from minsheng.identity.models import Person, PersonRelation
+
+from .models import Application, Enrolment, OfferingDay, SeatRequest
+
+# Application columns taken from the applicant read when the statement reads it itself.
+_FROM_READ = ("guardian_id", "grade_level", "dual_working")
+
+
+def audit_event(*, event_type: str, actor, target_type: str, target_label: str, new: dict) -> AuditEvent:
+    """The unsaved audit row ``audit_record`` would write for this change (same request context,
+    labels and values; ``target_id`` is set by the statement). The test suite compares the two."""
+    request = current_request()
+    return AuditEvent(
+        event_type=event_type,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_label=(str(actor) if actor is not None else "")[:150],
+        target_type=target_type,
+        target_label=target_label[:200],
+        old_values=None,
+        new_values=new,
+        ip_address=client_ip(request),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+    )
+
+
+def _cast(field) -> str:
+    return field.cast_db_type(connection)
+
+
+@functools.cache
+def _statement(*, read: bool, take_places: bool, n_days: int) -> tuple[str, list, list]:
+    """SQL of one submit and the application and audit fields it binds, in order."""
+    from minsheng.access.models import Organisation
+    from minsheng.regions.models import Region
+
+    apps, seats, days = Application._meta.db_table, SeatRequest._meta.db_table, OfferingDay._meta.db_table
+    audit = AuditEvent._meta.db_table
+    app_fields = [f for f in Application._meta.concrete_fields if not f.primary_key]
+    audit_fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    ctes = []
+    if read:
+        person, relation = Person._meta.db_table, PersonRelation._meta.db_table
+        enrolment, org, region = Enrolment._meta.db_table, Organisation._meta.db_table, Region._meta.db_table
+        ctes.append(
+            f"who AS (SELECT (SELECT r.person_id FROM {relation} r JOIN {person} g ON g.id = r.person_id "
+            "WHERE g.user_id = %(user)s::bigint AND r.relative_id = s.id AND r.kind = 'guardian' "
+            "AND (r.valid_from IS NULL OR r.valid_from <= %(today)s::date) "
+            "AND (r.valid_to IS NULL OR r.valid_to >= %(today)s::date) ORDER BY r.id LIMIT 1) AS guardian_id, "
+            "e.id AS enrolment_id, e.school_id, e.grade_level, e.family_category, e.dual_working, rg.prefix "
+            f"FROM {person} s LEFT JOIN {enrolment} e ON e.student_id = s.id AND e.school_year = %(school_year)s::smallint "
+            f"LEFT JOIN {org} o ON o.id = e.school_id LEFT JOIN {region} rg ON rg.code = o.region_id "
+            "WHERE s.id = %(student)s::bigint)")
+        ctes.append(
+            "ok AS (SELECT guardian_id, grade_level, dual_working FROM who WHERE guardian_id IS NOT NULL "
+            "AND school_id = %(school)s::bigint AND grade_level BETWEEN %(grade_min)s::smallint AND %(grade_max)s::smallint "
+            "AND family_category = '')")
+    if take_places:
+        gate = "AND EXISTS (SELECT FROM ok) " if read else ""
+        ctes.append(
+            f"locked AS (SELECT id, weekday, taken, taken < capacity AS free FROM {days} "
+            f"WHERE id = ANY(%(days)s::bigint[]) {gate}ORDER BY weekday FOR NO KEY UPDATE)")
+        ctes.append(
+            f"taken AS (UPDATE {days} AS d SET taken = l.taken + 1 FROM locked AS l WHERE d.id = l.id "
+            "AND (SELECT bool_and(free) AND count(*) = %(n)s::bigint FROM locked) RETURNING d.weekday)")
+    values = ", ".join(
+        f"ok.{f.column}" if read and f.column in _FROM_READ else f"%(a_{f.column})s::{_cast(f)}"
+        for f in app_fields)
+    source = " FROM ok" if read else ""
+    condition = " WHERE (SELECT count(*) FROM taken) = %(n)s::bigint" if take_places else ""
+    ctes.append(f"app AS (INSERT INTO {apps} ({', '.join(f.column for f in app_fields)}) "
+                f"SELECT {values}{source}{condition} RETURNING id)")
+    rows = ", ".join(f"(%(s_day_{i})s::bigint, %(s_weekday_{i})s::smallint, %(s_state_{i})s::varchar)"
+                     for i in range(n_days))
+    ctes.append(f"seat AS (INSERT INTO {seats} (application_id, day_id, weekday, state) "
+                f"SELECT app.id, v.day_id, v.weekday, v.state FROM app, (VALUES {rows}) AS v(day_id, weekday, state) "
+                "RETURNING id, weekday)")
+    audit_values = ", ".join("app.id::text" if f.column == "target_id" else f"%(e_{f.column})s::{_cast(f)}"
+                             for f in audit_fields)
+    ctes.append(f"audit AS (INSERT INTO {audit} ({', '.join(f.column for f in audit_fields)}) "
+                f"SELECT {audit_values} FROM app)")
+    full = "(SELECT array_agg(weekday ORDER BY weekday) FROM locked WHERE NOT free)" if take_places else "NULL"
+    result = f"(SELECT id FROM app), (SELECT array_agg(id ORDER BY weekday) FROM seat), {full}"
+    if read:
+        select = (f"SELECT w.found, w.guardian_id, w.enrolment_id, w.school_id, w.grade_level, w.family_category, "
+                  f"w.dual_working, w.prefix, {result} FROM (SELECT 1) AS one "
+                  "LEFT JOIN (SELECT true AS found, * FROM who) AS w ON true")
+    else:
+        select = f"SELECT {result}"
+    sql = "WITH " + ", ".join(ctes) + " " + select
+    names: list[str] = []
+
+    def number(m):
+        if m.group(1) not in names:
+            names.append(m.group(1))
+        return f"${names.index(m.group(1)) + 1}"
+
+    positional = re.sub(r"%\((\w+)\)s", number, sql)
+    name = "as_submit_" + hashlib.sha1(positional.encode()).hexdigest()[:16]
+    prepare = f"PREPARE {name} AS {positional}"
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(names))})"
+    return (prepare, name, execute, names), app_fields, audit_fields
+
+
+def _run(statement, params: dict):
+    """EXECUTE the statement, PREPAREd once per database session: planning these CTEs costs
+    PostgreSQL about as much CPU as running them. (A prepared statement outlives a rolled-back
+    transaction; a session that lost it — a pooler's DISCARD ALL — gets it prepared again.)"""
+    prepare, name, execute, names = statement
+    args = [params[n] for n in names]
+    connection.ensure_connection()
+    for attempt in (1, 2):
+        known = getattr(connection, "_after_school_prepared", None)
+        if known is None or known[0] is not connection.connection:
+            known = connection._after_school_prepared = (connection.connection, set())
+        try:
+            # Inside a transaction a savepoint, so that a refused insert leaves it usable;
+            # outside one the statement is its own transaction (autocommit).
+            with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cur:
+                if name not in known[1]:
+                    cur.execute(prepare)
+                    known[1].add(name)
+                cur.execute(execute, args)
+                return cur.fetchone()
+        except ProgrammingError as exc:
+            if attempt == 2 or getattr(exc.__cause__, "sqlstate", None) != "26000":  # invalid_sql_statement_name
+                raise
+            known[1].clear()
+    return None
+
+
+def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take_places: bool,
+          read: dict | None = None) -> tuple[tuple | None, list[int]]:
+    """Run one submit. ``read``: {user, today, school_year, student, school, grade_min, grade_max}
+    to read the applicant in the same statement (the application's guardian, grade and
+    dual-working then come from that read), or None when they are set on ``app`` already.
+
+    Returns (the applicant row as ``services._applicant`` gives it, or None when not read or no
+    such child; the full weekdays). When the application was written ``app.pk`` is set, its
+    seats carry their ids and the applicant fields are filled in.
+    """
+    statement, app_fields, audit_fields = _statement(read=read is not None, take_places=take_places,
+                                               n_days=len(seats))
+    params = dict(read or {})
+    for f in app_fields:
+        if read is None or f.column not in _FROM_READ:
+            params["a_" + f.column] = f.get_db_prep_save(f.pre_save(app, add=True), connection)
+    for f in audit_fields:
+        if f.column != "target_id":
+            params["e_" + f.column] = f.get_db_prep_save(f.pre_save(event, add=True), connection)
+    if take_places:
+        params["days"], params["n"] = [s.day_id for s in seats], len(seats)
+    for i, seat in enumerate(seats):
+        params[f"s_day_{i}"], params[f"s_weekday_{i}"], params[f"s_state_{i}"] = seat.day_id, seat.weekday, seat.state
+    row = _run(statement, params)
+    app_id, seat_ids, full = row[-3:]
+    applicant = None
+    if read is not None and row[0]:
+        g, e, school, grade, category, dual, prefix = row[1:8]
+        applicant = (g, e, school, grade, category, None if dual is None else bool(dual), prefix)
+    if app_id is None:
+        return applicant, sorted(full or [])
+    if applicant is not None:
+        app.guardian_id, app.grade_level, app.dual_working = applicant[0], applicant[3], applicant[5]
+    app.pk = app_id
+    app._state.adding, app._state.db = False, connection.alias
+    for seat, pk in zip(sorted(seats, key=lambda s: s.weekday), seat_ids, strict=True):
+        seat.pk, seat.application_id = pk, app_id
+        seat._state.adding, seat._state.db = False, connection.alias
+    return applicant, []
