@@ -68,6 +68,16 @@ def test_api_submit_is_idempotent_by_header_and_reports_conflicts(client, setup)
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["id"] == again.json()["id"]
     assert first.json()["seats"][0]["state"] == "admitted"
+    # The answer is built without validating again; it is what the validated schema renders.
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from ..api import ApplicationOut
+
+    saved = Application.objects.get(pk=first.json()["id"])
+    expected = json.loads(json.dumps(ApplicationOut.model_validate(saved).model_dump(), cls=NinjaJSONEncoder))
+    assert first.json() == expected == again.json()
     dup = client.post("/api/v1/after_school/applications", body, content_type="application/json",
                       headers={"Idempotency-Key": "api-key-000000002"})
     assert dup.status_code == 409 and dup.json()["code"] == "duplicate"
