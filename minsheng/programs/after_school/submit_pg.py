@@ -30,7 +30,7 @@ import hashlib
 import re
 from contextlib import nullcontext
 
-from django.db import ProgrammingError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections, transaction
 
 from minsheng.audit.models import AuditEvent
 from minsheng.core.middleware import client_ip, current_request
@@ -64,7 +64,7 @@ def _cast(field) -> str:
 
 
 @functools.cache
-def _statement(*, read: bool, take_places: bool, n_days: int) -> tuple[str, list, list]:
+def _statement(*, read: bool, take_places: bool) -> tuple[str, list, list]:
     """SQL of one submit and the application and audit fields it binds, in order."""
     from minsheng.access.models import Organisation
     from minsheng.regions.models import Region
@@ -105,10 +105,9 @@ def _statement(*, read: bool, take_places: bool, n_days: int) -> tuple[str, list
     condition = " WHERE (SELECT count(*) FROM taken) = %(n)s::bigint" if take_places else ""
     ctes.append(f"app AS (INSERT INTO {apps} ({', '.join(f.column for f in app_fields)}) "
                 f"SELECT {values}{source}{condition} RETURNING id)")
-    rows = ", ".join(f"(%(s_day_{i})s::bigint, %(s_weekday_{i})s::smallint, %(s_state_{i})s::varchar)"
-                     for i in range(n_days))
     ctes.append(f"seat AS (INSERT INTO {seats} (application_id, day_id, weekday, state) "
-                f"SELECT app.id, v.day_id, v.weekday, v.state FROM app, (VALUES {rows}) AS v(day_id, weekday, state) "
+                "SELECT app.id, v.day_id, v.weekday, %(seat_state)s::varchar FROM app, "
+                "unnest(%(seat_days)s::bigint[], %(seat_weekdays)s::smallint[]) AS v(day_id, weekday) "
                 "RETURNING id, weekday)")
     audit_values = ", ".join("app.id::text" if f.column == "target_id" else f"%(e_{f.column})s::{_cast(f)}"
                              for f in audit_fields)
@@ -143,15 +142,16 @@ def _run(statement, params: dict):
     transaction; a session that lost it — a pooler's DISCARD ALL — gets it prepared again.)"""
     prepare, name, execute, names = statement
     args = [params[n] for n in names]
-    connection.ensure_connection()
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
     for attempt in (1, 2):
-        known = getattr(connection, "_after_school_prepared", None)
-        if known is None or known[0] is not connection.connection:
-            known = connection._after_school_prepared = (connection.connection, set())
+        known = getattr(db, "_after_school_prepared", None)
+        if known is None or known[0] is not db.connection:
+            known = db._after_school_prepared = (db.connection, set())
         try:
             # Inside a transaction a savepoint, so that a refused insert leaves it usable;
             # outside one the statement is its own transaction (autocommit).
-            with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cur:
+            with transaction.atomic() if db.in_atomic_block else nullcontext(), db.cursor() as cur:
                 if name not in known[1]:
                     cur.execute(prepare)
                     known[1].add(name)
@@ -170,23 +170,24 @@ def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take
     to read the applicant in the same statement (the application's guardian, grade and
     dual-working then come from that read), or None when they are set on ``app`` already.
 
-    Returns (the applicant row as ``services._applicant`` gives it, or None when not read or no
+    The seat requests are all in one state. Returns (the applicant row as ``services._applicant`` gives it, or None when not read or no
     such child; the full weekdays). When the application was written ``app.pk`` is set, its
     seats carry their ids and the applicant fields are filled in.
     """
-    statement, app_fields, audit_fields = _statement(read=read is not None, take_places=take_places,
-                                               n_days=len(seats))
+    statement, app_fields, audit_fields = _statement(read=read is not None, take_places=take_places)
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: fields look it up again for each value
     params = dict(read or {})
     for f in app_fields:
         if read is None or f.column not in _FROM_READ:
-            params["a_" + f.column] = f.get_db_prep_save(f.pre_save(app, add=True), connection)
+            params["a_" + f.column] = f.get_db_prep_save(f.pre_save(app, add=True), db)
     for f in audit_fields:
         if f.column != "target_id":
-            params["e_" + f.column] = f.get_db_prep_save(f.pre_save(event, add=True), connection)
+            params["e_" + f.column] = f.get_db_prep_save(f.pre_save(event, add=True), db)
+    day_ids = [s.day_id for s in seats]
     if take_places:
-        params["days"], params["n"] = [s.day_id for s in seats], len(seats)
-    for i, seat in enumerate(seats):
-        params[f"s_day_{i}"], params[f"s_weekday_{i}"], params[f"s_state_{i}"] = seat.day_id, seat.weekday, seat.state
+        params["days"], params["n"] = day_ids, len(seats)
+    params["seat_days"], params["seat_weekdays"] = day_ids, [s.weekday for s in seats]
+    params["seat_state"] = seats[0].state
     row = _run(statement, params)
     app_id, seat_ids, full = row[-3:]
     applicant = None
@@ -198,8 +199,8 @@ def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take
     if applicant is not None:
         app.guardian_id, app.grade_level, app.dual_working = applicant[0], applicant[3], applicant[5]
     app.pk = app_id
-    app._state.adding, app._state.db = False, connection.alias
+    app._state.adding, app._state.db = False, db.alias
     for seat, pk in zip(sorted(seats, key=lambda s: s.weekday), seat_ids, strict=True):
         seat.pk, seat.application_id = pk, app_id
-        seat._state.adding, seat._state.db = False, connection.alias
+        seat._state.adding, seat._state.db = False, db.alias
     return applicant, []

@@ -323,3 +323,22 @@ def test_city_wide_offering_reads_then_writes(school):
                                    weekdays=[0], idempotency_key=f.key())
     assert full.value.code == "full"
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
+
+
+def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school):
+    """A pooler may DEALLOCATE the session's prepared statements; the submit prepares again."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    off = f.offering(school)
+    f.window(school)
+    (g1, c1), (g2, c2) = f.guardian_with_child(school), f.guardian_with_child(school)
+    services.application_apply(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
+                               idempotency_key=f.key())
+    with connection.cursor() as cur:
+        cur.execute("DEALLOCATE ALL")
+    app = services.application_apply(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1],
+                                     idempotency_key=f.key())
+    assert app.state == "admitted" and Application.objects.count() == 2
+    assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))[0] == 2
