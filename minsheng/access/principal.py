@@ -138,14 +138,14 @@ def connect() -> None:
     from .models import Organisation, Role
 
     User = get_user_model()
-    for signal in (post_save, post_delete):
-        signal.connect(user_changed, sender=User, dispatch_uid=f"principal-user-{signal}")
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(user_changed, sender=User, dispatch_uid=f"principal-user-{name}")
         signal.connect(
-            assignment_changed, sender=RoleAssignment, dispatch_uid=f"principal-ra-{signal}"
+            assignment_changed, sender=RoleAssignment, dispatch_uid=f"principal-ra-{name}"
         )
         for model in (Role, Organisation, Region):
             signal.connect(
                 shared_row_changed,
                 sender=model,
-                dispatch_uid=f"principal-{model._meta.label}-{signal}",
+                dispatch_uid=f"principal-{model._meta.label}-{name}",
             )

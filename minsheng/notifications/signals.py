@@ -34,6 +34,6 @@ def connect() -> None:
 
     from .models import Notification
 
-    for signal in (post_save, post_delete):
-        signal.connect(notification_changed, sender=Notification, dispatch_uid=f"unread-n-{signal}")
-        signal.connect(person_changed, sender=Person, dispatch_uid=f"unread-p-{signal}")
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(notification_changed, sender=Notification, dispatch_uid=f"unread-n-{name}")
+        signal.connect(person_changed, sender=Person, dispatch_uid=f"unread-p-{name}")
