@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import time
 from collections.abc import Iterable
@@ -70,6 +71,21 @@ def epoch() -> int:
     return _epoch
 
 
+def database_identity() -> str:
+    """Which database this is beyond its name and address: one dropped and created
+    again under the same name (a restore, a benchmark run) reuses user ids, and must
+    not inherit the users cached from the old one. PostgreSQL: the database's OID;
+    SQLite: the file's inode."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            return str(cursor.fetchone()[0])
+    try:
+        return str(os.stat(str(settings.DATABASES["default"]["NAME"])).st_ino)
+    except (OSError, ValueError):  # an in-memory database
+        return ""
+
+
 @memoize
 def _prefix() -> str:
     # One namespace per (secret key, database): two databases on one Redis never
@@ -77,7 +93,8 @@ def _prefix() -> str:
     db = settings.DATABASES["default"]
     seed = "|".join(
         str(x)
-        for x in (settings.SECRET_KEY, db["ENGINE"], db["NAME"], db.get("HOST"), db.get("PORT"))
+        for x in (settings.SECRET_KEY, db["ENGINE"], db["NAME"], db.get("HOST"), db.get("PORT"),
+                  database_identity())
     )
     return "uc:" + hashlib.sha256(seed.encode()).hexdigest()[:12]
 
