@@ -8,7 +8,8 @@ Creates a fresh PostgreSQL database (``--db``, default minsheng_as_bench on
 sessions, first-come offerings whose places are fewer than the applicants, and an open
 window. Then it starts granian (WSGI, ``--workers`` processes, loopback only) and:
 
-1. rush: every guardian POSTs /api/v1/after_school/applications once (some twice with
+1. rush: every guardian has the application page open before the window opens (one GET of their
+   children each, not timed; ``--cold`` skips it), then POSTs /api/v1/after_school/applications once (some twice with
    the same Idempotency-Key, as a double tap) at ``--concurrency``; then checks the DB:
    oversold (taken > capacity or admitted seats > capacity), lost (a 201/200 answer with
    no row), duplicates (two rows for one key or one child+offering);
@@ -68,6 +69,8 @@ def parse_args():
     p.add_argument("--port", type=int, default=8931)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     p.add_argument("--keep-db", action="store_true", help="keep the database (to run draw_verify)")
+    p.add_argument("--cold", action="store_true",
+                   help="no page open before the rush: each submit is the account's first request")
     return p.parse_args()
 
 
@@ -244,6 +247,17 @@ def drive(calls):
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))] * 1000 if values else 0
+
+
+def open_pages(jobs):
+    """Before the window opens every guardian has the application page open (as at 7:59): one
+    GET of their children per guardian, not timed — the server has seen each account once, as
+    it would have. ``--cold`` skips it (every submit is then the account's first request)."""
+    calls = [lambda j=j: request("GET", "/api/v1/after_school/children", None,
+                                 {"Cookie": f"sessionid={j['session']}"}) for j in jobs]
+    results, elapsed = drive(calls)
+    return {"requests": len(results), "seconds": elapsed,
+            "ok": sum(1 for status, *_rest in results if status == 200)}
 
 
 def rush(jobs):
@@ -693,6 +707,7 @@ def run():
     connections.close_all()
     proc = start_server("config.wsgi:application")
     try:
+        opened = None if ARGS.cold else open_pages(jobs)
         r = rush(jobs)
         db = check_db(r["acked"], offerings)
         sms = sms_storm(jobs)
@@ -707,6 +722,9 @@ def run():
         stop_server(proc)
     print(f"\nrush: {r['requests']} POSTs ({ARGS.double_tap:.0%} double taps) by {len(jobs)} guardians, "
           f"concurrency {ARGS.concurrency}, {ARGS.workers} granian WSGI workers, PostgreSQL")
+    print("  before the window opened: " + ("nothing (--cold: each submit is the account's first request)"
+          if opened is None else f"{opened['ok']}/{opened['requests']} guardians had the application page open "
+          f"(GET /children, not timed, {opened['seconds']:.1f} s)"))
     print(f"  applications/s {r['per_s']:.0f}  p50 {r['p50']:.0f} ms  p99 {r['p99']:.0f} ms  statuses {r['statuses']}")
     print(f"  oversold={db['oversold']} lost={db['lost']} duplicates={db['duplicates']} "
           f"counter_mismatch={db['counter_mismatch']} (applications {db['applications']}, places/day {db['places']})")
