@@ -9,6 +9,44 @@ from minsheng.core.middleware import client_ip, current_request
 from .models import AuditEvent
 
 
+def audit_event_build(
+    *,
+    event_type: str,
+    actor=None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_label: str = "",
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    """The audit entry for a change, unsaved: ``audit_record`` saves it; a hot path
+    that writes its change in one SQL statement inserts these same values there.
+    The request (for IP and request id) is taken from the middleware's context
+    when not given."""
+    request = request or current_request()
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        if request.user.is_authenticated:
+            actor = request.user
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        target_label = target_label or str(target)[:200]
+    return AuditEvent(
+        event_type=event_type,
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_label=(str(actor) if actor is not None else "")[:150],
+        target_type=target_type,
+        target_id=str(target_id),
+        target_label=target_label[:200],
+        old_values=old,
+        new_values=new,
+        ip_address=client_ip(request),
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+    )
+
+
 def audit_record(
     *,
     event_type: str,
@@ -27,23 +65,9 @@ def audit_record(
     The request (for IP and request id) is taken from the middleware's
     context when not given.
     """
-    request = request or current_request()
-    if actor is None and request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            actor = request.user
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target_id or str(target.pk)
-        target_label = target_label or str(target)[:200]
-    return AuditEvent.objects.create(
-        event_type=event_type,
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        actor_label=(str(actor) if actor is not None else "")[:150],
-        target_type=target_type,
-        target_id=str(target_id),
-        target_label=target_label[:200],
-        old_values=old,
-        new_values=new,
-        ip_address=client_ip(request),
-        request_id=getattr(request, "request_id", "") if request is not None else "",
+    event = audit_event_build(
+        event_type=event_type, actor=actor, target=target, target_type=target_type, target_id=target_id,
+        target_label=target_label, old=old, new=new, request=request,
     )
+    event.save(force_insert=True)
+    return event

@@ -33,7 +33,7 @@ from contextlib import nullcontext
 from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections, transaction
 
 from minsheng.audit.models import AuditEvent
-from minsheng.core.middleware import client_ip, current_request
+from minsheng.audit.services import audit_event_build
 from minsheng.identity.models import Person, PersonRelation
 
 from .models import Application, Enrolment, OfferingDay, SeatRequest
@@ -43,20 +43,10 @@ _FROM_READ = ("guardian_id", "grade_level", "dual_working")
 
 
 def audit_event(*, event_type: str, actor, target_type: str, target_label: str, new: dict) -> AuditEvent:
-    """The unsaved audit row ``audit_record`` would write for this change (same request context,
-    labels and values; ``target_id`` is set by the statement). The test suite compares the two."""
-    request = current_request()
-    return AuditEvent(
-        event_type=event_type,
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        actor_label=(str(actor) if actor is not None else "")[:150],
-        target_type=target_type,
-        target_label=target_label[:200],
-        old_values=None,
-        new_values=new,
-        ip_address=client_ip(request),
-        request_id=getattr(request, "request_id", "") if request is not None else "",
-    )
+    """The unsaved audit row ``audit_record`` would write for this change (the audit module's
+    own builder; ``target_id`` is set by the statement)."""
+    return audit_event_build(event_type=event_type, actor=actor, target_type=target_type,
+                             target_label=target_label, new=new)
 
 
 def _cast(field) -> str:

@@ -36,7 +36,7 @@ from datetime import date, datetime
 import psycopg
 from django.db import connection
 
-from minsheng.core.middleware import client_ip, current_request
+from minsheng.audit.services import audit_event_build
 
 from .models import EventKind, TicketState
 
@@ -79,11 +79,10 @@ def _execute(cur: psycopg.Cursor, sql: str, params: dict) -> None:
         connection.queries_log.append({"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"})
 
 
-def _request_meta() -> tuple[str | None, str]:
-    request = current_request()
-    if request is None:
-        return None, ""
-    return client_ip(request), getattr(request, "request_id", "")
+def _audit_meta(clerk) -> tuple[str, str | None, str]:
+    """The actor label, IP and request id the audit module writes (its own builder)."""
+    event = audit_event_build(event_type="", actor=clerk)
+    return event.actor_label, event.ip_address, event.request_id
 
 
 @dataclass
@@ -238,12 +237,12 @@ def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: dateti
 
     One statement in its own transaction (or the caller's); run again when a
     concurrent call on the same window committed while it waited (see _CALL)."""
-    ip, request_id = _request_meta()
+    actor_label, ip, request_id = _audit_meta(clerk)
     params = {
         "window": window_id, "clerk": clerk.pk, "day": day, "now": now, "due_by": due_by,
         "waiting": TicketState.WAITING.value, "called": TicketState.CALLED.value,
         "serving": TicketState.SERVING.value, "kind": EventKind.CALLED.value,
-        "actor_label": str(clerk)[:150], "ip": ip, "request_id": request_id,
+        "actor_label": actor_label, "ip": ip, "request_id": request_id,
     }
     with _cursor() as cur:
         for _attempt in range(_CALL_ATTEMPTS):
@@ -335,12 +334,12 @@ def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime
     """Recall, skip, start or finish the number at the clerk's own window in one
     statement. None: the ticket is not at this clerk's window (or does not exist)."""
     act = ACTS[key]
-    ip, request_id = _request_meta()
+    actor_label, ip, request_id = _audit_meta(clerk)
     with _cursor() as cur:
         _execute(cur, _ACT_SQL[key], {
             "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
             "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
-            "actor_label": str(clerk)[:150], "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
+            "actor_label": actor_label, "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
             "ip": ip, "request_id": request_id,
         })
         found = cur.fetchone()
