@@ -85,7 +85,7 @@ def test_list_shows_open_anomalies_in_the_officers_district_newest_first(client,
     assert older is None
     html = client.get(URL).content.decode()
     assert "张桂英" in html and "李护理" in html
-    assert "served 30 · planned 60" in html
+    assert "实际服务分钟 30 · 计划服务分钟 60" in html
 
 
 def test_older_pages_follow_the_keyset_through_equal_timestamps(client, world, monkeypatch):
