@@ -145,8 +145,15 @@ def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: dat
 
 
 # --- calling the next number ------------------------------------------------------------
+# The states are written into the statement, not passed as parameters: PostgreSQL
+# matches a partial index's predicate (state = 'waiting') only against a constant,
+# so with parameters its generic plan could not use the queue's indexes, it kept
+# planning the statement afresh on every call, and planning cost more than twice
+# the execution (bench: 2.5 → 0.7 ms of PostgreSQL CPU per call).
+_WAITING, _CALLED, _SERVING = TicketState.WAITING.value, TicketState.CALLED.value, TicketState.SERVING.value
+
 # A waiting ticket this window may call: for its businesses, or transferred to it.
-_CALLABLE = """t.point_id = want.point_id AND t.service_date = %(day)s AND t.state = %(waiting)s
+_CALLABLE = f"""t.point_id = want.point_id AND t.service_date = %(day)s AND t.state = '{_WAITING}'
       AND (t.target_window_id = %(window)s
            OR (t.target_window_id IS NULL AND t.business_type_id = ANY(want.businesses)))"""
 
@@ -180,8 +187,9 @@ WITH w AS (
            fresh.priority_every
     FROM fresh
 ), busy AS (
-    SELECT b.number FROM {_TICKET} b, fresh
-    WHERE b.window_id = fresh.id AND b.service_date = %(day)s AND b.state IN (%(called)s, %(serving)s)
+    SELECT b.number FROM {_TICKET} b
+    WHERE b.window_id = %(window)s AND b.service_date = %(day)s AND b.state IN ('{_CALLED}', '{_SERVING}')
+      AND EXISTS (SELECT 1 FROM fresh)
     LIMIT 1
 ), pick AS (
     SELECT COALESCE(
@@ -197,7 +205,7 @@ WITH w AS (
     ) AS id
     FROM want WHERE NOT EXISTS (SELECT 1 FROM busy)
 ), c AS (
-    UPDATE {_TICKET} t SET state = %(called)s, window_id = %(window)s, called_at = %(now)s,
+    UPDATE {_TICKET} t SET state = '{_CALLED}', window_id = %(window)s, called_at = %(now)s,
         first_called_at = COALESCE(t.first_called_at, %(now)s), target_window_id = NULL
     FROM pick WHERE t.id = pick.id
     RETURNING t.id, t.number, t.token, t.is_priority, t.point_id, t.business_type_id
@@ -213,8 +221,8 @@ WITH w AS (
     INSERT INTO {_AUDIT} (occurred_at, actor_id, actor_label, event_type, target_type, target_id,
         target_label, old_values, new_values, ip_address, request_id)
     SELECT %(now)s, %(clerk)s, %(actor_label)s, 'service_halls.ticket_call', 'service_halls.ticket',
-        c.id::text, c.number, jsonb_build_object('state', %(waiting)s::text),
-        jsonb_build_object('state', %(called)s::text, 'window', want.number), %(ip)s::inet, %(request_id)s
+        c.id::text, c.number, jsonb_build_object('state', '{_WAITING}'::text),
+        jsonb_build_object('state', '{_CALLED}'::text, 'window', want.number), %(ip)s::inet, %(request_id)s
     FROM c, want
 )
 SELECT w.number, w.point_id, (SELECT count(*) FROM fresh), c.id, c.number, c.token, c.is_priority,
@@ -240,8 +248,7 @@ def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: dateti
     actor_label, ip, request_id = _audit_meta(clerk)
     params = {
         "window": window_id, "clerk": clerk.pk, "day": day, "now": now, "due_by": due_by,
-        "waiting": TicketState.WAITING.value, "called": TicketState.CALLED.value,
-        "serving": TicketState.SERVING.value, "kind": EventKind.CALLED.value,
+        "kind": EventKind.CALLED.value,
         "actor_label": actor_label, "ip": ip, "request_id": request_id,
     }
     with _cursor() as cur:

@@ -175,3 +175,38 @@ def test_a_transferred_ticket_goes_to_its_window_before_older_ones():
     _act("skip", w2, old_b, c2)
     assert _call(w2, c2).pk == moved.pk
     assert BusinessType.objects.count() == 2
+
+
+
+def test_call_statement_is_planned_once_per_connection_not_per_call():
+    """PostgreSQL plans the call statement once and reuses that plan: when the states
+    were parameters, the partial queue indexes could not serve a generic plan, so
+    every call was planned afresh and planning cost twice the execution."""
+    from django.db import connection
+
+    from .. import queue_pg
+
+    if not queue_pg.available():
+        pytest.skip("prepared statements are PostgreSQL's; SQLite takes the ORM path")
+    p = f.point()
+    biz = p.business_types.first()
+    windows = []
+    for n in range(8):
+        c = f.clerk(point=p)
+        windows.append((f.window(point=p, clerk=c, number=n + 1), c))
+    for _ in range(len(windows)):
+        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    with connection.cursor() as cur:  # a day's served numbers: the size at which plans differ
+        cur.execute(
+            "INSERT INTO service_halls_ticket (point_id, business_type_id, service_date, number, channel,"
+            " is_priority, priority_reason, state, issued_at, recall_count, transfer_count, token)"
+            " SELECT %s, %s, %s, 'Z' || g, 'kiosk', false, '', 'done', now(), 0, 0, 'done-' || g"
+            " FROM generate_series(1, 20000) g", [p.pk, biz.pk, MONDAY_10.date()])
+        cur.execute("ANALYZE service_halls_ticket")
+    for w, c in windows:
+        assert _call(w, c).state == "called"
+    with connection.cursor() as cur:
+        cur.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                    ["%FOR UPDATE OF w%"])
+        ((generic, custom),) = cur.fetchall()
+    assert generic >= 3 and custom <= 5, (generic, custom)
