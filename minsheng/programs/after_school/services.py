@@ -10,7 +10,6 @@ from time import monotonic as time_monotonic
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -516,14 +515,24 @@ def _write_orm(*, app, seats, first_come, guardian_user) -> list[int]:
     return []
 
 
+_FULL_ANSWER_SQL = (
+    f"SELECT id, idempotency_key FROM {Application._meta.db_table} "  # noqa: S608 - the model's table
+    "WHERE idempotency_key = %s OR (student_id = %s AND offering_id = %s AND state IN ("
+    + ", ".join(["%s"] * len(ACTIVE_STATES)) + ")) LIMIT 2")
+
+
 def _full_answer(full: list[int], *, key, guardian_user, student_id, offering) -> Application:
     """Nothing was written. A repeat of an acknowledged submit still gets its application.
-    One read: this request's key (a repeat) or the child's active application (a duplicate)."""
-    found = list(Application.objects.filter(
-        Q(idempotency_key=key) | Q(student_id=student_id, offering=offering, state__in=ACTIVE_STATES))[:2])
-    repeat = next((a for a in found if a.idempotency_key == key), None)
+    One read, in a statement of its own (a twin that committed while this one waited for the
+    places is seen): this request's key (a repeat) or the child's active application (a
+    duplicate). Most refusals of a rush are "full", so the read is plain SQL returning two
+    columns; the application is loaded only for a repeat."""
+    with connection.cursor() as cur:
+        cur.execute(_FULL_ANSWER_SQL, [key, student_id, offering.pk, *ACTIVE_STATES])
+        found = cur.fetchall()
+    repeat = next((pk for pk, found_key in found if found_key == key), None)
     if repeat is not None:
-        return _existing_for_key(key=key, guardian_user=guardian_user, app=repeat)
+        return _existing_for_key(key=key, guardian_user=guardian_user, app=Application.objects.get(pk=repeat))
     if found:
         raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
                        code=ErrorCode.DUPLICATE)

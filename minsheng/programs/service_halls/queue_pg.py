@@ -3,9 +3,8 @@
 Taking a number, calling the next one and acting on the number at a window run
 hundreds of times an hour in a busy hall. Built by the ORM, each cost several
 statements and more Python than PostgreSQL spent running them; here each is
-one statement sent through a server-side-binding psycopg
-cursor with ``prepare=True``, so PostgreSQL plans it once per connection and
-Django builds nothing. The rows they write are exactly those of the ORM path
+one statement, prepared once per database session (minsheng.core.prepared),
+and Django builds nothing. The rows they write are exactly those of the ORM path
 in services.py (the ticket, its TicketEvent, the audit row), which the
 embedded SQLite default keeps using — SQLite has no data-modifying CTEs — and
 tests run both paths against the same expectations (tests/test_queue_paths.py).
@@ -29,14 +28,11 @@ Concurrency (READ COMMITTED):
 """
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import psycopg
-from django.db import connection
-
 from minsheng.audit.services import audit_event_build
+from minsheng.core import prepared
 
 from .models import EventKind, TicketState
 
@@ -47,36 +43,7 @@ _NO_PRIORITY_YET = 32767
 
 
 def available() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _cursor() -> psycopg.Cursor:
-    """A server-side-binding cursor on Django's own connection (same transaction).
-
-    Django turns psycopg's prepared statements off (prepare_threshold=None, for
-    transaction-mode poolers) and its own client-side cursors never prepare; on
-    this connection only ``prepare=True`` statements — these — are prepared:
-    planning the call statement cost PostgreSQL more than running it. (Behind a
-    transaction-mode PgBouncer older than 1.21 this module needs its
-    max_prepared_statements, or DATABASE_URL pointing past the pooler.)"""
-    connection.ensure_connection()
-    conn = connection.connection
-    if conn.prepare_threshold is None:
-        conn.prepare_threshold = 2**31 - 1  # never automatically; prepare=True still prepares
-    return psycopg.Cursor(conn)
-
-
-def _execute(cur: psycopg.Cursor, sql: str, params: dict) -> None:
-    """Execute prepared; logged like Django's own statements when Django logs them
-    (DEBUG, or a test's CaptureQueriesContext), so statement counts stay honest."""
-    if not connection.queries_logged:
-        cur.execute(sql, params, prepare=True)
-        return
-    started = time.monotonic()
-    try:
-        cur.execute(sql, params, prepare=True)
-    finally:
-        connection.queries_log.append({"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"})
+    return prepared.available()
 
 
 def _audit_meta(clerk) -> tuple[str, str | None, str]:
@@ -132,15 +99,14 @@ def ticket_insert(*, point_id: int, business_type_id: int, prefix: str, day: dat
                   user_id: int | None, appointment_id: int | None, due_at: datetime | None,
                   token: str) -> tuple[int, str]:
     """Next number, the ticket and its "issued" event in one statement: (id, number)."""
-    with _cursor() as cur:
-        _execute(cur, _ISSUE, {
+    with prepared.execute(_ISSUE, {
             "point": point_id, "business": business_type_id, "prefix": prefix, "day": day,
             "channel": channel, "is_priority": is_priority, "reason": reason, "person": person_id,
             "user": user_id, "appointment": appointment_id, "due_at": due_at,
             "waiting": TicketState.WAITING.value,
             "now": now, "token": token, "issued": EventKind.ISSUED.value,
             "detail": json.dumps({"channel": channel}),
-        })
+        }) as cur:
         return cur.fetchone()
 
 
@@ -251,17 +217,16 @@ def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: dateti
         "kind": EventKind.CALLED.value,
         "actor_label": actor_label, "ip": ip, "request_id": request_id,
     }
-    with _cursor() as cur:
-        for _attempt in range(_CALL_ATTEMPTS):
-            _execute(cur, _CALL, params)
+    for _attempt in range(_CALL_ATTEMPTS):
+        with prepared.execute(_CALL, params) as cur:
             found = cur.fetchone()
-            if found is None:
-                return None
-            window_number, point_id, fresh, tid, number, token, is_priority, business, event_id, busy = found
-            if fresh:
-                break
-        else:
-            raise RuntimeError("the window kept changing while calling; try again")
+        if found is None:
+            return None
+        window_number, point_id, fresh, tid, number, token, is_priority, business, event_id, busy = found
+        if fresh:
+            break
+    else:
+        raise RuntimeError("the window kept changing while calling; try again")
     row = None
     if tid is not None:
         row = Row(id=tid, number=number, token=token, state=TicketState.CALLED.value, is_priority=is_priority,
@@ -342,13 +307,12 @@ def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime
     statement. None: the ticket is not at this clerk's window (or does not exist)."""
     act = ACTS[key]
     actor_label, ip, request_id = _audit_meta(clerk)
-    with _cursor() as cur:
-        _execute(cur, _ACT_SQL[key], {
+    with prepared.execute(_ACT_SQL[key], {
             "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
             "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
             "actor_label": actor_label, "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
             "ip": ip, "request_id": request_id,
-        })
+        }) as cur:
         found = cur.fetchone()
     if found is None:
         return None

@@ -195,7 +195,10 @@ def test_rush_apply_is_one_statement_on_postgresql(school):
                                          weekdays=[0, 1, 2], idempotency_key=f.key())
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     if connection.vendor == "postgresql":
-        assert len(statements) == 1 and statements[0].startswith("EXECUTE as_submit_"), statements
+        assert len(statements) == 1 and statements[0].startswith("WITH who AS"), statements
+        with connection.cursor() as cur:  # planned once for the session, not per submit
+            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH who AS%%'")
+            assert cur.fetchone()[0] == 1
     else:
         assert len(statements) == 5, statements
     assert sorted(app.seats.values_list("weekday", "state")) == [(0, "admitted"), (1, "admitted"), (2, "admitted")]
@@ -326,7 +329,8 @@ def test_city_wide_offering_reads_then_writes(school):
 
 
 def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school):
-    """A pooler may DEALLOCATE the session's prepared statements; the submit prepares again."""
+    """A pooler may drop the session's prepared statements behind the driver's back (DISCARD
+    ALL); the submit prepares again."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -337,7 +341,11 @@ def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school
     services.application_apply(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
                                idempotency_key=f.key())
     with connection.cursor() as cur:
-        cur.execute("DEALLOCATE ALL")
+        # inside a DO block: psycopg sees the command "DO", not "DEALLOCATE", and still
+        # believes the statement is prepared — as after a pooler's DISCARD ALL
+        cur.execute("DO $$BEGIN EXECUTE 'DEALLOCATE ALL'; END$$")
+        cur.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cur.fetchone()[0] == 0
     app = services.application_apply(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1],
                                      idempotency_key=f.key())
     assert app.state == "admitted" and Application.objects.count() == 2

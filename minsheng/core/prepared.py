@@ -1,0 +1,76 @@
+"""Hot statements prepared once per database session (PostgreSQL).
+
+The busiest writes (taking a number, calling the next one, an enrolment submit)
+are single statements of data-modifying CTEs. Sent the usual way, PostgreSQL
+plans such a statement afresh every time, and planning them cost more than
+running them; Django also interpolates every parameter into the SQL text on the
+client (its cursors bind client-side). ``execute`` sends the statement through a
+server-side-binding psycopg cursor on Django's own connection (same transaction)
+with ``prepare=True``: PostgreSQL parses and plans it once per session and each
+call sends only the parameters.
+
+For the plan to be reused, write constants the indexes depend on into the SQL
+rather than passing them: a partial index (``WHERE state = 'waiting'``) only
+serves a generic plan when the query says the same constant.
+
+Django turns psycopg's automatic preparing off (``prepare_threshold=None``, for
+transaction-mode poolers) and its own client-side cursors never prepare; on a
+connection this module touched, only ``prepare=True`` statements — these — are
+prepared. psycopg forgets its prepared statements after a ROLLBACK (including to
+a savepoint) and prepares them again on the next call. A session that lost them
+behind psycopg's back (a pooler's DISCARD ALL; PgBouncer older than 1.21 in
+transaction mode needs ``max_prepared_statements``, or DATABASE_URL past the
+pooler) fails with SQLSTATE 26000: the statement is then run again once after
+telling psycopg to start over.
+"""
+
+import time
+from contextlib import nullcontext
+
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connections, transaction
+
+_NEVER_AUTOMATICALLY = 2**31 - 1
+_INVALID_STATEMENT_NAME = "26000"
+
+
+def available(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def execute(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> psycopg.Cursor:
+    """Run ``sql`` (``%(name)s`` or ``%s`` placeholders) prepared, and return the cursor to
+    fetch from. Errors are Django's (IntegrityError, …). Inside a transaction the statement
+    runs in a savepoint, so that a refused write leaves the transaction usable; outside
+    one it is its own transaction (autocommit)."""
+    db = connections[using]
+    db.ensure_connection()
+    conn = db.connection
+    if conn.prepare_threshold is None:
+        conn.prepare_threshold = _NEVER_AUTOMATICALLY  # prepare=True still prepares
+    cursor = psycopg.Cursor(conn)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(using) if db.in_atomic_block else nullcontext(), db.wrap_database_errors:
+                _execute_logged(db, cursor, sql, params)
+            return cursor
+        except ProgrammingError as exc:
+            if attempt == 2 or getattr(exc.__cause__, "sqlstate", None) != _INVALID_STATEMENT_NAME:
+                raise
+            with db.wrap_database_errors:
+                # psycopg reads this command's status and forgets the names it had prepared
+                cursor.execute("DEALLOCATE ALL")
+    return cursor  # not reached
+
+
+def _execute_logged(db, cursor: psycopg.Cursor, sql: str, params) -> None:
+    """Logged like Django's own statements when Django logs them (DEBUG, or a test's
+    CaptureQueriesContext), so statement counts stay honest."""
+    if not db.queries_logged:
+        cursor.execute(sql, params, prepare=True)
+        return
+    started = time.monotonic()
+    try:
+        cursor.execute(sql, params, prepare=True)
+    finally:
+        db.queries_log.append({"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}"})

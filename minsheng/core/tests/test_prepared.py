@@ -1,0 +1,65 @@
+"""Statements prepared once per session (minsheng.core.prepared), on PostgreSQL."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from minsheng.core import prepared
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if not prepared.available():
+        pytest.skip("prepared statements are PostgreSQL's; SQLite callers take the ORM path")
+
+
+@pytest.fixture
+def table():
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE prepared_probe (id int PRIMARY KEY, note text)")
+    return "prepared_probe"
+
+
+def _prepared_count(fragment: str) -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{fragment}%"])
+        return cur.fetchone()[0]
+
+
+def test_a_statement_is_prepared_once_and_reused(table):
+    sql = f"INSERT INTO {table} (id, note) VALUES (%(id)s, %(note)s) RETURNING id"  # noqa: S608
+    ids = [prepared.execute(sql, {"id": n, "note": "x"}).fetchone()[0] for n in range(4)]
+    assert ids == [0, 1, 2, 3]
+    assert _prepared_count(f"INSERT INTO {table}") == 1
+
+
+def test_a_refused_write_raises_djangos_error_and_leaves_the_transaction_usable(table):
+    sql = f"INSERT INTO {table} (id, note) VALUES (%(id)s, %(note)s)"  # noqa: S608
+    with transaction.atomic():
+        prepared.execute(sql, {"id": 1, "note": "first"})
+        with pytest.raises(IntegrityError):
+            prepared.execute(sql, {"id": 1, "note": "twin"})
+        prepared.execute(sql, {"id": 2, "note": "after"})  # the transaction goes on
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT id, note FROM {table} ORDER BY id")  # noqa: S608
+        assert cur.fetchall() == [(1, "first"), (2, "after")]
+
+
+def test_a_session_that_lost_its_statements_behind_the_drivers_back_prepares_again(table):
+    sql = f"SELECT count(*) FROM {table} WHERE id > %(above)s"  # noqa: S608
+    assert prepared.execute(sql, {"above": 0}).fetchone() == (0,)
+    with connection.cursor() as cur:  # as a pooler's DISCARD ALL: psycopg does not see it
+        cur.execute("DO $$BEGIN EXECUTE 'DEALLOCATE ALL'; END$$")
+    assert _prepared_count(f"FROM {table}") == 0
+    assert prepared.execute(sql, {"above": 0}).fetchone() == (0,)
+    assert _prepared_count(f"FROM {table}") == 1
+
+
+def test_statements_are_logged_when_django_logs_queries(table):
+    from django.test.utils import CaptureQueriesContext
+
+    sql = f"SELECT note FROM {table} WHERE id = %(id)s"  # noqa: S608
+    with CaptureQueriesContext(connection) as queries:
+        prepared.execute(sql, {"id": 7})
+    assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]] == [sql]
