@@ -82,3 +82,34 @@ def test_catalogue_is_complete(app_dir, tmp_path):
     entries = parse_po(po) if po.exists() else {}  # no po: the app has no translatable text
     missing = [m for m, (s, fuzzy) in entries.items() if not s or fuzzy]
     assert not missing, f"{len(missing)} untranslated or fuzzy in {app_dir.name}: {missing[:20]}"
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "ngettext", "npgettext", "pgettext_lazy", "ngettext_lazy"}
+
+
+def gettext_calls_inside_fstrings(source: str) -> list[int]:
+    """Line numbers of ``_("…")`` written inside an f-string's braces: xgettext does not
+    read f-string expressions, so such a string never reaches the catalogue and shows in
+    English on a Chinese page."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                        and inner.func.id in GETTEXT_NAMES):
+                    lines.append(inner.lineno)
+    return lines
+
+
+def test_the_fstring_check_finds_a_gettext_call_in_braces():
+    assert gettext_calls_inside_fstrings('x = f"[{_(\'service recipient\')} · {n}]"\n') == [1]
+    assert gettext_calls_inside_fstrings('x = _("[%(who)s]") % {"who": n}\n') == []
+
+
+def test_no_gettext_call_inside_an_fstring():
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in sorted(MINSHENG.rglob("*.py"))
+             if "migrations" not in path.parts
+             for line in gettext_calls_inside_fstrings(path.read_text(encoding="utf-8"))]
+    assert found == [], "translate outside the f-string (xgettext skips its expressions): " + ", ".join(found)

@@ -237,8 +237,9 @@ def reasons_collected(ev: Evaluation) -> str:
         for o, c in ev.scorecards.filter(overall__in=[Grade.BASIC, Grade.DISSATISFIED]).values_list("overall", "comment")
         if c
     ]
+    recipient = _("service recipient")
     lines += [
-        f"[{_('service recipient')} · {Grade(o).label}] {c}"
+        f"[{recipient} · {Grade(o).label}] {c}"
         for o, c in ev.recipient_views.filter(overall__in=[Grade.BASIC, Grade.DISSATISFIED]).values_list("overall", "comment")
         if c
     ]
