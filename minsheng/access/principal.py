@@ -14,17 +14,22 @@ TOTP secret and the lookup hashes stay in the database (an account from the
 cache loads them on first access, like any deferred field). Instead of the
 password hash it keeps Django's session-auth hash (an HMAC of it, the value every
 session already stores), so that a changed password still ends every other
-session on its next request.
+session on its next request; instead of the API token's digest it keeps a
+fingerprint of it (``api_token_fingerprint``), against which token
+authentication (minsheng.api.auth) checks the token it was shown, so a rotated
+or revoked token is refused on its next request.
 
 The receivers below (connected in AccessConfig.ready) drop the account when the
-user row changes — deactivation, a new password, a new name — and the roles when
-one of the user's assignments is created, changed or deleted, and everyone's
-roles when a role, an organisation or a region is saved or deleted. Validity
-dates are checked at use, so an assignment that ends at midnight ends at midnight.
+user row changes — deactivation, a new password, a new or cleared API token, a
+new name — and the roles when one of the user's assignments is created, changed
+or deleted, and everyone's roles when a role, an organisation or a region is
+saved or deleted. Validity dates are checked at use, so an assignment that ends
+at midnight ends at midnight.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -43,6 +48,19 @@ usercache.register(ROLES, shared=True)  # also dropped for all when a role/org/r
 PRIVATE_FIELDS = frozenset({"password", "phone", "phone_hash", "totp_secret", "api_token_hash"})
 
 
+def api_token_fingerprint(digest: str | None) -> str:
+    """What the cached account keeps of its API token's digest (``""``: no token).
+
+    The digest (sha256 of a 256-bit random token) could be cached as it is — it
+    cannot be reversed or guessed, unlike the phone and ID lookup hashes — but the
+    cache is the less guarded store, and nothing in it need match the database's
+    unique index on the column; a second hash, truncated to 128 bits, serves to
+    compare a presented token's digest with the account's just as well."""
+    if not digest:
+        return ""
+    return hashlib.sha256(f"api-token:{digest}".encode()).hexdigest()[:32]
+
+
 def _user_fields() -> list[str]:
     return [
         f.attname for f in get_user_model()._meta.concrete_fields if f.attname not in PRIVATE_FIELDS
@@ -55,13 +73,15 @@ def principal_user(user_id, entries: dict[str, usercache.Entry] | None = None):
     ``entries`` are the user's cache entries already fetched (the backend fetches
     every slot in one round trip); they stay on the user as ``_usercache`` so that
     the role check and the top bar's unread count need no second round trip.
+    The account carries ``_api_token_fingerprint`` (see ``api_token_fingerprint``).
     """
     User = get_user_model()
     entries = entries if entries is not None else usercache.fetch(user_id, [ACCOUNT, ROLES])
     entry = entries[ACCOUNT]
     names = _user_fields()
-    if entry.hit and len(entry.value[0]) == len(names):
-        fields, auth_hash = entry.value
+    # Three parts: a value stored by an older release (two parts) is rebuilt.
+    if entry.hit and len(entry.value) == 3 and len(entry.value[0]) == len(names):
+        fields, auth_hash, token_fingerprint = entry.value
         user = User.from_db("default", names, fields)
         user._session_auth_hash = auth_hash
     else:
@@ -69,7 +89,11 @@ def principal_user(user_id, entries: dict[str, usercache.Entry] | None = None):
         if user is None:
             return None
         fields = tuple(getattr(user, name) for name in names)
-        usercache.store(user_id, ACCOUNT, entry, (fields, user.get_session_auth_hash()))
+        token_fingerprint = api_token_fingerprint(user.api_token_hash)
+        usercache.store(
+            user_id, ACCOUNT, entry, (fields, user.get_session_auth_hash(), token_fingerprint)
+        )
+    user._api_token_fingerprint = token_fingerprint
     user._usercache = entries
     return user
 

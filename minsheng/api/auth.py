@@ -1,10 +1,35 @@
+"""How the API knows who calls: the browser's session, or ``Authorization: Token …``.
+
+A token is resolved from the per-user cache (minsheng.core.usercache) in the
+common case, with no query: the cache maps a fingerprint of the token's digest
+to the user id, and the account comes from ``principal_user`` — which the
+receivers drop whenever the user row changes. The map is only a hint: a token
+is accepted from the cache only when the account's own token fingerprint is the
+presented token's and the account is active, so a rotated or cleared token, or
+a deactivated account, is refused on its next request in every process sharing
+the cache. Whenever the cache cannot vouch (a miss, an error, a mismatch), the
+database decides, with the query below.
+
+A token is written by ``identity.services.api_token_issue`` (``save``, so the
+receivers drop the account). Anything that sets, clears or deactivates with
+``QuerySet.update`` / ``bulk_update`` must call ``usercache.bump([id], [ACCOUNT])``
+itself (ADR 0006), or the cached account keeps vouching for the old token for up
+to ``USER_CACHE_SECONDS``.
+"""
+
 import hashlib
+import logging
 from functools import cache
 
+from django.core.cache import cache as shared_cache
 from django.db import connection
 from django.utils import timezone
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
+
+from minsheng.core import usercache
+
+logger = logging.getLogger(__name__)
 
 
 class SessionAuth(NinjaSessionAuth):
@@ -47,6 +72,76 @@ def _token_user(digest: str):
     return User.from_db(connection.alias, names, values)
 
 
+def _map_key(fingerprint: str) -> str:
+    return usercache.namespaced(f"api-token:{fingerprint}")
+
+
+def _map_set(key: str, user_id) -> None:
+    try:
+        shared_cache.set(key, user_id, usercache.timeout())
+    except Exception:  # noqa: BLE001 - not storing only costs the next request the query
+        logger.warning("user cache unavailable; API token map not stored", exc_info=True)
+
+
+def _vouches(user, fingerprint: str) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and bool(fingerprint)
+        and getattr(user, "_api_token_fingerprint", None) == fingerprint
+    )
+
+
+def token_principal(digest: str):
+    """The active user whose API token has this digest, or None.
+
+    From the cache when it vouches for the token (see the module docstring), else
+    from the database; never from the token → user map alone.
+    """
+    from minsheng.access.principal import ACCOUNT, api_token_fingerprint, principal_user
+
+    if not usercache.enabled():
+        return _token_user(digest)
+    fingerprint = api_token_fingerprint(digest)
+    key = _map_key(fingerprint)
+    try:
+        user_id = shared_cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the API down
+        logger.warning("user cache unavailable; API token from the database", exc_info=True)
+        return _token_user(digest)
+    checked = None  # the user as the database answers for this token, when asked
+    if user_id is None:
+        checked = _token_user(digest)
+        if checked is None:
+            return None
+        user_id = checked.pk
+        _map_set(key, user_id)
+    # One round trip for the account and the user's other slots (roles, unread), as
+    # the session backend does; on a miss the account is read by id and cached
+    # under the tags taken before that read (safe against a concurrent change).
+    user = principal_user(user_id, usercache.fetch(user_id, usercache.SLOTS))
+    if _vouches(user, fingerprint):
+        return user
+    # The cache does not vouch for this token: it was rotated or cleared, the account
+    # was deactivated or deleted — or the cached account missed a write that bypassed
+    # the signals. The database decides.
+    if checked is None:
+        checked = _token_user(digest)
+        if checked is None:
+            try:
+                shared_cache.delete(key)
+            except Exception:  # noqa: BLE001 - a stale map entry is never trusted anyway
+                logger.warning("user cache unavailable; API token map not dropped", exc_info=True)
+            return None
+        _map_set(key, checked.pk)
+    try:
+        # The cached account disagrees with the database: rebuild it on the next request.
+        usercache.bump([checked.pk], [ACCOUNT])
+    except Exception:  # noqa: BLE001 - until it is rebuilt, each request asks the database
+        logger.warning("user cache unavailable; account not dropped", exc_info=True)
+    return checked
+
+
 class TokenAuth(APIKeyHeader):
     """``Authorization: Token <token>`` for systems that integrate (department back ends)."""
 
@@ -56,7 +151,7 @@ class TokenAuth(APIKeyHeader):
         if not key or not key.startswith("Token "):
             return None
         digest = hashlib.sha256(key[6:].strip().encode()).hexdigest()
-        user = _token_user(digest)
+        user = token_principal(digest)
         if user is None:
             return None
         request.user = user

@@ -99,6 +99,12 @@ def _prefix() -> str:
     return "uc:" + hashlib.sha256(seed.encode()).hexdigest()[:12]
 
 
+def namespaced(key: str) -> str:
+    """``key`` in this cache's namespace, for a value kept beside the slots (e.g. the
+    API token → user id map in minsheng.api.auth)."""
+    return f"{_prefix()}:{key}"
+
+
 def _vkey(slot: str, user_id) -> str:
     return f"{_prefix()}:{slot}:v:{user_id}"
 
