@@ -1,15 +1,20 @@
-"""The anomaly review list through HTTP: scope, order, keyset pages, review, query budget."""
+"""The anomaly review list through HTTP: scope, order, keyset pages, review, query budget,
+the rows as the reviewer reads them (each language, escaped) and the formatting budget."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from minsheng.access.models import Organisation
+from minsheng.identity.models import Person, User
 from minsheng.regions.models import Region
 
-from .. import selectors
+from .. import selectors, views
 from ..models import Anomaly, AnomalyStatus, OrderStatus, WorkOrder
 from . import factories as f
 
@@ -39,8 +44,10 @@ def world():
     items = f.services()
     seq = iter(range(1, 10_000))
 
-    def anomaly(*, region=None, kind="short", status=AnomalyStatus.OPEN, at=None):
-        start = f.at(2026, 3, 1, 8) + timedelta(hours=next(seq))
+    def anomaly(
+        *, region=None, kind="short", status=AnomalyStatus.OPEN, at=None, start=None, detail=None
+    ):
+        start = start or f.at(2026, 3, 1, 8) + timedelta(hours=next(seq))
         order = WorkOrder.objects.create(
             elder=elder,
             region_id=region.code if region else elder.region_id,
@@ -56,7 +63,10 @@ def world():
             amount=Decimal("35"),
         )
         a = Anomaly.objects.create(
-            work_order=order, kind=kind, status=status, detail={"served": 30, "planned": 60}
+            work_order=order,
+            kind=kind,
+            status=status,
+            detail={"served": 30, "planned": 60} if detail is None else detail,
         )
         if at is not None:
             Anomaly.objects.filter(pk=a.pk).update(created_at=at)
@@ -86,6 +96,19 @@ def test_list_shows_open_anomalies_in_the_officers_district_newest_first(client,
     html = client.get(URL).content.decode()
     assert "张桂英" in html and "李护理" in html
     assert "实际服务分钟 30 · 计划服务分钟 60" in html
+
+
+def test_rows_parse_their_timestamps_and_detail_as_stored(world):
+    """The rows keep the values as read (UTC text, JSON text); their properties give
+    back what was stored, on SQLite's naive text and PostgreSQL's '+00' alike."""
+    a = world(detail={"distance_m": 812.5, "radius_m": 300})
+    (row,) = selectors.open_anomalies_for(user=world.officer)
+    a.refresh_from_db()
+    assert (row.pk, row.work_order_id, row.kind) == (a.pk, a.work_order_id, "short")
+    assert row.created_at == a.created_at and row.created_at.utcoffset() == timedelta(0)
+    assert row.planned_start == a.work_order.planned_start == f.at(2026, 3, 1, 9)
+    assert row.detail == {"distance_m": 812.5, "radius_m": 300}
+    assert (row.elder, row.caregiver) == ("张桂英", "李护理")
 
 
 def test_older_pages_follow_the_keyset_through_equal_timestamps(client, world, monkeypatch):
@@ -156,3 +179,105 @@ def test_list_reads_its_rows_in_one_query_however_many_there_are(client, world):
     # One list query; the role check's assignments come from the per-user cache
     # (minsheng.access.principal) and are reused for the scope, not read again.
     assert thirty[1:] == (1, 0)
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+def rows_of(html: str) -> list[str]:
+    """The table's anomaly rows, each CSRF token (masked afresh per page) as TOKEN."""
+    rows = [line for line in html.splitlines() if 'name="anomaly"' in line]
+    return [CSRF.sub('name="csrfmiddlewaretoken" value="TOKEN"', row) for row in rows]
+
+
+def expected_row(a, *, kind, detail, note, clear, uphold) -> str:
+    order = a.work_order
+    return (
+        f"<tr><td>#{order.pk}</td><td>2026-03-01 09:00</td><td>张桂英</td>"
+        f"<td>{order.provider.name}</td><td>李护理</td><td>{kind}</td><td>{detail}</td>"
+        '<td><form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">'
+        f'<input type="hidden" name="anomaly" value="{a.pk}">'
+        f'<input name="note" placeholder="{note}">'
+        f'<button name="decision" value="clear">{clear}</button> '
+        f'<button name="decision" value="uphold">{uphold}</button></form></td></tr>'
+    )
+
+
+def test_each_row_shows_the_visit_and_the_review_form_in_the_readers_language(client, world):
+    """Everything the reviewer decides on, in each request's language (Chinese by default),
+    the visit time in local time; the labels are kept per language, so alternate."""
+    a = world()  # visit planned 2026-03-01 09:00 Beijing time (01:00 UTC)
+    client.force_login(world.officer)
+    chinese = expected_row(
+        a,
+        kind="服务时长不足",
+        detail="实际服务分钟 30 · 计划服务分钟 60",
+        note="备注",
+        clear="核销（照付）",
+        uphold="成立（扣减）",
+    )
+    english = expected_row(
+        a,
+        kind="visit shorter than planned",
+        detail="minutes served 30 · minutes planned 60",
+        note="Note",
+        clear="Clear (pay)",
+        uphold="Uphold (deduct)",
+    )
+    for language, row in (("en", english), ("zh-hans", chinese), ("en", english)):
+        html = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert rows_of(html) == [row], language
+
+
+def test_the_rows_review_form_carries_a_working_csrf_token(world):
+    a = world()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.officer)
+    html = strict.get(URL).content.decode()
+    (row,) = [line for line in html.splitlines() if f'name="anomaly" value="{a.pk}"' in line]
+    token = CSRF.search(row).group(1)
+    assert strict.post(URL, {"anomaly": a.pk, "decision": "clear"}).status_code == 403
+    page = strict.post(URL, {"csrfmiddlewaretoken": token, "anomaly": a.pk, "decision": "clear"})
+    assert page.status_code == 302
+    a.refresh_from_db()
+    assert a.status == AnomalyStatus.CLEARED
+
+
+def test_names_and_details_are_escaped(client, world):
+    a = world(detail={"served": 30, "note": '<img src=x onerror="alert(1)">'})
+    Person.objects.filter(pk=a.work_order.elder.person_id).update(name="Ann <b>")
+    Organisation.objects.filter(pk=a.work_order.provider_id).update(name="O'Neil & Co")
+    User.objects.filter(pk=world.caregiver.user_id).update(name='"Li" <script>')
+    client.force_login(world.officer)
+    (row,) = rows_of(client.get(URL).content.decode())
+    assert "<b>" not in row and "<script>" not in row and "<img" not in row
+    assert "<td>Ann &lt;b&gt;</td>" in row
+    assert "<td>O&#x27;Neil &amp; Co</td>" in row
+    assert "<td>&quot;Li&quot; &lt;script&gt;</td>" in row
+    assert "note &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in row
+
+
+def test_list_formats_each_distinct_detail_and_visit_time_once(client, world, monkeypatch):
+    """Formatting budget: a page repeats its visit slots and details; each distinct one
+    is formatted once (strftime and json.loads on every row cost more than the rest)."""
+    slots = [f.at(2026, 3, 2, 8), f.at(2026, 3, 2, 10), f.at(2026, 3, 3, 8)]
+    details = [{"served": 30, "planned": 60}, {"served": 20, "planned": 60}]
+    for i in range(30):
+        world(start=slots[i % 3], detail=details[i % 2])
+    calls = {"detail": 0, "time": 0}
+
+    def counted(name, fn):
+        def call(*args):
+            calls[name] += 1
+            return fn(*args)
+
+        return call
+
+    monkeypatch.setattr(views, "_detail", counted("detail", views._detail))
+    monkeypatch.setattr(selectors, "db_timestamp", counted("time", selectors.db_timestamp))
+    client.force_login(world.officer)
+    html = client.get(URL).content.decode()
+    assert len(rows_of(html)) == 30
+    assert html.count("<td>2026-03-02 10:00</td>") == 10
+    assert html.count("实际服务分钟 20 · 计划服务分钟 60") == 15
+    assert calls == {"detail": 2, "time": 3}
