@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.api.main import api, urls_by_router
+from minsheng.api.main import api
 from minsheng.core import views as core_views
 from minsheng.core.registry import registry
 
@@ -12,8 +12,7 @@ admin.site.site_title = _("Minsheng back office")
 admin.site.index_title = _("Configuration and records")
 
 # The API authenticates its own way (session or token) and answers 401 in
-# JSON, so the login-redirect middleware stands aside for it. Its routes are
-# mounted grouped by router, so a request walks one router's routes, not all.
+# JSON, so the login-redirect middleware stands aside for it.
 api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
     pattern.callback.login_required = False
@@ -23,7 +22,7 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", (urls_by_router(api_patterns), api_app_name, api_namespace)),
+    path("api/v1/", (api_patterns, api_app_name, api_namespace)),
     path("accounts/", include("minsheng.identity.urls")),
     path("cases/", include("minsheng.cases.urls")),
     path("notifications/", include("minsheng.notifications.urls")),

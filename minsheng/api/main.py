@@ -10,8 +10,6 @@ import importlib.util
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import URLPattern, URLResolver, path
-from django.urls.resolvers import RoutePattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -123,58 +121,3 @@ for program in registry.programs():
         api.add_router(
             f"/{program.key}/", getattr(importlib.import_module(module_name), attr or "router")
         )
-
-
-def _first_segment(pattern) -> str | None:
-    """The literal first segment of a route (a router's prefix), if it has one."""
-    if not isinstance(pattern, URLPattern) or not isinstance(pattern.pattern, RoutePattern):
-        return None
-    head, slash, _rest = str(pattern.pattern).partition("/")
-    return head if slash and head and "<" not in head else None
-
-
-class _RouterRoutes(URLResolver):
-    """One router's routes under its prefix.
-
-    A path outside the prefix is passed over the way a non-matching route is —
-    ``None``, which the enclosing resolver records in ``tried`` exactly as it would
-    the Resolver404 Django's include raises — without raising: an exception per
-    router passed cost more than the walk it saves (~3 µs against ~0.5 µs)."""
-
-    def resolve(self, path):
-        if self.pattern.match(str(path)) is None:
-            return None
-        return super().resolve(path)
-
-
-def urls_by_router(patterns: list) -> list:
-    """The API's URL patterns grouped under their first segment, one include each.
-
-    ninja hands Django one flat list (~110 patterns), which the resolver walks in
-    order on every request — the last router's routes after every other router's.
-    Grouped, a request passes one prefix test per router and then walks only its
-    own router's routes. Order is kept (runs of the same first segment, in the
-    order given) and names stay in the enclosing namespace, so every path resolves
-    to the same view and every name reverses to the same path as the flat list
-    (minsheng/api/tests/test_urls.py).
-    """
-    grouped: list = []
-    run: list = []
-    run_head: str | None = None
-
-    def flush() -> None:
-        if run_head is None or len(run) < 2:
-            grouped.extend(run)
-            return
-        cut = len(run_head) + 1
-        inner = [path(str(p.pattern)[cut:], p.callback, p.default_args, p.name) for p in run]
-        grouped.append(_RouterRoutes(RoutePattern(f"{run_head}/", is_endpoint=False), inner))
-
-    for pattern in patterns:
-        head = _first_segment(pattern)
-        if head is None or head != run_head:
-            flush()
-            run, run_head = [], head
-        run.append(pattern)
-    flush()
-    return grouped
