@@ -44,12 +44,12 @@ def get_unread_count(request):
     return {"unread": unread_count(user=request.auth)}
 
 
-@router.get("/{notification_id}", response={200: NotificationOut, **ERROR_RESPONSES})
+@router.get("/{int:notification_id}", response={200: NotificationOut, **ERROR_RESPONSES})
 def get_notification(request, notification_id: int):
     return notification_get_for(user=request.auth, notification_id=notification_id)
 
 
-@router.post("/{notification_id}/read", response={200: MarkedOut, **ERROR_RESPONSES})
+@router.post("/{int:notification_id}/read", response={200: MarkedOut, **ERROR_RESPONSES})
 def mark_read(request, notification_id: int):
     notification = notification_get_for(user=request.auth, notification_id=notification_id)
     marked = notification_mark_read(user=request.auth, notification_ids=[notification.pk])

@@ -216,6 +216,21 @@ def test_api_lists_counts_and_marks_read_only_my_notifications(citizen, client):
     assert theirs.read_at is None
 
 
+@pytest.mark.django_db
+def test_api_marks_all_my_notifications_read(citizen, client):
+    """read-all is its own route, not taken for a notification id."""
+    other = User.objects.create_user("li", name="李四")
+    for n in range(3):
+        notification_send(recipient=citizen, template="tests.reminder", context={}, dedupe_key=f"m{n}")
+    theirs = notification_send(recipient=other, template="tests.reminder", context={}, dedupe_key="t")
+    client.force_login(citizen)
+    r = client.post("/api/v1/notifications/read-all")
+    assert r.status_code == 200 and r.json() == {"marked": 3, "unread": 0}
+    assert client.get("/api/v1/notifications/read-all").status_code in (404, 405)
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
 def test_retry_sweep_is_registered_with_the_scheduler():
     from minsheng.core import periodic
     from minsheng.notifications.tasks import notification_retry_due_task
