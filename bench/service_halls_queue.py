@@ -13,7 +13,9 @@ MINSHENG_ENV=production, generated secrets, REDIS_URL (``--redis``, default db 1
 
 1. issue: ``--tickets`` anonymous kiosk POSTs (/p/service_halls/kiosk/<id>/, CSRF
    cookie + token) at ``--concurrency``, spread over the points and business types;
-2. call-next: one client per window (``--points`` × ``--windows``), each looping
+2. call-next alone: ``--single-call-windows`` windows calling one number each, every
+   window's token having made one untimed request first (``--cold`` skips that); then
+   call-next + no-show: one client per window (``--points`` × ``--windows``), each looping
    POST /api/v1/service_halls/windows/<id>/call-next (token auth) then …/skip until
    the queue is empty; then the database is checked: no number issued twice at a
    point on a day, no ticket called twice (two "called" events or two windows);
@@ -61,6 +63,8 @@ def parse_args():
     p.add_argument("--windows", type=int, default=8, help="windows per point (one client each)")
     p.add_argument("--single-call-windows", type=int, default=1536,
                    help="windows that call one number each: call-next measured alone")
+    p.add_argument("--cold", action="store_true",
+                   help="call-next alone: no signed-in request per window before its one call")
     p.add_argument("--displays", type=int, default=500)
     p.add_argument("--rounds", type=int, default=5, help="calls timed during the fan-out")
     p.add_argument("--scale", type=float, default=1.0)
@@ -287,6 +291,12 @@ def call_next_alone(single):
     calls = [lambda w=w: request("POST", f"{api}/{w['id']}/call-next", b"",
                                  {"Authorization": f"Token {w['token']}", "Content-Type": "application/json"})
              for w in single]
+    if not ARGS.cold:
+        # A clerk's tablet is signed in before the first call of the day: one untimed API
+        # request per window token (the account is then in the per-user cache, as it is for
+        # every call after a clerk's first). --cold: every measured call is its token's first.
+        drive([lambda w=w: request("GET", "/api/v1/identity/me", None, {"Authorization": f"Token {w['token']}"})
+               for w in single], ARGS.concurrency)
     warm = ARGS.concurrency * 2
     drive(calls[:warm], ARGS.concurrency)  # warm-up, not measured (these calls are real too)
     results, elapsed = drive(calls[warm:], ARGS.concurrency)
