@@ -49,18 +49,21 @@ def execute(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> psycopg.Curso
     if conn.prepare_threshold is None:
         conn.prepare_threshold = _NEVER_AUTOMATICALLY  # prepare=True still prepares
     cursor = psycopg.Cursor(conn)
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic(using) if db.in_atomic_block else nullcontext(), db.wrap_database_errors:
-                _execute_logged(db, cursor, sql, params)
-            return cursor
-        except ProgrammingError as exc:
-            if attempt == 2 or getattr(exc.__cause__, "sqlstate", None) != _INVALID_STATEMENT_NAME:
-                raise
-            with db.wrap_database_errors:
-                # psycopg reads this command's status and forgets the names it had prepared
-                cursor.execute("DEALLOCATE ALL")
-    return cursor  # not reached
+    try:
+        _execute_once(db, cursor, sql, params)
+    except ProgrammingError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != _INVALID_STATEMENT_NAME:
+            raise
+        with db.wrap_database_errors:
+            # psycopg reads this command's status and forgets the names it had prepared
+            cursor.execute("DEALLOCATE ALL")
+        _execute_once(db, cursor, sql, params)
+    return cursor
+
+
+def _execute_once(db, cursor: psycopg.Cursor, sql: str, params) -> None:
+    with transaction.atomic(db.alias) if db.in_atomic_block else nullcontext(), db.wrap_database_errors:
+        _execute_logged(db, cursor, sql, params)
 
 
 def _execute_logged(db, cursor: psycopg.Cursor, sql: str, params) -> None:
