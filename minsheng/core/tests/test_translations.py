@@ -113,3 +113,34 @@ def test_no_gettext_call_inside_an_fstring():
              if "migrations" not in path.parts
              for line in gettext_calls_inside_fstrings(path.read_text(encoding="utf-8"))]
     assert found == [], "translate outside the f-string (xgettext skips its expressions): " + ", ".join(found)
+
+
+def test_compiling_makes_this_process_read_the_new_catalogues(tmp_path):
+    """``minsheng up`` compiles after migrating has loaded the catalogues; the demo it then
+    builds in the same process must be written in Chinese, not from the stale empty ones."""
+    import gettext
+    import os
+
+    from django.core.management import call_command
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    class Empty(gettext.NullTranslations):  # as loaded before a fresh clone's .mo existed
+        def to_language(self):
+            return "zh-hans"
+
+    po = MINSHENG / "programs" / "enterprise_startup" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    stat = po.stat()
+    trans_real._translations = {"zh-hans": Empty()}
+    try:
+        with translation.override("zh-hans"):
+            assert translation.gettext("Enterprise start-up") == "Enterprise start-up"
+        newer = max(stat.st_mtime, po.with_suffix(".mo").stat().st_mtime) + 60
+        os.utime(po, (stat.st_atime, newer))  # newer than its .mo: compiled again
+        call_command("compile_catalogues", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        with translation.override("zh-hans"):
+            assert translation.gettext("Enterprise start-up") == "企业开办"
+    finally:
+        os.utime(po, (stat.st_atime, stat.st_mtime))
+        trans_real._translations = {}
+        trans_real._default = None

@@ -19,4 +19,19 @@ class Command(BaseCommand):
                 continue
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             count += 1
+        if count:
+            forget_loaded_catalogues()
         self.stdout.write(f"compiled {count} catalogue(s)")
+
+
+def forget_loaded_catalogues() -> None:
+    """Make this process read the catalogues again, as Django does when LOCALE_PATHS change.
+
+    Django keeps each language's catalogue once loaded. ``minsheng up`` compiles after
+    migrating — which already loaded them, without the .mo files of a fresh clone — and
+    then builds the demo in the same process: every case notice of the demo city showed
+    its process and state names in English ("您的Enterprise start-up申请已提交")."""
+    from django.utils.translation import trans_real
+
+    trans_real._translations = {}
+    trans_real._default = None
