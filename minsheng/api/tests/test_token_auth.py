@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from minsheng.access.principal import ACCOUNT, api_token_fingerprint
+from minsheng.api import auth
 from minsheng.api.auth import _map_key
 from minsheng.core import usercache
 from minsheng.identity.models import User
@@ -25,8 +26,10 @@ UNREAD = "/api/v1/notifications/unread-count"  # answered from the cache too: no
 @pytest.fixture(autouse=True)
 def clean_cache():
     cache.clear()
+    auth._local_token_users.clear()
     yield
     cache.clear()
+    auth._local_token_users.clear()
 
 
 def _me(client, token):
@@ -130,6 +133,46 @@ def test_the_token_map_alone_never_signs_anyone_in(client):
     assert _me(client, token_a).json()["name"] == "王丽"
     cache.set(_map_key(api_token_fingerprint(_digest("made-up-token"))), bob.pk)
     assert _me(client, "made-up-token").status_code == 401
+
+
+def test_this_process_map_alone_never_signs_anyone_in_either(client):
+    """The process keeps the token → user map in memory too; an entry there pointing at
+    another account is checked the same way, loses to the database and is corrected."""
+    alice, bob = _user("alice", "王丽"), _user("bob", "李强")
+    token_a, token_b = api_token_issue(user=alice), api_token_issue(user=bob)
+    assert _unread(client, token_b).status_code == 200  # bob's account is cached
+    auth._local_token_users[api_token_fingerprint(_digest(token_a))] = bob.pk
+    assert _me(client, token_a).json()["name"] == "王丽"
+    assert auth._local_token_users[api_token_fingerprint(_digest(token_a))] == alice.pk
+    auth._local_token_users[api_token_fingerprint(_digest("made-up-token"))] = bob.pk
+    assert _me(client, "made-up-token").status_code == 401
+    assert api_token_fingerprint(_digest("made-up-token")) not in auth._local_token_users
+
+
+def test_a_warm_token_costs_one_cache_round_trip(client, monkeypatch):
+    """A clerk's tablet calls all day: after its first request a token is resolved from this
+    process's map and the account from one round trip for the user's cache entries."""
+    user = _user()
+    token = api_token_issue(user=user)
+    assert _unread(client, token).status_code == 200
+    calls, inside = [], []  # round trips: a get inside get_many (local memory's) is not one
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not inside:
+                calls.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+        return call
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    response = _unread(client, token)
+    assert response.status_code == 200 and response.json() == {"unread": 0}
+    assert calls == ["get_many"]
 
 
 def test_token_set_by_a_bulk_update_still_signs_in(client, django_assert_num_queries):
