@@ -1,5 +1,5 @@
-"""WSGI app for the service-halls benchmark's ceiling: the platform's settings and middleware,
-plus one bare view doing a single INSERT, with no auth or services.
+"""WSGI app for the service-halls benchmark: the platform (settings, middleware, URLs) plus
+one bare view doing a single INSERT with no auth or services — the ceiling.
 
 Served by granian as ``service_halls_bare:application`` with PYTHONPATH=bench.
 """

@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from config.urls import urlpatterns as platform_urlpatterns
+
 
 @csrf_exempt
 @login_not_required
@@ -16,4 +18,6 @@ def insert(request, point_id: int):
     return JsonResponse({"id": row_id}, status=201)
 
 
-urlpatterns = [path("bare/<int:point_id>/", insert)]
+# The bare view first, then the platform's own URLs: the benchmark drives both through the
+# same workers, taking turns, so that both see the same machine.
+urlpatterns = [path("bare/<int:point_id>/", insert), *platform_urlpatterns]

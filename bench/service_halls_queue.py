@@ -11,16 +11,22 @@ service points, business types, windows and signed-on clerks through the service
 The server runs as deployed: granian in WSGI mode (``--workers`` processes) with
 MINSHENG_ENV=production, generated secrets, REDIS_URL (``--redis``, default db 14).
 
+The server runs the platform's URLs plus the bare view (bench/service_halls_bare_urls.py)
+in the same granian workers, and the measured workloads take turns with the bare view in
+``--passes`` passes, so a change in the machine's load (the cores are shared) moves the
+ceiling and the figures beside it alike:
+
 1. issue: ``--tickets`` anonymous kiosk POSTs (/p/service_halls/kiosk/<id>/, CSRF
    cookie + token) at ``--concurrency``, spread over the points and business types;
 2. call-next alone: ``--single-call-windows`` windows calling one number each, every
-   window's token having made one untimed request first (``--cold`` skips that); then
-   call-next + no-show: one client per window (``--points`` × ``--windows``), each looping
+   window's token having made one untimed request first (``--cold`` skips that);
+3. bare: as many requests to a bare Django view doing one INSERT (same settings and
+   middleware, same workers, same concurrency), in two turns per pass — one after the
+   issue turn, one after the call-next turn; each pass prints its own ratios;
+   then call-next + no-show: one client per window (``--points`` × ``--windows``), each looping
    POST /api/v1/service_halls/windows/<id>/call-next (token auth) then …/skip until
    the queue is empty; then the database is checked: no number issued twice at a
    point on a day, no ticket called twice (two "called" events or two windows);
-3. bare: the same number of requests to a bare Django view doing one INSERT
-   (bench/service_halls_bare_urls.py), same granian setup, same concurrency;
 4. fan-out: ``--displays`` SSE clients (asyncio, raw sockets) on one hall's
    /p/service_halls/display/<id>/events, served by granian in ASGI mode (one
    process, as deployed) reading Redis pub/sub; ``--rounds`` calls, each timed from
@@ -65,6 +71,8 @@ def parse_args():
                    help="windows that call one number each: call-next measured alone")
     p.add_argument("--cold", action="store_true",
                    help="call-next alone: no signed-in request per window before its one call")
+    p.add_argument("--passes", type=int, default=3,
+                   help="turns of issue / bare / call-next / bare (see the module docstring)")
     p.add_argument("--displays", type=int, default=500)
     p.add_argument("--rounds", type=int, default=5, help="calls timed during the fan-out")
     p.add_argument("--scale", type=float, default=1.0)
@@ -262,7 +270,8 @@ def summary(name, results, elapsed, ok=(200, 201, 302)):
             "statuses": dict(statuses)}
 
 
-def issue_tickets(points, types):
+def kiosk_calls(points, types):
+    """Every kiosk POST of the run, in order: (warm-up calls, measured calls)."""
     csrf = secrets.token_hex(16)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}"}
 
@@ -271,23 +280,34 @@ def issue_tickets(points, types):
         body = f"csrfmiddlewaretoken={csrf}&business={biz.pk}"
         return lambda: request("POST", f"/p/service_halls/kiosk/{point.pk}/", body, headers)
 
-    # warm-up, not measured: every worker loads its code, templates and catalogues
-    # (these tickets are real and are called in the next phase like the others)
     warm = ARGS.concurrency * 2
-    results, _s = drive([one(i) for i in range(warm)], ARGS.concurrency)
+    return [one(i) for i in range(warm)], [one(warm + i) for i in range(ARGS.tickets)]
+
+
+def issue_warm(warm_calls):
+    """Not measured: every worker loads its code, templates and catalogues (these tickets
+    are real and are called later like the others)."""
+    results, _s = drive(warm_calls, ARGS.concurrency)
     tokens = [r[3].split("/t/")[1].split("/")[0] for r in results if "/t/" in r[3]]
     drive([lambda t=t: request("GET", f"/api/v1/service_halls/tickets/{t}") for t in tokens], ARGS.concurrency)
-    results, elapsed = drive([one(i) for i in range(ARGS.tickets)], ARGS.concurrency)
+
+
+def issue_summary(results, elapsed):
     s = summary("ticket issue (kiosk POST)", results, elapsed, ok=(302,))
     s["issued"] = sum(1 for r in results if r[0] == 302 and "/p/service_halls/t/" in r[3])
     return s
 
 
-def call_next_alone(single):
-    """call-next requests only: ``--concurrency`` clients, each taking windows from a
-    shared list and calling one number at each (a window must finish or skip its
-    number before calling again, so each window calls once)."""
+def call_next_alone_calls(single):
+    """call-next requests only: each window calls one number (a window must finish or skip
+    its number before calling again). Returns (warm-up calls, measured calls); each window's
+    token has made one untimed request first."""
     api = "/api/v1/service_halls/windows"
+    # windows of all points in turn, so that each turn calls at every point
+    by_point = {}
+    for w in single:
+        by_point.setdefault(w["point"], []).append(w)
+    single = [w for group in zip(*by_point.values(), strict=False) for w in group]
     calls = [lambda w=w: request("POST", f"{api}/{w['id']}/call-next", b"",
                                  {"Authorization": f"Token {w['token']}", "Content-Type": "application/json"})
              for w in single]
@@ -298,8 +318,10 @@ def call_next_alone(single):
         drive([lambda w=w: request("GET", "/api/v1/identity/me", None, {"Authorization": f"Token {w['token']}"})
                for w in single], ARGS.concurrency)
     warm = ARGS.concurrency * 2
-    drive(calls[:warm], ARGS.concurrency)  # warm-up, not measured (these calls are real too)
-    results, elapsed = drive(calls[warm:], ARGS.concurrency)
+    return calls[:warm], calls[warm:]
+
+
+def alone_summary(results, elapsed):
     s = summary("call-next alone", results, elapsed, ok=(200,))
     s["called"] = sum(1 for r in results if r[0] == 200)
     return s
@@ -365,12 +387,46 @@ def check_db():
             "waiting": waiting}
 
 
-def bare(points, n):
-    calls = [lambda i=i: request("POST", f"/bare/{points[i % len(points)].pk}/", b"", {"X-Client": str(i)})
-             for i in range(n)]
-    drive(calls[: ARGS.concurrency * 2], ARGS.concurrency)  # warm-up, not measured
-    results, elapsed = drive(calls[ARGS.concurrency * 2:] + calls[: ARGS.concurrency * 2], ARGS.concurrency)
-    return summary("bare view: one INSERT", results, elapsed, ok=(201,))
+def bare_calls(points, n):
+    return [lambda i=i: request("POST", f"/bare/{points[i % len(points)].pk}/", b"", {"X-Client": str(i)})
+            for i in range(n)]
+
+
+def chunks(items, n):
+    size = -(-len(items) // n)
+    return [items[i:i + size] for i in range(0, len(items), size)] + [[]] * n
+
+
+def interleaved(points, types, single):
+    """``--passes`` passes of: issue turn, bare turn, call-next-alone turn, bare turn."""
+    passes = max(1, ARGS.passes)
+    issue_warmup, issue_all = kiosk_calls(points, types)
+    alone_warmup, alone_all = call_next_alone_calls(single)
+    bare_all = bare_calls(points, ARGS.tickets)
+    issue_warm(issue_warmup)
+    drive(bare_all[: ARGS.concurrency * 2], ARGS.concurrency)  # warm-up, not measured
+    drive(alone_warmup, ARGS.concurrency)  # warm-up, not measured (these calls are real too)
+    turns = {"issue": ([], 0.0), "alone": ([], 0.0), "bare": ([], 0.0)}
+    per_pass = []
+    bare_turns = chunks(bare_all, 2 * passes)
+    for p, (issue_part, alone_part) in enumerate(zip(chunks(issue_all, passes), chunks(alone_all, passes),
+                                                     strict=False)):
+        if p >= passes:
+            break
+        rates = {}
+        for kind, part in (("issue", issue_part), ("bare", bare_turns[2 * p]),
+                           ("alone", alone_part), ("bare", bare_turns[2 * p + 1])):
+            results, elapsed = drive(part, ARGS.concurrency)
+            done, spent = turns[kind]
+            turns[kind] = (done + results, spent + elapsed)
+            rates.setdefault(kind, []).append(len(results) / elapsed if elapsed else 0.0)
+        bare_rate = sum(rates["bare"]) / len(rates["bare"])
+        per_pass.append({"issue": rates["issue"][0] / bare_rate, "alone": rates["alone"][0] / bare_rate,
+                         "bare": bare_rate})
+    issue = issue_summary(*turns["issue"])
+    alone = alone_summary(*turns["alone"])
+    ceiling = summary("bare view: one INSERT", *turns["bare"], ok=(201,))
+    return issue, alone, ceiling, per_pass
 
 
 # --- display fan-out ------------------------------------------------------------------------
@@ -539,21 +595,15 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        proc = start_server("config.wsgi:application")
+        # the platform's URLs and the bare view, served by the same workers
+        proc = start_server("service_halls_bare:application", extra_path=str(ROOT / "bench"),
+                            settings_module="service_halls_bare_settings")
         try:
-            issue = issue_tickets(points, types)
-            alone = call_next_alone(single)
+            issue, alone, ceiling, per_pass = interleaved(points, types, single)
             calls = call_next_all(windows)
         finally:
             stop_server(proc)
         db = check_db()
-        connections.close_all()
-        proc = start_server("service_halls_bare:application", extra_path=str(ROOT / "bench"),
-                            settings_module="service_halls_bare_settings")
-        try:
-            ceiling = bare(points, ARGS.tickets)
-        finally:
-            stop_server(proc)
         fan = fan_out(points, types, windows) if ARGS.displays else None
         cov = None if ARGS.no_coverage else coverage()
     finally:
@@ -570,7 +620,10 @@ def main():
     print(row("call-next (API, token)", alone, ceiling))
     print(row("bare view: one INSERT", ceiling))
     print(f"  call-next alone: {alone['called']} calls, one at each of {len(single)} windows, "
-          f"{ARGS.concurrency} clients (the server serves call-next requests only)")
+          f"{ARGS.concurrency} clients (the server serves call-next requests only during its turns)")
+    print(f"  {len(per_pass)} passes (issue, bare, call-next, bare), each against its own bare turns: "
+          + "; ".join(f"bare {p['bare']:.0f}/s, issue {100 * p['issue']:.0f}%, call-next {100 * p['alone']:.0f}%"
+                      for p in per_pass))
     print(f"  call-next + no-show loop: {calls['called']} calls, each followed by a no-show POST (call p50 "
           f"{calls['p50']:.1f} ms, skip p50 {calls['skip_p50']:.1f} ms); {calls['calls_per_s']:.0f} calls/s, "
           f"all window requests {calls['all_requests_per_s']:.0f}/s "

@@ -50,12 +50,15 @@ class ActionIn(Schema):
     ticket: int
 
 
-def _ticket_out(ticket) -> dict:
-    return {"token": ticket.token, **selectors.queue_status(ticket=ticket)}
+# Built without validating their own values again (ninja dumps a schema instance as it is):
+# a window's every call and action pays for the answer. tests/test_api.py checks that they
+# equal the validated schemas.
+def _ticket_out(ticket) -> TicketOut:
+    return TicketOut.model_construct(token=ticket.token, **selectors.queue_status(ticket=ticket))
 
 
-def _window_ticket_out(ticket) -> dict:
-    return {"id": ticket.pk, **_ticket_out(ticket)}
+def _window_ticket_out(ticket) -> WindowTicketOut:
+    return WindowTicketOut.model_construct(id=ticket.pk, token=ticket.token, **selectors.queue_status(ticket=ticket))
 
 
 def _clerk_window(request, window_id: int) -> Window:

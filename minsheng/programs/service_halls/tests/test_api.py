@@ -58,3 +58,35 @@ def test_clerk_on_someone_elses_window_gets_403(client):
     client.force_login(other)
     r = client.post(f"{API}/windows/{w.pk}/call-next")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
+
+
+def test_answers_built_without_validation_equal_the_validated_schemas(client):
+    """The window's answers skip re-validating their own values (api._window_ticket_out):
+    what goes out must be exactly what the validated schema would give, waiting or called."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from .. import selectors
+    from ..api import TicketOut, WindowTicketOut
+
+    p = f.point()
+    biz = p.business_types.first()
+    citizen, clerk = f.citizen(), f.clerk(point=p)
+    w = f.window(point=p, clerk=clerk, number=4)
+    client.force_login(citizen)
+    first = client.post(f"{API}/points/{p.pk}/tickets", {"business_type": biz.code}, content_type="application/json")
+    second = client.post(f"{API}/points/{p.pk}/tickets", {"business_type": biz.code}, content_type="application/json")
+
+    def validated(schema, ticket, **extra):
+        data = {"token": ticket.token, **extra, **selectors.queue_status(ticket=ticket)}
+        return json.loads(json.dumps(schema.model_validate(data).model_dump(), cls=NinjaJSONEncoder))
+
+    waiting = Ticket.objects.get(token=second.json()["token"])
+    assert second.json() == validated(TicketOut, waiting)
+    assert second.json()["ahead"] == 1 and second.json()["wait_minutes"] is not None
+    client.force_login(clerk)
+    called = client.post(f"{API}/windows/{w.pk}/call-next")
+    ticket = Ticket.objects.get(token=first.json()["token"])
+    assert called.json() == validated(WindowTicketOut, ticket, id=ticket.pk)
+    assert called.json()["window"] == 4 and called.json()["state_label"]
