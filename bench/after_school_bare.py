@@ -1,5 +1,6 @@
-"""WSGI app for the rush benchmark's ceiling: the platform's settings and middleware, plus one
-bare view doing SELECT … FOR UPDATE on a day row and an INSERT, with no auth or services.
+"""WSGI app for the rush benchmark: the platform (settings, middleware, URLs) plus one bare view
+doing SELECT … FOR UPDATE on a day row, an INSERT and an UPDATE with no auth or services — the
+ceiling.
 
 Served by granian as ``after_school_bare:application`` with PYTHONPATH=bench.
 """

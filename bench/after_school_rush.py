@@ -14,7 +14,10 @@ window. Then it starts granian (WSGI, ``--workers`` processes, loopback only) an
    oversold (taken > capacity or admitted seats > capacity), lost (a 201/200 answer with
    no row), duplicates (two rows for one key or one child+offering);
 2. ceiling: the same number of requests to a bare Django view doing SELECT … FOR UPDATE
-   + INSERT on the same day rows (bench/after_school_bare_urls.py);
+   + INSERT + UPDATE on its own copy of the day rows (bench/after_school_bare_urls.py, same
+   capacity), served by the same granian workers as the platform: the rush's POSTs are cut
+   into ``--passes`` turns and a bare turn follows each, so a change in the machine's load
+   (the cores are shared) moves both alike; each pass prints its own ratio;
 3. sign-in storms: ``--signins`` guardians sign in at once with an SMS code through the
    pages citizens use (GET /accounts/login/sms/, POST the phone, POST the code read from the
    console SMS channel in the server's output) — the path of a rush — and with a password
@@ -69,6 +72,8 @@ def parse_args():
     p.add_argument("--port", type=int, default=8931)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     p.add_argument("--keep-db", action="store_true", help="keep the database (to run draw_verify)")
+    p.add_argument("--passes", type=int, default=3,
+                   help="the rush and the bare view take turns: this many turns each (see the docstring)")
     p.add_argument("--cold", action="store_true",
                    help="no page open before the rush: each submit is the account's first request")
     return p.parse_args()
@@ -169,6 +174,11 @@ def setup():
         sessions.append(s.session_key)
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE bench_bare_claim (id bigserial primary key, day_id bigint, client text)")
+        # the bare view's own day rows: one per offering, as many places as the real days
+        cur.execute("CREATE TABLE bench_bare_day (id bigint primary key, taken integer NOT NULL, "
+                    "capacity integer NOT NULL)")
+        cur.execute("INSERT INTO bench_bare_day SELECT id, 0, %s FROM after_school_offeringday WHERE weekday = 0",
+                    [ARGS.capacity])
     jobs = [{"session": sessions[i], "student": kids[i].pk, "offering": offerings[i % len(offerings)].pk,
              "username": users[i].username, "phone": f"139{i:08d}"} for i in range(n)]
     print(f"set up {n} guardians, {len(offerings)} offerings × {ARGS.capacity} places/day in "
@@ -260,9 +270,10 @@ def open_pages(jobs):
             "ok": sum(1 for status, *_rest in results if status == 200)}
 
 
-def rush(jobs):
+def rush_calls(jobs):
+    """Every guardian's POST (some twice with the same key: a double tap), shuffled."""
     csrf = secrets.token_hex(16)
-    calls, acked = [], {}
+    calls = []
     rng = __import__("random").Random(7)
     for job in jobs:
         key = f"bench-{job['username']}-{secrets.token_hex(6)}"
@@ -272,8 +283,11 @@ def rush(jobs):
         for _ in range(2 if rng.random() < ARGS.double_tap else 1):
             calls.append(lambda b=body, h=headers, k=key: (k, request("POST", "/api/v1/after_school/applications", b, h)))
     rng.shuffle(calls)
-    results, elapsed = drive(calls)
-    statuses = {}
+    return calls
+
+
+def rush_summary(results, elapsed):
+    statuses, acked = {}, {}
     for key, (status, data, _lat, _r) in results:
         statuses[status] = statuses.get(status, 0) + 1
         if status in (200, 201):
@@ -281,6 +295,26 @@ def rush(jobs):
     lat = [r[1][2] for r in results if r[1][0] in (200, 201, 409)]
     return {"requests": len(results), "seconds": elapsed, "per_s": len(results) / elapsed, "statuses": statuses,
             "p50": pct(lat, 0.5), "p99": pct(lat, 0.99), "acked": acked}
+
+
+def turns(jobs):
+    """The rush cut into ``--passes`` turns, each followed by a bare turn of as many requests."""
+    passes = max(1, ARGS.passes)
+    rush_all, bare_all = rush_calls(jobs), bare_calls(jobs)
+    size = -(-len(rush_all) // passes)
+    bare_size = -(-len(bare_all) // passes)
+    rush_done, rush_s, bare_done, bare_s, per_pass = [], 0.0, [], 0.0, []
+    for p in range(passes):
+        results, elapsed = drive(rush_all[p * size:(p + 1) * size])
+        rush_done += results
+        rush_s += elapsed
+        r_rate = len(results) / elapsed if elapsed else 0.0
+        results, elapsed = drive(bare_all[p * bare_size:(p + 1) * bare_size])
+        bare_done += results
+        bare_s += elapsed
+        b_rate = len(results) / elapsed if elapsed else 0.0
+        per_pass.append({"rush": r_rate, "bare": b_rate})
+    return rush_summary(rush_done, rush_s), bare_summary(bare_done, bare_s), per_pass
 
 
 def check_db(acked, offerings):
@@ -302,20 +336,23 @@ def check_db(acked, offerings):
             "applications": len(rows), "places": ARGS.capacity * len(offerings)}
 
 
-def bare(jobs, offerings):
+def bare_calls(jobs):
     from django.db import connection
 
-    from minsheng.programs.after_school.models import OfferingDay
-
     connection.close()
-    OfferingDay.objects.update(taken=0, capacity=ARGS.capacity)
-    days = list(OfferingDay.objects.filter(weekday=0).values_list("pk", flat=True))
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM bench_bare_day ORDER BY id")
+        days = [row[0] for row in cur.fetchall()]
 
     def claim(day_id, client):
         return lambda: request("POST", f"/bare/{day_id}/", b"", {"X-Client": client})
 
-    calls = [claim(days[i % len(days)], j["username"]) for i, j in enumerate(jobs)]
-    results, elapsed = drive(calls)
+    return [claim(days[i % len(days)], j["username"]) for i, j in enumerate(jobs)]
+
+
+def bare_summary(results, elapsed):
+    from django.db import connection
+
     lat = [r[2] for r in results if r[0] in (201, 409)]
     with connection.cursor() as cur:
         cur.execute("SELECT day_id, count(*) FROM bench_bare_claim GROUP BY day_id")
@@ -705,19 +742,15 @@ def run():
     from django.db import connections
 
     connections.close_all()
-    proc = start_server("config.wsgi:application")
-    try:
-        opened = None if ARGS.cold else open_pages(jobs)
-        r = rush(jobs)
-        db = check_db(r["acked"], offerings)
-        sms = sms_storm(jobs)
-        s = signin_storm(jobs)
-    finally:
-        stop_server(proc)
+    # the platform's URLs and the bare view, served by the same workers
     proc = start_server("after_school_bare:application", extra_path=str(ROOT / "bench"),
                         settings_module="after_school_bare_settings")
     try:
-        b = bare(jobs, offerings)
+        opened = None if ARGS.cold else open_pages(jobs)
+        r, b, per_pass = turns(jobs)
+        db = check_db(r["acked"], offerings)
+        sms = sms_storm(jobs)
+        s = signin_storm(jobs)
     finally:
         stop_server(proc)
     print(f"\nrush: {r['requests']} POSTs ({ARGS.double_tap:.0%} double taps) by {len(jobs)} guardians, "
@@ -730,7 +763,8 @@ def run():
           f"counter_mismatch={db['counter_mismatch']} (applications {db['applications']}, places/day {db['places']})")
     print(f"bare SELECT … FOR UPDATE + INSERT view: {b['per_s']:.0f} req/s  p50 {b['p50']:.0f} ms  "
           f"p99 {b['p99']:.0f} ms  oversold={b['oversold']}  statuses {b['statuses']}")
-    print(f"  ratio: {100 * r['per_s'] / b['per_s']:.0f}% of the bare ceiling")
+    print(f"  ratio: {100 * r['per_s'] / b['per_s']:.0f}% of the bare ceiling; per pass (rush turn, then bare turn): "
+          + "; ".join(f"{p['rush']:.0f}/{p['bare']:.0f} = {100 * p['rush'] / p['bare']:.0f}%" for p in per_pass))
     print(f"sign-in storm (SMS code, the citizens' path: form + phone + code): {sms['ok']}/{sms['attempts']} "
           f"signed in, {sms['per_s']:.1f} sign-ins/s" + (f"  failures {sms['failures']}" if sms["failures"] else ""))
     print(f"sign-in storm (password, PBKDF2): {s['ok']}/{s['attempts']} signed in, {s['per_s']:.1f} sign-ins/s"
