@@ -61,6 +61,8 @@ def parse_args():
     p.add_argument("--guardians", type=int, default=3000)
     p.add_argument("--concurrency", type=int, default=48)
     p.add_argument("--workers", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2,
+                   help="threads per worker, as deployed (minsheng up --threads): each holds a connection")
     p.add_argument("--offerings", type=int, default=5)
     p.add_argument("--capacity", type=int, default=400)
     p.add_argument("--double-tap", type=float, default=0.1, help="share of guardians who submit twice")
@@ -191,7 +193,7 @@ def start_server(app: str, extra_path: str = "", settings_module: str = "config.
            "DJANGO_SETTINGS_MODULE": settings_module}
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(ARGS.port),
-         "--workers", str(ARGS.workers), "--blocking-threads", "1", app],
+         "--workers", str(ARGS.workers), "--blocking-threads", str(ARGS.threads), app],
         # stderr to a file: a pipe nobody drains fills up (64 KB of request warnings) and the
         # workers then block writing to it — the rush stalled that way at 4,000 guardians.
         cwd=ROOT, env=env, stdout=SMS_LOG.open("wb"), stderr=SERVER_ERR.open("wb"), start_new_session=True)
@@ -754,7 +756,7 @@ def run():
     finally:
         stop_server(proc)
     print(f"\nrush: {r['requests']} POSTs ({ARGS.double_tap:.0%} double taps) by {len(jobs)} guardians, "
-          f"concurrency {ARGS.concurrency}, {ARGS.workers} granian WSGI workers, PostgreSQL")
+          f"concurrency {ARGS.concurrency}, {ARGS.workers} granian WSGI workers × {ARGS.threads} threads, PostgreSQL")
     print("  before the window opened: " + ("nothing (--cold: each submit is the account's first request)"
           if opened is None else f"{opened['ok']}/{opened['requests']} guardians had the application page open "
           f"(GET /children, not timed, {opened['seconds']:.1f} s)"))

@@ -65,6 +65,8 @@ def parse_args():
     p.add_argument("--tickets", type=int, default=3000)
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--threads", type=int, default=2,
+                   help="threads per worker, as deployed (minsheng up --threads): each holds a connection")
     p.add_argument("--points", type=int, default=4)
     p.add_argument("--windows", type=int, default=8, help="windows per point (one client each)")
     p.add_argument("--single-call-windows", type=int, default=1536,
@@ -205,6 +207,8 @@ def start_server(app, *, interface="wsgi", workers=None, extra_path="", settings
            "DJANGO_SETTINGS_MODULE": settings_module}
     cmd = [str(ROOT / ".venv/bin/granian"), "--interface", interface, "--host", "127.0.0.1", "--port", str(PORT),
            "--workers", str(workers or ARGS.workers), app]
+    if interface == "wsgi":
+        cmd[-1:-1] = ["--blocking-threads", str(ARGS.threads)]
     # stderr to a file, never an undrained pipe: a full pipe stalls the workers
     log = open(VAR / f"server-{interface}.log", "ab")  # noqa: SIM115 — closed with the process
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
@@ -613,7 +617,8 @@ def main():
         if not ARGS.keep:
             fresh_database(drop_only=True)
 
-    print(f"\nservice halls on PostgreSQL, granian WSGI × {ARGS.workers} workers, {os.cpu_count()} CPU cores, "
+    print(f"\nservice halls on PostgreSQL, granian WSGI × {ARGS.workers} workers × {ARGS.threads} threads, "
+          f"{os.cpu_count()} CPU cores, "
           f"concurrency {ARGS.concurrency}, {ARGS.points} points × {ARGS.windows} windows, MINSHENG_ENV=production")
     print(f"  {'':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>6}   statuses")
     print(row("ticket issue (kiosk POST)", issue, ceiling))

@@ -54,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="web server processes")
+        parser.add_argument(
+            "--threads", type=int, default=2,
+            help="threads per web server process; each holds a database connection, so "
+            "workers × threads must stay under the database's connection limit",
+        )
         parser.add_argument("--scale", type=float, default=DEFAULT_SCALE)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--no-serve", action="store_true", help="set up, print, and exit")
@@ -63,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         return time.monotonic()
 
-    def handle(self, *args, host, port, workers, scale, seed, no_serve=False, **options):
+    def handle(self, *args, host, port, workers, scale, seed, no_serve=False, threads=2, **options):
         started = time.monotonic()
         self.step("migrating the database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -82,7 +87,7 @@ class Command(BaseCommand):
         self.stdout.write(f"set up in {time.monotonic() - started:.1f} s")
         if no_serve:
             return
-        self.serve(host, port, workers)
+        self.serve(host, port, workers, threads)
 
     def print_logins(self, host: str, port: int) -> None:
         rows = [["login / 账号", "password / 密码", "role / 角色", "organisation / 单位"]]
@@ -97,7 +102,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Open http://{host}:{port}/  — stop with Ctrl-C.")
         self.stdout.write("")
 
-    def serve(self, host: str, port: int, workers: int) -> None:
+    def serve(self, host: str, port: int, workers: int, threads: int = 2) -> None:
         base = Path(settings.BASE_DIR)
         bindir = Path(sys.executable).parent
         granian = (
@@ -118,6 +123,10 @@ class Command(BaseCommand):
                     str(port),
                     "--workers",
                     str(workers),
+                    # granian's default for WSGI is 128 threads per process, each keeping its
+                    # own persistent connection: a burst opened more than PostgreSQL's 100.
+                    "--blocking-threads",
+                    str(threads),
                     "--no-ws",
                     "--working-dir",
                     str(base),
