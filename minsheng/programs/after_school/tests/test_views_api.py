@@ -45,6 +45,22 @@ def test_guardian_applies_through_the_page_and_a_repeat_post_is_one_application(
     assert app.state == "admitted" and app.reference in client.get("/p/after_school/").content.decode()
 
 
+def test_an_offering_the_child_holds_shows_applied_not_a_second_form(client, setup):
+    school, off, guardian, child = setup
+    client.force_login(guardian)
+    page = client.get("/p/after_school/").content.decode()
+    assert 'data-test="offering"' in page and 'data-test="offering-applied"' not in page
+    data = {"student": child.pk, "offering": off.pk, "weekdays": ["0"], "rank": "1",
+            "idempotency_key": "form-key-87654321"}
+    assert client.post("/p/after_school/apply/", data).status_code == 302
+    page = client.get("/p/after_school/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-test="offering"' not in page and 'data-test="offering-applied"' in page
+    assert "已为这个孩子报名" in page
+    services.application_withdraw(guardian_user=guardian, application_id=Application.objects.get().pk)
+    page = client.get("/p/after_school/").content.decode()
+    assert 'data-test="offering"' in page and 'data-test="offering-applied"' not in page
+
+
 def test_hostile_form_input_is_refused_without_a_500(client, setup):
     school, off, guardian, child = setup
     client.force_login(guardian)
