@@ -8,7 +8,7 @@ Prints figures; asserts nothing about timing. Loopback only, bounded loops.
 Creates a fresh PostgreSQL database (``--db``, default minsheng_bench_halls on
 127.0.0.1:5432; dropped at the end unless ``--keep``), migrates it and sets up
 service points, business types, windows and signed-on clerks through the services.
-The server runs as deployed: granian in WSGI mode (``--workers`` processes) with
+The server runs as deployed: granian in WSGI mode (``--workers`` processes × ``--threads``) with
 MINSHENG_ENV=production, generated secrets, REDIS_URL (``--redis``, default db 14).
 
 The server runs the platform's URLs plus the bare view (bench/service_halls_bare_urls.py)
