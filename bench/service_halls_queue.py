@@ -397,8 +397,8 @@ def bare_calls(points, n):
 
 
 def chunks(items, n):
-    size = -(-len(items) // n)
-    return [items[i:i + size] for i in range(0, len(items), size)] + [[]] * n
+    """``items`` in ``n`` consecutive parts of (nearly) equal size."""
+    return [items[i * len(items) // n:(i + 1) * len(items) // n] for i in range(n)]
 
 
 def interleaved(points, types, single):
@@ -414,9 +414,7 @@ def interleaved(points, types, single):
     per_pass = []
     bare_turns = chunks(bare_all, 2 * passes)
     for p, (issue_part, alone_part) in enumerate(zip(chunks(issue_all, passes), chunks(alone_all, passes),
-                                                     strict=False)):
-        if p >= passes:
-            break
+                                                     strict=True)):
         rates = {}
         for kind, part in (("issue", issue_part), ("bare", bare_turns[2 * p]),
                            ("alone", alone_part), ("bare", bare_turns[2 * p + 1])):

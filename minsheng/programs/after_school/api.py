@@ -117,6 +117,7 @@ class ChildOut(Schema):
     id: int
     name: str
     offerings: list[OfferingOut]
+    applied: list[int]  # offerings listed above that the child already holds an application for
 
 
 class SessionOut(Schema):
@@ -182,8 +183,14 @@ def _require(request, roles):
 @router.get("/children", response={200: list[ChildOut], **ERROR_RESPONSES})
 def children(request):
     """The guardian's children with the offerings each may apply for now."""
-    return [{"id": c.pk, "name": c.name, "offerings": selectors.open_offerings_for(student=c)}
-            for c in selectors.children_of(user=request.user)]
+    children = selectors.children_of(user=request.user)
+    held = selectors.held_offerings(students=children)
+    result = []
+    for child in children:
+        offerings = selectors.open_offerings_for(student=child)
+        applied = sorted(o.pk for o in offerings if o.pk in held[child.pk])
+        result.append({"id": child.pk, "name": child.name, "offerings": offerings, "applied": applied})
+    return result
 
 
 @router.get("/applications", response={200: list[MyApplicationOut], **ERROR_RESPONSES})

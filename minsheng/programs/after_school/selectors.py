@@ -47,6 +47,17 @@ def child_get_for(*, user, student_id) -> Person:
     raise NotFound()
 
 
+def held_offerings(*, students) -> dict[int, set[int]]:
+    """Per child, the offerings an application still holds or waits for a place in: a second
+    application for one of them is refused, so the page and the API say so instead of offering it."""
+    held: dict[int, set[int]] = {s.pk: set() for s in students}
+    rows = Application.objects.filter(student_id__in=list(held), state__in=ACTIVE_STATES).values_list(
+        "student_id", "offering_id")
+    for student_id, offering_id in rows:
+        held[student_id].add(offering_id)
+    return held
+
+
 def open_offerings_for(*, student: Person, now: datetime | None = None) -> list[Offering]:
     """Published offerings the child may apply for now (school, area, grade, open window)."""
     now = now or timezone.now()

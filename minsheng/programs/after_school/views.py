@@ -17,7 +17,7 @@ from minsheng.ratings.models import RatingLevel
 from . import satisfaction, selectors, services
 from .forms import ApplyForm, OfferingForm, WindowForm
 from .lottery import lottery_start
-from .models import ACTIVE_STATES, WEEKDAY_NAMES, AttendanceStatus
+from .models import WEEKDAY_NAMES, AttendanceStatus
 
 MANAGERS = ("school_admin", "education_supervisor")
 SUPERVISORS = ("education_supervisor", "school_admin", "supervisor")
@@ -34,18 +34,15 @@ def _fail(request, exc: DomainError) -> None:
 @citizen
 def home(request):
     children = selectors.children_of(user=request.user)
-    applications = selectors.applications_of(user=request.user)
-    # An offering the child already holds an application for shows that, not a second form
-    # (which the service would refuse).
-    held = {(a.student_id, a.offering_id) for a in applications if a.state in ACTIVE_STATES}
+    held = selectors.held_offerings(students=children)
     blocks = []
     for child in children:
         offerings = selectors.open_offerings_for(student=child)
         blocks.append({"child": child, "offerings": [
             {"offering": o, "days": [(d.weekday, WEEKDAY_NAMES[d.weekday], d.free) for d in o.days.all()],
-             "key": uuid.uuid4().hex, "applied": (child.pk, o.pk) in held} for o in offerings]})
+             "key": uuid.uuid4().hex, "applied": o.pk in held[child.pk]} for o in offerings]})
     return render(request, "after_school/home.html", {
-        "blocks": blocks, "applications": applications,
+        "blocks": blocks, "applications": selectors.applications_of(user=request.user),
         "weekday_names": WEEKDAY_NAMES, "levels": RatingLevel.choices})
 
 

@@ -45,7 +45,7 @@ def test_guardian_applies_through_the_page_and_a_repeat_post_is_one_application(
     assert app.state == "admitted" and app.reference in client.get("/p/after_school/").content.decode()
 
 
-def test_an_offering_the_child_holds_shows_applied_not_a_second_form(client, setup):
+def test_an_offering_the_child_holds_shows_applied_not_a_second_form_on_the_page_and_in_the_api(client, setup):
     school, off, guardian, child = setup
     client.force_login(guardian)
     page = client.get("/p/after_school/").content.decode()
@@ -56,9 +56,11 @@ def test_an_offering_the_child_holds_shows_applied_not_a_second_form(client, set
     page = client.get("/p/after_school/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'data-test="offering"' not in page and 'data-test="offering-applied"' in page
     assert "已为这个孩子报名" in page
+    assert client.get("/api/v1/after_school/children").json()[0]["applied"] == [off.pk]
     services.application_withdraw(guardian_user=guardian, application_id=Application.objects.get().pk)
     page = client.get("/p/after_school/").content.decode()
     assert 'data-test="offering"' in page and 'data-test="offering-applied"' not in page
+    assert client.get("/api/v1/after_school/children").json()[0]["applied"] == []
 
 
 def test_hostile_form_input_is_refused_without_a_500(client, setup):

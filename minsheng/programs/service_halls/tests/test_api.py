@@ -17,11 +17,15 @@ def _clock():
         yield
 
 
-def test_issue_follow_and_serve_through_the_api(client):
+def _hall_with_window_4():
+    """A point, its first business, a citizen, and a clerk signed on at window 4."""
     p = f.point()
-    biz = p.business_types.first()
-    citizen, clerk = f.citizen(), f.clerk(point=p)
-    w = f.window(point=p, clerk=clerk, number=4)
+    clerk = f.clerk(point=p)
+    return p, p.business_types.first(), f.citizen(), clerk, f.window(point=p, clerk=clerk, number=4)
+
+
+def test_issue_follow_and_serve_through_the_api(client):
+    p, biz, citizen, clerk, w = _hall_with_window_4()
     client.force_login(citizen)
     r = client.post(f"{API}/points/{p.pk}/tickets", {"business_type": biz.code}, content_type="application/json")
     assert r.status_code == 201 and r.json()["number"] == "A001"
@@ -70,10 +74,7 @@ def test_answers_built_without_validation_equal_the_validated_schemas(client):
     from .. import selectors
     from ..api import TicketOut, WindowTicketOut
 
-    p = f.point()
-    biz = p.business_types.first()
-    citizen, clerk = f.citizen(), f.clerk(point=p)
-    w = f.window(point=p, clerk=clerk, number=4)
+    p, biz, citizen, clerk, w = _hall_with_window_4()
     client.force_login(citizen)
     first = client.post(f"{API}/points/{p.pk}/tickets", {"business_type": biz.code}, content_type="application/json")
     second = client.post(f"{API}/points/{p.pk}/tickets", {"business_type": biz.code}, content_type="application/json")
