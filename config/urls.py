@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.api.main import api
+from minsheng.api.main import api, urlpatterns_by_module
 from minsheng.core import views as core_views
 from minsheng.core.registry import registry
 
@@ -17,6 +17,7 @@ api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
     pattern.callback.login_required = False
     pattern.callback.minsheng_access = "api"
+api_patterns = urlpatterns_by_module(api_patterns)
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),

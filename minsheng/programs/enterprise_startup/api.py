@@ -176,7 +176,7 @@ def tracker(request, app_id: int):
     )
 
 
-@router.post("/tasks/{task_id}/complete", response=TrackerOut)
+@router.post("/tasks/{task_id}/complete", response=TrackerOut, url_name="enterprise_startup_task_complete")
 def task_complete(request, task_id: int, body: TaskDoneIn):
     if not user_has_role(user=request.auth, roles=STAFF) and not request.auth.is_superuser:
         raise PermissionDenied

@@ -163,7 +163,7 @@ def transfer(request, window_id: int, ticket_id: int, payload: TransferIn):
     return _window_ticket_out(services.ticket_transfer(ticket=ticket, clerk=request.user, business_type=biz, to_window=to))
 
 
-@router.get("/stats")
+@router.get("/stats", url_name="service_halls_stats")
 def stats(request, date_from: date | None = None, date_to: date | None = None):
     """Waiting and service minutes per business, window and hour; appointment no-show rate."""
     if not request.user.is_superuser and not user_has_role(user=request.user, roles=selectors.STATS_ROLES):
