@@ -25,6 +25,10 @@ The cache must be shared by every process that serves or writes (Redis with
 REDIS_URL; the file cache of the embedded default) — with a per-process cache a
 deactivated account could still be served by another worker.
 
+With Redis, each process also keeps a copy of what it read, and every bump is
+published so that each process drops the bumped keys as the message arrives
+(minsheng.core.nearcache): a warm request then reads its user from memory.
+
 Writes that bypass model signals (``QuerySet.update``, ``bulk_create``, raw SQL)
 must call ``bump`` themselves; ``USER_CACHE_SECONDS`` bounds how long a value
 lives in any case.
@@ -150,31 +154,48 @@ def _ensure(key: str) -> str:
 
 
 def fetch(user_id, slots: Iterable[str]) -> dict[str, Entry]:
-    """The current value (if any) and tag of each slot, in one cache round trip."""
+    """The current value (if any) and tag of each slot, in one cache round trip — or
+    none, when this process holds them all (minsheng.core.nearcache)."""
     slots = list(slots)
     if not enabled():
         return {s: Entry(tag=None) for s in slots}
-    keys = []
+    tokens, values = [], []
     for s in slots:
-        keys += [_vkey(s, user_id), _dkey(s, user_id)]
+        tokens.append(_vkey(s, user_id))
+        values.append(_dkey(s, user_id))
         if SLOTS.get(s):
-            keys.append(_gkey(s))
+            tokens.append(_gkey(s))
+    keys = tokens + values
     try:
+        near = _near()
+        got = near.get_all(keys) if near is not None else None
+        if got is not None:
+            return _entries(user_id, slots, got)
+        seq = near.seq if near is not None else 0
         got = cache.get_many(keys)
-        out = {}
-        for s in slots:
-            ver = got.get(_vkey(s, user_id)) or _ensure(_vkey(s, user_id))
-            gen = (got.get(_gkey(s)) or _ensure(_gkey(s))) if SLOTS.get(s) else ""
-            tag = (ver, gen)
-            stored = got.get(_dkey(s, user_id))
-            if stored is not None and stored[0] == tag:
-                out[s] = Entry(tag=tag, value=stored[1], hit=True)
-            else:
-                out[s] = Entry(tag=tag)
+        out = _entries(user_id, slots, got)
+        if near is not None and all(k in got for k in tokens):
+            # Absent values are held too (a slot not built yet, e.g. roles for an API
+            # client): store() drops the key here when it builds one.
+            near.put({k: got.get(k) for k in keys}, seq=seq)
         return out
     except Exception:  # noqa: BLE001 - a cache outage must not take sign-in down
         logger.warning("user cache unavailable; reading from the database", exc_info=True)
         return {s: Entry(tag=None) for s in slots}
+
+
+def _entries(user_id, slots: list[str], got: dict) -> dict[str, Entry]:
+    out = {}
+    for s in slots:
+        ver = got.get(_vkey(s, user_id)) or _ensure(_vkey(s, user_id))
+        gen = (got.get(_gkey(s)) or _ensure(_gkey(s))) if SLOTS.get(s) else ""
+        tag = (ver, gen)
+        stored = got.get(_dkey(s, user_id))
+        if stored is not None and stored[0] == tag:
+            out[s] = Entry(tag=tag, value=stored[1], hit=True)
+        else:
+            out[s] = Entry(tag=tag)
+    return out
 
 
 def store(user_id, slot: str, entry: Entry, value) -> None:
@@ -184,6 +205,9 @@ def store(user_id, slot: str, entry: Entry, value) -> None:
         return
     try:
         cache.set(_dkey(slot, user_id), (entry.tag, value), timeout())
+        near = _near()
+        if near is not None:  # this process's copy held the value this one replaces
+            near.drop([_dkey(slot, user_id)])
     except Exception:  # noqa: BLE001 - not storing only costs the next request a rebuild
         logger.warning("user cache unavailable; value not stored", exc_info=True)
 
@@ -192,6 +216,30 @@ def _set_tokens(keys: list[str]) -> None:
     global _epoch
     _epoch += 1
     cache.set_many(dict.fromkeys(keys, _token()), None)
+    near = _near()
+    if near is not None:  # every process's copy, this one's at once
+        near.publish(cache._cache.get_client(write=True), keys)
+
+
+# This process's copy of the entries (minsheng.core.nearcache): with the Redis cache
+# only (its pub/sub carries the bumps); None: not decided yet; False: off.
+_near_instance = None
+
+
+def _near():
+    global _near_instance
+    if _near_instance is None:
+        from django.core.cache import caches
+
+        from .cache import RedisCache
+        from .nearcache import NearCache
+
+        backend = caches["default"]
+        if isinstance(backend, RedisCache) and getattr(settings, "USER_CACHE_NEAR", True):
+            _near_instance = NearCache(redis_url=backend._servers[0], channel=f"{_prefix()}:bumps")
+        else:
+            _near_instance = False
+    return _near_instance or None
 
 
 def _bump_keys(keys: list[str]) -> None:
