@@ -29,7 +29,7 @@ ceiling and the figures beside it alike:
    point on a day, no ticket called twice (two "called" events or two windows);
 4. fan-out: ``--displays`` SSE clients (asyncio, raw sockets) on one hall's
    /p/service_halls/display/<id>/events, served by granian in ASGI mode (one
-   process, as deployed) reading Redis pub/sub; ``--rounds`` calls, each timed from
+   process, as deployed) listening on PostgreSQL (NOTIFY); ``--rounds`` calls, each timed from
    the start of window_call_next to each screen receiving the event;
 5. coverage: the demo generator's places (communities with populations and
    centres) and the service-halls demo's points and synthetic road network at
@@ -450,7 +450,7 @@ async def _display(path, arrivals, connected, failures):
         started = False
         while line := await reader.readline():
             if not started and line.startswith(b"retry:"):
-                # the stream's first line: the screen has joined the process's Redis subscriber
+                # the stream's first line: the screen has joined the process's listener
                 started = True
                 connected.append(1)
             if line.startswith(b"data: "):
@@ -462,7 +462,7 @@ async def _display(path, arrivals, connected, failures):
 
 
 async def _fan_out(point, window, clerk):
-    import redis.asyncio as aioredis
+    import psycopg
     from asgiref.sync import sync_to_async
 
     from minsheng.programs.service_halls import realtime, services
@@ -471,8 +471,8 @@ async def _fan_out(point, window, clerk):
     n = ARGS.displays
     arrivals, connected, failures = [], [], Counter()
     path = f"/p/service_halls/display/{point.pk}/events"
-    client = aioredis.from_url(ARGS.redis)
-    channel = realtime.channel_for(point.pk)
+    # The displays' bus on PostgreSQL: one LISTEN connection per server process (realtime.bus)
+    pg = await psycopg.AsyncConnection.connect(f"{ARGS.pg}/{ARGS.db}", autocommit=True)
     t0 = time.monotonic()
     tasks = []
     for i in range(n):
@@ -482,8 +482,10 @@ async def _fan_out(point, window, clerk):
     subscribed = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        # one shared subscription per server process; a screen counts once its stream started
-        subscribed = dict(await client.pubsub_numsub(channel)).get(channel.encode(), 0)
+        # one shared listener per server process; a screen counts once its stream started
+        cur = await pg.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                               [realtime.PG_LISTENER_NAME])
+        subscribed = (await cur.fetchone())[0]
         if len(connected) >= n or (failures and len(connected) + sum(failures.values()) >= n):
             break
         await asyncio.sleep(0.2)
@@ -506,7 +508,7 @@ async def _fan_out(point, window, clerk):
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await client.aclose()
+    await pg.close()
     return {"displays": n, "connected": len(connected), "subscribed": subscribed, "connect_s": connect_s,
             "failures": dict(failures), "rounds": rounds}
 
@@ -637,8 +639,8 @@ def main():
           f"duplicates={db['duplicates']} double_called={db['double_called']} "
           f"(same id returned to two windows: {calls['client_dupes']})")
     if fan:
-        print(f"display fan-out: granian ASGI × 1 process, Redis pub/sub; {fan['connected']}/{fan['displays']} "
-              f"screens connected, {fan['subscribed']} subscribed in {fan['connect_s']:.1f} s"
+        print(f"display fan-out: granian ASGI × 1 process, PostgreSQL LISTEN/NOTIFY; {fan['connected']}/{fan['displays']} "
+              f"screens connected, {fan['subscribed']} listener connection(s) in {fan['connect_s']:.1f} s"
               + (f", failures {fan['failures']}" if fan["failures"] else "")
               + f"; PostgreSQL connections held by the server while streaming: {fan['pg_connections']}")
         for i, r in enumerate(fan["rounds"], 1):

@@ -74,6 +74,17 @@ class NearCache:
             for key, value in values.items():
                 self._values[key] = (now, value)
 
+    def keep(self, key: str, value: Any) -> None:
+        """Hold a value this process has just written to Redis (a rebuilt entry), so the
+        next read needs no round trip. Safe without the race check of ``put``: an entry
+        is served only with the version tokens it was built under (usercache._entries),
+        and a bump drops those tokens here."""
+        if not self.live:
+            return
+        with self._lock:
+            if self.live:
+                self._values[key] = (time.monotonic(), value)
+
     # --- invalidation ----------------------------------------------------------------
     def drop(self, keys: Iterable[str]) -> None:
         with self._lock:

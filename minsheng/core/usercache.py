@@ -176,7 +176,7 @@ def fetch(user_id, slots: Iterable[str]) -> dict[str, Entry]:
         out = _entries(user_id, slots, got)
         if near is not None and all(k in got for k in tokens):
             # Absent values are held too (a slot not built yet, e.g. roles for an API
-            # client): store() drops the key here when it builds one.
+            # client): store() replaces it here when it builds one.
             near.put({k: got.get(k) for k in keys}, seq=seq)
         return out
     except Exception:  # noqa: BLE001 - a cache outage must not take sign-in down
@@ -207,7 +207,7 @@ def store(user_id, slot: str, entry: Entry, value) -> None:
         cache.set(_dkey(slot, user_id), (entry.tag, value), timeout())
         near = _near()
         if near is not None:  # this process's copy held the value this one replaces
-            near.drop([_dkey(slot, user_id)])
+            near.keep(_dkey(slot, user_id), (entry.tag, value))
     except Exception:  # noqa: BLE001 - not storing only costs the next request a rebuild
         logger.warning("user cache unavailable; value not stored", exc_info=True)
 

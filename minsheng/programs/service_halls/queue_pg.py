@@ -35,6 +35,7 @@ from minsheng.audit.services import audit_event_build
 from minsheng.core import prepared
 
 from .models import EventKind, TicketState
+from .realtime import PG_CHANNEL
 
 _TICKET = "service_halls_ticket"
 _EVENT = "service_halls_ticketevent"
@@ -195,6 +196,25 @@ SELECT w.number, w.point_id, (SELECT count(*) FROM fresh), c.id, c.number, c.tok
        c.business_type_id, e.id, (SELECT number FROM busy)
 FROM w LEFT JOIN c ON true LEFT JOIN e ON true"""  # noqa: S608 — names are this module's constants; values are parameters
 
+# With the ``postgres`` display bus (realtime.bus), the call also tells the hall's screens, in
+# the same statement: PostgreSQL delivers the NOTIFY when it commits. A SELECT in WITH runs only
+# where it is read, hence the extra column.
+_NOTIFY_CALL = f"""
+, n AS (
+    SELECT pg_notify('{PG_CHANNEL}', json_build_object('id', e.id, 'kind', %(kind)s::text, 'number', c.number,
+        'window', want.number, 'at', %(at)s::text, 'point', c.point_id)::text)
+    FROM c, e, want
+)"""  # noqa: S608 — the channel is this app's constant; values are parameters
+
+
+def _with_notify(sql: str, notify_cte: str) -> str:
+    """``sql`` with one more CTE before its final SELECT, and that SELECT reading it."""
+    head, select = sql.rsplit("\nSELECT ", 1)
+    columns, rest = select.split("\nFROM ", 1)
+    return f"{head}{notify_cte}\nSELECT {columns}, (SELECT count(*) FROM n)\nFROM {rest}"  # noqa: S608 — as above
+
+
+_CALL_AND_NOTIFY = _with_notify(_CALL, _NOTIFY_CALL)
 _CALL_ATTEMPTS = 5
 
 
@@ -206,23 +226,28 @@ class CallResult:
     point_id: int
 
 
-def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: datetime) -> CallResult | None:
+def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: datetime,
+              notify: bool = False) -> CallResult | None:
     """Call the next number at the clerk's own window. None: not the clerk's window.
 
     One statement in its own transaction (or the caller's); run again when a
-    concurrent call on the same window committed while it waited (see _CALL)."""
+    concurrent call on the same window committed while it waited (see _CALL).
+    ``notify``: the statement also NOTIFYs the hall's screens (the ``postgres`` bus)."""
     actor_label, ip, request_id = _audit_meta(clerk)
     params = {
         "window": window_id, "clerk": clerk.pk, "day": day, "now": now, "due_by": due_by,
         "kind": EventKind.CALLED.value,
         "actor_label": actor_label, "ip": ip, "request_id": request_id,
     }
+    if notify:
+        params["at"] = now.isoformat()
+    sql = _CALL_AND_NOTIFY if notify else _CALL
     for _attempt in range(_CALL_ATTEMPTS):
-        with prepared.execute(_CALL, params) as cur:
+        with prepared.execute(sql, params) as cur:
             found = cur.fetchone()
         if found is None:
             return None
-        window_number, point_id, fresh, tid, number, token, is_priority, business, event_id, busy = found
+        window_number, point_id, fresh, tid, number, token, is_priority, business, event_id, busy = found[:10]
         if fresh:
             break
     else:
@@ -293,6 +318,13 @@ FROM cur LEFT JOIN u ON true LEFT JOIN e ON true"""  # noqa: S608 — as above
 
 
 _ACT_SQL = {key: _act_sql(act).replace("IN %(allowed)s", "= ANY(%(allowed)s)") for key, act in ACTS.items()}
+_NOTIFY_ACT = f"""
+, n AS (
+    SELECT pg_notify('{PG_CHANNEL}', json_build_object('id', e.id, 'kind', %(kind)s::text, 'number', cur.number,
+        'window', cur.window_number, 'at', %(at)s::text, 'point', cur.point_id)::text)
+    FROM e, cur
+)"""  # noqa: S608 — as above
+_ACT_AND_NOTIFY_SQL = {key: _with_notify(sql, _NOTIFY_ACT) for key, sql in _ACT_SQL.items()}
 
 
 @dataclass
@@ -302,21 +334,26 @@ class ActResult:
     applied: bool  # False: the ticket is in a state the action does not apply to
 
 
-def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime) -> ActResult | None:
+def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime,
+               notify: bool = False) -> ActResult | None:
     """Recall, skip, start or finish the number at the clerk's own window in one
-    statement. None: the ticket is not at this clerk's window (or does not exist)."""
+    statement. None: the ticket is not at this clerk's window (or does not exist).
+    ``notify``: the statement also NOTIFYs the hall's screens when it applies."""
     act = ACTS[key]
     actor_label, ip, request_id = _audit_meta(clerk)
-    with prepared.execute(_ACT_SQL[key], {
-            "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
-            "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
-            "actor_label": actor_label, "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
-            "ip": ip, "request_id": request_id,
-        }) as cur:
+    params = {
+        "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
+        "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
+        "actor_label": actor_label, "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
+        "ip": ip, "request_id": request_id,
+    }
+    if notify:
+        params["at"] = now.isoformat()
+    with prepared.execute((_ACT_AND_NOTIFY_SQL if notify else _ACT_SQL)[key], params) as cur:
         found = cur.fetchone()
     if found is None:
         return None
-    tid, old, number, token, is_priority, point_id, business, window_number, new_state, event_id = found
+    tid, old, number, token, is_priority, point_id, business, window_number, new_state, event_id = found[:10]
     applied = new_state is not None
     row = Row(id=tid, number=number, token=token, state=new_state if applied else old, is_priority=is_priority,
               point_id=point_id, business_type_id=business, window_id=window_id,

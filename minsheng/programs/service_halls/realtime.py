@@ -1,15 +1,25 @@
-"""Live display events: published after commit, read by the server-sent-event view.
+"""Live display events: sent when the call commits, read by the server-sent-event view.
 
-With ``settings.REDIS_URL`` each hall has a Redis pub/sub channel and a
-connected screen reads only Redis; without it (the embedded default) the
-stream polls the TicketEvent table once a second. Either way the TicketEvent
-id is the event id, so a screen that reconnects with ``Last-Event-ID``
-catches up from the database first.
+Three buses carry a hall's events to its connected screens (``bus()``):
+
+- ``postgres`` (the default on PostgreSQL): ``NOTIFY`` on one channel, sent inside the
+  transaction that writes the event — PostgreSQL delivers it at commit and drops it on
+  rollback. The window's one-statement actions (queue_pg) notify within that statement,
+  so a call costs no round trip to anything else. Each ASGI process keeps one
+  connection that LISTENs (sse._PgHub) and fans events out to its screens by hall.
+- ``redis``: a pub/sub channel per hall, published in ``transaction.on_commit``.
+- ``poll`` (the embedded default, one process): the stream reads the TicketEvent table
+  once a second.
+
+Whichever it is, the TicketEvent id is the event id, so a screen that reconnects
+with ``Last-Event-ID`` catches up from the database first.
 """
 
 import json
+from functools import partial
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from .models import EventKind, TicketEvent
 
@@ -18,8 +28,27 @@ DISPLAY_KINDS = (EventKind.CALLED, EventKind.RECALLED, EventKind.SKIPPED, EventK
 
 _redis = None
 
+BUS_POSTGRES, BUS_REDIS, BUS_POLL = "postgres", "redis", "poll"
+# One NOTIFY channel for every hall: the listener in each ASGI process dispatches by
+# the payload's "point" (a LISTEN per hall would cost a command per hall per process).
+PG_CHANNEL = "service_halls_display"
+# The listening connection's name in pg_stat_activity.
+PG_LISTENER_NAME = "minsheng-display-listener"
+
+
+def bus() -> str:
+    """How display events travel: SERVICE_HALLS_DISPLAY_BUS, or by default ``postgres``
+    on PostgreSQL, ``redis`` with REDIS_URL on another database, else ``poll``."""
+    chosen = getattr(settings, "SERVICE_HALLS_DISPLAY_BUS", "auto")
+    if chosen != "auto":
+        return chosen
+    if connection.vendor == "postgresql":
+        return BUS_POSTGRES
+    return BUS_REDIS if settings.REDIS_URL else BUS_POLL
+
 
 def channel_for(point_id: int) -> str:
+    """The hall's Redis channel (the ``redis`` bus)."""
     return f"service_halls:point:{point_id}"
 
 
@@ -33,8 +62,28 @@ def event_payload(event: TicketEvent, *, number: str, window_number: int | None)
     }
 
 
+def announce(point_id: int, payload: dict) -> None:
+    """Send a display event with the transaction that wrote it: screens get it once
+    it commits, never when it rolls back."""
+    chosen = bus()
+    if chosen == BUS_POSTGRES:
+        notify(point_id, payload)
+    elif chosen == BUS_REDIS:
+        transaction.on_commit(partial(publish, point_id, payload))
+
+
+def notify_payload(point_id: int, payload: dict) -> str:
+    return json.dumps({**payload, "point": point_id})
+
+
+def notify(point_id: int, payload: dict) -> None:
+    """NOTIFY in the current transaction (delivered at its commit)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_notify(%s, %s)", [PG_CHANNEL, notify_payload(point_id, payload)])
+
+
 def publish(point_id: int, payload: dict) -> None:
-    """Called from transaction.on_commit: only committed calls reach a screen."""
+    """The ``redis`` bus; called from transaction.on_commit: only committed calls reach a screen."""
     if not settings.REDIS_URL:
         return
     global _redis

@@ -12,7 +12,6 @@ leaves the queue as the database has it.
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -115,7 +114,7 @@ def _event(ticket: Ticket, kind: str, *, window=None, actor=None, detail=None) -
         payload = realtime.event_payload(
             event, number=ticket.number, window_number=window.number if window else None
         )
-        transaction.on_commit(partial(realtime.publish, ticket.point_id, payload))
+        realtime.announce(ticket.point_id, payload)
     return event
 
 
@@ -410,10 +409,12 @@ def _ticket_from_row(row: queue_pg.Row, *, point: ServicePoint | None = None) ->
     return ticket
 
 
-def _publish_after_commit(row: queue_pg.Row, kind: str) -> None:
+def _announce(row: queue_pg.Row, kind: str) -> None:
+    """Tell the hall's screens about a one-statement action (other than on the ``postgres``
+    bus, where the statement itself notified)."""
     payload = {"id": row.event_id, "kind": kind, "number": row.number, "window": row.window_number,
                "at": row.event_at.isoformat()}
-    transaction.on_commit(partial(realtime.publish, row.point_id, payload))
+    realtime.announce(row.point_id, payload)
 
 
 def _still_at_window(number: str) -> Conflict:
@@ -434,10 +435,11 @@ def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Windo
     path below says why the clerk cannot call from it."""
     if queue_pg.available():
         now = timezone.now()
+        notify = realtime.bus() == realtime.BUS_POSTGRES
         result = queue_pg.call_next(window_id=window_id, clerk=clerk, now=now, day=timezone.localdate(now),
-                                    due_by=now + APPOINTMENT_EARLY)
-        if result is not None and result.row is not None:
-            _publish_after_commit(result.row, EventKind.CALLED)
+                                    due_by=now + APPOINTMENT_EARLY, notify=notify)
+        if result is not None and result.row is not None and not notify:
+            _announce(result.row, EventKind.CALLED)
         if result is not None:
             if result.row is not None:
                 return _ticket_from_row(result.row)
@@ -586,8 +588,9 @@ def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
     if action not in _ACTIONS:
         raise NotFound()
     if queue_pg.available():
+        notify = realtime.bus() == realtime.BUS_POSTGRES
         result = queue_pg.ticket_act(key=action, window_id=window_id, ticket_id=ticket_id, clerk=clerk,
-                                     now=timezone.now())
+                                     now=timezone.now(), notify=notify)
         if result is not None:
             if not result.applied:
                 raise Conflict(
@@ -595,7 +598,8 @@ def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
                     % {"number": result.row.number, "state": TicketState(result.old_state).label},
                     code=ErrorCode.STATE_CHANGED,
                 )
-            _publish_after_commit(result.row, queue_pg.ACTS[action].event_kind)
+            if not notify:
+                _announce(result.row, queue_pg.ACTS[action].event_kind)
             return _ticket_from_row(result.row)
     return _ACTIONS[action](ticket=ticket_for(), clerk=clerk)
 

@@ -1,12 +1,14 @@
 """The hall display's live stream: server-sent events.
 
-Under ASGI the view streams from an async generator — reading the hall's Redis
-pub/sub channel when ``REDIS_URL`` is set, polling the event table once a
-second otherwise — for up to an hour, then the browser reconnects. Under
-WSGI (the embedded server's worker threads, tests) it streams for a short
-while from a plain generator so no worker is held for long. Every event
-carries its TicketEvent id; a screen that reconnects sends ``Last-Event-ID``
-and first gets everything it missed from the database.
+Under ASGI the view streams from an async generator for up to an hour, then the
+browser reconnects. Each process keeps one subscriber for all its screens, on the
+bus ``realtime.bus()`` names: a PostgreSQL connection that LISTENs (``_PgHub``,
+the default on PostgreSQL), or a Redis pub/sub connection (``_Hub``); without
+either (the embedded default) each stream polls the event table once a second.
+Under WSGI (the embedded server's worker threads, tests) it streams for a short
+while from a plain generator so no worker is held for long. Every event carries
+its TicketEvent id; a screen that reconnects sends ``Last-Event-ID`` and first
+gets everything it missed from the database.
 """
 
 import asyncio
@@ -139,14 +141,99 @@ class _Hub:
                 screen.offer(payload)
 
 
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub]" = weakref.WeakKeyDictionary()
+class _PgHub:
+    """One PostgreSQL connection per process (per event loop) that LISTENs on the
+    display channel for every screen it serves, and hands each notification to the
+    screens of its hall (the payload's "point"). Connecting a screen costs no
+    database connection of its own.
+
+    A screen joins once the LISTEN is in place, then catches up from the table: a
+    call committed in between is both notified and read, never neither (the stream
+    drops what it has already sent by id). When the connection is lost, every
+    screen catches up again once a new one is listening."""
+
+    def __init__(self) -> None:
+        self.screens: dict[int, set[_Screen]] = {}
+        self.listening = asyncio.Event()
+        self.reader: asyncio.Task | None = None
+        self.conn = None  # the listening connection, while there is one
+
+    async def join(self, point_id: int) -> _Screen:
+        screen = _Screen()
+        self.screens.setdefault(point_id, set()).add(screen)
+        if self.reader is None or self.reader.done():
+            self.reader = asyncio.get_running_loop().create_task(self._read())
+        try:
+            await asyncio.wait_for(self.listening.wait(), 5.0)
+        except TimeoutError:
+            screen.lagged = True  # the database is slow or away: the stream reads the table once
+        return screen
+
+    def leave(self, point_id: int, screen: _Screen) -> None:
+        self.screens.get(point_id, set()).discard(screen)
+
+    @staticmethod
+    def _params() -> dict:
+        params = connection.get_connection_params()
+        for key in ("cursor_factory", "context", "prepare_threshold"):  # Django's, for its own cursors
+            params.pop(key, None)
+        # A dead peer is noticed within about half a minute even when no call is made.
+        return {**params, "application_name": realtime.PG_LISTENER_NAME, "keepalives": 1,
+                "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+
+    def _catch_up_all(self) -> None:
+        for screens in self.screens.values():
+            for screen in screens:
+                screen.lagged = True
+                screen.offer(None)
+
+    async def _read(self) -> None:
+        import psycopg
+
+        backoff, reconnected = 0.1, False
+        while True:
+            conn = None
+            try:
+                conn = self.conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._params())
+                await conn.execute(f"LISTEN {realtime.PG_CHANNEL}")
+                self.listening.set()
+                backoff = 0.1
+                if reconnected:
+                    self._catch_up_all()  # what was committed while nobody listened
+                while True:
+                    async for note in conn.notifies(timeout=30.0):
+                        payload = json.loads(note.payload)
+                        for screen in list(self.screens.get(payload.get("point"), ())):
+                            screen.offer(payload)
+                    await conn.execute("SELECT 1")  # quiet for 30 s: is the connection still there?
+            except (psycopg.Error, OSError):
+                pass
+            finally:
+                self.listening.clear()
+                self.conn = None
+                if conn is not None:
+                    try:
+                        await conn.close()
+                    except (psycopg.Error, OSError):
+                        pass
+            reconnected = True
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
 
 
-def _hub() -> _Hub:
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Hub | _PgHub]]" = (
+    weakref.WeakKeyDictionary())
+
+
+def _hub(bus: str) -> "_Hub | _PgHub":
+    """The process's subscriber for ``bus`` (one per event loop)."""
     loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
+    hubs = _hubs.get(loop)
+    if hubs is None:
+        hubs = _hubs[loop] = {}
+    hub = hubs.get(bus)
     if hub is None:
-        hub = _hubs[loop] = _Hub()
+        hub = hubs[bus] = _PgHub() if bus == realtime.BUS_POSTGRES else _Hub()
     return hub
 
 
@@ -170,7 +257,7 @@ def _open(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[
     return _catch_up(point_id, last_id, release)
 
 
-async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None"):
+async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None", bus: str):
     poll = _setting("SERVICE_HALLS_SSE_POLL_SECONDS", 1.0)
     keepalive = _setting("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", 15.0)
     deadline = time.monotonic() + _setting("SERVICE_HALLS_SSE_ASGI_SECONDS", 3600.0)
@@ -178,7 +265,7 @@ async def _async_events(point_id: int, last_id: int, catch_up: list[dict], scree
     for payload in catch_up:
         yield realtime.sse_format(payload)
     if screen is not None:
-        hub = _hub()
+        hub = _hub(bus)
         try:
             while time.monotonic() < deadline:
                 if screen.lagged:
@@ -237,21 +324,22 @@ async def display_stream(request, point_id: int):
             last_id = await sync_to_async(realtime.last_event_id)(point_id=point_id)
         stream = _sync_events(point_id, last_id)
     else:
-        # Under ASGI: join the process's shared Redis subscriber first, then one
-        # trip to the database in a worker thread (point check + catch-up), which
-        # hands its connection back; the stream itself reads only the queue.
-        screen = await _hub().join(point_id) if settings.REDIS_URL else None
+        # Under ASGI: join the process's shared subscriber first, then one trip to
+        # the database in a worker thread (point check + catch-up), which hands its
+        # connection back; the stream itself reads only the queue.
+        bus = realtime.bus()
+        screen = await _hub(bus).join(point_id) if bus != realtime.BUS_POLL else None
         try:
-            # Without Redis (the embedded default, polling) the one sync thread is
-            # kept, as for any view; with Redis the trip runs in a pool thread.
+            # Polling (the embedded default) keeps the one sync thread, as for any
+            # view; with a subscriber the trip runs in a pool thread.
             last_id, rows = await sync_to_async(_open, thread_sensitive=screen is None)(
                 point_id, last_id, screen is not None
             )
         except NotFound as e:
             if screen is not None:
-                _hub().leave(point_id, screen)
+                _hub(bus).leave(point_id, screen)
             raise Http404(str(e.message))
-        stream = _async_events(point_id, last_id, rows, screen)
+        stream = _async_events(point_id, last_id, rows, screen, bus)
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

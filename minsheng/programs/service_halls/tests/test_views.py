@@ -131,9 +131,9 @@ def _read_events(point_id, *, last_event_id=None, count=2, between=None):
 
 
 def test_display_stream_catches_up_from_last_event_id_and_streams_new_calls(settings):
-    # The polling path (no Redis): this test's calls are never committed, so nothing is
-    # published; the Redis path is covered by test_display_redis.py.
-    settings.REDIS_URL = ""
+    # The polling path (the embedded default): this test's calls are never committed, so
+    # nothing is sent on a bus; the buses are covered by test_display_bus.py.
+    settings.SERVICE_HALLS_DISPLAY_BUS = "poll"
     settings.SERVICE_HALLS_SSE_POLL_SECONDS = 0.05
     p = f.point()
     c = f.clerk(point=p)

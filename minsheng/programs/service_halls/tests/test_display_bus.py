@@ -1,35 +1,44 @@
-"""The hall display through a real Redis: calls reach a connected screen by pub/sub,
-only after commit, and a screen that reconnects with Last-Event-ID catches up.
+"""The hall display through each bus with a real server: PostgreSQL's LISTEN/NOTIFY (the
+default on PostgreSQL) and Redis pub/sub. Calls reach a connected screen live, only after
+commit, and a screen that reconnects with Last-Event-ID catches up.
 
-Runs where ``REDIS_URL`` is set (the PostgreSQL CI pass: redis://127.0.0.1:6379/15).
+The ``postgres`` cases run on PostgreSQL, the ``redis`` ones where ``REDIS_URL`` is set: both
+in the PostgreSQL CI pass (redis://127.0.0.1:6379/15). The embedded default polls the table
+(tests/test_views.py).
 """
 
 import asyncio
 import json
 import time
+from contextlib import contextmanager
 
+import psycopg
 import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import AsyncClient
 
 from .. import realtime, services
 from ..models import Ticket
 from . import factories as f
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),  # publishing happens on commit
-    pytest.mark.skipif(
-        not settings.REDIS_URL,
-        reason="needs a Redis server: set REDIS_URL (the PostgreSQL CI pass sets redis://127.0.0.1:6379/15)",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)  # events are sent on commit
+
+
+@pytest.fixture(params=[realtime.BUS_POSTGRES, realtime.BUS_REDIS])
+def bus(request, settings):
+    if request.param == realtime.BUS_POSTGRES and connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
+    if request.param == realtime.BUS_REDIS and not settings.REDIS_URL:
+        pytest.skip("needs a Redis server: set REDIS_URL (the PostgreSQL CI pass sets redis://127.0.0.1:6379/15)")
+    settings.SERVICE_HALLS_DISPLAY_BUS = request.param
+    return request.param
 
 
 @pytest.fixture
-def hall(settings):
+def hall(settings, bus):
     settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2  # the stream wakes up often; the test never hangs
     realtime._redis = None  # a client for this test's REDIS_URL
     p = f.point()
@@ -40,12 +49,12 @@ def hall(settings):
     biz = p.business_types.first()
     for _ in range(4):
         services.ticket_issue(point=p, business_type=biz, channel="kiosk")
-    return {"point": p, "clerk": c, "window": w1, "clerk2": c2, "window2": w2}
+    return {"point": p, "clerk": c, "window": w1, "clerk2": c2, "window2": w2, "bus": bus}
 
 
 @pytest.fixture
 def catch_up_calls(monkeypatch):
-    """How many times the stream read the event table (catch-up); live events must come from Redis."""
+    """How many times the stream read the event table (catch-up); live events must come from the bus."""
     calls = []
     original = realtime.events_after
 
@@ -66,7 +75,7 @@ def read_stream(point_id, *, last_event_id, count, on_first=None, timeout=10.0):
     """Open the display stream through the ASGI handler; collect ``count`` events.
 
     ``on_first`` runs (in a worker thread, committing) once the first event has arrived,
-    i.e. after the stream has subscribed to Redis and caught up from the database."""
+    i.e. after the stream has subscribed to the bus and caught up from the database."""
 
     async def go():
         response = await AsyncClient().get(
@@ -94,7 +103,7 @@ def read_stream(point_id, *, last_event_id, count, on_first=None, timeout=10.0):
     return async_to_sync(bounded)()
 
 
-def test_a_call_reaches_a_connected_display_through_redis_pubsub(hall, catch_up_calls):
+def test_a_call_reaches_a_connected_display_through_the_bus(hall, catch_up_calls):
     p, c, w = hall["point"], hall["clerk"], hall["window"]
     first = services.window_call_next(window=w, clerk=c)
     called_at = {}
@@ -109,7 +118,7 @@ def test_a_call_reaches_a_connected_display_through_redis_pubsub(hall, catch_up_
     assert [(e["kind"], e["number"]) for e in payloads] == [("called", "A001"), ("skipped", "A001"),
                                                             ("called", "A002")]
     assert payloads[2]["window"] == 1
-    # the table was read once, to catch up on A001; the skip and the new call came by pub/sub
+    # the table was read once, to catch up on A001; the skip and the new call came by the bus
     assert catch_up_calls == [0]
     assert events[2][1] - called_at["t"] < 1.0
     ids = [e["id"] for e in payloads]
@@ -139,7 +148,7 @@ def test_a_display_reconnecting_with_last_event_id_gets_what_it_missed_then_live
     assert [(e["kind"], e["number"], e["window"]) for e in events] == [
         ("recalled", "A001", 1),  # missed, replayed from the database
         ("called", "A002", 2),  # missed, replayed from the database
-        ("started", "A001", 1),  # live, from Redis
+        ("started", "A001", 1),  # live, from the bus
         ("finished", "A001", 1),
         ("called", "A003", 1),
     ]
@@ -147,25 +156,88 @@ def test_a_display_reconnecting_with_last_event_id_gets_what_it_missed_then_live
     assert catch_up_calls == [0, last_seen]  # one catch-up per connection, nothing polled
 
 
-def test_only_committed_calls_are_published(hall):
-    p, c, w = hall["point"], hall["clerk"], hall["window"]
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(realtime.channel_for(p.pk))
-    try:
+@contextmanager
+def listening(bus: str, point_id: int):
+    """A subscriber of this test's own on the hall's bus: yields get(timeout) → payload or None."""
+    if bus == realtime.BUS_REDIS:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(realtime.channel_for(point_id))
         pubsub.get_message(timeout=1.0)  # the subscription confirmation
+
+        def get(timeout):
+            message = pubsub.get_message(timeout=timeout)
+            return None if message is None else json.loads(message["data"])
+
+        try:
+            yield get
+        finally:
+            pubsub.close()
+            client.close()
+        return
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(key, None)
+    conn = psycopg.connect(autocommit=True, **params)
+    conn.execute(f"LISTEN {realtime.PG_CHANNEL}")
+
+    def get(timeout):
+        for note in conn.notifies(timeout=timeout, stop_after=1):
+            payload = json.loads(note.payload)
+            assert payload["point"] == point_id
+            return payload
+        return None
+
+    try:
+        yield get
+    finally:
+        conn.close()
+
+
+def test_only_committed_calls_are_sent(hall):
+    p, c, w = hall["point"], hall["clerk"], hall["window"]
+    with listening(hall["bus"], p.pk) as get:
         with pytest.raises(RuntimeError), transaction.atomic():
             services.window_call_next(window=w, clerk=c)
             raise RuntimeError("the request failed after the call")
-        assert pubsub.get_message(timeout=0.5) is None
+        assert get(0.5) is None
         assert Ticket.objects.get(point=p, number="A001").state == "waiting"
 
         ticket = services.window_call_next(window=w, clerk=c)
-        message = pubsub.get_message(timeout=2.0)
-        assert message is not None
-        payload = json.loads(message["data"])
+        payload = get(2.0)
+        assert payload is not None
         assert payload == {**payload, "kind": "called", "number": "A001", "window": 1,
                            "id": ticket.events.get(kind="called").pk}
-    finally:
-        pubsub.close()
-        client.close()
+        services.ticket_skip(ticket=Ticket.objects.get(pk=ticket.pk), clerk=c)  # the ORM path sends too
+        payload = get(2.0)
+        assert payload == {**payload, "kind": "skipped", "number": "A001", "window": 1,
+                           "id": ticket.events.get(kind="skipped").pk}
+
+
+def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listens_again(settings,
+                                                                                       catch_up_calls):
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
+    settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
+    settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c, number=1)
+    biz = p.business_types.first()
+    for _ in range(2):
+        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    first = services.window_call_next(window=w, clerk=c)
+
+    def kill_listener_then_call():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid, 2000) FROM pg_stat_activity "
+                        "WHERE application_name = %s AND datname = current_database()",
+                        [realtime.PG_LISTENER_NAME])
+            assert [row[0] for row in cur.fetchall()] == [True]  # exactly one listener, now gone
+        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
+        services.window_call_next(window=w, clerk=c)  # nobody listens: only the catch-up can bring it
+
+    events = [e for e, _t in read_stream(p.pk, last_event_id=0, count=3, on_first=kill_listener_then_call)]
+    assert [(e["kind"], e["number"]) for e in events] == [("called", "A001"), ("skipped", "A001"),
+                                                          ("called", "A002")]
+    assert len(catch_up_calls) == 2  # on connecting, and once listening again
