@@ -749,6 +749,7 @@ def run():
                         settings_module="after_school_bare_settings")
     try:
         opened = None if ARGS.cold else open_pages(jobs)
+        print("the window opens: the rush and its bare turns run now", file=sys.stderr, flush=True)  # for profilers
         r, b, per_pass = turns(jobs)
         db = check_db(r["acked"], offerings)
         sms = sms_storm(jobs)
