@@ -138,7 +138,7 @@ def setup():
 
     from minsheng.access.models import Organisation, Role, RoleAssignment
     from minsheng.identity.models import User
-    from minsheng.identity.services import api_token_issue
+    from minsheng.identity.services import api_token_issue, api_token_new
     from minsheng.programs.service_halls import services
     from minsheng.programs.service_halls.models import BusinessType, Window
     from minsheng.regions.services import regions_load
@@ -180,7 +180,7 @@ def setup():
         users = User.objects.bulk_create([
             User(username=f"bench_single_{i}_{n}", name="窗口人员", is_staff=True, password="!")
             for n in range(per_point)])
-        tokens = [secrets.token_urlsafe(32) for _ in users]
+        tokens = [api_token_new(user_id=u.pk) for u in users]
         for user, token in zip(users, tokens, strict=True):
             user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
         User.objects.bulk_update(users, ["api_token_hash"])

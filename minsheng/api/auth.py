@@ -12,7 +12,11 @@ database decides, with the query below.
 
 Each process also keeps the map in memory (``_local_token_users``): it is a hint in
 the same way, so a stale entry can never let a request in, and a clerk's tablet
-then costs one cache round trip per request instead of two.
+then costs one cache round trip per request instead of two. A token issued since
+2026-12 starts with its user's id (``identity.services.api_token_new``), a third
+hint of the same kind: a process that has not seen the token yet goes straight to
+the account, one round trip instead of two (the shared map serves older tokens).
+Only verified ids are kept in the process's map.
 
 A token is written by ``identity.services.api_token_issue`` (``save``, so the
 receivers drop the account). Anything that sets, clears or deactivates with
@@ -107,11 +111,12 @@ def _vouches(user, fingerprint: str) -> bool:
     )
 
 
-def token_principal(digest: str):
+def token_principal(digest: str, *, user_hint: int | None = None):
     """The active user whose API token has this digest, or None.
 
     From the cache when it vouches for the token (see the module docstring), else
-    from the database; never from the token → user map alone.
+    from the database; never from a hint alone — this process's map, the shared
+    map or ``user_hint`` (the id the token names).
     """
     from minsheng.access.principal import ACCOUNT, api_token_fingerprint, principal_user
 
@@ -119,7 +124,7 @@ def token_principal(digest: str):
         return _token_user(digest)
     fingerprint = api_token_fingerprint(digest)
     key = _map_key(fingerprint)
-    user_id = _local_token_users.get(fingerprint)
+    user_id = _local_token_users.get(fingerprint) or user_hint
     if user_id is None:
         try:
             user_id = shared_cache.get(key)
@@ -133,12 +138,12 @@ def token_principal(digest: str):
             return None
         user_id = checked.pk
         _map_set(key, user_id)
-    _local_remember(fingerprint, user_id)
     # One round trip for the account and the user's other slots (roles, unread), as
     # the session backend does; on a miss the account is read by id and cached
     # under the tags taken before that read (safe against a concurrent change).
     user = principal_user(user_id, usercache.fetch(user_id, usercache.SLOTS))
     if _vouches(user, fingerprint):
+        _local_remember(fingerprint, user_id)
         return user
     # The cache does not vouch for this token: it was rotated or cleared, the account
     # was deactivated or deleted — or the cached account missed a write that bypassed
@@ -153,7 +158,7 @@ def token_principal(digest: str):
                 logger.warning("user cache unavailable; API token map not dropped", exc_info=True)
             return None
         _map_set(key, checked.pk)
-        _local_remember(fingerprint, checked.pk)
+    _local_remember(fingerprint, checked.pk)
     try:
         # The cached account disagrees with the database: rebuild it on the next request.
         usercache.bump([checked.pk], [ACCOUNT])
@@ -170,8 +175,10 @@ class TokenAuth(APIKeyHeader):
     def authenticate(self, request, key):
         if not key or not key.startswith("Token "):
             return None
-        digest = hashlib.sha256(key[6:].strip().encode()).hexdigest()
-        user = token_principal(digest)
+        from minsheng.identity.services import api_token_user_hint
+
+        token = key[6:].strip()
+        user = token_principal(hashlib.sha256(token.encode()).hexdigest(), user_hint=api_token_user_hint(token))
         if user is None:
             return None
         request.user = user

@@ -217,3 +217,52 @@ def test_cached_account_keeps_a_fingerprint_not_the_token_digest(client):
     assert stored is not None and api_token_fingerprint(user.api_token_hash) in repr(stored)
     assert user.api_token_hash not in repr(stored)
     assert not [k for k in cache._cache if user.api_token_hash in str(k)]
+
+
+def test_a_token_names_its_user_so_a_process_that_never_saw_it_skips_the_token_map(client, monkeypatch):
+    """A tablet's request reaching a worker for the first time: the account is found by the
+    id the token starts with, in one round trip (the user's entries), not two (map, then
+    entries)."""
+    user = _user()
+    token = api_token_issue(user=user)
+    assert token.startswith(f"{user.pk}.")
+    assert _unread(client, token).status_code == 200  # the account is cached
+    auth._local_token_users.clear()  # another worker: it has never seen this token
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k))
+    assert _me(client, token).json()["name"] == "窗口人员"
+    assert _map_key(api_token_fingerprint(_digest(token))) not in asked
+
+
+def test_the_user_a_token_names_is_only_a_hint(client):
+    """Fail closed: a token whose id is changed to another user's is another token — its
+    digest is nobody's — and is refused; a made-up token naming a user is refused too."""
+    alice, bob = _user("alice", "王丽"), _user("bob", "李强")
+    token_a, token_b = api_token_issue(user=alice), api_token_issue(user=bob)
+    assert _unread(client, token_b).status_code == 200  # bob's account is cached
+    _head, _dot, secret_a = token_a.partition(".")
+    assert _me(client, f"{bob.pk}.{secret_a}").status_code == 401
+    assert _me(client, f"{bob.pk}.made-up").status_code == 401
+    assert _me(client, f"{bob.pk}.").status_code == 401
+    assert not auth._local_token_users or all(
+        fp != api_token_fingerprint(_digest(f"{bob.pk}.{secret_a}")) for fp in auth._local_token_users)
+    assert _me(client, token_a).json()["name"] == "王丽"
+    assert _me(client, token_b).json()["name"] == "李强"
+
+
+def test_a_token_issued_before_tokens_named_their_user_still_signs_in(client):
+    user = _user()
+    token = "older-token-without-a-user-id_0123456789abcdef"
+    User.objects.filter(pk=user.pk).update(api_token_hash=_digest(token))
+    usercache.bump([user.pk], [ACCOUNT])
+    assert _me(client, token).json()["name"] == "窗口人员"
+    auth._local_token_users.clear()
+    assert _me(client, token).json()["name"] == "窗口人员"  # through the shared map
+
+
+@pytest.mark.parametrize("token", ["12.x", "０１.x", "²³.x", "-1.x", ".x", "x.y", "12", "9" * 19 + ".x", ""])
+def test_what_a_token_names_is_read_strictly(token):
+    from minsheng.identity.services import api_token_user_hint
+
+    assert api_token_user_hint(token) == (12 if token == "12.x" else None)
