@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
+from minsheng.core import prepared
 from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, NotFound, ValidationFailed
 from minsheng.identity.models import Person, PersonRelation
 
@@ -418,7 +419,7 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
     if postgresql and days and rank_ok and offering.school_id and offering.is_published:
         window = _window_for(offering=offering, school_id=offering.school_id, now=now, cached=cached,
                              school_prefix=_school_prefix(offering, cached=cached))
-    app = seats = None
+    app = seats = prior = None
     full: list[int] = []
     if window is not None:
         app, seats, event = _new_application(
@@ -430,11 +431,12 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
                 "student": student_id, "school": offering.school_id, "grade_min": offering.grade_min,
                 "grade_max": offering.grade_max}
         try:
-            row, full = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come, read=read)
+            written = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come, read=read)
         except IntegrityError:
             return _twin_answer(key=key, guardian_user=guardian_user)
         if app.pk is not None:
             return _answer(app, seats)
+        row, full, prior = written.applicant, written.full, written.prior
     else:
         row = _applicant(guardian_user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
     if row is None:
@@ -458,7 +460,8 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
     except ValidationFailed as exc:
         return _refuse(exc, key=key, guardian_user=guardian_user)
     if full:
-        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering)
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering,
+                            prior=prior)
     waiver = waiver_percent_for(category=category, term=offering.term)
     app, seats, event = _new_application(
         guardian_user=guardian_user, student_id=student_id, offering=offering, window=window, school_id=school_id,
@@ -466,13 +469,15 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         key=key, first_come=first_come, rank=rank, app=app)
     try:
         if postgresql:
-            _row, full = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come)
+            written = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come)
+            full, prior = written.full, written.prior
         else:
             full = _write_orm(app=app, seats=seats, first_come=first_come, guardian_user=guardian_user)
     except IntegrityError:
         return _twin_answer(key=key, guardian_user=guardian_user)
     if full:
-        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering)
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering,
+                            prior=prior)
     return _answer(app, seats)
 
 
@@ -521,15 +526,20 @@ _FULL_ANSWER_SQL = (
     + ", ".join(["%s"] * len(ACTIVE_STATES)) + ")) LIMIT 2")
 
 
-def _full_answer(full: list[int], *, key, guardian_user, student_id, offering) -> Application:
+def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
+                 prior: list[tuple[int, bool]] | None = None) -> Application:
     """Nothing was written. A repeat of an acknowledged submit still gets its application.
     One read, in a statement of its own (a twin that committed while this one waited for the
     places is seen): this request's key (a repeat) or the child's active application (a
     duplicate). Most refusals of a rush are "full", so the read is plain SQL returning two
-    columns; the application is loaded only for a repeat."""
-    with connection.cursor() as cur:
-        cur.execute(_FULL_ANSWER_SQL, [key, student_id, offering.pk, *ACTIVE_STATES])
-        found = cur.fetchall()
+    columns, prepared like the submit on PostgreSQL (core.prepared: no planning, and no
+    second round trip for the connection check of a request's first Django cursor); the
+    application is loaded only for a repeat. ``prior``: the same read, made by the submit
+    statement itself when it could (submit_pg.Written.prior)."""
+    if prior is not None:
+        found = [(pk, key if is_key else None) for pk, is_key in prior]
+    else:
+        found = _full_answer_read(key=key, student_id=student_id, offering=offering)
     repeat = next((pk for pk, found_key in found if found_key == key), None)
     if repeat is not None:
         return _existing_for_key(key=key, guardian_user=guardian_user, app=Application.objects.get(pk=repeat))
@@ -539,6 +549,16 @@ def _full_answer(full: list[int], *, key, guardian_user, student_id, offering) -
     names = "、".join(str(WEEKDAY_NAMES[d]) for d in full)
     msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
     raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL)
+
+
+def _full_answer_read(*, key, student_id, offering) -> list[tuple[int, str]]:
+    params = [key, student_id, offering.pk, *ACTIVE_STATES]
+    if prepared.available():
+        with prepared.execute(_FULL_ANSWER_SQL, params) as cur:
+            return cur.fetchall()
+    with connection.cursor() as cur:
+        cur.execute(_FULL_ANSWER_SQL, params)
+        return cur.fetchall()
 
 
 def _twin_answer(*, key, guardian_user) -> Application:

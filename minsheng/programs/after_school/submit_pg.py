@@ -26,6 +26,7 @@ writers), and the tests run both and check they write the same rows.
 """
 
 import functools
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -34,7 +35,7 @@ from minsheng.audit.services import audit_event_build
 from minsheng.core import prepared
 from minsheng.identity.models import Person, PersonRelation
 
-from .models import Application, Enrolment, OfferingDay, SeatRequest
+from .models import ACTIVE_STATES, Application, Enrolment, OfferingDay, SeatRequest
 
 # Application columns taken from the applicant read when the statement reads it itself.
 _FROM_READ = ("guardian_id", "grade_level", "dual_working")
@@ -81,7 +82,7 @@ def _statement(*, read: bool, take_places: bool) -> tuple[str, list, list]:
     if take_places:
         gate = "AND EXISTS (SELECT FROM ok) " if read else ""
         ctes.append(
-            f"locked AS (SELECT id, weekday, taken, taken < capacity AS free FROM {days} "
+            f"locked AS (SELECT id, weekday, taken, taken < capacity AS free, xmin AS version FROM {days} "
             f"WHERE id = ANY(%(days)s::bigint[]) {gate}ORDER BY weekday FOR NO KEY UPDATE)")
         ctes.append(
             f"taken AS (UPDATE {days} AS d SET taken = l.taken + 1 FROM locked AS l WHERE d.id = l.id "
@@ -102,7 +103,24 @@ def _statement(*, read: bool, take_places: bool) -> tuple[str, list, list]:
     ctes.append(f"audit AS (INSERT INTO {audit} ({', '.join(f.column for f in audit_fields)}) "
                 f"SELECT {audit_values} FROM app)")
     full = "(SELECT array_agg(weekday ORDER BY weekday) FROM locked WHERE NOT free)" if take_places else "NULL"
-    result = f"(SELECT id FROM app), (SELECT array_agg(id ORDER BY weekday) FROM seat), {full}"
+    prior = "NULL, NULL"
+    if take_places:
+        # Refused for want of places: the answer also depends on this key's application (a
+        # repeat) or the child's active one (a duplicate). They are read here, in the statement's
+        # snapshot, when no day row changed since that snapshot was taken — an application takes
+        # its places in the same transaction, so none of this offering's days was taken after it.
+        # Otherwise (a submit committed while this one waited for the rows) prior_fresh is false
+        # and the caller asks again in a statement of its own (services._full_answer).
+        active = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
+        prior = (
+            "CASE WHEN EXISTS (SELECT FROM locked WHERE NOT free) THEN "
+            f"(SELECT bool_and(seen.xmin = l.version) FROM locked l JOIN {days} seen ON seen.id = l.id) END, "
+            "CASE WHEN EXISTS (SELECT FROM locked WHERE NOT free) THEN "
+            "(SELECT array_agg(p.id::text || ':' || (p.idempotency_key = %(a_idempotency_key)s::varchar)::text) "
+            f"FROM (SELECT id, idempotency_key FROM {apps} WHERE idempotency_key = %(a_idempotency_key)s::varchar "
+            f"OR (student_id = %(a_student_id)s::bigint AND offering_id = %(a_offering_id)s::bigint "
+            f"AND state IN ({active})) LIMIT 2) AS p) END")
+    result = f"(SELECT id FROM app), (SELECT array_agg(id ORDER BY weekday) FROM seat), {full}, {prior}"
     if read:
         select = (f"SELECT w.found, w.guardian_id, w.enrolment_id, w.school_id, w.grade_level, w.family_category, "
                   f"w.dual_working, w.prefix, {result} FROM (SELECT 1) AS one "
@@ -121,15 +139,26 @@ def _run(sql: str, params: dict):
         return cur.fetchone()
 
 
+@dataclass
+class Written:
+    """What one submit did: the applicant row as ``services._applicant`` gives it (None when
+    not read or no such child); the full weekdays (nothing written); and, when it was refused
+    for want of places, the applications of this key or child as (id, is this key's) pairs —
+    None when they must be read again (see ``_statement``)."""
+
+    applicant: tuple | None
+    full: list[int]
+    prior: list[tuple[int, bool]] | None = None
+
+
 def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take_places: bool,
-          read: dict | None = None) -> tuple[tuple | None, list[int]]:
+          read: dict | None = None) -> Written:
     """Run one submit. ``read``: {user, today, school_year, student, school, grade_min, grade_max}
     to read the applicant in the same statement (the application's guardian, grade and
     dual-working then come from that read), or None when they are set on ``app`` already.
 
-    The seat requests are all in one state. Returns (the applicant row as ``services._applicant`` gives it, or None when not read or no
-    such child; the full weekdays). When the application was written ``app.pk`` is set, its
-    seats carry their ids and the applicant fields are filled in.
+    The seat requests are all in one state. When the application was written ``app.pk`` is
+    set, its seats carry their ids and the applicant fields are filled in.
     """
     sql, app_fields, audit_fields = _statement(read=read is not None, take_places=take_places)
     db = connections[DEFAULT_DB_ALIAS]  # not the proxy: fields look it up again for each value
@@ -146,13 +175,16 @@ def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take
     params["seat_days"], params["seat_weekdays"] = day_ids, [s.weekday for s in seats]
     params["seat_state"] = seats[0].state
     row = _run(sql, params)
-    app_id, seat_ids, full = row[-3:]
+    app_id, seat_ids, full, prior_fresh, prior = row[-5:]
     applicant = None
     if read is not None and row[0]:
         g, e, school, grade, category, dual, prefix = row[1:8]
         applicant = (g, e, school, grade, category, None if dual is None else bool(dual), prefix)
     if app_id is None:
-        return applicant, sorted(full or [])
+        found = None
+        if full and prior_fresh:
+            found = [(int(pk), is_key == "true") for pk, is_key in (item.split(":") for item in prior or [])]
+        return Written(applicant, sorted(full or []), found)
     if applicant is not None:
         app.guardian_id, app.grade_level, app.dual_working = applicant[0], applicant[3], applicant[5]
     app.pk = app_id
@@ -160,4 +192,4 @@ def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take
     for seat, pk in zip(sorted(seats, key=lambda s: s.weekday), seat_ids, strict=True):
         seat.pk, seat.application_id = pk, app_id
         seat._state.adding, seat._state.db = False, db.alias
-    return applicant, []
+    return Written(applicant, [])

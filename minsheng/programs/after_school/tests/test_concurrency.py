@@ -150,3 +150,48 @@ def test_a_place_freed_while_the_submit_waits_is_taken_with_the_other_days():
     assert app.state == "admitted"
     taken = dict(OfferingDay.objects.filter(offering=off, weekday__in=[0, 1]).values_list("weekday", "taken"))
     assert taken == {0: 1, 1: 1}
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["double tap", "second submit"])
+def test_a_submit_waiting_while_its_twin_takes_the_last_place_gets_the_twins_answer_not_full(same_key):
+    """The submit statement reads this key's (or this child's) application itself when it
+    finds the days full — in its snapshot, which is taken before it waits for the day rows.
+    Here the twin takes the last place and commits while this one waits: its snapshot cannot
+    see the twin, so it must ask again, and answer with the twin's application (a double
+    tap) or as a duplicate (another submit for the same child) — never "full"."""
+    from django.db import transaction
+
+    school = f.school()
+    off = f.offering(school, capacity=1)
+    f.window(school, opens=f.NOW - timedelta(days=1), closes=f.NOW + timedelta(days=2))
+    g, c = f.guardian_with_child(school)
+    k = f.key()
+    holding, release, twin = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                twin["app"] = services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+                                                         weekdays=[0], idempotency_key=k)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    with time_machine.travel(f.NOW, tick=True):
+        other = threading.Thread(target=first)
+        other.start()
+        assert holding.wait(10)
+        threading.Timer(0.5, release.set).start()
+        if same_key:
+            answer = services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+                                                weekdays=[0], idempotency_key=k)
+            assert answer.pk == twin["app"].pk
+        else:
+            with pytest.raises(Conflict) as refused:
+                services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+                                           weekdays=[0], idempotency_key=f.key())
+            assert refused.value.code == "duplicate"
+        other.join(10)
+    assert Application.objects.count() == 1
+    assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1

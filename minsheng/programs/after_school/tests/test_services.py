@@ -213,6 +213,34 @@ def test_rush_apply_is_one_statement_on_postgresql(school):
         {"offering": off.pk, "weekdays": [0, 1, 2], "state": "admitted"})
 
 
+def test_a_refusal_for_want_of_places_is_one_statement_on_postgresql(school):
+    """Most refusals of a rush are "full": on PostgreSQL the submit statement also reads the
+    key's and the child's applications (nothing changed since its snapshot), so the answer
+    needs no second statement; a repeat of the admitted submit still gets its application."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    off = f.offering(school, capacity=1)
+    f.window(school)
+    winner, winner_child = f.guardian_with_child(school)
+    k = f.key()
+    first = services.application_apply(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
+                                       weekdays=[0, 1], idempotency_key=k)
+    other, other_child = f.guardian_with_child(school)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as full:
+        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+                                   weekdays=[0, 1], idempotency_key=f.key())
+    assert full.value.code == "full"
+    assert full.value.fields == {"weekdays": [str(full.value.message)]}
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1, statements
+    again = services.application_apply(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
+                                       weekdays=[0, 1], idempotency_key=k)
+    assert again.pk == first.pk
+    assert Application.objects.count() == 1
+
+
 def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_are_full(school):
     off = f.offering(school, capacity=1)
     f.window(school)
