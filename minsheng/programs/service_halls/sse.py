@@ -202,8 +202,14 @@ class _PgHub:
                     self._catch_up_all()  # what was committed while nobody listened
                 while True:
                     async for note in conn.notifies(timeout=30.0):
-                        payload = json.loads(note.payload)
-                        for screen in list(self.screens.get(payload.get("point"), ())):
+                        try:
+                            payload = json.loads(note.payload)
+                            point_id = payload["point"]
+                            if not isinstance(payload["id"], int):
+                                continue
+                        except (ValueError, TypeError, KeyError):
+                            continue  # not one of ours (any database session may NOTIFY the channel)
+                        for screen in list(self.screens.get(point_id, ())):
                             screen.offer(payload)
                     await conn.execute("SELECT 1")  # quiet for 30 s: is the connection still there?
             except (psycopg.Error, OSError):

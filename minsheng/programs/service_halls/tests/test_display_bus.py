@@ -241,3 +241,27 @@ def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listen
     assert [(e["kind"], e["number"]) for e in events] == [("called", "A001"), ("skipped", "A001"),
                                                           ("called", "A002")]
     assert len(catch_up_calls) == 2  # on connecting, and once listening again
+
+
+def test_a_stray_notification_on_the_channel_does_not_break_the_stream(settings, catch_up_calls):
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
+    settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
+    settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c, number=1)
+    biz = p.business_types.first()
+    for _ in range(2):
+        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    first = services.window_call_next(window=w, clerk=c)
+
+    def strays_then_call():
+        with connection.cursor() as cur:
+            for stray in ["not json", "[1, 2]", json.dumps({"point": p.pk}), json.dumps({"point": p.pk, "id": "x"})]:
+                cur.execute("SELECT pg_notify(%s, %s)", [realtime.PG_CHANNEL, stray])
+        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
+
+    events = [e for e, _t in read_stream(p.pk, last_event_id=0, count=2, on_first=strays_then_call)]
+    assert [(e["kind"], e["number"]) for e in events] == [("called", "A001"), ("skipped", "A001")]
+    assert catch_up_calls == [0]  # the skip came live, after the strays
