@@ -214,8 +214,9 @@ def test_only_committed_calls_are_sent(hall):
                            "id": ticket.events.get(kind="skipped").pk}
 
 
-def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listens_again(settings,
-                                                                                       catch_up_calls):
+@pytest.fixture
+def pg_hall(settings):
+    """A hall on the ``postgres`` bus with two numbers, the first called at window 1."""
     if connection.vendor != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
     settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
@@ -227,6 +228,11 @@ def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listen
     for _ in range(2):
         services.ticket_issue(point=p, business_type=biz, channel="kiosk")
     first = services.window_call_next(window=w, clerk=c)
+    return {"point": p, "clerk": c, "window": w, "first": first}
+
+
+def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listens_again(pg_hall, catch_up_calls):
+    p, c, w, first = pg_hall["point"], pg_hall["clerk"], pg_hall["window"], pg_hall["first"]
 
     def kill_listener_then_call():
         with connection.cursor() as cur:
@@ -243,18 +249,8 @@ def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listen
     assert len(catch_up_calls) == 2  # on connecting, and once listening again
 
 
-def test_a_stray_notification_on_the_channel_does_not_break_the_stream(settings, catch_up_calls):
-    if connection.vendor != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
-    settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
-    settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2
-    p = f.point()
-    c = f.clerk(point=p)
-    w = f.window(point=p, clerk=c, number=1)
-    biz = p.business_types.first()
-    for _ in range(2):
-        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
-    first = services.window_call_next(window=w, clerk=c)
+def test_a_stray_notification_on_the_channel_does_not_break_the_stream(pg_hall, catch_up_calls):
+    p, c, first = pg_hall["point"], pg_hall["clerk"], pg_hall["first"]
 
     def strays_then_call():
         with connection.cursor() as cur:
