@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -21,7 +22,7 @@ class CycleStatus(models.TextChoices):
     SCREENING = "screening", _("screening")
     VOTING = "voting", _("delegate vote")
     DECIDED = "decided", _("projects decided")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("evaluation panels", "closed")
 
 
 class Cycle(TimeStampedModel):
@@ -225,8 +226,8 @@ class Ballot(models.Model):
 
 # --- projects ----------------------------------------------------------------
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    IN_PROGRESS = "in_progress", _("in progress")
+    PLANNED = "planned", pgettext_lazy("evaluation panels", "planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("evaluation panels", "in progress")
     COMPLETED = "completed", _("completed")
     RECTIFYING = "rectifying", _("under rectification")
     EVALUATED = "evaluated", _("evaluated")
@@ -269,7 +270,7 @@ class Project(TimeStampedModel):
         _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED, db_index=True
     )
     percent_done = models.PositiveSmallIntegerField(_("percent done"), default=0)
-    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True, db_index=True)
+    grade = models.CharField(pgettext_lazy("evaluation panels", "grade"), max_length=16, choices=Grade.choices, blank=True, db_index=True)
     satisfaction_rate = models.DecimalField(
         _("satisfaction rate"), max_digits=5, decimal_places=4, null=True, blank=True
     )
@@ -401,7 +402,7 @@ class SatisfactionFormula(models.TextChoices):
 
 
 class EvaluationStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
+    PLANNED = "planned", pgettext_lazy("evaluation panels", "planned")
     CANDIDATES = "candidates", _("candidates published")
     DRAWN = "drawn", _("panel drawn")
     OPEN = "open", _("session open")
@@ -455,7 +456,7 @@ class Evaluation(TimeStampedModel):
     basic_count = models.PositiveIntegerField(_("basically satisfied"), default=0)
     dissatisfied_count = models.PositiveIntegerField(_("dissatisfied"), default=0)
     recipient_counts = models.JSONField(_("service recipients' views"), default=dict, blank=True)
-    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
+    grade = models.CharField(pgettext_lazy("evaluation panels", "grade"), max_length=16, choices=Grade.choices, blank=True)
     no_grade_reason = models.CharField(_("why there is no grade"), max_length=300, blank=True)
     satisfaction_rate = models.DecimalField(_("satisfaction rate"), max_digits=5, decimal_places=4, null=True, blank=True)
     criterion_scores = models.JSONField(_("average score per criterion"), default=dict, blank=True)
@@ -477,8 +478,8 @@ class Evaluation(TimeStampedModel):
 
 class SeatStatus(models.TextChoices):
     INVITED = "invited", _("invited")
-    ACCEPTED = "accepted", _("accepted")
-    DECLINED = "declined", _("declined")
+    ACCEPTED = "accepted", pgettext_lazy("evaluation panels", "accepted")
+    DECLINED = "declined", pgettext_lazy("evaluation panels", "declined")
     REPLACED = "replaced", _("replaced")
 
 
@@ -545,7 +546,7 @@ class RectificationStatus(models.TextChoices):
     OPEN = "open", _("awaiting the rectification report")
     REPORTED = "reported", _("report submitted")
     REEVALUATING = "reevaluating", _("being re-evaluated")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("evaluation panels", "closed")
 
 
 class RectificationOrder(TimeStampedModel):

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -330,11 +331,11 @@ class Ticket(models.Model):
         related_name="tickets",
         db_index=False,
     )
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("queue ticket", "issued at"))
     # An appointment's slot start, copied at check-in: the queue calls due
     # appointments first without joining appointments and slots.
     due_at = models.DateTimeField(_("appointment at"), null=True, blank=True)
-    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    called_at = models.DateTimeField(pgettext_lazy("queue ticket", "called at"), null=True, blank=True)
     first_called_at = models.DateTimeField(_("first called at"), null=True, blank=True)
     started_at = models.DateTimeField(_("service started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("service finished at"), null=True, blank=True)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -311,7 +312,7 @@ class Anomaly(TimeStampedModel):
         WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="anomalies"
     )
     kind = models.CharField(_("kind"), max_length=14, choices=AnomalyKind.choices)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    detail = models.JSONField(pgettext_lazy("elderly care", "detail"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 from minsheng.identity.fields import EncryptedTextField
@@ -210,7 +211,7 @@ class AlarmEvent(TimeStampedModel):
         "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised at (device time)"), db_index=True)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    detail = models.CharField(pgettext_lazy("elderly care", "detail"), max_length=200, blank=True)
     status = models.CharField(
         _("status"),
         max_length=12,
