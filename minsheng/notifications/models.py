@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -29,8 +30,8 @@ class Notification(models.Model):
         related_name="notifications",
     )
     template = models.CharField(_("template"), max_length=100, db_index=True)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("message"))
+    title = models.CharField(pgettext_lazy("notifications", "title"), max_length=200)
+    body = models.TextField(pgettext_lazy("notifications", "message"))
     context = models.JSONField(_("context"), default=dict, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)

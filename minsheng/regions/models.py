@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -46,8 +47,8 @@ class Region(models.Model):
     # functional zone, counts as a region for scope but is flagged.
     is_statistical = models.BooleanField(_("statistics-only code"), default=False)
     is_urban = models.BooleanField(_("urban"), default=False)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    valid_from = models.DateField(pgettext_lazy("regions", "valid from"), null=True, blank=True)
+    valid_to = models.DateField(pgettext_lazy("regions", "valid to"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     latitude = models.FloatField(_("latitude (WGS-84)"), null=True, blank=True)
     longitude = models.FloatField(_("longitude (WGS-84)"), null=True, blank=True)

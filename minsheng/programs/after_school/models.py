@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -396,7 +397,7 @@ class Application(TimeStampedModel):
     # Every index is paid on each insert of the enrolment rush and each row the lottery settles:
     # uniqueness by constraint (no extra LIKE index), and the offering and school foreign keys
     # are served by the (offering, state) and (school, state) indexes.
-    reference = models.CharField(_("reference number"), max_length=20)
+    reference = models.CharField(pgettext_lazy("after-school", "reference number"), max_length=20)
     student = models.ForeignKey(
         "identity.Person",
         verbose_name=_("student"),

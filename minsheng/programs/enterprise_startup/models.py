@@ -4,6 +4,7 @@ the electronic business licence, postal delivery and timing of every step."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 from minsheng.identity.fields import EncryptedTextField
@@ -135,7 +136,7 @@ class ApplicationState(models.TextChoices):
     CONFIRMING = "confirming", _("waiting for shareholders to confirm")
     SUBMITTED = "submitted", _("submitted, departments at work")
     COMPLETED = "completed", _("completed")
-    REJECTED = "rejected", _("refused")
+    REJECTED = "rejected", pgettext_lazy("enterprise start-up", "refused")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
@@ -228,7 +229,7 @@ class Confirmation(TimeStampedModel):
 
     application = models.ForeignKey(
         StartupApplication,
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("enterprise start-up", "application"),
         on_delete=models.CASCADE,
         related_name="confirmations",
     )
@@ -270,7 +271,7 @@ class BusinessLicence(TimeStampedModel):
 
     application = models.ForeignKey(
         StartupApplication,
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("enterprise start-up", "application"),
         on_delete=models.PROTECT,
         related_name="licences",
     )
@@ -317,7 +318,7 @@ class Delivery(TimeStampedModel):
 
     application = models.OneToOneField(
         StartupApplication,
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("enterprise start-up", "application"),
         on_delete=models.CASCADE,
         related_name="delivery",
     )
@@ -347,7 +348,7 @@ class StepTiming(models.Model):
 
     application = models.ForeignKey(
         StartupApplication,
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("enterprise start-up", "application"),
         on_delete=models.CASCADE,
         related_name="timings",
     )
@@ -375,7 +376,7 @@ class PhysicalVisit(models.Model):
 
     application = models.ForeignKey(
         StartupApplication,
-        verbose_name=_("application"),
+        verbose_name=pgettext_lazy("enterprise start-up", "application"),
         on_delete=models.CASCADE,
         related_name="visit_records",
     )

@@ -29,7 +29,7 @@ class Cycle(TimeStampedModel):
     """民生实事项目年度周期 — one year's cycle from solicitation to rating."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     status = models.CharField(
         _("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.SOLICITING
     )
@@ -80,7 +80,7 @@ class Idea(TimeStampedModel):
     """项目建议 — an idea for a livelihood project, from the public or a department."""
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="ideas")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     description = models.TextField(_("description"))
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -132,7 +132,7 @@ class CandidateProject(TimeStampedModel):
     idea = models.OneToOneField(
         Idea, verbose_name=_("idea"), null=True, blank=True, on_delete=models.SET_NULL, related_name="candidate"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(
         Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,7 +169,7 @@ class DelegateVote(TimeStampedModel):
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="votes")
     round = models.PositiveSmallIntegerField(_("round"), default=1)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     places = models.PositiveSmallIntegerField(_("places"))
     candidates = models.ManyToManyField(CandidateProject, verbose_name=_("candidates"), related_name="votes")
     status = models.CharField(_("status"), max_length=16, choices=VoteStatus.choices, default=VoteStatus.OPEN)
@@ -248,7 +248,7 @@ class Project(TimeStampedModel):
         on_delete=models.SET_NULL, related_name="project",
     )
     number = models.CharField(_("number"), max_length=20, blank=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="projects")
     lead_unit = models.ForeignKey(
@@ -288,7 +288,7 @@ class Milestone(models.Model):
     """序时节点 — a dated milestone of a project."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("evaluation panels", "title"), max_length=200)
     due_on = models.DateField(_("due on"), db_index=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("overdue flagged at"), null=True, blank=True)

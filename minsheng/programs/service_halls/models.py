@@ -278,9 +278,9 @@ class Ticket(models.Model):
         db_index=False,
     )
     service_date = models.DateField(_("service date"))
-    number = models.CharField(_("number"), max_length=8)
+    number = models.CharField(pgettext_lazy("service halls", "number"), max_length=8)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
-    is_priority = models.BooleanField(_("priority"), default=False)
+    is_priority = models.BooleanField(pgettext_lazy("service halls", "priority"), default=False)
     priority_reason = models.CharField(
         _("priority reason"), max_length=12, choices=PriorityReason.choices, blank=True
     )

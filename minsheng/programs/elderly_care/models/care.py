@@ -228,7 +228,7 @@ class WorkOrder(TimeStampedModel):
     confirm_code_sent_at = models.DateTimeField(null=True, blank=True)
     confirm_attempts = models.PositiveSmallIntegerField(default=0)
     confirmed_by = models.CharField(
-        _("confirmed by"),
+        pgettext_lazy("elderly care", "confirmed by"),
         max_length=10,
         blank=True,
         choices=[("code", _("code sent to family")), ("signature", _("signature on screen"))],

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
@@ -38,7 +39,7 @@ class SettlementStatement(TimeStampedModel):
     lines = models.JSONField(_("lines by service"), default=list, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
+        verbose_name=pgettext_lazy("elderly care", "confirmed by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
