@@ -20,7 +20,6 @@ from minsheng.identity.models import Person, PersonRelation
 
 from . import integrations, submit_pg
 from .models import (
-    ACTIVE_STATES,
     WEEKDAY_NAMES,
     Activity,
     Allocation,
@@ -520,14 +519,11 @@ def _write_orm(*, app, seats, first_come, guardian_user) -> list[int]:
     return []
 
 
-_FULL_ANSWER_SQL = (
-    f"SELECT id, idempotency_key FROM {Application._meta.db_table} "  # noqa: S608 - the model's table
-    "WHERE idempotency_key = %s OR (student_id = %s AND offering_id = %s AND state IN ("
-    + ", ".join(["%s"] * len(ACTIVE_STATES)) + ")) LIMIT 2")
+_FULL_ANSWER_SQL = submit_pg.prior_sql()
 
 
 def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
-                 prior: list[tuple[int, bool]] | None = None) -> Application:
+                 prior: list[tuple[int, str]] | None = None) -> Application:
     """Nothing was written. A repeat of an acknowledged submit still gets its application.
     One read, in a statement of its own (a twin that committed while this one waited for the
     places is seen): this request's key (a repeat) or the child's active application (a
@@ -536,10 +532,7 @@ def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
     second round trip for the connection check of a request's first Django cursor); the
     application is loaded only for a repeat. ``prior``: the same read, made by the submit
     statement itself when it could (submit_pg.Written.prior)."""
-    if prior is not None:
-        found = [(pk, key if is_key else None) for pk, is_key in prior]
-    else:
-        found = _full_answer_read(key=key, student_id=student_id, offering=offering)
+    found = prior if prior is not None else _full_answer_read(key=key, student_id=student_id, offering=offering)
     repeat = next((pk for pk, found_key in found if found_key == key), None)
     if repeat is not None:
         return _existing_for_key(key=key, guardian_user=guardian_user, app=Application.objects.get(pk=repeat))
@@ -552,7 +545,7 @@ def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
 
 
 def _full_answer_read(*, key, student_id, offering) -> list[tuple[int, str]]:
-    params = [key, student_id, offering.pk, *ACTIVE_STATES]
+    params = {"key": key, "student": student_id, "offering": offering.pk}
     if prepared.available():
         with prepared.execute(_FULL_ANSWER_SQL, params) as cur:
             return cur.fetchall()

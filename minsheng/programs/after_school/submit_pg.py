@@ -48,6 +48,16 @@ def audit_event(*, event_type: str, actor, target_type: str, target_label: str, 
                              target_label=target_label, new=new)
 
 
+def prior_sql(*, key: str = "key", student: str = "student", offering: str = "offering") -> str:
+    """This key's application, or the child's active one on the offering: at most two
+    (id, idempotency_key) rows, what a submit refused for want of places is answered from (a
+    repeat gets its application, a second submit is a duplicate). ``%(name)s`` parameters by
+    the names given; plain SQL, for SQLite too."""
+    active = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
+    return (f"SELECT id, idempotency_key FROM {Application._meta.db_table} WHERE idempotency_key = %({key})s "
+            f"OR (student_id = %({student})s AND offering_id = %({offering})s AND state IN ({active})) LIMIT 2")
+
+
 def _cast(field) -> str:
     return field.cast_db_type(connection)
 
@@ -103,23 +113,20 @@ def _statement(*, read: bool, take_places: bool) -> tuple[str, list, list]:
     ctes.append(f"audit AS (INSERT INTO {audit} ({', '.join(f.column for f in audit_fields)}) "
                 f"SELECT {audit_values} FROM app)")
     full = "(SELECT array_agg(weekday ORDER BY weekday) FROM locked WHERE NOT free)" if take_places else "NULL"
-    prior = "NULL, NULL"
+    prior = "NULL, NULL, NULL"
     if take_places:
         # Refused for want of places: the answer also depends on this key's application (a
         # repeat) or the child's active one (a duplicate). They are read here, in the statement's
-        # snapshot, when no day row changed since that snapshot was taken — an application takes
-        # its places in the same transaction, so none of this offering's days was taken after it.
-        # Otherwise (a submit committed while this one waited for the rows) prior_fresh is false
-        # and the caller asks again in a statement of its own (services._full_answer).
-        active = ", ".join(f"'{state}'" for state in ACTIVE_STATES)
-        prior = (
-            "CASE WHEN EXISTS (SELECT FROM locked WHERE NOT free) THEN "
-            f"(SELECT bool_and(seen.xmin = l.version) FROM locked l JOIN {days} seen ON seen.id = l.id) END, "
-            "CASE WHEN EXISTS (SELECT FROM locked WHERE NOT free) THEN "
-            "(SELECT array_agg(p.id::text || ':' || (p.idempotency_key = %(a_idempotency_key)s::varchar)::text) "
-            f"FROM (SELECT id, idempotency_key FROM {apps} WHERE idempotency_key = %(a_idempotency_key)s::varchar "
-            f"OR (student_id = %(a_student_id)s::bigint AND offering_id = %(a_offering_id)s::bigint "
-            f"AND state IN ({active})) LIMIT 2) AS p) END")
+        # snapshot, and used when no day row changed since that snapshot was taken — an
+        # application takes its places in the same transaction, so none of this offering's days
+        # was taken after it. Otherwise (a submit committed while this one waited for the rows)
+        # the caller asks again in a statement of its own (services._full_answer).
+        refused = "EXISTS (SELECT FROM locked WHERE NOT free)"
+        ctes.append(f"prior AS (SELECT * FROM ({prior_sql(key='a_idempotency_key', student='a_student_id', offering='a_offering_id')}) AS p "
+                    f"WHERE {refused})")
+        prior = (f"CASE WHEN {refused} THEN "
+                 f"(SELECT bool_and(seen.xmin = l.version) FROM locked l JOIN {days} seen ON seen.id = l.id) END, "
+                 "(SELECT array_agg(id ORDER BY id) FROM prior), (SELECT array_agg(idempotency_key ORDER BY id) FROM prior)")
     result = f"(SELECT id FROM app), (SELECT array_agg(id ORDER BY weekday) FROM seat), {full}, {prior}"
     if read:
         select = (f"SELECT w.found, w.guardian_id, w.enrolment_id, w.school_id, w.grade_level, w.family_category, "
@@ -143,12 +150,12 @@ def _run(sql: str, params: dict):
 class Written:
     """What one submit did: the applicant row as ``services._applicant`` gives it (None when
     not read or no such child); the full weekdays (nothing written); and, when it was refused
-    for want of places, the applications of this key or child as (id, is this key's) pairs —
-    None when they must be read again (see ``_statement``)."""
+    for want of places, the rows of ``prior_sql`` — None when they must be read again (see
+    ``_statement``)."""
 
     applicant: tuple | None
     full: list[int]
-    prior: list[tuple[int, bool]] | None = None
+    prior: list[tuple[int, str]] | None = None
 
 
 def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take_places: bool,
@@ -175,16 +182,14 @@ def write(*, app: Application, seats: list[SeatRequest], event: AuditEvent, take
     params["seat_days"], params["seat_weekdays"] = day_ids, [s.weekday for s in seats]
     params["seat_state"] = seats[0].state
     row = _run(sql, params)
-    app_id, seat_ids, full, prior_fresh, prior = row[-5:]
+    app_id, seat_ids, full, prior_fresh, prior_ids, prior_keys = row[-6:]
     applicant = None
     if read is not None and row[0]:
         g, e, school, grade, category, dual, prefix = row[1:8]
         applicant = (g, e, school, grade, category, None if dual is None else bool(dual), prefix)
     if app_id is None:
-        found = None
-        if full and prior_fresh:
-            found = [(int(pk), is_key == "true") for pk, is_key in (item.split(":") for item in prior or [])]
-        return Written(applicant, sorted(full or []), found)
+        prior = list(zip(prior_ids or [], prior_keys or [], strict=True)) if full and prior_fresh else None
+        return Written(applicant, sorted(full or []), prior)
     if applicant is not None:
         app.guardian_id, app.grade_level, app.dual_working = applicant[0], applicant[3], applicant[5]
     app.pk = app_id

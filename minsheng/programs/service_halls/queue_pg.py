@@ -196,25 +196,23 @@ SELECT w.number, w.point_id, (SELECT count(*) FROM fresh), c.id, c.number, c.tok
        c.business_type_id, e.id, (SELECT number FROM busy)
 FROM w LEFT JOIN c ON true LEFT JOIN e ON true"""  # noqa: S608 — names are this module's constants; values are parameters
 
-# With the ``postgres`` display bus (realtime.bus), the call also tells the hall's screens, in
-# the same statement: PostgreSQL delivers the NOTIFY when it commits. A SELECT in WITH runs only
-# where it is read, hence the extra column.
-_NOTIFY_CALL = f"""
-, n AS (
-    SELECT pg_notify('{PG_CHANNEL}', json_build_object('id', e.id, 'kind', %(kind)s::text, 'number', c.number,
-        'window', want.number, 'at', %(at)s::text, 'point', c.point_id)::text)
-    FROM c, e, want
-)"""  # noqa: S608 — the channel is this app's constant; values are parameters
-
-
-def _with_notify(sql: str, notify_cte: str) -> str:
-    """``sql`` with one more CTE before its final SELECT, and that SELECT reading it."""
+# With the ``postgres`` display bus (realtime.bus), a window's statement also tells the hall's
+# screens: PostgreSQL delivers the NOTIFY when it commits. The payload is realtime's
+# (``event_payload`` plus the hall). A SELECT in WITH runs only where it is read, hence the
+# extra column.
+def _with_notify(sql: str, *, number: str, window: str, point: str, source: str) -> str:
+    """``sql`` with a NOTIFY CTE before its final SELECT (the columns given are its CTEs'),
+    and that SELECT reading it."""
     head, select = sql.rsplit("\nSELECT ", 1)
     columns, rest = select.split("\nFROM ", 1)
-    return f"{head}{notify_cte}\nSELECT {columns}, (SELECT count(*) FROM n)\nFROM {rest}"  # noqa: S608 — as above
+    # The names put into the SQL are this module's constants; values are parameters.
+    notify = (f"\n, n AS (SELECT pg_notify('{PG_CHANNEL}', json_build_object('id', e.id, 'kind', %(kind)s::text, "  # noqa: S608
+              f"'number', {number}, 'window', {window}, 'at', %(at)s::text, 'point', {point})::text) FROM {source})")
+    return f"{head}{notify}\nSELECT {columns}, (SELECT count(*) FROM n)\nFROM {rest}"  # noqa: S608
 
 
-_CALL_AND_NOTIFY = _with_notify(_CALL, _NOTIFY_CALL)
+_CALL_AND_NOTIFY = _with_notify(_CALL, number="c.number", window="want.number", point="c.point_id",
+                                source="c, e, want")
 _CALL_ATTEMPTS = 5
 
 
@@ -318,13 +316,10 @@ FROM cur LEFT JOIN u ON true LEFT JOIN e ON true"""  # noqa: S608 — as above
 
 
 _ACT_SQL = {key: _act_sql(act).replace("IN %(allowed)s", "= ANY(%(allowed)s)") for key, act in ACTS.items()}
-_NOTIFY_ACT = f"""
-, n AS (
-    SELECT pg_notify('{PG_CHANNEL}', json_build_object('id', e.id, 'kind', %(kind)s::text, 'number', cur.number,
-        'window', cur.window_number, 'at', %(at)s::text, 'point', cur.point_id)::text)
-    FROM e, cur
-)"""  # noqa: S608 — as above
-_ACT_AND_NOTIFY_SQL = {key: _with_notify(sql, _NOTIFY_ACT) for key, sql in _ACT_SQL.items()}
+_ACT_AND_NOTIFY_SQL = {
+    key: _with_notify(sql, number="cur.number", window="cur.window_number", point="cur.point_id", source="e, cur")
+    for key, sql in _ACT_SQL.items()
+}
 
 
 @dataclass

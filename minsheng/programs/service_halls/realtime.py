@@ -19,6 +19,7 @@ import json
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from .models import EventKind, TicketEvent
@@ -40,11 +41,15 @@ def bus() -> str:
     """How display events travel: SERVICE_HALLS_DISPLAY_BUS, or by default ``postgres``
     on PostgreSQL, ``redis`` with REDIS_URL on another database, else ``poll``."""
     chosen = getattr(settings, "SERVICE_HALLS_DISPLAY_BUS", "auto")
-    if chosen != "auto":
-        return chosen
-    if connection.vendor == "postgresql":
-        return BUS_POSTGRES
-    return BUS_REDIS if settings.REDIS_URL else BUS_POLL
+    postgresql = connection.vendor == "postgresql"
+    if chosen == "auto":
+        return BUS_POSTGRES if postgresql else BUS_REDIS if settings.REDIS_URL else BUS_POLL
+    if chosen not in (BUS_POSTGRES, BUS_REDIS, BUS_POLL) or (chosen == BUS_POSTGRES and not postgresql) \
+            or (chosen == BUS_REDIS and not settings.REDIS_URL):
+        raise ImproperlyConfigured(
+            f"SERVICE_HALLS_DISPLAY_BUS={chosen!r}: use 'auto', 'poll', 'redis' (needs REDIS_URL) "
+            "or 'postgres' (needs PostgreSQL)")
+    return chosen
 
 
 def channel_for(point_id: int) -> str:

@@ -156,7 +156,6 @@ class _PgHub:
         self.screens: dict[int, set[_Screen]] = {}
         self.listening = asyncio.Event()
         self.reader: asyncio.Task | None = None
-        self.conn = None  # the listening connection, while there is one
 
     async def join(self, point_id: int) -> _Screen:
         screen = _Screen()
@@ -194,7 +193,7 @@ class _PgHub:
         while True:
             conn = None
             try:
-                conn = self.conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._params())
+                conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._params())
                 await conn.execute(f"LISTEN {realtime.PG_CHANNEL}")
                 self.listening.set()
                 backoff = 0.1
@@ -216,7 +215,6 @@ class _PgHub:
                 pass
             finally:
                 self.listening.clear()
-                self.conn = None
                 if conn is not None:
                     try:
                         await conn.close()

@@ -65,6 +65,19 @@ def window(*, point: ServicePoint, number: int = 1, businesses=None, clerk=None)
     return w
 
 
+def staffed_window(*, waiting: int, number: int = 1) -> tuple[ServicePoint, User, Window]:
+    """A point with one clerk at window ``number`` and ``waiting`` kiosk numbers of its first business."""
+    from .. import services
+
+    p = point()
+    c = clerk(point=p)
+    w = window(point=p, clerk=c, number=number)
+    biz = p.business_types.first()
+    for _ in range(waiting):
+        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    return p, c, w
+
+
 def person(*, birth: date = date(1980, 1, 1), name: str = "张三") -> Person:
     return Person.objects.create(name=name, birth_date=birth)
 

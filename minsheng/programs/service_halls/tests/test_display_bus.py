@@ -41,14 +41,9 @@ def bus(request, settings):
 def hall(settings, bus):
     settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2  # the stream wakes up often; the test never hangs
     realtime._redis = None  # a client for this test's REDIS_URL
-    p = f.point()
-    c = f.clerk(point=p)
-    w1 = f.window(point=p, clerk=c, number=1)
+    p, c, w1 = f.staffed_window(waiting=4)
     c2 = f.clerk(point=p)
     w2 = f.window(point=p, clerk=c2, number=2)
-    biz = p.business_types.first()
-    for _ in range(4):
-        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
     return {"point": p, "clerk": c, "window": w1, "clerk2": c2, "window2": w2, "bus": bus}
 
 
@@ -221,12 +216,7 @@ def pg_hall(settings):
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
     settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
     settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2
-    p = f.point()
-    c = f.clerk(point=p)
-    w = f.window(point=p, clerk=c, number=1)
-    biz = p.business_types.first()
-    for _ in range(2):
-        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    p, c, w = f.staffed_window(waiting=2)
     first = services.window_call_next(window=w, clerk=c)
     return {"point": p, "clerk": c, "window": w, "first": first}
 

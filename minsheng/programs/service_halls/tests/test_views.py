@@ -135,12 +135,7 @@ def test_display_stream_catches_up_from_last_event_id_and_streams_new_calls(sett
     # nothing is sent on a bus; the buses are covered by test_display_bus.py.
     settings.SERVICE_HALLS_DISPLAY_BUS = "poll"
     settings.SERVICE_HALLS_SSE_POLL_SECONDS = 0.05
-    p = f.point()
-    c = f.clerk(point=p)
-    w = f.window(point=p, clerk=c, number=2)
-    biz = p.business_types.first()
-    for _ in range(3):
-        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+    p, c, w = f.staffed_window(waiting=3, number=2)
     first = services.window_call_next(window=w, clerk=c)
     first_call_id = first.events.get(kind="called").pk
     services.ticket_recall(ticket=first, clerk=c)
@@ -194,3 +189,20 @@ def test_citizen_rates_a_finished_service_once(client):
     client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 4})
     rating = Rating.objects.get()
     assert rating.level == 5 and rating.rater_id == user.pk and rating.organisation_id == p.organisation_id
+
+
+@pytest.mark.parametrize("bus", ["redsi", "postgres", "redis"])
+def test_a_display_bus_the_deployment_cannot_carry_is_a_configuration_error(settings, bus):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connection
+
+    from .. import realtime
+
+    settings.SERVICE_HALLS_DISPLAY_BUS = bus
+    settings.REDIS_URL = ""
+    carried = bus == "postgres" and connection.vendor == "postgresql"
+    if carried:
+        assert realtime.bus() == "postgres"
+    else:
+        with pytest.raises(ImproperlyConfigured, match="SERVICE_HALLS_DISPLAY_BUS"):
+            realtime.bus()
