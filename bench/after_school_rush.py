@@ -129,9 +129,10 @@ def setup():
     county, term = base()
     from datetime import time as dtime
     from datetime import timedelta
+    from importlib import import_module
 
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.db import connection
     from django.utils import timezone
 
@@ -166,6 +167,7 @@ def setup():
     Enrolment.objects.bulk_create([Enrolment(student=k, class_group=schools[i % len(schools)][1],
                                              school=schools[i % len(schools)][0], school_year=2026, grade_level=3)
                                    for i, k in enumerate(kids)], batch_size=5000)
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # as deployed
     sessions = []
     for u in users:
         s = SessionStore()

@@ -183,7 +183,8 @@ if TESTING:
 
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))  # staff: 12 h
 CITIZEN_SESSION_AGE = int(env("CITIZEN_SESSION_AGE", str(60 * 60 * 24 * 30)))  # "long session"
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db whose keys name their user: the session and the user in one round trip
+SESSION_ENGINE = "minsheng.identity.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

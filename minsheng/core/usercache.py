@@ -36,6 +36,7 @@ lives in any case.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import os
@@ -153,18 +154,27 @@ def _ensure(key: str) -> str:
     return found if found is not None else _token()
 
 
-def fetch(user_id, slots: Iterable[str]) -> dict[str, Entry]:
-    """The current value (if any) and tag of each slot, in one cache round trip — or
-    none, when this process holds them all (minsheng.core.nearcache)."""
-    slots = list(slots)
-    if not enabled():
-        return {s: Entry(tag=None) for s in slots}
+def _keys(user_id, slots: list[str]) -> tuple[list[str], list[str]]:
     tokens, values = [], []
     for s in slots:
         tokens.append(_vkey(s, user_id))
         values.append(_dkey(s, user_id))
         if SLOTS.get(s):
             tokens.append(_gkey(s))
+    return tokens, values
+
+
+def fetch(user_id, slots: Iterable[str]) -> dict[str, Entry]:
+    """The current value (if any) and tag of each slot, in one cache round trip — or
+    none, when this process holds them all (minsheng.core.nearcache), or when they
+    came with the session a moment ago (``fetch_with``)."""
+    slots = list(slots)
+    if not enabled():
+        return {s: Entry(tag=None) for s in slots}
+    primed = _take_primed(user_id, slots)
+    if primed is not None:
+        return primed
+    tokens, values = _keys(user_id, slots)
     keys = tokens + values
     try:
         near = _near()
@@ -173,15 +183,65 @@ def fetch(user_id, slots: Iterable[str]) -> dict[str, Entry]:
             return _entries(user_id, slots, got)
         seq = near.seq if near is not None else 0
         got = cache.get_many(keys)
-        out = _entries(user_id, slots, got)
-        if near is not None and all(k in got for k in tokens):
-            # Absent values are held too (a slot not built yet, e.g. roles for an API
-            # client): store() replaces it here when it builds one.
-            near.put({k: got.get(k) for k in keys}, seq=seq)
-        return out
+        return _entries_read(user_id, slots, got, tokens, keys, near, seq)
     except Exception:  # noqa: BLE001 - a cache outage must not take sign-in down
         logger.warning("user cache unavailable; reading from the database", exc_info=True)
         return {s: Entry(tag=None) for s in slots}
+
+
+def _entries_read(user_id, slots, got, tokens, keys, near, seq) -> dict[str, Entry]:
+    out = _entries(user_id, slots, got)
+    if near is not None and all(k in got for k in tokens):
+        # Absent values are held too (a slot not built yet, e.g. roles for an API
+        # client): store() replaces it here when it builds one.
+        near.put({k: got.get(k) for k in keys}, seq=seq)
+    return out
+
+
+# Entries read together with a session (fetch_with), waiting for the authentication
+# backend's fetch of the same user a moment later in the same request.
+_primed: contextvars.ContextVar = contextvars.ContextVar("usercache_primed", default=None)
+
+
+def fetch_with(key: str, user_id, slots: Iterable[str]) -> Any:
+    """The value of ``key`` in the default cache (the session's data) together with this
+    user's entries, in one round trip; the entries are kept for the next ``fetch`` of
+    this user in this context — the authentication backend's, a moment later in the same
+    request — so that a signed-in request whose user this process does not hold costs
+    one round trip instead of two. ``user_id`` is a hint (the session key names its
+    user, minsheng.identity.sessions): the entries only ever serve a fetch of that id.
+    Cache errors propagate (the caller reads its key its usual way)."""
+    slots = list(slots)
+    _primed.set(None)
+    if not enabled():
+        return cache.get(key)
+    tokens, values = _keys(user_id, slots)
+    keys = tokens + values
+    near = _near()
+    if near is not None and near.get_all(keys) is not None:
+        return cache.get(key)  # fetch() finds the entries in this process
+    seq = near.seq if near is not None else 0
+    got = cache.get_many([key, *keys])
+    _primed.set((str(user_id), _entries_read(user_id, slots, got, tokens, keys, near, seq)))
+    return got.get(key)
+
+
+def _take_primed(user_id, slots: list[str]) -> dict[str, Entry] | None:
+    primed = _primed.get()
+    if primed is None:
+        return None
+    _primed.set(None)  # once: a later fetch reads again
+    primed_user, entries = primed
+    if primed_user != str(user_id) or any(s not in entries for s in slots):
+        return None
+    if not all(entries[s].current() for s in slots):  # this process bumped since, or not recent
+        return None
+    return {s: entries[s] for s in slots}
+
+
+def forget_primed() -> None:
+    """Drop entries read with a session that nothing used (end of a request)."""
+    _primed.set(None)
 
 
 def _entries(user_id, slots: list[str], got: dict) -> dict[str, Entry]:
