@@ -29,6 +29,7 @@ at midnight ends at midnight.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -61,10 +62,11 @@ def api_token_fingerprint(digest: str | None) -> str:
     return hashlib.sha256(f"api-token:{digest}".encode()).hexdigest()[:32]
 
 
-def _user_fields() -> list[str]:
-    return [
+@functools.cache
+def _user_fields() -> tuple[str, ...]:
+    return tuple(
         f.attname for f in get_user_model()._meta.concrete_fields if f.attname not in PRIVATE_FIELDS
-    ]
+    )
 
 
 def principal_user(user_id, entries: dict[str, usercache.Entry] | None = None):

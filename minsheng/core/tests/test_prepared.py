@@ -63,3 +63,16 @@ def test_statements_are_logged_when_django_logs_queries(table):
     with CaptureQueriesContext(connection) as queries:
         prepared.execute(sql, {"id": 7})
     assert [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]] == [sql]
+
+
+def test_one_cursor_serves_every_call_and_a_closed_one_is_replaced(table):
+    """Its transformer keeps the dumpers and loaders it chose (see the module docstring)."""
+    sql = f"SELECT count(*) FROM {table} WHERE id > %(above)s"  # noqa: S608
+    with prepared.execute(sql, {"above": 0}) as first:
+        assert first.fetchone() == (0,)
+    with prepared.execute(sql, {"above": 1}) as second:
+        assert second is first and not second.closed
+        assert second.fetchone() == (0,)
+    second.close()  # as when its connection went away
+    with prepared.execute(sql, {"above": 0}) as third:
+        assert third is not first and third.fetchone() == (0,)
