@@ -9,6 +9,7 @@ same ticket; SQLite serialises writers. Nothing lives in memory: a restart
 leaves the queue as the database has it.
 """
 
+import functools
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
@@ -391,21 +392,33 @@ def _call_next_ticket(*, window: Window, day: date, now: datetime, want_priority
     return next(iter(Ticket.objects.raw(_call_next_sql(connection.vendor), params)), None)
 
 
+@functools.cache
+def _columns(model, names: frozenset) -> tuple[str, ...]:
+    """``names`` in the order of the model's columns, as ``Model.from_db`` takes them."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+_TICKET_FROM_ROW = frozenset({"id", "number", "token", "state", "is_priority", "point_id", "business_type_id"})
+_WINDOW_FROM_ROW = frozenset({"id", "number", "point_id"})
+
+
 def _ticket_from_row(row: queue_pg.Row, *, point: ServicePoint | None = None) -> Ticket:
     """A Ticket for showing after a one-statement action, with its business, point
-    and window from what the statement returned and the per-process lookups."""
-    ticket = Ticket(
-        pk=row.id, number=row.number, token=row.token, state=row.state, is_priority=row.is_priority,
-        point_id=row.point_id, business_type_id=row.business_type_id,
-    )
-    ticket._state.adding, ticket._state.db = False, connection.alias
+    and window from what the statement returned and the per-process lookups. Built as
+    the ORM builds a row read with ``only()``: a column the statement did not return is
+    read from the database if something asks for it, never made up from a default (and
+    no defaults are computed: a call pays for this on every request)."""
+    ticket = Ticket.from_db(connection.alias, cols := _columns(Ticket, _TICKET_FROM_ROW),
+                            [getattr(row, name) for name in cols])
     ticket.business_type = lookups.business_type_lookup(business_type_id=row.business_type_id)
     if point is None or point.pk != row.point_id:
         hall = lookups.point_lookup(point_id=row.point_id)
         point = hall.point if hall is not None else ServicePoint.objects.get(pk=row.point_id)
     ticket.point = point
     if row.window_id is not None:
-        ticket.window = Window(pk=row.window_id, number=row.window_number, point_id=row.point_id)
+        values = {"id": row.window_id, "number": row.window_number, "point_id": row.point_id}
+        ticket.window = Window.from_db(connection.alias, cols := _columns(Window, _WINDOW_FROM_ROW),
+                                       [values[name] for name in cols])
     return ticket
 
 

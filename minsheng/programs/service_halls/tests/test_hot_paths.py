@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from minsheng.core.errors import ValidationFailed
 
-from .. import lookups, services
+from .. import lookups, selectors, services
 from ..models import Window
 from . import factories as f
 
@@ -95,6 +95,9 @@ def test_call_next_is_one_candidate_statement_and_a_few_writes(cached):
     assert sum("UPDATE service_halls_ticket " in s or 'UPDATE "service_halls_ticket"' in s for s in sql) == 1, sql
     assert t.number == "A001" and t.state == "called" and t.window_id == w.pk
     assert t.business_type.name == biz.name  # shown to the clerk without another read
+    with CaptureQueriesContext(connection) as q:
+        status = selectors.queue_status(ticket=t)  # the clerk's answer (API and screen)
+    assert q.captured_queries == [] and status["window"] == w.number and status["your_turn"]
     t.refresh_from_db()
     assert t.state == "called" and t.called_at is not None and t.first_called_at == t.called_at
 
