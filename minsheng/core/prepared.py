@@ -21,7 +21,9 @@ a savepoint) and prepares them again on the next call. A session that lost them
 behind psycopg's back (a pooler's DISCARD ALL; PgBouncer older than 1.21 in
 transaction mode needs ``max_prepared_statements``, or DATABASE_URL past the
 pooler) fails with SQLSTATE 26000: the statement is then run again once after
-telling psycopg to start over.
+telling psycopg to start over. A connection the server ended between requests (a
+restart) is replaced before the statement, as Django's health check does for its
+own cursors, without its round trip (``_ended_by_server``).
 
 One psycopg cursor is kept per connection and reused by every call: a cursor's
 transformer caches the dumpers and loaders it chose for each parameter and
@@ -30,6 +32,7 @@ here, mostly the array dumpers). Results are fetched inside the ``with`` block,
 before the next call replaces them; leaving the block does not close it.
 """
 
+import select
 import time
 from contextlib import nullcontext
 
@@ -42,6 +45,22 @@ _INVALID_STATEMENT_NAME = "26000"
 
 def available(using: str = DEFAULT_DB_ALIAS) -> bool:
     return connections[using].vendor == "postgresql"
+
+
+def _ended_by_server(db) -> bool:
+    """Whether the server ended this connection while it was idle, checked once per request
+    (where Django would check its own cursors, CONN_HEALTH_CHECKS) and never inside a
+    transaction. Django's check is a ``SELECT 1`` round trip, which the hot statements are
+    written to avoid; instead: an idle connection that does not LISTEN is sent nothing
+    unasked, except the FATAL message and end-of-file of a server that ends the session (a
+    restart, ``pg_terminate_backend``) — so a socket with something to read is stale."""
+    if db.connection is None or not db.health_check_enabled or db.health_check_done or db.in_atomic_block:
+        return False
+    try:
+        readable, _, _ = select.select([db.connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
 
 
 class _KeptCursor(psycopg.Cursor):
@@ -65,6 +84,8 @@ def execute(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> psycopg.Curso
     one it is its own transaction (autocommit). Fetch what it returns before the next call:
     the cursor is the connection's, shared by every call."""
     db = connections[using]
+    if _ended_by_server(db):
+        db.close()  # as Django's health check would: the next line connects again
     db.ensure_connection()
     conn = db.connection
     if conn.prepare_threshold is None:

@@ -76,3 +76,26 @@ def test_one_cursor_serves_every_call_and_a_closed_one_is_replaced(table):
     second.close()  # as when its connection went away
     with prepared.execute(sql, {"above": 0}) as third:
         assert third is not first and third.fetchone() == (0,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_between_requests_is_replaced_before_the_statement():
+    """A PostgreSQL restart (or an administrator) ends idle connections; Django's health check
+    runs only in its own cursors, so the prepared path checks for itself that the server has
+    not spoken since the last request: a new request's first statement must not fail."""
+    import psycopg as pg
+    from django.db import close_old_connections
+
+    sql = "SELECT pg_backend_pid() WHERE %(probe)s"
+    (first_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
+    with pg.connect(_dsn(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first_pid])
+    close_old_connections()  # what Django does when the next request starts
+    (second_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
+    assert second_pid != first_pid
+
+
+def _dsn() -> str:
+    s = connection.settings_dict
+    return f"host={s['HOST']} port={s['PORT'] or 5432} user={s['USER']} dbname={s['NAME']}" + (
+        f" password={s['PASSWORD']}" if s.get("PASSWORD") else "")
