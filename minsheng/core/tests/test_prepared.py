@@ -1,5 +1,7 @@
 """Statements prepared once per session (minsheng.core.prepared), on PostgreSQL."""
 
+import time
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -90,6 +92,12 @@ def test_a_connection_the_server_ended_between_requests_is_replaced_before_the_s
     (first_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
     with pg.connect(_dsn(), autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [first_pid])
+        # pg_terminate_backend only signals the backend: wait until it has gone, as it has
+        # long gone when the next request comes after a restart
+        for _ in range(500):
+            if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [first_pid]).fetchone():
+                break
+            time.sleep(0.01)
     close_old_connections()  # what Django does when the next request starts
     (second_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
     assert second_pid != first_pid
