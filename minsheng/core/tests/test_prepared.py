@@ -1,7 +1,5 @@
 """Statements prepared once per session (minsheng.core.prepared), on PostgreSQL."""
 
-import time
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -85,25 +83,17 @@ def test_a_connection_the_server_ended_between_requests_is_replaced_before_the_s
     """A PostgreSQL restart (or an administrator) ends idle connections; Django's health check
     runs only in its own cursors, so the prepared path checks for itself that the server has
     not spoken since the last request: a new request's first statement must not fail."""
-    import psycopg as pg
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connections
 
     sql = "SELECT pg_backend_pid() WHERE %(probe)s"
     (first_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
-    with pg.connect(_dsn(), autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [first_pid])
-        # pg_terminate_backend only signals the backend: wait until it has gone, as it has
-        # long gone when the next request comes after a restart
-        for _ in range(500):
-            if not admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [first_pid]).fetchone():
-                break
-            time.sleep(0.01)
+    admin = connections.create_connection("default")  # another session, as an administrator's
+    try:
+        with admin.cursor() as cur:  # waits (up to 2 s) until the backend has gone, as after a restart
+            cur.execute("SELECT pg_terminate_backend(%s, 2000)", [first_pid])
+            assert cur.fetchone() == (True,)
+    finally:
+        admin.close()
     close_old_connections()  # what Django does when the next request starts
     (second_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
     assert second_pid != first_pid
-
-
-def _dsn() -> str:
-    s = connection.settings_dict
-    return f"host={s['HOST']} port={s['PORT'] or 5432} user={s['USER']} dbname={s['NAME']}" + (
-        f" password={s['PASSWORD']}" if s.get("PASSWORD") else "")

@@ -394,31 +394,30 @@ def _call_next_ticket(*, window: Window, day: date, now: datetime, want_priority
 
 @functools.cache
 def _columns(model, names: frozenset) -> tuple[str, ...]:
-    """``names`` in the order of the model's columns, as ``Model.from_db`` takes them."""
     return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
 
 
-_TICKET_FROM_ROW = frozenset({"id", "number", "token", "state", "is_priority", "point_id", "business_type_id"})
-_WINDOW_FROM_ROW = frozenset({"id", "number", "point_id"})
+def _loaded(model, values: dict):
+    """An instance of ``model`` with these column values, built as the ORM builds a row read
+    with ``only()``: any other column is read from the database if something asks for it,
+    never made up from a default (and no defaults are computed: a call pays for this)."""
+    columns = _columns(model, frozenset(values))
+    return model.from_db(connection.alias, columns, [values[name] for name in columns])
 
 
 def _ticket_from_row(row: queue_pg.Row, *, point: ServicePoint | None = None) -> Ticket:
     """A Ticket for showing after a one-statement action, with its business, point
-    and window from what the statement returned and the per-process lookups. Built as
-    the ORM builds a row read with ``only()``: a column the statement did not return is
-    read from the database if something asks for it, never made up from a default (and
-    no defaults are computed: a call pays for this on every request)."""
-    ticket = Ticket.from_db(connection.alias, cols := _columns(Ticket, _TICKET_FROM_ROW),
-                            [getattr(row, name) for name in cols])
+    and window from what the statement returned and the per-process lookups."""
+    ticket = _loaded(Ticket, {"id": row.id, "number": row.number, "token": row.token, "state": row.state,
+                              "is_priority": row.is_priority, "point_id": row.point_id,
+                              "business_type_id": row.business_type_id})
     ticket.business_type = lookups.business_type_lookup(business_type_id=row.business_type_id)
     if point is None or point.pk != row.point_id:
         hall = lookups.point_lookup(point_id=row.point_id)
         point = hall.point if hall is not None else ServicePoint.objects.get(pk=row.point_id)
     ticket.point = point
     if row.window_id is not None:
-        values = {"id": row.window_id, "number": row.window_number, "point_id": row.point_id}
-        ticket.window = Window.from_db(connection.alias, cols := _columns(Window, _WINDOW_FROM_ROW),
-                                       [values[name] for name in cols])
+        ticket.window = _loaded(Window, {"id": row.window_id, "number": row.window_number, "point_id": row.point_id})
     return ticket
 
 
