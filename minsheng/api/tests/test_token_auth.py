@@ -149,30 +149,16 @@ def test_this_process_map_alone_never_signs_anyone_in_either(client):
     assert api_token_fingerprint(_digest("made-up-token")) not in auth._local_token_users
 
 
-def test_a_warm_token_costs_one_cache_round_trip(client, monkeypatch):
+def test_a_warm_token_costs_one_cache_round_trip(client, cache_reads):
     """A clerk's tablet calls all day: after its first request a token is resolved from this
     process's map and the account from one round trip for the user's cache entries."""
     user = _user()
     token = api_token_issue(user=user)
     assert _unread(client, token).status_code == 200
-    calls, inside = [], []  # round trips: a get inside get_many (local memory's) is not one
-
-    def counted(name, real):
-        def call(*args, **kwargs):
-            if not inside:
-                calls.append(name)
-            inside.append(name)
-            try:
-                return real(*args, **kwargs)
-            finally:
-                inside.pop()
-        return call
-
-    for name in ("get", "get_many"):
-        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    reads = cache_reads()
     response = _unread(client, token)
     assert response.status_code == 200 and response.json() == {"unread": 0}
-    assert calls == ["get_many"]
+    assert reads.names == ["get_many"]
 
 
 def test_token_set_by_a_bulk_update_still_signs_in(client, django_assert_num_queries):

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as DjangoStore
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -31,34 +31,6 @@ def clerk():
 @pytest.fixture
 def citizen():
     return User.objects.create_user("citizen", PASSWORD, name="市民")
-
-
-class CacheReads:
-    """Every read the default cache is asked for, with its keys (one call, one round trip);
-    calls a backend makes of itself (locmem's get_many calls get) are not counted."""
-
-    READS = ("get", "get_many", "has_key")
-
-    def __init__(self, monkeypatch):
-        self.calls: list[tuple[str, list[str]]] = []
-        self.inside = False
-        backend = caches["default"]
-        for name in self.READS:
-            # On the instance: an earlier test's monkeypatch may have left a bound method there.
-            original = getattr(backend, name)
-
-            def wrapper(key_or_keys, *args, _name=name, _original=original, **kwargs):
-                if self.inside:
-                    return _original(key_or_keys, *args, **kwargs)
-                keys = list(key_or_keys) if _name == "get_many" else [key_or_keys]
-                self.calls.append((_name, keys))
-                self.inside = True
-                try:
-                    return _original(key_or_keys, *args, **kwargs)
-                finally:
-                    self.inside = False
-
-            monkeypatch.setattr(backend, name, wrapper)
 
 
 def session_of(client: Client) -> str:
@@ -94,10 +66,10 @@ def test_signing_out_leaves_no_session_under_the_users_key(client, clerk):
     assert client.get(ME).status_code == 401
 
 
-def test_a_signed_in_request_reads_its_session_and_its_user_in_one_cache_round_trip(client, clerk, monkeypatch):
+def test_a_signed_in_request_reads_its_session_and_its_user_in_one_cache_round_trip(client, clerk, cache_reads):
     client.force_login(clerk)
     assert client.get(ME).status_code == 200  # the account is built and stored
-    reads = CacheReads(monkeypatch)
+    reads = cache_reads()
     response = client.get(ME)
     assert response.status_code == 200 and response.json()["username"] == "clerk"
     assert len(reads.calls) == 1, reads.calls
@@ -107,7 +79,7 @@ def test_a_signed_in_request_reads_its_session_and_its_user_in_one_cache_round_t
     assert usercache._dkey(ACCOUNT, clerk.pk) in keys
 
 
-def test_without_the_users_id_in_the_key_it_takes_two_round_trips_and_still_works(client, clerk, monkeypatch):
+def test_without_the_users_id_in_the_key_it_takes_two_round_trips_and_still_works(client, clerk, cache_reads):
     """A session signed in before this store (Django's key) keeps working, the old way."""
     old = DjangoStore()
     old[SESSION_KEY] = str(clerk.pk)
@@ -117,9 +89,9 @@ def test_without_the_users_id_in_the_key_it_takes_two_round_trips_and_still_work
     assert user_hint(old.session_key) is None
     client.cookies[settings.SESSION_COOKIE_NAME] = old.session_key
     assert client.get(ME).status_code == 200
-    reads = CacheReads(monkeypatch)
+    reads = cache_reads()
     assert client.get(ME).json()["username"] == "clerk"
-    assert [name for name, _keys in reads.calls] == ["get", "get_many"]
+    assert reads.names == ["get", "get_many"]
 
 
 def test_a_key_naming_another_user_serves_the_session_s_own_user(client, clerk, citizen):
@@ -149,13 +121,13 @@ def test_a_deactivated_account_is_refused_on_the_next_request_on_this_path(clien
     assert client.get(ME).status_code == 401
 
 
-def test_entries_read_with_a_session_serve_one_fetch_of_that_user_only(clerk, citizen, monkeypatch):
+def test_entries_read_with_a_session_serve_one_fetch_of_that_user_only(clerk, citizen, cache_reads):
     usercache.fetch(clerk.pk, [ACCOUNT])  # tokens exist
     session = SessionStore()
     session["x"] = 1
     session.create()
     assert usercache.fetch_with(session.cache_key, clerk.pk, [ACCOUNT]) == {"x": 1}
-    reads = CacheReads(monkeypatch)
+    reads = cache_reads()
     assert usercache.fetch(citizen.pk, [ACCOUNT])  # another user: read from the cache
     assert len(reads.calls) == 1
     usercache.fetch_with(session.cache_key, clerk.pk, [ACCOUNT])
@@ -176,7 +148,7 @@ def test_entries_read_with_a_session_are_not_used_after_this_process_changed_the
     assert not usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
 
 
-def test_entries_nothing_used_are_dropped_when_the_request_ends(clerk, rf, monkeypatch):
+def test_entries_nothing_used_are_dropped_when_the_request_ends(clerk, rf, cache_reads):
     from minsheng.core.middleware import RequestContextMiddleware
 
     usercache.fetch(clerk.pk, [ACCOUNT])
@@ -189,7 +161,7 @@ def test_entries_nothing_used_are_dropped_when_the_request_ends(clerk, rf, monke
         return HttpResponse("ok")
 
     RequestContextMiddleware(view_reading_the_session_only)(rf.get("/"))
-    reads = CacheReads(monkeypatch)
+    reads = cache_reads()
     usercache.fetch(clerk.pk, [ACCOUNT])  # a later request of this thread reads again
     assert len(reads.calls) == 1
 
