@@ -27,11 +27,13 @@ to ``USER_CACHE_SECONDS``.
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from functools import cache
 
 from django.core.cache import cache as shared_cache
 from django.db import connection
 from django.utils import timezone
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -184,3 +186,55 @@ class TokenAuth(APIKeyHeader):
         request.user = user
         request.token_authenticated_at = timezone.now()
         return user
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaim:
+    """Who an API token says it is, before anything checked it (ADR 0006 §8).
+
+    Deliberately not a user: it has no ``pk`` and no permissions, so nothing can
+    mistake it for a signed-in account. An endpoint that receives one either passes
+    ``user_id`` and ``digest`` to a statement that checks them against the account row
+    in the same statement that acts, or asks for the user (``verified_user``)."""
+
+    user_id: int
+    digest: str
+
+
+class TokenClaimAuth(TokenAuth):
+    """``Authorization: Token <id>.<secret>`` for an endpoint whose one statement checks
+    the token itself: a window's call-next and actions, which tablets send all day.
+    Such a token is not looked up here — the request gets a ``TokenClaim`` as
+    ``request.auth`` and ``request.user`` stays anonymous. A token that does not name
+    its user (issued before 2026-12) is checked here as by ``TokenAuth``."""
+
+    def authenticate(self, request, key):
+        if not key or not key.startswith("Token "):
+            return None
+        from minsheng.identity.services import api_token_user_hint
+
+        token = key[6:].strip()
+        user_id = api_token_user_hint(token)
+        if user_id is None:
+            return super().authenticate(request, key)
+        return TokenClaim(user_id=user_id, digest=hashlib.sha256(token.encode()).hexdigest())
+
+
+def token_claim(request) -> TokenClaim | None:
+    """The request's unchecked token claim, if it came with one (``TokenClaimAuth``)."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, TokenClaim) else None
+
+
+def verified_user(request):
+    """The request's user, with a token claim checked the usual way first (then
+    ``request.user`` is that user); a claim that does not hold is 401."""
+    claim = token_claim(request)
+    if claim is None:
+        return request.user
+    user = token_principal(claim.digest, user_hint=claim.user_id)
+    if user is None:
+        raise AuthenticationError()
+    request.user, request.auth = user, user
+    request.token_authenticated_at = timezone.now()
+    return user

@@ -31,8 +31,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from minsheng.audit.services import audit_event_build
 from minsheng.core import prepared
+from minsheng.core.middleware import client_ip, current_request
 
 from .models import EventKind, TicketState
 from .realtime import PG_CHANNEL
@@ -47,10 +47,20 @@ def available() -> bool:
     return prepared.available()
 
 
-def _audit_meta(clerk) -> tuple[str, str | None, str]:
-    """The actor label, IP and request id the audit module writes (its own builder)."""
-    event = audit_event_build(event_type="", actor=clerk)
-    return event.actor_label, event.ip_address, event.request_id
+def _audit_meta() -> tuple[str | None, str]:
+    """The IP and request id of the request being served, as the audit module writes them
+    (audit.services.audit_event_build). The actor's label is the statement's: ``_ACTOR``."""
+    request = current_request()
+    return client_ip(request), getattr(request, "request_id", "") if request is not None else ""
+
+
+# The clerk whose window it is, read in the statement that acts: it must be active and,
+# when the call came with an API token (``%(digest)s`` not NULL), hold that token — the
+# token is checked here, not before (api.auth.TokenClaimAuth, ADR 0006 §8); a caller signed
+# in by session passes NULL. The audit row's actor label is the account's, as
+# ``str(user)`` gives it (identity.models.User.__str__; tests/test_queue_paths.py compares).
+_CLERK_OK = "acct.is_active AND (%(digest)s::text IS NULL OR acct.api_token_hash = %(digest)s::text)"
+_ACTOR = "left(COALESCE(NULLIF(acct.name, ''), NULLIF(acct.username, ''), '#' || acct.id::text), 150)"
 
 
 @dataclass
@@ -139,9 +149,10 @@ _CALLABLE = f"""t.point_id = want.point_id AND t.service_date = %(day)s AND t.st
 _CALL = f"""
 WITH w AS (
     SELECT w.id, w.number, w.point_id, w.policy_day, w.normals_since_priority, w.xmin AS version,
-           p.priority_every
+           p.priority_every, {_ACTOR} AS actor
     FROM service_halls_window w JOIN service_halls_servicepoint p ON p.id = w.point_id
-    WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s
+         JOIN identity_user acct ON acct.id = w.clerk_id
+    WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s AND {_CLERK_OK}
     FOR UPDATE OF w
 ), fresh AS (
     SELECT w.* FROM w JOIN service_halls_window seen ON seen.id = w.id AND seen.xmin = w.version
@@ -151,7 +162,7 @@ WITH w AS (
                AS businesses,
            CASE WHEN fresh.policy_day = %(day)s THEN fresh.normals_since_priority ELSE {_NO_PRIORITY_YET} END
                AS normals,
-           fresh.priority_every
+           fresh.priority_every, fresh.actor
     FROM fresh
 ), busy AS (
     SELECT b.number FROM {_TICKET} b
@@ -187,7 +198,7 @@ WITH w AS (
 ), au AS (
     INSERT INTO {_AUDIT} (occurred_at, actor_id, actor_label, event_type, target_type, target_id,
         target_label, old_values, new_values, ip_address, request_id)
-    SELECT %(now)s, %(clerk)s, %(actor_label)s, 'service_halls.ticket_call', 'service_halls.ticket',
+    SELECT %(now)s, %(clerk)s, want.actor, 'service_halls.ticket_call', 'service_halls.ticket',
         c.id::text, c.number, jsonb_build_object('state', '{_WAITING}'::text),
         jsonb_build_object('state', '{_CALLED}'::text, 'window', want.number), %(ip)s::inet, %(request_id)s
     FROM c, want
@@ -224,18 +235,18 @@ class CallResult:
     point_id: int
 
 
-def call_next(*, window_id: int, clerk, now: datetime, day: date, due_by: datetime,
-              notify: bool = False) -> CallResult | None:
-    """Call the next number at the clerk's own window. None: not the clerk's window.
+def call_next(*, window_id: int, clerk_id: int, now: datetime, day: date, due_by: datetime,
+              notify: bool = False, token_digest: str | None = None) -> CallResult | None:
+    """Call the next number at the clerk's own window. None: not the clerk's window (or,
+    with ``token_digest``, the clerk does not hold that API token; see ``_CLERK_OK``).
 
     One statement in its own transaction (or the caller's); run again when a
     concurrent call on the same window committed while it waited (see _CALL).
     ``notify``: the statement also NOTIFYs the hall's screens (the ``postgres`` bus)."""
-    actor_label, ip, request_id = _audit_meta(clerk)
+    ip, request_id = _audit_meta()
     params = {
-        "window": window_id, "clerk": clerk.pk, "day": day, "now": now, "due_by": due_by,
-        "kind": EventKind.CALLED.value,
-        "actor_label": actor_label, "ip": ip, "request_id": request_id,
+        "window": window_id, "clerk": clerk_id, "digest": token_digest, "day": day, "now": now,
+        "due_by": due_by, "kind": EventKind.CALLED.value, "ip": ip, "request_id": request_id,
     }
     if notify:
         params["at"] = now.isoformat()
@@ -291,9 +302,10 @@ def _act_sql(act: Act) -> str:
     return f"""
 WITH cur AS (
     SELECT t.id, t.state, t.number, t.token, t.is_priority, t.point_id, t.business_type_id,
-           w.number AS window_number
+           w.number AS window_number, {_ACTOR} AS actor
     FROM {_TICKET} t JOIN service_halls_window w ON w.id = t.window_id
-    WHERE t.id = %(ticket)s AND t.window_id = %(window)s AND w.clerk_id = %(clerk)s
+         JOIN identity_user acct ON acct.id = w.clerk_id
+    WHERE t.id = %(ticket)s AND t.window_id = %(window)s AND w.clerk_id = %(clerk)s AND {_CLERK_OK}
     FOR UPDATE OF t
 ), u AS (
     UPDATE {_TICKET} t SET {act.set_sql}
@@ -306,7 +318,7 @@ WITH cur AS (
 ), au AS (
     INSERT INTO {_AUDIT} (occurred_at, actor_id, actor_label, event_type, target_type, target_id,
         target_label, old_values, new_values, ip_address, request_id)
-    SELECT %(now)s, %(clerk)s, %(actor_label)s, %(event_type)s, 'service_halls.ticket', u.id::text,
+    SELECT %(now)s, %(clerk)s, cur.actor, %(event_type)s, 'service_halls.ticket', u.id::text,
         cur.number, jsonb_build_object('state', cur.state), {new_values}, %(ip)s::inet, %(request_id)s
     FROM u, cur
 )
@@ -329,18 +341,18 @@ class ActResult:
     applied: bool  # False: the ticket is in a state the action does not apply to
 
 
-def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk, now: datetime,
-               notify: bool = False) -> ActResult | None:
+def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk_id: int, now: datetime,
+               notify: bool = False, token_digest: str | None = None) -> ActResult | None:
     """Recall, skip, start or finish the number at the clerk's own window in one
-    statement. None: the ticket is not at this clerk's window (or does not exist).
+    statement. None: the ticket is not at this clerk's window (or does not exist, or,
+    with ``token_digest``, the clerk does not hold that API token).
     ``notify``: the statement also NOTIFYs the hall's screens when it applies."""
     act = ACTS[key]
-    actor_label, ip, request_id = _audit_meta(clerk)
+    ip, request_id = _audit_meta()
     params = {
-        "ticket": ticket_id, "window": window_id, "clerk": clerk.pk, "now": now,
+        "ticket": ticket_id, "window": window_id, "clerk": clerk_id, "digest": token_digest, "now": now,
         "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,
-        "actor_label": actor_label, "event_type": f"service_halls.{_AUDIT_TYPE[key]}",
-        "ip": ip, "request_id": request_id,
+        "event_type": f"service_halls.{_AUDIT_TYPE[key]}", "ip": ip, "request_id": request_id,
     }
     if notify:
         params["at"] = now.isoformat()

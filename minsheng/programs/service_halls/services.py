@@ -437,6 +437,31 @@ def _still_at_window(number: str) -> Conflict:
     )
 
 
+# What the one-statement paths return when their statement did not apply: not on PostgreSQL,
+# not the caller's window or ticket, or (with an API token) not the caller's token.
+NOT_APPLIED = object()
+
+
+def _call_next_pg(*, window_id: int, clerk_id: int, token_digest: str | None):
+    """The call as one statement (queue_pg.call_next): the ticket, None when nobody waits,
+    or NOT_APPLIED."""
+    if not queue_pg.available():
+        return NOT_APPLIED
+    now = timezone.now()
+    notify = realtime.bus() == realtime.BUS_POSTGRES
+    result = queue_pg.call_next(window_id=window_id, clerk_id=clerk_id, token_digest=token_digest, now=now,
+                                day=timezone.localdate(now), due_by=now + APPOINTMENT_EARLY, notify=notify)
+    if result is None:
+        return NOT_APPLIED
+    if result.row is not None:
+        if not notify:
+            _announce(result.row, EventKind.CALLED)
+        return _ticket_from_row(result.row)
+    if result.busy_number is not None:
+        raise _still_at_window(result.busy_number)
+    return None
+
+
 def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Window]) -> Ticket | None:
     """Call the next ticket at the window with this id — the clerk's screen and the API.
 
@@ -445,22 +470,20 @@ def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Windo
     window is not the clerk's, ``window_for()`` reads it the usual way (its
     refusals are worded for the caller: not found, not allowed) and the ORM
     path below says why the clerk cannot call from it."""
-    if queue_pg.available():
-        now = timezone.now()
-        notify = realtime.bus() == realtime.BUS_POSTGRES
-        result = queue_pg.call_next(window_id=window_id, clerk=clerk, now=now, day=timezone.localdate(now),
-                                    due_by=now + APPOINTMENT_EARLY, notify=notify)
-        if result is not None and result.row is not None and not notify:
-            _announce(result.row, EventKind.CALLED)
-        if result is not None:
-            if result.row is not None:
-                return _ticket_from_row(result.row)
-            if result.busy_number is not None:
-                raise _still_at_window(result.busy_number)
-            return None
+    ticket = _call_next_pg(window_id=window_id, clerk_id=clerk.pk, token_digest=None)
+    if ticket is not NOT_APPLIED:
+        return ticket
     window = window_for()
     _require_own_window(window, clerk)
     return _window_call_next_orm(window=window, clerk=clerk)
+
+
+def window_call_next_by_token(*, window_id: int, clerk_id: int, token_digest: str):
+    """Call-next for an API token that names its user, checked by the statement itself
+    (ADR 0006 §8): the ticket, None when nobody waits, or NOT_APPLIED — then nothing was
+    written and the caller checks the token the usual way and calls ``window_call_next_at``,
+    whose refusals say why."""
+    return _call_next_pg(window_id=window_id, clerk_id=clerk_id, token_digest=token_digest)
 
 
 def window_call_next(*, window: Window, clerk) -> Ticket | None:
@@ -588,6 +611,26 @@ def ticket_finish(*, ticket: Ticket, clerk) -> Ticket:
 _ACTIONS: dict[str, Callable[..., Ticket]] = {}  # filled below: recall, skip, start, finish
 
 
+def _ticket_act_pg(*, action: str, window_id: int, ticket_id: int, clerk_id: int, token_digest: str | None):
+    """The action as one statement (queue_pg.ticket_act): the ticket, or NOT_APPLIED."""
+    if not queue_pg.available():
+        return NOT_APPLIED
+    notify = realtime.bus() == realtime.BUS_POSTGRES
+    result = queue_pg.ticket_act(key=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk_id,
+                                 token_digest=token_digest, now=timezone.now(), notify=notify)
+    if result is None:
+        return NOT_APPLIED
+    if not result.applied:
+        raise Conflict(
+            _("Number %(number)s is now “%(state)s”; reload the page to see where it stands.")
+            % {"number": result.row.number, "state": TicketState(result.old_state).label},
+            code=ErrorCode.STATE_CHANGED,
+        )
+    if not notify:
+        _announce(result.row, queue_pg.ACTS[action].event_kind)
+    return _ticket_from_row(result.row)
+
+
 def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
                       ticket_for: Callable[[], Ticket]) -> Ticket:
     """Recall, skip (no-show), start or finish the number at the clerk's window.
@@ -599,21 +642,20 @@ def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
     reason; SQLite always goes the ORM way."""
     if action not in _ACTIONS:
         raise NotFound()
-    if queue_pg.available():
-        notify = realtime.bus() == realtime.BUS_POSTGRES
-        result = queue_pg.ticket_act(key=action, window_id=window_id, ticket_id=ticket_id, clerk=clerk,
-                                     now=timezone.now(), notify=notify)
-        if result is not None:
-            if not result.applied:
-                raise Conflict(
-                    _("Number %(number)s is now “%(state)s”; reload the page to see where it stands.")
-                    % {"number": result.row.number, "state": TicketState(result.old_state).label},
-                    code=ErrorCode.STATE_CHANGED,
-                )
-            if not notify:
-                _announce(result.row, queue_pg.ACTS[action].event_kind)
-            return _ticket_from_row(result.row)
+    ticket = _ticket_act_pg(action=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk.pk,
+                            token_digest=None)
+    if ticket is not NOT_APPLIED:
+        return ticket
     return _ACTIONS[action](ticket=ticket_for(), clerk=clerk)
+
+
+def window_ticket_act_by_token(*, action: str, window_id: int, ticket_id: int, clerk_id: int, token_digest: str):
+    """A window action for an API token that names its user, checked by the statement
+    (as ``window_call_next_by_token``): the ticket, or NOT_APPLIED."""
+    if action not in _ACTIONS:
+        raise NotFound()
+    return _ticket_act_pg(action=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk_id,
+                          token_digest=token_digest)
 
 
 def ticket_transfer(

@@ -1,0 +1,158 @@
+"""A window's tablet calls and acts with an API token that names its user (``<id>.<secret>``).
+On PostgreSQL the statement that acts checks the token against the account in the same
+statement (api.auth.TokenClaimAuth, ADR 0006 §8): the call reads no cache and no token row
+first. A token that does not hold is refused with 401 and nothing is written, on both
+databases; a valid token at someone else's window gets the usual answer."""
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from minsheng.api import auth
+from minsheng.audit.models import AuditEvent
+from minsheng.core import usercache
+from minsheng.identity.models import User
+from minsheng.identity.services import api_token_issue
+
+from .. import services
+from ..models import Ticket, TicketEvent, Window
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/service_halls/windows"
+
+
+@pytest.fixture(autouse=True)
+def _clock_and_clean_cache():
+    cache.clear()
+    auth._local_token_users.clear()
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
+    cache.clear()
+    auth._local_token_users.clear()
+
+
+def _call(w, token):
+    return Client().post(f"{API}/{w.pk}/call-next", HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def _act(w, action, ticket, token):
+    return Client().post(f"{API}/{w.pk}/{action}", {"ticket": ticket.pk}, content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def _hall(waiting=1):
+    p, clerk, w = f.staffed_window(waiting=waiting)
+    return p, clerk, w, api_token_issue(user=clerk)
+
+
+def _writes():
+    """What a call or an action leaves behind: tickets by state, events, window audit rows."""
+    return (
+        sorted(Ticket.objects.values_list("number", "state", "window_id")),
+        TicketEvent.objects.count(),
+        AuditEvent.objects.filter(event_type__startswith="service_halls.ticket_").count(),
+    )
+
+
+def test_a_windows_token_calls_and_acts_with_no_cache_read_and_the_audit_names_the_clerk(cache_reads):
+    p, clerk, w, token = _hall(waiting=2)
+    reads = cache_reads()
+    called = _call(w, token)
+    assert called.status_code == 200, called.content
+    assert called.json()["number"] == "A001" and called.json()["window"] == w.number
+    if connection.vendor == "postgresql":
+        # the statement checked the token: nothing asked the cache who this is
+        assert reads.calls == []
+    ticket = Ticket.objects.get(number="A001")
+    assert (ticket.state, ticket.window_id) == ("called", w.pk)
+    call_audit = AuditEvent.objects.get(event_type="service_halls.ticket_call")
+    assert (call_audit.actor_id, call_audit.actor_label) == (clerk.pk, str(clerk))
+    skipped = _act(w, "skip", ticket, token)
+    assert skipped.status_code == 200 and skipped.json()["state"] == "no_show"
+    skip_audit = AuditEvent.objects.get(event_type="service_halls.ticket_skip")
+    assert (skip_audit.actor_id, skip_audit.actor_label) == (clerk.pk, str(clerk))
+    assert _call(w, token).json()["number"] == "A002"
+
+
+def _rotated(clerk, token):
+    api_token_issue(user=clerk)  # a new token replaces the old one
+    return token
+
+
+def _deactivated(clerk, token):
+    clerk.is_active = False
+    clerk.save(update_fields=["is_active"])
+    return token
+
+
+def _secret_changed(clerk, token):
+    return token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
+
+
+def _another_clerks_id(clerk, token):
+    # the id part names another clerk, signed on at their own window with a number waiting
+    theirs = f.point()
+    other = f.clerk(point=theirs)
+    f.window(point=theirs, clerk=other, number=9)
+    services.ticket_issue(point=theirs, business_type=theirs.business_types.first(), channel="kiosk")
+    return f"{other.pk}.{token.split('.', 1)[1]}"
+
+
+@pytest.mark.parametrize("spoil", [_rotated, _deactivated, _secret_changed, _another_clerks_id])
+def test_a_token_that_does_not_hold_is_refused_and_nothing_is_written(spoil):
+    p, clerk, w, token = _hall(waiting=2)
+    first = _call(w, token)  # warm: the cache and this process's map know the token
+    assert first.status_code == 200
+    ticket = Ticket.objects.get(number="A001")
+    bad = spoil(clerk, token)
+    if spoil is _another_clerks_id:
+        w = Window.objects.get(clerk_id=int(bad.split(".")[0]))
+    before = _writes()
+    refused = _call(w, bad)
+    assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
+    for action in ("recall", "skip", "start"):
+        assert _act(w, action, ticket, bad).status_code == 401
+    assert _writes() == before
+
+
+def test_a_valid_token_at_someone_elses_window_gets_the_usual_refusal():
+    p, clerk, w, token = _hall()
+    other = f.clerk(point=p)
+    theirs = f.window(point=p, clerk=other, number=7)
+    before = _writes()
+    r = _call(theirs, token)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert _writes() == before
+
+
+def test_a_token_that_does_not_name_its_user_still_calls():
+    """Tokens issued before 2026-12 carry no id: checked before the call, as always."""
+    p, clerk, w, _token = _hall()
+    legacy = "legacy-token-without-an-id-0123456789"
+    User.objects.filter(pk=clerk.pk).update(api_token_hash=hashlib.sha256(legacy.encode()).hexdigest())
+    usercache.bump([clerk.pk], ["principal"])
+    r = _call(w, legacy)
+    assert r.status_code == 200 and r.json()["number"] == "A001"
+    assert AuditEvent.objects.get(event_type="service_halls.ticket_call").actor_id == clerk.pk
+
+
+@pytest.mark.parametrize(("name", "username"), [("王丽", "wangli"), ("", "clerk-without-a-name"), ("", None)])
+def test_the_audit_label_is_the_accounts_as_the_application_writes_it(name, username):
+    """The one-statement paths write the actor's label from the account row; it must read
+    as ``str(user)`` does on the ORM path."""
+    p, clerk, w = f.staffed_window(waiting=1)
+    User.objects.filter(pk=clerk.pk).update(name=name, username=username)
+    clerk.refresh_from_db()
+    ticket = services.window_call_next_at(window_id=w.pk, clerk=clerk, window_for=lambda: w)
+    services.window_ticket_act(action="start", window_id=w.pk, ticket_id=ticket.pk, clerk=clerk,
+                               ticket_for=lambda: ticket)
+    labels = set(AuditEvent.objects.filter(event_type__in=["service_halls.ticket_call", "service_halls.ticket_start"])
+                 .values_list("actor_label", flat=True))
+    assert labels == {str(clerk)}
