@@ -30,6 +30,14 @@ transformer caches the dumpers and loaders it chose for each parameter and
 column type, and a new cursor chose them all again (~40 µs of a submit's CPU
 here, mostly the array dumpers). Results are fetched inside the ``with`` block,
 before the next call replaces them; leaving the block does not close it.
+
+psycopg turns a statement's ``%(name)s`` placeholders into ``$n`` on every execute,
+and keeps the result only for statements of up to 4 KiB
+(``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``): a longer one is parsed again on
+every call (~9% of a window's call-next here, once its statement grew past the
+limit). ``execute`` therefore sends each statement without its lines' indentation,
+worked out once per statement text. The statements must not hold string literals
+that span lines.
 """
 
 import select
@@ -91,6 +99,7 @@ def execute(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> psycopg.Curso
     if conn.prepare_threshold is None:
         conn.prepare_threshold = _NEVER_AUTOMATICALLY  # prepare=True still prepares
     cursor = _cursor(db, conn)
+    sql = fitted(sql)
     try:
         _execute_once(db, cursor, sql, params)
     except ProgrammingError as exc:
@@ -101,6 +110,21 @@ def execute(sql: str, params, *, using: str = DEFAULT_DB_ALIAS) -> psycopg.Curso
             cursor.execute("DEALLOCATE ALL")
         _execute_once(db, cursor, sql, params)
     return cursor
+
+
+_fitted: dict[str, str] = {}
+_FITTED_MAX = 512  # the hot statements are a few dozen texts; bounded all the same
+
+
+def fitted(sql: str) -> str:
+    """``sql`` without its lines' leading and trailing blanks, as sent (see the module
+    docstring): the same text every call, so psycopg's conversion cache keeps it."""
+    text = _fitted.get(sql)
+    if text is None:
+        if len(_fitted) >= _FITTED_MAX:
+            _fitted.clear()
+        text = _fitted[sql] = "\n".join(filter(None, (line.strip() for line in sql.splitlines())))
+    return text
 
 
 def _execute_once(db, cursor: psycopg.Cursor, sql: str, params) -> None:

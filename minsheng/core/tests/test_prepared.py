@@ -97,3 +97,24 @@ def test_a_connection_the_server_ended_between_requests_is_replaced_before_the_s
     close_old_connections()  # what Django does when the next request starts
     (second_pid,) = prepared.execute(sql, {"probe": True}).fetchone()
     assert second_pid != first_pid
+
+
+def test_an_indented_statement_past_psycopgs_cache_limit_is_converted_once(table, monkeypatch):
+    """psycopg keeps its placeholder conversion only for statements up to 4 KiB; a long
+    hot statement was parsed again on every call. Sent without indentation, it fits."""
+    from psycopg import _queries
+
+    filler = "".join(f"\n{' ' * 60}AND %(id)s = %(id)s" for _ in range(60))
+    sql = f"""
+        SELECT id FROM {table}
+        WHERE id = %(id)s{filler}"""  # noqa: S608
+    assert len(sql.encode()) > _queries.MAX_CACHED_STATEMENT_LENGTH
+    assert len(prepared.fitted(sql).encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} (id, note) VALUES (7, 'x')")  # noqa: S608
+    conversions = []
+    original = _queries._query2pg_nocache
+    monkeypatch.setattr(_queries, "_query2pg_nocache", lambda *a: conversions.append(1) or original(*a))
+    for _ in range(3):
+        assert prepared.execute(sql, {"id": 7}).fetchone() == (7,)
+    assert conversions == []

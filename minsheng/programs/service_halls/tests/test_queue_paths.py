@@ -210,3 +210,18 @@ def test_call_statement_is_planned_once_per_connection_not_per_call():
                     ["%FOR UPDATE OF w%"])
         ((generic, custom),) = cur.fetchall()
     assert generic >= 3 and custom <= 5, (generic, custom)
+
+
+def test_every_hall_statement_fits_psycopgs_conversion_cache():
+    """psycopg keeps a statement's placeholder conversion only up to 4 KiB; past it, every
+    call parses the statement again (core.prepared). The call statement is close to it."""
+    from psycopg import _queries
+
+    from minsheng.core import prepared
+
+    from .. import queue_pg
+
+    statements = [queue_pg._ISSUE, queue_pg._CALL, queue_pg._CALL_AND_NOTIFY,
+                  *queue_pg._ACT_SQL.values(), *queue_pg._ACT_AND_NOTIFY_SQL.values()]
+    sizes = [len(prepared.fitted(sql).encode()) for sql in statements]
+    assert max(sizes) <= _queries.MAX_CACHED_STATEMENT_LENGTH, sizes
