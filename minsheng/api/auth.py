@@ -170,9 +170,21 @@ def token_principal(digest: str, *, user_hint: int | None = None):
 
 
 class TokenAuth(APIKeyHeader):
-    """``Authorization: Token <token>`` for systems that integrate (department back ends)."""
+    """``Authorization: Token <token>`` for systems that integrate (department back ends)
+    and the windows' tablets.
+
+    ``TokenAuth(claim=True)``: for an endpoint whose one statement checks the token itself
+    (a window's call-next and actions, which tablets send all day; ADR 0006 §8). A token
+    that names its user is not looked up here: the request gets a ``TokenClaim`` as
+    ``request.auth`` and ``request.user`` stays anonymous. A token that does not name its
+    user (issued before 2026-12) is checked here all the same. One class for both, so that
+    the OpenAPI document shows one token scheme."""
 
     param_name = "Authorization"
+
+    def __init__(self, *, claim: bool = False):
+        self.claim = claim
+        super().__init__()
 
     def authenticate(self, request, key):
         if not key or not key.startswith("Token "):
@@ -180,7 +192,11 @@ class TokenAuth(APIKeyHeader):
         from minsheng.identity.services import api_token_user_hint
 
         token = key[6:].strip()
-        user = token_principal(hashlib.sha256(token.encode()).hexdigest(), user_hint=api_token_user_hint(token))
+        user_id = api_token_user_hint(token)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        if self.claim and user_id is not None:
+            return TokenClaim(user_id=user_id, digest=digest)
+        user = token_principal(digest, user_hint=user_id)
         if user is None:
             return None
         request.user = user
@@ -201,27 +217,8 @@ class TokenClaim:
     digest: str
 
 
-class TokenClaimAuth(TokenAuth):
-    """``Authorization: Token <id>.<secret>`` for an endpoint whose one statement checks
-    the token itself: a window's call-next and actions, which tablets send all day.
-    Such a token is not looked up here — the request gets a ``TokenClaim`` as
-    ``request.auth`` and ``request.user`` stays anonymous. A token that does not name
-    its user (issued before 2026-12) is checked here as by ``TokenAuth``."""
-
-    def authenticate(self, request, key):
-        if not key or not key.startswith("Token "):
-            return None
-        from minsheng.identity.services import api_token_user_hint
-
-        token = key[6:].strip()
-        user_id = api_token_user_hint(token)
-        if user_id is None:
-            return super().authenticate(request, key)
-        return TokenClaim(user_id=user_id, digest=hashlib.sha256(token.encode()).hexdigest())
-
-
 def token_claim(request) -> TokenClaim | None:
-    """The request's unchecked token claim, if it came with one (``TokenClaimAuth``)."""
+    """The request's unchecked token claim, if it came with one (``TokenAuth(claim=True)``)."""
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, TokenClaim) else None
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from minsheng.access.selectors import user_has_role
-from minsheng.api.auth import SessionAuth, TokenClaimAuth, token_claim, verified_user
+from minsheng.api.auth import SessionAuth, TokenAuth, token_claim, verified_user
 from minsheng.core.errors import NotAllowed, NotFound
 
 from . import selectors, services
@@ -112,9 +112,9 @@ def display_feed(request, point_id: int):
 
 
 # A window's call-next and actions: a tablet's token is checked by the statement that acts
-# (TokenClaimAuth, ADR 0006 §8); when that statement does not apply, the token is checked
+# (TokenAuth(claim=True), ADR 0006 §8); when that statement does not apply, the token is checked
 # the usual way and the usual path says why the clerk cannot act (or 401).
-WINDOW_AUTH = [TokenClaimAuth(), SessionAuth()]
+WINDOW_AUTH = [TokenAuth(claim=True), SessionAuth()]
 
 
 @router.post("/windows/{window_id}/call-next", response={200: WindowTicketOut, 204: None}, auth=WINDOW_AUTH)

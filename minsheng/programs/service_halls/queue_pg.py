@@ -56,7 +56,7 @@ def _audit_meta() -> tuple[str | None, str]:
 
 # The clerk whose window it is, read in the statement that acts: it must be active and,
 # when the call came with an API token (``%(digest)s`` not NULL), hold that token — the
-# token is checked here, not before (api.auth.TokenClaimAuth, ADR 0006 §8); a caller signed
+# token is checked here, not before (api.auth.TokenAuth(claim=True), ADR 0006 §8); a caller signed
 # in by session passes NULL. The audit row's actor label is the account's, as
 # ``str(user)`` gives it (identity.models.User.__str__; tests/test_queue_paths.py compares).
 _CLERK_OK = "acct.is_active AND (%(digest)s::text IS NULL OR acct.api_token_hash = %(digest)s::text)"

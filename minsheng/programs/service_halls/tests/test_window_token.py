@@ -1,6 +1,6 @@
 """A window's tablet calls and acts with an API token that names its user (``<id>.<secret>``).
 On PostgreSQL the statement that acts checks the token against the account in the same
-statement (api.auth.TokenClaimAuth, ADR 0006 §8): the call reads no cache and no token row
+statement (api.auth.TokenAuth(claim=True), ADR 0006 §8): the call reads no cache and no token row
 first. A token that does not hold is refused with 401 and nothing is written, on both
 databases; a valid token at someone else's window gets the usual answer."""
 
@@ -156,3 +156,12 @@ def test_the_audit_label_is_the_accounts_as_the_application_writes_it(name, user
     labels = set(AuditEvent.objects.filter(event_type__in=["service_halls.ticket_call", "service_halls.ticket_start"])
                  .values_list("actor_label", flat=True))
     assert labels == {str(clerk)}
+
+
+def test_the_api_document_shows_the_windows_token_as_the_one_token_scheme():
+    from minsheng.api.main import api
+
+    schema = api.get_openapi_schema()
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionAuth"}
+    call = schema["paths"]["/api/v1/service_halls/windows/{window_id}/call-next"]["post"]
+    assert call["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
