@@ -225,3 +225,24 @@ def test_every_hall_statement_fits_psycopgs_conversion_cache():
                   *queue_pg._ACT_SQL.values(), *queue_pg._ACT_AND_NOTIFY_SQL.values()]
     sizes = [len(prepared.fitted(sql).encode()) for sql in statements]
     assert max(sizes) <= _queries.MAX_CACHED_STATEMENT_LENGTH, sizes
+
+
+def test_the_called_ticket_reads_any_column_the_statement_did_not_return_from_the_database():
+    """After a one-statement call the ticket holds only what the statement returned; any
+    other column comes from its row when asked, never from a default."""
+    from django.db.models.signals import post_init, pre_init
+
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c, number=3)
+    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="phone")
+    called = _call(w, c)
+    row = Ticket.objects.get(pk=t.pk)
+    assert (called.issued_at, called.called_at, called.channel, called.service_date) == (
+        row.issued_at, row.called_at, "phone", MONDAY_10.date())
+    assert not called._state.adding and called._state.db == "default"
+    called.save(update_fields=["recall_count"])  # an ordinary model instance: it saves as one
+    assert Ticket.objects.get(pk=t.pk).state == "called"
+    # services._loaded builds these without __init__: nothing may listen for it
+    for model in (Ticket, Window):
+        assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
