@@ -199,9 +199,13 @@ class TokenAuth(APIKeyHeader):
         user = token_principal(digest, user_hint=user_id)
         if user is None:
             return None
-        request.user = user
-        request.token_authenticated_at = timezone.now()
-        return user
+        return _signed_in(request, user)
+
+
+def _signed_in(request, user):
+    request.user = user
+    request.token_authenticated_at = timezone.now()
+    return user
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,14 @@ def verified_user(request):
     user = token_principal(claim.digest, user_hint=claim.user_id)
     if user is None:
         raise AuthenticationError()
-    request.user, request.auth = user, user
-    request.token_authenticated_at = timezone.now()
-    return user
+    request.auth = user
+    return _signed_in(request, user)
+
+
+def token_holds_sql(account: str, digest: str = "%(digest)s") -> str:
+    """The SQL condition, over the user row ``account``, that the account may act for a
+    claim: it is active and, when the ``digest`` parameter is not NULL, holds that token
+    (the stored sha256, as the token lookup compares it). A caller whose user is already
+    known passes NULL. Statements that check a ``TokenClaim`` themselves use this, so how
+    tokens are stored stays here (ADR 0006 §8)."""
+    return f"{account}.is_active AND ({digest}::text IS NULL OR {account}.api_token_hash = {digest}::text)"

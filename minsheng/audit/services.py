@@ -9,6 +9,16 @@ from minsheng.core.middleware import client_ip, current_request
 from .models import AuditEvent
 
 
+def audit_request_meta(request=None) -> tuple[str | None, str]:
+    """The IP address and request id an audit entry records for ``request`` (the request
+    being served, from the middleware's context, when not given). A hot path that writes
+    its audit row in its own SQL statement passes these."""
+    request = request or current_request()
+    if request is None:
+        return None, ""
+    return client_ip(request), getattr(request, "request_id", "")
+
+
 def audit_event_build(
     *,
     event_type: str,
@@ -29,6 +39,7 @@ def audit_event_build(
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         if request.user.is_authenticated:
             actor = request.user
+    ip_address, request_id = audit_request_meta(request)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
@@ -42,8 +53,8 @@ def audit_event_build(
         target_label=target_label[:200],
         old_values=old,
         new_values=new,
-        ip_address=client_ip(request),
-        request_id=getattr(request, "request_id", "") if request is not None else "",
+        ip_address=ip_address,
+        request_id=request_id,
     )
 
 

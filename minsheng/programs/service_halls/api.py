@@ -117,17 +117,27 @@ def display_feed(request, point_id: int):
 WINDOW_AUTH = [TokenAuth(claim=True), SessionAuth()]
 
 
+def _as_window_clerk(request, in_statement, usual):
+    """Run a window's call or action for this request: with a token claim, first as the one
+    statement that also checks the token (``in_statement(clerk_id, digest)``); otherwise, or
+    when that did not apply, ``usual(user)`` for the verified user (401 if the claim fails)."""
+    claim = token_claim(request)
+    if claim is not None:
+        done = in_statement(claim.user_id, claim.digest)
+        if done is not services.NOT_APPLIED:
+            return done
+    return usual(verified_user(request))
+
+
 @router.post("/windows/{window_id}/call-next", response={200: WindowTicketOut, 204: None}, auth=WINDOW_AUTH)
 def call_next(request, window_id: int):
-    claim = token_claim(request)
-    ticket = services.NOT_APPLIED
-    if claim is not None:
-        ticket = services.window_call_next_by_token(window_id=window_id, clerk_id=claim.user_id,
-                                                    token_digest=claim.digest)
-    if ticket is services.NOT_APPLIED:
-        ticket = services.window_call_next_at(
-            window_id=window_id, clerk=verified_user(request), window_for=lambda: _clerk_window(request, window_id)
-        )
+    ticket = _as_window_clerk(
+        request,
+        lambda clerk_id, digest: services.window_call_next_in_statement(
+            window_id=window_id, clerk_id=clerk_id, token_digest=digest),
+        lambda clerk: services.window_call_next_at(
+            window_id=window_id, clerk=clerk, window_for=lambda: _clerk_window(request, window_id)),
+    )
     if ticket is None:
         return Status(204, None)
     return Status(200, _window_ticket_out(ticket))
@@ -139,16 +149,14 @@ def _window_ticket(request, window_id: int, ticket_id: int):
 
 
 def _act(request, action: str, window_id: int, ticket_id: int) -> dict:
-    claim = token_claim(request)
-    ticket = services.NOT_APPLIED
-    if claim is not None:
-        ticket = services.window_ticket_act_by_token(action=action, window_id=window_id, ticket_id=ticket_id,
-                                                     clerk_id=claim.user_id, token_digest=claim.digest)
-    if ticket is services.NOT_APPLIED:
-        ticket = services.window_ticket_act(
-            action=action, window_id=window_id, ticket_id=ticket_id, clerk=verified_user(request),
-            ticket_for=lambda: _window_ticket(request, window_id, ticket_id),
-        )
+    ticket = _as_window_clerk(
+        request,
+        lambda clerk_id, digest: services.window_ticket_act_in_statement(
+            action=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk_id, token_digest=digest),
+        lambda clerk: services.window_ticket_act(
+            action=action, window_id=window_id, ticket_id=ticket_id, clerk=clerk,
+            ticket_for=lambda: _window_ticket(request, window_id, ticket_id)),
+    )
     return _window_ticket_out(ticket)
 
 

@@ -31,15 +31,18 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from minsheng.api.auth import token_holds_sql
+from minsheng.audit.models import AuditEvent
+from minsheng.audit.services import audit_request_meta
 from minsheng.core import prepared
-from minsheng.core.middleware import client_ip, current_request
+from minsheng.identity.models import User
 
 from .models import EventKind, TicketState
 from .realtime import PG_CHANNEL
 
 _TICKET = "service_halls_ticket"
 _EVENT = "service_halls_ticketevent"
-_AUDIT = "audit_auditevent"
+_AUDIT = AuditEvent._meta.db_table
 _NO_PRIORITY_YET = 32767
 
 
@@ -47,20 +50,14 @@ def available() -> bool:
     return prepared.available()
 
 
-def _audit_meta() -> tuple[str | None, str]:
-    """The IP and request id of the request being served, as the audit module writes them
-    (audit.services.audit_event_build). The actor's label is the statement's: ``_ACTOR``."""
-    request = current_request()
-    return client_ip(request), getattr(request, "request_id", "") if request is not None else ""
-
-
-# The clerk whose window it is, read in the statement that acts: it must be active and,
-# when the call came with an API token (``%(digest)s`` not NULL), hold that token — the
-# token is checked here, not before (api.auth.TokenAuth(claim=True), ADR 0006 §8); a caller signed
-# in by session passes NULL. The audit row's actor label is the account's, as
-# ``str(user)`` gives it (identity.models.User.__str__; tests/test_queue_paths.py compares).
-_CLERK_OK = "acct.is_active AND (%(digest)s::text IS NULL OR acct.api_token_hash = %(digest)s::text)"
-_ACTOR = "left(COALESCE(NULLIF(acct.name, ''), NULLIF(acct.username, ''), '#' || acct.id::text), 150)"
+# The clerk whose window it is, read in the statement that acts: the account must be active
+# and, when the call came with an API token (``%(digest)s`` not NULL), hold that token — the
+# token is checked here, not before (api.auth.TokenAuth(claim=True), ADR 0006 §8); a caller
+# signed in by session passes NULL. The audit row's actor label is the account's, as
+# ``str(user)`` gives it.
+_ACCOUNT = f"JOIN {User._meta.db_table} acct ON acct.id = w.clerk_id"
+_CLERK_OK = token_holds_sql("acct")
+_ACTOR = f"left({User.label_sql('acct')}, {AuditEvent._meta.get_field('actor_label').max_length})"
 
 
 @dataclass
@@ -151,7 +148,7 @@ WITH w AS (
     SELECT w.id, w.number, w.point_id, w.policy_day, w.normals_since_priority, w.xmin AS version,
            p.priority_every, {_ACTOR} AS actor
     FROM service_halls_window w JOIN service_halls_servicepoint p ON p.id = w.point_id
-         JOIN identity_user acct ON acct.id = w.clerk_id
+         {_ACCOUNT}
     WHERE w.id = %(window)s AND w.clerk_id = %(clerk)s AND {_CLERK_OK}
     FOR UPDATE OF w
 ), fresh AS (
@@ -243,7 +240,7 @@ def call_next(*, window_id: int, clerk_id: int, now: datetime, day: date, due_by
     One statement in its own transaction (or the caller's); run again when a
     concurrent call on the same window committed while it waited (see _CALL).
     ``notify``: the statement also NOTIFYs the hall's screens (the ``postgres`` bus)."""
-    ip, request_id = _audit_meta()
+    ip, request_id = audit_request_meta()
     params = {
         "window": window_id, "clerk": clerk_id, "digest": token_digest, "day": day, "now": now,
         "due_by": due_by, "kind": EventKind.CALLED.value, "ip": ip, "request_id": request_id,
@@ -304,7 +301,7 @@ WITH cur AS (
     SELECT t.id, t.state, t.number, t.token, t.is_priority, t.point_id, t.business_type_id,
            w.number AS window_number, {_ACTOR} AS actor
     FROM {_TICKET} t JOIN service_halls_window w ON w.id = t.window_id
-         JOIN identity_user acct ON acct.id = w.clerk_id
+         {_ACCOUNT}
     WHERE t.id = %(ticket)s AND t.window_id = %(window)s AND w.clerk_id = %(clerk)s AND {_CLERK_OK}
     FOR UPDATE OF t
 ), u AS (
@@ -348,7 +345,7 @@ def ticket_act(*, key: str, window_id: int, ticket_id: int, clerk_id: int, now: 
     with ``token_digest``, the clerk does not hold that API token).
     ``notify``: the statement also NOTIFYs the hall's screens when it applies."""
     act = ACTS[key]
-    ip, request_id = _audit_meta()
+    ip, request_id = audit_request_meta()
     params = {
         "ticket": ticket_id, "window": window_id, "clerk": clerk_id, "digest": token_digest, "now": now,
         "allowed": [str(s) for s in act.allowed], "kind": act.event_kind.value,

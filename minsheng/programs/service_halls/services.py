@@ -445,9 +445,12 @@ def _still_at_window(number: str) -> Conflict:
 NOT_APPLIED = object()
 
 
-def _call_next_pg(*, window_id: int, clerk_id: int, token_digest: str | None):
-    """The call as one statement (queue_pg.call_next): the ticket, None when nobody waits,
-    or NOT_APPLIED."""
+def window_call_next_in_statement(*, window_id: int, clerk_id: int, token_digest: str | None = None):
+    """Call-next as one statement (queue_pg.call_next): the ticket, None when nobody waits,
+    or NOT_APPLIED — then nothing was written. With ``token_digest`` (an API token not
+    checked yet, ADR 0006 §8) the statement also checks that the clerk holds that token;
+    when it does not apply, the caller checks the token the usual way and calls
+    ``window_call_next_at``, whose refusals say why."""
     if not queue_pg.available():
         return NOT_APPLIED
     now = timezone.now()
@@ -473,20 +476,12 @@ def window_call_next_at(*, window_id: int, clerk, window_for: Callable[[], Windo
     window is not the clerk's, ``window_for()`` reads it the usual way (its
     refusals are worded for the caller: not found, not allowed) and the ORM
     path below says why the clerk cannot call from it."""
-    ticket = _call_next_pg(window_id=window_id, clerk_id=clerk.pk, token_digest=None)
+    ticket = window_call_next_in_statement(window_id=window_id, clerk_id=clerk.pk)
     if ticket is not NOT_APPLIED:
         return ticket
     window = window_for()
     _require_own_window(window, clerk)
     return _window_call_next_orm(window=window, clerk=clerk)
-
-
-def window_call_next_by_token(*, window_id: int, clerk_id: int, token_digest: str):
-    """Call-next for an API token that names its user, checked by the statement itself
-    (ADR 0006 §8): the ticket, None when nobody waits, or NOT_APPLIED — then nothing was
-    written and the caller checks the token the usual way and calls ``window_call_next_at``,
-    whose refusals say why."""
-    return _call_next_pg(window_id=window_id, clerk_id=clerk_id, token_digest=token_digest)
 
 
 def window_call_next(*, window: Window, clerk) -> Ticket | None:
@@ -614,8 +609,12 @@ def ticket_finish(*, ticket: Ticket, clerk) -> Ticket:
 _ACTIONS: dict[str, Callable[..., Ticket]] = {}  # filled below: recall, skip, start, finish
 
 
-def _ticket_act_pg(*, action: str, window_id: int, ticket_id: int, clerk_id: int, token_digest: str | None):
-    """The action as one statement (queue_pg.ticket_act): the ticket, or NOT_APPLIED."""
+def window_ticket_act_in_statement(*, action: str, window_id: int, ticket_id: int, clerk_id: int,
+                                   token_digest: str | None = None):
+    """A window action as one statement (queue_pg.ticket_act): the ticket, or NOT_APPLIED
+    (as ``window_call_next_in_statement``, token check included)."""
+    if action not in _ACTIONS:
+        raise NotFound()
     if not queue_pg.available():
         return NOT_APPLIED
     notify = realtime.bus() == realtime.BUS_POSTGRES
@@ -645,20 +644,11 @@ def window_ticket_act(*, action: str, window_id: int, ticket_id: int, clerk,
     reason; SQLite always goes the ORM way."""
     if action not in _ACTIONS:
         raise NotFound()
-    ticket = _ticket_act_pg(action=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk.pk,
-                            token_digest=None)
+    ticket = window_ticket_act_in_statement(action=action, window_id=window_id, ticket_id=ticket_id,
+                                            clerk_id=clerk.pk)
     if ticket is not NOT_APPLIED:
         return ticket
     return _ACTIONS[action](ticket=ticket_for(), clerk=clerk)
-
-
-def window_ticket_act_by_token(*, action: str, window_id: int, ticket_id: int, clerk_id: int, token_digest: str):
-    """A window action for an API token that names its user, checked by the statement
-    (as ``window_call_next_by_token``): the ticket, or NOT_APPLIED."""
-    if action not in _ACTIONS:
-        raise NotFound()
-    return _ticket_act_pg(action=action, window_id=window_id, ticket_id=ticket_id, clerk_id=clerk_id,
-                          token_digest=token_digest)
 
 
 def ticket_transfer(
