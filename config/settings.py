@@ -45,8 +45,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # core
     "minsheng.core",
-    "minsheng.core.draws",
-    "minsheng.core.imports",
+    "minsheng.draws",
+    "minsheng.imports",
     "minsheng.regions",
     "minsheng.identity",
     "minsheng.access",

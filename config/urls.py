@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.access.decorators import public
 from minsheng.api.main import api, urlpatterns_by_module
 from minsheng.core import views as core_views
 from minsheng.core.registry import registry
@@ -20,18 +21,16 @@ for pattern in api_patterns:
 api_patterns = urlpatterns_by_module(api_patterns)
 
 urlpatterns = [
-    path("healthz", core_views.health, name="health"),
+    path("healthz", public(core_views.health), name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
     path("accounts/", include("minsheng.identity.urls")),
-    path("cases/", include("minsheng.cases.urls")),
     path("notifications/", include("minsheng.notifications.urls")),
     path("ratings/", include("minsheng.ratings.urls")),
     path("files/", include("minsheng.attachments.urls")),
-    path("draws/", include("minsheng.core.draws.urls")),
-    path("imports/", include("minsheng.core.imports.urls")),
-    path("audit/", include("minsheng.audit.urls")),
+    path("draws/", include("minsheng.draws.urls")),
+    path("imports/", include("minsheng.imports.urls")),
     path("workbench/", include("minsheng.workbench.urls")),
     path("", include("minsheng.portal.urls")),
 ]

@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema
 
-from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.core.errors import NotAllowed
+from minsheng.core.schemas import ERROR_RESPONSES
 
 from . import selectors, services
 from .models import Case, CaseTask

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 
-from minsheng.api.schemas import ERROR_RESPONSES, ErrorOut
 from minsheng.core.errors import ValidationFailed
+from minsheng.core.schemas import ERROR_RESPONSES, ErrorOut
 
 from . import services
 from .models import Person

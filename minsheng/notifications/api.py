@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from minsheng.api.schemas import ERROR_RESPONSES
+from minsheng.core.schemas import ERROR_RESPONSES
 
 from .selectors import notification_get_for, notifications_for, unread_count
 from .services import notification_mark_read

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import account, cases
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("me/", views.profile, name="profile"),
+    path("", account.home, name="home"),
+    path("me/", account.profile, name="profile"),
+    path("cases/mine/", cases.my_cases, name="my_cases"),
+    path("cases/mine/<int:case_id>/", cases.my_case, name="my_case"),
+    path("cases/mine/<int:case_id>/act/", cases.my_case_act, name="my_case_act"),
 ]

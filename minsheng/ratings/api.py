@@ -5,10 +5,9 @@ from typing import Literal
 
 from ninja import Field, Router, Schema, Status
 
-from minsheng.api.schemas import ERROR_RESPONSES
-from minsheng.api.types import InputDateTime
 from minsheng.cases.selectors import case_get_for
 from minsheng.core.errors import NotAllowed
+from minsheng.core.schemas import ERROR_RESPONSES, InputDateTime
 
 from .selectors import rating_stats
 from .services import rating_submit_for_case

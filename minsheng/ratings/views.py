@@ -33,7 +33,7 @@ def rate_case(request, case_id: int):
             )
         else:
             messages.success(request, _("Thank you for your rating."))
-    return redirect("cases:mine_detail", case_id=case_id)
+    return redirect("portal:my_case", case_id=case_id)
 
 
 @staff("supervisor", "department_head", "admin")

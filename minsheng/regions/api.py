@@ -4,7 +4,7 @@ from datetime import date
 
 from ninja import Router, Schema
 
-from minsheng.api.schemas import ERROR_RESPONSES
+from minsheng.core.schemas import ERROR_RESPONSES
 
 from . import selectors
 

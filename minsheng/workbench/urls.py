@@ -1,14 +1,15 @@
 from django.urls import path
 
-from . import views
+from .views import audit, tasks
 
 app_name = "workbench"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
-    path("tasks/<int:task_id>/", views.task_detail, name="task"),
-    path("tasks/<int:task_id>/claim/", views.task_claim, name="task_claim"),
-    path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
-    path("cases/<int:case_id>/", views.case_detail, name="case"),
-    path("cases/<int:case_id>/act/", views.case_act, name="case_act"),
+    path("", tasks.inbox, name="inbox"),
+    path("tasks/<int:task_id>/", tasks.task_detail, name="task"),
+    path("tasks/<int:task_id>/claim/", tasks.task_claim, name="task_claim"),
+    path("tasks/<int:task_id>/complete/", tasks.task_complete, name="task_complete"),
+    path("cases/<int:case_id>/", tasks.case_detail, name="case"),
+    path("cases/<int:case_id>/act/", tasks.case_act, name="case_act"),
+    path("audit/", audit.search, name="audit"),
 ]

@@ -82,7 +82,7 @@ def test_search_by_actor_type_target_and_day(city, client):
     client.force_login(supervisor)
 
     def found(**params):
-        r = client.get("/audit/", params)
+        r = client.get("/workbench/audit/", params)
         assert r.status_code == 200
         return sorted(e.event_type for e in r.context["page"])
 
@@ -90,7 +90,7 @@ def test_search_by_actor_type_target_and_day(city, client):
     assert found(event_type="cases.", target_id="7") == ["cases.transition"]
     assert found(target_type="identity.person") == ["identity.unmask"]
     assert found(since="2026-10-09", until="2026-10-09") == ["cases.assign", "identity.unmask"]
-    assert client.get("/audit/", {"since": "2026-10-10", "until": "2026-10-01"}).status_code == 422
+    assert client.get("/workbench/audit/", {"since": "2026-10-10", "until": "2026-10-01"}).status_code == 422
 
 
 @pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_csv_export_of_a_search_is_itself_audited(city, client):
     audit_record(event_type="cases.transition", actor=clerk, target_type="cases.case", target_id="7", new={"state": "办结"})
     audit_record(event_type="identity.unmask", actor=clerk)
     client.force_login(supervisor)
-    r = client.get("/audit/", {"event_type": "cases.", "format": "csv"})
+    r = client.get("/workbench/audit/", {"event_type": "cases.", "format": "csv"})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
     assert rows[0][4] == "event_type" and len(rows) == 2
@@ -114,11 +114,11 @@ def test_csv_export_of_a_search_is_itself_audited(city, client):
 def test_only_supervisors_and_administrators_may_search_or_export(city, client):
     clerk = staff_with("clerk", "case_officer", city)
     client.force_login(clerk)
-    assert client.get("/audit/", {"format": "csv"}).status_code == 403
+    assert client.get("/workbench/audit/", {"format": "csv"}).status_code == 403
     assert not AuditEvent.objects.filter(event_type="audit.export").exists()
     citizen = User.objects.create_user("c", name="居民")
     client.force_login(citizen)
-    assert client.get("/audit/").status_code == 403
+    assert client.get("/workbench/audit/").status_code == 403
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ def catalogue_dirs() -> list[Path]:
 
 
 def nested_catalogue_ignores(app_dir: Path, all_dirs: list[Path]) -> list[str]:
-    """A nested app (core/draws inside core) has its own catalogue: leave it out of the parent's."""
+    """A nested app (one app inside another) has its own catalogue: leave it out of the parent's."""
     ignore = []
     for other in all_dirs:
         if other != app_dir and other.is_relative_to(app_dir):

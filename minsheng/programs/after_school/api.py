@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from minsheng.access.selectors import user_has_role
-from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.core.errors import NotFound, ValidationFailed
+from minsheng.core.schemas import ERROR_RESPONSES
 
 from . import satisfaction, selectors, services
 from .lottery import lottery_start

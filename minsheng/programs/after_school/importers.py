@@ -116,7 +116,7 @@ def save_teachers(rows: list[dict], job=None) -> int:
 
 def register() -> None:
     try:
-        from minsheng.core.imports.base import Column, Importer, parsers, register_importer
+        from minsheng.imports.base import Column, Importer, parsers, register_importer
     except ImportError:
         return
     register_importer(Importer(

@@ -1,12 +1,12 @@
 """The publicly verifiable lottery of an application window.
 
-The window's seed hash is committed (core.draws) when the window is created.
+The window's seed hash is committed (minsheng.draws) when the window is created.
 At close the applicants' reference numbers are published as a canonical list
 (and its hash); the seed is then revealed and the draw orders the references
 by SHA-256(seed ":" reference). Per offering and day, applicants are taken in
 (priority group, draw order); siblings applying through the same guardian move
 as one unit at their best member's position. Anyone re-runs the order with
-``manage.py draw_verify`` / ``minsheng.core.draws.algorithm.draw_order``.
+``manage.py draw_verify`` / ``minsheng.draws.algorithm.draw_order``.
 """
 
 from collections import defaultdict
@@ -45,8 +45,8 @@ def _candidates(window: ApplicationWindow) -> list[str]:
 
 def lottery_order(*, window: ApplicationWindow, actor=None) -> list[str]:
     """Publish the applicant list, reveal the committed seed, run the draw (or reuse its result)."""
-    from minsheng.core.draws.models import DrawState, PublishedDraw
-    from minsheng.core.draws.services import draw_publish_candidates, draw_reveal_and_run
+    from minsheng.draws.models import DrawState, PublishedDraw
+    from minsheng.draws.services import draw_publish_candidates, draw_reveal_and_run
 
     draw = PublishedDraw.objects.get(pk=window.draw_id)
     if draw.state == DrawState.DRAWN:

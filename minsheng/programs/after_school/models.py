@@ -353,7 +353,7 @@ class ApplicationWindow(TimeStampedModel):
     lower_grades_first = models.BooleanField(_("lower grades first"), default=True)
     dual_working_first = models.BooleanField(_("dual-working families first"), default=True)
     keep_siblings_together = models.BooleanField(_("keep siblings together"), default=True)
-    # The core draw (minsheng.core.draws.PublishedDraw) committed before the window closes.
+    # The core draw (minsheng.draws.PublishedDraw) committed before the window closes.
     draw_id = models.BigIntegerField(_("published draw"), null=True, blank=True)
     seed_hash = models.CharField(_("SHA-256 of the seed"), max_length=64, blank=True)
     lottery_state = models.CharField(

@@ -140,7 +140,7 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
         closes_at=closes_at, accept_days=accept_days, lower_grades_first=lower_grades_first,
         dual_working_first=dual_working_first, keep_siblings_together=keep_siblings_together,
     )
-    from minsheng.core.draws.services import draw_commit
+    from minsheng.draws.services import draw_commit
 
     draw, _seed = draw_commit(
         purpose=f"after-school lottery: {term} / {school or window.region}",

@@ -12,9 +12,8 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.access.selectors import active_assignments, user_has_role
-from minsheng.api.schemas import ERROR_RESPONSES
-from minsheng.api.types import InputDateTime
 from minsheng.core.errors import NotFound
+from minsheng.core.schemas import ERROR_RESPONSES, InputDateTime
 
 from . import selectors, services
 from .models import Cycle, CycleStatus, DelegateVote, Idea, IdeaStatus, PanelSeat, VoteStatus

@@ -1,4 +1,4 @@
-"""Bulk progress from a spreadsheet through minsheng.core.imports (dry run, row-by-row errors,
+"""Bulk progress from a spreadsheet through minsheng.imports (dry run, row-by-row errors,
 progress, error report download).
 
 One row per project: year (optional: the latest year), project number, percent done, what was done.
@@ -83,7 +83,7 @@ def save_rows(rows: list[dict], job) -> int:
 
 
 def register() -> None:
-    from minsheng.core.imports.base import Column, Importer, parsers, register_importer
+    from minsheng.imports.base import Column, Importer, parsers, register_importer
 
     register_importer(Importer(
         key=IMPORTER_KEY,

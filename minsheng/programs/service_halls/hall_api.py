@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from minsheng.access.selectors import user_has_role
-from minsheng.api.schemas import ERROR_RESPONSES
 from minsheng.core.errors import NotAllowed, ValidationFailed
+from minsheng.core.schemas import ERROR_RESPONSES
 from minsheng.regions.models import Region
 
 from . import hall_services, selectors, services

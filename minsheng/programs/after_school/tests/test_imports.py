@@ -1,10 +1,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minsheng.core.imports.models import ImportJob
-from minsheng.core.imports.services import import_start
 from minsheng.identity.idnumbers import check_char
 from minsheng.identity.models import PersonRelation
+from minsheng.imports.models import ImportJob
+from minsheng.imports.services import import_start
 
 from ..models import Enrolment, Teacher
 from . import factories as f

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from minsheng.core.draws.algorithm import draw_order, sha256_hex
-from minsheng.core.draws.models import PublishedDraw
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.draws.algorithm import draw_order, sha256_hex
+from minsheng.draws.models import PublishedDraw
 
 from .. import services
 from ..lottery import lottery_run, lottery_start

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.models import RoleAssignment
 from minsheng.audit.services import audit_record
-from minsheng.core.draws.algorithm import draw_order, new_seed
 from minsheng.core.errors import Conflict, ValidationFailed
+from minsheng.draws.algorithm import draw_order, new_seed
 
 from .. import notices
 from ..models import CallResult, FollowUpCall, FollowUpSample, OrderStatus, Rectification, WorkOrder
@@ -26,7 +26,7 @@ def followup_population(*, month: date) -> list[str]:
 
 
 def followup_draw(*, month: date, size: int, actor=None, seed: str | None = None) -> FollowUpSample:
-    """Draw ``size`` verified visits of ``month`` for a callback (core.draws ordering: anyone
+    """Draw ``size`` verified visits of ``month`` for a callback (minsheng.draws ordering: anyone
     with the seed and the list of visit ids gets the same sample). One sample per month."""
     if size <= 0:
         raise ValidationFailed.for_field(

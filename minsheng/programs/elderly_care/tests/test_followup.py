@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from minsheng.core.draws.algorithm import draw_order
 from minsheng.core.errors import Conflict, ValidationFailed
+from minsheng.draws.algorithm import draw_order
 
 from ..models import FollowUpCall, OrderStatus, Rectification, WorkOrder
 from ..services.followup import followup_draw, followup_population, followup_record

@@ -1,4 +1,4 @@
-"""The volunteer pool and the panels drawn from it (core.draws: published seed, stratified)."""
+"""The volunteer pool and the panels drawn from it (minsheng.draws: published seed, stratified)."""
 
 from datetime import date
 
@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
-from minsheng.core.draws.services import (
+from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.draws.services import (
     draw_commit,
     draw_order,
     draw_publish_candidates,
     draw_reveal_and_run,
 )
-from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
 from .. import grading, notices
 from ..models import (
@@ -225,7 +225,7 @@ def evaluation_run_draw(*, evaluation: Evaluation, actor, seed: str | None = Non
     with transaction.atomic():
         result = draw_reveal_and_run(draw=ev.draw, seed=seed, actor=actor)
         ev.draw.refresh_from_db()
-        from minsheng.core.draws.algorithm import parse_canonical
+        from minsheng.draws.algorithm import parse_canonical
 
         _ids, strata = parse_canonical(ev.draw.candidates_text)
         order = {s: draw_order(ev.draw.seed, ids) for s, ids in (strata or {}).items()}

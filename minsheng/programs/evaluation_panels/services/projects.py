@@ -138,13 +138,13 @@ def progress_report_submit(
 
 def progress_import(*, file, actor, dry_run: bool = True):
     """Bulk progress from a spreadsheet (CSV or XLSX) through the shared importer
-    (minsheng.core.imports, key ``evaluation_panels.progress``; see importers.py).
+    (minsheng.imports, key ``evaluation_panels.progress``; see importers.py).
 
     Returns the ImportJob: it is queued and runs in the background (at once in tests);
     its page shows the progress and every bad row. A dry run only checks. The import is
     all-or-nothing: with any bad row, or a project of another unit, nothing is written.
     """
-    from minsheng.core.imports.services import import_start
+    from minsheng.imports.services import import_start
 
     from ..importers import IMPORTER_KEY
 

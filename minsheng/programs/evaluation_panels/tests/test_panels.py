@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.db.models import Count
 
-from minsheng.core.draws.algorithm import draw_stratified, parse_canonical, sha256_hex
-from minsheng.core.draws.services import draw_verify
 from minsheng.core.errors import ValidationFailed
+from minsheng.draws.algorithm import draw_stratified, parse_canonical, sha256_hex
+from minsheng.draws.services import draw_verify
 from minsheng.notifications.models import Notification
 
 from .. import services

@@ -1,4 +1,4 @@
-"""Progress spreadsheets through the shared importer (minsheng.core.imports): dry run, row-by-row
+"""Progress spreadsheets through the shared importer (minsheng.imports): dry run, row-by-row
 errors, all-or-nothing writes, the lead unit's scope, XLSX, and the HTTP surfaces."""
 
 import io
@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from minsheng.core.imports.models import ImportJob, ImportState
+from minsheng.imports.models import ImportJob, ImportState
 
 from .. import services
 from ..models import ProgressReport, ProgressSource, Project, ProjectStatus

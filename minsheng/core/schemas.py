@@ -1,10 +1,27 @@
-"""Input types shared by API schemas."""
+"""The API's shared shapes, below every module that has an API: the error body and input types.
+
+Every module's ``api.py`` uses these; the API shell (``minsheng.api``) only mounts the routers.
+"""
 
 from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from ninja import Schema
 from pydantic import AfterValidator
+
+
+class ErrorOut(Schema):
+    """Every error: ``code`` from minsheng.core.errors.ErrorCode, a translated
+    ``message``, and ``fields`` mapping a field path to its messages."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+# Use as ``@router.post(..., response={200: Out, **ERROR_RESPONSES})``.
+ERROR_RESPONSES = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 _LOCAL = ZoneInfo("Asia/Shanghai")
 

@@ -6,11 +6,11 @@ from openpyxl import Workbook, load_workbook
 
 from minsheng.audit.models import AuditEvent
 from minsheng.core.errors import NotAllowed, ValidationFailed
-from minsheng.core.imports import parsers
-from minsheng.core.imports.base import Column, Importer, register_importer
-from minsheng.core.imports.models import ImportJob, ImportState
-from minsheng.core.imports.services import import_start
 from minsheng.identity.models import User
+from minsheng.imports import parsers
+from minsheng.imports.base import Column, Importer, register_importer
+from minsheng.imports.models import ImportJob, ImportState
+from minsheng.imports.services import import_start
 
 
 def save_accounts(rows, job):

@@ -4,7 +4,7 @@ import pytest
 from ninja import Schema
 from pydantic import ValidationError
 
-from minsheng.api.types import InputDateTime
+from minsheng.core.schemas import InputDateTime
 
 
 class Probe(Schema):

@@ -1,6 +1,6 @@
 """How a program declares an import: columns, parsers, and how to save.
 
-    from minsheng.core.imports.base import Column, Importer, parsers, register_importer
+    from minsheng.imports.base import Column, Importer, parsers, register_importer
 
     register_importer(Importer(
         key="after_school.students",

@@ -1,3 +1,6 @@
+"""The audit trail in the back office, read-only. It lives with the shells because exporting
+checks roles (access), and access writes to the audit trail, so audit itself sits below access."""
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
@@ -5,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.access.selectors import user_has_role
-
-from .export import audit_export
-from .models import AuditEvent
+from minsheng.audit.export import audit_export
+from minsheng.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)

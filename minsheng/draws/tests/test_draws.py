@@ -5,9 +5,10 @@ import pytest
 from django.core.management import call_command
 
 from minsheng.audit.models import AuditEvent
-from minsheng.core.draws import algorithm
-from minsheng.core.draws.models import DrawState, PublishedDraw
-from minsheng.core.draws.services import (
+from minsheng.core.errors import Conflict, ValidationFailed
+from minsheng.draws import algorithm
+from minsheng.draws.models import DrawState, PublishedDraw
+from minsheng.draws.services import (
     draw_commit,
     draw_order,
     draw_publish_candidates,
@@ -15,7 +16,6 @@ from minsheng.core.draws.services import (
     draw_stratified,
     draw_verify,
 )
-from minsheng.core.errors import Conflict, ValidationFailed
 
 IDS = [f"KH-2026-{i:05d}" for i in range(1, 51)]
 

@@ -1,13 +1,15 @@
+"""审计日志 — the audit trail's search page for supervisors and administrators."""
+
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from minsheng.access.decorators import staff
+from minsheng.audit.export import audit_export
+from minsheng.audit.selectors import audit_search
 
-from .export import audit_export
-from .forms import AuditSearchForm
-from .selectors import audit_search
+from ..forms import AuditSearchForm
 
 AUDIT_ROLES = ("supervisor", "admin")
 
@@ -31,7 +33,7 @@ def search(request):
     query.pop("page", None)
     return render(
         request,
-        "audit/search.html",
+        "workbench/audit_search.html",
         {"form": form, "page": page, "query": query.urlencode()},
         status=422 if form.errors else 200,
     )

@@ -1,4 +1,4 @@
-"""Portal pages: "my cases" and one case's timeline in plain words."""
+"""我的办件 — "my cases", one case's timeline in plain words, its actions and its rating."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen
+from minsheng.cases import selectors, services
+from minsheng.cases.process import get_process
 from minsheng.core.errors import DomainError, NotFound
-
-from . import selectors, services
-from .process import get_process
+from minsheng.ratings.models import RatingLevel
+from minsheng.ratings.selectors import rating_for_case
 
 
 def _process_title(key: str) -> str:
@@ -25,7 +26,7 @@ def my_cases(request):
     for case in cases:
         case.process_title = _process_title(case.process_key)
         case.state_title = selectors.state_title(case)
-    return render(request, "cases/my_cases.html", {"cases": cases})
+    return render(request, "portal/my_cases.html", {"cases": cases})
 
 
 @citizen
@@ -36,9 +37,6 @@ def my_case(request, case_id: int):
         raise Http404
     if not selectors.is_applicant_side(user=request.user, case=case):
         raise Http404
-    from minsheng.ratings.models import RatingLevel
-    from minsheng.ratings.selectors import rating_for_case
-
     context = {
         "case": case,
         "process_title": _process_title(case.process_key),
@@ -48,7 +46,7 @@ def my_case(request, case_id: int):
         "rating": rating_for_case(user=request.user, case=case),
         "rating_levels": RatingLevel.choices,
     }
-    return render(request, "cases/my_case.html", context)
+    return render(request, "portal/my_case.html", context)
 
 
 @citizen
@@ -67,7 +65,7 @@ def my_case_act(request, case_id: int):
         raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("cases:mine_detail", case_id=case_id)
+    return redirect("portal:my_case", case_id=case_id)
 
 
 def _int(value):

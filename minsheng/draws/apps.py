@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DrawsConfig(AppConfig):
-    name = "minsheng.core.draws"
+    name = "minsheng.draws"
     label = "draws"
     verbose_name = _("Public random draws")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from minsheng.core.draws import algorithm
-from minsheng.core.draws.models import DrawState, PublishedDraw
+from minsheng.draws import algorithm
+from minsheng.draws.models import DrawState, PublishedDraw
 
 
 def _result_lines(result) -> list[str]:

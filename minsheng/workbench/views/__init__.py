@@ -1,0 +1,1 @@
+"""The staff workbench's pages, one module per area: tasks and cases, the audit trail."""
