@@ -5,6 +5,7 @@ and MQTT_URL switch to real servers; MINSHENG_ENV=production turns on the
 production checks and refuses to start without real secrets.
 """
 
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -196,6 +197,16 @@ OTP_RESEND_SECONDS = 60
 SMS_CHANNEL = env("SMS_CHANNEL", "console")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 IDENTITY_VERIFIER = env("IDENTITY_VERIFIER", "minsheng.identity.verification.ChecksumOnlyVerifier")
+# The provincial identity service, for IDENTITY_VERIFIER=…OidcVerifier (OAuth2/OIDC code flow).
+IDENTITY_OIDC_ISSUER = env("IDENTITY_OIDC_ISSUER", "")
+IDENTITY_OIDC_CLIENT_ID = env("IDENTITY_OIDC_CLIENT_ID", "")
+IDENTITY_OIDC_CLIENT_SECRET = env("IDENTITY_OIDC_CLIENT_SECRET", "")
+IDENTITY_OIDC_SCOPE = env("IDENTITY_OIDC_SCOPE", "openid profile")
+IDENTITY_OIDC_NAME_CLAIM = env("IDENTITY_OIDC_NAME_CLAIM", "name")
+IDENTITY_OIDC_ID_CLAIM = env("IDENTITY_OIDC_ID_CLAIM", "id_number")
+# The signed-in account and its roles, cached per user (minsheng.core.usercache).
+USER_CACHE_SECONDS = int(env("USER_CACHE_SECONDS", "300"))
+USER_CACHE_NEAR = env_bool("USER_CACHE_NEAR", True)  # a per-process copy, kept coherent over Redis
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -226,6 +237,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+
 # --- background tasks -----------------------------------------------------
 TASKS = {
     "default": {
@@ -235,6 +249,45 @@ TASKS = {
         "QUEUES": ["default", "notifications", "imports", "sla"],
     }
 }
+
+# --- shared services ------------------------------------------------------
+CASES_SLA_CHECK_SECONDS = int(env("CASES_SLA_CHECK_SECONDS", "300"))  # overdue tasks escalate
+NOTIFICATION_MAX_ATTEMPTS = int(env("NOTIFICATION_MAX_ATTEMPTS", "8"))
+NOTIFICATION_BACKOFF_SECONDS = int(env("NOTIFICATION_BACKOFF_SECONDS", "60"))  # doubled per attempt
+NOTIFICATION_RETRY_SECONDS = int(env("NOTIFICATION_RETRY_SECONDS", "60"))  # how often failures are retried
+NOTIFICATION_SMS_SIGNATURE = env("NOTIFICATION_SMS_SIGNATURE", "民生")  # 【签名】 before every SMS
+# channel name -> class path; added to or replacing minsheng.notifications.channels.DEFAULT_CHANNELS
+NOTIFICATION_CHANNELS: dict[str, str] = {}
+# WeChat official-account template messages (channel "wechat_template", WechatTemplateChannel).
+NOTIFICATION_WECHAT = {
+    "endpoint": env("WECHAT_ENDPOINT", "https://api.weixin.qq.com/cgi-bin/message/template/send"),
+    "access_token": env("WECHAT_ACCESS_TOKEN", ""),
+    "default_template_id": env("WECHAT_DEFAULT_TEMPLATE_ID", ""),
+    # "template.code=wechat-id,other.code=id2": which WeChat template carries which notice
+    "template_ids": dict(pair.split("=", 1) for pair in env("WECHAT_TEMPLATE_IDS", "").split(",") if "=" in pair),
+    "timeout": float(env("WECHAT_TIMEOUT_SECONDS", "5")),
+}
+
+# --- programs -------------------------------------------------------------
+# after_school (课后服务)
+AFTER_SCHOOL_WORKDAY_END = time.fromisoformat(env("AFTER_SCHOOL_WORKDAY_END", "17:30"))  # weekday care ends no earlier
+AFTER_SCHOOL_MIN_MINUTES = int(env("AFTER_SCHOOL_MIN_MINUTES", "120"))  # shortest weekday session
+AFTER_SCHOOL_PICKUP_GRACE_MINUTES = int(env("AFTER_SCHOOL_PICKUP_GRACE_MINUTES", "15"))
+AFTER_SCHOOL_HOT_CACHE_SECONDS = int(env("AFTER_SCHOOL_HOT_CACHE_SECONDS", "5"))
+AFTER_SCHOOL_LOTTERY_BATCH = int(env("AFTER_SCHOOL_LOTTERY_BATCH", "250000"))  # applications per pass
+AFTER_SCHOOL_NOTIFY_CHUNK = int(env("AFTER_SCHOOL_NOTIFY_CHUNK", "500"))
+AFTER_SCHOOL_OFFER_SWEEP_SECONDS = int(env("AFTER_SCHOOL_OFFER_SWEEP_SECONDS", "300"))  # expired offers
+# enterprise_startup (企业开办): the city's target from submission to licence, in working hours,
+# and per-step targets ({"step_key": hours}) replacing the built-in ones.
+ENTERPRISE_STARTUP_TARGET_HOURS = float(env("ENTERPRISE_STARTUP_TARGET_HOURS", "3.75"))
+ENTERPRISE_STARTUP_STEP_HOURS: dict[str, float] = {}
+# service_halls (便民服务站): the live display's server-sent events and the display bus
+SERVICE_HALLS_DISPLAY_BUS = env("SERVICE_HALLS_DISPLAY_BUS", "auto")  # auto | redis | postgres | local
+SERVICE_HALLS_SSE_POLL_SECONDS = float(env("SERVICE_HALLS_SSE_POLL_SECONDS", "1"))
+SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = float(env("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", "15"))
+SERVICE_HALLS_SSE_ASGI_SECONDS = float(env("SERVICE_HALLS_SSE_ASGI_SECONDS", "3600"))  # one stream's life
+SERVICE_HALLS_SSE_WSGI_SECONDS = float(env("SERVICE_HALLS_SSE_WSGI_SECONDS", "25"))  # ties a worker: short
+SERVICE_HALLS_LOOKUP_SECONDS = float(env("SERVICE_HALLS_LOOKUP_SECONDS", "0" if TESTING else "5"))
 
 # --- security -------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

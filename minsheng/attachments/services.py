@@ -20,7 +20,7 @@ from minsheng.core.errors import ValidationFailed
 
 from .models import Attachment
 
-DEFAULT_MAX_BYTES = getattr(settings, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+DEFAULT_MAX_BYTES = settings.ATTACHMENT_MAX_BYTES
 DEFAULT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-SLA_CHECK_SECONDS = getattr(settings, "CASES_SLA_CHECK_SECONDS", 300)
+SLA_CHECK_SECONDS = settings.CASES_SLA_CHECK_SECONDS
 
 
 class CasesConfig(AppConfig):

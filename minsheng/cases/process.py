@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+from minsheng.core.registry import registry
+
 APPLICANT = "applicant"  # pseudo-role: the applicant (or someone caring for the subject)
 SYSTEM = "system"  # pseudo-role: only the engine (deemed decisions, joins)
 
@@ -178,12 +180,17 @@ def register_process(process: Process, *, replace: bool = False) -> Process:
     return process
 
 
+def _all() -> dict[str, Process]:
+    # Programs declare theirs (Program(processes=[...])); core modules and tests register.
+    return {**{p.key: p for p in registry.declared("processes")}, **_processes}
+
+
 def get_process(key: str) -> Process:
     try:
-        return _processes[key]
+        return _all()[key]
     except KeyError:
         raise LookupError(f"process {key!r} is not registered") from None
 
 
 def processes() -> list[Process]:
-    return list(_processes.values())
+    return list(_all().values())

@@ -1,6 +1,9 @@
-"""Periodic tasks: apps register what must run every N seconds; ``manage.py scheduler`` runs them.
+"""Periodic tasks: what must run every N seconds; ``manage.py scheduler`` runs them.
 
-    from minsheng.core import periodic
+A program declares its own in ``tasks.py`` and passes them to the registry
+(``Program(periodic=[PeriodicTask("after_school.x", x_task, every_seconds=60)])``);
+a core module registers its own:
+
     periodic.register("cases.sla_check", sla_check_task, every_seconds=300)
 
 A django-tasks Task is enqueued (the worker runs it); a plain callable is
@@ -34,14 +37,17 @@ def register(name: str, target: Callable | Any, every_seconds: float) -> Periodi
 
 
 def registered() -> dict[str, PeriodicTask]:
-    return dict(_tasks)
+    """The core's own periodic tasks and every program's declared ones."""
+    from .registry import registry
+
+    return {**{t.name: t for t in registry.declared("periodic")}, **_tasks}
 
 
 def run_due(*, now: float | None = None, force: bool = False) -> list[str]:
     """Enqueue (or call) every task whose interval has passed; return their names."""
     now = time.monotonic() if now is None else now
     ran = []
-    for entry in list(_tasks.values()):
+    for entry in registered().values():
         if force or not entry.last_run or now - entry.last_run >= entry.every_seconds:
             entry.last_run = now
             if hasattr(entry.target, "enqueue"):

@@ -1,8 +1,10 @@
 """The program registry: how core finds programs without importing them.
 
-Each program's AppConfig.ready() calls ``registry.register(Program(...))``.
-The portal builds its tiles, the workbench its menu, the dashboard its KPIs,
-the API its routers and the demo command its generators from what is here.
+Each program's AppConfig.ready() calls ``registry.register(Program(...))`` with
+objects its modules declare (docs/programs.md). The portal builds its tiles,
+the workbench its menu, the dashboard its KPIs, the API its routers, the demo
+command its generators, the scheduler its periodic tasks, notifications their
+templates and the case workflow its processes from what is here.
 Core apps never import a program (import-linter enforces it).
 """
 
@@ -46,8 +48,16 @@ class DemoGenerator:
     program keys whose generators must run first (rare).
     """
 
-    run: Callable[[Any], dict[str, int]]
+    run: Callable[[Any], dict[str, int]] | str  # or "package.module:function", imported when run
     after: tuple[str, ...] = ()
+
+    def generate(self, ctx) -> dict[str, int]:
+        run = self.run
+        if isinstance(run, str):
+            from django.utils.module_loading import import_string
+
+            run = import_string(run.replace(":", "."))
+        return run(ctx)
 
 
 @dataclass
@@ -60,9 +70,11 @@ class Program:
     workbench_entries: list[WorkbenchEntry] = field(default_factory=list)
     kpis: list[Kpi] = field(default_factory=list)
     demo: DemoGenerator | None = None
-    roles: dict[str, Any] = field(
-        default_factory=dict
-    )  # role code -> title, declared by the program
+    roles: dict[str, Any] = field(default_factory=dict)  # role code -> title
+    # Declared in the program's modules and read by the core module that runs them:
+    notices: list[Any] = field(default_factory=list)  # notifications.templates.MessageTemplate
+    processes: list[Any] = field(default_factory=list)  # cases.process.Process
+    periodic: list[Any] = field(default_factory=list)  # core.periodic.PeriodicTask
 
 
 class ProgramRegistry:
@@ -91,6 +103,10 @@ class ProgramRegistry:
 
     def kpis(self) -> list[tuple[Program, Kpi]]:
         return [(p, k) for p in self.programs() for k in p.kpis]
+
+    def declared(self, kind: str) -> list[Any]:
+        """Every program's declared ``notices``, ``processes`` or ``periodic`` objects."""
+        return [item for p in self.programs() for item in getattr(p, kind)]
 
 
 registry = ProgramRegistry()

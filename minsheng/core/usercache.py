@@ -65,7 +65,7 @@ def register(slot: str, *, shared: bool = False) -> None:
 
 
 def timeout() -> int:
-    return int(getattr(settings, "USER_CACHE_SECONDS", 300))
+    return settings.USER_CACHE_SECONDS
 
 
 def enabled() -> bool:
@@ -295,7 +295,7 @@ def _near():
         from .nearcache import NearCache
 
         backend = caches["default"]
-        if isinstance(backend, RedisCache) and getattr(settings, "USER_CACHE_NEAR", True):
+        if isinstance(backend, RedisCache) and settings.USER_CACHE_NEAR:
             _near_instance = NearCache(redis_url=backend._servers[0], channel=f"{_prefix()}:bumps")
         else:
             _near_instance = False

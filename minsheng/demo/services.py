@@ -39,7 +39,7 @@ def demo_parts() -> list[tuple[str, Callable, tuple[str, ...]]]:
     for key in programs:
         visit(key)
     return [(FOUNDATION, foundation.run, ())] + [
-        (k, programs[k].run, programs[k].after) for k in ordered
+        (k, programs[k].generate, programs[k].after) for k in ordered
     ]
 
 

@@ -23,7 +23,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import ValidationFailed
-from minsheng.core.secrets import env
 
 from .idnumbers import id_number_normalize, id_number_validate
 
@@ -66,10 +65,6 @@ class ChecksumOnlyVerifier(RealNameVerifier):
         )
 
 
-def _setting(name: str, default: str = "") -> str:
-    return getattr(settings, name, None) or env(name, default)
-
-
 class OidcVerifier(RealNameVerifier):
     """OAuth2/OIDC authorization-code client for a provincial identity service.
 
@@ -87,12 +82,12 @@ class OidcVerifier(RealNameVerifier):
 
     def __init__(self, *, issuer: str | None = None, client_id: str | None = None,
                  client_secret: str | None = None, scope: str | None = None):
-        self.issuer = (issuer or _setting("IDENTITY_OIDC_ISSUER")).rstrip("/")
-        self.client_id = client_id or _setting("IDENTITY_OIDC_CLIENT_ID")
-        self.client_secret = client_secret or _setting("IDENTITY_OIDC_CLIENT_SECRET")
-        self.scope = scope or _setting("IDENTITY_OIDC_SCOPE", "openid profile")
-        self.name_claim = _setting("IDENTITY_OIDC_NAME_CLAIM", "name")
-        self.id_claim = _setting("IDENTITY_OIDC_ID_CLAIM", "id_number")
+        self.issuer = (issuer or settings.IDENTITY_OIDC_ISSUER).rstrip("/")
+        self.client_id = client_id or settings.IDENTITY_OIDC_CLIENT_ID
+        self.client_secret = client_secret or settings.IDENTITY_OIDC_CLIENT_SECRET
+        self.scope = scope or settings.IDENTITY_OIDC_SCOPE
+        self.name_claim = settings.IDENTITY_OIDC_NAME_CLAIM
+        self.id_claim = settings.IDENTITY_OIDC_ID_CLAIM
         self._config: dict | None = None
 
     def _get_json(self, url: str, headers: dict | None = None) -> dict:

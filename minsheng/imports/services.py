@@ -18,7 +18,7 @@ from .reading import is_blank, open_rows, sniff
 
 logger = logging.getLogger(__name__)
 
-MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+MAX_BYTES = settings.IMPORT_MAX_BYTES
 MAX_STORED_ERRORS = 10_000
 
 

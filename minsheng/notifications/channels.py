@@ -71,7 +71,7 @@ class ConsoleSmsChannel(Channel):
         return _phone(notification)
 
     def send(self, notification, address: str) -> None:
-        text = f"【{getattr(settings, 'NOTIFICATION_SMS_SIGNATURE', '民生')}】{notification.body}"
+        text = f"【{settings.NOTIFICATION_SMS_SIGNATURE}】{notification.body}"
         outbox.append({"channel": self.code, "to": address, "text": text})
         print(f"[sms to {address}] {text}")  # noqa: T201 - the console channel's whole job
 
@@ -107,7 +107,7 @@ class _WechatBase(Channel):
         return row.address if row else ""
 
     def payload(self, notification, address: str) -> dict:
-        conf = getattr(settings, "NOTIFICATION_WECHAT", {})
+        conf = settings.NOTIFICATION_WECHAT
         template_ids = conf.get("template_ids", {})
         return {
             "touser": address,
@@ -136,7 +136,7 @@ class WechatTemplateChannel(_WechatBase):
     """
 
     def send(self, notification, address: str) -> None:
-        conf = getattr(settings, "NOTIFICATION_WECHAT", {})
+        conf = settings.NOTIFICATION_WECHAT
         url = conf.get("endpoint", "https://api.weixin.qq.com/cgi-bin/message/template/send")
         if conf.get("access_token"):
             url = f"{url}?access_token={conf['access_token']}"
@@ -155,11 +155,11 @@ class WechatTemplateChannel(_WechatBase):
 
 
 def get_channel(code: str) -> Channel:
-    paths = {**DEFAULT_CHANNELS, **getattr(settings, "NOTIFICATION_CHANNELS", {})}
+    paths = {**DEFAULT_CHANNELS, **settings.NOTIFICATION_CHANNELS}
     if code not in paths:
         raise LookupError(f"notification channel {code!r} is not configured")
     return import_string(paths[code])()
 
 
 def channel_codes() -> list[str]:
-    return list({**DEFAULT_CHANNELS, **getattr(settings, "NOTIFICATION_CHANNELS", {})})
+    return list({**DEFAULT_CHANNELS, **settings.NOTIFICATION_CHANNELS})

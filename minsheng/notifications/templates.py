@@ -1,7 +1,9 @@
-"""Message templates: programs register Chinese texts with {placeholders}.
+"""Message templates: Chinese texts with {placeholders}.
 
-    from minsheng.notifications.templates import register
-    register("after_school.admitted", title="录取通知", body="{child}已被{session}录取。")
+A program declares its templates in its ``notices.py`` and passes them to the registry
+(``Program(notices=[MessageTemplate(...), ...])``); a core module registers its own:
+
+    register("ratings.bad_rating", title="差评待处理", body="{reference}收到差评。")
 
 Rendering never crashes: a missing placeholder is logged and left as
 ``{name}`` in the text.
@@ -10,6 +12,8 @@ Rendering never crashes: a missing placeholder is logged and left as
 import logging
 import string
 from dataclasses import dataclass
+
+from minsheng.core.registry import registry
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +40,14 @@ def register(
 
 def get(code: str) -> MessageTemplate:
     try:
-        return _templates[code]
+        return registered()[code]
     except KeyError:
         raise LookupError(f"notification template {code!r} is not registered") from None
 
 
 def registered() -> dict[str, MessageTemplate]:
-    return dict(_templates)
+    """The core's own templates and every program's declared ones."""
+    return {**{t.code: t for t in registry.declared("notices")}, **_templates}
 
 
 class _Missing(dict):

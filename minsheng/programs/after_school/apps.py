@@ -93,4 +93,4 @@ class AfterSchoolConfig(AppConfig):
 
         # Offers past their deadline pass to the next on the waiting list.
         periodic.register("after_school.offers_expire", offers_expire_task,
-                          every_seconds=getattr(settings, "AFTER_SCHOOL_OFFER_SWEEP_SECONDS", 300))
+                          every_seconds=settings.AFTER_SCHOOL_OFFER_SWEEP_SECONDS)

@@ -199,7 +199,7 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_total=len(by_day), lottery_done=0)
         admitted_total = waitlisted_total = done = 0
         postgres = connection.vendor == "postgresql"
-        size = int(getattr(settings, "AFTER_SCHOOL_LOTTERY_BATCH", 250_000))
+        size = settings.AFTER_SCHOOL_LOTTERY_BATCH
         for batch in _batches(by_day, offering_of, size):
             with transaction.atomic():
                 # The batch's day rows are locked (in id order) while their places are given out.
@@ -298,7 +298,7 @@ def lottery_notify_task(window_id: int, after_id: int = 0) -> int | None:
     """One chunk of result notices; queues the next chunk, so the fan-out runs in the background
     in small steps (and a retried chunk sends nothing twice)."""
     last = lottery_notify(window_id=window_id, after_id=after_id,
-                          limit=int(getattr(settings, "AFTER_SCHOOL_NOTIFY_CHUNK", 500)))
+                          limit=settings.AFTER_SCHOOL_NOTIFY_CHUNK)
     if last is not None:
         transaction.on_commit(lambda: lottery_notify_task.enqueue(window_id, last))
     return last

@@ -45,13 +45,9 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def workday_end() -> time:
     """The local end of the working day; weekday care must not end before it."""
-    return _setting("AFTER_SCHOOL_WORKDAY_END", time(17, 30))
+    return settings.AFTER_SCHOOL_WORKDAY_END
 
 
 # --- offerings and windows -------------------------------------------------
@@ -73,7 +69,7 @@ def offering_validate(*, kind, activity, weekdays, start_time, end_time, grade_m
         errors["end_time"] = [_("The end time must be after the start time.")]
     elif kind == OfferingKind.WEEKDAY:
         minutes = (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
-        if minutes < _setting("AFTER_SCHOOL_MIN_MINUTES", 120):
+        if minutes < settings.AFTER_SCHOOL_MIN_MINUTES:
             errors["end_time"] = [_("Weekday care must last at least two hours a day.")]
         elif end_time < workday_end():
             errors["end_time"] = [
@@ -187,7 +183,7 @@ def hot_cache_clear() -> None:
 
 
 def _hot(key, loader):
-    ttl = _setting("AFTER_SCHOOL_HOT_CACHE_SECONDS", 5)
+    ttl = settings.AFTER_SCHOOL_HOT_CACHE_SECONDS
     if ttl <= 0:
         return loader()
     now = time_monotonic()
@@ -762,7 +758,7 @@ def pickup_confirm(*, teacher_user, session: Session, student: Person, collected
     if not PersonRelation.objects.filter(person=collected_by, relative=student).exists():
         raise ValidationFailed.for_field(
             "collected_by", _("This person is not recorded as the child's guardian or family. Do not hand the child over; call the guardian."))
-    grace = timedelta(minutes=_setting("AFTER_SCHOOL_PICKUP_GRACE_MINUTES", 15))
+    grace = timedelta(minutes=settings.AFTER_SCHOOL_PICKUP_GRACE_MINUTES)
     late = at > session_end(session) + grace
     with transaction.atomic():
         pickup, created = PickUp.objects.update_or_create(

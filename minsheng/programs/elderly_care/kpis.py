@@ -2,6 +2,9 @@
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.core.registry import Kpi
 
 
 def verified_visits_this_month() -> int:
@@ -18,3 +21,17 @@ def open_alarms() -> int:
     from .models import AlarmEvent, AlarmStatus
 
     return AlarmEvent.objects.exclude(status=AlarmStatus.CLOSED).count()
+
+
+KPIS = [
+    Kpi(
+        key="elderly_care.verified_visits_month",
+        title=_("Verified home-care visits this month"),
+        compute=verified_visits_this_month,
+    ),
+    Kpi(
+        key="elderly_care.open_alarms",
+        title=_("Open gas and smoke alarms"),
+        compute=open_alarms,
+    ),
+]

@@ -1,39 +1,39 @@
 """Message templates this program sends through minsheng.notifications."""
 
-from minsheng.notifications import templates
+from minsheng.notifications.templates import MessageTemplate
 
-TEMPLATES = {
-    "elderly_care.confirm_code": (
-        "居家养老服务确认码",
-        "{caregiver}已为{elder}完成{service}服务。如服务属实，请将确认码 {code} 告知服务人员（{minutes}分钟内有效）。",
-        ("sms",),
+TEMPLATES = [
+    MessageTemplate(
+        "elderly_care.confirm_code",
+        title="居家养老服务确认码",
+        body="{caregiver}已为{elder}完成{service}服务。如服务属实，请将确认码 {code} 告知服务人员（{minutes}分钟内有效）。",
+        channels=("sms",),
     ),
-    "elderly_care.alarm": (
-        "燃气/烟雾报警",
-        "{elder}家（{address}）的{device}于{time}报警。请立即联系老人并到场处置，处置后在平台确认。",
-        ("inbox", "sms"),
+    MessageTemplate(
+        "elderly_care.alarm",
+        title="燃气/烟雾报警",
+        body="{elder}家（{address}）的{device}于{time}报警。请立即联系老人并到场处置，处置后在平台确认。",
+        channels=("inbox", "sms"),
     ),
-    "elderly_care.alarm_escalated": (
-        "报警无人响应（第{level}级升级）",
-        "{elder}家（{address}）的{device}于{time}报警，已{minutes}分钟无人确认。请立即处置。",
-        ("inbox", "sms"),
+    MessageTemplate(
+        "elderly_care.alarm_escalated",
+        title="报警无人响应（第{level}级升级）",
+        body="{elder}家（{address}）的{device}于{time}报警，已{minutes}分钟无人确认。请立即处置。",
+        channels=("inbox", "sms"),
     ),
-    "elderly_care.rectification": (
-        "居家养老服务整改通知",
-        "回访发现工单{order}的服务存在问题：{reason}。请在{due}前完成整改并在平台回复。",
-        ("inbox",),
+    MessageTemplate(
+        "elderly_care.rectification",
+        title="居家养老服务整改通知",
+        body="回访发现工单{order}的服务存在问题：{reason}。请在{due}前完成整改并在平台回复。",
+        channels=("inbox",),
     ),
-    "elderly_care.application_decided": (
-        "居家养老服务申请结果",
-        "{elder}的居家养老服务申请{result}。{note}",
-        ("inbox", "sms"),
+    MessageTemplate(
+        "elderly_care.application_decided",
+        title="居家养老服务申请结果",
+        body="{elder}的居家养老服务申请{result}。{note}",
+        channels=("inbox", "sms"),
     ),
-}
-
-
-def register_templates() -> None:
-    for code, (title, body, channels) in TEMPLATES.items():
-        templates.register(code, title=title, body=body, channels=channels)
+]
 
 
 def send(*, recipient, template: str, context: dict, dedupe_key: str, channels=None):

@@ -21,7 +21,6 @@ from minsheng.cases.process import (
     Sla,
     State,
     TaskSpec,
-    register_process,
 )
 
 CIVIL_AFFAIRS = "civil_affairs"  # Organisation.department_code of 民政 (as in minsheng.demo)
@@ -146,6 +145,4 @@ rectification = Process(
 )
 
 
-def register() -> None:
-    register_process(application)
-    register_process(rectification)
+PROCESSES = [application, rectification]

@@ -1,6 +1,8 @@
-"""Background and periodic tasks (registered with minsheng.core.periodic in apps.ready)."""
+"""Background and periodic tasks (PERIODIC is declared to the registry in apps.py)."""
 
 from django_tasks import task
+
+from minsheng.core.periodic import PeriodicTask
 
 # How often the scheduler runs each periodic task (seconds).
 ALARMS_ESCALATE_EVERY = 60
@@ -99,26 +101,13 @@ def followup_draw_task() -> int:
         return 0
 
 
-def register_periodic() -> None:
-    from minsheng.core import periodic
-
-    periodic.register(
-        "elderly_care.alarms_escalate", alarms_escalate_task, every_seconds=ALARMS_ESCALATE_EVERY
-    )
-    periodic.register(
-        "elderly_care.devices_flag_offline",
-        devices_flag_offline_task,
-        every_seconds=DEVICES_OFFLINE_EVERY,
-    )
-    periodic.register(
-        "elderly_care.rollup_refresh", rollup_refresh_task, every_seconds=ROLLUP_REFRESH_EVERY
-    )
-    periodic.register(
-        "elderly_care.anomalies_detect", anomalies_detect_task, every_seconds=ANOMALIES_DETECT_EVERY
-    )
-    periodic.register(
-        "elderly_care.orders_generate", orders_generate_task, every_seconds=ORDERS_GENERATE_EVERY
-    )
-    periodic.register(
-        "elderly_care.followup_draw", followup_draw_task, every_seconds=FOLLOWUP_DRAW_EVERY
-    )
+PERIODIC = [
+    PeriodicTask("elderly_care.alarms_escalate", alarms_escalate_task, ALARMS_ESCALATE_EVERY),
+    PeriodicTask(
+        "elderly_care.devices_flag_offline", devices_flag_offline_task, DEVICES_OFFLINE_EVERY
+    ),
+    PeriodicTask("elderly_care.rollup_refresh", rollup_refresh_task, ROLLUP_REFRESH_EVERY),
+    PeriodicTask("elderly_care.anomalies_detect", anomalies_detect_task, ANOMALIES_DETECT_EVERY),
+    PeriodicTask("elderly_care.orders_generate", orders_generate_task, ORDERS_GENERATE_EVERY),
+    PeriodicTask("elderly_care.followup_draw", followup_draw_task, FOLLOWUP_DRAW_EVERY),
+]

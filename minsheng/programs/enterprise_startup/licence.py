@@ -40,7 +40,7 @@ def platform_keys() -> tuple[bytes, bytes]:
     """(private 32 bytes, public 64 bytes)."""
     raw = env("MINSHENG_SM2_PRIVATE_KEY", "")
     if not raw:
-        if getattr(settings, "PRODUCTION", False):
+        if settings.PRODUCTION:
             raise ImproperlyConfigured(
                 "Set MINSHENG_SM2_PRIVATE_KEY (or MINSHENG_SM2_PRIVATE_KEY_FILE) to '<private hex>:<public hex>'."
             )

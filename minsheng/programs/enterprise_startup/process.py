@@ -52,7 +52,7 @@ ON_COMPLETE = "minsheng.programs.enterprise_startup.services.on_step_complete"
 
 
 def step_hours(code: str) -> float:
-    custom = getattr(settings, "ENTERPRISE_STARTUP_STEP_HOURS", {}) or {}
+    custom = settings.ENTERPRISE_STARTUP_STEP_HOURS
     return float(custom.get(code, DEFAULT_STEP_HOURS[code]))
 
 
@@ -62,7 +62,7 @@ def step_sla(code: str) -> Sla:
 
 def target_hours() -> float:
     """The city's target from submission to the last output (default 0.5 working day = 3.75 h)."""
-    return float(getattr(settings, "ENTERPRISE_STARTUP_TARGET_HOURS", 3.75))
+    return settings.ENTERPRISE_STARTUP_TARGET_HOURS
 
 
 def build_process() -> Process:

@@ -36,8 +36,7 @@ _lock = threading.Lock()
 
 
 def _ttl() -> float:
-    default = 0.0 if getattr(settings, "TESTING", False) else 5.0
-    return float(getattr(settings, "SERVICE_HALLS_LOOKUP_SECONDS", default))
+    return settings.SERVICE_HALLS_LOOKUP_SECONDS
 
 
 def _load(point_id: int) -> PointLookup | None:

@@ -40,7 +40,7 @@ PG_LISTENER_NAME = "minsheng-display-listener"
 def bus() -> str:
     """How display events travel: SERVICE_HALLS_DISPLAY_BUS, or by default ``postgres``
     on PostgreSQL, ``redis`` with REDIS_URL on another database, else ``poll``."""
-    chosen = getattr(settings, "SERVICE_HALLS_DISPLAY_BUS", "auto")
+    chosen = settings.SERVICE_HALLS_DISPLAY_BUS
     postgresql = connection.vendor == "postgresql"
     if chosen == "auto":
         return BUS_POSTGRES if postgresql else BUS_REDIS if settings.REDIS_URL else BUS_POLL

@@ -30,10 +30,6 @@ from . import lookups, realtime
 from .selectors import point_get
 
 
-def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
-
-
 def _start_id(request) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
     return int(raw) if raw.isdigit() else None
@@ -262,9 +258,9 @@ def _open(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[
 
 
 async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None", bus: str):
-    poll = _setting("SERVICE_HALLS_SSE_POLL_SECONDS", 1.0)
-    keepalive = _setting("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", 15.0)
-    deadline = time.monotonic() + _setting("SERVICE_HALLS_SSE_ASGI_SECONDS", 3600.0)
+    poll = settings.SERVICE_HALLS_SSE_POLL_SECONDS
+    keepalive = settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS
+    deadline = time.monotonic() + settings.SERVICE_HALLS_SSE_ASGI_SECONDS
     yield "retry: 1000\n\n"
     for payload in catch_up:
         yield realtime.sse_format(payload)
@@ -302,8 +298,8 @@ async def _async_events(point_id: int, last_id: int, catch_up: list[dict], scree
 
 
 def _sync_events(point_id: int, last_id: int):
-    poll = _setting("SERVICE_HALLS_SSE_POLL_SECONDS", 1.0)
-    deadline = time.monotonic() + _setting("SERVICE_HALLS_SSE_WSGI_SECONDS", 25.0)
+    poll = settings.SERVICE_HALLS_SSE_POLL_SECONDS
+    deadline = time.monotonic() + settings.SERVICE_HALLS_SSE_WSGI_SECONDS
     yield "retry: 500\n\n"
     while True:
         rows = realtime.events_after(point_id=point_id, after_id=last_id, limit=200)
