@@ -141,18 +141,16 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- cache (rate limits, OTP codes, sessions, the per-user cache) -----------
-# Every process that serves or writes must share it: the per-user cache of the
-# signed-in account and its roles (minsheng.core.usercache) is invalidated through
-# it, so a per-process cache would let another worker serve a deactivated account.
+# --- cache (rate limits, one-time codes, sessions) ---------------------------
+# Shared by every process that serves: a rate limit or a one-time code counted in one
+# worker must hold in the others.
 REDIS_URL = env("REDIS_URL", "")
 if TESTING:
     # Each test process keeps its own; tests that need Redis talk to REDIS_URL.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif REDIS_URL:
     CACHES = {
-        # Django's backend, reusing its Redis client (minsheng.core.cache says why).
-        "default": {"BACKEND": "minsheng.core.cache.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     # Shared by every process of the embedded server, unlike locmem.
@@ -184,8 +182,7 @@ if TESTING:
 
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))  # staff: 12 h
 CITIZEN_SESSION_AGE = int(env("CITIZEN_SESSION_AGE", str(60 * 60 * 24 * 30)))  # "long session"
-# cached_db whose keys name their user: the session and the user in one round trip
-SESSION_ENGINE = "minsheng.identity.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -204,9 +201,6 @@ IDENTITY_OIDC_CLIENT_SECRET = env("IDENTITY_OIDC_CLIENT_SECRET", "")
 IDENTITY_OIDC_SCOPE = env("IDENTITY_OIDC_SCOPE", "openid profile")
 IDENTITY_OIDC_NAME_CLAIM = env("IDENTITY_OIDC_NAME_CLAIM", "name")
 IDENTITY_OIDC_ID_CLAIM = env("IDENTITY_OIDC_ID_CLAIM", "id_number")
-# The signed-in account and its roles, cached per user (minsheng.core.usercache).
-USER_CACHE_SECONDS = int(env("USER_CACHE_SECONDS", "300"))
-USER_CACHE_NEAR = env_bool("USER_CACHE_NEAR", True)  # a per-process copy, kept coherent over Redis
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

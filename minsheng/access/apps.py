@@ -6,9 +6,3 @@ class AccessConfig(AppConfig):
     name = "minsheng.access"
     label = "access"
     verbose_name = _("Organisations and access")
-
-    def ready(self):
-        from . import principal
-
-        # Drop a user's cached account and roles the moment they change.
-        principal.connect()

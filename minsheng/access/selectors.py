@@ -13,7 +13,7 @@ def active_assignments(*, user, roles: Iterable[str] | None = None) -> QuerySet[
     """The user's assignments valid today, as a query (to filter or order further).
 
     Request paths that only need the rows use ``held_assignments`` (the same rows,
-    from the cache; minsheng.access.principal).
+    read once per request; minsheng.access.principal).
     """
     today = timezone.localdate()
     qs = RoleAssignment.objects.filter(user=user).filter(

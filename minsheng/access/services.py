@@ -11,6 +11,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotFound, ValidationFailed
 from minsheng.core.registry import registry
 
+from . import principal
 from .models import Organisation, Role, RoleAssignment
 from .roles import CORE_ROLES
 
@@ -87,6 +88,7 @@ def role_assign(
     if role.is_staff_role and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    principal.forget(user)
     audit_record(
         event_type="access.role_assigned",
         actor=actor,
@@ -110,3 +112,4 @@ def role_revoke(*, user, role_code: str, organisation: Organisation, region, act
     old = {"user": user.pk, "role": role_code, "organisation": organisation.pk, "region": region.code}
     audit_record(event_type="access.role_revoked", actor=actor, target=assignment, old=old)
     assignment.delete()
+    principal.forget(user)

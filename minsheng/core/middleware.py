@@ -3,8 +3,6 @@
 import contextvars
 import uuid
 
-from . import usercache
-
 _current_request: contextvars.ContextVar = contextvars.ContextVar("minsheng_request", default=None)
 
 
@@ -31,7 +29,5 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             _current_request.reset(token)
-            # entries read along with the session that no authentication used (core.usercache)
-            usercache.forget_primed()
         response["X-Request-ID"] = request.request_id
         return response

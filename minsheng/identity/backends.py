@@ -24,17 +24,3 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
-
-    def get_user(self, user_id):
-        """The session's user from the per-user cache (minsheng.access.principal).
-
-        One cache round trip for the account, its role assignments and the unread
-        count instead of a query each; the cached values are dropped whenever the
-        account, its assignments or its messages change, so a deactivated account
-        or a changed password is refused on the very next request.
-        """
-        from minsheng.access.principal import principal_user
-        from minsheng.core import usercache
-
-        user = principal_user(user_id, usercache.fetch(user_id, usercache.SLOTS))
-        return user if user is not None and self.user_can_authenticate(user) else None

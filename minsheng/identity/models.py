@@ -59,15 +59,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.name
 
-    def get_session_auth_hash(self) -> str:
-        # An account read from the per-user cache carries the hash without the
-        # password hash it was made from (minsheng.access.principal); one whose
-        # password was set since computes it afresh.
-        cached = self.__dict__.get("_session_auth_hash")
-        if cached is not None and "password" not in self.__dict__:
-            return cached
-        return super().get_session_auth_hash()
-
     @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret and self.totp_confirmed_at)

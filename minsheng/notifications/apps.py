@@ -13,10 +13,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from minsheng.core import periodic
 
-        from . import signals
         from .tasks import notification_retry_due_task
-
-        signals.connect()
 
         # Deliveries that failed (or whose worker died) are picked up again here.
         periodic.register(

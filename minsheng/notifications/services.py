@@ -153,17 +153,11 @@ def notification_retry_due(now: datetime | None = None) -> int:
 
 def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all unread when ``notification_ids`` is None)."""
-    from minsheng.core import usercache
-
-    from .selectors import UNREAD_SLOT, notifications_for
+    from .selectors import notifications_for
 
     qs = notifications_for(user=user).filter(read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    marked = Notification.objects.filter(pk__in=qs.values("pk")).update(read_at=timezone.now())
-    if marked:
-        # A bulk UPDATE sends no signal: drop the cached unread count here.
-        usercache.bump([user.pk], [UNREAD_SLOT])
-    return marked
+    return Notification.objects.filter(pk__in=qs.values("pk")).update(read_at=timezone.now())
 
 

@@ -1,6 +1,6 @@
-"""The signed-in account, its roles and its unread count come from the cache — and the
-cache never outlives a change: deactivation, a new password, a removed or expired role
-take effect on the very next request (minsheng.access.principal, minsheng.core.usercache).
+"""A change to an account takes effect on its very next request: deactivation, a new
+password, a removed, added or expired role, new and read messages
+(minsheng.access.principal; Django's sessions and authentication).
 """
 
 import datetime as dt
@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.access.models import Organisation, Role, RoleAssignment
-from minsheng.access.principal import ACCOUNT, ROLES, held_assignments
+from minsheng.access.principal import held_assignments
 from minsheng.access.selectors import user_has_permission
 from minsheng.access.services import role_assign, role_revoke, roles_sync
-from minsheng.core import usercache
 from minsheng.identity.models import Person, User
 from minsheng.notifications.models import Notification
 from minsheng.notifications.services import notification_mark_read
@@ -64,23 +63,6 @@ def statements(client, url) -> list[str]:
     assert response.status_code == 200
     return seen
 
-
-def test_signed_in_layout_reads_nothing_from_the_database_once_cached(world):
-    _city, _org, clerk, _root = world
-    Notification.objects.create(recipient=clerk, template="t", title="一条消息", dedupe_key="n1")
-    client = signed_in(clerk)
-    first = statements(client, HOME)
-    # First request: the account and the unread count; the layout needs no roles.
-    assert sum('FROM "identity_user"' in s for s in first) == 1
-    assert not [s for s in first if 'FROM "access_roleassignment"' in s]
-    assert statements(client, HOME) == []
-    # A staff page's role check reads the roles once and keeps them.
-    assert not usercache.fetch(clerk.pk, [ROLES])[ROLES].hit
-    client.get(INBOX)
-    assert usercache.fetch(clerk.pk, [ROLES])[ROLES].hit
-    page = client.get(HOME)
-    assert b'data-test="unread-count">1<' in page.content
-    assert "窗口" in page.content.decode()
 
 
 def test_deactivated_account_is_refused_on_the_next_request(world):
@@ -140,7 +122,7 @@ def test_assignment_deleted_directly_or_by_cascade_loses_access(world):
     city, org, clerk, _root = world
     client = signed_in(clerk)
     assert client.get(INBOX).status_code == 200
-    RoleAssignment.objects.filter(user=clerk).delete()  # a bulk delete still sends the signals
+    RoleAssignment.objects.filter(user=clerk).delete()
     assert client.get(INBOX).status_code == 403
 
 
@@ -163,10 +145,9 @@ def test_assignment_ending_yesterday_no_longer_counts(world):
     assert client.get(INBOX).status_code == 403
 
 
-def test_validity_dates_are_checked_at_use_not_when_cached(world, monkeypatch):
+def test_validity_dates_are_checked_at_use(world, monkeypatch):
     _city, _org, clerk, _root = world
     RoleAssignment.objects.filter(user=clerk).update(valid_to=timezone.localdate())
-    usercache.bump([clerk.pk], [ROLES])  # a bulk UPDATE sends no signal
     client = signed_in(clerk)
     assert client.get(INBOX).status_code == 200
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -184,20 +165,6 @@ def test_changed_role_permissions_apply_at_once(world):
     role.save(update_fields=["permissions"])
     assert not user_has_permission(user=User.objects.get(pk=clerk.pk), permission="identity.unmask")
 
-
-def test_cached_account_holds_no_password_hash_or_personal_data(world):
-    _city, _org, clerk, _root = world
-    clerk.phone = "13812345678"
-    clerk.save()
-    client = signed_in(clerk)
-    assert client.get(HOME).status_code == 200
-    stored = cache.get(usercache._dkey(ACCOUNT, clerk.pk))
-    assert stored is not None
-    flat = repr(stored)
-    assert clerk.password not in flat and "13812345678" not in flat
-    # The account from the cache still reads its phone (from the database, on access).
-    user = client.get(HOME).wsgi_request.user
-    assert user.phone == "13812345678"
 
 
 def test_unread_count_follows_new_and_read_messages(world):
@@ -226,48 +193,8 @@ def test_unread_count_moves_with_the_person(world):
     assert b'data-test="unread-count">1<' in signed_in(other).get(HOME).content
 
 
-def test_value_read_before_a_change_is_never_served_after_it(world):
-    """A reader that took the tags before a write and stores afterwards stores under a dead tag."""
-    _city, _org, clerk, _root = world
-    entry = usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT]
-    usercache.bump([clerk.pk], [ACCOUNT])  # the writer, between the reader's read and store
-    usercache.store(clerk.pk, ACCOUNT, entry, "stale")
-    assert not usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
 
 
-def test_bump_is_repeated_when_the_transaction_commits(world, django_capture_on_commit_callbacks):
-    _city, _org, clerk, _root = world
-    with django_capture_on_commit_callbacks(execute=True):
-        clerk.name = "改名"
-        clerk.save(update_fields=["name"])
-        # A reader in another process, between the save and the commit, still sees the old row.
-        entry = usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT]
-        usercache.store(clerk.pk, ACCOUNT, entry, "old row")
-        assert usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
-    assert not usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
-
-
-def test_evicted_version_token_is_a_miss_not_a_stale_hit(world):
-    _city, _org, clerk, _root = world
-    signed_in(clerk).get(HOME)
-    assert usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
-    cache.delete(usercache._vkey(ACCOUNT, clerk.pk))
-    assert not usercache.fetch(clerk.pk, [ACCOUNT])[ACCOUNT].hit
-
-
-def test_cache_outage_falls_back_to_the_database(world, monkeypatch):
-    _city, _org, clerk, _root = world
-    client = signed_in(clerk)
-
-    def broken(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr(cache, "get_many", broken)
-    assert client.get(INBOX).status_code == 200
-    clerk.is_active = False
-    monkeypatch.setattr(cache, "set_many", lambda *a, **k: None)
-    clerk.save(update_fields=["is_active"])
-    assert client.get(INBOX).status_code == 302
 
 
 def test_held_assignments_match_the_query(world):
@@ -289,3 +216,13 @@ def test_held_assignments_match_the_query(world):
             active_assignments(user=user, roles=roles).values_list("pk", flat=True)
         )
         assert all(a.region.prefix == "3207" and a.organisation.name for a in cached)
+
+
+
+def test_an_update_that_sends_no_signal_counts_on_the_next_request(world):
+    """Nothing is cached across requests, so a bulk UPDATE needs no invalidation."""
+    _city, _org, clerk, _root = world
+    client = signed_in(clerk)
+    assert client.get(INBOX).status_code == 200
+    User.objects.filter(pk=clerk.pk).update(is_active=False)
+    assert client.get(INBOX).status_code == 302

@@ -16,8 +16,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from config.wsgi import application
-from minsheng.access.principal import ACCOUNT
-from minsheng.core import usercache
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
@@ -38,13 +36,9 @@ def keep_the_test_connection_open():
 
 @pytest.fixture
 def staff_token(django_user_model):
-    # The token is the same for every operation, but each one's user is rolled back
-    # without a signal: a cached token → account of an earlier operation's user
-    # (another id on PostgreSQL) must not sign this one in.
     cache.clear()
     user = django_user_model.objects.create_superuser("fuzzer", "pw-unused-123", name="模糊测试")
     django_user_model.objects.filter(pk=user.pk).update(api_token_hash=hashlib.sha256(TOKEN.encode()).hexdigest())
-    usercache.bump([user.pk], [ACCOUNT])  # a bulk UPDATE sends no signal (ADR 0006)
     return TOKEN
 
 

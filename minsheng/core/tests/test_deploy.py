@@ -63,8 +63,8 @@ def test_development_writes_keys_once_to_var(tmp_path):
     assert (tmp_path / "var" / "secrets.json").read_text() == stored
 
 
-def test_production_caches_compiled_templates_and_uses_the_redis_client_that_is_reused(tmp_path):
-    """Templates are parsed once per process, and with REDIS_URL the cache keeps one client."""
+def test_production_caches_compiled_templates_and_uses_redis_with_redis_url(tmp_path):
+    """Templates are parsed once per process, and with REDIS_URL the cache is Django's Redis cache."""
     code = (
         "from django.template import engines; from django.core.cache import caches;"
         "print(engines['django'].engine.loaders[0][0]);"
@@ -76,5 +76,5 @@ def test_production_caches_compiled_templates_and_uses_the_redis_client_that_is_
     # (the shell may first say how many objects it imported)
     assert result.stdout.split()[-2:] == [
         "django.template.loaders.cached.Loader",
-        "minsheng.core.cache.RedisCache",
+        "django.core.cache.backends.redis.RedisCache",
     ]

@@ -10,13 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from minsheng.api import auth
 from minsheng.audit.models import AuditEvent
-from minsheng.core import usercache
 from minsheng.identity.models import User
 from minsheng.identity.services import api_token_issue
 
@@ -29,13 +26,9 @@ API = "/api/v1/service_halls/windows"
 
 
 @pytest.fixture(autouse=True)
-def _clock_and_clean_cache():
-    cache.clear()
-    auth._local_token_users.clear()
+def _clock():
     with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
         yield
-    cache.clear()
-    auth._local_token_users.clear()
 
 
 def _call(w, token):
@@ -137,7 +130,6 @@ def test_a_token_that_does_not_name_its_user_still_calls():
     p, clerk, w, _token = _hall()
     legacy = "legacy-token-without-an-id-0123456789"
     User.objects.filter(pk=clerk.pk).update(api_token_hash=hashlib.sha256(legacy.encode()).hexdigest())
-    usercache.bump([clerk.pk], ["principal"])
     r = _call(w, legacy)
     assert r.status_code == 200 and r.json()["number"] == "A001"
     assert AuditEvent.objects.get(event_type="service_halls.ticket_call").actor_id == clerk.pk
