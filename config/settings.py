@@ -113,8 +113,8 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        # Persistent connections: without them a one-query view fell from
-        # ~2,100 to ~170 req/s on this hardware.
+        # Persistent connections: opening one per request costs more than most views
+        # (figures in bench/README.md).
         conn_max_age=int(env("DB_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.access.decorators import public
-from minsheng.api.main import api, urlpatterns_by_module
+from minsheng.api.main import api
 from minsheng.core import views as core_views
 from minsheng.core.registry import registry
 
@@ -18,7 +18,6 @@ api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
     pattern.callback.login_required = False
     pattern.callback.minsheng_access = "api"
-api_patterns = urlpatterns_by_module(api_patterns)
 
 urlpatterns = [
     path("healthz", public(core_views.health), name="health"),

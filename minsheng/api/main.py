@@ -122,38 +122,3 @@ for program in registry.programs():
             f"/{program.key}/", getattr(importlib.import_module(module_name), attr or "router")
         )
 
-
-def urlpatterns_by_module(patterns: list) -> list:
-    """The API's URL patterns grouped under one include per module ("service_halls/", …).
-
-    Django tries a flat list of patterns in order, so a route near the end of the
-    API's 112 paid for matching every one before it: resolving a window's call-next
-    took ~108 µs against ~12 µs for a route at the top of the URLconf. Grouped by
-    their first segment, a request tries the modules' prefixes, then only its own
-    module's routes. Names, views and path parameters are unchanged (each route is
-    the same view under the same name, with its first segment moved into the
-    include), and so is which route a path resolves to: the groups keep the order of
-    their routes, and routes whose first segment takes a parameter would make order
-    across groups matter, so then nothing is grouped.
-    """
-    from django.urls import include, path
-    from django.urls.resolvers import RoutePattern, URLPattern
-
-    groups: dict[str, list] = {}
-    grouped: list = []
-    for pattern in patterns:
-        route = pattern.pattern._route if isinstance(pattern.pattern, RoutePattern) else None
-        if not isinstance(pattern, URLPattern) or route is None or route.startswith("<"):
-            return patterns
-        head, slash, rest = route.partition("/")
-        if not slash:  # "docs", "openapi.json", "": whole-path routes, kept in place
-            grouped.append(pattern)
-            continue
-        if head not in groups:
-            groups[head] = []
-            grouped.append((head, groups[head]))
-        groups[head].append(path(rest, pattern.callback, kwargs=pattern.default_args, name=pattern.name))
-    return [
-        path(f"{item[0]}/", include(item[1])) if isinstance(item, tuple) else item
-        for item in grouped
-    ]
