@@ -20,7 +20,9 @@ SHARED_DATA_DIR = BASE_DIR / "data"
 MINSHENG_ENV = env("MINSHENG_ENV", "development")  # development | test | production
 PRODUCTION = MINSHENG_ENV == "production"
 TESTING = MINSHENG_ENV == "test"
-DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION and not TESTING)
+# Off unless asked for (DJANGO_DEBUG=1): the demo city shows people the site's own error
+# pages, never Django's debug page with its settings and URL list.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Secrets: real ones from the environment (or *_FILE); in development the first
 # command writes random keys to var/secrets.json; production refuses to start
@@ -214,8 +216,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # In development and tests whitenoise serves straight from the app folders.
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
@@ -224,7 +226,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if not PRODUCTION
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }

@@ -60,6 +60,8 @@ def _safe_next(request, default: str = "portal:home") -> str:
 
 
 def _sign_in(request, user, next_url: str):
+    if user.is_staff and next_url == reverse("portal:home"):
+        next_url = reverse("workbench:inbox")  # staff land on their work, not the citizens' home
     login(request, user, backend=BACKEND)
     request.session.set_expiry(services.session_age_for(user))
     if user.is_staff and user_may_unmask(user):
