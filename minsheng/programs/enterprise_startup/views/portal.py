@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen
 from minsheng.access.models import Organisation, OrganisationKind
+from minsheng.attachments.services import attachment_store
 from minsheng.core.errors import DomainError
 from minsheng.regions.models import Region
 
@@ -87,7 +88,7 @@ def _rows(post, prefix, fields, n):
     return rows
 
 
-def _step_data(request, step):
+def _step_data(request, step, app):
     p = request.POST
     if step == "type":
         return {k: p.get(k, "")[:40] for k in ("enterprise_type", "registered_capital", "contribution_form", "paid_in_deadline")}
@@ -109,9 +110,8 @@ def _step_data(request, step):
         data = {"region_code": p.get("region_code", ""), "street": p.get("street", ""), "pledge": p.get("pledge", ""), "proof_attachment": p.get("proof_attachment", "")}
         upload = request.FILES.get("proof")
         if upload:
-            from minsheng.attachments.services import attachment_store
-
-            att = attachment_store(file=upload, owner=request.user, allowed_types=("application/pdf", "image/jpeg", "image/png"))
+            # Attached to the application: whoever may see it (officers, shareholders) sees the proof.
+            att = attachment_store(file=upload, owner=request.user, target=app, allowed_types=("application/pdf", "image/jpeg", "image/png"))
             data["proof_attachment"] = att.pk
         return data
     if step == "scope":
@@ -138,7 +138,7 @@ def draft_step(request, app_id: int, step: str):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            data = _step_data(request, step)
+            data = _step_data(request, step, app)
             draft.draft_save(application=app, actor=request.user, step=step, data=data)
             nxt = STEP_ORDER.index(step) + 1
             if request.headers.get("X-Autosave"):

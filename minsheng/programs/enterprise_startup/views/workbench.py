@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
+from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
 from minsheng.core.errors import DomainError
 
@@ -68,7 +69,7 @@ def staff_application(request, app_id: int):
     return render(
         request,
         "enterprise_startup/staff_application.html",
-        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app)},
+        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app)},
     )
 
 
