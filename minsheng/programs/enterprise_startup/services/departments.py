@@ -107,13 +107,13 @@ def _record_timing(app: StartupApplication, task: CaseTask) -> None:
 
 
 def _follow_case(app: StartupApplication, *, state: str, closed_at) -> None:
-    state = (state, closed_at)
-    if state[0] == "completed" and app.state != ApplicationState.COMPLETED:
+    """The application completes or is refused with its case."""
+    if state == "completed" and app.state != ApplicationState.COMPLETED:
         app.state = ApplicationState.COMPLETED
-        app.completed_at = state[1]
-        app.elapsed_working_hours = working_hours_between(app.submitted_at, state[1])
+        app.completed_at = closed_at
+        app.elapsed_working_hours = working_hours_between(app.submitted_at, closed_at)
         app.save(update_fields=["state", "completed_at", "elapsed_working_hours", "updated_at"])
-    elif state[0] == "rejected" and app.state != ApplicationState.REJECTED:
+    elif state == "rejected" and app.state != ApplicationState.REJECTED:
         app.state = ApplicationState.REJECTED
-        app.completed_at = state[1]
+        app.completed_at = closed_at
         app.save(update_fields=["state", "completed_at", "updated_at"])
