@@ -11,6 +11,8 @@ from minsheng.core.errors import NotAllowed, NotFound
 
 
 def http_errors(view):
+    """A gate's NotFound becomes a 404 page and NotAllowed a 403, as for any other page."""
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
