@@ -110,7 +110,7 @@ def setup_world():
     from minsheng.identity.idnumbers import id_number_make
     from minsheng.identity.models import Person, User
     from minsheng.programs.enterprise_startup.models import SealShop
-    from minsheng.programs.enterprise_startup.process import STEPS
+    from minsheng.programs.enterprise_startup.processes import STEPS
     from minsheng.regions.models import Region
 
     t0 = time.monotonic()
@@ -169,13 +169,13 @@ def make_application(w, i, rng, *, submit=True):
     from django.utils import timezone
 
     from minsheng.core.errors import ValidationFailed
-    from minsheng.programs.enterprise_startup import services
+    from minsheng.programs.enterprise_startup.services import draft, names, submission
 
     user, number = w.founders[i % len(w.founders)]
     for _attempt in range(50):
         trade = "".join(rng.sample(STEMS, 3))
         try:
-            app = services.name_reserve(applicant=user, region_code="320706", trade_name=trade,
+            app = names.name_reserve(applicant=user, region_code="320706", trade_name=trade,
                                         industry=rng.choice(INDUSTRIES), org_form="有限公司",
                                         enterprise_type="llc", pledge=True)
             break
@@ -199,12 +199,12 @@ def make_application(w, i, rng, *, submit=True):
                      "delivery_address": "江苏省连云港市海州区朝阳东路18号"},
     }
     for step, data in steps.items():
-        services.draft_save(application=app, actor=user, step=step, data=data)
-    services.confirmations_request(application=app, actor=user)
+        draft.draft_save(application=app, actor=user, step=step, data=data)
+    submission.confirmations_request(application=app, actor=user)
     elapsed = None
     if submit:
         t = time.perf_counter()
-        services.application_submit(application=app, actor=user)
+        submission.application_submit(application=app, actor=user)
         elapsed = time.perf_counter() - t
     app.refresh_from_db()
     return app, elapsed
@@ -217,7 +217,7 @@ def bench_licences(w, rng):
     from django.db import transaction
 
     from minsheng.programs.enterprise_startup import licence as lic
-    from minsheng.programs.enterprise_startup import services
+    from minsheng.programs.enterprise_startup.services import licence as licence_services
 
     apps = [make_application(w, i, rng)[0] for i in range(ARGS.licences)]
     signing = [0.0]
@@ -231,7 +231,7 @@ def bench_licences(w, rng):
             signing[0] += time.perf_counter() - t
 
     lic.sign = timed_sign
-    services.licence_pdf(licence=services.licence_issue(application=apps[0], actor=w.officers["market_regulation"]))  # warm fonts
+    licence_services.licence_pdf(licence=licence_services.licence_issue(application=apps[0], actor=w.officers["market_regulation"]))  # warm fonts
     signing[0] = 0.0
     issue_s = pdf_s = 0.0
     pdfs = []
@@ -239,9 +239,9 @@ def bench_licences(w, rng):
         for app in apps[1:]:
             t = time.perf_counter()
             with transaction.atomic():
-                row = services.licence_issue(application=app, actor=w.officers["market_regulation"])
+                row = licence_services.licence_issue(application=app, actor=w.officers["market_regulation"])
             t2 = time.perf_counter()
-            pdfs.append((row, services.licence_pdf(licence=row)))
+            pdfs.append((row, licence_services.licence_pdf(licence=row)))
             issue_s += t2 - t
             pdf_s += time.perf_counter() - t2
     finally:
@@ -370,14 +370,14 @@ def bench_parallel(w, rng):
     from django.db import connection
 
     from minsheng.cases.models import CaseTask
-    from minsheng.programs.enterprise_startup import services
     from minsheng.programs.enterprise_startup.models import BusinessLicence
+    from minsheng.programs.enterprise_startup.services import departments, submission
 
     submit_s, step_s, total_s, problems = [], {}, [], []
     for i in range(ARGS.cases):
         app, _none = make_application(w, 1000 + i, rng, submit=False)
         t_submit = time.perf_counter()
-        services.application_submit(application=app, actor=app.applicant)
+        submission.application_submit(application=app, actor=app.applicant)
         submitted = time.perf_counter()
         submit_s.append(submitted - t_submit)
         tasks = list(CaseTask.objects.filter(case__startup_application=app))
@@ -388,7 +388,7 @@ def bench_parallel(w, rng):
             try:
                 barrier.wait()
                 t = time.perf_counter()
-                services.step_complete(task=task, actor=w.officers[task.department_code], data=STEP_DATA[task.department_code])
+                departments.step_complete(task=task, actor=w.officers[task.department_code], data=STEP_DATA[task.department_code])
                 done_at[task.department_code] = (t, time.perf_counter())
             except Exception as exc:  # noqa: BLE001 — reported below
                 problems.append(f"{task.department_code}: {exc!r}")

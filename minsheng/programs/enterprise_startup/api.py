@@ -10,8 +10,10 @@ from ninja.files import UploadedFile
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import NotFound
 
-from . import selectors, services
-from .steps import STEP_ORDER
+from . import selectors
+from .services import departments, draft, names, submission
+from .services import licence as licence_services
+from .services.form import STEP_ORDER
 
 router = Router(tags=["enterprise_startup"])
 STAFF = ["case_officer", "department_head"]
@@ -94,7 +96,7 @@ class VerifyOut(Schema):
 
 
 def _draft(app) -> DraftOut:
-    data = services.draft_data(app)
+    data = draft.draft_data(app)
     return DraftOut(
         id=app.pk,
         name=app.reservation.full_name,
@@ -107,7 +109,7 @@ def _draft(app) -> DraftOut:
 
 @router.get("/names/check", response=CheckOut)
 def name_check(request, region: str, trade_name: str, industry: str, org_form: str, enterprise_type: str = "", restricted_note: str = ""):
-    return services.name_check(
+    return names.name_check(
         region_code=region[:12], trade_name=trade_name[:40], industry=industry[:40], org_form=org_form[:20],
         enterprise_type=enterprise_type[:20], restricted_note=restricted_note[:500],
     ).as_dict()
@@ -115,7 +117,7 @@ def name_check(request, region: str, trade_name: str, industry: str, org_form: s
 
 @router.post("/drafts", response={201: DraftOut})
 def draft_create(request, body: ReserveIn):
-    app = services.name_reserve(
+    app = names.name_reserve(
         applicant=request.auth, region_code=body.region, trade_name=body.trade_name, industry=body.industry,
         org_form=body.org_form, enterprise_type=body.enterprise_type, pledge=body.pledge, restricted_note=body.restricted_note,
     )
@@ -135,14 +137,14 @@ def draft_get(request, app_id: int):
 @router.put("/drafts/{app_id}/steps/{step}", response=DraftOut)
 def draft_step_save(request, app_id: int, step: str, body: StepIn):
     app = selectors.application_get_for(user=request.auth, application_id=app_id)
-    services.draft_save(application=app, actor=request.auth, step=step, data=body.data)
+    draft.draft_save(application=app, actor=request.auth, step=step, data=body.data)
     return _draft(app)
 
 
 @router.post("/drafts/{app_id}/confirmations", response=DraftOut)
 def confirmations_request(request, app_id: int):
     app = selectors.application_get_for(user=request.auth, application_id=app_id)
-    services.confirmations_request(application=app, actor=request.auth)
+    submission.confirmations_request(application=app, actor=request.auth)
     app.refresh_from_db()
     return _draft(app)
 
@@ -150,14 +152,14 @@ def confirmations_request(request, app_id: int):
 @router.post("/confirmations/{confirmation_id}", response={204: None})
 def confirmation_sign(request, confirmation_id: int):
     row = selectors.confirmation_get_for(user=request.auth, confirmation_id=confirmation_id)
-    services.confirmation_sign(confirmation=row, user=request.auth)
+    submission.confirmation_sign(confirmation=row, user=request.auth)
     return 204, None
 
 
 @router.post("/drafts/{app_id}/submit", response=TrackerOut)
 def submit(request, app_id: int):
     app = selectors.application_get_for(user=request.auth, application_id=app_id)
-    services.application_submit(application=app, actor=request.auth)
+    submission.application_submit(application=app, actor=request.auth)
     return tracker(request, app_id)
 
 
@@ -181,7 +183,7 @@ def task_complete(request, task_id: int, body: TaskDoneIn):
     if not user_has_role(user=request.auth, roles=STAFF) and not request.auth.is_superuser:
         raise PermissionDenied
     task = selectors.task_for_staff(user=request.auth, task_id=task_id)
-    services.step_complete(task=task, actor=request.auth, data=body.data, outcome=body.outcome, comment=body.comment)
+    departments.step_complete(task=task, actor=request.auth, data=body.data, outcome=body.outcome, comment=body.comment)
     return tracker(request, task.case.startup_application.pk)
 
 
@@ -191,7 +193,7 @@ def licence_download(request, app_id: int):
     lic_row = selectors.licence_of(application=app)
     if lic_row is None:
         raise NotFound()
-    response = HttpResponse(services.licence_pdf(licence=lic_row), content_type="application/pdf")
+    response = HttpResponse(licence_services.licence_pdf(licence=lic_row), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="licence-{lic_row.credit_code}.pdf"'
     return response
 

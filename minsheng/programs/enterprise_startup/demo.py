@@ -15,8 +15,8 @@ from minsheng.core.calendar import add_working_hours, working_hours_between
 from minsheng.identity.models import Person, User
 from minsheng.regions.models import Region
 
-from . import services
 from .models import SealShop, StartupApplication, StepTiming
+from .services import departments, draft, names, submission
 
 STEMS = list("云帆星河海韵嘉禾瑞丰恒达鑫源华泰金港蓝湾博远汇通锦程润泽天成万和启航众诚宏图")
 INDUSTRIES = ["科技", "贸易", "物流", "餐饮管理", "信息技术", "建材", "电子", "文化传媒", "农业发展", "海洋科技"]
@@ -63,7 +63,7 @@ def run(ctx) -> dict[str, int]:
             continue
         trade = "".join(rng.sample(STEMS, 2)) + ("" if rng.random() < 0.6 else rng.choice(STEMS))
         try:
-            app = services.name_reserve(applicant=person.user, region_code=county.code, trade_name=trade, industry=rng.choice(INDUSTRIES), org_form="有限公司", enterprise_type="llc", pledge=True)
+            app = names.name_reserve(applicant=person.user, region_code=county.code, trade_name=trade, industry=rng.choice(INDUSTRIES), org_form="有限公司", enterprise_type="llc", pledge=True)
         except Exception:  # noqa: BLE001 — a clash with an earlier demo name: try the next one
             continue
         steps = {
@@ -82,12 +82,12 @@ def run(ctx) -> dict[str, int]:
         stage = rng.random()
         try:
             for step, data in steps.items():
-                services.draft_save(application=app, actor=person.user, step=step, data=data)
+                draft.draft_save(application=app, actor=person.user, step=step, data=data)
             if stage < 0.08:
                 made += 1
                 continue  # a draft
-            services.confirmations_request(application=app, actor=person.user)
-            case = services.application_submit(application=app, actor=person.user)
+            submission.confirmations_request(application=app, actor=person.user)
+            case = submission.application_submit(application=app, actor=person.user)
         except Exception as exc:  # noqa: BLE001 — demo data must not stop the build; log and go on
             ctx.log(f"skipped a start-up: {exc}")
             continue
@@ -104,7 +104,7 @@ def run(ctx) -> dict[str, int]:
         finish = tasks if stage > 0.3 else rng.sample(tasks, rng.randint(0, len(tasks) - 1))
         for t in finish:
             try:
-                services.step_complete(task=t, actor=_officer(t.organisation), data=DATA[t.department_code])
+                departments.step_complete(task=t, actor=_officer(t.organisation), data=DATA[t.department_code])
             except Exception as exc:  # noqa: BLE001
                 ctx.log(f"step not finished: {exc}")
         # Spread completion times: each step took a few working hours after submission.

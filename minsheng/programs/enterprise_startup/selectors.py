@@ -20,7 +20,7 @@ from .models import (
     StartupApplication,
     StepTiming,
 )
-from .process import PROCESS_KEY, STEP_TITLES, STEPS, target_hours
+from .processes import PROCESS_KEY, STEP_TITLES, STEPS, target_hours
 
 MAX_ID = 2**63 - 1
 

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from minsheng.programs.enterprise_startup.catalogue import catalogue_load
+    from minsheng.programs.enterprise_startup.services.catalogue import catalogue_load
 
     catalogue_load(
         apps.get_model("enterprise_startup", "ScopeItem"),

@@ -12,7 +12,7 @@ from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.idnumbers import id_number_make
 from minsheng.identity.models import Person, User
 from minsheng.programs.enterprise_startup.models import SealShop
-from minsheng.programs.enterprise_startup.process import STEPS
+from minsheng.programs.enterprise_startup.processes import STEPS
 from minsheng.regions.models import Region
 
 FOUNDER_ID = id_number_make(region_code="320706", birth_date=dt.date(1985, 3, 4), sequence=123)
@@ -115,8 +115,8 @@ def full_steps(world, **over):
 @pytest.fixture
 def catalogue():
     """A transactional test flushes the tables, the catalogue seeded by migration with them: load it again."""
-    from minsheng.programs.enterprise_startup.catalogue import catalogue_load
     from minsheng.programs.enterprise_startup.models import BannedWord, ScopeItem
+    from minsheng.programs.enterprise_startup.services.catalogue import catalogue_load
 
     if not ScopeItem.objects.exists():
         catalogue_load(ScopeItem, BannedWord)
@@ -124,21 +124,21 @@ def catalogue():
 
 @pytest.fixture
 def make_application(world):
-    from minsheng.programs.enterprise_startup import services
+    from minsheng.programs.enterprise_startup.services import draft, names, submission
 
     def make(trade="云帆", steps=None, confirm=True, submit=True):
-        app = services.name_reserve(
+        app = names.name_reserve(
             applicant=world.founder, region_code="320706", trade_name=trade, industry="科技",
             org_form="有限公司", enterprise_type="llc", pledge=True,
         )
         for step, data in (steps or full_steps(world)).items():
-            services.draft_save(application=app, actor=world.founder, step=step, data=data)
+            draft.draft_save(application=app, actor=world.founder, step=step, data=data)
         if confirm:
-            services.confirmations_request(application=app, actor=world.founder)
+            submission.confirmations_request(application=app, actor=world.founder)
             for c in app.confirmations.filter(confirmed_at__isnull=True):
-                services.confirmation_sign(confirmation=c, user=world.partner)
+                submission.confirmation_sign(confirmation=c, user=world.partner)
         if submit:
-            services.application_submit(application=app, actor=world.founder)
+            submission.application_submit(application=app, actor=world.founder)
         app.refresh_from_db()
         return app
 
@@ -158,10 +158,10 @@ STEP_DATA = {
 
 def finish_all(world, app):
     from minsheng.cases.models import CaseTask
-    from minsheng.programs.enterprise_startup import services
+    from minsheng.programs.enterprise_startup.services import departments
 
     for task in CaseTask.objects.filter(case_id=app.case_id).order_by("id"):
-        services.step_complete(task=task, actor=world.officers[task.department_code], data=STEP_DATA[task.department_code])
+        departments.step_complete(task=task, actor=world.officers[task.department_code], data=STEP_DATA[task.department_code])
     app.refresh_from_db()
     return app
 

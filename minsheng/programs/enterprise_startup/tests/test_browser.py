@@ -14,12 +14,12 @@ from django.conf import settings
 from django.test import Client
 
 from minsheng.cases.models import CaseTask
-from minsheng.programs.enterprise_startup import services
 from minsheng.programs.enterprise_startup.models import (
     BusinessLicence,
     Confirmation,
     StartupApplication,
 )
+from minsheng.programs.enterprise_startup.services import departments
 
 from .conftest import FOUNDER_ID, PARTNER_ID, STEP_DATA
 
@@ -149,7 +149,7 @@ def test_founder_goes_from_the_name_check_to_the_signed_licence(browser, live_se
     # 5. The departments act (their own pages are tested elsewhere).
     app.refresh_from_db()
     for task in CaseTask.objects.filter(case_id=app.case_id).order_by("id"):
-        services.step_complete(task=task, actor=world.officers[task.department_code], data=STEP_DATA[task.department_code])
+        departments.step_complete(task=task, actor=world.officers[task.department_code], data=STEP_DATA[task.department_code])
     page.reload()
     assert page.inner_text("[data-test=app-state]") == "已办结"
     states = page.locator("[data-test^=step-]").evaluate_all("els => els.map(e => e.dataset.state)")

@@ -1,13 +1,13 @@
 import pytest
 
 from minsheng.core.errors import ValidationFailed
-from minsheng.programs.enterprise_startup import services
 from minsheng.programs.enterprise_startup.models import NameReservation
+from minsheng.programs.enterprise_startup.services import names
 
 
 def check(**kw):
     base = {"region_code": "320706", "trade_name": "云帆", "industry": "科技", "org_form": "有限公司", "enterprise_type": "llc"}
-    return services.name_check(**(base | kw))
+    return names.name_check(**(base | kw))
 
 
 def test_good_name_is_composed_from_its_four_parts(world):
@@ -39,26 +39,26 @@ def test_restricted_word_needs_a_note(world):
 
 
 def test_identical_name_in_same_district_and_industry_is_refused(world, django_user_model):
-    services.name_reserve(applicant=world.partner, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
+    names.name_reserve(applicant=world.partner, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
     assert "already registered" in " ".join(check().errors["trade_name"])
     assert check(industry="贸易").ok  # another industry is fine
 
 
 def test_same_pinyin_is_confusingly_similar(world):
-    services.name_reserve(applicant=world.partner, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
+    names.name_reserve(applicant=world.partner, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
     r = check(trade_name="运凡")  # yun fan
     assert "sounds the same" in " ".join(r.errors["trade_name"])
 
 
 def test_one_character_apart_is_a_warning(world):
-    services.name_reserve(applicant=world.partner, region_code="320706", trade_name="海之韵", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
+    names.name_reserve(applicant=world.partner, region_code="320706", trade_name="海之韵", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
     r = check(trade_name="海之星")
     assert r.ok and r.similar and r.warnings
 
 
 def test_reserving_needs_the_pledge_and_keeps_nothing_without_it(world):
     with pytest.raises(ValidationFailed) as exc:
-        services.name_reserve(applicant=world.founder, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=False)
+        names.name_reserve(applicant=world.founder, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=False)
     assert "pledge" in exc.value.fields
     assert not NameReservation.objects.exists()
 

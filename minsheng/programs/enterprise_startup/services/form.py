@@ -1,4 +1,4 @@
-"""一表填报 — validating each step of the one form.
+"""一表填报 — the one form's steps and the checks of each step.
 
 Each validator takes the raw step data (as the page or the API sent it) and
 returns the normalised values, or collects messages per field path
@@ -13,11 +13,14 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.models import Organisation, OrganisationKind
+from minsheng.attachments.models import Attachment
 from minsheng.core.creditcode import credit_code_check
 from minsheng.core.errors import ValidationFailed
 from minsheng.identity.idnumbers import id_number_validate, phone_validate
+from minsheng.regions.models import Region
 
-from .models import EnterpriseType
+from ..models import EnterpriseType, ScopeItem, SealShop
 
 STEP_ORDER = ["type", "people", "address", "scope", "services"]
 CONTRIBUTION_FORMS = {
@@ -210,9 +213,6 @@ def validate_people(data: dict, errors: Errors, *, enterprise_type: str, legacy_
 
 
 def validate_address(data: dict, errors: Errors, *, county, owner) -> dict:
-    from minsheng.attachments.models import Attachment
-    from minsheng.regions.models import Region
-
     code = _text(data.get("region_code"), 12)
     region = Region.objects.filter(code=code).first() if code else None
     if region is None or not region.prefix.startswith(county.prefix) or region.pk == county.pk:
@@ -248,8 +248,6 @@ def validate_address(data: dict, errors: Errors, *, county, owner) -> dict:
 
 
 def validate_scope(data: dict, errors: Errors) -> dict:
-    from .models import ScopeItem
-
     codes = [str(c) for c in (data.get("items") or []) if str(c).strip()]
     codes = list(dict.fromkeys(codes))
     if not codes:
@@ -278,10 +276,6 @@ def validate_scope(data: dict, errors: Errors) -> dict:
 
 
 def validate_services(data: dict, errors: Errors, *, county) -> dict:
-    from minsheng.access.models import Organisation, OrganisationKind
-
-    from .models import SealShop
-
     def _id(key):
         try:
             return int(data.get(key))

@@ -1,5 +1,6 @@
 """The standard-wording catalogue of business scope (经营范围规范表述目录) and the banned
-and restricted name words, as seed data. Administrators extend both in the admin.
+and restricted name words, as seed data (migration 0002 loads it). Administrators extend
+both in the admin.
 
 The wordings follow SAMR's catalogue style: 一般项目 can be carried on once the
 licence is issued; 许可项目 need the named approval first.
@@ -175,33 +176,6 @@ WORDS = """党中央|banned|party and state organs
 证券|restricted|financial licence required (金融许可)
 保险|restricted|financial licence required (金融许可)
 基金|restricted|financial licence required (金融许可)"""
-
-ORG_FORMS = [
-    "有限公司",
-    "有限责任公司",
-    "股份有限公司",
-    "分公司",
-    "厂",
-    "店",
-    "中心",
-    "工作室",
-    "经营部",
-    "商行",
-    "合伙企业",
-    "专业合作社",
-]
-
-# Which organisational forms each enterprise type may use.
-FORMS_FOR_TYPE = {
-    "llc": ["有限公司", "有限责任公司"],
-    "joint_stock": ["股份有限公司"],
-    "sole": ["厂", "店", "中心", "工作室", "经营部", "商行"],
-    "partnership": ["合伙企业", "中心", "工作室", "厂", "店"],
-    "branch": ["分公司"],
-    "cooperative": ["专业合作社"],
-    "individual": ["店", "厂", "工作室", "经营部", "商行", "中心"],
-}
-
 
 def general_items() -> list[tuple[str, str]]:
     seen, rows = set(), []

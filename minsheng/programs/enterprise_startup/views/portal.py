@@ -1,49 +1,28 @@
-"""Pages: name self-declaration, the one form, co-signing, tracker, licence, verification,
-the departments' task pages and the zero-visit dashboard. Each calls one service."""
-
-from functools import wraps
+"""The founder's pages: name self-declaration, the one form, co-signing by the shareholders,
+submission and the tracker. Each calls one service."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.access.decorators import citizen, public, staff
+from minsheng.access.decorators import citizen
 from minsheng.access.models import Organisation, OrganisationKind
-from minsheng.cases.models import TaskState
-from minsheng.core.errors import DomainError, NotAllowed, NotFound
+from minsheng.attachments.services import attachment_store
+from minsheng.core.errors import DomainError
 from minsheng.regions.models import Region
 
-from . import selectors, services
-from .catalogue import FORMS_FOR_TYPE, ORG_FORMS
-from .models import DeliveryState, EnterpriseType, ScopeItem, SealShop
-from .steps import CONTRIBUTION_FORMS, SEALS, STEP_ORDER
-
-STAFF = ("case_officer", "department_head")
-MAX_PDF = 5 * 1024 * 1024
-
-
-def http_errors(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404
-        except NotAllowed as e:
-            raise PermissionDenied(str(e.message))
-
-    return wrapped
+from .. import selectors
+from ..models import EnterpriseType, ScopeItem, SealShop
+from ..services import draft, names, submission
+from ..services.form import CONTRIBUTION_FORMS, SEALS, STEP_ORDER
+from ..services.names import FORMS_FOR_TYPE, ORG_FORMS
+from . import http_errors
 
 
 def _counties():
     return list(Region.objects.filter(prefix__startswith="3207", level__in=["city", "county"], valid_to__isnull=True).order_by("code"))
-
-
-def _flat_errors(exc: DomainError) -> dict:
-    return {k.split(".", 1)[-1] if k.count(".") == 1 else k: v for k, v in exc.fields.items()}
 
 
 @citizen
@@ -65,7 +44,7 @@ def name_page(request):
     if request.method == "POST":
         form = {k: request.POST.get(k, "")[:200] for k in form}
         try:
-            app = services.name_reserve(
+            app = names.name_reserve(
                 applicant=request.user,
                 region_code=form["region"],
                 trade_name=form["trade_name"],
@@ -89,7 +68,7 @@ def name_page(request):
 
 @citizen
 def name_check_json(request):
-    result = services.name_check(
+    result = names.name_check(
         region_code=request.GET.get("region", "")[:12],
         trade_name=request.GET.get("trade_name", "")[:40],
         industry=request.GET.get("industry", "")[:40],
@@ -109,7 +88,7 @@ def _rows(post, prefix, fields, n):
     return rows
 
 
-def _step_data(request, step):
+def _step_data(request, step, app):
     p = request.POST
     if step == "type":
         return {k: p.get(k, "")[:40] for k in ("enterprise_type", "registered_capital", "contribution_form", "paid_in_deadline")}
@@ -131,9 +110,8 @@ def _step_data(request, step):
         data = {"region_code": p.get("region_code", ""), "street": p.get("street", ""), "pledge": p.get("pledge", ""), "proof_attachment": p.get("proof_attachment", "")}
         upload = request.FILES.get("proof")
         if upload:
-            from minsheng.attachments.services import attachment_store
-
-            att = attachment_store(file=upload, owner=request.user, allowed_types=("application/pdf", "image/jpeg", "image/png"))
+            # Attached to the application: whoever may see it (officers, shareholders) sees the proof.
+            att = attachment_store(file=upload, owner=request.user, target=app, allowed_types=("application/pdf", "image/jpeg", "image/png"))
             data["proof_attachment"] = att.pk
         return data
     if step == "scope":
@@ -160,8 +138,8 @@ def draft_step(request, app_id: int, step: str):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            data = _step_data(request, step)
-            services.draft_save(application=app, actor=request.user, step=step, data=data)
+            data = _step_data(request, step, app)
+            draft.draft_save(application=app, actor=request.user, step=step, data=data)
             nxt = STEP_ORDER.index(step) + 1
             if request.headers.get("X-Autosave"):
                 return JsonResponse({"saved": True, "errors": {}})
@@ -173,7 +151,7 @@ def draft_step(request, app_id: int, step: str):
             if request.headers.get("X-Autosave"):
                 return JsonResponse({"saved": True, "errors": errors}, status=200)
             app.refresh_from_db()
-    data = services.draft_data(app)
+    data = draft.draft_data(app)
     values = data.get("raw", {}).get(step) or data.get(step) or {}
     flat = {k.replace(".", "__"): v for k, v in errors.items()}
     ctx = {
@@ -212,7 +190,7 @@ def review(request, app_id: int):
     return render(
         request,
         "enterprise_startup/review.html",
-        {"app": app, "data": services.draft_data(app), "steps": STEP_ORDER, "confirmations": app.confirmations.all()},
+        {"app": app, "data": draft.draft_data(app), "steps": STEP_ORDER, "confirmations": app.confirmations.all()},
     )
 
 
@@ -222,7 +200,7 @@ def review(request, app_id: int):
 def request_confirmations(request, app_id: int):
     app = selectors.application_get_for(user=request.user, application_id=app_id)
     try:
-        services.confirmations_request(application=app, actor=request.user)
+        submission.confirmations_request(application=app, actor=request.user)
         messages.success(request, _("The shareholders were asked to sign in and confirm."))
     except DomainError as exc:
         messages.error(request, " ".join([str(exc.message), *[m for v in exc.fields.values() for m in v]]))
@@ -235,7 +213,7 @@ def request_confirmations(request, app_id: int):
 def submit(request, app_id: int):
     app = selectors.application_get_for(user=request.user, application_id=app_id)
     try:
-        services.application_submit(application=app, actor=request.user)
+        submission.application_submit(application=app, actor=request.user)
     except DomainError as exc:
         messages.error(request, " ".join([str(exc.message), *[m for v in exc.fields.values() for m in v]]))
         return redirect("enterprise_startup:review", app_id=app.pk)
@@ -249,12 +227,12 @@ def confirm_page(request, confirmation_id: int):
     row = selectors.confirmation_get_for(user=request.user, confirmation_id=confirmation_id)
     if request.method == "POST":
         try:
-            services.confirmation_sign(confirmation=row, user=request.user)
+            submission.confirmation_sign(confirmation=row, user=request.user)
             messages.success(request, _("Thank you, your confirmation is recorded."))
             return redirect("enterprise_startup:home")
         except DomainError as exc:
             messages.error(request, str(exc.message))
-    data = services.draft_data(row.application)
+    data = draft.draft_data(row.application)
     return render(request, "enterprise_startup/confirm.html", {"row": row, "data": data})
 
 
@@ -272,92 +250,3 @@ def tracker_page(request, app_id: int):
             "delivery": getattr(app, "delivery", None),
         },
     )
-
-
-@citizen
-@http_errors
-def licence_download(request, app_id: int):
-    app = selectors.application_get_for(user=request.user, application_id=app_id, as_founder=not request.user.is_staff)
-    licence = selectors.licence_of(application=app)
-    if licence is None:
-        raise Http404
-    response = HttpResponse(services.licence_pdf(licence=licence), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="licence-{licence.credit_code}.pdf"'
-    return response
-
-
-@public
-def verify(request):
-    result = None
-    if request.method == "POST":
-        upload = request.FILES.get("pdf")
-        if upload is not None:
-            data = upload.read(MAX_PDF + 1)
-            result = selectors.licence_verify(pdf=data[:MAX_PDF]) if len(data) <= MAX_PDF else {"result": "unreadable"}
-        else:
-            result = selectors.licence_verify(document=request.POST.get("document", "")[:8000])
-    elif request.GET.get("d"):
-        result = selectors.licence_verify(document=request.GET["d"][:8000])
-    return render(request, "enterprise_startup/verify.html", {"result": result})
-
-
-# --- staff -----------------------------------------------------------------------------------
-
-
-@staff(*STAFF)
-def staff_tasks(request):
-    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": selectors.staff_task_list(user=request.user)})
-
-
-@staff(*STAFF)
-@http_errors
-def staff_task(request, task_id: int):
-    task = selectors.task_for_staff(user=request.user, task_id=task_id)
-    errors = {}
-    if request.method == "POST":
-        fields = ["filing_number", "taxpayer_type", "invoice", "social_insurance_number", "medical_insurance_number", "housing_fund_account", "appointment_at", "account_number"]
-        data = {f: request.POST.get(f, "")[:100] for f in fields if request.POST.get(f)}
-        data["seals"] = request.POST.getlist("seals")
-        outcome = request.POST.get("outcome", TaskState.DONE)
-        try:
-            services.step_complete(task=task, actor=request.user, data=data, outcome=outcome, comment=request.POST.get("comment", "")[:2000])
-            messages.success(request, _("The step is finished."))
-            return redirect("enterprise_startup:staff_tasks")
-        except DomainError as exc:
-            errors = exc.fields or {"__all__": [str(exc.message)]}
-    app = task.case.startup_application
-    return render(
-        request,
-        "enterprise_startup/staff_task.html",
-        {"task": task, "app": app, "data": services.draft_data(app), "errors": errors, "seal_names": SEALS},
-        status=422 if errors else 200,
-    )
-
-
-@staff(*STAFF)
-@http_errors
-def staff_application(request, app_id: int):
-    app = selectors.application_get_for(user=request.user, application_id=app_id, as_founder=False)
-    if request.method == "POST":
-        try:
-            action = request.POST.get("action")
-            if action == "visit":
-                services.visit_record(application=app, actor=request.user, reason=request.POST.get("reason", ""))
-            elif action == "legacy_code":
-                services.legacy_code_accept(application=app, actor=request.user, credit_code=request.POST.get("credit_code", ""))
-            elif action == "delivery":
-                services.delivery_update(delivery=app.delivery, actor=request.user, state=request.POST.get("state", ""), carrier=request.POST.get("carrier", ""), tracking_number=request.POST.get("tracking_number", ""))
-            messages.success(request, _("Saved."))
-        except DomainError as exc:
-            messages.error(request, " ".join([str(exc.message), *[m for v in exc.fields.values() for m in v]]))
-        return redirect("enterprise_startup:staff_application", app_id=app.pk)
-    return render(
-        request,
-        "enterprise_startup/staff_application.html",
-        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app)},
-    )
-
-
-@staff("supervisor", "department_head")
-def dashboard(request):
-    return render(request, "enterprise_startup/dashboard.html", {"d": selectors.zero_visit_dashboard(user=request.user)})

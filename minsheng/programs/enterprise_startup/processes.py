@@ -3,10 +3,10 @@
 Each department has its own SLA in working hours (the city's 0.5-working-day
 target leaves every step a few hours); an overdue step reminds the officer and
 escalates to the department head. The bank task goes to the bank the founder
-picked (``chosen_kind="bank"``; services.application_submit passes it), not routed
-by region. Every step runs services.on_step_complete however it is finished (this
-app's task page, the generic workbench "Mark as done", or the cases API): it checks
-the department's output and market regulation's issues the licence.
+picked (``chosen_kind="bank"``; services.submission.application_submit passes it), not
+routed by region. Every step runs services.departments.on_step_complete however it is
+finished (this app's task page, the generic workbench "Mark as done", or the cases API):
+it checks the department's output and market regulation's issues the licence.
 """
 
 from django.conf import settings
@@ -22,13 +22,12 @@ from minsheng.cases.process import (
     Sla,
     State,
     TaskSpec,
-    register_process,
 )
 
 PROCESS_KEY = "enterprise_startup"
 BANK = "bank"
 
-# department code -> (title, SLA working hours); configurable through settings.
+# department code -> SLA in working hours; ENTERPRISE_STARTUP_STEP_HOURS overrides them.
 DEFAULT_STEP_HOURS = {
     "market_regulation": 2.0,
     "public_security": 2.0,
@@ -48,7 +47,7 @@ STEP_TITLES = {
     BANK: _("Bank account appointment"),
 }
 STEPS = list(STEP_TITLES)
-ON_COMPLETE = "minsheng.programs.enterprise_startup.services.on_step_complete"
+ON_COMPLETE = "minsheng.programs.enterprise_startup.services.departments.on_step_complete"
 
 
 def step_hours(code: str) -> float:
@@ -110,5 +109,4 @@ def build_process() -> Process:
     )
 
 
-def register() -> Process:
-    return register_process(build_process(), replace=True)
+PROCESSES = [build_process()]

@@ -5,22 +5,66 @@ with the names already reserved or registered in the same division and
 industry: the same characters or the same toneless pinyin are refused as
 identical or confusingly similar; one character apart (for trade names of
 three or more characters) is a warning the founder must weigh before signing
-the pledge.
+the pledge. ``name_check`` checks as the founder types; ``name_reserve`` reserves the
+checked name and opens the one-form draft.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from .catalogue import ORG_FORMS
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import ValidationFailed
+from minsheng.regions.models import Region
+
+from ..models import (
+    BannedWord,
+    BusinessLicence,
+    EnterpriseType,
+    LicenceStatus,
+    NameReservation,
+    ReservationState,
+    StartupApplication,
+)
+
+RESERVATION_DAYS = 30
 
 CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
+
+ORG_FORMS = [
+    "有限公司",
+    "有限责任公司",
+    "股份有限公司",
+    "分公司",
+    "厂",
+    "店",
+    "中心",
+    "工作室",
+    "经营部",
+    "商行",
+    "合伙企业",
+    "专业合作社",
+]
+
+# Which organisational forms each enterprise type may use.
+FORMS_FOR_TYPE = {
+    "llc": ["有限公司", "有限责任公司"],
+    "joint_stock": ["股份有限公司"],
+    "sole": ["厂", "店", "中心", "工作室", "经营部", "商行"],
+    "partnership": ["合伙企业", "中心", "工作室", "厂", "店"],
+    "branch": ["分公司"],
+    "cooperative": ["专业合作社"],
+    "individual": ["店", "厂", "工作室", "经营部", "商行", "中心"],
+}
 
 
 @dataclass
@@ -94,15 +138,6 @@ def check_name(
     restricted_note: str = "",
     exclude_reservation_id: int | None = None,
 ) -> NameCheck:
-    from .catalogue import FORMS_FOR_TYPE
-    from .models import (
-        BannedWord,
-        BusinessLicence,
-        LicenceStatus,
-        NameReservation,
-        ReservationState,
-    )
-
     result = NameCheck()
     trade_name = (trade_name or "").strip()
     industry = (industry or "").strip()
@@ -207,3 +242,101 @@ def check_name(
             % {"names": "、".join(dict.fromkeys(result.similar))}
         )
     return result
+
+
+def registration_region(region_code: str) -> Region:
+    region = Region.objects.filter(code=str(region_code or "").strip()).first()
+    if region is None or not region.prefix.startswith("3207") or region.level not in ("city", "county"):
+        raise ValidationFailed.for_field(
+            "region", _("Choose Lianyungang or one of its districts and counties.")
+        )
+    return region
+
+
+def name_check(
+    *,
+    region_code: str,
+    trade_name: str,
+    industry: str,
+    org_form: str,
+    enterprise_type: str = "",
+    restricted_note: str = "",
+) -> NameCheck:
+    """Check a name as typed (no write)."""
+    try:
+        region = registration_region(region_code)
+    except ValidationFailed:
+        region = None
+    return check_name(
+        region=region,
+        trade_name=trade_name,
+        industry=industry,
+        org_form=org_form,
+        enterprise_type=enterprise_type,
+        restricted_note=restricted_note,
+    )
+
+
+@transaction.atomic
+def name_reserve(
+    *,
+    applicant,
+    region_code: str,
+    trade_name: str,
+    industry: str,
+    org_form: str,
+    enterprise_type: str,
+    pledge: bool,
+    restricted_note: str = "",
+) -> StartupApplication:
+    """Reserve a checked name under the founder's pledge and open the one-form draft."""
+    region = registration_region(region_code)
+    if enterprise_type not in EnterpriseType.values:
+        raise ValidationFailed.for_field("enterprise_type", _("Choose the type of enterprise."))
+    # Serialise reservations of the same division so two founders cannot take one name.
+    list(Region.objects.select_for_update().filter(pk=region.pk))
+    result = check_name(
+        region=region,
+        trade_name=trade_name,
+        industry=industry,
+        org_form=org_form,
+        enterprise_type=enterprise_type,
+        restricted_note=restricted_note,
+    )
+    if not pledge:
+        result.error(
+            "pledge",
+            _("Read and sign the pledge that the name does not infringe others' rights."),
+        )
+    if not result.ok:
+        raise ValidationFailed(fields=result.errors)
+    now = timezone.now()
+    trade = result.full_name[len(region_word(region)) : -len(org_form) - len(industry.strip())]
+    reservation = NameReservation.objects.create(
+        applicant=applicant,
+        region=region,
+        region_word=region_word(region),
+        trade_name=trade,
+        trade_pinyin=to_pinyin(trade),
+        industry=industry.strip(),
+        org_form=org_form,
+        full_name=result.full_name,
+        restricted_note=(restricted_note or "").strip()[:1000],
+        warnings=[str(w) for w in result.warnings],
+        pledge_signed_at=now,
+        reserved_until=timezone.localdate(now) + dt.timedelta(days=RESERVATION_DAYS),
+    )
+    application = StartupApplication.objects.create(
+        applicant=applicant,
+        reservation=reservation,
+        region=region,
+        enterprise_type=enterprise_type,
+        data=json.dumps({"type": {"enterprise_type": enterprise_type}}, ensure_ascii=False),
+    )
+    audit_record(
+        event_type="enterprise_startup.name_reserved",
+        actor=applicant,
+        target=reservation,
+        new={"name": result.full_name, "pledge": True},
+    )
+    return application

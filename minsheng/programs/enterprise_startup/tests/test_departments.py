@@ -1,19 +1,27 @@
-"""However a department finishes its step — this app's page, the generic workbench "Mark as
-done", the cases API — the process's on_complete hook checks the output and issues the licence;
-two officers finishing the same step at once: one wins, the other gets 409, one licence."""
+"""The departments' steps (services.departments): each records its output and the case completes;
+however a department finishes its step — this app's page, the generic workbench "Mark as done",
+the cases API — the process's on_complete hook checks the output and issues the licence; two
+officers finishing the same step at once: one wins, the other gets 409, one licence."""
 
+import datetime as dt
 import json
 import threading
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from minsheng.cases.models import Case, CaseTask, TaskState
+from minsheng.cases.services import sla_check
+from minsheng.core.errors import NotAllowed, ValidationFailed
+from minsheng.programs.enterprise_startup import selectors
 from minsheng.programs.enterprise_startup.models import BusinessLicence, StepTiming
+from minsheng.programs.enterprise_startup.services import departments
 
-from .conftest import STEP_DATA
+from .conftest import STEP_DATA, finish_all
 
 
 def tasks_of(app):
@@ -79,6 +87,38 @@ def test_a_refusal_through_the_workbench_rejects_the_application(world, make_app
     app.refresh_from_db()
     assert app.state == "rejected" and Case.objects.get(pk=app.case_id).state == "rejected"
     assert not BusinessLicence.objects.filter(application=app).exists()
+
+
+def test_each_department_records_its_output_and_the_case_completes(world, make_application):
+    app = make_application()
+    tasks = {t.department_code: t for t in CaseTask.objects.filter(case_id=app.case_id)}
+    with pytest.raises(ValidationFailed):
+        departments.step_complete(task=tasks["public_security"], actor=world.officers["public_security"], data={})
+    with pytest.raises(NotAllowed):
+        departments.step_complete(task=tasks["tax"], actor=world.officers["bank"], data={"taxpayer_type": "x"})
+    app = finish_all(world, app)
+    assert app.state == "completed" and app.visits == 0 and app.elapsed_working_hours is not None
+    assert Case.objects.get(pk=app.case_id).state == "completed"
+    lic_row = BusinessLicence.objects.get(application=app)
+    assert lic_row.credit_code.startswith("91320706")
+    assert app.outputs["public_security"]["seal_shop"] == world.shop.name
+    assert app.outputs["tax"]["taxpayer_type"] == "小规模纳税人"
+    assert app.outputs["bank"]["appointment_at"]
+    assert StepTiming.objects.filter(application=app).count() == 7
+    assert {s.code for s in selectors.tracker(application=app)} >= {"market_regulation", "bank"}
+
+
+def test_an_overdue_step_is_escalated_by_the_sla_check(world, make_application):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_current_timezone()), tick=False):
+        app = make_application()
+    task = CaseTask.objects.get(case_id=app.case_id, department_code="tax")
+    assert task.due_at is not None
+    with time_machine.travel(dt.datetime(2026, 3, 2, 16, 0, tzinfo=timezone.get_current_timezone()), tick=False):
+        report = sla_check()
+    task.refresh_from_db()
+    assert task.escalated_at is not None and any(str(task.pk) in r for r in report.escalated)
+    steps = {s.code: s for s in selectors.tracker(application=app)}
+    assert steps["tax"].overdue is False or steps["tax"].state == "open"
 
 
 @pytest.mark.postgres

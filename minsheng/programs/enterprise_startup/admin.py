@@ -1,0 +1,33 @@
+"""The city-wide reference data of enterprise start-up in /admin/: the banned and restricted
+name words, the business-scope catalogue and the register of licensed seal shops (the city's
+one list, filed with public security; the form offers the shops of the founder's city).
+Every change writes the audit trail (AuditedAdmin)."""
+
+from django.contrib import admin
+
+from minsheng.audit.admin import AuditedAdmin
+
+from .models import BannedWord, ScopeItem, SealShop
+
+
+@admin.register(BannedWord)
+class BannedWordAdmin(AuditedAdmin):
+    list_display = ["word", "kind", "reason", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["word", "reason"]
+
+
+@admin.register(ScopeItem)
+class ScopeItemAdmin(AuditedAdmin):
+    list_display = ["code", "wording", "category", "industry", "licence_needed", "is_active"]
+    list_filter = ["category", "is_active", "industry"]
+    search_fields = ["code", "wording", "licence_needed"]
+
+
+@admin.register(SealShop)
+class SealShopAdmin(AuditedAdmin):
+    list_display = ["name", "region", "licence_number", "address", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "licence_number", "address"]
+    raw_id_fields = ["region"]
+    list_select_related = ["region"]
