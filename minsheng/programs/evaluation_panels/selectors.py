@@ -83,6 +83,11 @@ def report_photos(*, reports) -> dict[int, list]:
 
 
 # --- gates ---------------------------------------------------------------------
+def rubric_in_use(*, rubric) -> bool:
+    """Whether an evaluation has used the rubric (its criteria are then frozen)."""
+    return rubric.pk is not None and Evaluation.objects.filter(rubric=rubric).exists()
+
+
 def unit_ids(*, user) -> set[int]:
     """The organisations the user acts for as a lead-unit officer (project_unit_officer)."""
     return {a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])}
