@@ -12,7 +12,6 @@ from minsheng.regions.models import Region
 from .apps import ORGANISER_ROLES
 from .models import (
     Evaluation,
-    EvaluationStatus,
     Grade,
     Milestone,
     PanelSeat,
@@ -278,10 +277,6 @@ def kpi_summary() -> dict:
         "satisfied_percent": round(100 * sat / n, 1) if n else None,
         "on_time_percent": round(100 * on_time / total, 1) if total else None,
     }
-
-
-def open_evaluations_count() -> int:
-    return Evaluation.objects.filter(status__in=[EvaluationStatus.DRAWN, EvaluationStatus.OPEN]).count()
 
 
 def project_rectifications(*, project: Project) -> list[dict]:
