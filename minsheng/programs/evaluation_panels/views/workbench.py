@@ -89,7 +89,9 @@ def unit_projects(request):
                 show_errors(request, exc)
             else:
                 return redirect("imports:job", pk=job.pk)
-    projects = selectors.supervision_projects(user=request.user).filter(lead_unit_id__in=units) if not request.user.is_superuser else selectors.supervision_projects(user=request.user)
+    projects = selectors.supervision_projects(user=request.user)
+    if not request.user.is_superuser:
+        projects = projects.filter(lead_unit_id__in=units)
     orders = selectors.rectifications_open_for_units(units=units)
     return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders})
 
