@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from minsheng.access.selectors import active_assignments, user_has_role
+from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import NotFound
 from minsheng.core.schemas import ERROR_RESPONSES, InputDateTime
 
 from . import selectors, services
+from .apps import ORGANISER_ROLES as ORGANISERS
 from .models import Cycle, CycleStatus, DelegateVote, Idea, IdeaStatus, PanelSeat, VoteStatus
 
 router = Router(tags=["evaluation_panels"])
-ORGANISERS = ("panel_organiser", "congress_staff", "supervisor")
 
 
 def _require(user, roles) -> None:
@@ -353,9 +353,7 @@ def import_progress(request, file: UploadedFile = File(...), dry_run: bool = Tru
 def rectification_report(request, order_id: int, payload: ReportIn):
     _require(request.auth, ("project_unit_officer",))
     order = selectors.rectification_get_for(user=request.auth, order_id=order_id)
-    if not request.auth.is_superuser and order.lead_unit_id not in {
-        a.organisation_id for a in active_assignments(user=request.auth, roles=["project_unit_officer"])
-    }:
+    if not request.auth.is_superuser and order.lead_unit_id not in selectors.unit_ids(user=request.auth):
         raise PermissionDenied
     services.rectification_report_submit(order=order, report=payload.report, actor=request.auth)
     return {"ok": True}

@@ -99,7 +99,7 @@ def _evaluate(ctx, project, starts, organiser, profile):
         overall = "satisfied" if roll < profile[0] else "basic" if roll < profile[0] + profile[1] else "dissatisfied"
         base = {"satisfied": 9, "basic": 7, "dissatisfied": 5}[overall]
         scores = {str(c.id): max(0, min(10, base + ctx.rng.randint(-1, 1))) for c in crit}
-        from .grading import weighted_score
+        from .services.grading import weighted_score
 
         cards.append(Scorecard(evaluation=ev, overall=overall, scores=scores,
                                weighted_score=weighted_score(scores=scores, criteria=[(c.id, c.weight, c.max_score) for c in crit]),

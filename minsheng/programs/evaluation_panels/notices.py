@@ -1,25 +1,25 @@
-"""Notification templates of the evaluation panels (Chinese texts with {placeholders})."""
+"""Message templates this program sends through minsheng.notifications (Chinese texts with {placeholders})."""
 
-from minsheng.notifications import templates
+from minsheng.notifications.templates import MessageTemplate
 
 INVITATION = "evaluation_panels.invitation"
 MILESTONE_OVERDUE = "evaluation_panels.milestone_overdue"
 RECTIFICATION = "evaluation_panels.rectification"
 
-
-def register_templates() -> None:
-    templates.register(
+TEMPLATES = [
+    MessageTemplate(
         INVITATION,
         title="民生实事项目评议邀请",
         body="您已被随机抽选为“{project}”的群众评议员。实地评议时间：{starts_at}，地点：{place}。请登录平台确认是否参加。",
-    )
-    templates.register(
+    ),
+    MessageTemplate(
         MILESTONE_OVERDUE,
         title="民生实事项目节点逾期",
         body="“{project}”的节点“{milestone}”应于{due_on}完成，目前尚未完成，请尽快推进并报送进展。",
-    )
-    templates.register(
+    ),
+    MessageTemplate(
         RECTIFICATION,
         title="民生实事项目整改通知",
         body="“{project}”评议结果为{grade}（满意率{rate}），请于{deadline}前提交书面整改报告。",
-    )
+    ),
+]

@@ -24,7 +24,6 @@ from minsheng.cases.process import (
     Remind,
     Sla,
     State,
-    register_process,
 )
 
 PROCESS_KEY = "evaluation_panels_rectification"
@@ -81,5 +80,4 @@ rectification = Process(
 )
 
 
-def register() -> None:
-    register_process(rectification)
+PROCESSES = [rectification]

@@ -4,22 +4,23 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.access.models import RoleAssignment
+from minsheng.access.models import Organisation, RoleAssignment
 from minsheng.access.selectors import active_assignments, scope_q
 from minsheng.core.errors import NotFound
+from minsheng.regions.models import Region
 
+from .apps import ORGANISER_ROLES
 from .models import (
     Evaluation,
-    EvaluationStatus,
     Grade,
     Milestone,
     PanelSeat,
+    ProgressReport,
     Project,
     RectificationOrder,
+    RectificationStatus,
     SeatStatus,
 )
-
-ORGANISER_ROLES = ("panel_organiser", "congress_staff", "supervisor")
 
 
 def unit_officers(*, organisation) -> list:
@@ -72,8 +73,6 @@ def report_photos(*, reports) -> dict[int, list]:
 
     from minsheng.attachments.models import Attachment
 
-    from .models import ProgressReport
-
     ct = ContentType.objects.get_for_model(ProgressReport)
     ids = [str(r.pk) for r in reports]
     out: dict[int, list] = {}
@@ -83,12 +82,39 @@ def report_photos(*, reports) -> dict[int, list]:
 
 
 # --- gates ---------------------------------------------------------------------
+def rubric_in_use(*, rubric) -> bool:
+    """Whether an evaluation has used the rubric (its criteria are then frozen)."""
+    return rubric.pk is not None and Evaluation.objects.filter(rubric=rubric).exists()
+
+
+def unit_ids(*, user) -> set[int]:
+    """The organisations the user acts for as a lead-unit officer (project_unit_officer)."""
+    return {a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])}
+
+
 def projects_for_staff(*, user) -> QuerySet[Project]:
     """Organisers/congress staff by region scope; unit officers their own unit's projects."""
     organiser = scope_q(user=user, roles=ORGANISER_ROLES, region_field="region")
-    unit_orgs = [a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])]
+    unit_orgs = unit_ids(user=user)
     q = organiser | Q(lead_unit_id__in=unit_orgs) | Q(co_units__in=unit_orgs)
     return projects_public().filter(pk__in=Project.objects.filter(q).values("pk"))
+
+
+def progress_photo_visible(user, report) -> bool:
+    """Progress photos are public-interest records: any signed-in user may open them."""
+    return True
+
+
+def evaluation_photo_visible(user, evaluation) -> bool:
+    """Photos taken during an evaluation are for the organisers and the units of the project."""
+    return user.is_staff and projects_for_staff(user=user).filter(pk=evaluation.project_id).exists()
+
+
+# Who may open the photos attached to each model (minsheng.attachments.access).
+ATTACHMENT_ACCESS = {
+    "evaluation_panels.ProgressReport": progress_photo_visible,
+    "evaluation_panels.Evaluation": evaluation_photo_visible,
+}
 
 
 def project_get_for(*, user, project_id: int) -> Project:
@@ -110,7 +136,7 @@ def evaluation_get_for_organiser(*, user, evaluation_id: int) -> Evaluation:
 
 
 def rectification_get_for(*, user, order_id: int) -> RectificationOrder:
-    unit_orgs = [a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])]
+    unit_orgs = unit_ids(user=user)
     q = scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region") | Q(lead_unit_id__in=unit_orgs)
     o = RectificationOrder.objects.select_related("project", "evaluation", "lead_unit", "case").filter(q, pk=order_id).first()
     if o is None:
@@ -156,6 +182,34 @@ def supervision_projects(*, user, status: str = "", grade: str = "", lead_unit: 
     return qs.annotate(
         overdue_milestones=Count("milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today), distinct=True),
     ).order_by("cycle", "number", "id")
+
+
+def rectifications_open_for_units(*, units) -> QuerySet[RectificationOrder]:
+    """The rectification orders the units still owe a report on or await re-evaluation for."""
+    return (
+        RectificationOrder.objects.filter(lead_unit_id__in=units)
+        .exclude(status=RectificationStatus.CLOSED)
+        .select_related("project")
+    )
+
+
+def rectifications_of(*, projects: QuerySet[Project]) -> QuerySet[RectificationOrder]:
+    return RectificationOrder.objects.filter(project__in=projects.values("pk")).select_related("project", "lead_unit")
+
+
+def evaluations_of(*, projects: QuerySet[Project], limit: int = 50) -> list[Evaluation]:
+    """The latest evaluations of the projects, newest first."""
+    return list(
+        Evaluation.objects.filter(project__in=projects.values("pk")).select_related("project").order_by("-starts_at")[:limit]
+    )
+
+
+def lead_units_of(*, projects: QuerySet[Project]) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=projects.values("lead_unit_id")).order_by("name")
+
+
+def districts_of(*, projects: QuerySet[Project]) -> QuerySet[Region]:
+    return Region.objects.filter(pk__in=projects.values("region_id")).order_by("code")
 
 
 def units_ranking(*, projects: QuerySet[Project]) -> list[dict]:
@@ -225,16 +279,10 @@ def kpi_summary() -> dict:
     }
 
 
-def open_evaluations_count() -> int:
-    return Evaluation.objects.filter(status__in=[EvaluationStatus.DRAWN, EvaluationStatus.OPEN]).count()
-
-
 def project_rectifications(*, project: Project) -> list[dict]:
     """The project's rectification orders as the public sees them: the case's state in plain words,
     the report deadline, whether it is overdue or was reported late, and the published report."""
     from minsheng.cases.process import get_process
-
-    from .models import RectificationStatus
 
     now = timezone.now()
     out = []

@@ -1,4 +1,8 @@
-"""Writes of the evaluation panels (services), one module per stage of the year."""
+"""Writes of the evaluation panels (services), one module per stage of the year.
+
+``grading`` holds the pure arithmetic of results (grade rule, quorum, rates, strata) the
+stages share; ``progress_sheets`` the spreadsheet importer of progress reports.
+"""
 
 from .cycle import (  # noqa: F401
     ballot_cast,
@@ -34,11 +38,11 @@ from .panels import (  # noqa: F401
     volunteer_declare_conflicts,
     volunteer_enrol,
 )
+from .progress_sheets import progress_import  # noqa: F401
 from .projects import (  # noqa: F401
     milestone_add,
     milestone_complete,
     milestones_flag_overdue,
-    progress_import,
     progress_report_submit,
     project_create,
     project_create_from_candidate,

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
-from .. import grading
 from ..models import (
     Ballot,
     CandidateProject,
@@ -24,6 +23,7 @@ from ..models import (
     IdeaSupport,
     VoteStatus,
 )
+from . import grading
 
 
 def _person_of(user):

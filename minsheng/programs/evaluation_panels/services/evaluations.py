@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 
-from .. import grading, notices, processes
+from .. import notices, processes
 from ..models import (
     Evaluation,
     EvaluationStatus,
@@ -25,6 +25,7 @@ from ..models import (
     SeatStatus,
 )
 from ..selectors import unit_officers
+from . import grading
 from .panels import volunteer_conflict
 
 RECTIFICATION_WORKING_DAYS = processes.RECTIFICATION_WORKING_DAYS

@@ -15,7 +15,7 @@ from minsheng.draws.services import (
     draw_reveal_and_run,
 )
 
-from .. import grading, notices
+from .. import notices
 from ..models import (
     Evaluation,
     EvaluationStatus,
@@ -25,6 +25,7 @@ from ..models import (
     SeatStatus,
     Volunteer,
 )
+from . import grading
 
 
 def _county_of(region):

@@ -1,4 +1,4 @@
-"""Projects: creation, milestones, progress reports (form, spreadsheet), overdue flags."""
+"""Projects: creation, milestones, progress reports, overdue flags."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,7 +21,7 @@ from ..models import (
     Project,
     ProjectStatus,
 )
-from ..selectors import unit_officers
+from ..selectors import unit_ids, unit_officers
 
 
 def project_create(
@@ -92,7 +92,8 @@ def milestone_complete(*, milestone: Milestone, done_on: date, actor) -> Milesto
     return m
 
 
-def _check_percent(value) -> int:
+def check_percent(value) -> int:
+    """The percent done as a whole number 0–100 ("85" or "85%"), else a field error."""
     try:
         pct = int(str(value).strip().rstrip("%"))
     except (TypeError, ValueError):
@@ -109,7 +110,7 @@ def progress_report_submit(
     """A progress report with percent done and photos; moves the project along its status."""
     from minsheng.attachments.services import attachment_store
 
-    pct = _check_percent(percent_done)
+    pct = check_percent(percent_done)
     if not (text or "").strip():
         raise ValidationFailed.for_field("text", _("Describe the progress made since the last report."))
     with transaction.atomic():
@@ -134,21 +135,6 @@ def progress_report_submit(
             new={"percent_done": pct, "status": p.status, "report": report.pk},
         )
     return report
-
-
-def progress_import(*, file, actor, dry_run: bool = True):
-    """Bulk progress from a spreadsheet (CSV or XLSX) through the shared importer
-    (minsheng.imports, key ``evaluation_panels.progress``; see importers.py).
-
-    Returns the ImportJob: it is queued and runs in the background (at once in tests);
-    its page shows the progress and every bad row. A dry run only checks. The import is
-    all-or-nothing: with any bad row, or a project of another unit, nothing is written.
-    """
-    from minsheng.imports.services import import_start
-
-    from ..importers import IMPORTER_KEY
-
-    return import_start(importer_key=IMPORTER_KEY, file=file, dry_run=dry_run, actor=actor)
 
 
 def milestones_flag_overdue(*, today: date | None = None) -> int:
@@ -178,10 +164,7 @@ def milestones_flag_overdue(*, today: date | None = None) -> int:
 
 def unit_may_act(*, user, project: Project) -> None:
     """Lead-unit officers act on their unit's projects only (the gate for progress and reports)."""
-    from minsheng.access.selectors import active_assignments
-
     if user.is_superuser:
         return
-    orgs = {a.organisation_id for a in active_assignments(user=user, roles=["project_unit_officer"])}
-    if project.lead_unit_id not in orgs:
+    if project.lead_unit_id not in unit_ids(user=user):
         raise NotAllowed(_("Only officers of the project's lead unit can do this."))

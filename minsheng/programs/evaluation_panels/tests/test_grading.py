@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from ..grading import (
+from ..services.grading import (
     age_band,
     grade_zhenhai,
     proportional_quotas,

@@ -1,7 +1,7 @@
 """On-site sessions: check-in by QR token, scorecards and refusals, results, the rectification loop,
-overdue milestones, progress reports."""
+progress reports."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import signing
@@ -168,15 +168,6 @@ def test_rate_below_the_threshold_also_orders_rectification(ev):
     ev = services.evaluation_close(evaluation=ev, actor=None)
     assert ev.grade == "satisfied" and str(ev.satisfaction_rate) == "0.7500"
     assert RectificationOrder.objects.filter(evaluation=ev).exists()
-
-
-def test_overdue_milestone_is_flagged_once_to_the_lead_unit():
-    p = f.project(milestones=[("完成设计", date(2026, 4, 30)), ("开工", date(2026, 6, 1))])
-    officer = f.staff_user("project_unit_officer", organisation=p.lead_unit)
-    assert services.milestones_flag_overdue() == 1
-    assert services.milestones_flag_overdue() == 0
-    n = Notification.objects.get(template="evaluation_panels.milestone_overdue", recipient=officer)
-    assert "完成设计" in n.body and "2026-04-30" in n.body
 
 
 def test_declined_seat_cannot_check_in(ev):

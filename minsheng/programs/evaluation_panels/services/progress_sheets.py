@@ -1,4 +1,4 @@
-"""Bulk progress from a spreadsheet through minsheng.imports (dry run, row-by-row errors,
+"""Progress spreadsheets: bulk progress through minsheng.imports (dry run, row-by-row errors,
 progress, error report download).
 
 One row per project: year (optional: the latest year), project number, percent done, what was done.
@@ -14,24 +14,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.core.errors import NotAllowed, ValidationFailed
+from minsheng.imports.base import Column, Importer, parsers
+from minsheng.imports.services import import_start
+
+from ..models import Cycle, ProgressSource, Project, ProjectStatus
+from ..selectors import unit_ids
+from .projects import check_percent, progress_report_submit
 
 IMPORTER_KEY = "evaluation_panels.progress"
 
 
 def parse_percent(raw) -> int:
-    from .services.projects import _check_percent
-
     if isinstance(raw, float) and 0 < raw <= 1 and not raw.is_integer():
         raw = round(raw * 100)  # an Excel cell formatted as a percentage holds 0.85
     try:
-        return _check_percent(raw)
+        return check_percent(raw)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.fields["percent_done"][0]) from None
 
 
-def _project_for(values: dict):
-    from .models import Cycle, Project
-
+def _project_for(values: dict) -> Project:
     year = values.get("year")
     cycle = Cycle.objects.filter(year=year).first() if year else Cycle.objects.order_by("-year").first()
     if cycle is None:
@@ -49,8 +51,6 @@ def _project_for(values: dict):
 
 
 def validate_row(values: dict) -> None:
-    from .models import ProjectStatus
-
     project = _project_for(values)
     if project.status == ProjectStatus.EVALUATED:
         raise ValidationFailed(
@@ -60,15 +60,10 @@ def validate_row(values: dict) -> None:
 
 
 def save_rows(rows: list[dict], job) -> int:
-    from minsheng.access.selectors import active_assignments
-
-    from .models import ProgressSource
-    from .services.projects import progress_report_submit
-
     actor = job.created_by
     units = None
     if actor is not None and not actor.is_superuser:
-        units = {a.organisation_id for a in active_assignments(user=actor, roles=["project_unit_officer"])}
+        units = unit_ids(user=actor)
     with transaction.atomic():
         for row in rows:
             project = _project_for(row)
@@ -82,10 +77,8 @@ def save_rows(rows: list[dict], job) -> int:
     return len(rows)
 
 
-def register() -> None:
-    from minsheng.imports.base import Column, Importer, parsers, register_importer
-
-    register_importer(Importer(
+IMPORTERS = [
+    Importer(
         key=IMPORTER_KEY,
         title=gettext_lazy("livelihood projects: progress"),
         columns=[
@@ -103,4 +96,15 @@ def register() -> None:
             "One row per project: year (optional), project number, percent done (0–100) and what was done. "
             "Nothing is written while any row has an error."
         ),
-    ))
+    ),
+]
+
+
+def progress_import(*, file, actor, dry_run: bool = True):
+    """Bulk progress from a spreadsheet (CSV or XLSX) through the shared importer.
+
+    Returns the ImportJob: it is queued and runs in the background (at once in tests);
+    its page shows the progress and every bad row. A dry run only checks. The import is
+    all-or-nothing: with any bad row, or a project of another unit, nothing is written.
+    """
+    return import_start(importer_key=IMPORTER_KEY, file=file, dry_run=dry_run, actor=actor)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 SATISFIED, BASIC, DISSATISFIED = "satisfied", "basic", "dissatisfied"
 
-# Age bands for stratification (inclusive bounds); a city may set its own in settings.
+# Age bands for stratification (inclusive bounds).
 DEFAULT_AGE_BANDS = ((18, 34), (35, 49), (50, 64), (65, 120))
 
 

@@ -1,0 +1,178 @@
+"""Staff pages: the organiser's session page and site QR code, supervision of all projects, and
+the lead unit's projects, progress reports and rectification orders."""
+
+import segno
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from minsheng.access.decorators import staff
+from minsheng.access.selectors import user_has_role
+from minsheng.core.errors import DomainError, NotFound, ValidationFailed
+
+from .. import selectors, services
+from ..apps import ORGANISER_ROLES
+from ..models import (
+    Cycle,
+    Grade,
+    ProjectStatus,
+)
+from . import show_errors
+
+
+@staff(*ORGANISER_ROLES)
+def evaluation_manage(request, evaluation_id: int):
+    """The organiser's page: publish candidates, run the draw, replace, show the QR, close."""
+    try:
+        ev = selectors.evaluation_get_for_organiser(user=request.user, evaluation_id=evaluation_id)
+    except NotFound:
+        return render(request, "evaluation_panels/not_found.html", status=404)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "candidates":
+                services.evaluation_publish_candidates(evaluation=ev, actor=request.user)
+                messages.success(request, _("The seed hash and the candidate list are published."))
+            elif action == "draw":
+                services.evaluation_run_draw(evaluation=ev, actor=request.user)
+                messages.success(request, _("The panel has been drawn and its members invited."))
+            elif action == "replace":
+                seat = ev.seats.filter(pk=request.POST.get("seat")).first()
+                if seat is None:
+                    raise NotFound
+                new = services.seat_replace(seat=seat, actor=request.user)
+                if new is None:
+                    messages.warning(request, _("No eligible volunteer is left in this stratum."))
+                else:
+                    messages.success(request, _("A replacement has been invited."))
+            elif action == "close":
+                ev = services.evaluation_close(evaluation=ev, actor=request.user)
+                messages.success(request, _("The session is closed and the result is published."))
+        except DomainError as exc:
+            show_errors(request, exc)
+        return redirect("evaluation_panels:evaluation_manage", evaluation_id=ev.pk)
+    seats = ev.seats.select_related("volunteer__person", "volunteer__district").order_by("stratum", "position")
+    checkin_url = request.build_absolute_uri(reverse("evaluation_panels:checkin", args=[services.checkin_token(evaluation=ev)]))
+    return render(request, "evaluation_panels/evaluation_manage.html", {
+        "ev": ev, "seats": seats, "checkin_url": checkin_url,
+        "present": sum(1 for s in seats if s.checked_in_at), "scored": sum(1 for s in seats if s.has_scored),
+    })
+
+
+@staff(*ORGANISER_ROLES)
+def evaluation_qr(request, evaluation_id: int):
+    """The site QR code (SVG) carrying the signed, expiring check-in link."""
+    try:
+        ev = selectors.evaluation_get_for_organiser(user=request.user, evaluation_id=evaluation_id)
+    except NotFound:
+        return HttpResponse(status=404)
+    url = request.build_absolute_uri(reverse("evaluation_panels:checkin", args=[services.checkin_token(evaluation=ev)]))
+    return HttpResponse(segno.make(url, error="m").svg_inline(scale=6), content_type="image/svg+xml")
+
+
+@staff("project_unit_officer")
+def unit_projects(request):
+    """The lead unit's projects, overdue milestones, rectification orders and bulk progress."""
+    units = selectors.unit_ids(user=request.user)
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a spreadsheet to upload."))
+        else:
+            try:
+                job = services.progress_import(file=upload, actor=request.user, dry_run=request.POST.get("confirm") != "1")
+            except DomainError as exc:
+                show_errors(request, exc)
+            else:
+                return redirect("imports:job", pk=job.pk)
+    projects = selectors.supervision_projects(user=request.user)
+    if not request.user.is_superuser:
+        projects = projects.filter(lead_unit_id__in=units)
+    orders = selectors.rectifications_open_for_units(units=units)
+    return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders})
+
+
+@staff("project_unit_officer")
+def progress_new(request, project_id: int):
+    try:
+        project = selectors.project_get_for(user=request.user, project_id=project_id)
+        services.unit_may_act(user=request.user, project=project)
+    except DomainError:
+        return render(request, "evaluation_panels/not_found.html", status=404)
+    data = {}
+    if request.method == "POST":
+        data = request.POST
+        try:
+            services.progress_report_submit(project=project, percent_done=data.get("percent_done"), text=data.get("text", ""),
+                                            actor=request.user, photos=request.FILES.getlist("photos"))
+            for m in project.milestones.filter(done_on__isnull=True, pk__in=data.getlist("milestones_done")):
+                services.milestone_complete(milestone=m, done_on=timezone.localdate(), actor=request.user)
+        except DomainError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("The progress report has been published on the project page."))
+            return redirect("evaluation_panels:project", project_id=project.pk)
+    return render(request, "evaluation_panels/progress_new.html", {
+        "project": project, "data": data, "open_milestones": project.milestones.filter(done_on__isnull=True),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@staff("project_unit_officer", *ORGANISER_ROLES)
+def rectification_detail(request, order_id: int):
+    """整改: the unit writes its report; the organiser then schedules the re-evaluation."""
+    try:
+        order = selectors.rectification_get_for(user=request.user, order_id=order_id)
+    except NotFound:
+        return render(request, "evaluation_panels/not_found.html", status=404)
+    is_unit = request.user.is_superuser or order.lead_unit_id in selectors.unit_ids(user=request.user)
+    is_organiser = user_has_role(user=request.user, roles=ORGANISER_ROLES) or request.user.is_superuser
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "report" and is_unit:
+                services.rectification_report_submit(order=order, report=request.POST.get("report", ""), actor=request.user)
+                messages.success(request, _("The rectification report has been submitted."))
+            elif request.POST.get("action") == "reevaluate" and is_organiser:
+                starts = parse_datetime(request.POST.get("starts_at", "") or "")
+                ends = parse_datetime(request.POST.get("ends_at", "") or "")
+                if not starts or not ends:
+                    raise ValidationFailed.for_field("starts_at", _("Enter the start and end of the session."))
+                starts, ends = (timezone.make_aware(d) if timezone.is_naive(d) else d for d in (starts, ends))
+                ev = services.rectification_reevaluate(order=order, actor=request.user, place=request.POST.get("place", ""),
+                                                       starts_at=starts, ends_at=ends)
+                messages.success(request, _("The re-evaluation is scheduled; its panel candidates are published."))
+                return redirect("evaluation_panels:evaluation_manage", evaluation_id=ev.pk)
+        except DomainError as exc:
+            show_errors(request, exc)
+        return redirect("evaluation_panels:rectification", order_id=order.pk)
+    order = services.rectification_sync(order=order)  # reported from the workbench: show it here too
+    return render(request, "evaluation_panels/rectification.html", {
+        "order": order, "is_unit": is_unit, "is_organiser": is_organiser,
+    })
+
+
+@staff(*ORGANISER_ROLES)
+def supervision(request):
+    """All projects by status, grade, lead unit and district; units ranked."""
+    g = request.GET
+    cycles = list(Cycle.objects.order_by("-year"))
+    cycle = next((c for c in cycles if str(c.year) == g.get("year")), cycles[0] if cycles else None)
+    try:
+        lead_unit = int(g.get("lead_unit") or 0) or None
+    except ValueError:
+        lead_unit = None
+    projects = selectors.supervision_projects(user=request.user, status=g.get("status", ""), grade=g.get("grade", ""),
+                                              lead_unit=lead_unit, district=g.get("district", ""), cycle=cycle)
+    all_projects = selectors.supervision_projects(user=request.user, cycle=cycle)
+    return render(request, "evaluation_panels/supervision.html", {
+        "cycle": cycle, "cycles": cycles, "projects": projects, "ranking": selectors.units_ranking(projects=all_projects),
+        "counts": selectors.status_counts(projects=all_projects), "statuses": ProjectStatus.choices, "grades": Grade.choices,
+        "units": selectors.lead_units_of(projects=all_projects),
+        "districts": selectors.districts_of(projects=all_projects),
+        "orders": selectors.rectifications_of(projects=all_projects),
+        "evaluations": selectors.evaluations_of(projects=all_projects),
+        "filters": g,
+    })
