@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.apps import apps
 
+from minsheng.core.registry import registry
+
 _rules: dict[str, Callable] = {}
 
 
@@ -28,7 +30,8 @@ def can_view(user, attachment) -> bool:
         return True
     if attachment.target_type_id is None:
         return False
-    rule = _rules.get(f"{attachment.target_type.app_label}.{attachment.target_type.model}")
+    label = f"{attachment.target_type.app_label}.{attachment.target_type.model}"
+    rule = _rules.get(label) or registry.attachment_access().get(label)
     if rule is None:
         return False
     target = attachment.target

@@ -75,6 +75,9 @@ class Program:
     notices: list[Any] = field(default_factory=list)  # notifications.templates.MessageTemplate
     processes: list[Any] = field(default_factory=list)  # cases.process.Process
     periodic: list[Any] = field(default_factory=list)  # core.periodic.PeriodicTask
+    importers: list[Any] = field(default_factory=list)  # imports.base.Importer
+    # "app_label.Model" -> can_view(user, target): who may open files attached to such a record
+    attachment_access: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
 
 
 class ProgramRegistry:
@@ -105,8 +108,12 @@ class ProgramRegistry:
         return [(p, k) for p in self.programs() for k in p.kpis]
 
     def declared(self, kind: str) -> list[Any]:
-        """Every program's declared ``notices``, ``processes`` or ``periodic`` objects."""
+        """Every program's declared ``notices``, ``processes``, ``periodic`` or ``importers``."""
         return [item for p in self.programs() for item in getattr(p, kind)]
+
+    def attachment_access(self) -> dict[str, Callable[[Any, Any], bool]]:
+        """Every program's rules for who may open a record's attachments, by lower-case label."""
+        return {label.lower(): rule for p in self.programs() for label, rule in p.attachment_access.items()}
 
 
 registry = ProgramRegistry()

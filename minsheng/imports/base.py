@@ -23,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from minsheng.core.registry import registry
+
 from . import parsers  # noqa: F401 - part of the public surface
 
 
@@ -62,9 +64,14 @@ def register_importer(importer: Importer) -> Importer:
     return importer
 
 
+def _all() -> dict[str, Importer]:
+    # Programs declare theirs (Program(importers=[...])); core modules and tests register.
+    return {**{i.key: i for i in registry.declared("importers")}, **_importers}
+
+
 def get_importer(key: str) -> Importer | None:
-    return _importers.get(key)
+    return _all().get(key)
 
 
 def importers() -> list[Importer]:
-    return sorted(_importers.values(), key=lambda i: i.key)
+    return sorted(_all().values(), key=lambda i: i.key)

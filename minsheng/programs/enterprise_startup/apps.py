@@ -47,8 +47,6 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from minsheng.attachments.access import register_access
-
         from . import kpis, notices, processes, selectors
 
         registry.register(
@@ -63,11 +61,8 @@ class EnterpriseStartupConfig(AppConfig):
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,
                 processes=processes.PROCESSES,
+                # The founder's uploads (proof of address): seen by whoever may see the application.
+                attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
             )
-        )
-        # The founder's uploads (proof of address) are seen by whoever may see the application.
-        register_access(
-            "enterprise_startup.StartupApplication",
-            lambda user, application: selectors.application_visible_to(user=user, application=application),
         )

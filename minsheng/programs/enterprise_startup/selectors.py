@@ -40,6 +40,11 @@ def application_visible_to(*, user, application) -> bool:
     return bool(own) and application.confirmations.filter(id_number_hash=own).exists()
 
 
+def application_visible_to_user(user, application) -> bool:
+    """``application_visible_to`` as the attachments' access rule calls it (positionally)."""
+    return application_visible_to(user=user, application=application)
+
+
 def staff_applications_q(*, user) -> Q:
     if user.is_superuser:
         return Q()

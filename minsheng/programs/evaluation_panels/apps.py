@@ -53,9 +53,6 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from minsheng.attachments.access import register_access
-        from minsheng.imports.base import register_importer
-
         from . import kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
@@ -72,11 +69,8 @@ class EvaluationPanelsConfig(AppConfig):
                 notices=notices.TEMPLATES,
                 processes=processes.PROCESSES,
                 periodic=tasks.PERIODIC,
+                importers=progress_sheets.IMPORTERS,
+                attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
             )
         )
-        # The Program declaration has no place for importers and attachment rules yet.
-        for importer in progress_sheets.IMPORTERS:
-            register_importer(importer)
-        for model, can_view in selectors.ATTACHMENT_ACCESS.items():
-            register_access(model, can_view)
