@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from minsheng.core.errors import NotFound
 
 from .selectors import order_get_for_caregiver
-from .services import safety, visits
+from .services import devices, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -26,7 +26,7 @@ def device_message(request: HttpRequest):
     ``{"message_id", "type": "heartbeat"|"alarm"|"clear", "time": ISO 8601, "detail"}``.
     Unknown device → 404, bad signature → 401; repeats answer ``duplicate``.
     """
-    return safety.device_message_receive(
+    return devices.device_message_receive(
         imei=request.headers.get("X-Device-Id", ""),
         body=request.body,
         signature=request.headers.get("X-Signature", ""),

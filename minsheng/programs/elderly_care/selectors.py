@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from minsheng.access.models import Organisation
@@ -328,13 +328,6 @@ def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
         "start": start,
         "end": end,
         "as_of": timezone.now(),
-    }
-
-
-def open_counts() -> dict:
-    return {
-        "alarms": AlarmEvent.objects.exclude(status="closed").aggregate(n=Count("id"))["n"],
-        "anomalies": Anomaly.objects.filter(status="open").aggregate(n=Count("id"))["n"],
     }
 
 

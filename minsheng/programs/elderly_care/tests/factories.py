@@ -15,7 +15,7 @@ from minsheng.regions.models import Region
 
 from ..catalogue import SERVICE_ITEMS
 from ..models import Caregiver, ContractPrice, ProviderContract, ServiceItem
-from ..services.registry import elder_register
+from ..services.elders import elder_register
 
 _seq = itertools.count(1)
 HOME = (34.5967, 119.2215)  # 连云港 海州

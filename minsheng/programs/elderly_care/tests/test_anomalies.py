@@ -7,7 +7,9 @@ import pytest
 from PIL import Image
 
 from ..models import Anomaly, EntitlementRule, OrderStatus, PhotoKind, VisitPhoto, WorkOrder
-from ..rules import (
+from ..services.anomalies import anomalies_detect, anomaly_review
+from ..services.entitlements import entitlements_apply
+from ..services.verification import (
     PhotoIndex,
     dhash,
     hamming,
@@ -16,8 +18,6 @@ from ..rules import (
     same_photo,
     too_short,
 )
-from ..services.anomalies import anomalies_detect, anomaly_review
-from ..services.registry import entitlements_apply
 from . import factories as f
 
 

@@ -9,7 +9,7 @@ import time_machine
 from minsheng.access.models import Organisation
 from minsheng.identity.models import Person
 
-from .. import assessment as gb
+from ..catalogue import ASSESSMENT_ITEMS
 from ..models import (
     AbilityAssessment,
     Elder,
@@ -22,9 +22,9 @@ from ..models import (
     ServiceEntitlement,
     WorkOrder,
 )
+from ..services.applications import application_submit
 from ..services.followup import followup_draw
-from ..services.registry import application_submit
-from ..services.safety import retrofit_open
+from ..services.retrofits import retrofit_open
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -293,7 +293,7 @@ def test_assessment_form_scores_the_26_items_and_keeps_input_on_errors(client):
     client.force_login(worker)
     page = client.get(url).content.decode()
     assert page.count("data-max=") == 26
-    full = {i.code: str(i.maximum) for i in gb.ITEMS}
+    full = {i.code: str(i.maximum) for i in ASSESSMENT_ITEMS}
     full["walking"] = "0"
     missing = dict(full)
     del missing["social"]

@@ -12,7 +12,7 @@ from django.db import connection
 from minsheng.core.errors import Conflict
 
 from ..models import OrderStatus, SettlementStatement, WorkOrder
-from ..services import visits
+from ..services import orders, visits
 from ..services.settlement import settlement_run
 from . import factories as f
 
@@ -54,7 +54,7 @@ def _race(n, fn):
 def test_two_simultaneous_check_ins_for_one_work_order_let_exactly_one_succeed():
     org = f.provider()
     cg = f.caregiver(org)
-    order = visits.order_create(
+    order = orders.order_create(
         elder=f.elder(),
         provider=org,
         service=f.services()["cleaning"],

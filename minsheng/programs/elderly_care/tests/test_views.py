@@ -8,7 +8,7 @@ import pytest
 from minsheng.access.models import Organisation
 
 from ..models import OrderStatus, SettlementStatement, WorkOrder
-from ..services import visits
+from ..services import orders
 from ..services.settlement import rollup_refresh
 from . import factories as f
 
@@ -20,7 +20,7 @@ NEAR = (f.HOME[0] + 0.0003, f.HOME[1])
 def order():
     org = f.provider()
     cg = f.caregiver(org)
-    return visits.order_create(
+    return orders.order_create(
         elder=f.elder(),
         provider=org,
         service=f.services()["cleaning"],

@@ -12,7 +12,7 @@ from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 from minsheng.notifications.models import Notification
 
 from ..models import OrderStatus, PhotoKind, VisitPhoto, WorkOrder
-from ..services import visits
+from ..services import confirmation, orders, visits
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def setup():
     cg = f.caregiver(org)
     elder = f.elder()
     items = f.services()
-    order = visits.order_create(
+    order = orders.order_create(
         elder=elder,
         provider=org,
         service=items["cleaning"],
@@ -48,8 +48,8 @@ def test_full_visit_is_verified_by_the_code_texted_to_the_family_and_priced_from
         )
     with time_machine.travel(f.at(2026, 3, 10, 10, 3), tick=False):
         visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = visits.visit_send_code(order=order, user=cg.user)
-        visits.visit_confirm_code(order=order, user=cg.user, code=code)
+        code = confirmation.visit_send_code(order=order, user=cg.user)
+        confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED and order.confirmed_by == "code"
     assert 30 < order.check_in_distance_m < 40
@@ -105,14 +105,14 @@ def test_wrong_code_is_counted_refused_and_the_right_code_still_works(setup):
         visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 10, 0), tick=False):
         visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = visits.visit_send_code(order=order, user=cg.user)
+        code = confirmation.visit_send_code(order=order, user=cg.user)
         wrong = "000000" if code != "000000" else "111111"
         with pytest.raises(ValidationFailed) as exc:
-            visits.visit_confirm_code(order=order, user=cg.user, code=wrong)
+            confirmation.visit_confirm_code(order=order, user=cg.user, code=wrong)
         assert "code" in exc.value.fields
         order.refresh_from_db()
         assert order.status == OrderStatus.AWAITING and order.confirm_attempts == 1
-        visits.visit_confirm_code(order=order, user=cg.user, code=code)
+        confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED
 
@@ -123,12 +123,12 @@ def test_five_wrong_codes_lock_the_code(setup):
         visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 10, 0), tick=False):
         visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = visits.visit_send_code(order=order, user=cg.user)
+        code = confirmation.visit_send_code(order=order, user=cg.user)
         for _ in range(5):
             with pytest.raises(ValidationFailed):
-                visits.visit_confirm_code(order=order, user=cg.user, code="abc")
+                confirmation.visit_confirm_code(order=order, user=cg.user, code="abc")
         with pytest.raises(ValidationFailed) as exc:
-            visits.visit_confirm_code(order=order, user=cg.user, code=code)
+            confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
     assert "Too many" in str(exc.value.fields["code"][0]) or "次数" in str(
         exc.value.fields["code"][0]
     )
@@ -150,10 +150,10 @@ def test_signature_confirms_and_an_empty_box_is_refused(setup):
     with time_machine.travel(f.at(2026, 3, 10, 9, 30), tick=False):
         visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
         with pytest.raises(ValidationFailed):
-            visits.visit_confirm_signature(
+            confirmation.visit_confirm_signature(
                 order=order, user=cg.user, data_url=_signature_png(blank=True)
             )
-        visits.visit_confirm_signature(order=order, user=cg.user, data_url=_signature_png())
+        confirmation.visit_confirm_signature(order=order, user=cg.user, data_url=_signature_png())
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED and order.confirmed_by == "signature"
     assert order.quantity == Decimal("0.5")  # 30 minutes of cleaning at an hourly price
@@ -176,8 +176,8 @@ def test_planned_orders_come_from_recurring_schedules_once(setup):
         minutes=60,
         valid_from=date(2026, 3, 1),
     )
-    assert visits.schedule_generate_orders(start=date(2026, 3, 16), days=7) == 3
-    assert visits.schedule_generate_orders(start=date(2026, 3, 16), days=7) == 0
+    assert orders.schedule_generate_orders(start=date(2026, 3, 16), days=7) == 3
+    assert orders.schedule_generate_orders(start=date(2026, 3, 16), days=7) == 0
     assert (
         WorkOrder.objects.filter(schedule__isnull=False, status=OrderStatus.DISPATCHED).count() == 3
     )
