@@ -47,10 +47,10 @@ def _code_hash(order_id: int, code: str) -> str:
     return keyed_hash(f"elderly_care.confirm:{order_id}:{code}")
 
 
-def visit_send_code(*, order: WorkOrder, user) -> str:
+def visit_send_code(*, order_id: int, user) -> str:
     """Text a 6-digit confirmation code to the family (or the elder). Returns the code for the caller's tests."""
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.status != OrderStatus.AWAITING:
             raise Conflict(
                 _("Check out of the visit before asking for the confirmation code."),
@@ -112,11 +112,11 @@ def _price(order: WorkOrder) -> None:
     order.amount = (order.unit_price * order.quantity).quantize(Decimal("0.01"))
 
 
-def visit_confirm_code(*, order: WorkOrder, user, code: str) -> WorkOrder:
+def visit_confirm_code(*, order_id: int, user, code: str) -> WorkOrder:
     """The elder's confirmation by the code the family received. A wrong code changes nothing but the count."""
     code = (code or "").strip()
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.status == OrderStatus.VERIFIED:
             raise Conflict(_("This visit is already confirmed."), code="state_changed")
         if order.status != OrderStatus.AWAITING or not order.confirm_code_hash:
@@ -181,7 +181,7 @@ def _verify(order: WorkOrder, user, method: str) -> WorkOrder:
     return order
 
 
-def visit_confirm_signature(*, order: WorkOrder, user, data_url: str) -> WorkOrder:
+def visit_confirm_signature(*, order_id: int, user, data_url: str) -> WorkOrder:
     """The elder's signature drawn on the screen (a PNG data URL from the canvas)."""
     prefix = "data:image/png;base64,"
     if not data_url or not data_url.startswith(prefix):
@@ -207,7 +207,7 @@ def visit_confirm_signature(*, order: WorkOrder, user, data_url: str) -> WorkOrd
             "signature", _("The signature box is empty. Ask the elder to sign in the box.")
         )
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.status == OrderStatus.VERIFIED:
             raise Conflict(_("This visit is already confirmed."), code="state_changed")
         if order.status != OrderStatus.AWAITING:

@@ -13,7 +13,7 @@ from PIL import Image
 
 from minsheng.attachments.services import attachment_store
 from minsheng.audit.services import audit_record
-from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import OrderStatus, PhotoKind, VisitPhoto, WorkOrder
 from . import verification
@@ -22,15 +22,18 @@ PHOTO_TYPES = ("image/jpeg", "image/png")
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
-def order_lock_own(order: WorkOrder, user) -> WorkOrder:
-    order = (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("elder", "caregiver", "service")
-        .get(pk=order.pk)
-    )
-    if order.caregiver is None or order.caregiver.user_id != user.pk:
-        raise NotAllowed(_("This visit is not assigned to you."))
-    return order
+def order_lock_own(*, order_id: int, user) -> WorkOrder:
+    """The caregiver's own work order, locked for this transaction, with what the visit's
+    steps read (the elder's home and name, the service). One statement: the ownership
+    check is part of the lock's WHERE; another caregiver's order is not found."""
+    try:
+        return (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("elder__person", "elder__region", "service", "caregiver")
+            .get(pk=order_id, caregiver__user=user)
+        )
+    except WorkOrder.DoesNotExist:
+        raise NotFound(_("This visit is not assigned to you.")) from None
 
 
 def _position(lat, lon) -> tuple[float, float]:
@@ -57,11 +60,11 @@ def _distance(order: WorkOrder, lat: float, lon: float) -> float | None:
     return verification.haversine_m(elder.latitude, elder.longitude, lat, lon)
 
 
-def visit_check_in(*, order: WorkOrder, user, lat, lon, at: datetime | None = None) -> WorkOrder:
+def visit_check_in(*, order_id: int, user, lat, lon, at: datetime | None = None) -> WorkOrder:
     """Start the visit at the elder's home. A second check-in is refused; nothing is overwritten."""
     lat, lon = _position(lat, lon)
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.checked_in_at is not None:
             raise Conflict(
                 _(
@@ -99,9 +102,9 @@ def visit_check_in(*, order: WorkOrder, user, lat, lon, at: datetime | None = No
     return order
 
 
-def visit_set_checklist(*, order: WorkOrder, user, done: list[str]) -> WorkOrder:
+def visit_set_checklist(*, order_id: int, user, done: list[str]) -> WorkOrder:
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.status != OrderStatus.IN_PROGRESS:
             raise Conflict(
                 _("Tick tasks while the visit is in progress (after checking in)."),
@@ -113,11 +116,11 @@ def visit_set_checklist(*, order: WorkOrder, user, done: list[str]) -> WorkOrder
     return order
 
 
-def visit_add_photo(*, order: WorkOrder, user, file, kind: str = PhotoKind.DURING) -> VisitPhoto:
+def visit_add_photo(*, order_id: int, user, file, kind: str = PhotoKind.DURING) -> VisitPhoto:
     if kind not in PhotoKind.values:
         raise ValidationFailed.for_field("kind", _("Choose when the photo was taken."))
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.status not in (OrderStatus.IN_PROGRESS, OrderStatus.AWAITING):
             raise Conflict(
                 _("Photos can be added only during a visit you have checked in to."),
@@ -138,11 +141,11 @@ def visit_add_photo(*, order: WorkOrder, user, file, kind: str = PhotoKind.DURIN
     return photo
 
 
-def visit_check_out(*, order: WorkOrder, user, lat, lon, at: datetime | None = None) -> WorkOrder:
+def visit_check_out(*, order_id: int, user, lat, lon, at: datetime | None = None) -> WorkOrder:
     """End the visit; the elder's confirmation comes next."""
     lat, lon = _position(lat, lon)
     with transaction.atomic():
-        order = order_lock_own(order, user)
+        order = order_lock_own(order_id=order_id, user=user)
         if order.checked_in_at is None:
             raise Conflict(
                 _("Check in at the elder's home before checking out."), code="state_changed"

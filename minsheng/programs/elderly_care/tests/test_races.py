@@ -64,7 +64,7 @@ def test_two_simultaneous_check_ins_for_one_work_order_let_exactly_one_succeed()
 
     def check_in(i):
         visits.visit_check_in(
-            order=WorkOrder.objects.get(pk=order.pk),
+            order_id=order.pk,
             user=cg.user,
             lat=NEAR[0] + i * 0.0001,
             lon=NEAR[1],

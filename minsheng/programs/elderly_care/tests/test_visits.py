@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from PIL import Image, ImageDraw
 
-from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.core.errors import Conflict, NotFound, ValidationFailed
 from minsheng.notifications.models import Notification
 
 from ..models import OrderStatus, PhotoKind, VisitPhoto, WorkOrder
@@ -40,16 +40,18 @@ def test_full_visit_is_verified_by_the_code_texted_to_the_family_and_priced_from
 ):
     order, cg = setup
     with time_machine.travel(f.at(2026, 3, 10, 9, 2), tick=False):
-        visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 9, 30), tick=False):
-        visits.visit_add_photo(order=order, user=cg.user, file=f.photo(1), kind=PhotoKind.DURING)
+        visits.visit_add_photo(
+            order_id=order.pk, user=cg.user, file=f.photo(1), kind=PhotoKind.DURING
+        )
         visits.visit_set_checklist(
-            order=order, user=cg.user, done=order.service.checklist[:2] + ["bogus"]
+            order_id=order.pk, user=cg.user, done=order.service.checklist[:2] + ["bogus"]
         )
     with time_machine.travel(f.at(2026, 3, 10, 10, 3), tick=False):
-        visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = confirmation.visit_send_code(order=order, user=cg.user)
-        confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        code = confirmation.visit_send_code(order_id=order.pk, user=cg.user)
+        confirmation.visit_confirm_code(order_id=order.pk, user=cg.user, code=code)
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED and order.confirmed_by == "code"
     assert 30 < order.check_in_distance_m < 40
@@ -69,9 +71,9 @@ def test_full_visit_is_verified_by_the_code_texted_to_the_family_and_priced_from
 def test_second_check_in_is_refused_and_keeps_the_first_time(setup):
     order, cg = setup
     with time_machine.travel(f.at(2026, 3, 10, 9, 2), tick=False):
-        visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 9, 20), tick=False), pytest.raises(Conflict) as exc:
-        visits.visit_check_in(order=order, user=cg.user, lat=0, lon=0)
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=0, lon=0)
     assert "09:02" in str(exc.value.message)
     order.refresh_from_db()
     assert order.checked_in_at == f.at(2026, 3, 10, 9, 2) and order.check_in_lat == NEAR[0]
@@ -80,7 +82,7 @@ def test_second_check_in_is_refused_and_keeps_the_first_time(setup):
 def test_check_out_without_check_in_is_refused(setup):
     order, cg = setup
     with pytest.raises(Conflict):
-        visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     order.refresh_from_db()
     assert order.status == OrderStatus.DISPATCHED and order.checked_out_at is None
 
@@ -88,31 +90,33 @@ def test_check_out_without_check_in_is_refused(setup):
 def test_missing_location_is_refused_with_advice(setup):
     order, cg = setup
     with pytest.raises(ValidationFailed) as exc:
-        visits.visit_check_in(order=order, user=cg.user, lat="", lon=None)
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat="", lon=None)
     assert "location" in exc.value.fields
 
 
-def test_another_caregiver_cannot_act_on_the_visit(setup):
+def test_another_caregivers_visit_is_not_found_and_unchanged(setup):
     order, _cg = setup
     other = f.caregiver(order.provider, name="王护理")
-    with pytest.raises(NotAllowed):
-        visits.visit_check_in(order=order, user=other.user, lat=NEAR[0], lon=NEAR[1])
+    with pytest.raises(NotFound):
+        visits.visit_check_in(order_id=order.pk, user=other.user, lat=NEAR[0], lon=NEAR[1])
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DISPATCHED and order.checked_in_at is None
 
 
 def test_wrong_code_is_counted_refused_and_the_right_code_still_works(setup):
     order, cg = setup
     with time_machine.travel(f.at(2026, 3, 10, 9, 0), tick=False):
-        visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 10, 0), tick=False):
-        visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = confirmation.visit_send_code(order=order, user=cg.user)
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        code = confirmation.visit_send_code(order_id=order.pk, user=cg.user)
         wrong = "000000" if code != "000000" else "111111"
         with pytest.raises(ValidationFailed) as exc:
-            confirmation.visit_confirm_code(order=order, user=cg.user, code=wrong)
+            confirmation.visit_confirm_code(order_id=order.pk, user=cg.user, code=wrong)
         assert "code" in exc.value.fields
         order.refresh_from_db()
         assert order.status == OrderStatus.AWAITING and order.confirm_attempts == 1
-        confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
+        confirmation.visit_confirm_code(order_id=order.pk, user=cg.user, code=code)
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED
 
@@ -120,15 +124,15 @@ def test_wrong_code_is_counted_refused_and_the_right_code_still_works(setup):
 def test_five_wrong_codes_lock_the_code(setup):
     order, cg = setup
     with time_machine.travel(f.at(2026, 3, 10, 9, 0), tick=False):
-        visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 10, 0), tick=False):
-        visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
-        code = confirmation.visit_send_code(order=order, user=cg.user)
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        code = confirmation.visit_send_code(order_id=order.pk, user=cg.user)
         for _ in range(5):
             with pytest.raises(ValidationFailed):
-                confirmation.visit_confirm_code(order=order, user=cg.user, code="abc")
+                confirmation.visit_confirm_code(order_id=order.pk, user=cg.user, code="abc")
         with pytest.raises(ValidationFailed) as exc:
-            confirmation.visit_confirm_code(order=order, user=cg.user, code=code)
+            confirmation.visit_confirm_code(order_id=order.pk, user=cg.user, code=code)
     assert "Too many" in str(exc.value.fields["code"][0]) or "次数" in str(
         exc.value.fields["code"][0]
     )
@@ -146,14 +150,16 @@ def _signature_png(blank=False) -> str:
 def test_signature_confirms_and_an_empty_box_is_refused(setup):
     order, cg = setup
     with time_machine.travel(f.at(2026, 3, 10, 9, 0), tick=False):
-        visits.visit_check_in(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
     with time_machine.travel(f.at(2026, 3, 10, 9, 30), tick=False):
-        visits.visit_check_out(order=order, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
         with pytest.raises(ValidationFailed):
             confirmation.visit_confirm_signature(
-                order=order, user=cg.user, data_url=_signature_png(blank=True)
+                order_id=order.pk, user=cg.user, data_url=_signature_png(blank=True)
             )
-        confirmation.visit_confirm_signature(order=order, user=cg.user, data_url=_signature_png())
+        confirmation.visit_confirm_signature(
+            order_id=order.pk, user=cg.user, data_url=_signature_png()
+        )
     order.refresh_from_db()
     assert order.status == OrderStatus.VERIFIED and order.confirmed_by == "signature"
     assert order.quantity == Decimal("0.5")  # 30 minutes of cleaning at an hourly price
