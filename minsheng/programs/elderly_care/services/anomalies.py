@@ -99,9 +99,8 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
     earlier visit's photo (another visit, up to 90 days back).
 
     One pass to index the 90-day pool (verification.PhotoIndex: multi-index hashing on
-    16-bit segments), then one lookup per new photo, each meeting about 1/964 of
-    the pool where the 8-bit bands met 1/32 of it (100,000 photos: 4.5 s, was
-    258 s). The match reported is the earliest earlier photo of another visit.
+    16-bit segments), then one lookup per new photo, each meeting about 1/964 of the
+    pool. The match reported is the earliest earlier photo of another visit.
     """
     fields = ("work_order__checked_in_at", "id", "work_order_id", "phash")
     photos = (

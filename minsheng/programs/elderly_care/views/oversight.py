@@ -70,15 +70,13 @@ def anomalies(request):
 
 
 def _anomaly_rows(request, rows: list[selectors.OpenAnomaly]) -> str:
-    """The review list's rows as HTML, built in Python.
+    """The review list's rows as HTML, built in Python rather than by a template loop,
+    which cost more than the list's query (ADR 0012 has the figures).
 
-    A template loop cost more than the list's query (a dozen variable lookups,
-    filters and localisation calls per row, 200 rows). Here each text value is
-    escaped with the standard library; numbers and the CSRF token are fixed per page
-    and the translated labels per language. A page repeats its visit slots and
-    details, so each distinct one is parsed and formatted once (memos for this page
-    only): a dict, two timestamps, ``json.loads`` and ``strftime`` for every row had
-    cost about twice the CPU of this (bench city, 200 rows read and built).
+    Each text value is escaped with the standard library; numbers and the CSRF token
+    are fixed per page and the translated labels per language. A page repeats its visit
+    slots and details, so each distinct one is parsed and formatted once (memos for this
+    page only).
     """
     kinds, detail_labels, form_tail = _review_labels(translation.get_language())
     form_head = (
@@ -203,11 +201,8 @@ def dashboard(request):
 def _figure_rows(rows: list[dict], name_key: str) -> str:
     """The dashboard's table rows as HTML, built in Python like the anomaly list's.
 
-    The template loop cost more than the rollup query (five lookups and a
-    ``widthratio`` per row, ~30 µs a row; the statement runs in ~1.5 ms at 10M visits).
-    Figures print as the template printed them — digits, no grouping (the platform
-    sets no thousand separator) — and hours as ``widthratio minutes 60 1`` did:
-    ``round(minutes / 60)``. Names are escaped.
+    Figures are digits without grouping (the platform sets no thousand separator) and
+    hours are ``round(minutes / 60)``. Names are escaped.
     """
     # Safe: the name is escaped; the rest are integers and a Decimal.
     return mark_safe(
