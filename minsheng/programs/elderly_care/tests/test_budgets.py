@@ -27,7 +27,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ..models import OrderStatus, WorkOrder
-from ..services import orders, visits
+from ..services import visits
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -55,19 +55,6 @@ def _kind(sql: str) -> str:
         words[words.index("FROM") + 1] if verb == "SELECT" else words[1 if verb == "UPDATE" else 2]
     )
     return f"{verb.lower()} {table}"
-
-
-@pytest.fixture
-def order():
-    org = f.provider()
-    cg = f.caregiver(org)
-    return orders.order_create(
-        elder=f.elder(),
-        provider=org,
-        service=f.services()["cleaning"],
-        planned_start=f.at(2026, 3, 10, 9),
-        caregiver=cg,
-    )
 
 
 def _post(client, way: str, order_id: int, step: str):
