@@ -27,6 +27,7 @@ from minsheng.core.errors import DomainError, ErrorCode, NotFound, ValidationFai
 from ..models import AlarmDevice, DeviceMessage
 from .alarms import alarm_clear_by_device, alarm_raise
 
+log = logging.getLogger(__name__)
 OFFLINE_AFTER = timedelta(hours=26)  # devices send a heartbeat at least daily
 MESSAGE_KINDS = ("heartbeat", "alarm", "clear")
 
@@ -124,7 +125,6 @@ def devices_flag_offline(*, now: datetime | None = None) -> int:
 
 # --- the MQTT feed ----------------------------------------------------------------------
 
-log = logging.getLogger(__name__)
 MQTT_TOPIC = "minsheng/devices/+/up"
 
 
