@@ -18,11 +18,14 @@ from .models import (
     AlarmEvent,
     Anomaly,
     AnomalyStatus,
+    CareApplication,
     Caregiver,
     DailyRollup,
     Elder,
+    ElderStatus,
     FollowUpCall,
     OrderStatus,
+    Rectification,
     RetrofitFile,
     SettlementStatement,
     WorkOrder,
@@ -332,8 +335,6 @@ REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "superv
 
 
 def applications_for(*, user):
-    from .models import CareApplication
-
     return (
         CareApplication.objects.filter(scope_q(user=user, roles=(*REVIEWERS, "community_worker")))
         .select_related("person", "region", "case", "submitted_by")
@@ -342,8 +343,6 @@ def applications_for(*, user):
 
 
 def rectifications_for(*, user):
-    from .models import Rectification
-
     officer = scope_q(user=user, roles=REVIEWERS, region_field="work_order__region")
     provider = scope_q(
         user=user,
@@ -365,8 +364,6 @@ def canteens_for(*, user):
 
 
 def _meal_scope(*, user):
-    from .models import ElderStatus
-
     return Elder.objects.filter(
         scope_q(user=user, roles=["canteen_operator", *OFFICERS], region_field="region"),
         status=ElderStatus.ACTIVE,

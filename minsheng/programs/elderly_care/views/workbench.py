@@ -36,8 +36,6 @@ from ..services import retrofits as retrofit_services
 from ..services.applications import application_decide
 from . import month_param, show_error
 
-REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "supervisor")
-
 
 @staff("community_worker", "civil_affairs_officer", "provider_admin")
 def elders(request):
@@ -269,7 +267,7 @@ def rectifications(request):
         {
             "items": qs.exclude(case__state="rectified")[:200],
             "is_provider": user_has_role(user=request.user, roles=["provider_admin"]),
-            "is_officer": user_has_role(user=request.user, roles=list(REVIEWERS)),
+            "is_officer": user_has_role(user=request.user, roles=list(selectors.REVIEWERS)),
         },
     )
 
