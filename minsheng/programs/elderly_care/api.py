@@ -3,10 +3,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from minsheng.core.errors import NotFound
-
-from .selectors import order_get_for_caregiver
-from .services import safety, visits
+from .services import devices, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -26,7 +23,7 @@ def device_message(request: HttpRequest):
     ``{"message_id", "type": "heartbeat"|"alarm"|"clear", "time": ISO 8601, "detail"}``.
     Unknown device → 404, bad signature → 401; repeats answer ``duplicate``.
     """
-    return safety.device_message_receive(
+    return devices.device_message_receive(
         imei=request.headers.get("X-Device-Id", ""),
         body=request.body,
         signature=request.headers.get("X-Signature", ""),
@@ -59,24 +56,19 @@ def _out(order) -> dict:
     }
 
 
-def _order(request, order_id):
-    order = order_get_for_caregiver(user=request.auth, order_id=order_id)
-    if order is None:
-        raise NotFound()
-    return order
-
-
 @router.post("/orders/{order_id}/check-in", response=OrderOut)
 def check_in(request, order_id: int, payload: Position):
+    """Check in at the elder's home (the caregiver's own order; another's is 404)."""
     order = visits.visit_check_in(
-        order=_order(request, order_id), user=request.auth, lat=payload.lat, lon=payload.lon
+        order_id=order_id, user=request.auth, lat=payload.lat, lon=payload.lon
     )
     return _out(order)
 
 
 @router.post("/orders/{order_id}/check-out", response=OrderOut)
 def check_out(request, order_id: int, payload: Position):
+    """Check out of the visit; the elder's confirmation comes next."""
     order = visits.visit_check_out(
-        order=_order(request, order_id), user=request.auth, lat=payload.lat, lon=payload.lon
+        order_id=order_id, user=request.auth, lat=payload.lat, lon=payload.lon
     )
     return _out(order)

@@ -2,8 +2,15 @@
 
 - elder categories (国家基本养老服务清单 and local practice);
 - the service catalogue (助餐 … 康复护理) with units;
-- the 适老化改造 recommended list (民发〔2020〕86号: 7 categories, basic/optional).
+- the 适老化改造 recommended list (民发〔2020〕86号: 7 categories, basic/optional);
+- the GB/T 42195-2022 老年人能力评估 form: 26 items in 4 domains, levels, reasons.
+
+Kept at the top of the program rather than under services/: these are declarations the
+models' choices, the services, the pages and the demo all read, with no behaviour of
+their own (the scoring lives in services/assessment.py).
 """
+
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -144,3 +151,81 @@ RETROFIT_ITEMS = {
     "aid_alarm": (RetrofitCategory.AIDS, _("safety monitoring and emergency call"), BASIC),
 }
 RETROFIT_ITEM_CHOICES = [(code, title) for code, (_c, title, _k) in RETROFIT_ITEMS.items()]
+
+
+# --- GB/T 42195-2022 ability assessment form -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentItem:
+    """One second-level item of the form; ``maximum`` is its highest score."""
+
+    code: str
+    domain: str
+    title: object
+    maximum: int
+
+
+SELF_CARE, MOTOR, MENTAL, PERCEPTION = "self_care", "motor", "mental", "perception"
+ASSESSMENT_DOMAINS = {
+    SELF_CARE: _("self-care ability"),
+    MOTOR: _("basic motor ability"),
+    MENTAL: _("mental state"),
+    PERCEPTION: _("perception and social participation"),
+}
+
+ASSESSMENT_ITEMS: list[AssessmentItem] = [
+    AssessmentItem("eating", SELF_CARE, _("eating"), 4),
+    AssessmentItem("grooming", SELF_CARE, _("grooming"), 4),
+    AssessmentItem("bathing", SELF_CARE, _("bathing"), 4),
+    AssessmentItem("dressing_upper", SELF_CARE, _("putting on and taking off tops"), 4),
+    AssessmentItem(
+        "dressing_lower", SELF_CARE, _("putting on and taking off trousers, shoes and socks"), 4
+    ),
+    AssessmentItem("urine_control", SELF_CARE, _("urine control"), 4),
+    AssessmentItem("bowel_control", SELF_CARE, _("bowel control"), 4),
+    AssessmentItem("toileting", SELF_CARE, _("using the toilet"), 4),
+    AssessmentItem("bed_position", MOTOR, _("changing position in bed"), 4),
+    AssessmentItem("bed_chair_transfer", MOTOR, _("moving between bed and chair"), 4),
+    AssessmentItem("walking", MOTOR, _("walking on level ground"), 4),
+    AssessmentItem("stairs", MOTOR, _("going up and down stairs"), 3),
+    AssessmentItem("orientation_time", MENTAL, _("orientation in time"), 4),
+    AssessmentItem("orientation_place", MENTAL, _("orientation in place"), 4),
+    AssessmentItem("orientation_person", MENTAL, _("orientation to people"), 4),
+    AssessmentItem("memory", MENTAL, _("memory"), 4),
+    AssessmentItem("comprehension", MENTAL, _("understanding"), 4),
+    AssessmentItem("expression", MENTAL, _("expression"), 4),
+    AssessmentItem("aggression", MENTAL, _("aggressive behaviour"), 1),
+    AssessmentItem("depression", MENTAL, _("depressive symptoms"), 1),
+    AssessmentItem("consciousness", MENTAL, _("level of consciousness"), 2),
+    AssessmentItem("vision", PERCEPTION, _("vision"), 2),
+    AssessmentItem("hearing", PERCEPTION, _("hearing"), 2),
+    AssessmentItem("daily_affairs", PERCEPTION, _("handling daily affairs"), 4),
+    AssessmentItem("transport", PERCEPTION, _("going out by transport"), 3),
+    AssessmentItem("social", PERCEPTION, _("social interaction"), 4),
+]
+ASSESSMENT_ITEM_BY_CODE = {i.code: i for i in ASSESSMENT_ITEMS}
+ASSESSMENT_MAX_TOTAL = sum(i.maximum for i in ASSESSMENT_ITEMS)  # 90
+COMA_CODE = "consciousness"  # 0 points = 昏迷
+
+
+class AbilityLevel(models.IntegerChoices):
+    INTACT = 0, _("0 ability intact")
+    MILD = 1, _("1 mild loss of ability")
+    MODERATE = 2, _("2 moderate loss of ability")
+    SEVERE = 3, _("3 severe loss of ability")
+    TOTAL = 4, _("4 total loss of ability")
+
+
+class MentalDiagnosis(models.TextChoices):
+    NONE = "none", _("none")
+    DEMENTIA = "dementia", _("dementia (F00–F03)")
+    OTHER = "other", _("other mental or behavioural disorder (F04–F99)")
+
+
+class AssessmentReason(models.TextChoices):
+    FIRST = "first", _("first assessment")
+    ROUTINE = "routine", _("routine reassessment")
+    AD_HOC = "ad_hoc", _("ad hoc reassessment (change of condition)")
+    DISPUTE = "dispute", _("reassessment on a disputed result")
+    OTHER = "other", _("other")

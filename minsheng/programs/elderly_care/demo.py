@@ -21,9 +21,7 @@ from minsheng.access.models import Organisation, Role, RoleAssignment
 from minsheng.attachments.models import Attachment
 from minsheng.identity.models import PersonRelation, User
 
-from . import assessment as gb
-from . import rules
-from .catalogue import SERVICE_ITEMS
+from .catalogue import ASSESSMENT_ITEMS, COMA_CODE, SERVICE_ITEMS
 from .models import (
     AbilityAssessment,
     AlarmDevice,
@@ -43,6 +41,7 @@ from .models import (
     VisitPhoto,
     WorkOrder,
 )
+from .services import assessment, verification
 
 ELDERS_FULL = 150_000
 VISITS_FULL = 700_000
@@ -239,7 +238,7 @@ def _plan_visits(
                 qty = _planned_quantity(svc)
                 if unit == "hours":  # drawn by time: meals and per-visit items by planned minutes
                     cost = (
-                        rules.minutes_drawn(
+                        verification.minutes_drawn(
                             unit=svc.unit, quantity=qty, planned_minutes=svc.default_minutes
                         )
                         / 60
@@ -630,12 +629,12 @@ def run(ctx) -> dict[str, int]:
     Elder.objects.bulk_create(elders, batch_size=BATCH)
     assessments = []
     for e in elders:
-        items_scores = {i.code: i.maximum for i in gb.ITEMS}
+        items_scores = {i.code: i.maximum for i in ASSESSMENT_ITEMS}
         for _ in range(rng.randint(0, 50)):
-            code = rng.choice(gb.ITEMS).code
-            if code != gb.COMA_CODE and items_scores[code] > 0:
+            code = rng.choice(ASSESSMENT_ITEMS).code
+            if code != COMA_CODE and items_scores[code] > 0:
                 items_scores[code] -= 1
-        result = gb.score(items_scores)
+        result = assessment.score(items_scores)
         e.ability_level = result["level"]
         assessments.append(
             AbilityAssessment(
@@ -662,7 +661,7 @@ def run(ctx) -> dict[str, int]:
     )
 
     # Entitlements first: who may draw how much each month drives the visits.
-    from .services.registry import entitlements_apply
+    from .services.entitlements import entitlements_apply
 
     start_day = _months_back(today, MONTHS - 1)
     months = [_months_back(today, k) for k in range(MONTHS - 1, -1, -1)]

@@ -63,7 +63,7 @@ application = Process(
                         on_breach=[Remind(), Escalate(to_role="department_head")],
                     ),
                     roles=REVIEWERS,
-                    on_complete="minsheng.programs.elderly_care.services.registry.on_review_complete",
+                    on_complete="minsheng.programs.elderly_care.services.applications.on_review_complete",
                 )
             ],
         ),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from minsheng.access.models import Organisation
@@ -18,11 +18,14 @@ from .models import (
     AlarmEvent,
     Anomaly,
     AnomalyStatus,
+    CareApplication,
     Caregiver,
     DailyRollup,
     Elder,
+    ElderStatus,
     FollowUpCall,
     OrderStatus,
+    Rectification,
     RetrofitFile,
     SettlementStatement,
     WorkOrder,
@@ -93,12 +96,10 @@ def _scope_prefixes(*, user, assignments, roles) -> list[str] | None:
     access.scope_q's rule, tested on the record's own region code: a region's code
     begins with its prefix, and a subtree is every region whose prefix begins with the
     root's (regions.models), so ``code LIKE 'root prefix%'`` selects the same rows as
-    scope_q's join to the regions. PostgreSQL estimates it from the record's column;
-    through the join to all 49,512 regions it guessed that 3 % of the city's rows
-    matched, and at 9.6M visits sorted every open anomaly's visit instead of walking
-    the newest (472 ms for the review list). ``assignments`` are the ones the @staff
-    decorator already read (``request.staff_assignments``); without them they are read
-    here (from the per-user cache).
+    scope_q's join to the regions, and PostgreSQL estimates it from the record's own
+    column (through the join it misjudged the rows and sorted them all; ADR 0012).
+    ``assignments`` are the ones the @staff decorator already read
+    (``request.staff_assignments``); without them they are read here.
     """
     if user.is_superuser:
         return None
@@ -144,8 +145,7 @@ class OpenAnomaly(NamedTuple):
 
     The timestamps are the database's UTC text and ``detail_json`` the stored JSON text
     (Django's backends return JSON as text; the model field parses it, this read does
-    not). A page repeats its visit slots and details (in the bench city 78 distinct
-    visit times and 61 distinct details among 200 rows), so the list formats each
+    not). A page repeats its visit slots and details, so the list formats each
     distinct text once instead of parsing every row; the properties parse one row's.
     """
 
@@ -188,10 +188,8 @@ def open_anomalies_for(
     planning the query than running it; the subqueries run once per row of the page.
     Hand-written (plain SQL for SQLite and PostgreSQL) and the two timestamps read as
     text: the ORM's build of this query and Django's per-value timestamptz loader cost
-    more CPU than PostgreSQL took to run it (3.6 of 5.4 ms in process for 134 rows;
-    ``datetime.fromisoformat`` is C). Rows are ``OpenAnomaly`` tuples of the values as
-    read, not model instances: parsing every row's JSON and timestamps into dicts cost
-    about as much CPU as fetching them.
+    more CPU than PostgreSQL took to run it (ADR 0012). Rows are ``OpenAnomaly`` tuples
+    of the values as read, not model instances.
     """
     prefixes = _scope_prefixes(user=user, assignments=assignments, roles=OFFICERS)
     if prefixes == []:
@@ -271,7 +269,7 @@ def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
     total and the two tables are summed from those rows in Python. Hand-written
     (plain SQL that SQLite and PostgreSQL both run) because the ORM's version —
     five Sums, a scope expression, then two queries for the names — cost more CPU
-    to build than PostgreSQL took to run it (~1.2 ms of ~1.5 ms per request).
+    to build than PostgreSQL took to run it (ADR 0012).
     The scope is ``_scope_prefixes``: the district's code begins with the prefix of
     a region the user is assigned to as officer or supervisor.
     """
@@ -331,21 +329,12 @@ def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
     }
 
 
-def open_counts() -> dict:
-    return {
-        "alarms": AlarmEvent.objects.exclude(status="closed").aggregate(n=Count("id"))["n"],
-        "anomalies": Anomaly.objects.filter(status="open").aggregate(n=Count("id"))["n"],
-    }
-
-
 # --- gates for the workbench pages --------------------------------------------------------
 
 REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "supervisor")
 
 
 def applications_for(*, user):
-    from .models import CareApplication
-
     return (
         CareApplication.objects.filter(scope_q(user=user, roles=(*REVIEWERS, "community_worker")))
         .select_related("person", "region", "case", "submitted_by")
@@ -354,8 +343,6 @@ def applications_for(*, user):
 
 
 def rectifications_for(*, user):
-    from .models import Rectification
-
     officer = scope_q(user=user, roles=REVIEWERS, region_field="work_order__region")
     provider = scope_q(
         user=user,
@@ -377,8 +364,6 @@ def canteens_for(*, user):
 
 
 def _meal_scope(*, user):
-    from .models import ElderStatus
-
     return Elder.objects.filter(
         scope_q(user=user, roles=["canteen_operator", *OFFICERS], region_field="region"),
         status=ElderStatus.ACTIVE,

@@ -18,7 +18,7 @@ FOLLOWUP_SAMPLE_MIN = 20
 @task()
 def entitlements_apply_task(run_id: int) -> int:
     from .models import EntitlementRun
-    from .services.registry import entitlements_apply
+    from .services.entitlements import entitlements_apply
 
     run = EntitlementRun.objects.get(pk=run_id)
     entitlements_apply(month=run.month, actor=run.requested_by, run=run)
@@ -28,7 +28,7 @@ def entitlements_apply_task(run_id: int) -> int:
 @task()
 def alarms_escalate_task() -> int:
     """Escalate unacknowledged alarms (family + community + street, then district, emergency)."""
-    from .services.safety import alarms_escalate
+    from .services.alarms import alarms_escalate
 
     return alarms_escalate()
 
@@ -36,7 +36,7 @@ def alarms_escalate_task() -> int:
 @task()
 def devices_flag_offline_task() -> int:
     """Flag devices that stopped sending heartbeats as offline."""
-    from .services.safety import devices_flag_offline
+    from .services.devices import devices_flag_offline
 
     return devices_flag_offline()
 

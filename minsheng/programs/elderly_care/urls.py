@@ -1,30 +1,30 @@
 from django.urls import path
 
-from . import pages, views
+from .views import canteen, caregiver, manage, oversight, portal, workbench
 
 app_name = "elderly_care"
 
 urlpatterns = [
-    path("", views.apply, name="apply"),
-    path("caregiver/", views.caregiver_today, name="caregiver_today"),
-    path("caregiver/visits/<int:order_id>/", views.visit, name="visit"),
-    path("elders/", views.elders, name="elders"),
-    path("orders/", views.orders, name="orders"),
-    path("anomalies/", views.anomalies, name="anomalies"),
-    path("statements/", views.statements, name="statements"),
-    path("statements/<int:statement_id>/", views.statement_detail, name="statement"),
-    path("statements/<int:statement_id>/act/", views.statement_act, name="statement_act"),
-    path("alarms/", views.alarms, name="alarms"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("applications/", pages.applications, name="applications"),
-    path("applications/<int:application_id>/", pages.application_detail, name="application"),
-    path("followups/", pages.followups, name="followups"),
-    path("rectifications/", pages.rectifications, name="rectifications"),
-    path("meals/", pages.meal_counter, name="meals"),
-    path("retrofits/", pages.retrofits, name="retrofits"),
-    path("retrofits/<int:file_id>/", pages.retrofit_detail, name="retrofit"),
-    path("rules/", pages.rules, name="rules"),
-    path("rules/new/", pages.rule_edit, name="rule_new"),
-    path("rules/<int:rule_id>/", pages.rule_edit, name="rule_edit"),
-    path("elders/<int:elder_id>/assess/", pages.assess, name="assess"),
+    path("", portal.apply, name="apply"),
+    path("caregiver/", caregiver.caregiver_today, name="caregiver_today"),
+    path("caregiver/visits/<int:order_id>/", caregiver.visit, name="visit"),
+    path("elders/", workbench.elders, name="elders"),
+    path("orders/", workbench.orders, name="orders"),
+    path("anomalies/", oversight.anomalies, name="anomalies"),
+    path("statements/", workbench.statements, name="statements"),
+    path("statements/<int:statement_id>/", workbench.statement_detail, name="statement"),
+    path("statements/<int:statement_id>/act/", workbench.statement_act, name="statement_act"),
+    path("alarms/", workbench.alarms, name="alarms"),
+    path("dashboard/", oversight.dashboard, name="dashboard"),
+    path("applications/", workbench.applications, name="applications"),
+    path("applications/<int:application_id>/", workbench.application_detail, name="application"),
+    path("followups/", workbench.followups, name="followups"),
+    path("rectifications/", workbench.rectifications, name="rectifications"),
+    path("meals/", canteen.meal_counter, name="meals"),
+    path("retrofits/", workbench.retrofits, name="retrofits"),
+    path("retrofits/<int:file_id>/", workbench.retrofit_detail, name="retrofit"),
+    path("rules/", manage.rules, name="rules"),
+    path("rules/new/", manage.rule_edit, name="rule_new"),
+    path("rules/<int:rule_id>/", manage.rule_edit, name="rule_edit"),
+    path("elders/<int:elder_id>/assess/", workbench.assess, name="assess"),
 ]

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.models import TimeStampedModel
 
-from ..assessment import AbilityLevel, AssessmentReason, MentalDiagnosis
-from ..catalogue import ElderCategory
+from ..catalogue import AbilityLevel, AssessmentReason, ElderCategory, MentalDiagnosis
 
 
 class LivingArrangement(models.TextChoices):

@@ -1,12 +1,12 @@
 """The bulk anomaly detector and the reviewer's decision.
 
-Rules are defined in rules.py; here they run over a whole date range at
+Rules are defined in verification.py; here they run over a whole date range at
 once: two rules as one SQL filter each, the others as one sorted pass.
 Re-running is harmless: (work order, kind) is unique.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ValidationFailed
 
-from .. import rules
 from ..catalogue import Unit
 from ..models import (
     Anomaly,
@@ -31,15 +30,11 @@ from ..models import (
     VisitPhoto,
     WorkOrder,
 )
-from .registry import month_end, month_start
+from . import verification
+from .periods import day_bounds, month_end, month_start
 
 DONE = (OrderStatus.AWAITING, OrderStatus.VERIFIED, OrderStatus.REJECTED)
 PHOTO_LOOKBACK_DAYS = 90
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
 
 
 def _save(kind: str, rows: list[tuple[int, dict]]) -> int:
@@ -55,7 +50,7 @@ def _save(kind: str, rows: list[tuple[int, dict]]) -> int:
 def detect_short(orders) -> int:
     qs = orders.annotate(
         limit=ExpressionWrapper(
-            F("planned_minutes") * rules.SHORT_VISIT_RATIO, output_field=FloatField()
+            F("planned_minutes") * verification.SHORT_VISIT_RATIO, output_field=FloatField()
         )
     ).filter(minutes_served__lt=F("limit"))
     return _save(
@@ -93,7 +88,7 @@ def detect_overlap(orders) -> int:
     for cg, oid, start, end in rows.iterator(chunk_size=10000):
         by_caregiver[cg].append((oid, start, end))
     for visits in by_caregiver.values():
-        for a, b in rules.overlapping_pairs(visits):
+        for a, b in verification.overlapping_pairs(visits):
             found.append((a, {"other_order": b}))
             found.append((b, {"other_order": a}))
     return _save(AnomalyKind.OVERLAP, found)
@@ -103,10 +98,9 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
     """Photos of visits checked out in the range whose dHash is within the threshold of an
     earlier visit's photo (another visit, up to 90 days back).
 
-    One pass to index the 90-day pool (rules.PhotoIndex: multi-index hashing on
-    16-bit segments), then one lookup per new photo, each meeting about 1/964 of
-    the pool where the 8-bit bands met 1/32 of it (100,000 photos: 4.5 s, was
-    258 s). The match reported is the earliest earlier photo of another visit.
+    One pass to index the 90-day pool (verification.PhotoIndex: multi-index hashing on
+    16-bit segments), then one lookup per new photo, each meeting about 1/964 of the
+    pool. The match reported is the earliest earlier photo of another visit.
     """
     fields = ("work_order__checked_in_at", "id", "work_order_id", "phash")
     photos = (
@@ -121,7 +115,7 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
     )
     if not new:
         return 0
-    index = rules.PhotoIndex()
+    index = verification.PhotoIndex()
     for row in (
         photos.filter(
             work_order__checked_out_at__gte=start_at - timedelta(days=PHOTO_LOOKBACK_DAYS),
@@ -166,11 +160,11 @@ def detect_photo_reuse(*, start_at: datetime, end_at: datetime) -> int:
 def detect_overdrawn(*, month: date) -> int:
     """Visits that take an elder beyond the month's service entitlement (yuan, or hours).
 
-    An hours entitlement is drawn by time (rules.minutes_drawn): hourly items by
+    An hours entitlement is drawn by time (verification.minutes_drawn): hourly items by
     their billable hours, per-visit items and meals by their planned minutes.
     """
     first, last = month_start(month), month_end(month)
-    lo, hi = _bounds(first, last + timedelta(days=1))
+    lo, hi = day_bounds(first, last + timedelta(days=1))
     ents = {
         e: (u, a)
         for e, u, a in ServiceEntitlement.objects.filter(month=first).values_list(
@@ -198,7 +192,7 @@ def detect_overdrawn(*, month: date) -> int:
             continue
         unit, amount = ent
         total = row["yuan"] if unit == "yuan" else row["minutes"]
-        if rules.overdrawn(used=Decimal(total or 0), entitled=limit(unit, amount)):
+        if verification.overdrawn(used=Decimal(total or 0), entitled=limit(unit, amount)):
             over.append(row["elder_id"])
     found = []
     for elder_id in over:
@@ -214,7 +208,7 @@ def detect_overdrawn(*, month: date) -> int:
             if unit == "yuan":
                 running += amt
             else:
-                running += rules.minutes_drawn(
+                running += verification.minutes_drawn(
                     unit=service_unit, quantity=qty, planned_minutes=planned
                 )
             if running > limit(unit, amount):
@@ -234,7 +228,7 @@ def detect_overdrawn(*, month: date) -> int:
 
 def anomalies_detect(*, start: date, end: date) -> dict[str, int]:
     """Run every rule over visits checked out in [start, end); returns new anomalies per kind."""
-    lo, hi = _bounds(start, end)
+    lo, hi = day_bounds(start, end)
     orders = WorkOrder.objects.filter(
         checked_out_at__gte=lo, checked_out_at__lt=hi, status__in=DONE
     )

@@ -13,12 +13,11 @@ from minsheng.draws.algorithm import draw_order, new_seed
 
 from .. import notices
 from ..models import CallResult, FollowUpCall, FollowUpSample, OrderStatus, Rectification, WorkOrder
-from .anomalies import _bounds
-from .registry import month_end, month_start
+from .periods import day_bounds, month_end, month_start
 
 
 def followup_population(*, month: date) -> list[str]:
-    lo, hi = _bounds(month_start(month), month_end(month) + timedelta(days=1))
+    lo, hi = day_bounds(month_start(month), month_end(month) + timedelta(days=1))
     ids = WorkOrder.objects.filter(
         planned_start__gte=lo, planned_start__lt=hi, status=OrderStatus.VERIFIED
     ).values_list("id", flat=True)

@@ -11,7 +11,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ValidationFailed
 
 from ..models import Elder, ElderStatus, MealRecord, ServiceEntitlement
-from .registry import month_start
+from .periods import month_start
 
 MEALS = ("breakfast", "lunch", "dinner")
 DEFAULT_PRICE = Decimal("12.00")

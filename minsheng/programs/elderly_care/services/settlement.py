@@ -23,8 +23,7 @@ from ..models import (
     StatementStatus,
     WorkOrder,
 )
-from .anomalies import _bounds
-from .registry import month_end, month_start
+from .periods import day_bounds, month_end, month_start
 
 ZERO = Decimal("0.00")
 SETTLEABLE = [OrderStatus.VERIFIED, OrderStatus.REJECTED]
@@ -42,7 +41,7 @@ def _settleable(*, month: date):
     when this month is settled later. The partial index ``ec_wo_unsettled`` holds only
     the unsettled done visits, so finding them does not scan the settled history.
     """
-    _lo, hi = _bounds(month_start(month), month_end(month) + timedelta(days=1))
+    _lo, hi = day_bounds(month_start(month), month_end(month) + timedelta(days=1))
     open_review = Anomaly.objects.filter(work_order=OuterRef("pk"), status=AnomalyStatus.OPEN)
     return (
         WorkOrder.objects.filter(
@@ -273,7 +272,7 @@ def statement_pdf(*, statement: SettlementStatement) -> bytes:
 
 def rollup_refresh(*, start: date, end: date) -> int:
     """Rebuild the daily rollup for days in [start, end] from the work orders (one grouped query)."""
-    lo, hi = _bounds(start, end + timedelta(days=1))
+    lo, hi = day_bounds(start, end + timedelta(days=1))
     rows = (
         WorkOrder.objects.filter(planned_start__gte=lo, planned_start__lt=hi)
         .annotate(day=TruncDate("planned_start"), district=Substr("region_id", 1, 6))

@@ -15,7 +15,7 @@ from minsheng.regions.models import Region
 
 from ..catalogue import SERVICE_ITEMS
 from ..models import Caregiver, ContractPrice, ProviderContract, ServiceItem
-from ..services.registry import elder_register
+from ..services.elders import elder_register
 
 _seq = itertools.count(1)
 HOME = (34.5967, 119.2215)  # 连云港 海州
@@ -141,3 +141,11 @@ def photo(seed: int = 1, size=(320, 240)) -> SimpleUploadedFile:
 
 def at(y, m, d, hh=9, mm=0) -> datetime:
     return timezone.make_aware(datetime(y, m, d, hh, mm))
+
+
+def flip_bits(phash: str, bits) -> str:
+    """``phash`` with the given bit positions flipped (a near copy of a photo's dHash)."""
+    value = int(phash, 16)
+    for b in bits:
+        value ^= 1 << b
+    return f"{value:016x}"

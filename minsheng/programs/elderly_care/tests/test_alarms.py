@@ -14,14 +14,8 @@ from minsheng.access.models import Organisation
 from minsheng.core.errors import ValidationFailed
 
 from ..models import AlarmDevice, AlarmEvent, AlarmNotice, DeviceMessage, DeviceVendor
-from ..services.safety import (
-    alarm_acknowledge,
-    alarm_close,
-    alarms_escalate,
-    device_message_receive,
-    devices_flag_offline,
-    sign,
-)
+from ..services.alarms import alarm_acknowledge, alarm_close, alarms_escalate
+from ..services.devices import device_message_receive, devices_flag_offline, sign
 from . import factories as f
 
 URL = "/api/v1/elderly_care/devices/messages"
@@ -152,7 +146,7 @@ def _broker_answers() -> bool:
 def test_alarm_through_the_mqtt_broker_reaches_the_same_service(device):
     import paho.mqtt.client as mqtt
 
-    from ..mqtt import consume
+    from ..services.devices import mqtt_consume as consume
 
     url = settings.MQTT_URL or "mqtt://127.0.0.1:1883"
     stop, ready = threading.Event(), threading.Event()

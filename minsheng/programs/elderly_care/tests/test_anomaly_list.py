@@ -14,8 +14,9 @@ from minsheng.access.models import Organisation
 from minsheng.identity.models import Person, User
 from minsheng.regions.models import Region
 
-from .. import selectors, views
+from .. import selectors
 from ..models import Anomaly, AnomalyStatus, OrderStatus, WorkOrder
+from ..views import oversight
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +274,7 @@ def test_list_formats_each_distinct_detail_and_visit_time_once(client, world, mo
 
         return call
 
-    monkeypatch.setattr(views, "_detail", counted("detail", views._detail))
+    monkeypatch.setattr(oversight, "_detail", counted("detail", oversight._detail))
     monkeypatch.setattr(selectors, "db_timestamp", counted("time", selectors.db_timestamp))
     client.force_login(world.officer)
     html = client.get(URL).content.decode()

@@ -6,21 +6,22 @@ import pytest
 
 from minsheng.core.errors import ValidationFailed
 
-from .. import assessment as gb
-from ..services.registry import assessment_record
+from .. import catalogue
+from ..services import assessment as gb
+from ..services.assessment import assessment_record
 from . import factories as f
 
 
 def full_marks() -> dict:
-    return {i.code: i.maximum for i in gb.ITEMS}
+    return {i.code: i.maximum for i in catalogue.ASSESSMENT_ITEMS}
 
 
 def with_total(total: int) -> dict:
     """Item scores adding up to ``total``, taking points off from the first items (consciousness kept)."""
     items = full_marks()
-    missing = gb.MAX_TOTAL - total
-    for item in gb.ITEMS:
-        if item.code == gb.COMA_CODE:
+    missing = catalogue.ASSESSMENT_MAX_TOTAL - total
+    for item in catalogue.ASSESSMENT_ITEMS:
+        if item.code == catalogue.COMA_CODE:
             continue
         take = min(missing, items[item.code])
         items[item.code] -= take
@@ -30,10 +31,13 @@ def with_total(total: int) -> dict:
 
 
 def test_the_form_has_26_items_in_four_domains_totalling_90():
-    assert len(gb.ITEMS) == 26
-    maxima = {d: sum(i.maximum for i in gb.ITEMS if i.domain == d) for d in gb.DOMAINS}
+    assert len(catalogue.ASSESSMENT_ITEMS) == 26
+    maxima = {
+        d: sum(i.maximum for i in catalogue.ASSESSMENT_ITEMS if i.domain == d)
+        for d in catalogue.ASSESSMENT_DOMAINS
+    }
     assert maxima == {"self_care": 32, "motor": 15, "mental": 28, "perception": 15}
-    assert gb.MAX_TOTAL == 90
+    assert catalogue.ASSESSMENT_MAX_TOTAL == 90
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ..models import OrderStatus
-from ..services import visits
+from ..services import confirmation, orders
 from . import factories as f
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -19,7 +19,7 @@ def test_caregiver_visit_on_a_phone(live_server, client, monkeypatch):
 
     org = f.provider()
     cg = f.caregiver(org)
-    order = visits.order_create(
+    order = orders.order_create(
         elder=f.elder(),
         provider=org,
         service=f.services()["cleaning"],
@@ -27,13 +27,13 @@ def test_caregiver_visit_on_a_phone(live_server, client, monkeypatch):
         caregiver=cg,
     )
     sent = {}
-    real_send = visits.visit_send_code
+    real_send = confirmation.visit_send_code
 
     def capture(**kwargs):
         sent["code"] = real_send(**kwargs)
         return sent["code"]
 
-    monkeypatch.setattr(visits, "visit_send_code", capture)
+    monkeypatch.setattr(confirmation, "visit_send_code", capture)
     client.force_login(cg.user)
     session = client.cookies["sessionid"].value
     with sync_playwright() as p:

@@ -13,13 +13,13 @@ from minsheng.notifications.models import Notification
 
 from ..models import CareApplication, Elder, OrderStatus, Rectification, WorkOrder
 from ..processes import APPLICATION, CIVIL_AFFAIRS, PROVIDER_TASK, RECTIFICATION
+from ..services.applications import application_decide, application_submit
 from ..services.followup import (
     followup_draw,
     followup_record,
     rectification_respond,
     rectification_review,
 )
-from ..services.registry import application_decide, application_submit
 from . import factories as f
 
 pytestmark = pytest.mark.django_db

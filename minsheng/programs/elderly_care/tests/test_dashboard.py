@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from minsheng.access.models import Organisation
 from minsheng.regions.models import Region
 
-from ..models import DailyRollup
+from ..models import DailyRollup, OrderStatus, WorkOrder
+from ..services.settlement import rollup_refresh
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +121,19 @@ def test_dashboard_for_an_empty_range_shows_nothing(client, supervisor):
     assert page.status_code == 200
     d = page.context["d"]
     assert (d["by_district"], d["by_provider"], d["total"]["visits"]) == ([], [], None)
+
+
+def test_dashboard_reads_the_rollup(client, order):
+    WorkOrder.objects.filter(pk=order.pk).update(
+        status=OrderStatus.VERIFIED, amount=Decimal("35"), minutes_served=60
+    )
+    rollup_refresh(start=date(2026, 3, 1), end=date(2026, 3, 31))
+    bureau = Organisation.objects.create(
+        name="连云港市民政局", kind="department", region=f.regions()[0]
+    )
+    officer = f.grant(f.user("民政"), "civil_affairs_officer", bureau, f.regions()[0])
+    client.force_login(officer)
+    page = client.get("/p/elderly_care/dashboard/?start=2026-03-01&end=2026-03-31")
+    assert page.status_code == 200
+    assert page.context["d"]["total"]["spend"] == Decimal("35")
+    assert page.context["d"]["by_district"][0]["district_id"] == "320706"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ..models import EntitlementRule, EntitlementRun, ServiceEntitlement
-from ..services.registry import entitlement_run_start, entitlements_apply, entitlements_preview
+from ..services.entitlements import entitlement_run_start, entitlements_apply, entitlements_preview
 from . import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import connection
 from minsheng.core.errors import Conflict
 
 from ..models import OrderStatus, SettlementStatement, WorkOrder
-from ..services import visits
+from ..services import orders, visits
 from ..services.settlement import settlement_run
 from . import factories as f
 
@@ -54,7 +54,7 @@ def _race(n, fn):
 def test_two_simultaneous_check_ins_for_one_work_order_let_exactly_one_succeed():
     org = f.provider()
     cg = f.caregiver(org)
-    order = visits.order_create(
+    order = orders.order_create(
         elder=f.elder(),
         provider=org,
         service=f.services()["cleaning"],
@@ -64,7 +64,7 @@ def test_two_simultaneous_check_ins_for_one_work_order_let_exactly_one_succeed()
 
     def check_in(i):
         visits.visit_check_in(
-            order=WorkOrder.objects.get(pk=order.pk),
+            order_id=order.pk,
             user=cg.user,
             lat=NEAR[0] + i * 0.0001,
             lon=NEAR[1],

@@ -1,4 +1,5 @@
-"""The workbench pages through HTTP: each asserts what reached the database, and the refusals."""
+"""Staff pages through HTTP (views/workbench.py, canteen.py, manage.py): each asserts what reached
+the database, and the refusals."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,7 +10,7 @@ import time_machine
 from minsheng.access.models import Organisation
 from minsheng.identity.models import Person
 
-from .. import assessment as gb
+from ..catalogue import ASSESSMENT_ITEMS
 from ..models import (
     AbilityAssessment,
     Elder,
@@ -20,11 +21,12 @@ from ..models import (
     RetrofitFile,
     RetrofitStatus,
     ServiceEntitlement,
+    SettlementStatement,
     WorkOrder,
 )
+from ..services.applications import application_submit
 from ..services.followup import followup_draw
-from ..services.registry import application_submit
-from ..services.safety import retrofit_open
+from ..services.retrofits import retrofit_open
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -293,7 +295,7 @@ def test_assessment_form_scores_the_26_items_and_keeps_input_on_errors(client):
     client.force_login(worker)
     page = client.get(url).content.decode()
     assert page.count("data-max=") == 26
-    full = {i.code: str(i.maximum) for i in gb.ITEMS}
+    full = {i.code: str(i.maximum) for i in ASSESSMENT_ITEMS}
     full["walking"] = "0"
     missing = dict(full)
     del missing["social"]
@@ -306,3 +308,33 @@ def test_assessment_form_scores_the_26_items_and_keeps_input_on_errors(client):
     assert elder.ability_level == 2
     client.force_login(_far_officer())
     assert client.get(url).status_code == 404
+
+
+def test_statement_pages_are_scoped_to_the_provider_and_export(client, order):
+    order.status, order.amount = OrderStatus.VERIFIED, Decimal("35")
+    order.save()
+    import time_machine
+
+    from ..services.settlement import settlement_run
+
+    with time_machine.travel(f.at(2026, 4, 2, 9), tick=False):
+        settlement_run(month=date(2026, 3, 1))
+    st = SettlementStatement.objects.get()
+    county = f.regions()[1]
+    admin = f.grant(f.user("机构管理员"), "provider_admin", order.provider, county)
+    stranger_org = Organisation.objects.create(name="别家", kind="provider", region=county)
+    stranger = f.grant(f.user("别家管理员"), "provider_admin", stranger_org, county)
+    client.force_login(stranger)
+    assert client.get(f"/p/elderly_care/statements/{st.pk}/").status_code == 404
+    client.force_login(admin)
+    assert client.get(f"/p/elderly_care/statements/{st.pk}/").status_code == 200
+    xlsx = client.get(f"/p/elderly_care/statements/{st.pk}/?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    client.post(f"/p/elderly_care/statements/{st.pk}/act/", {"action": "confirm"})
+    st.refresh_from_db()
+    assert st.status == "confirmed"
+    client.post(
+        f"/p/elderly_care/statements/{st.pk}/act/", {"action": "approve"}
+    )  # not the provider's step
+    st.refresh_from_db()
+    assert st.status == "confirmed"

@@ -1,48 +1,145 @@
-"""Workbench pages: applications, follow-up callbacks and rectifications, the meal counter,
-retrofit files, entitlement rules with a preview, and the GB/T 42195 assessment form.
+"""Staff at work: elders and work orders, settlement statements, alarms, applications
+(decided through the case workflow), follow-up calls and rectifications, retrofit files,
+and the GB/T 42195 assessment form.
 
-Thin: each view fetches through a gate in selectors (scope_q), calls one service, and shows
-the service's translated message on refusal with what was typed kept in the form.
+Each view fetches through a gate in selectors (scope_q), calls one service, and shows the
+service's translated message on refusal with what was typed kept in the form.
 """
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import DomainError
 
-from . import assessment as gb
-from . import selectors
-from .catalogue import RETROFIT_ITEMS, ElderCategory
-from .models import CallResult, EntitlementRule, RetrofitStatus
-from .services import followup, meals, safety
-from .services import registry as registry_services
-from .services.registry import month_start
+from .. import selectors
+from ..catalogue import (
+    ASSESSMENT_DOMAINS,
+    ASSESSMENT_ITEMS,
+    ASSESSMENT_MAX_TOTAL,
+    RETROFIT_ITEMS,
+    AssessmentReason,
+    ElderCategory,
+    MentalDiagnosis,
+)
+from ..models import CallResult, OrderStatus, RetrofitStatus
+from ..services import alarms as alarm_services
+from ..services import assessment, followup, settlement
+from ..services import retrofits as retrofit_services
+from ..services.applications import application_decide
+from . import month_param, show_error
 
-REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "supervisor")
+
+@staff("community_worker", "civil_affairs_officer", "provider_admin")
+def elders(request):
+    qs = selectors.elders_for(user=request.user).order_by("person__name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(person__name__contains=q)
+    return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q})
 
 
-def _error(request, exc: DomainError) -> None:
-    details = [str(m) for msgs in exc.fields.values() for m in msgs]
-    messages.error(request, " ".join([str(exc.message), *details]) if details else str(exc.message))
+@staff("provider_admin", "civil_affairs_officer")
+def orders(request):
+    qs = selectors.orders_for(user=request.user).order_by("-planned_start")
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "elderly_care/orders.html",
+        {"orders": qs[:200], "statuses": OrderStatus.choices, "status": status},
+    )
 
 
-def _month(value: str | None) -> date:
-    try:
-        return (
-            date.fromisoformat(f"{value}-01")
-            if value and len(value) == 7
-            else month_start(date.fromisoformat(value or ""))
+@staff("provider_admin", "civil_affairs_officer")
+def statements(request):
+    qs = selectors.statements_for(user=request.user)
+    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+
+
+@staff("provider_admin", "civil_affairs_officer")
+def statement_detail(request, statement_id):
+    st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
+    if st is None:
+        raise Http404
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        response = HttpResponse(
+            settlement.statement_xlsx(statement=st),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    except ValueError:
-        return month_start(timezone.localdate())
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{st.provider_id}-{st.month:%Y-%m}.xlsx"'
+        )
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(
+            settlement.statement_pdf(statement=st), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="statement-{st.provider_id}-{st.month:%Y-%m}.pdf"'
+        )
+        return response
+    return render(request, "elderly_care/statement.html", {"st": st})
+
+
+@require_POST
+@staff("provider_admin", "civil_affairs_officer")
+def statement_act(request, statement_id):
+    st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
+    if st is None:
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action in ("confirm", "dispute") and user_has_role(
+            user=request.user, roles=["provider_admin"]
+        ):
+            settlement.statement_confirm(
+                statement=st,
+                actor=request.user,
+                agree=action == "confirm",
+                note=request.POST.get("note", ""),
+            )
+        elif action == "approve" and user_has_role(
+            user=request.user, roles=["civil_affairs_officer"]
+        ):
+            settlement.statement_approve(statement=st, actor=request.user)
+        else:
+            messages.error(request, _("You cannot take this step on the statement."))
+            return redirect("elderly_care:statement", statement_id=st.pk)
+        messages.success(request, _("Statement updated."))
+    except DomainError as exc:
+        show_error(request, exc)
+    return redirect("elderly_care:statement", statement_id=st.pk)
+
+
+@staff("community_worker", "civil_affairs_officer")
+def alarms(request):
+    if request.method == "POST":
+        alarm = selectors.alarms_for(user=request.user).filter(pk=request.POST.get("alarm")).first()
+        if alarm is None:
+            raise Http404
+        try:
+            if request.POST.get("action") == "close":
+                alarm_services.alarm_close(
+                    alarm=alarm, actor=request.user, note=request.POST.get("note", "")
+                )
+            else:
+                alarm_services.alarm_acknowledge(alarm=alarm, actor=request.user)
+            messages.success(request, _("Alarm updated."))
+        except DomainError as exc:
+            show_error(request, exc)
+        return redirect("elderly_care:alarms")
+    qs = selectors.alarms_for(user=request.user).exclude(status="closed").order_by("-raised_at")
+    return render(request, "elderly_care/alarms.html", {"alarms": qs[:200]})
 
 
 # --- applications (decided through the case workflow) ----------------------------------------
@@ -70,14 +167,14 @@ def application_detail(request, application_id):
             messages.error(request, _("Choose to approve or reject the application."))
         else:
             try:
-                registry_services.application_decide(
+                application_decide(
                     application=app,
                     actor=request.user,
                     approve=decision == "approve",
                     note=request.POST.get("note", ""),
                 )
             except DomainError as exc:
-                _error(request, exc)
+                show_error(request, exc)
             else:
                 messages.success(request, _("Decision recorded. The applicant has been told."))
                 return redirect("elderly_care:application", application_id=app.pk)
@@ -100,7 +197,7 @@ def application_detail(request, application_id):
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
 def followups(request):
-    month = _month(request.GET.get("month") or request.POST.get("month"))
+    month = month_param(request.GET.get("month") or request.POST.get("month"))
     if request.method == "POST":
         call = (
             selectors.followup_calls_for(user=request.user, month=month)
@@ -119,7 +216,7 @@ def followups(request):
                 note=request.POST.get("note", ""),
             )
         except DomainError as exc:
-            _error(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Call result recorded."))
         return redirect(f"{request.path}?month={month:%Y-%m}")
@@ -160,7 +257,7 @@ def rectifications(request):
                 messages.error(request, _("Unknown action. Reload the page and try again."))
                 return redirect("elderly_care:rectifications")
         except DomainError as exc:
-            _error(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Rectification updated."))
         return redirect("elderly_care:rectifications")
@@ -170,69 +267,7 @@ def rectifications(request):
         {
             "items": qs.exclude(case__state="rectified")[:200],
             "is_provider": user_has_role(user=request.user, roles=["provider_admin"]),
-            "is_officer": user_has_role(user=request.user, roles=list(REVIEWERS)),
-        },
-    )
-
-
-# --- meal counter (老年食堂) ---------------------------------------------------------------
-
-
-@staff("canteen_operator")
-def meal_counter(request):
-    canteens = list(selectors.canteens_for(user=request.user))
-    if not canteens:
-        raise Http404
-    query = request.GET.get("q", "") or request.POST.get("q", "")
-    today = timezone.localdate()
-    if request.method == "POST":
-        elder = selectors.meal_elder_get_for(
-            user=request.user, elder_id=request.POST.get("elder", "")
-        )
-        canteen = next((c for c in canteens if str(c.pk) == request.POST.get("canteen")), None)
-        if elder is None or canteen is None:
-            messages.error(request, _("Find the elder again and choose your canteen."))
-            return redirect("elderly_care:meals")
-        try:
-            price = Decimal(request.POST.get("price", "") or meals.DEFAULT_PRICE)
-        except InvalidOperation:
-            price = Decimal(-1)
-        try:
-            record = meals.meal_record(
-                elder=elder,
-                canteen=canteen,
-                meal=request.POST.get("meal", ""),
-                served_on=today,
-                actor=request.user,
-                price=price,
-            )
-        except DomainError as exc:
-            _error(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Recorded for %(name)s: subsidy %(subsidy)s yuan, the elder pays %(pay)s yuan.")
-                % {
-                    "name": elder.person.name,
-                    "subsidy": record.subsidy,
-                    "pay": record.price - record.subsidy,
-                },
-            )
-        return redirect(f"{request.path}?q={query}")
-    found = [
-        (e, meals.meal_allowance_left(elder=e, month=today))
-        for e in selectors.meal_elders_for(user=request.user, query=query)
-    ]
-    hour = timezone.localtime().hour
-    return render(
-        request,
-        "elderly_care/meals.html",
-        {
-            "canteens": canteens,
-            "found": found,
-            "q": query,
-            "default_price": meals.DEFAULT_PRICE,
-            "default_meal": "breakfast" if hour < 10 else "lunch" if hour < 15 else "dinner",
+            "is_officer": user_has_role(user=request.user, roles=list(selectors.REVIEWERS)),
         },
     )
 
@@ -273,13 +308,13 @@ def retrofit_detail(request, file_id):
                         )
                         return redirect("elderly_care:retrofit", file_id=file.pk)
                     items[code] = (qty, cost)
-                safety.retrofit_propose(file=file, items=items, actor=request.user)
+                retrofit_services.retrofit_propose(file=file, items=items, actor=request.user)
             elif action == "photo":
                 upload = request.FILES.get("photo")
                 if upload is None:
                     messages.error(request, _("Choose or take a photo first."))
                     return redirect("elderly_care:retrofit", file_id=file.pk)
-                safety.retrofit_add_photo(
+                retrofit_services.retrofit_add_photo(
                     file=file,
                     phase=request.POST.get("phase", ""),
                     upload=upload,
@@ -291,9 +326,9 @@ def retrofit_detail(request, file_id):
                 messages.error(request, _("Only the civil affairs office can take this step."))
                 return redirect("elderly_care:retrofit", file_id=file.pk)
             else:
-                safety.retrofit_advance(file=file, action=action, actor=request.user)
+                retrofit_services.retrofit_advance(file=file, action=action, actor=request.user)
         except DomainError as exc:
-            _error(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Retrofit file updated."))
         return redirect("elderly_care:retrofit", file_id=file.pk)
@@ -308,76 +343,9 @@ def retrofit_detail(request, file_id):
         {
             "file": file,
             "catalogue": catalogue,
-            "cost": safety.retrofit_cost(file),
+            "cost": retrofit_services.retrofit_cost(file),
             "photos": file.photos.select_related("attachment", "item"),
             "S": RetrofitStatus,
-        },
-    )
-
-
-# --- entitlement rules (edit, preview who gains or loses, then apply) -----------------------
-
-
-@staff("civil_affairs_officer", "supervisor")
-def rules(request):
-    return render(
-        request,
-        "elderly_care/rules.html",
-        {"rules": EntitlementRule.objects.all(), "month": month_start(timezone.localdate())},
-    )
-
-
-@staff("civil_affairs_officer")
-def rule_edit(request, rule_id=None):
-    rule = None
-    if rule_id is not None:
-        rule = EntitlementRule.objects.filter(pk=rule_id).first()  # city-wide rules, not scoped
-        if rule is None:
-            raise Http404
-    month = _month(request.POST.get("month") or request.GET.get("month"))
-    preview = None
-    data = request.POST if request.method == "POST" else None
-    if data is not None:
-        try:
-            if data.get("step") == "apply":
-                saved, _run = registry_services.rule_save(
-                    data=data, actor=request.user, rule=rule, month=month
-                )
-                messages.success(
-                    request,
-                    _("Rule saved. Entitlements for %(month)s are being recalculated.")
-                    % {"month": f"{month:%Y-%m}"},
-                )
-                return redirect("elderly_care:rules")
-            candidate = registry_services.rule_clean(data=data, rule=rule)
-            preview = registry_services.rule_preview(rule=candidate, month=month)
-        except DomainError as exc:
-            _error(request, exc)
-    initial = data or (
-        {
-            "name": rule.name,
-            "category": rule.category,
-            "min_level": rule.min_level,
-            "max_level": rule.max_level,
-            "unit": rule.unit,
-            "amount": rule.amount,
-            "effective_from": rule.effective_from.isoformat(),
-            "effective_to": rule.effective_to.isoformat() if rule.effective_to else "",
-            "priority": rule.priority,
-        }
-        if rule
-        else {"effective_from": month.isoformat(), "min_level": 0, "max_level": 4, "priority": 0}
-    )
-    return render(
-        request,
-        "elderly_care/rule_edit.html",
-        {
-            "rule": rule,
-            "v": initial,
-            "month": month,
-            "preview": preview,
-            "categories": ElderCategory.choices,
-            "levels": gb.AbilityLevel.choices,
         },
     )
 
@@ -393,26 +361,26 @@ def assess(request, elder_id):
     values = request.POST if request.method == "POST" else {}
     computed = None
     if request.method == "POST":
-        items = {i.code: values.get(i.code, "") for i in gb.ITEMS}
+        items = {i.code: values.get(i.code, "") for i in ASSESSMENT_ITEMS}
         try:
             risk = int(values.get("risk_events_30d") or 0)
         except ValueError:
             risk = -1
         try:
-            record = registry_services.assessment_record(
+            record = assessment.assessment_record(
                 elder=elder,
                 items=items,
                 reason=values.get("reason", ""),
                 assessed_on=timezone.localdate(),
-                diagnosis=values.get("diagnosis", gb.MentalDiagnosis.NONE),
+                diagnosis=values.get("diagnosis", MentalDiagnosis.NONE),
                 risk_events_30d=risk,
                 assessor=request.user,
                 notes=values.get("notes", ""),
             )
         except DomainError as exc:
-            _error(request, exc)
-            if not gb.validate_items(items):
-                computed = gb.score(
+            show_error(request, exc)
+            if not assessment.validate_items(items):
+                computed = assessment.score(
                     {k: int(v) for k, v in items.items()},
                     diagnosis=values.get("diagnosis", "none"),
                     risk_events_30d=max(risk, 0),
@@ -430,11 +398,11 @@ def assess(request, elder_id):
             title,
             [
                 (i, values.get(i.code, ""), range(i.maximum, -1, -1))
-                for i in gb.ITEMS
+                for i in ASSESSMENT_ITEMS
                 if i.domain == code
             ],
         )
-        for code, title in gb.DOMAINS.items()
+        for code, title in ASSESSMENT_DOMAINS.items()
     ]
     return render(
         request,
@@ -444,9 +412,9 @@ def assess(request, elder_id):
             "domains": domains,
             "computed": computed,
             "latest": elder.assessments.first(),
-            "reasons": gb.AssessmentReason.choices,
-            "diagnoses": gb.MentalDiagnosis.choices,
+            "reasons": AssessmentReason.choices,
+            "diagnoses": MentalDiagnosis.choices,
             "v": values,
-            "max_total": gb.MAX_TOTAL,
+            "max_total": ASSESSMENT_MAX_TOTAL,
         },
     )

@@ -1,6 +1,6 @@
-"""Elder registry, ability assessments, entitlements, allowances and applications."""
+"""Entitlements: the rules (edited with a preview of who gains or loses), the monthly
+service entitlement of every active elder applied in bulk, and cash allowances."""
 
-import calendar
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -12,148 +12,18 @@ from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ValidationFailed
-from minsheng.identity.models import Person
 
-from .. import assessment as gb
-from ..catalogue import ElderCategory
 from ..models import (
-    AbilityAssessment,
     AllowanceKind,
-    CareApplication,
     CashAllowance,
     Elder,
     ElderStatus,
     EntitlementRule,
     EntitlementRun,
-    LivingArrangement,
     ServiceEntitlement,
 )
-
-VALID_CATEGORIES = set(ElderCategory.values)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _check_categories(categories: Iterable[str]) -> list[str]:
-    categories = list(dict.fromkeys(categories))
-    bad = [c for c in categories if c not in VALID_CATEGORIES]
-    if bad:
-        raise ValidationFailed.for_field(
-            "categories",
-            _("Choose categories from the list; %(bad)s is not one.") % {"bad": bad[0]},
-        )
-    return categories
-
-
-def elder_register(
-    *,
-    person: Person,
-    categories: Iterable[str],
-    living_arrangement: str = LivingArrangement.SPOUSE,
-    household: str = "",
-    actor=None,
-    region=None,
-) -> Elder:
-    """Register ``person`` for home care (or update the registration), address from the person."""
-    categories = _check_categories(categories)
-    if living_arrangement not in LivingArrangement.values:
-        raise ValidationFailed.for_field("living_arrangement", _("Choose a living arrangement."))
-    region = region or person.residence_region
-    if region is None:
-        raise ValidationFailed.for_field(
-            "region", _("Record where the elder lives (community) before registering them.")
-        )
-    with transaction.atomic():
-        elder, created = Elder.objects.update_or_create(
-            person=person,
-            defaults={
-                "region": region,
-                "categories": categories,
-                "living_arrangement": living_arrangement,
-                "household": household or f"H{person.pk:010d}",
-                "address": person.address,
-                "latitude": person.latitude,
-                "longitude": person.longitude,
-            },
-        )
-        if created:
-            elder.enrolled_on = timezone.localdate()
-            elder.save(update_fields=["enrolled_on"])
-        audit_record(
-            event_type="elderly_care.elder_register" if created else "elderly_care.elder_update",
-            actor=actor,
-            target=elder,
-            new={"categories": categories, "living_arrangement": living_arrangement},
-        )
-    return elder
-
-
-def assessment_record(
-    *,
-    elder: Elder,
-    items: dict,
-    reason: str,
-    assessed_on: date,
-    diagnosis: str = gb.MentalDiagnosis.NONE,
-    risk_events_30d: int = 0,
-    assessor=None,
-    notes: str = "",
-) -> AbilityAssessment:
-    """Score the 26-item form, store it and set the elder's current ability level."""
-    errors = gb.validate_items(items)
-    if reason not in gb.AssessmentReason.values:
-        errors["reason"] = _("Choose why this assessment is made.")
-    if diagnosis not in gb.MentalDiagnosis.values:
-        errors["diagnosis"] = _("Choose a diagnosis from the list.")
-    if risk_events_30d < 0:
-        errors["risk_events_30d"] = _("Enter the number of events (0 or more).")
-    if reason == gb.AssessmentReason.FIRST and elder.assessments.exists():
-        errors["reason"] = _(
-            "This elder has been assessed before; choose routine, ad hoc or dispute reassessment."
-        )
-    if errors:
-        raise ValidationFailed(fields={k: [v] for k, v in errors.items()})
-    clean = {i.code: int(items[i.code]) for i in gb.ITEMS}
-    result = gb.score(clean, diagnosis=diagnosis, risk_events_30d=risk_events_30d)
-    with transaction.atomic():
-        record = AbilityAssessment.objects.create(
-            elder=elder,
-            assessed_on=assessed_on,
-            reason=reason,
-            assessor=assessor if getattr(assessor, "pk", None) else None,
-            items=clean,
-            diagnosis=diagnosis,
-            risk_events_30d=risk_events_30d,
-            total=result["total"],
-            base_level=result["base_level"],
-            level=result["level"],
-            adjustments=result["adjustments"],
-            notes=notes,
-        )
-        latest = elder.assessments.order_by("-assessed_on", "-id").first()
-        if latest.pk == record.pk:
-            old = elder.ability_level
-            elder.ability_level = record.level
-            elder.save(update_fields=["ability_level", "updated_at"])
-        else:
-            old = elder.ability_level
-        audit_record(
-            event_type="elderly_care.assessment",
-            actor=assessor,
-            target=elder,
-            old={"level": old},
-            new={"level": record.level, "total": record.total, "reason": reason},
-        )
-    return record
-
-
-# --- entitlements ---------------------------------------------------------
+from .elders import VALID_CATEGORIES
+from .periods import month_end, month_start
 
 
 def rules_in_force(*, month: date) -> list[EntitlementRule]:
@@ -322,153 +192,6 @@ def allowance_grant(
         )
     return allowance
 
-
-# --- applications (cases process "elderly_care_application") -------------------
-
-
-def application_submit(
-    *,
-    person: Person,
-    submitted_by,
-    categories: Iterable[str],
-    living_arrangement: str,
-    reason: str = "",
-    on_behalf: bool = False,
-) -> CareApplication:
-    """An application by the elder, family (online) or a community worker (帮办代办).
-
-    Opens a case (applicant: whoever submits; subject: the elder) and sends it straight to
-    civil affairs, which gets a review task with an SLA in working days."""
-    from minsheng.cases.services import case_act, case_open
-
-    from ..processes import APPLICATION
-
-    categories = _check_categories(categories)
-    if not categories:
-        raise ValidationFailed.for_field(
-            "categories", _("Tick at least one category that applies to the elder.")
-        )
-    if living_arrangement not in LivingArrangement.values:
-        raise ValidationFailed.for_field("living_arrangement", _("Choose a living arrangement."))
-    if person.residence_region_id is None:
-        raise ValidationFailed.for_field(
-            "region",
-            _(
-                "The elder's place of residence is not recorded. Ask the community office to add it."
-            ),
-        )
-    with transaction.atomic():
-        # one open application per person: serialise on the person row
-        Person.objects.select_for_update().filter(pk=person.pk).first()
-        if CareApplication.objects.filter(person=person, case__closed_at__isnull=True).exists():
-            raise Conflict(
-                _(
-                    "An application for this person is already being processed. You will be told the result."
-                ),
-                code="duplicate",
-            )
-        case = case_open(
-            process_key=APPLICATION,
-            applicant=submitted_by,
-            region=person.residence_region,
-            subject=person,
-            payload={
-                "categories": categories,
-                "living_arrangement": living_arrangement,
-                "reason": reason,
-                "on_behalf": on_behalf,
-            },
-        )
-        app = CareApplication.objects.create(
-            person=person,
-            region_id=person.residence_region_id,
-            submitted_by=submitted_by,
-            on_behalf=on_behalf,
-            categories=categories,
-            living_arrangement=living_arrangement,
-            reason=reason,
-            case=case,
-        )
-        audit_record(
-            event_type="elderly_care.application_submit",
-            actor=submitted_by,
-            target=app,
-            new={"on_behalf": on_behalf, "categories": categories, "case": case.reference},
-        )
-        case_act(case=case, action="submit", actor=submitted_by)
-    app.case.refresh_from_db()
-    return app
-
-
-def on_review_complete(*, case, task, actor, outcome, data, comment, now) -> dict | None:
-    """The civil-affairs review task finished (on any page, or deemed): approve or reject.
-
-    Runs inside the engine's transaction; approval registers the elder for home care.
-    The elder (and whoever applied for them) is told the result."""
-    from .. import notices
-
-    app = CareApplication.objects.select_related("person", "region").get(case=case)
-    approve = outcome == "done"
-    if approve:
-        elder_register(
-            person=app.person,
-            categories=app.categories,
-            living_arrangement=app.living_arrangement,
-            actor=actor,
-            region=app.region,
-        )
-    audit_record(
-        event_type="elderly_care.application_decide",
-        actor=actor,
-        target=app,
-        new={"approved": approve, "case": case.reference},
-    )
-    notices.send(
-        recipient=app.person,
-        template="elderly_care.application_decided",
-        context={
-            "elder": app.person.name,
-            "result": "已批准" if approve else "未获批准",
-            "note": comment or "",
-        },
-        dedupe_key=f"ec-app-{app.pk}-decided",
-    )
-    return {**(data or {}), "approved": approve}
-
-
-def application_decide(
-    *, application: CareApplication, actor, approve: bool, note: str = ""
-) -> CareApplication:
-    """Decide through the case workflow: complete the open civil-affairs review task."""
-    from minsheng.cases.models import OPEN_TASK_STATES
-    from minsheng.cases.services import task_complete
-
-    from ..processes import CIVIL_AFFAIRS
-
-    if not approve and not note.strip():
-        raise ValidationFailed.for_field(
-            "note", _("Give the reason for rejecting the application.")
-        )
-    task = (
-        application.case.tasks.filter(department_code=CIVIL_AFFAIRS, state__in=OPEN_TASK_STATES)
-        .order_by("-round")
-        .first()
-        if application.case_id
-        else None
-    )
-    if task is None:
-        raise Conflict(_("This application has already been decided."), code="state_changed")
-    task_complete(
-        task=task,
-        actor=actor,
-        outcome="done" if approve else "rejected",
-        comment=note,
-    )
-    application.case.refresh_from_db()
-    return application
-
-
-# --- entitlement rules (edited with a preview) -------------------------------------------------
 
 RULE_FIELDS = (
     "name",
