@@ -177,9 +177,9 @@ def test_list_reads_its_rows_in_one_query_however_many_there_are(client, world):
     thirty = count()
     assert len(ids_on(client)[0]) == 30
     assert one == thirty
-    # One list query; the role check's assignments come from the per-user cache
-    # (minsheng.access.principal) and are reused for the scope, not read again.
-    assert thirty[1:] == (1, 0)
+    # One list query; the role check's assignments are read once (minsheng.access.principal)
+    # and reused for the scope, not read again.
+    assert thirty[1:] == (1, 1)
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')

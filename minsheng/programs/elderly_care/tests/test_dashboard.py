@@ -78,9 +78,12 @@ def test_dashboard_sums_by_district_and_provider_within_scope_and_range(client, 
     assert "<tr><td>海州区</td><td>6</td><td>4</td><td>180.00</td><td>1</td></tr>" in html
     assert "<tr><td>连云区</td><td>4</td><td>1</td><td>200.00</td><td>2</td></tr>" in html
     assert f"<tr><td>{b.name}</td><td>5</td><td>3</td><td>230.00</td><td>2</td></tr>" in html
-    # Query budget: one statement — the pass over the rollup, names by subquery.
-    assert len(ctx.captured_queries) == 1
-    assert "elderly_care_dailyrollup" in ctx.captured_queries[0]["sql"]
+    # Query budget: the signed-in request's account, roles and unread count, then one
+    # statement of the page's own — the pass over the rollup, names by subquery.
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert len(sqls) == 4
+    own = [s for s in sqls if "elderly_care_" in s]
+    assert len(own) == 1 and "elderly_care_dailyrollup" in own[0]
 
 
 def test_dashboard_scope_is_the_supervisors_district_and_everything_for_a_superuser(client):
