@@ -23,9 +23,10 @@ MAX_PAGES = 150  # per account
 # Pages no demo account may open: POST-only, or for a role the demo has no account for.
 KNOWN_UNOPENED = {
     "accounts/2fa/",  # only inside a sign-in that asks for the second factor
+    "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
     "notifications/read-all/",  # POST only
     "p/after_school/apply/",  # POST only
-    "p/evaluation_panels/ideas/new/",  # POST only
+    "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
     "p/service_halls/coverage/refresh/",  # POST only
     "p/elderly_care/meals/",  # the meal counter: the demo has no canteen operator's account yet
 }
