@@ -21,6 +21,7 @@ api_patterns = urlpatterns_by_module(api_patterns)
 
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),

@@ -1,9 +1,14 @@
 """Request context for the audit trail: who acts, from which address."""
 
 import contextvars
+import logging
+import time
 import uuid
 
 from . import usercache
+
+# One line per request at INFO (method, path, status, milliseconds, request id).
+access_log = logging.getLogger("minsheng.access")
 
 _current_request: contextvars.ContextVar = contextvars.ContextVar("minsheng_request", default=None)
 
@@ -25,10 +30,27 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.META.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex
+        # The proxy's id when it sends one (nginx: $request_id), else a new one; bounded
+        # because it is logged and stored with audit events.
+        request.request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        started = time.monotonic()
         token = _current_request.set(request)
         try:
             response = self.get_response(request)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "request_id": request.request_id,
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "ms": round((time.monotonic() - started) * 1000, 1),
+                    },
+                )
         finally:
             _current_request.reset(token)
             # entries read along with the session that no authentication used (core.usercache)

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-RETRY_SECONDS = getattr(settings, "NOTIFICATION_RETRY_SECONDS", 60)
+RETRY_SECONDS = settings.NOTIFICATION_RETRY_SECONDS
 
 
 class NotificationsConfig(AppConfig):

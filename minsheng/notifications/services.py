@@ -15,8 +15,8 @@ from .models import Delivery, DeliveryState, Notification
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 8)
-BACKOFF_SECONDS = getattr(settings, "NOTIFICATION_BACKOFF_SECONDS", 60)
+MAX_ATTEMPTS = settings.NOTIFICATION_MAX_ATTEMPTS
+BACKOFF_SECONDS = settings.NOTIFICATION_BACKOFF_SECONDS
 BACKOFF_CAP_SECONDS = 6 * 60 * 60
 # How long a worker owns a delivery it claimed before another may take it over.
 CLAIM_SECONDS = 5 * 60

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen, staff
 from minsheng.core.errors import DomainError
+from minsheng.core.replica import replica_view
 
 from . import selectors
 from .catalogue import ElderCategory
@@ -420,6 +421,7 @@ def alarms(request):
 
 
 @staff(*OFFICERS)
+@replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
     today = timezone.localdate()
     try:

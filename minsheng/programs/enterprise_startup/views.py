@@ -14,6 +14,7 @@ from minsheng.access.decorators import citizen, public, staff
 from minsheng.access.models import Organisation, OrganisationKind
 from minsheng.cases.models import TaskState
 from minsheng.core.errors import DomainError, NotAllowed, NotFound
+from minsheng.core.replica import replica_view
 from minsheng.regions.models import Region
 
 from . import selectors, services
@@ -359,5 +360,6 @@ def staff_application(request, app_id: int):
 
 
 @staff("supervisor", "department_head")
+@replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
     return render(request, "enterprise_startup/dashboard.html", {"d": selectors.zero_visit_dashboard(user=request.user)})
