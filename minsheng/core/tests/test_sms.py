@@ -139,7 +139,11 @@ def test_a_notice_the_provider_refuses_is_retried_shown_to_staff_and_sent_again(
 
     from minsheng.identity.models import User
     from minsheng.notifications.models import Delivery, DeliveryState
-    from minsheng.notifications.services import MAX_ATTEMPTS, notification_retry_due, notification_send
+    from minsheng.notifications.services import (
+        MAX_ATTEMPTS,
+        notification_retry_due,
+        notification_send,
+    )
 
     citizen = User.objects.create_user("li", name="李四", phone="13800138002")
     provider.script.extend([(500, {"error": "down"})] * MAX_ATTEMPTS)
