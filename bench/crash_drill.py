@@ -108,7 +108,8 @@ def drill(
                     except ConnectionRefusedError:
                         outcome = "refused"
                     except (ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
-                        outcome = "cut"  # in flight on the worker that was killed
+                        # in flight on the killed worker, or queued at its socket as it exited
+                        outcome = "cut"
                     except OSError:
                         outcome = "other"
                     with lock:
