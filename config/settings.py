@@ -32,6 +32,9 @@ MINSHENG_HASH_KEY = SECRETS["MINSHENG_HASH_KEY"]  # HMAC key for searchable hash
 
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The reverse proxies in front of the app (nginx: 127.0.0.1): behind them the client's
+# address is taken from X-Forwarded-For (audit trail, rate limits, /metrics).
+TRUSTED_PROXY_IPS = [ip for ip in env("TRUSTED_PROXY_IPS", "").split(",") if ip]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -5,6 +5,8 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
+
 from . import usercache
 
 # One line per request at INFO (method, path, status, milliseconds, request id).
@@ -18,11 +20,20 @@ def current_request():
 
 
 def client_ip(request) -> str | None:
+    """The address of the person's device: REMOTE_ADDR, or behind one of TRUSTED_PROXY_IPS
+    (nginx on the same machine) the nearest X-Forwarded-For hop that is not a trusted proxy.
+    Hops further left were written by the client and are not believed."""
     if request is None:
         return None
-    # Behind a proxy the WSGI server is told to trust X-Forwarded-For; we take
-    # REMOTE_ADDR as set by it rather than parsing the header ourselves.
-    return request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = settings.TRUSTED_PROXY_IPS
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:45]
+    return remote
 
 
 class RequestContextMiddleware:

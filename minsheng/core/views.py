@@ -6,6 +6,7 @@ from django_prometheus.exports import ExportToDjangoView
 from minsheng.access.decorators import public
 
 from .health import as_json, health_report
+from .middleware import client_ip
 
 
 @public
@@ -20,6 +21,6 @@ def health(request):
 @never_cache
 def metrics(request):
     """Prometheus metrics, to the scraper's addresses only (METRICS_ALLOWED_IPS)."""
-    if request.META.get("REMOTE_ADDR") not in settings.METRICS_ALLOWED_IPS:
+    if client_ip(request) not in settings.METRICS_ALLOWED_IPS:
         raise Http404
     return ExportToDjangoView(request)

@@ -72,6 +72,25 @@ def test_metrics_are_served_to_the_scraper_only(client):
 
 
 @pytest.mark.django_db
+def test_behind_the_trusted_proxy_the_client_address_comes_from_x_forwarded_for(client, settings):
+    from django.test import RequestFactory
+
+    from minsheng.core.middleware import client_ip
+
+    settings.TRUSTED_PROXY_IPS = ["127.0.0.1"]
+    via_nginx = RequestFactory().get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.9"
+    )
+    assert client_ip(via_nginx) == "203.0.113.9"  # the hop nginx saw; the left one is the client's claim
+    direct = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="127.0.0.1")
+    assert client_ip(direct) == "198.51.100.7"  # a forged header from outside is ignored
+    # /metrics through the proxy is the public's request, not the scraper's
+    assert client.get(
+        "/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    ).status_code == 404
+
+
+@pytest.mark.django_db
 def test_json_log_lines_carry_the_request_id(settings, caplog):
     import io
 
