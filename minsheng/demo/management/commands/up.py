@@ -121,6 +121,8 @@ class Command(BaseCommand):
         )
         supervisor.start()
         self.wait_until_serving(host, port)
+        if asgi_port:
+            self.stdout.write(f"· live screens (hall displays) on http://{host}:{asgi_port}/")
         supervisor.run()
 
     def wait_until_serving(self, host: str, port: int, timeout: float = 30.0) -> None:
