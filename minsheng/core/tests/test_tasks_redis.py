@@ -84,12 +84,13 @@ def test_the_health_report_counts_the_redis_backlog(rq_backend, settings):
     assert waiting == 2 and 0 <= age < 60
 
 
-def _settings_of(env_extra: dict) -> subprocess.CompletedProcess:
+def _settings_of(env_extra: dict, var_dir: Path) -> subprocess.CompletedProcess:
     code = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "MINSHENG_ENV": "development",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "MINSHENG_VAR_DIR": str(var_dir),
         **env_extra,
     }
     return subprocess.run(
@@ -98,9 +99,11 @@ def _settings_of(env_extra: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_tasks_backend_is_chosen_by_the_environment():
-    assert _settings_of({}).stdout.split()[-1] == "django_tasks_db.DatabaseBackend"
-    chosen = _settings_of({"TASKS_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:6379/12"})
+def test_tasks_backend_is_chosen_by_the_environment(tmp_path):
+    assert _settings_of({}, tmp_path).stdout.split()[-1] == "django_tasks_db.DatabaseBackend"
+    chosen = _settings_of(
+        {"TASKS_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:6379/12"}, tmp_path
+    )
     assert chosen.stdout.split()[-1] == "django_tasks_rq.RQBackend", chosen.stderr
-    refused = _settings_of({"TASKS_BACKEND": "redis"})
+    refused = _settings_of({"TASKS_BACKEND": "redis"}, tmp_path)
     assert refused.returncode != 0 and "TASKS_BACKEND=redis needs REDIS_URL" in refused.stderr
