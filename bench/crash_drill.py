@@ -53,7 +53,7 @@ def start_server(*, port: int, workers: int, env: dict) -> subprocess.Popen:
     )
 
 
-def wait_ready(port: int, path: str, timeout: float = 60.0) -> None:
+def wait_ready(port: int, path: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
