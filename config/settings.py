@@ -90,7 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "minsheng.core.middleware.RequestContextMiddleware",
 ]
-# Request counts and latencies by view for /metrics (a few microseconds a request).
+# Request counts and latencies by view for /metrics: ~70 µs a request on this hardware
+# (302→373 µs for a redirect through the test client, best of 5×1,000).
 METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
 if METRICS_ENABLED:
     MIDDLEWARE = [
