@@ -21,6 +21,7 @@ for pattern in api_patterns:
 
 urlpatterns = [
     path("healthz", public(core_views.health), name="health"),
+    path("metrics", public(core_views.metrics), name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),

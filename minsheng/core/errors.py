@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     FULL = "full"
     RATE_LIMITED = "rate_limited"
     LOCKED_OUT = "locked_out"
+    UNAVAILABLE = "unavailable"
 
 
 STATUS_FOR_CODE = {
@@ -35,6 +36,7 @@ STATUS_FOR_CODE = {
     ErrorCode.FULL: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.LOCKED_OUT: 429,
+    ErrorCode.UNAVAILABLE: 503,
 }
 
 
@@ -88,6 +90,13 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     code = ErrorCode.RATE_LIMITED
     default_message = _("Too many attempts. Please wait a moment and try again.")
+
+
+class Unavailable(DomainError):
+    """A service the platform depends on (the SMS provider, …) did not answer."""
+
+    code = ErrorCode.UNAVAILABLE
+    default_message = _("The service is not available at the moment. Please try again in a few minutes.")
 
 
 def fields_from_django(error) -> dict[str, list[str]]:

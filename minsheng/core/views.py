@@ -1,17 +1,24 @@
-from django.db import connection
-from django.http import JsonResponse
+"""Operators' endpoints: health and metrics (public; marked where config/urls.py mounts them)."""
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
+from django_prometheus.exports import ExportToDjangoView
+
+from .health import as_json, health_report
+from .middleware import client_ip
 
 
 @never_cache
 def health(request):
-    """For load balancers (public: marked where config/urls.py mounts it): 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # the point of this view is to report any database failure
-        return JsonResponse(
-            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
-        )
-    return JsonResponse({"status": "ok"})
+    """For load balancers and monitoring: 200 (ok or degraded) or 503 with each check's result."""
+    status, checks = health_report()
+    return JsonResponse(as_json(status, checks), status=503 if status == "error" else 200)
+
+
+@never_cache
+def metrics(request):
+    """Prometheus metrics, to the scraper's addresses only (METRICS_ALLOWED_IPS)."""
+    if client_ip(request) not in settings.METRICS_ALLOWED_IPS:
+        raise Http404
+    return ExportToDjangoView(request)

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import RateLimited, ValidationFailed
+from minsheng.core.errors import RateLimited, Unavailable, ValidationFailed
+from minsheng.core.sms import SmsFailed, sms_send
 
 from .crypto import keyed_hash
-from .sms import sms_send
 
 MAX_TRIES = 5
 PURPOSES = ("signin", "reset")
@@ -52,7 +52,16 @@ def otp_issue(*, phone: str, purpose: str = "signin") -> int:
         text = _("[Minsheng] Your code to reset your password is %(code)s, valid for %(minutes)d minutes. Never tell anyone this code.")
     else:
         text = _("[Minsheng] Your sign-in code is %(code)s, valid for %(minutes)d minutes. Never tell anyone this code.")
-    sms_send(phone=phone, text=text % {"code": code, "minutes": minutes})
+    params = {"code": code, "minutes": minutes}
+    try:
+        sms_send(phone=phone, template=f"otp_{purpose}", params=params, text=text % params)
+    except SmsFailed:
+        # The code never arrived: forget it so the person may ask again at once.
+        cache.delete(key)
+        raise Unavailable(
+            _("The code could not be sent just now. Please try again in a minute."),
+            fields={"phone": [_("The code could not be sent just now. Please try again in a minute.")]},
+        )
     return settings.OTP_RESEND_SECONDS
 
 

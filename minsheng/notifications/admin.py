@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import ChannelAddress, Delivery, Notification
 
@@ -32,3 +34,38 @@ class ChannelAddressAdmin(admin.ModelAdmin):
     list_display = ["user", "channel", "address", "created_at"]
     raw_id_fields = ["user"]
     list_filter = ["channel"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Every channel's attempts, failed ones first to find: staff see what did not arrive and why."""
+
+    list_display = ["notification", "channel", "state", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    list_filter = ["state", "channel"]
+    list_select_related = ["notification"]
+    search_fields = ["notification__title", "last_error"]
+    ordering = ["-created_at"]
+    readonly_fields = [
+        "notification", "channel", "state", "attempts", "next_attempt_at", "last_error", "sent_at",
+        "created_at",
+    ]
+    exclude = ["address"]  # personal data: the recipient is on the notification
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected deliveries again now"))
+    def retry_now(self, request, queryset):
+        from .services import delivery_retry_now
+
+        count = delivery_retry_now(delivery_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -2,8 +2,9 @@
 
 ``settings.NOTIFICATION_CHANNELS`` maps a channel code to a dotted class path;
 the defaults below print instead of sending, so a plain checkout sends
-nothing outside the machine. A production city points ``sms`` and
-``wechat_template`` at real gateways by setting, no code change.
+nothing outside the machine. SMS goes through the platform's one SMS gateway
+(minsheng.core.sms, ``SMS_CHANNEL``); WeChat sends for real once
+``WECHAT_ACCESS_TOKEN`` is set; e-mail uses Django's ``EMAIL_*`` backend.
 
 A channel's ``send`` raises ChannelFailed when the message did not go; the
 delivery is then retried with backoff (services.notification_retry_due).
@@ -19,11 +20,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from minsheng.core.sms import SmsFailed, sms_send
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS = {
     "inbox": "minsheng.notifications.channels.InboxChannel",
-    "sms": "minsheng.notifications.channels.ConsoleSmsChannel",
+    "sms": "minsheng.notifications.channels.SmsChannel",
     "email": "minsheng.notifications.channels.EmailChannel",
     "wechat_template": "minsheng.notifications.channels.ConsoleWechatChannel",
 }
@@ -62,8 +65,9 @@ def _phone(notification) -> str:
     return (getattr(user, "phone", "") or "") or (getattr(person, "phone", "") or "")
 
 
-class ConsoleSmsChannel(Channel):
-    """Prints the SMS (development); keeps it in ``outbox``."""
+class SmsChannel(Channel):
+    """Through the SMS gateway (``SMS_CHANNEL``): the notification's template code picks the
+    provider's template, its context fills the parameters."""
 
     code = "sms"
 
@@ -71,9 +75,15 @@ class ConsoleSmsChannel(Channel):
         return _phone(notification)
 
     def send(self, notification, address: str) -> None:
-        text = f"【{settings.NOTIFICATION_SMS_SIGNATURE}】{notification.body}"
-        outbox.append({"channel": self.code, "to": address, "text": text})
-        print(f"[sms to {address}] {text}")  # noqa: T201 - the console channel's whole job
+        try:
+            sms_send(
+                phone=address,
+                template=notification.template,
+                params=notification.context or {},
+                text=f"【{settings.SMS_SIGNATURE}】{notification.body}",
+            )
+        except SmsFailed as exc:
+            raise ChannelFailed(str(exc)) from exc
 
 
 class EmailChannel(Channel):
@@ -125,7 +135,6 @@ class ConsoleWechatChannel(_WechatBase):
         message = self.payload(notification, address)
         outbox.append({"channel": self.code, "to": address, "payload": message})
         print(f"[wechat to {address}] {notification.title}")  # noqa: T201
-
 
 class WechatTemplateChannel(_WechatBase):
     """WeChat official-account template message (模板消息) over HTTPS.

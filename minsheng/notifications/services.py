@@ -151,6 +151,19 @@ def notification_retry_due(now: datetime | None = None) -> int:
     return len(ids)
 
 
+def delivery_retry_now(*, delivery_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Staff send failed or waiting deliveries again now (one more attempt each). Returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        Delivery.objects.filter(
+            pk__in=list(delivery_ids), state__in=[DeliveryState.FAILED, DeliveryState.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.PENDING, next_attempt_at=now)
+    transaction.on_commit(lambda: _enqueue(ids))
+    return len(ids)
+
+
 def notification_mark_read(*, user, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the user's notifications read (all unread when ``notification_ids`` is None)."""
     from .selectors import notifications_for

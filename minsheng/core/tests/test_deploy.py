@@ -78,3 +78,40 @@ def test_production_caches_compiled_templates_and_uses_redis_with_redis_url(tmp_
         "django.template.loaders.cached.Loader",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+def test_the_production_process_set_passes_check_deploy(tmp_path):
+    """Every engine chosen by the environment at once, as deploy/systemd/minsheng.env.example sets them."""
+    env = {
+        **real_secrets(),
+        "DATABASE_REPLICA_URL": f"sqlite:///{tmp_path / 'replica.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "TASKS_BACKEND": "redis",
+        "MQTT_URL": "mqtt://127.0.0.1:1883",
+        "MEDIA_STORAGE": "s3",
+        "S3_BUCKET": "minsheng-attachments",
+        "S3_ENDPOINT_URL": "https://oss.example.gov.cn",
+        "SMS_CHANNEL": "http",
+        "SMS_API_URL": "https://sms.example.gov.cn/v1/send",
+        "SMS_TEMPLATE_IDS": "otp_signin=SMS_1,otp_reset=SMS_2",
+        "EMAIL_HOST": "smtp.example.gov.cn",
+        "WECHAT_ACCESS_TOKEN": "token",
+        "LOG_FORMAT": "json",
+    }
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env_extra=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    code = (
+        "from django.conf import settings; from django.core.mail import get_connection;"
+        "print(settings.TASKS['default']['BACKEND'], settings.STORAGES['default']['BACKEND'],"
+        " settings.DATABASE_ROUTERS[0], type(get_connection()).__module__,"
+        " settings.NOTIFICATION_CHANNELS['wechat_template'])"
+    )
+    shown = run_manage("shell", "-c", code, env_extra=env, tmp_path=tmp_path)
+    assert shown.stdout.split()[-5:] == [
+        "django_tasks_rq.RQBackend",
+        "storages.backends.s3.S3Storage",
+        "minsheng.core.replica.ReplicaRouter",
+        "django.core.mail.backends.smtp",
+        "minsheng.notifications.channels.WechatTemplateChannel",
+    ], shown.stdout + shown.stderr

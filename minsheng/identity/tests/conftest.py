@@ -10,9 +10,9 @@ from django.utils import translation
 
 from minsheng.access.models import Organisation
 from minsheng.access.services import role_assign, roles_sync
+from minsheng.core import sms
 from minsheng.identity.idnumbers import id_number_make
 from minsheng.identity.models import User
-from minsheng.identity.sms import sms_outbox
 from minsheng.regions.models import Region
 
 _seq = itertools.count(1)
@@ -25,7 +25,7 @@ def clean_state():
     Chinese output is checked by the tests named ``…_in_chinese``.
     """
     cache.clear()
-    sms_outbox().clear()
+    sms.outbox.clear()
     with translation.override("en"):
         yield
     cache.clear()
@@ -54,7 +54,7 @@ def make_id(sequence: int | None = None, *, region="320706", born=dt.date(1980, 
 
 
 def sms_code(phone: str) -> str:
-    message = [m for m in sms_outbox() if m.phone == phone][-1]
+    message = [m for m in sms.outbox if m.phone == phone][-1]
     return re.search(r"\b(\d{6})\b", message.text).group(1)
 
 

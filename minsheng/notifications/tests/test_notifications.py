@@ -2,6 +2,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from minsheng.core import sms
 from minsheng.identity.models import Person, User
 from minsheng.notifications import channels, templates
 from minsheng.notifications.models import Delivery, DeliveryState, Notification
@@ -12,7 +13,7 @@ templates.register(
 )
 
 
-class FlakySms(channels.ConsoleSmsChannel):
+class FlakySms(channels.SmsChannel):
     """Fails while ``failures`` is positive, then sends."""
 
     failures = 0
@@ -32,8 +33,10 @@ def citizen(db):
 @pytest.fixture(autouse=True)
 def _empty_outbox():
     channels.outbox.clear()
+    sms.outbox.clear()
     yield
     channels.outbox.clear()
+    sms.outbox.clear()
 
 
 def test_template_renders_and_a_missing_placeholder_is_left_in_place():
@@ -51,10 +54,12 @@ def test_send_creates_inbox_row_and_sends_sms_after_commit(citizen, django_captu
             context={"name": "张三", "case": "开办申请", "due": "10月12日"},
             dedupe_key="case-1-due",
         )
-        assert channels.outbox == []  # nothing leaves before the caller commits
+        assert sms.outbox == []  # nothing leaves before the caller commits
     assert n.title == "办理提醒" and "开办申请将于10月12日到期" in n.body
     assert Notification.objects.get().recipient == citizen
-    assert channels.outbox == [{"channel": "sms", "to": "13800138000", "text": "【民生】" + n.body}]
+    assert [(m.phone, m.template, m.text) for m in sms.outbox] == [
+        ("13800138000", "tests.reminder", "【民生】" + n.body)
+    ]
     d = Delivery.objects.get()
     assert d.state == DeliveryState.SENT and d.attempts == 1 and d.sent_at
 
@@ -65,7 +70,7 @@ def test_same_dedupe_key_returns_the_first_notification_and_sends_once(citizen, 
         a = notification_send(recipient=citizen, template="tests.reminder", context={}, dedupe_key="k")
         b = notification_send(recipient=citizen, template="tests.reminder", context={"name": "x"}, dedupe_key="k")
     assert a.pk == b.pk
-    assert Notification.objects.count() == 1 and len(channels.outbox) == 1
+    assert Notification.objects.count() == 1 and len(sms.outbox) == 1
 
 
 @pytest.mark.django_db
@@ -93,7 +98,7 @@ def test_a_failing_channel_does_not_roll_back_and_is_retried_with_backoff(
         assert notification_retry_due() == 1
     d.refresh_from_db()
     assert d.state == DeliveryState.SENT and d.attempts == 3
-    assert len(channels.outbox) == 1
+    assert len(sms.outbox) == 1
 
 
 @pytest.mark.django_db

@@ -3,7 +3,10 @@
 migrate → compile catalogues → load regions (if empty) → build the demo
 city (if not built) → collect static files → print the demo sign-ins →
 start and supervise the web server (granian, WSGI), the task worker and the
-scheduler. Running it again reuses everything that exists.
+scheduler — and, when configured, the live-screen server (granian, ASGI, on
+``ASGI_PORT``) and the MQTT listener (``MQTT_URL``). Running it again reuses
+everything that exists. Production runs the same processes under systemd
+(deploy/systemd/, docs/deploy.md).
 """
 
 import shutil
@@ -62,13 +65,20 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=DEFAULT_SCALE)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--no-serve", action="store_true", help="set up, print, and exit")
+        parser.add_argument(
+            "--asgi-port", type=int, default=settings.ASGI_PORT,
+            help="also serve live screens (server-sent events) under ASGI on this port (0: not)",
+        )
 
     def step(self, message: str) -> float:
         self.stdout.write(f"· {message}")
         self.stdout.flush()
         return time.monotonic()
 
-    def handle(self, *args, host, port, workers, scale, seed, no_serve=False, threads=2, **options):
+    def handle(
+        self, *args, host, port, workers, scale, seed, no_serve=False, threads=2, asgi_port=0,
+        **options,
+    ):
         started = time.monotonic()
         self.step("migrating the database")
         call_command("migrate", interactive=False, verbosity=0)
@@ -87,7 +97,7 @@ class Command(BaseCommand):
         self.stdout.write(f"set up in {time.monotonic() - started:.1f} s")
         if no_serve:
             return
-        self.serve(host, port, workers, threads)
+        self.serve(host, port, workers, threads, asgi_port=asgi_port)
 
     def print_logins(self, host: str, port: int) -> None:
         rows = [["login / 账号", "password / 密码", "role / 角色", "organisation / 单位"]]
@@ -102,46 +112,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Open http://{host}:{port}/  — stop with Ctrl-C.")
         self.stdout.write("")
 
-    def serve(self, host: str, port: int, workers: int, threads: int = 2) -> None:
+    def serve(self, host: str, port: int, workers: int, threads: int = 2, *, asgi_port: int = 0) -> None:
         base = Path(settings.BASE_DIR)
-        bindir = Path(sys.executable).parent
-        granian = (
-            str(bindir / "granian") if (bindir / "granian").exists() else shutil.which("granian")
+        supervisor = Supervisor(
+            process_set(host=host, port=port, workers=workers, threads=threads, asgi_port=asgi_port),
+            cwd=str(base),
+            log=lambda m: self.stdout.write(f"· {m}"),
         )
-        manage = [sys.executable, str(base / "manage.py")]
-        commands = get_commands()
-        children = [
-            Child(
-                "web",
-                [
-                    granian,
-                    "--interface",
-                    "wsgi",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(workers),
-                    # granian's default for WSGI is 128 threads per process, each keeping its
-                    # own persistent connection: a burst opened more than PostgreSQL's 100.
-                    "--blocking-threads",
-                    str(threads),
-                    "--no-ws",
-                    "--working-dir",
-                    str(base),
-                    "config.wsgi:application",
-                ],
-            )
-        ]
-        if "db_worker" in commands:
-            # Every queue: SLA checks, notifications and imports have their own.
-            children.append(Child("worker", [*manage, "db_worker", "--queue-name", "*"]))
-        if "scheduler" in commands:
-            children.append(Child("scheduler", [*manage, "scheduler"]))
-        supervisor = Supervisor(children, cwd=str(base), log=lambda m: self.stdout.write(f"· {m}"))
         supervisor.start()
         self.wait_until_serving(host, port)
+        if asgi_port:
+            self.stdout.write(f"· live screens (hall displays) on http://{host}:{asgi_port}/")
         supervisor.run()
 
     def wait_until_serving(self, host: str, port: int, timeout: float = 30.0) -> None:
@@ -156,3 +137,58 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.3)
         self.stderr.write(f"the web server did not answer {url} within {timeout:.0f} s")
+
+
+def granian_command() -> str:
+    bindir = Path(sys.executable).parent
+    return str(bindir / "granian") if (bindir / "granian").exists() else shutil.which("granian")
+
+
+def process_set(*, host: str, port: int, workers: int, threads: int, asgi_port: int = 0) -> list[Child]:
+    """The platform's processes, as production runs them (deploy/systemd/ has one unit each)."""
+    base = Path(settings.BASE_DIR)
+    manage = [sys.executable, str(base / "manage.py")]
+    commands = get_commands()
+    granian = granian_command()
+    children = [
+        Child(
+            "web",
+            [
+                granian, "--interface", "wsgi", "--host", host, "--port", str(port),
+                "--workers", str(workers),
+                # granian's default for WSGI is 128 threads per process, each keeping its
+                # own persistent connection: a burst opened more than PostgreSQL's 100.
+                "--blocking-threads", str(threads),
+                # a worker that dies is replaced; the others keep serving meanwhile
+                "--respawn-failed-workers", "--respawn-interval", "1",
+                "--no-ws", "--working-dir", str(base), "config.wsgi:application",
+            ],
+        )
+    ]
+    if asgi_port:
+        # Live screens hold one connection each for up to an hour: an event loop, not threads.
+        children.append(
+            Child(
+                "live",
+                [
+                    granian, "--interface", "asgi", "--host", host, "--port", str(asgi_port),
+                    "--workers", "1", "--respawn-failed-workers", "--no-ws",
+                    "--working-dir", str(base), "config.asgi:application",
+                ],
+            )
+        )
+    if settings.TASKS_BACKEND == "redis":
+        children.append(
+            Child(
+                "worker",
+                [*manage, "rqworker", "--job-class", "django_tasks_rq.Job", *settings.TASK_QUEUES],
+            )
+        )
+    elif "db_worker" in commands:
+        # Every queue: SLA checks, notifications and imports have their own.
+        children.append(Child("worker", [*manage, "db_worker", "--queue-name", "*"]))
+    if "scheduler" in commands:
+        children.append(Child("scheduler", [*manage, "scheduler"]))
+    if settings.MQTT_URL and "elderly_care_mqtt" in commands:
+        children.append(Child("mqtt", [*manage, "elderly_care_mqtt"]))
+    return children

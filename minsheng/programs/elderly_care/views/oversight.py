@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
+from minsheng.core.replica import replica_view
 
 from .. import selectors
 from ..models import AnomalyKind
@@ -174,6 +175,7 @@ def _keyset(request) -> tuple[datetime, int] | None:
 
 
 @staff(*OFFICERS)
+@replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
     today = timezone.localdate()
     try:

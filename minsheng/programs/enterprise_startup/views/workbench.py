@@ -9,6 +9,7 @@ from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
 from minsheng.core.errors import DomainError
+from minsheng.core.replica import replica_view
 
 from .. import selectors
 from ..models import DeliveryState
@@ -74,5 +75,6 @@ def staff_application(request, app_id: int):
 
 
 @staff("supervisor", "department_head")
+@replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
     return render(request, "enterprise_startup/dashboard.html", {"d": selectors.zero_visit_dashboard(user=request.user)})
