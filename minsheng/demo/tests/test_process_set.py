@@ -68,7 +68,11 @@ def test_the_live_screen_server_answers_under_asgi(tmp_path):
         assert '"database": {"ok": true' in body
     finally:
         server.terminate()
-        server.wait(15)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:  # a loaded machine: stop waiting for a graceful exit
+            server.kill()
+            server.wait(15)
 
 
 def test_crash_drill_one_worker_killed_under_load_refuses_no_connection():
