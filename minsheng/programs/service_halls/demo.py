@@ -14,8 +14,6 @@ from minsheng.demo.context import DEMO_PASSWORD
 from minsheng.demo.geography import COUNTIES
 from minsheng.identity.models import User
 
-from .coverage import coverage_recompute
-from .geo import haversine_m
 from .models import (
     Appointment,
     AppointmentSlot,
@@ -33,6 +31,8 @@ from .models import (
     TicketState,
     Window,
 )
+from .services.coverage import coverage_recompute
+from .services.travel import haversine_m
 
 BUSINESSES = [
     ("insurance-registration", "参保登记", "A", 8),

@@ -9,7 +9,6 @@ import time_machine
 
 from minsheng.audit.models import AuditEvent
 
-from .. import services
 from ..models import (
     AppointmentSlot,
     BusinessType,
@@ -20,6 +19,10 @@ from ..models import (
     Window,
     Zone,
 )
+from ..services.appointments import appointment_book
+from ..services.calling import window_call_next
+from ..services.tickets import ticket_issue
+from ..services.windows import window_sign_on
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +103,9 @@ def test_zones_windows_and_who_is_on_duty(client, hall):
     w = Window.objects.get(pk=r.json()["id"])
     refused = post(client, f"{API}/points/{p.pk}/windows", {"number": 2, "business_types": ["biz-a"]})
     assert refused.status_code == 422 and "number" in refused.json()["fields"]
-    services.window_sign_on(window=w, clerk=clerk)
-    services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
-    services.window_call_next(window=Window.objects.get(pk=w.pk), clerk=clerk)
+    window_sign_on(window=w, clerk=clerk)
+    ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    window_call_next(window_id=Window.objects.get(pk=w.pk).pk, clerk=clerk)
     [row] = client.get(f"{API}/points/{p.pk}/windows").json()
     assert row["clerk"]["id"] == clerk.pk and row["current"] == "A001" and row["zone"] == zone["id"]
     r = put(client, f"{API}/windows/{w.pk}", {"number": 4, "zone": None, "business_types": ["biz-a"]})
@@ -137,7 +140,7 @@ def test_hours_closures_slots_and_appointments(client, hall):
     local = [datetime.fromisoformat(s["starts_at"]).astimezone(SH).strftime("%H:%M") for s in slots]
     assert local == ["09:00", "09:30"]
     citizen = f.citizen()
-    services.appointment_book(slot=AppointmentSlot.objects.get(pk=slots[0]["id"]), user=citizen,
+    appointment_book(slot=AppointmentSlot.objects.get(pk=slots[0]["id"]), user=citizen,
                               person=citizen.person)
     [a] = client.get(f"{API}/points/{p.pk}/appointments", {"day": "2026-03-03"}).json()
     assert (a["name"], a["state"], a["ticket_number"]) == (citizen.person.name, "booked", None)
@@ -150,7 +153,7 @@ def test_hours_closures_slots_and_appointments(client, hall):
 def test_business_types_keep_their_letters_unique_and_todays_numbers(client, hall):
     p, manager = hall
     a = p.business_types.first()
-    services.ticket_issue(point=p, business_type=a, channel="kiosk")
+    ticket_issue(point=p, business_type=a, channel="kiosk")
     client.force_login(f.clerk(point=p, role="supervisor"))
     r = post(client, f"{API}/business-types", {"code": "medical-card", "name": "社保卡", "prefix": "A"})
     assert r.status_code == 422 and "prefix" in r.json()["fields"]
@@ -160,7 +163,7 @@ def test_business_types_keep_their_letters_unique_and_todays_numbers(client, hal
     r = put(client, f"{API}/business-types/{a.pk}", {"name": a.name, "prefix": "Z", "typical_minutes": 9})
     assert r.status_code == 200 and r.json()["code"] == "biz-a"
     assert Ticket.objects.get().number == "A001"
-    assert services.ticket_issue(point=p, business_type=BusinessType.objects.get(pk=a.pk),
+    assert ticket_issue(point=p, business_type=BusinessType.objects.get(pk=a.pk),
                                  channel="kiosk").number == "Z001"
     assert [b["prefix"] for b in client.get(f"{API}/business-types").json()] == ["K", "Z"]
 

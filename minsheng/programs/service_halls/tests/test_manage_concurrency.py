@@ -9,8 +9,10 @@ from django.conf import settings
 
 from minsheng.core.errors import DomainError
 
-from .. import hall_services as hs
 from ..models import AppointmentSlot, BusinessType, Closure, Window, Zone
+from ..services.business_types import business_type_create
+from ..services.points import window_create, zone_create
+from ..services.schedule import closures_add, slots_create_range
 from . import factories as f
 from .test_concurrency import run_threads
 
@@ -29,7 +31,7 @@ def _only_refusals(errors) -> None:
 
 
 def test_one_prefix_letter_one_business():
-    errors = run_threads(N, lambda i: hs.business_type_create(code=f"race-{i}", name=f"业务{i}", prefix="Q",
+    errors = run_threads(N, lambda i: business_type_create(code=f"race-{i}", name=f"业务{i}", prefix="Q",
                                                               typical_minutes=10))
     _only_refusals(errors)
     assert BusinessType.objects.filter(prefix="Q").count() == 1 and len(errors) == N - 1
@@ -38,10 +40,10 @@ def test_one_prefix_letter_one_business():
 def test_one_window_number_one_window_and_one_zone_name():
     p = f.point()
     biz = list(p.business_types.all())
-    errors = run_threads(N, lambda i: hs.window_create(point=p, number=5, business_types=biz))
+    errors = run_threads(N, lambda i: window_create(point=p, number=5, business_types=biz))
     _only_refusals(errors)
     assert Window.objects.filter(point=p, number=5).count() == 1 and len(errors) == N - 1
-    errors = run_threads(N, lambda i: hs.zone_create(point=p, kind="waiting", name="等候区"))
+    errors = run_threads(N, lambda i: zone_create(point=p, kind="waiting", name="等候区"))
     _only_refusals(errors)
     assert Zone.objects.filter(point=p).count() == 1
 
@@ -50,11 +52,11 @@ def test_closed_days_and_slots_added_at_once_are_not_doubled(time_machine):
     time_machine.move_to(date(2026, 3, 2))
     p = f.point()
     biz = p.business_types.first()
-    errors = run_threads(N, lambda i: hs.closures_add(point=p, date_from=date(2026, 3, 10),
+    errors = run_threads(N, lambda i: closures_add(point=p, date_from=date(2026, 3, 10),
                                                       date_to=date(2026, 3, 12)))
     _only_refusals(errors)
     assert Closure.objects.filter(point=p).count() == 3
-    errors = run_threads(N, lambda i: hs.slots_create_range(
+    errors = run_threads(N, lambda i: slots_create_range(
         point=p, business_type=biz, date_from=date(2026, 3, 3), date_to=date(2026, 3, 4),
         start=time(9, 0), end=time(11, 0)))
     _only_refusals(errors)

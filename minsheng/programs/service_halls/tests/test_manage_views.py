@@ -10,7 +10,6 @@ import time_machine
 
 from minsheng.audit.models import AuditEvent
 
-from .. import services
 from ..models import (
     AppointmentSlot,
     BusinessType,
@@ -20,6 +19,9 @@ from ..models import (
     Window,
     Zone,
 )
+from ..services.appointments import appointment_book
+from ..services.calling import window_call_next
+from ..services.tickets import ticket_issue
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +130,8 @@ def test_windows_page_shows_who_is_on_duty_and_the_manager_signs_them_off(client
     p, manager = hall
     clerk = f.clerk(point=p)
     w = f.window(point=p, number=3, clerk=clerk)
-    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
-    services.window_call_next(window=w, clerk=clerk)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    window_call_next(window_id=w.pk, clerk=clerk)
     client.force_login(manager)
     url = f"{M}/points/{p.pk}/windows/"
     body = page(client.get(url))
@@ -193,7 +195,7 @@ def test_slots_for_a_range_and_the_days_appointments(client, hall):
     assert r.status_code == 302 and AppointmentSlot.objects.filter(point=p).count() == 4
     slot = AppointmentSlot.objects.filter(point=p).order_by("starts_at").first()
     citizen = f.citizen()
-    services.appointment_book(slot=slot, user=citizen, person=citizen.person)
+    appointment_book(slot=slot, user=citizen, person=citizen.person)
     body = page(client.get(url, {"day": "2026-03-03"}))
     assert citizen.person.name in body and "已预约" in body and "1/2" in body
     bad = client.post(url, {"form": "slots", "business_type": biz.pk, "date_from": "2026-03-03",
@@ -256,7 +258,7 @@ def test_closing_a_day_with_bookings_tells_the_manager_to_let_citizens_know(clie
     starts = datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     slot = AppointmentSlot.objects.create(point=p, business_type=p.business_types.first(), starts_at=starts,
                                           ends_at=starts.replace(minute=30), capacity=2)
-    services.appointment_book(slot=slot, user=f.citizen())
+    appointment_book(slot=slot, user=f.citizen())
     client.force_login(manager)
     r = client.post(f"{M}/points/{p.pk}/hours/", {"form": "closure", "date_from": "2026-03-05"}, follow=True)
     assert "站点将在 1 天闭厅。" in page(r) and "这些日期已有 1 个预约，请通知预约群众。" in page(r)

@@ -1,8 +1,8 @@
 import pytest
 
-from ..coverage import coverage_recompute
 from ..models import CommunityCoverage, RoadEdge, RoadNetwork
-from ..osm import road_network_import_osm
+from ..services.coverage import coverage_recompute
+from ..services.road_networks import road_network_import_osm
 from . import factories as f
 
 OSM = """<?xml version='1.0' encoding='UTF-8'?>

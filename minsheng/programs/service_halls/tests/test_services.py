@@ -8,7 +8,6 @@ from django.utils import timezone
 from minsheng.audit.models import AuditEvent
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
-from .. import services
 from ..models import (
     Appointment,
     AppointmentState,
@@ -19,6 +18,20 @@ from ..models import (
     TicketEvent,
     TicketState,
 )
+from ..selectors.halls import point_is_open
+from ..services.appointments import appointment_book, appointments_mark_no_show
+from ..services.calling import (
+    ticket_finish,
+    ticket_recall,
+    ticket_skip,
+    ticket_start,
+    ticket_transfer,
+    window_call_next,
+)
+from ..services.points import point_move
+from ..services.schedule import slots_create
+from ..services.tickets import ticket_cancel, ticket_issue
+from ..services.windows import window_sign_on
 from . import factories as f
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -34,7 +47,7 @@ def _clock():
 
 
 def issue(point, biz=None, **kw):
-    return services.ticket_issue(
+    return ticket_issue(
         point=point, business_type=biz or point.business_types.first(), channel="kiosk", **kw
     )
 
@@ -67,9 +80,9 @@ def test_closed_hall_refuses_a_ticket_with_a_sentence():
 def test_closure_day_and_hours_decide_opening():
     p = f.point()
     OpeningHours.objects.create(point=p, weekday=0, opens=time(8, 30), closes=time(12, 0))
-    assert services.point_is_open(point=p)
+    assert point_is_open(point=p)
     Closure.objects.create(point=p, date=date(2026, 3, 2), reason="检修")
-    assert not services.point_is_open(point=p)
+    assert not point_is_open(point=p)
 
 
 def test_business_not_served_is_refused_on_the_field():
@@ -105,10 +118,10 @@ def test_priority_policy_calls_one_priority_after_every_n_normal():
     p1, p2 = issue(p, priority_reason="elderly"), issue(p, priority_reason="pregnant")
     order = []
     for _ in range(5):
-        t = services.window_call_next(window=w, clerk=c)
+        t = window_call_next(window_id=w.pk, clerk=c)
         order.append(t.number)
-        services.ticket_start(ticket=t, clerk=c)
-        services.ticket_finish(ticket=t, clerk=c)
+        f.act(ticket_start, t, c)
+        f.act(ticket_finish, t, c)
     assert order == [p1.number, n1.number, n2.number, p2.number, n3.number]
 
 
@@ -118,14 +131,14 @@ def test_due_appointment_is_called_first():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     citizen = f.citizen()
-    services.slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="10:30", end="11:00")
+    slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="10:30", end="11:00")
     slot = p.slots.first()
     walk_in = issue(p)
-    appointment = services.appointment_book(slot=slot, user=citizen)
+    appointment = appointment_book(slot=slot, user=citizen)
     with time_machine.travel(MONDAY_10 + timedelta(minutes=25)):
-        booked = services.ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
+        booked = ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
         assert booked.channel == "appointment"
-        assert services.window_call_next(window=w, clerk=c) == booked
+        assert window_call_next(window_id=w.pk, clerk=c) == booked
     assert Ticket.objects.get(pk=walk_in.pk).state == TicketState.WAITING
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.CHECKED_IN
@@ -134,35 +147,35 @@ def test_due_appointment_is_called_first():
 def test_appointment_cannot_take_two_numbers():
     a = f.business("A")
     p = f.point(businesses=[a])
-    services.slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30")
-    appointment = services.appointment_book(slot=p.slots.first(), user=f.citizen())
-    services.ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
+    slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30")
+    appointment = appointment_book(slot=p.slots.first(), user=f.citizen())
+    ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
     # a stale copy is stopped by the database guard, a fresh one by validation
     with pytest.raises(Conflict):
-        services.ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
+        ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
     appointment.refresh_from_db()
     with pytest.raises(ValidationFailed):
-        services.ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
+        ticket_issue(point=p, business_type=a, channel="phone", appointment=appointment)
     assert Ticket.objects.count() == 1
 
 
 def test_full_slot_refuses_booking():
     a = f.business("A")
     p = f.point(businesses=[a])
-    services.slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30", capacity=1)
+    slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30", capacity=1)
     slot = p.slots.first()
-    services.appointment_book(slot=slot, user=f.citizen())
+    appointment_book(slot=slot, user=f.citizen())
     with pytest.raises(Conflict):
-        services.appointment_book(slot=slot, user=f.citizen())
+        appointment_book(slot=slot, user=f.citizen())
     assert Appointment.objects.count() == 1
 
 
 def test_unused_appointments_become_no_shows_after_their_slot():
     a = f.business("A")
     p = f.point(businesses=[a])
-    services.slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30")
-    appointment = services.appointment_book(slot=p.slots.first(), user=f.citizen())
-    assert services.appointments_mark_no_show(ended_before=MONDAY_10 + timedelta(hours=2)) == 1
+    slots_create(point=p, business_type=a, day=date(2026, 3, 2), start="11:00", end="11:30")
+    appointment = appointment_book(slot=p.slots.first(), user=f.citizen())
+    assert appointments_mark_no_show(ended_before=MONDAY_10 + timedelta(hours=2)) == 1
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.NO_SHOW
 
@@ -174,9 +187,9 @@ def test_window_calls_only_its_business_types():
     w = f.window(point=p, businesses=[b], clerk=c)
     issue(p, a)
     tb = issue(p, b)
-    assert services.window_call_next(window=w, clerk=c) == tb
-    services.ticket_skip(ticket=tb, clerk=c)
-    assert services.window_call_next(window=w, clerk=c) is None
+    assert window_call_next(window_id=w.pk, clerk=c) == tb
+    f.act(ticket_skip, tb, c)
+    assert window_call_next(window_id=w.pk, clerk=c) is None
 
 
 def test_clerk_cannot_call_from_a_window_not_their_own():
@@ -185,7 +198,7 @@ def test_clerk_cannot_call_from_a_window_not_their_own():
     w = f.window(point=p, clerk=owner)
     issue(p)
     with pytest.raises(NotAllowed):
-        services.window_call_next(window=w, clerk=other)
+        window_call_next(window_id=w.pk, clerk=other)
     assert Ticket.objects.get().state == TicketState.WAITING
 
 
@@ -194,7 +207,7 @@ def test_clerk_cannot_sign_on_outside_their_assignment():
     c = f.clerk(point=elsewhere)
     w = f.window(point=p)
     with pytest.raises(NotAllowed):
-        services.window_sign_on(window=w, clerk=c)
+        window_sign_on(window=w, clerk=c)
     w.refresh_from_db()
     assert w.clerk_id is None
 
@@ -203,9 +216,9 @@ def test_sign_on_refuses_a_window_someone_else_holds():
     p = f.point()
     a, b = f.clerk(point=p), f.clerk(point=p)
     w = f.window(point=p)
-    services.window_sign_on(window=w, clerk=a)
+    window_sign_on(window=w, clerk=a)
     with pytest.raises(Conflict):
-        services.window_sign_on(window=w, clerk=b)
+        window_sign_on(window=w, clerk=b)
     assert AuditEvent.objects.filter(event_type="service_halls.window_sign_on").count() == 1
 
 
@@ -214,9 +227,9 @@ def test_call_next_refuses_while_a_number_is_still_at_the_window():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     issue(p), issue(p)
-    services.window_call_next(window=w, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
     with pytest.raises(Conflict) as exc:
-        services.window_call_next(window=w, clerk=c)
+        window_call_next(window_id=w.pk, clerk=c)
     assert "A001" in str(exc.value.message)
 
 
@@ -225,10 +238,10 @@ def test_full_service_cycle_records_times_events_and_audit():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     t = issue(p)
-    services.window_call_next(window=w, clerk=c)
-    services.ticket_recall(ticket=t, clerk=c)
-    services.ticket_start(ticket=t, clerk=c)
-    services.ticket_finish(ticket=t, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
+    f.act(ticket_recall, t, c)
+    f.act(ticket_start, t, c)
+    f.act(ticket_finish, t, c)
     t.refresh_from_db()
     assert t.state == TicketState.DONE and t.recall_count == 1
     assert t.first_called_at <= t.started_at <= t.finished_at
@@ -242,9 +255,9 @@ def test_finish_before_start_is_a_state_conflict():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     t = issue(p)
-    services.window_call_next(window=w, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
     with pytest.raises(Conflict):
-        services.ticket_finish(ticket=t, clerk=c)
+        f.act(ticket_finish, t, c)
     t.refresh_from_db()
     assert t.state == TicketState.CALLED
 
@@ -257,12 +270,12 @@ def test_transfer_to_another_business_requeues_with_number_and_place():
     wb = f.window(point=p, number=2, businesses=[b], clerk=cb)
     t = issue(p, a)
     later_b = issue(p, b)
-    services.window_call_next(window=wa, clerk=ca)
-    services.ticket_transfer(ticket=t, clerk=ca, business_type=b)
+    window_call_next(window_id=wa.pk, clerk=ca)
+    f.act(ticket_transfer, t, ca, business_type=b)
     t.refresh_from_db()
     assert (t.state, t.number, t.business_type_id, t.window_id) == ("waiting", "A001", b.pk, None)
     # issued earlier than B001, so window 2 calls it first
-    assert services.window_call_next(window=wb, clerk=cb) == t
+    assert window_call_next(window_id=wb.pk, clerk=cb) == t
     assert Ticket.objects.get(pk=later_b.pk).state == TicketState.WAITING
 
 
@@ -274,10 +287,10 @@ def test_transfer_to_a_window_is_called_only_there():
     w2 = f.window(point=p, number=2, clerk=c2)
     w3 = f.window(point=p, number=3, clerk=c3)
     t = issue(p)
-    services.window_call_next(window=w1, clerk=c1)
-    services.ticket_transfer(ticket=t, clerk=c1, to_window=w3)
-    assert services.window_call_next(window=w2, clerk=c2) is None
-    assert services.window_call_next(window=w3, clerk=c3) == t
+    window_call_next(window_id=w1.pk, clerk=c1)
+    f.act(ticket_transfer, t, c1, to_window=w3)
+    assert window_call_next(window_id=w2.pk, clerk=c2) is None
+    assert window_call_next(window_id=w3.pk, clerk=c3) == t
 
 
 def test_transfer_needs_a_target():
@@ -285,9 +298,9 @@ def test_transfer_needs_a_target():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     t = issue(p)
-    services.window_call_next(window=w, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
     with pytest.raises(ValidationFailed):
-        services.ticket_transfer(ticket=t, clerk=c)
+        f.act(ticket_transfer, t, c)
 
 
 def test_queue_survives_a_restart_because_it_lives_in_the_database():
@@ -295,23 +308,23 @@ def test_queue_survives_a_restart_because_it_lives_in_the_database():
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     first, second = issue(p), issue(p)
-    services.window_call_next(window=w, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
     # A "restart": fresh objects from the database, nothing carried in memory.
     from ..models import Window
 
     w2 = Window.objects.get(pk=w.pk)
-    services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
-    assert services.window_call_next(window=w2, clerk=c).pk == second.pk
+    f.act(ticket_skip, Ticket.objects.get(pk=first.pk), c)
+    assert window_call_next(window_id=w2.pk, clerk=c).pk == second.pk
     assert issue(p).number == "A003"
 
 
 def test_citizen_cancels_own_waiting_ticket_only():
     p = f.point()
     owner, stranger = f.citizen(), f.citizen()
-    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="phone", user=owner)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="phone", user=owner)
     with pytest.raises(NotAllowed):
-        services.ticket_cancel(ticket=t, user=stranger)
-    services.ticket_cancel(ticket=t, user=owner)
+        ticket_cancel(ticket=t, user=stranger)
+    ticket_cancel(ticket=t, user=owner)
     assert Ticket.objects.get(pk=t.pk).state == TicketState.CANCELLED
 
 
@@ -320,7 +333,7 @@ def test_point_move_records_audit_and_triggers_recompute():
 
     p = f.point()
     with timezone.override("Asia/Shanghai"):
-        services.point_move(point=p, latitude=34.7, longitude=119.2)
+        point_move(point=p, latitude=34.7, longitude=119.2)
     assert AuditEvent.objects.filter(event_type="service_halls.point_move").exists()
     # eager task backend in tests: on_commit runs at the end of the test transaction,
     # so run the recompute explicitly to check it works end to end

@@ -2,8 +2,8 @@
 on duty, opening hours and closures, appointment slots and the day's
 appointments; business types (city-wide) for hall managers and supervisors.
 
-Every record comes through a gate in selectors.py (another hall's records are
-404); every change is one service call in hall_services.py. A refused change
+Every record comes through a gate in selectors/manage.py (another hall's records
+are 404); every change is one service call (services/points, schedule, business_types). A refused change
 re-renders the page with the reasons next to the fields (status 422)."""
 
 from datetime import timedelta
@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 
-from . import hall_services, selectors, services
-from .forms import (
+from ..apps import BUSINESS, MANAGERS
+from ..forms import (
     BusinessTypeForm,
     ClosureForm,
     HoursForm,
@@ -33,11 +33,13 @@ from .forms import (
     ZoneForm,
     errors_to_form,
 )
-from .models import ZoneKind
-from .views import http_errors
-
-MANAGER = selectors.MANAGER_ROLES
-BUSINESS = selectors.BUSINESS_ROLES
+from ..models import ZoneKind
+from ..selectors import manage as manage_sel
+from ..services import business_types as business_types_svc
+from ..services import points as points_svc
+from ..services import schedule as schedule_svc
+from ..services import windows as windows_svc
+from . import http_errors
 
 
 def _page(request, template: str, context: dict, *, failed: bool = False):
@@ -80,23 +82,23 @@ def _done(request, message, to: str):
 
 
 # --- points --------------------------------------------------------------------------
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def manage_home(request):
-    points = selectors.points_managed(user=request.user).order_by("-is_active", "region_id", "name")[:300]
-    may_add = request.user.is_superuser or bool(selectors.manager_parents(user=request.user))
+    points = manage_sel.points_managed(user=request.user).order_by("-is_active", "region_id", "name")[:300]
+    may_add = request.user.is_superuser or bool(manage_sel.manager_parents(user=request.user))
     return render(request, "service_halls/manage/home.html", {"points": points, "may_add": may_add})
 
 
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def point_new(request):
-    parents = selectors.manager_parents(user=request.user)
+    parents = manage_sel.manager_parents(user=request.user)
     form = PointCreateForm(request.POST or None, parents=parents)
 
     def create(d):
         parent_id = d.get("parent") or (parents[0].organisation_id if parents else None)
-        return hall_services.point_create(
+        return points_svc.point_create(
             name=d["name"], level=d["level"], region=d["region"], address=d["address"],
             latitude=d["latitude"], longitude=d["longitude"], priority_every=d["priority_every"],
             business_types=list(d["business_types"]), actor=request.user,
@@ -110,14 +112,14 @@ def point_new(request):
         if done is not None:
             return done
     return _page(request, "service_halls/manage/point_new.html", {
-        "form": form, "regions": selectors.regions_for_manager(user=request.user),
+        "form": form, "regions": manage_sel.regions_for_manager(user=request.user),
     }, failed=request.method == "POST")
 
 
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def point_manage(request, point_id: int):
-    point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    point = manage_sel.point_get_managed(user=request.user, point_id=point_id)
     here = reverse("service_halls:manage_point", args=[point.pk])
     edit = PointEditForm(initial={
         "name": point.name, "level": point.level, "region": point.region_id, "address": point.address,
@@ -129,19 +131,19 @@ def point_manage(request, point_id: int):
         try:
             if action == "edit":
                 edit = PointEditForm(request.POST)
-                done = _submit(request, edit, lambda d: hall_services.point_update(
+                done = _submit(request, edit, lambda d: points_svc.point_update(
                     point=point, name=d["name"], level=d["level"], region=d["region"], address=d["address"],
                     priority_every=d["priority_every"], business_types=list(d["business_types"]),
                     actor=request.user), _("The service point was saved."), here)
             elif action == "move":
                 move = PointMoveForm(request.POST)
-                done = _submit(request, move, lambda d: hall_services.point_move(point=point, actor=request.user, **d),
+                done = _submit(request, move, lambda d: points_svc.point_move(point=point, actor=request.user, **d),
                                _("The location was saved; the 15-minute circle is being recomputed."), here)
             elif action == "close":
-                hall_services.point_close(point=point, actor=request.user)
+                points_svc.point_close(point=point, actor=request.user)
                 done = _done(request, _("The service point is closed: it issues no more numbers and is left out of the 15-minute circle."), here)
             elif action == "reopen":
-                hall_services.point_reopen(point=point, actor=request.user)
+                points_svc.point_reopen(point=point, actor=request.user)
                 done = _done(request, _("The service point is in service again."), here)
             else:
                 raise NotFound()
@@ -155,16 +157,16 @@ def point_manage(request, point_id: int):
         point.refresh_from_db()
     return _page(request, "service_halls/manage/point.html", {
         "point": point, "edit": edit, "move": move, "tab": "point",
-        "in_hall": selectors.in_hall_counts(point=point),
-        "regions": selectors.regions_for_manager(user=request.user),
+        "in_hall": manage_sel.in_hall_counts(point=point),
+        "regions": manage_sel.regions_for_manager(user=request.user),
     }, failed=request.method == "POST")
 
 
 # --- zones ---------------------------------------------------------------------------
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def zones(request, point_id: int):
-    point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    point = manage_sel.point_get_managed(user=request.user, point_id=point_id)
     here = reverse("service_halls:manage_zones", args=[point.pk])
     form = ZoneForm()
     if request.method == "POST":
@@ -172,20 +174,20 @@ def zones(request, point_id: int):
         try:
             if action == "create":
                 form = ZoneForm(request.POST)
-                done = _submit(request, form, lambda d: hall_services.zone_create(point=point, actor=request.user, **d),
+                done = _submit(request, form, lambda d: points_svc.zone_create(point=point, actor=request.user, **d),
                                _("The zone was added."), here)
             elif action in ("update", "delete"):
-                zone = selectors.zone_get_managed(user=request.user, zone_id=_post_id(request, "zone"))
+                zone = manage_sel.zone_get_managed(user=request.user, zone_id=_post_id(request, "zone"))
                 if zone.point_id != point.pk:
                     raise NotFound()
                 if action == "delete":
-                    hall_services.zone_delete(zone=zone, actor=request.user)
+                    points_svc.zone_delete(zone=zone, actor=request.user)
                     done = _done(request, _("The zone was removed; its windows stay, without a zone."), here)
                 else:
                     row = ZoneForm(request.POST)
                     if not row.is_valid():
                         raise ValidationFailed(_("Choose the zone's kind and enter its name."))
-                    hall_services.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
+                    points_svc.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
                     done = _done(request, _("The zone was saved."), here)
             else:
                 raise NotFound()
@@ -202,33 +204,33 @@ def zones(request, point_id: int):
 
 
 # --- windows and who is on duty ----------------------------------------------------------
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def windows(request, point_id: int):
-    point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    point = manage_sel.point_get_managed(user=request.user, point_id=point_id)
     form = WindowForm(point=point, initial={"business_types": list(point.business_types.all())})
     if request.method == "POST":
         form = WindowForm(request.POST, point=point)
-        done = _submit(request, form, lambda d: hall_services.window_create(point=point, actor=request.user, **d),
+        done = _submit(request, form, lambda d: points_svc.window_create(point=point, actor=request.user, **d),
                        lambda w: _("Window %(n)s was added.") % {"n": w.number},
                        reverse("service_halls:manage_windows", args=[point.pk]))
         if done is not None:
             return done
     return _page(request, "service_halls/manage/windows.html", {
-        "point": point, "tab": "windows", "form": form, "windows": selectors.windows_on_duty(point=point),
+        "point": point, "tab": "windows", "form": form, "windows": manage_sel.windows_on_duty(point=point),
     }, failed=request.method == "POST")
 
 
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def window_edit(request, window_id: int):
-    window = selectors.window_get_managed(user=request.user, window_id=window_id)
+    window = manage_sel.window_get_managed(user=request.user, window_id=window_id)
     point = window.point
     form = WindowForm(point=point, initial={
         "number": window.number, "zone": window.zone_id, "business_types": list(window.business_types.all())})
     if request.method == "POST":
         form = WindowForm(request.POST, point=point)
-        done = _submit(request, form, lambda d: hall_services.window_update(window=window, actor=request.user, **d),
+        done = _submit(request, form, lambda d: points_svc.window_update(window=window, actor=request.user, **d),
                        lambda w: _("Window %(n)s was saved.") % {"n": w.number},
                        reverse("service_halls:manage_windows", args=[point.pk]))
         if done is not None:
@@ -239,13 +241,13 @@ def window_edit(request, window_id: int):
     }, failed=request.method == "POST")
 
 
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @require_POST
 @http_errors
 def window_sign_off(request, window_id: int):
-    window = selectors.window_get_managed(user=request.user, window_id=window_id)
+    window = manage_sel.window_get_managed(user=request.user, window_id=window_id)
     try:
-        services.window_sign_off(window=window, clerk=request.user)
+        windows_svc.window_sign_off(window=window, clerk=request.user)
         messages.success(request, _("The clerk was signed off window %(n)s.") % {"n": window.number})
     except DomainError as e:
         _refuse(request, e)
@@ -253,10 +255,10 @@ def window_sign_off(request, window_id: int):
 
 
 # --- opening hours and closures -------------------------------------------------------------
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def hours(request, point_id: int):
-    point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    point = manage_sel.point_get_managed(user=request.user, point_id=point_id)
     here = reverse("service_halls:manage_hours", args=[point.pk])
     hours_form = HoursForm(initial=HoursForm.initial_for(point.opening_hours.all()))
     closure_form = ClosureForm()
@@ -264,7 +266,7 @@ def hours(request, point_id: int):
     def closed(added) -> str:
         text = ngettext("The point will be closed on %(n)d day.", "The point will be closed on %(n)d days.",
                         len(added)) % {"n": len(added)}
-        booked = selectors.booked_on(point=point, days=[c.date for c in added])
+        booked = manage_sel.booked_on(point=point, days=[c.date for c in added])
         if booked:
             text += " " + ngettext("%(n)d appointment is booked on those days: let the citizen know.",
                                    "%(n)d appointments are booked on those days: let the citizens know.",
@@ -276,17 +278,17 @@ def hours(request, point_id: int):
         try:
             if action == "hours":
                 hours_form = HoursForm(request.POST)
-                done = _submit(request, hours_form, lambda d: hall_services.hours_set(
+                done = _submit(request, hours_form, lambda d: schedule_svc.hours_set(
                     point=point, periods=d["periods"], actor=request.user), _("The opening hours were saved."), here)
             elif action == "closure":
                 closure_form = ClosureForm(request.POST)
-                done = _submit(request, closure_form, lambda d: hall_services.closures_add(
+                done = _submit(request, closure_form, lambda d: schedule_svc.closures_add(
                     point=point, actor=request.user, **d), closed, here)
             elif action == "reopen_day":
-                closure = selectors.closure_get_managed(user=request.user, closure_id=_post_id(request, "closure"))
+                closure = manage_sel.closure_get_managed(user=request.user, closure_id=_post_id(request, "closure"))
                 if closure.point_id != point.pk:
                     raise NotFound()
-                hall_services.closure_remove(closure=closure, actor=request.user)
+                schedule_svc.closure_remove(closure=closure, actor=request.user)
                 done = _done(request, _("The point opens on %(day)s as usual.") % {"day": closure.date.isoformat()},
                              here)
             else:
@@ -305,10 +307,10 @@ def hours(request, point_id: int):
 
 
 # --- appointment slots and the day's appointments ------------------------------------------
-@staff(*MANAGER)
+@staff(*MANAGERS)
 @http_errors
 def appointments(request, point_id: int):
-    point = selectors.point_get_managed(user=request.user, point_id=point_id)
+    point = manage_sel.point_get_managed(user=request.user, point_id=point_id)
     today = timezone.localdate()
     day = parse_date(request.GET.get("day") or "") or today
     first = max(day, today)
@@ -319,15 +321,15 @@ def appointments(request, point_id: int):
             if action == "slots":
                 form = SlotsForm(request.POST, point=point)
                 done = _submit(
-                    request, form, lambda d: hall_services.slots_create_range(point=point, actor=request.user, **d),
+                    request, form, lambda d: schedule_svc.slots_create_range(point=point, actor=request.user, **d),
                     lambda n: ngettext("%(n)d appointment time was added.", "%(n)d appointment times were added.",
                                        n) % {"n": n},
                     lambda _n, d: f"{request.path}?day={d['date_from'].isoformat()}")
             elif action == "slot_delete":
-                slot = selectors.slot_get_managed(user=request.user, slot_id=_post_id(request, "slot"))
+                slot = manage_sel.slot_get_managed(user=request.user, slot_id=_post_id(request, "slot"))
                 if slot.point_id != point.pk:
                     raise NotFound()
-                hall_services.slot_delete(slot=slot, actor=request.user)
+                schedule_svc.slot_delete(slot=slot, actor=request.user)
                 done = _done(request, _("The appointment time was removed."),
                              f"{request.path}?day={timezone.localdate(slot.starts_at).isoformat()}")
             else:
@@ -342,8 +344,8 @@ def appointments(request, point_id: int):
     return _page(request, "service_halls/manage/appointments.html", {
         "point": point, "tab": "appointments", "form": form, "day": day,
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
-        "slots": selectors.slots_for_day(point=point, day=day),
-        "appointments": selectors.appointments_for_day(point=point, day=day),
+        "slots": manage_sel.slots_for_day(point=point, day=day),
+        "appointments": manage_sel.appointments_for_day(point=point, day=day),
     }, failed=request.method == "POST")
 
 
@@ -354,26 +356,26 @@ def business_types(request):
     form = BusinessTypeForm()
     if request.method == "POST":
         form = BusinessTypeForm(request.POST)
-        done = _submit(request, form, lambda d: hall_services.business_type_create(actor=request.user, **d),
+        done = _submit(request, form, lambda d: business_types_svc.business_type_create(actor=request.user, **d),
                        _("The business type was added. Add it to the points that handle it."),
                        reverse("service_halls:manage_business_types"))
         if done is not None:
             return done
     return _page(request, "service_halls/manage/business_types.html", {
-        "form": form, "business_types": selectors.business_types_all(),
+        "form": form, "business_types": manage_sel.business_types_all(),
     }, failed=request.method == "POST")
 
 
 @staff(*BUSINESS)
 @http_errors
 def business_type_edit(request, business_type_id: int):
-    biz = selectors.business_type_get(business_type_id=business_type_id)
+    biz = manage_sel.business_type_get(business_type_id=business_type_id)
     form = BusinessTypeForm(editing=True, initial={
         "name": biz.name, "prefix": biz.prefix, "typical_minutes": biz.typical_minutes,
         "order": biz.order, "is_active": biz.is_active})
     if request.method == "POST":
         form = BusinessTypeForm(request.POST, editing=True)
-        done = _submit(request, form, lambda d: hall_services.business_type_update(
+        done = _submit(request, form, lambda d: business_types_svc.business_type_update(
             business_type=biz, actor=request.user, **d), _("The business type was saved."),
             reverse("service_halls:manage_business_types"))
         if done is not None:

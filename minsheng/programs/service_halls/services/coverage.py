@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from .geo import GridIndex, RoadGraph, haversine_m, multi_source_dijkstra
-from .models import (
+from ..models import (
     CommunityCoverage,
     CoverageRun,
     CoverageSettings,
@@ -27,6 +26,7 @@ from .models import (
     RoadNode,
     ServicePoint,
 )
+from .travel import GridIndex, RoadGraph, multi_source_dijkstra
 
 
 @dataclass
@@ -83,10 +83,6 @@ class Params:
 
     def snapshot(self) -> dict:
         return {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "extra"}
-
-
-def _adjacency(graph: RoadGraph, mode: str):
-    return graph.drive_rev if mode == Mode.DRIVE else graph.walk
 
 
 def compute(
@@ -305,7 +301,3 @@ def recommend_for_run(*, run: CoverageRun, k: int, candidates: list[Place] | Non
         region = centres.get(pick["key"])
         pick["label"] = region.name if region else str(pick["key"])
     return picks
-
-
-def straight_minutes(a: Place, b: Place, *, params: Params, mode: str) -> float:
-    return haversine_m(a.lat, a.lon, b.lat, b.lon) * params.detour_factor / params.speed_mpm(mode)

@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 from django.db import transaction
 
-from .geo import haversine_m
-from .models import RoadEdge, RoadNetwork, RoadNode
+from ..models import RoadEdge, RoadNetwork, RoadNode
+from .travel import haversine_m
 
 ROADS = {
     "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",

@@ -1,10 +1,9 @@
-"""The hall display's live stream: server-sent events.
+"""The hall's TV: the page, its snapshot, and its live stream of server-sent events.
 
-Under ASGI the view streams from an async generator for up to an hour, then the
-browser reconnects. Each process keeps one subscriber for all its screens, on the
-bus ``realtime.bus()`` names: a PostgreSQL connection that LISTENs (``_PgHub``,
-the default on PostgreSQL), or a Redis pub/sub connection (``_Hub``); without
-either (the embedded default) each stream polls the event table once a second.
+Under ASGI the stream comes from an async generator for up to an hour, then the
+browser reconnects. Each process keeps one Redis pub/sub subscriber for all its
+screens (``_Hub``, the ``redis`` display bus); without it (the embedded default)
+each stream polls the event table once a second.
 Under WSGI (the embedded server's worker threads, tests) it streams for a short
 while from a plain generator so no worker is held for long. Every event carries
 its TicketEvent id; a screen that reconnects sends ``Last-Event-ID`` and first
@@ -20,14 +19,39 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import public
 from minsheng.core.errors import NotFound
 
-from . import lookups, realtime
-from .selectors import point_get
+from ..selectors.halls import hall_find, point_get
+from ..selectors.queue import display_snapshot, events_after, last_event_id
+from ..services import display as display_bus
+from . import http_errors
+
+
+def sse_format(payload: dict) -> str:
+    return f"id: {payload['id']}\nevent: ticket\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+@public
+@http_errors
+def display(request, point_id: int):
+    point = point_get(point_id=point_id)
+    return render(request, "service_halls/display.html", {"point": point})
+
+
+@public
+@http_errors
+def display_feed(request, point_id: int):
+    point = point_get(point_id=point_id)
+    return JsonResponse(display_snapshot(point=point))
+
+
+
+
 
 
 def _start_id(request) -> int | None:
@@ -78,7 +102,7 @@ class _Hub:
             self.reader = asyncio.get_running_loop().create_task(self._read())
 
     async def join(self, point_id: int) -> _Screen:
-        channel = realtime.channel_for(point_id)
+        channel = display_bus.channel_for(point_id)
         screen = _Screen()
         async with self.lock:
             await self._ensure()
@@ -96,7 +120,7 @@ class _Hub:
     def leave(self, point_id: int, screen: _Screen) -> None:
         # The channel stays subscribed while the process lives: halls are few and
         # their screens reconnect; unsubscribing and resubscribing would race.
-        self.screens.get(realtime.channel_for(point_id), set()).discard(screen)
+        self.screens.get(display_bus.channel_for(point_id), set()).discard(screen)
 
     async def _read(self) -> None:
         import redis
@@ -137,103 +161,15 @@ class _Hub:
                 screen.offer(payload)
 
 
-class _PgHub:
-    """One PostgreSQL connection per process (per event loop) that LISTENs on the
-    display channel for every screen it serves, and hands each notification to the
-    screens of its hall (the payload's "point"). Connecting a screen costs no
-    database connection of its own.
-
-    A screen joins once the LISTEN is in place, then catches up from the table: a
-    call committed in between is both notified and read, never neither (the stream
-    drops what it has already sent by id). When the connection is lost, every
-    screen catches up again once a new one is listening."""
-
-    def __init__(self) -> None:
-        self.screens: dict[int, set[_Screen]] = {}
-        self.listening = asyncio.Event()
-        self.reader: asyncio.Task | None = None
-
-    async def join(self, point_id: int) -> _Screen:
-        screen = _Screen()
-        self.screens.setdefault(point_id, set()).add(screen)
-        if self.reader is None or self.reader.done():
-            self.reader = asyncio.get_running_loop().create_task(self._read())
-        try:
-            await asyncio.wait_for(self.listening.wait(), 5.0)
-        except TimeoutError:
-            screen.lagged = True  # the database is slow or away: the stream reads the table once
-        return screen
-
-    def leave(self, point_id: int, screen: _Screen) -> None:
-        self.screens.get(point_id, set()).discard(screen)
-
-    @staticmethod
-    def _params() -> dict:
-        params = connection.get_connection_params()
-        for key in ("cursor_factory", "context", "prepare_threshold"):  # Django's, for its own cursors
-            params.pop(key, None)
-        # A dead peer is noticed within about half a minute even when no call is made.
-        return {**params, "application_name": realtime.PG_LISTENER_NAME, "keepalives": 1,
-                "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
-
-    def _catch_up_all(self) -> None:
-        for screens in self.screens.values():
-            for screen in screens:
-                screen.lagged = True
-                screen.offer(None)
-
-    async def _read(self) -> None:
-        import psycopg
-
-        backoff, reconnected = 0.1, False
-        while True:
-            conn = None
-            try:
-                conn = await psycopg.AsyncConnection.connect(autocommit=True, **self._params())
-                await conn.execute(f"LISTEN {realtime.PG_CHANNEL}")
-                self.listening.set()
-                backoff = 0.1
-                if reconnected:
-                    self._catch_up_all()  # what was committed while nobody listened
-                while True:
-                    async for note in conn.notifies(timeout=30.0):
-                        try:
-                            payload = json.loads(note.payload)
-                            point_id = payload["point"]
-                            if not isinstance(payload["id"], int):
-                                continue
-                        except (ValueError, TypeError, KeyError):
-                            continue  # not one of ours (any database session may NOTIFY the channel)
-                        for screen in list(self.screens.get(point_id, ())):
-                            screen.offer(payload)
-                    await conn.execute("SELECT 1")  # quiet for 30 s: is the connection still there?
-            except (psycopg.Error, OSError):
-                pass
-            finally:
-                self.listening.clear()
-                if conn is not None:
-                    try:
-                        await conn.close()
-                    except (psycopg.Error, OSError):
-                        pass
-            reconnected = True
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 5.0)
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Hub]" = weakref.WeakKeyDictionary()
 
 
-_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Hub | _PgHub]]" = (
-    weakref.WeakKeyDictionary())
-
-
-def _hub(bus: str) -> "_Hub | _PgHub":
-    """The process's subscriber for ``bus`` (one per event loop)."""
+def _hub() -> _Hub:
+    """The process's Redis subscriber (one per event loop)."""
     loop = asyncio.get_running_loop()
-    hubs = _hubs.get(loop)
-    if hubs is None:
-        hubs = _hubs[loop] = {}
-    hub = hubs.get(bus)
+    hub = _hubs.get(loop)
     if hub is None:
-        hub = hubs[bus] = _PgHub() if bus == realtime.BUS_POSTGRES else _Hub()
+        hub = _hubs[loop] = _Hub()
     return hub
 
 
@@ -243,8 +179,8 @@ def _catch_up(point_id: int, last_id: int | None, release: bool) -> tuple[int, l
     database connection back so streaming screens hold none."""
     try:
         if last_id is None:
-            return realtime.last_event_id(point_id=point_id), []
-        rows = realtime.events_after(point_id=point_id, after_id=last_id, limit=200)
+            return last_event_id(point_id=point_id), []
+        rows = events_after(point_id=point_id, after_id=last_id, limit=200)
         return (rows[-1]["id"] if rows else last_id), rows
     finally:
         if release:
@@ -252,27 +188,27 @@ def _catch_up(point_id: int, last_id: int | None, release: bool) -> tuple[int, l
 
 
 def _open(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[dict]]:
-    if lookups.point_lookup(point_id=point_id) is None:
+    if hall_find(point_id=point_id) is None:
         raise NotFound(_("This service point does not exist or is no longer in service."))
     return _catch_up(point_id, last_id, release)
 
 
-async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None", bus: str):
+async def _async_events(point_id: int, last_id: int, catch_up: list[dict], screen: "_Screen | None"):
     poll = settings.SERVICE_HALLS_SSE_POLL_SECONDS
     keepalive = settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS
     deadline = time.monotonic() + settings.SERVICE_HALLS_SSE_ASGI_SECONDS
     yield "retry: 1000\n\n"
     for payload in catch_up:
-        yield realtime.sse_format(payload)
+        yield sse_format(payload)
     if screen is not None:
-        hub = _hub(bus)
+        hub = _hub()
         try:
             while time.monotonic() < deadline:
                 if screen.lagged:
                     screen.lagged = False
                     last_id, rows = await sync_to_async(_catch_up, thread_sensitive=False)(point_id, last_id, True)
                     for payload in rows:
-                        yield realtime.sse_format(payload)
+                        yield sse_format(payload)
                 try:
                     payload = await asyncio.wait_for(screen.queue.get(), keepalive)
                 except TimeoutError:
@@ -280,7 +216,7 @@ async def _async_events(point_id: int, last_id: int, catch_up: list[dict], scree
                     continue
                 if payload is not None and payload["id"] > last_id:
                     last_id = payload["id"]
-                    yield realtime.sse_format(payload)
+                    yield sse_format(payload)
         finally:
             hub.leave(point_id, screen)
         return
@@ -289,7 +225,7 @@ async def _async_events(point_id: int, last_id: int, catch_up: list[dict], scree
         await asyncio.sleep(poll)
         last_id, rows = await sync_to_async(_catch_up)(point_id, last_id, False)
         for payload in rows:
-            yield realtime.sse_format(payload)
+            yield sse_format(payload)
         if not rows:
             quiet += poll
             if quiet >= keepalive:
@@ -302,10 +238,10 @@ def _sync_events(point_id: int, last_id: int):
     deadline = time.monotonic() + settings.SERVICE_HALLS_SSE_WSGI_SECONDS
     yield "retry: 500\n\n"
     while True:
-        rows = realtime.events_after(point_id=point_id, after_id=last_id, limit=200)
+        rows = events_after(point_id=point_id, after_id=last_id, limit=200)
         for payload in rows:
             last_id = payload["id"]
-            yield realtime.sse_format(payload)
+            yield sse_format(payload)
         if time.monotonic() >= deadline:
             return
         yield ": waiting\n\n"
@@ -321,14 +257,14 @@ async def display_stream(request, point_id: int):
         except NotFound as e:
             raise Http404(str(e.message))
         if last_id is None:
-            last_id = await sync_to_async(realtime.last_event_id)(point_id=point_id)
+            last_id = await sync_to_async(last_event_id)(point_id=point_id)
         stream = _sync_events(point_id, last_id)
     else:
         # Under ASGI: join the process's shared subscriber first, then one trip to
         # the database in a worker thread (point check + catch-up), which hands its
         # connection back; the stream itself reads only the queue.
-        bus = realtime.bus()
-        screen = await _hub(bus).join(point_id) if bus != realtime.BUS_POLL else None
+        bus = display_bus.bus()
+        screen = await _hub().join(point_id) if bus != display_bus.BUS_POLL else None
         try:
             # Polling (the embedded default) keeps the one sync thread, as for any
             # view; with a subscriber the trip runs in a pool thread.
@@ -337,9 +273,9 @@ async def display_stream(request, point_id: int):
             )
         except NotFound as e:
             if screen is not None:
-                _hub(bus).leave(point_id, screen)
+                _hub().leave(point_id, screen)
             raise Http404(str(e.message))
-        stream = _async_events(point_id, last_id, rows, screen, bus)
+        stream = _async_events(point_id, last_id, rows, screen)
     response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"

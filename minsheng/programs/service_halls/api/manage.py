@@ -1,5 +1,5 @@
 """/api/v1/service_halls/manage/ — the hall manager's API: the same gates
-(selectors) and services (hall_services) as the workbench pages.
+(selectors/manage.py) and services as the workbench pages.
 
 Roles: hall_manager for points and everything in them (another hall's records
 answer 404); hall_manager or supervisor for the city-wide business types.
@@ -16,8 +16,14 @@ from minsheng.core.errors import NotAllowed, ValidationFailed
 from minsheng.core.schemas import ERROR_RESPONSES
 from minsheng.regions.models import Region
 
-from . import hall_services, selectors, services
-from .models import BusinessType, ServicePoint, Window, Zone
+from ..apps import BUSINESS, MANAGERS
+from ..models import BusinessType, ServicePoint, Window, Zone
+from ..selectors import manage as manage_sel
+from ..selectors import queue as queue_sel
+from ..services import business_types as business_types_svc
+from ..services import points as points_svc
+from ..services import schedule as schedule_svc
+from ..services import windows as windows_svc
 
 router = Router(tags=["service_halls"])
 
@@ -178,8 +184,8 @@ def _require(request, roles) -> None:
 
 
 def _point(request, point_id: int) -> ServicePoint:
-    _require(request, selectors.MANAGER_ROLES)
-    return selectors.point_get_managed(user=request.user, point_id=point_id)
+    _require(request, MANAGERS)
+    return manage_sel.point_get_managed(user=request.user, point_id=point_id)
 
 
 def _code_ok(code: str) -> bool:
@@ -256,15 +262,15 @@ def _day(day: date | None) -> date:
 @router.get("/points", response={200: list[PointOut], **ERROR_RESPONSES})
 def points(request):
     """The points within the user's hall-manager assignments, in service or closed."""
-    _require(request, selectors.MANAGER_ROLES)
-    return [_point_out(p) for p in selectors.points_managed(user=request.user).order_by("region_id", "name")[:500]]
+    _require(request, MANAGERS)
+    return [_point_out(p) for p in manage_sel.points_managed(user=request.user).order_by("region_id", "name")[:500]]
 
 
 @router.post("/points", response={201: PointOut, **ERROR_RESPONSES})
 def point_create(request, payload: PointCreateIn):
     """Add a point under the organisation of one of the user's hall-manager assignments."""
-    _require(request, selectors.MANAGER_ROLES)
-    parents = selectors.manager_parents(user=request.user)
+    _require(request, MANAGERS)
+    parents = manage_sel.manager_parents(user=request.user)
     parent = None
     if payload.parent is not None:
         parent = next((a.organisation for a in parents if a.organisation_id == payload.parent), None)
@@ -274,7 +280,7 @@ def point_create(request, payload: PointCreateIn):
         parent = parents[0].organisation
     elif parents:
         raise ValidationFailed.for_field("parent", _("Choose the organisation the new point belongs to."))
-    point = hall_services.point_create(
+    point = points_svc.point_create(
         name=payload.name, level=payload.level, region=_region(payload.region), address=payload.address,
         latitude=payload.latitude, longitude=payload.longitude, priority_every=payload.priority_every,
         business_types=_businesses(payload.business_types), parent=parent, actor=request.user,
@@ -291,7 +297,7 @@ def point_get(request, point_id: int):
 def point_update(request, point_id: int, payload: PointIn):
     """Replace the point's name, level, region, address, priority policy and businesses."""
     point = _point(request, point_id)
-    hall_services.point_update(
+    points_svc.point_update(
         point=point, name=payload.name, level=payload.level, region=_region(payload.region),
         address=payload.address, priority_every=payload.priority_every,
         business_types=_businesses(payload.business_types), actor=request.user,
@@ -303,19 +309,19 @@ def point_update(request, point_id: int, payload: PointIn):
 def point_move(request, point_id: int, payload: MoveIn):
     """New location; the 15-minute circle is recomputed."""
     point = _point(request, point_id)
-    return _point_out(hall_services.point_move(point=point, latitude=payload.latitude,
+    return _point_out(points_svc.point_move(point=point, latitude=payload.latitude,
                                                longitude=payload.longitude, actor=request.user))
 
 
 @router.post("/points/{point_id}/close", response={200: PointOut, **ERROR_RESPONSES})
 def point_close(request, point_id: int):
     """Out of service: no more numbers; the 15-minute circle is recomputed."""
-    return _point_out(hall_services.point_close(point=_point(request, point_id), actor=request.user))
+    return _point_out(points_svc.point_close(point=_point(request, point_id), actor=request.user))
 
 
 @router.post("/points/{point_id}/reopen", response={200: PointOut, **ERROR_RESPONSES})
 def point_reopen(request, point_id: int):
-    return _point_out(hall_services.point_reopen(point=_point(request, point_id), actor=request.user))
+    return _point_out(points_svc.point_reopen(point=_point(request, point_id), actor=request.user))
 
 
 # --- zones ---------------------------------------------------------------------------------
@@ -326,22 +332,22 @@ def zones(request, point_id: int):
 
 @router.post("/points/{point_id}/zones", response={201: ZoneOut, **ERROR_RESPONSES})
 def zone_create(request, point_id: int, payload: ZoneIn):
-    zone = hall_services.zone_create(point=_point(request, point_id), kind=payload.kind, name=payload.name,
+    zone = points_svc.zone_create(point=_point(request, point_id), kind=payload.kind, name=payload.name,
                                      actor=request.user)
     return Status(201, _zone_out(zone))
 
 
 @router.put("/zones/{zone_id}", response={200: ZoneOut, **ERROR_RESPONSES})
 def zone_update(request, zone_id: int, payload: ZoneIn):
-    _require(request, selectors.MANAGER_ROLES)
-    zone = selectors.zone_get_managed(user=request.user, zone_id=zone_id)
-    return _zone_out(hall_services.zone_update(zone=zone, kind=payload.kind, name=payload.name, actor=request.user))
+    _require(request, MANAGERS)
+    zone = manage_sel.zone_get_managed(user=request.user, zone_id=zone_id)
+    return _zone_out(points_svc.zone_update(zone=zone, kind=payload.kind, name=payload.name, actor=request.user))
 
 
 @router.delete("/zones/{zone_id}", response={204: None, **ERROR_RESPONSES})
 def zone_delete(request, zone_id: int):
-    _require(request, selectors.MANAGER_ROLES)
-    hall_services.zone_delete(zone=selectors.zone_get_managed(user=request.user, zone_id=zone_id), actor=request.user)
+    _require(request, MANAGERS)
+    points_svc.zone_delete(zone=manage_sel.zone_get_managed(user=request.user, zone_id=zone_id), actor=request.user)
     return Status(204, None)
 
 
@@ -349,13 +355,13 @@ def zone_delete(request, zone_id: int):
 @router.get("/points/{point_id}/windows", response={200: list[WindowOut], **ERROR_RESPONSES})
 def windows(request, point_id: int):
     """Windows with their businesses, the clerk signed on and the number at the window now."""
-    return [_window_out(w, w.current) for w in selectors.windows_on_duty(point=_point(request, point_id))]
+    return [_window_out(w, w.current) for w in manage_sel.windows_on_duty(point=_point(request, point_id))]
 
 
 @router.post("/points/{point_id}/windows", response={201: WindowOut, **ERROR_RESPONSES})
 def window_create(request, point_id: int, payload: WindowIn):
     point = _point(request, point_id)
-    window = hall_services.window_create(
+    window = points_svc.window_create(
         point=point, number=payload.number, zone=_zone_of(point, payload.zone),
         business_types=_businesses(payload.business_types), actor=request.user,
     )
@@ -364,22 +370,22 @@ def window_create(request, point_id: int, payload: WindowIn):
 
 @router.put("/windows/{window_id}", response={200: WindowOut, **ERROR_RESPONSES})
 def window_update(request, window_id: int, payload: WindowIn):
-    _require(request, selectors.MANAGER_ROLES)
-    window = selectors.window_get_managed(user=request.user, window_id=window_id)
-    hall_services.window_update(
+    _require(request, MANAGERS)
+    window = manage_sel.window_get_managed(user=request.user, window_id=window_id)
+    points_svc.window_update(
         window=window, number=payload.number, zone=_zone_of(window.point, payload.zone),
         business_types=_businesses(payload.business_types), actor=request.user,
     )
-    return _window_out(window, selectors.ticket_at_window(window=window))
+    return _window_out(window, queue_sel.ticket_at_window(window=window))
 
 
 @router.post("/windows/{window_id}/sign-off", response={200: WindowOut, **ERROR_RESPONSES})
 def window_sign_off(request, window_id: int):
     """Sign the clerk on duty off the window (the number at the window stays)."""
-    _require(request, selectors.MANAGER_ROLES)
-    window = selectors.window_get_managed(user=request.user, window_id=window_id)
-    window = services.window_sign_off(window=window, clerk=request.user)
-    return _window_out(window, selectors.ticket_at_window(window=window))
+    _require(request, MANAGERS)
+    window = manage_sel.window_get_managed(user=request.user, window_id=window_id)
+    window = windows_svc.window_sign_off(window=window, clerk=request.user)
+    return _window_out(window, queue_sel.ticket_at_window(window=window))
 
 
 # --- opening hours and closures -------------------------------------------------------------
@@ -397,7 +403,7 @@ def hours_set(request, point_id: int, payload: HoursIn):
     """Replace the weekly hours; a weekday with no period is closed (no period at all: always open)."""
     point = _point(request, point_id)
     periods = [(p.weekday, _local_time(p.opens, "opens"), _local_time(p.closes, "closes")) for p in payload.periods]
-    hall_services.hours_set(point=point, periods=periods, actor=request.user)
+    schedule_svc.hours_set(point=point, periods=periods, actor=request.user)
     return _periods_out(point)
 
 
@@ -413,7 +419,7 @@ def closures(request, point_id: int):
 def closures_add(request, point_id: int, payload: ClosureIn):
     """Close the point from date_from to date_to (one day without date_to); days already closed stay."""
     point = _point(request, point_id)
-    added = hall_services.closures_add(point=point, date_from=payload.date_from, date_to=payload.date_to,
+    added = schedule_svc.closures_add(point=point, date_from=payload.date_from, date_to=payload.date_to,
                                        reason=payload.reason, actor=request.user)
     ids = dict(point.closures.filter(date__in=[c.date for c in added]).values_list("date", "pk"))
     return Status(201, [{"id": ids.get(c.date), "date": c.date, "reason": c.reason} for c in added])
@@ -421,9 +427,9 @@ def closures_add(request, point_id: int, payload: ClosureIn):
 
 @router.delete("/closures/{closure_id}", response={204: None, **ERROR_RESPONSES})
 def closure_remove(request, closure_id: int):
-    _require(request, selectors.MANAGER_ROLES)
-    closure = selectors.closure_get_managed(user=request.user, closure_id=closure_id)
-    hall_services.closure_remove(closure=closure, actor=request.user)
+    _require(request, MANAGERS)
+    closure = manage_sel.closure_get_managed(user=request.user, closure_id=closure_id)
+    schedule_svc.closure_remove(closure=closure, actor=request.user)
     return Status(204, None)
 
 
@@ -433,7 +439,7 @@ def slots_create(request, point_id: int, payload: SlotsIn):
     """Slots over a day range, only where and when the point is open; existing slots are kept."""
     point = _point(request, point_id)
     biz = _businesses([payload.business_type], field="business_type")[0]
-    created = hall_services.slots_create_range(
+    created = schedule_svc.slots_create_range(
         point=point, business_type=biz, date_from=payload.date_from, date_to=payload.date_to,
         start=_local_time(payload.start, "start"), end=_local_time(payload.end, "end"), minutes=payload.minutes, capacity=payload.capacity,
         actor=request.user,
@@ -445,21 +451,21 @@ def slots_create(request, point_id: int, payload: SlotsIn):
 def slots(request, point_id: int, day: date | None = None):
     return [{"id": s.pk, "business_type": s.business_type.code, "starts_at": s.starts_at, "ends_at": s.ends_at,
              "capacity": s.capacity, "booked": s.booked}
-            for s in selectors.slots_for_day(point=_point(request, point_id), day=_day(day))]
+            for s in manage_sel.slots_for_day(point=_point(request, point_id), day=_day(day))]
 
 
 @router.delete("/slots/{slot_id}", response={204: None, **ERROR_RESPONSES})
 def slot_delete(request, slot_id: int):
     """Remove a slot nobody booked."""
-    _require(request, selectors.MANAGER_ROLES)
-    hall_services.slot_delete(slot=selectors.slot_get_managed(user=request.user, slot_id=slot_id), actor=request.user)
+    _require(request, MANAGERS)
+    schedule_svc.slot_delete(slot=manage_sel.slot_get_managed(user=request.user, slot_id=slot_id), actor=request.user)
     return Status(204, None)
 
 
 @router.get("/points/{point_id}/appointments", response={200: list[AppointmentOut], **ERROR_RESPONSES})
 def appointments(request, point_id: int, day: date | None = None):
     """The day's appointments (today by default): who, when, state, the number taken."""
-    rows = selectors.appointments_for_day(point=_point(request, point_id), day=_day(day))
+    rows = manage_sel.appointments_for_day(point=_point(request, point_id), day=_day(day))
     out = []
     for a in rows:
         ticket = getattr(a, "ticket", None)  # None until the appointment is checked in
@@ -476,20 +482,20 @@ def appointments(request, point_id: int, day: date | None = None):
 # --- business types (city-wide) ----------------------------------------------------------------
 @router.get("/business-types", response={200: list[BusinessTypeOut], **ERROR_RESPONSES})
 def business_types(request):
-    _require(request, selectors.BUSINESS_ROLES)
-    return [_business_out(b) for b in selectors.business_types_all()]
+    _require(request, BUSINESS)
+    return [_business_out(b) for b in manage_sel.business_types_all()]
 
 
 @router.post("/business-types", response={201: BusinessTypeOut, **ERROR_RESPONSES})
 def business_type_create(request, payload: BusinessTypeCreateIn):
-    _require(request, selectors.BUSINESS_ROLES)
-    biz = hall_services.business_type_create(actor=request.user, **payload.dict())
+    _require(request, BUSINESS)
+    biz = business_types_svc.business_type_create(actor=request.user, **payload.dict())
     return Status(201, _business_out(biz))
 
 
 @router.put("/business-types/{business_type_id}", response={200: BusinessTypeOut, **ERROR_RESPONSES})
 def business_type_update(request, business_type_id: int, payload: BusinessTypeIn):
     """The code stays; a new prefix letter applies to numbers issued from now on."""
-    _require(request, selectors.BUSINESS_ROLES)
-    biz = selectors.business_type_get(business_type_id=business_type_id)
-    return _business_out(hall_services.business_type_update(business_type=biz, actor=request.user, **payload.dict()))
+    _require(request, BUSINESS)
+    biz = manage_sel.business_type_get(business_type_id=business_type_id)
+    return _business_out(business_types_svc.business_type_update(business_type=biz, actor=request.user, **payload.dict()))
