@@ -10,11 +10,19 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from minsheng.core.errors import ValidationFailed
+from minsheng.audit.models import AuditEvent
+from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
 
-from ..models import Ticket
+from ..models import BusinessType, Ticket, TicketCounter, TicketEvent, Window
 from ..selectors.halls import halls_forget
-from ..services.calling import ticket_finish, ticket_start, window_call_next
+from ..services.calling import (
+    ticket_finish,
+    ticket_recall,
+    ticket_skip,
+    ticket_start,
+    ticket_transfer,
+    window_call_next,
+)
 from ..services.points import point_close
 from ..services.tickets import ticket_issue
 from ..services.windows import windows_release_out_of_scope
@@ -136,3 +144,134 @@ def test_priority_policy_is_per_window_and_starts_afresh_each_day():
         p3 = issue(priority_reason="pregnant")
         assert serve(w1, c1) == p3  # a new day starts afresh
     assert n2.number == "A002"
+
+
+ACTS = {"recall": ticket_recall, "skip": ticket_skip, "start": ticket_start, "finish": ticket_finish}
+
+
+def _call(w, clerk):
+    return window_call_next(window_id=w.pk, clerk=clerk)
+
+
+def _act(action, w, ticket, clerk):
+    return ACTS[action](window_id=w.pk, ticket_id=ticket.pk, clerk=clerk)
+
+
+def test_numbers_past_999_keep_every_digit():
+    p = f.point()
+    biz = p.business_types.first()
+    TicketCounter.objects.create(point=p, prefix=biz.prefix, service_date=MONDAY_10.date(), last=998)
+    numbers = [ticket_issue(point=p, business_type=biz, channel="kiosk").number for _ in range(3)]
+    assert numbers == ["A999", "A1000", "A1001"]
+
+
+def test_call_next_writes_the_call_the_event_the_audit_and_the_policy(client):
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c, number=3)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    called = _call(w, c)
+    assert (called.pk, called.number, called.state, called.window.number) == (t.pk, "A001", "called", 3)
+    assert called.business_type.name and called.point.name == p.name
+    row = Ticket.objects.get(pk=t.pk)
+    assert (row.state, row.window_id, row.target_window_id) == ("called", w.pk, None)
+    assert row.called_at is not None and row.first_called_at == row.called_at
+    event = TicketEvent.objects.get(ticket=row, kind="called")
+    assert (event.window_id, event.actor_id, event.point_id) == (w.pk, c.pk, p.pk)
+    audit = AuditEvent.objects.get(event_type="service_halls.ticket_call")
+    assert (audit.actor_id, audit.actor_label, audit.target_type, audit.target_id, audit.target_label) == (
+        c.pk, str(c), "service_halls.ticket", str(t.pk), "A001")
+    assert audit.old_values == {"state": "waiting"} and audit.new_values == {"state": "called", "window": 3}
+    w.refresh_from_db()
+    assert w.policy_day == MONDAY_10.date() and w.normals_since_priority > 0 and w.calls == 1
+
+
+def test_call_next_refusals_and_nobody_waiting():
+    p = f.point()
+    c, other = f.clerk(point=p), f.clerk(point=p)
+    w = f.window(point=p, clerk=c)
+    assert _call(w, c) is None  # nobody waits
+    ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    with pytest.raises(NotAllowed) as exc:
+        _call(w, other)  # not their window
+    assert "1" in exc.value.message
+    assert not Ticket.objects.filter(state="called").exists()
+    _call(w, c)
+    with pytest.raises(Conflict) as exc:
+        _call(w, c)  # A001 is still at the window
+    assert "A001" in exc.value.message and exc.value.code == ErrorCode.STATE_CHANGED
+    assert Ticket.objects.filter(state="called").count() == 1
+    assert AuditEvent.objects.filter(event_type="service_halls.ticket_call").count() == 1
+
+
+def test_window_actions_write_state_times_events_and_audit():
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    _call(w, c)
+    assert _act("recall", w, t, c).state == "called"
+    started = _act("start", w, t, c)
+    assert started.state == "serving" and started.window.number == w.number
+    done = _act("finish", w, t, c)
+    assert done.state == "done"
+    row = Ticket.objects.get(pk=t.pk)
+    assert row.recall_count == 1 and row.called_at <= row.started_at <= row.finished_at
+    kinds = list(TicketEvent.objects.filter(ticket=row).order_by("id").values_list("kind", "window_id", "actor_id"))
+    assert kinds == [("called", w.pk, c.pk), ("recalled", w.pk, c.pk),
+                     ("started", w.pk, c.pk), ("finished", w.pk, c.pk)]
+    audits = {a.event_type: (a.old_values, a.new_values, a.actor_id, a.target_id)
+              for a in AuditEvent.objects.filter(event_type__startswith="service_halls.ticket_")}
+    assert audits["service_halls.ticket_recall"] == ({"state": "called"}, {"state": "called", "recalls": 1},
+                                                     c.pk, str(t.pk))
+    assert audits["service_halls.ticket_start"] == ({"state": "called"}, {"state": "serving"}, c.pk, str(t.pk))
+    assert audits["service_halls.ticket_finish"] == ({"state": "serving"}, {"state": "done"}, c.pk, str(t.pk))
+
+
+def test_skip_marks_a_no_show_and_a_wrong_state_is_a_conflict_that_changes_nothing():
+    p = f.point()
+    c = f.clerk(point=p)
+    w = f.window(point=p, clerk=c)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    _call(w, c)
+    with pytest.raises(Conflict) as exc:
+        _act("finish", w, t, c)  # not started yet
+    assert exc.value.code == ErrorCode.STATE_CHANGED and "A001" in exc.value.message
+    assert _act("skip", w, t, c).state == "no_show"
+    with pytest.raises(Conflict):
+        _act("skip", w, t, c)
+    assert Ticket.objects.get(pk=t.pk).state == "no_show"
+    assert TicketEvent.objects.filter(ticket=t, kind="skipped").count() == 1
+    assert AuditEvent.objects.filter(event_type="service_halls.ticket_skip").count() == 1
+
+
+def test_acting_on_a_number_at_someone_elses_window_is_refused():
+    p = f.point()
+    c, other = f.clerk(point=p), f.clerk(point=p)
+    w = f.window(point=p, clerk=c, number=1)
+    theirs = f.window(point=p, clerk=other, number=2)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    _call(w, c)
+    with pytest.raises(NotAllowed):
+        _act("skip", theirs, t, other)
+    with pytest.raises(NotAllowed):
+        ticket_skip(window_id=w.pk, ticket_id=t.pk, clerk=other)
+    assert Ticket.objects.get(pk=t.pk).state == "called"
+
+
+def test_a_transferred_ticket_goes_to_its_window_before_older_ones():
+    a, b = f.business("A"), f.business("B")
+    p = f.point(businesses=[a, b])
+    c1, c2 = f.clerk(point=p), f.clerk(point=p)
+    w1 = f.window(point=p, clerk=c1, number=1, businesses=[a])
+    w2 = f.window(point=p, clerk=c2, number=2, businesses=[b])
+    old_b = ticket_issue(point=p, business_type=b, channel="kiosk")
+    moved = ticket_issue(point=p, business_type=a, channel="kiosk")
+    _call(w1, c1)
+    ticket_transfer(window_id=w1.pk, ticket_id=moved.pk, clerk=c1, to_window=Window.objects.get(pk=w2.pk))
+    # transferred to window 2: it is callable there (issued after old_b, so old_b first)
+    assert _call(w2, c2).pk == old_b.pk
+    _act("skip", w2, old_b, c2)
+    assert _call(w2, c2).pk == moved.pk
+    assert BusinessType.objects.count() == 2
