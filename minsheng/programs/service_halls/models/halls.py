@@ -132,13 +132,8 @@ class Window(models.Model):
         related_name="service_windows",
     )
     is_open = models.BooleanField(_("open"), default=True)
-    # The priority policy's counter, kept on the window's own row and updated in
-    # the call-next transaction: normal calls since this window last called a
-    # priority ticket, valid for ``policy_day`` (another day starts afresh).
-    policy_day = models.DateField(null=True, blank=True, editable=False)
-    normals_since_priority = models.PositiveSmallIntegerField(default=0, editable=False)
-    # Calls made at this window: call-next's conditional update on it decides which of two
-    # simultaneous taps calls (services/calling.py).
+    # Numbers called at this window. Call-next adds one first, which takes the window's row
+    # lock: two taps on one window call one after the other (services/calling.py).
     calls = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:

@@ -198,7 +198,6 @@ class Ticket(models.Model):
 
 
 class EventKind(models.TextChoices):
-    ISSUED = "issued", _("issued")
     CALLED = "called", _("called")
     RECALLED = "recalled", _("called again")
     SKIPPED = "skipped", _("no-show")
@@ -228,7 +227,11 @@ class TicketEvent(models.Model):
     class Meta:
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
-        indexes = [models.Index(fields=["point", "id"])]
+        indexes = [
+            models.Index(fields=["point", "id"]),
+            # a window's calls of the day, which its priority policy counts (services/calling.py)
+            models.Index(fields=["window", "id"], condition=models.Q(kind="called"), name="ticketevent_window_calls"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"

@@ -17,9 +17,10 @@ _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
 # --- business types (city-wide) ------------------------------------------------------
-def _check_business(
+def business_check(
     errors: FieldErrors, *, name: str, prefix: str, typical_minutes, order, exclude_pk=None,
 ) -> None:
+    """The rules of a business type's fields (the services and the admin's form read them)."""
     text_ok(errors, "name", name, max_length=100, required=_("Enter the business's name."))
     if not _PREFIX_RE.match(prefix):
         errors.add("prefix", _("Enter one letter from A to Z as the ticket prefix."))
@@ -55,7 +56,7 @@ def business_type_create(
         errors.add("code", _("Enter a code of 2 to 40 lower-case letters, digits and hyphens, e.g. insurance-registration."))
     elif BusinessType.objects.filter(code=code).exists():
         errors.add("code", _("The code “%(code)s” is already used. Choose another.") % {"code": code})
-    _check_business(errors, name=name, prefix=prefix, typical_minutes=typical_minutes, order=order)
+    business_check(errors, name=name, prefix=prefix, typical_minutes=typical_minutes, order=order)
     errors.raise_if_any()
     with transaction.atomic():
         biz = _business_saved(lambda: BusinessType.objects.create(
@@ -79,7 +80,7 @@ def business_type_update(
     (counters are per point, letter and day), so no number is ever issued twice."""
     name, prefix = (name or "").strip(), (prefix or "").strip().upper()
     errors = FieldErrors()
-    _check_business(errors, name=name, prefix=prefix, typical_minutes=typical_minutes, order=order,
+    business_check(errors, name=name, prefix=prefix, typical_minutes=typical_minutes, order=order,
                     exclude_pk=business_type.pk)
     errors.raise_if_any()
     fields = ("name", "prefix", "typical_minutes", "order", "is_active")

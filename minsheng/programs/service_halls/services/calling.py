@@ -3,18 +3,19 @@ transfer. Each is one function here; each applies a transition declared in
 ``models.queue.TRANSITIONS`` as a conditional update, writes its TicketEvent and one
 audit row in the same transaction.
 
-Concurrency (PostgreSQL, READ COMMITTED): call-next locks the window's row first, so a
-double tap waits and then sees the number the first tap called (each later statement
-takes a fresh snapshot); it picks with ``FOR UPDATE SKIP LOCKED``, so two windows never
-take the same ticket. An action locks the ticket's row before it checks the state. On
+Concurrency (PostgreSQL, READ COMMITTED): call-next updates the window's row first, which
+locks it, so a double tap waits and then sees the number the first tap called (each later
+statement takes a fresh snapshot); it picks with ``FOR UPDATE SKIP LOCKED``, so two windows
+never take the same ticket. An action locks the ticket's row before it checks the state. On
 SQLite the IMMEDIATE transaction serialises writers.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OrderBy, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OrderBy, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from ..models import (
     TRANSITIONS,
     BusinessType,
     Ticket,
+    TicketEvent,
     TicketState,
     Transition,
     Window,
@@ -45,20 +47,26 @@ class CallPolicy:
 
     Appointments due at their slot (from ``APPOINTMENT_EARLY`` before it) come first, by
     slot time; then one priority ticket after every ``priority_every`` normal calls at the
-    window (0: priority tickets always first), the other kind when none of the wanted kind
-    waits; first issued, first called within each. The window's row counts its normal
-    calls since its last priority call on ``policy_day`` (a window's first call of a day
-    wants priority). ``order`` reads the window's row inside the statement that picks, so
-    the pick and the policy are one read."""
+    window (0: priority tickets always first; a window that has called no priority ticket
+    today wants one), the other kind when none of the wanted kind waits; first issued,
+    first called within each. The window's calls are counted from its "called" events of
+    the day, inside the statement that picks: the policy keeps no counter of its own."""
 
     window_id: int
     now: datetime
 
     def wants_priority(self) -> Exists:
-        today = timezone.localdate(self.now)
+        day_start = datetime.combine(timezone.localdate(self.now), time.min, tzinfo=timezone.get_current_timezone())
+        calls = TicketEvent.objects.filter(window_id=self.window_id, kind=TRANSITIONS["call"].event,
+                                           at__gte=day_start)
+        priority_calls = calls.filter(ticket__is_priority=True)
+        normals_since = (
+            calls.filter(ticket__is_priority=False, id__gt=Subquery(priority_calls.order_by("-id").values("id")[:1]))
+            .order_by().values("window_id").annotate(n=Count("id")).values("n")
+        )
         return Exists(Window.objects.filter(
-            Q(point__priority_every=0) | ~Q(policy_day=today)
-            | Q(normals_since_priority__gte=F("point__priority_every")),
+            Q(point__priority_every=0) | ~Exists(priority_calls)
+            | Q(point__priority_every__lte=Coalesce(Subquery(normals_since), 0)),
             pk=self.window_id,
         ))
 
@@ -68,16 +76,6 @@ class CallPolicy:
                     default=Value(2), output_field=IntegerField())
         return [tier.asc(), Case(When(due, then=F("due_at"))).asc(nulls_last=True),
                 F("issued_at").asc(), F("id").asc()]
-
-    @staticmethod
-    def normals_after(*, ticket: Ticket, normals: int | None) -> int:
-        """The window's count once it has called ``ticket`` (``normals`` None: none today)."""
-        if ticket.is_priority:
-            return 0
-        return _COUNT_MAX if normals is None else min(normals + 1, _COUNT_MAX)
-
-
-_COUNT_MAX = 32767  # the column is a small integer
 
 
 def _window_value(window_id: int, field: str) -> Subquery:
@@ -151,44 +149,34 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
     """Call the next ticket at the clerk's window (``CallPolicy``), or None when nobody
     waits for its businesses. Refused while a number is still at the window.
 
-    One read picks the ticket and locks it (``FOR UPDATE SKIP LOCKED``: racing windows
-    take different tickets), reading the window's row and policy in the same statement;
-    then the window's row is updated on condition that its ``calls`` is still what the
-    pick read — of two taps on one window, the second waits for the first's row lock, finds
-    the count moved on, calls nothing and rolls back."""
+    The window's row is updated first (``calls`` + 1, on condition that the clerk is signed
+    on to it), which takes its lock: a second tap on the same window waits there, then finds
+    the first tap's number at the window and calls nothing. The pick that follows locks the
+    ticket with ``FOR UPDATE SKIP LOCKED``, so racing windows take different tickets."""
     now = timezone.now()
     today = timezone.localdate(now)
     call = TRANSITIONS["call"]
     served = Window.business_types.through.objects.filter(window_id=window_id).values("businesstype_id")
     at_window = Ticket.objects.filter(window_id=window_id, service_date=today, state__in=AT_WINDOW)
     with transaction.atomic():
+        if not Window.objects.filter(pk=window_id, clerk_id=clerk.pk).update(calls=F("calls") + 1):
+            raise _refuse_call(window_id=window_id, clerk=clerk, today=today)
         ticket = (
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("point", "business_type")
             .filter(point_id=_window_value(window_id, "point_id"), service_date=today, state__in=call.sources)
             .filter(Q(target_window_id=window_id) | Q(target_window__isnull=True, business_type_id__in=served))
             .filter(~Exists(at_window))
-            .annotate(
-                window_clerk=_window_value(window_id, "clerk_id"), window_number=_window_value(window_id, "number"),
-                window_calls=_window_value(window_id, "calls"), window_day=_window_value(window_id, "policy_day"),
-                window_normals=_window_value(window_id, "normals_since_priority"),
-            )
+            .annotate(window_number=_window_value(window_id, "number"))
             .order_by(*CallPolicy(window_id=window_id, now=now).order())
             .first()
         )
-        if ticket is None or ticket.window_clerk != clerk.pk:
+        if ticket is None:
             refusal = _refuse_call(window_id=window_id, clerk=clerk, today=today)
-            if refusal is None:
-                return None
-            raise refusal
-        normals = ticket.window_normals if ticket.window_day == today else None
-        won = Window.objects.filter(pk=window_id, clerk_id=clerk.pk, calls=ticket.window_calls).update(
-            calls=F("calls") + 1, policy_day=today,
-            normals_since_priority=CallPolicy.normals_after(ticket=ticket, normals=normals),
-        )
-        if not won:  # another call at this window came first (or the clerk was signed off)
-            raise _refuse_call(window_id=window_id, clerk=clerk, today=today) or _not_your_window(
-                ticket.window_number)
+            if refusal is not None:
+                raise refusal
+            transaction.set_rollback(True)  # nothing was called: the window's count stays
+            return None
         window = Window(pk=window_id, point_id=ticket.point_id, number=ticket.window_number, clerk_id=clerk.pk)
         _apply(call, ticket, now=now, window=window, target_window=None,
                first_called_at=ticket.first_called_at or now)
