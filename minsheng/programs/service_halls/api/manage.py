@@ -218,10 +218,8 @@ def _local_time(value: time, field: str) -> time:
 
 
 def _zone_of(point: ServicePoint, zone_id: int | None) -> Zone | None:
-    if zone_id is None:
-        return None
-    zone = Zone.objects.filter(point=point, pk=zone_id).first()
-    if zone is None:
+    zone = Zone.objects.filter(point=point, pk=zone_id).first() if zone_id is not None else None
+    if zone_id is not None and zone is None:
         raise ValidationFailed.for_field("zone", _("Choose a zone of this service point."))
     return zone
 

@@ -1,3 +1,6 @@
+"""Taking a number and the life of a ticket through the services: numbering, opening hours,
+priority, the call order, appointments, transfers, cancelling and rating."""
+
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
