@@ -132,9 +132,6 @@ class Window(models.Model):
         related_name="service_windows",
     )
     is_open = models.BooleanField(_("open"), default=True)
-    # Numbers called at this window. Call-next adds one first, which takes the window's row
-    # lock: two taps on one window call one after the other (services/calling.py).
-    calls = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("window")

@@ -3,8 +3,7 @@ transfer. Each is one function here; each applies a transition declared in
 ``models.queue.TRANSITIONS`` as a conditional update, writes its TicketEvent and one
 audit row in the same transaction.
 
-Concurrency (PostgreSQL, READ COMMITTED): call-next updates the window's row first, which
-locks it, so a double tap waits and then sees the number the first tap called (each later
+Concurrency (PostgreSQL, READ COMMITTED): call-next locks the window's row first, so a double tap waits and then sees the number the first tap called (each later
 statement takes a fresh snapshot); it picks with ``FOR UPDATE SKIP LOCKED``, so two windows
 never take the same ticket. An action locks the ticket's row before it checks the state. On
 SQLite the IMMEDIATE transaction serialises writers.
@@ -14,8 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OrderBy, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OrderBy,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,16 +58,19 @@ class CallPolicy:
     """Which waiting ticket a window calls next.
 
     Appointments due at their slot (from ``APPOINTMENT_EARLY`` before it) come first, by
-    slot time; then one priority ticket after every ``priority_every`` normal calls at the
-    window (0: priority tickets always first; a window that has called no priority ticket
-    today wants one), the other kind when none of the wanted kind waits; first issued,
-    first called within each. The window's calls are counted from its "called" events of
-    the day, inside the statement that picks: the policy keeps no counter of its own."""
+    slot time; then one priority ticket after every ``every`` normal calls at the window
+    (0: priority tickets always first; a window that has called no priority ticket today
+    wants one), the other kind when none of the wanted kind waits; first issued, first
+    called within each. The window's calls are counted from its "called" events of the
+    day, inside the statement that picks: the policy keeps no counter of its own."""
 
     window_id: int
+    every: int
     now: datetime
 
-    def wants_priority(self) -> Exists:
+    def wants_priority(self):
+        if self.every == 0:
+            return Value(True)
         day_start = datetime.combine(timezone.localdate(self.now), time.min, tzinfo=timezone.get_current_timezone())
         calls = TicketEvent.objects.filter(window_id=self.window_id, kind=TRANSITIONS["call"].event,
                                            at__gte=day_start)
@@ -64,11 +79,9 @@ class CallPolicy:
             calls.filter(ticket__is_priority=False, id__gt=Subquery(priority_calls.order_by("-id").values("id")[:1]))
             .order_by().values("window_id").annotate(n=Count("id")).values("n")
         )
-        return Exists(Window.objects.filter(
-            Q(point__priority_every=0) | ~Exists(priority_calls)
-            | Q(point__priority_every__lte=Coalesce(Subquery(normals_since), 0)),
-            pk=self.window_id,
-        ))
+        return Case(When(~Exists(priority_calls), then=Value(True)),
+                    When(GreaterThanOrEqual(Coalesce(Subquery(normals_since), 0), self.every), then=Value(True)),
+                    default=Value(False), output_field=BooleanField())
 
     def order(self) -> list[OrderBy]:
         due = Q(due_at__lte=self.now + APPOINTMENT_EARLY)
@@ -76,10 +89,6 @@ class CallPolicy:
                     default=Value(2), output_field=IntegerField())
         return [tier.asc(), Case(When(due, then=F("due_at"))).asc(nulls_last=True),
                 F("issued_at").asc(), F("id").asc()]
-
-
-def _window_value(window_id: int, field: str) -> Subquery:
-    return Subquery(Window.objects.filter(pk=window_id).values(field)[:1])
 
 
 def _still_at_window(number: str) -> Conflict:
@@ -149,35 +158,35 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
     """Call the next ticket at the clerk's window (``CallPolicy``), or None when nobody
     waits for its businesses. Refused while a number is still at the window.
 
-    The window's row is updated first (``calls`` + 1, on condition that the clerk is signed
-    on to it), which takes its lock: a second tap on the same window waits there, then finds
-    the first tap's number at the window and calls nothing. The pick that follows locks the
-    ticket with ``FOR UPDATE SKIP LOCKED``, so racing windows take different tickets."""
+    The window's row is locked first (``SELECT … FOR UPDATE``, on condition that the clerk
+    is signed on to it): a second tap on the same window waits there, then finds the first
+    tap's number at the window and calls nothing. The pick that follows locks the ticket
+    with ``FOR UPDATE SKIP LOCKED``, so racing windows take different tickets."""
     now = timezone.now()
     today = timezone.localdate(now)
     call = TRANSITIONS["call"]
-    served = Window.business_types.through.objects.filter(window_id=window_id).values("businesstype_id")
-    at_window = Ticket.objects.filter(window_id=window_id, service_date=today, state__in=AT_WINDOW)
     with transaction.atomic():
-        if not Window.objects.filter(pk=window_id, clerk_id=clerk.pk).update(calls=F("calls") + 1):
-            raise _refuse_call(window_id=window_id, clerk=clerk, today=today)
+        window = (Window.objects.select_for_update(of=("self",)).select_related("point")
+                  .filter(pk=window_id, clerk_id=clerk.pk).first())
+        if window is None:
+            raise _refuse_call(window_id=window_id, clerk=clerk, today=today) or _not_your_window("")
+        served = Window.business_types.through.objects.filter(window_id=window_id).values("businesstype_id")
+        at_window = Ticket.objects.filter(window_id=window_id, service_date=today, state__in=AT_WINDOW)
         ticket = (
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("point", "business_type")
-            .filter(point_id=_window_value(window_id, "point_id"), service_date=today, state__in=call.sources)
+            .select_related("business_type")
+            .filter(point_id=window.point_id, service_date=today, state__in=call.sources)
             .filter(Q(target_window_id=window_id) | Q(target_window__isnull=True, business_type_id__in=served))
             .filter(~Exists(at_window))
-            .annotate(window_number=_window_value(window_id, "number"))
-            .order_by(*CallPolicy(window_id=window_id, now=now).order())
+            .order_by(*CallPolicy(window_id=window_id, every=window.point.priority_every, now=now).order())
             .first()
         )
         if ticket is None:
             refusal = _refuse_call(window_id=window_id, clerk=clerk, today=today)
             if refusal is not None:
                 raise refusal
-            transaction.set_rollback(True)  # nothing was called: the window's count stays
             return None
-        window = Window(pk=window_id, point_id=ticket.point_id, number=ticket.window_number, clerk_id=clerk.pk)
+        ticket.point = window.point
         _apply(call, ticket, now=now, window=window, target_window=None,
                first_called_at=ticket.first_called_at or now)
         ticket_event(ticket, call.event, window=window, actor=clerk)

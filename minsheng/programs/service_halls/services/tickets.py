@@ -1,12 +1,13 @@
 """Taking a number (排队取号) and what its citizen does with it: cancel it, rate the service.
 
-Numbers run A001, A002 … per (point, letter, day) from one counter row: the conditional
-``UPDATE … SET last = last + 1`` holds the row's lock until commit, so no two tickets
-share a number (SQLite's IMMEDIATE transactions serialise writers). Nothing lives in
+Numbers run A001, A002 … per (point, letter, day) from one counter row: the
+``UPDATE … SET last = last + 1`` holds the row's lock until its transaction commits, so no
+two tickets share a number (SQLite's IMMEDIATE transactions serialise writers). Nothing lives in
 memory but the hall's reference data (``selectors.halls``): a restart leaves the queue
 as the database has it.
 """
 
+from contextlib import nullcontext
 from datetime import date
 
 from django.db import transaction
@@ -133,10 +134,14 @@ def ticket_issue(
         person = person or appointment.person
         user = user or appointment.user
     reason = priority_reason or priority_reason_for(person=person, on=today)
+    # The number in a transaction of its own: the counter row is locked only while it is taken
+    # (a kiosk rush queues on that row). Should the ticket then fail to save, its number is
+    # skipped, never issued twice.
     with transaction.atomic():
+        seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
+    with transaction.atomic() if appointment is not None else nullcontext():
         if appointment is not None:
             _check_in(appointment, now)
-        seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
         ticket = Ticket.objects.create(
             point=point,
             business_type=business_type,

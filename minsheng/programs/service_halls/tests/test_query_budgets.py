@@ -16,7 +16,7 @@ from django.test import Client
 from minsheng.audit.models import AuditEvent
 from minsheng.identity.services import api_token_issue
 
-from ..models import Ticket, TicketEvent, Window
+from ..models import Ticket, TicketEvent
 from ..selectors.halls import halls_forget
 from . import factories as f
 
@@ -38,11 +38,11 @@ def test_a_kiosk_ticket_is_five_statements(client, django_assert_max_num_queries
     """POST /p/service_halls/kiosk/<id>/ with the hall cached (its businesses, hours,
     closures: selectors.halls) and the day's counter row for the letter made:
 
-    1. SAVEPOINT (BEGIN IMMEDIATE on SQLite) — the number and the ticket commit together
-    2. UPDATE ticketcounter SET last = last + 1 — the next number; holds the row's lock
+    1. SAVEPOINT (BEGIN IMMEDIATE on SQLite) — taking the number is a transaction of its own
+    2. UPDATE ticketcounter SET last = last + 1 — the next number; locks the counter row
     3. SELECT ticketcounter.last — read the number just taken (still locked by us)
-    4. INSERT ticket … RETURNING id — the ticket (its row is also its record of issue)
-    5. RELEASE SAVEPOINT (COMMIT)
+    4. RELEASE SAVEPOINT (COMMIT) — the counter row is free for the next kiosk at once
+    5. INSERT ticket … RETURNING id — the ticket (its row is also its record of issue)
     """
     p = f.point()
     biz = p.business_types.first()
@@ -60,11 +60,11 @@ def test_a_windows_call_next_is_seven_statements(django_assert_max_num_queries):
     the queue's length:
 
     1. SAVEPOINT (BEGIN IMMEDIATE on SQLite)
-    2. SELECT the next ticket … FOR UPDATE SKIP LOCKED — the policy's order, the window's
-       businesses, nothing still at the window; with the window's clerk, number, calls
-       and policy counter read by the same statement
-    3. UPDATE window SET calls = calls + 1, policy … WHERE calls = <read> — who won a
-       double tap; the priority policy's counter
+    2. SELECT window JOIN servicepoint … WHERE clerk = the caller FOR UPDATE OF window — a
+       double tap waits here; the window's point, number and the point's priority policy
+    3. SELECT the next ticket … FOR UPDATE SKIP LOCKED — the policy's order (the window's
+       calls of the day counted from its events), the window's businesses, nothing still at
+       the window; with the ticket's business
     4. UPDATE ticket SET state = 'called' … WHERE state = 'waiting' — the transition
     5. INSERT ticketevent — the ticket's history and the display's log
     6. INSERT auditevent — the one audit trail
@@ -82,4 +82,3 @@ def test_a_windows_call_next_is_seven_statements(django_assert_max_num_queries):
     assert Ticket.objects.get(number="A002", point=p).state == "called"
     assert TicketEvent.objects.filter(kind="called").count() == 2
     assert AuditEvent.objects.filter(event_type="service_halls.ticket_call", actor=clerk).count() == 2
-    assert Window.objects.get(pk=w.pk).calls == 2
