@@ -229,7 +229,7 @@ def _point_out(p: ServicePoint) -> dict:
         "id": p.pk, "name": p.name, "level": p.level, "level_label": str(p.get_level_display()),
         "region": p.region_id, "region_name": p.region.name, "address": p.address, "latitude": p.latitude,
         "longitude": p.longitude, "is_active": p.is_active, "priority_every": p.priority_every,
-        "business_types": [b.code for b in p.business_types.order_by("order", "prefix")],
+        "business_types": [b.code for b in sorted(p.business_types.all(), key=lambda b: (b.order, b.prefix))],
         "organisation": p.organisation_id,
     }
 
@@ -261,7 +261,8 @@ def _day(day: date | None) -> date:
 def points(request):
     """The points within the user's hall-manager assignments, in service or closed."""
     _require(request, MANAGERS)
-    return [_point_out(p) for p in manage_sel.points_managed(user=request.user).order_by("region_id", "name")[:500]]
+    points = manage_sel.points_managed(user=request.user).prefetch_related("business_types")
+    return [_point_out(p) for p in points.order_by("region_id", "name")[:500]]
 
 
 @router.post("/points", response={201: PointOut, **ERROR_RESPONSES})

@@ -14,20 +14,19 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import (
-    BooleanField,
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
     OrderBy,
+    OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,34 +60,42 @@ class CallPolicy:
     slot time; then one priority ticket after every ``every`` normal calls at the window
     (0: priority tickets always first; a window that has called no priority ticket today
     wants one), the other kind when none of the wanted kind waits; first issued, first
-    called within each. The window's calls are counted from its "called" events of the
-    day, inside the statement that picks: the policy keeps no counter of its own."""
+    called within each. Each call's event records ``normals`` (normal calls at the window
+    since its last priority call today, None before the day's first priority call): the
+    next call reads it from the window's last call of the day (``window_history``)."""
 
-    window_id: int
     every: int
-    now: datetime
+    normals: int | None
 
-    def wants_priority(self):
-        if self.every == 0:
-            return Value(True)
-        day_start = datetime.combine(timezone.localdate(self.now), time.min, tzinfo=timezone.get_current_timezone())
-        calls = TicketEvent.objects.filter(window_id=self.window_id, kind=TRANSITIONS["call"].event,
+    @staticmethod
+    def window_history(*, now: datetime) -> dict:
+        """An annotation of a Window queryset that ``from_window`` reads."""
+        day_start = datetime.combine(timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone())
+        calls = TicketEvent.objects.filter(window_id=OuterRef("pk"), kind=TRANSITIONS["call"].event,
                                            at__gte=day_start)
-        priority_calls = calls.filter(ticket__is_priority=True)
-        normals_since = (
-            calls.filter(ticket__is_priority=False, id__gt=Subquery(priority_calls.order_by("-id").values("id")[:1]))
-            .order_by().values("window_id").annotate(n=Count("id")).values("n")
-        )
-        return Case(When(~Exists(priority_calls), then=Value(True)),
-                    When(GreaterThanOrEqual(Coalesce(Subquery(normals_since), 0), self.every), then=Value(True)),
-                    default=Value(False), output_field=BooleanField())
+        recorded = Cast(KeyTextTransform("normals", "detail"), IntegerField())
+        return {"normals_since_priority": Subquery(calls.order_by("-id").annotate(n=recorded).values("n")[:1])}
 
-    def order(self) -> list[OrderBy]:
-        due = Q(due_at__lte=self.now + APPOINTMENT_EARLY)
-        tier = Case(When(due, then=Value(0)), When(Q(is_priority=self.wants_priority()), then=Value(1)),
+    @classmethod
+    def from_window(cls, window: Window) -> "CallPolicy":
+        return cls(every=window.point.priority_every, normals=window.normals_since_priority)
+
+    @property
+    def wants_priority(self) -> bool:
+        return self.every == 0 or self.normals is None or self.normals >= self.every
+
+    def order(self, *, now: datetime) -> list[OrderBy]:
+        due = Q(due_at__lte=now + APPOINTMENT_EARLY)
+        tier = Case(When(due, then=Value(0)), When(is_priority=self.wants_priority, then=Value(1)),
                     default=Value(2), output_field=IntegerField())
         return [tier.asc(), Case(When(due, then=F("due_at"))).asc(nulls_last=True),
                 F("issued_at").asc(), F("id").asc()]
+
+    def after(self, ticket: Ticket) -> dict:
+        """What the call of ``ticket`` records for the window's next call."""
+        if ticket.is_priority:
+            return {"normals": 0}
+        return {"normals": None if self.normals is None else self.normals + 1}
 
 
 def _still_at_window(number: str) -> Conflict:
@@ -166,10 +173,14 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
     today = timezone.localdate(now)
     call = TRANSITIONS["call"]
     with transaction.atomic():
+        # The window's history is read here, before a concurrent tap's call could commit; that
+        # tap's number at the window then stops this one from calling (``at_window``).
         window = (Window.objects.select_for_update(of=("self",)).select_related("point")
+                  .annotate(**CallPolicy.window_history(now=now))
                   .filter(pk=window_id, clerk_id=clerk.pk).first())
         if window is None:
             raise _refuse_call(window_id=window_id, clerk=clerk, today=today) or _not_your_window("")
+        policy = CallPolicy.from_window(window)
         served = Window.business_types.through.objects.filter(window_id=window_id).values("businesstype_id")
         at_window = Ticket.objects.filter(window_id=window_id, service_date=today, state__in=AT_WINDOW)
         ticket = (
@@ -178,7 +189,7 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
             .filter(point_id=window.point_id, service_date=today, state__in=call.sources)
             .filter(Q(target_window_id=window_id) | Q(target_window__isnull=True, business_type_id__in=served))
             .filter(~Exists(at_window))
-            .order_by(*CallPolicy(window_id=window_id, every=window.point.priority_every, now=now).order())
+            .order_by(*policy.order(now=now))
             .first()
         )
         if ticket is None:
@@ -189,7 +200,7 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
         ticket.point = window.point
         _apply(call, ticket, now=now, window=window, target_window=None,
                first_called_at=ticket.first_called_at or now)
-        ticket_event(ticket, call.event, window=window, actor=clerk)
+        ticket_event(ticket, call.event, window=window, actor=clerk, detail=policy.after(ticket))
         _audit(call, clerk, ticket, call.sources[0], window=window.number)
     return ticket
 

@@ -192,3 +192,35 @@ def test_scope_another_halls_manager_gets_404_others_403(client, hall):
     assert client.get(f"{API}/business-types").status_code == 403
     client.logout()
     assert client.get(f"{API}/points").status_code == 401
+
+
+def test_the_managers_point_list_reads_the_same_statements_for_any_number_of_points(client, hall):
+    """No statement per point: the businesses of every point come in one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.access.models import Organisation
+
+    p, manager = hall
+    client.force_login(manager)
+
+    def add_points(n):
+        for _ in range(n):
+            org = Organisation.objects.create(name=f"分站{Organisation.objects.count()}", kind="service_point",
+                                              region=p.region, parent=p.organisation)
+            extra = ServicePoint.objects.create(organisation=org, name=org.name, level="village_point",
+                                                region=p.region, latitude=34.6, longitude=119.2)
+            extra.business_types.set(p.business_types.all())
+
+    def listed():
+        with CaptureQueriesContext(connection) as q:
+            r = client.get("/api/v1/service_halls/manage/points")
+        assert r.status_code == 200
+        # the program's own reads (the user's cached roles are refreshed when organisations change)
+        return len(r.json()), len([x for x in q.captured_queries if "service_halls" in x["sql"]])
+
+    add_points(1)
+    few, few_queries = listed()
+    add_points(4)
+    many, many_queries = listed()
+    assert (few, many) == (2, 6) and many_queries == few_queries

@@ -61,12 +61,12 @@ def test_a_windows_call_next_is_seven_statements(django_assert_max_num_queries):
 
     1. SAVEPOINT (BEGIN IMMEDIATE on SQLite)
     2. SELECT window JOIN servicepoint … WHERE clerk = the caller FOR UPDATE OF window — a
-       double tap waits here; the window's point, number and the point's priority policy
-    3. SELECT the next ticket … FOR UPDATE SKIP LOCKED — the policy's order (the window's
-       calls of the day counted from its events), the window's businesses, nothing still at
-       the window; with the ticket's business
+       double tap waits here; the window's point, number, the point's priority setting and
+       (a subquery) what the window's last call of the day recorded for the policy
+    3. SELECT the next ticket … FOR UPDATE SKIP LOCKED — in the policy's order, for the
+       window's businesses, none while a number is still at the window; with its business
     4. UPDATE ticket SET state = 'called' … WHERE state = 'waiting' — the transition
-    5. INSERT ticketevent — the ticket's history and the display's log
+    5. INSERT ticketevent — the ticket's history, the display's log, the policy's count
     6. INSERT auditevent — the one audit trail
     7. RELEASE SAVEPOINT (COMMIT)
     """
