@@ -94,5 +94,5 @@ def business_type_update(
         audit_record(event_type="service_halls.business_type_update", actor=actor, target=business_type,
                      old={k: v for k, v in old.items() if new[k] != v},
                      new={k: v for k, v in new.items() if old[k] != v})
-        hall_changed(None)  # every point's cached businesses, and the business cache
+        hall_changed(None)  # every cached hall: any may handle this business
     return business_type
