@@ -29,7 +29,7 @@ ceiling and the figures beside it alike:
    point on a day, no ticket called twice (two "called" events or two windows);
 4. fan-out: ``--displays`` SSE clients (asyncio, raw sockets) on one hall's
    /p/service_halls/display/<id>/events, served by granian in ASGI mode (one
-   process, as deployed) listening on PostgreSQL (NOTIFY); ``--rounds`` calls, each timed from
+   process, as deployed) subscribed to Redis (the display bus); ``--rounds`` calls, each timed from
    the start of window_call_next to each screen receiving the event;
 5. coverage: the demo generator's places (communities with populations and
    centres) and the service-halls demo's points and synthetic road network at
@@ -139,8 +139,9 @@ def setup():
     from minsheng.access.models import Organisation, Role, RoleAssignment
     from minsheng.identity.models import User
     from minsheng.identity.services import api_token_issue, api_token_new
-    from minsheng.programs.service_halls import services
     from minsheng.programs.service_halls.models import BusinessType, Window
+    from minsheng.programs.service_halls.services.points import point_create
+    from minsheng.programs.service_halls.services.windows import window_sign_on
     from minsheng.regions.services import regions_load
 
     t0 = time.monotonic()
@@ -158,7 +159,7 @@ def setup():
     points, windows = [], []
     for i in range(ARGS.points):
         org = Organisation.objects.create(name=f"压测医保服务站{i}", kind="service_point", region=county)
-        point = services.point_create(organisation=org, name=org.name, level="town_station", region=county,
+        point = point_create(organisation=org, name=org.name, level="town_station", region=county,
                                       latitude=34.6 + i / 100, longitude=119.2, business_types=types)
         points.append(point)
         for n in range(1, ARGS.windows + 1):
@@ -167,7 +168,7 @@ def setup():
             clerk = User.objects.create_user(username=f"bench_clerk_{i}_{n}", name="窗口人员",
                                              password=secrets.token_urlsafe(12), is_staff=True)
             RoleAssignment.objects.create(user=clerk, role=role, organisation=org, region=county)
-            services.window_sign_on(window=w, clerk=clerk)
+            window_sign_on(window=w, clerk=clerk)
             windows.append({"id": w.pk, "point": point.pk, "token": api_token_issue(user=clerk), "clerk": clerk.pk})
     # "call-next alone": more windows, each calling exactly one number, so the server
     # serves call-next requests only (a window cannot call again until its number is
@@ -462,17 +463,17 @@ async def _display(path, arrivals, connected, failures):
 
 
 async def _fan_out(point, window, clerk):
-    import psycopg
+    import redis.asyncio as aioredis
     from asgiref.sync import sync_to_async
 
-    from minsheng.programs.service_halls import realtime, services
-    from minsheng.programs.service_halls.models import Ticket
+    from minsheng.programs.service_halls.services.calling import ticket_skip, window_call_next
+    from minsheng.programs.service_halls.services.display import channel_for
 
     n = ARGS.displays
     arrivals, connected, failures = [], [], Counter()
     path = f"/p/service_halls/display/{point.pk}/events"
-    # The displays' bus on PostgreSQL: one LISTEN connection per server process (realtime.bus)
-    pg = await psycopg.AsyncConnection.connect(f"{ARGS.pg}/{ARGS.db}", autocommit=True)
+    # The displays' bus: one Redis subscription per server process (services/display.py)
+    bus = aioredis.from_url(ARGS.redis)
     t0 = time.monotonic()
     tasks = []
     for i in range(n):
@@ -482,10 +483,8 @@ async def _fan_out(point, window, clerk):
     subscribed = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        # one shared listener per server process; a screen counts once its stream started
-        cur = await pg.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                               [realtime.PG_LISTENER_NAME])
-        subscribed = (await cur.fetchone())[0]
+        # one shared subscriber per server process; a screen counts once its stream started
+        subscribed = dict(await bus.pubsub_numsub(channel_for(point.pk))).get(channel_for(point.pk).encode(), 0)
         if len(connected) >= n or (failures and len(connected) + sum(failures.values()) >= n):
             break
         await asyncio.sleep(0.2)
@@ -494,9 +493,9 @@ async def _fan_out(point, window, clerk):
 
     def call():
         started = time.monotonic()
-        ticket = services.window_call_next(window=window, clerk=clerk)
+        ticket = window_call_next(window_id=window.pk, clerk=clerk)
         event_id = ticket.events.get(kind="called").pk
-        services.ticket_skip(ticket=Ticket.objects.get(pk=ticket.pk), clerk=clerk)
+        ticket_skip(window_id=window.pk, ticket_id=ticket.pk, clerk=clerk)
         return started, event_id
 
     for _ in range(ARGS.rounds):
@@ -508,7 +507,7 @@ async def _fan_out(point, window, clerk):
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await pg.close()
+    await bus.aclose()
     return {"displays": n, "connected": len(connected), "subscribed": subscribed, "connect_s": connect_s,
             "failures": dict(failures), "rounds": rounds}
 
@@ -519,8 +518,8 @@ def fan_out(points, types, windows):
     from django.db import connection
 
     from minsheng.identity.models import User
-    from minsheng.programs.service_halls import services
     from minsheng.programs.service_halls.models import Window
+    from minsheng.programs.service_halls.services.tickets import ticket_issue
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * ARGS.displays + 256)), hard))
@@ -529,7 +528,7 @@ def fan_out(points, types, windows):
     w = next(w for w in windows if w["point"] == point.pk)
     window, clerk = Window.objects.get(pk=w["id"]), User.objects.get(pk=w["clerk"])
     for _ in range(ARGS.rounds):
-        services.ticket_issue(point=point, business_type=types[0], channel="kiosk")
+        ticket_issue(point=point, business_type=types[0], channel="kiosk")
     connection.close()
     proc = start_server("config.asgi:application", interface="asgi", workers=1)
     try:
@@ -553,9 +552,9 @@ def coverage():
 
     from minsheng.demo.context import DemoContext
     from minsheng.demo.foundation import build_places
-    from minsheng.programs.service_halls import coverage as cov
     from minsheng.programs.service_halls import demo
     from minsheng.programs.service_halls.models import ServicePoint
+    from minsheng.programs.service_halls.services import coverage as cov
 
     connection.close()
     t0 = time.monotonic()
@@ -639,8 +638,8 @@ def main():
           f"duplicates={db['duplicates']} double_called={db['double_called']} "
           f"(same id returned to two windows: {calls['client_dupes']})")
     if fan:
-        print(f"display fan-out: granian ASGI × 1 process, PostgreSQL LISTEN/NOTIFY; {fan['connected']}/{fan['displays']} "
-              f"screens connected, {fan['subscribed']} listener connection(s) in {fan['connect_s']:.1f} s"
+        print(f"display fan-out: granian ASGI × 1 process, Redis pub/sub; {fan['connected']}/{fan['displays']} "
+              f"screens connected, {fan['subscribed']} subscriber(s) in {fan['connect_s']:.1f} s"
               + (f", failures {fan['failures']}" if fan["failures"] else "")
               + f"; PostgreSQL connections held by the server while streaming: {fan['pg_connections']}")
         for i, r in enumerate(fan["rounds"], 1):

@@ -46,13 +46,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.username or f"#{self.pk}"
 
-    @classmethod
-    def label_sql(cls, alias: str) -> str:
-        """``str(user)`` as an SQL expression over the user row ``alias``, for statements
-        that write a label without loading the account (the service halls' window
-        statements write the audit row's actor label with it). Tested against ``__str__``."""
-        return f"COALESCE(NULLIF({alias}.name, ''), NULLIF({alias}.username, ''), '#' || CAST({alias}.id AS TEXT))"
-
     def get_full_name(self) -> str:
         return self.name
 

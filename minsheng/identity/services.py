@@ -491,29 +491,10 @@ def totp_verify(*, user: User, code: str) -> dt.datetime:
     return timezone.now()
 
 
-# A token is "<user id>.<secret>": the id lets a process that has not seen the token yet
-# find the account without asking the cache which user holds it. It is only a hint —
-# the token is checked against the account's own digest like any other (minsheng.api.auth).
-API_TOKEN_SEPARATOR = "."
-
-
-def api_token_new(*, user_id: int) -> str:
-    """A fresh token for this user (not stored). ``token_urlsafe`` never yields a dot."""
-    return f"{user_id}{API_TOKEN_SEPARATOR}{secrets.token_urlsafe(32)}"
-
-
-def api_token_user_hint(token: str) -> int | None:
-    """The user id a token names, if it names one (tokens issued before 2026-12 do not)."""
-    head, separator, _secret = token.partition(API_TOKEN_SEPARATOR)
-    if not separator or not (head.isascii() and head.isdigit()) or len(head) > 18:
-        return None
-    return int(head)
-
-
 @transaction.atomic
 def api_token_issue(*, user: User) -> str:
     """A new API token (shown once); only its sha256 is stored. Replaces any earlier token."""
-    token = api_token_new(user_id=user.pk)
+    token = secrets.token_urlsafe(32)
     user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
     user.save(update_fields=["api_token_hash"])
     audit_record(event_type="identity.api_token_issued", actor=user, target=user)

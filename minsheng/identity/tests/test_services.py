@@ -179,14 +179,3 @@ def test_totp_codes_are_checked_and_not_replayed(make_staff):
     assert "already used" in exc.value.fields["totp_code"][0]
     with pytest.raises(ValidationFailed):
         services.totp_verify(user=officer, code="000000" if code != "000000" else "111111")
-
-
-@pytest.mark.parametrize(("name", "username"), [("王丽", "wangli"), ("", "clerk-without-a-name"), ("", None)])
-def test_the_accounts_label_in_sql_reads_as_str_does(name, username):
-    """Statements that write a label without loading the account (User.label_sql)."""
-    user = User.objects.create_user(username=username or None, name=name, password="x-unused-3")
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {User.label_sql('u')} FROM {User._meta.db_table} u WHERE u.id = %s",  # noqa: S608
-                    [user.pk])
-        (label,) = cur.fetchone()
-    assert label == str(user)

@@ -14,8 +14,6 @@ from minsheng.demo.context import DEMO_PASSWORD
 from minsheng.demo.geography import COUNTIES
 from minsheng.identity.models import User
 
-from .coverage import coverage_recompute
-from .geo import haversine_m
 from .models import (
     Appointment,
     AppointmentSlot,
@@ -33,6 +31,8 @@ from .models import (
     TicketState,
     Window,
 )
+from .services.coverage import coverage_recompute
+from .services.travel import haversine_m
 
 BUSINESSES = [
     ("insurance-registration", "参保登记", "A", 8),
@@ -218,9 +218,8 @@ def _tickets(ctx, points, businesses) -> int:
             counters += [TicketCounter(point=p, prefix=k, service_date=day, last=v) for k, v in seq.items()]
     Ticket.objects.bulk_create(tickets, batch_size=2000)
     TicketCounter.objects.bulk_create(counters, ignore_conflicts=True)
-    events = []
+    events = []  # as the services write them: the ticket row records its issue, events start at the call
     for t in tickets:
-        events.append(TicketEvent(point_id=t.point_id, ticket=t, kind="issued", at=t.issued_at))
         if t.called_at:
             events.append(TicketEvent(point_id=t.point_id, ticket=t, kind="called", at=t.called_at, window=t.window))
         if t.finished_at:

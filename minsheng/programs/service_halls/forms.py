@@ -1,5 +1,5 @@
 """Forms for the hall manager's pages. They parse input into types; the rules
-(ranges, uniqueness, scope) live in hall_services.py, so the API and the pages
+(ranges, uniqueness, scope) live in the services, so the API and the pages
 refuse the same things with the same sentences (``errors_to_form``)."""
 
 import re

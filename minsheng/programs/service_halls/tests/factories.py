@@ -67,14 +67,14 @@ def window(*, point: ServicePoint, number: int = 1, businesses=None, clerk=None)
 
 def staffed_window(*, waiting: int, number: int = 1) -> tuple[ServicePoint, User, Window]:
     """A point with one clerk at window ``number`` and ``waiting`` kiosk numbers of its first business."""
-    from .. import services
+    from ..services.tickets import ticket_issue
 
     p = point()
     c = clerk(point=p)
     w = window(point=p, clerk=c, number=number)
     biz = p.business_types.first()
     for _ in range(waiting):
-        services.ticket_issue(point=p, business_type=biz, channel="kiosk")
+        ticket_issue(point=p, business_type=biz, channel="kiosk")
     return p, c, w
 
 
@@ -87,3 +87,11 @@ def citizen(*, phone_seq=None) -> User:
     user = User.objects.create_user(username=f"citizen{n}", name="市民", password="pw-12345678")
     Person.objects.create(user=user, name="市民", birth_date=date(1985, 5, 5))
     return user
+
+
+def act(action, ticket, clerk, **kwargs):
+    """Run a window action (calling.ticket_start …) on ``ticket`` at the window it is at now."""
+    from ..models import Ticket
+
+    window_id = Ticket.objects.values_list("window_id", flat=True).get(pk=ticket.pk)
+    return action(window_id=window_id, ticket_id=ticket.pk, clerk=clerk, **kwargs)

@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from .. import services
 from ..models import Ticket, TicketEvent
+from ..services.calling import ticket_finish, ticket_skip, ticket_start, window_call_next
+from ..services.tickets import ticket_issue
 from . import factories as f
 
 pytestmark = [
@@ -47,7 +48,7 @@ def test_racing_kiosks_never_issue_one_number_twice():
 
     def issue_many(_i):
         for _ in range(15):
-            services.ticket_issue(point=p, business_type=a, channel="kiosk")
+            ticket_issue(point=p, business_type=a, channel="kiosk")
 
     assert run_threads(6, issue_many) == []
     numbers = list(Ticket.objects.filter(point=p).values_list("number", flat=True))
@@ -59,7 +60,7 @@ def test_racing_windows_call_each_ticket_exactly_once():
     a = f.business("A")
     p = f.point(businesses=[a])
     for _ in range(60):
-        services.ticket_issue(point=p, business_type=a, channel="kiosk")
+        ticket_issue(point=p, business_type=a, channel="kiosk")
     clerks = [f.clerk(point=p) for _ in range(5)]
     windows = [f.window(point=p, number=i + 1, clerk=c) for i, c in enumerate(clerks)]
     called: list[int] = []
@@ -68,13 +69,13 @@ def test_racing_windows_call_each_ticket_exactly_once():
     def work(i):
         close_old_connections()
         while True:
-            t = services.window_call_next(window=windows[i], clerk=clerks[i])
+            t = window_call_next(window_id=windows[i].pk, clerk=clerks[i])
             if t is None:
                 return
             with lock:
                 called.append(t.pk)
-            services.ticket_start(ticket=t, clerk=clerks[i])
-            services.ticket_finish(ticket=t, clerk=clerks[i])
+            f.act(ticket_start, t, clerks[i])
+            f.act(ticket_finish, t, clerks[i])
 
     assert run_threads(5, work) == []
     assert len(called) == 60 == len(set(called))
@@ -91,12 +92,10 @@ def test_a_double_tap_on_call_next_calls_one_number():
     called and the others are told it is still at the window."""
     from minsheng.core.errors import Conflict
 
-    from ..models import Window
-
     a = f.business("A")
     p = f.point(businesses=[a])
     for _ in range(10):
-        services.ticket_issue(point=p, business_type=a, channel="kiosk")
+        ticket_issue(point=p, business_type=a, channel="kiosk")
     clerk = f.clerk(point=p)
     window = f.window(point=p, clerk=clerk)
     results, lock = [], threading.Lock()
@@ -104,8 +103,7 @@ def test_a_double_tap_on_call_next_calls_one_number():
     def tap(_i):
         close_old_connections()
         try:
-            t = services.window_call_next_at(window_id=window.pk, clerk=clerk,
-                                             window_for=lambda: Window.objects.get(pk=window.pk))
+            t = window_call_next(window_id=window.pk, clerk=clerk)
             outcome = t.number
         except Conflict:
             outcome = "busy"
@@ -125,17 +123,16 @@ def test_racing_skips_of_one_ticket_record_one_no_show():
 
     a = f.business("A")
     p = f.point(businesses=[a])
-    t = services.ticket_issue(point=p, business_type=a, channel="kiosk")
+    t = ticket_issue(point=p, business_type=a, channel="kiosk")
     clerk = f.clerk(point=p)
     window = f.window(point=p, clerk=clerk)
-    services.window_call_next(window=window, clerk=clerk)
+    window_call_next(window_id=window.pk, clerk=clerk)
     outcomes, lock = [], threading.Lock()
 
     def tap(_i):
         close_old_connections()
         try:
-            services.window_ticket_act(action="skip", window_id=window.pk, ticket_id=t.pk, clerk=clerk,
-                                       ticket_for=lambda: Ticket.objects.get(pk=t.pk))
+            ticket_skip(window_id=window.pk, ticket_id=t.pk, clerk=clerk)
             outcome = "ok"
         except Conflict:
             outcome = "conflict"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ..coverage import Params, Place, compute, recommend
-from ..geo import GridIndex, RoadGraph, haversine_m, multi_source_dijkstra
+from ..services.coverage import Params, Place, compute, recommend
+from ..services.travel import GridIndex, RoadGraph, haversine_m, multi_source_dijkstra
 
 # Along a meridian one degree of latitude is ≈111,195 m; 0.009° ≈ 1,000.8 m.
 DEG_M = haversine_m(34.0, 119.0, 35.0, 119.0)

@@ -1,10 +1,8 @@
-"""The hall display through each bus with a real server: PostgreSQL's LISTEN/NOTIFY (the
-default on PostgreSQL) and Redis pub/sub. Calls reach a connected screen live, only after
-commit, and a screen that reconnects with Last-Event-ID catches up.
+"""The hall display through the Redis bus with a real server: calls reach a connected
+screen live, only after commit, and a screen that reconnects with Last-Event-ID catches up.
 
-The ``postgres`` cases run on PostgreSQL, the ``redis`` ones where ``REDIS_URL`` is set: both
-in the PostgreSQL CI pass (redis://127.0.0.1:6379/15). The embedded default polls the table
-(tests/test_views.py).
+These run where ``REDIS_URL`` is set (the PostgreSQL CI pass: redis://127.0.0.1:6379/15).
+The embedded default polls the table (tests/test_views.py).
 """
 
 import asyncio
@@ -12,35 +10,41 @@ import json
 import time
 from contextlib import contextmanager
 
-import psycopg
 import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import AsyncClient
 
-from .. import realtime, services
 from ..models import Ticket
+from ..selectors.queue import events_after
+from ..services import display
+from ..services.calling import (
+    ticket_finish,
+    ticket_recall,
+    ticket_skip,
+    ticket_start,
+    window_call_next,
+)
+from ..views import display as display_views
 from . import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)  # events are sent on commit
 
 
-@pytest.fixture(params=[realtime.BUS_POSTGRES, realtime.BUS_REDIS])
-def bus(request, settings):
-    if request.param == realtime.BUS_POSTGRES and connection.vendor != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
-    if request.param == realtime.BUS_REDIS and not settings.REDIS_URL:
+@pytest.fixture
+def bus(settings):
+    if not settings.REDIS_URL:
         pytest.skip("needs a Redis server: set REDIS_URL (the PostgreSQL CI pass sets redis://127.0.0.1:6379/15)")
-    settings.SERVICE_HALLS_DISPLAY_BUS = request.param
-    return request.param
+    settings.SERVICE_HALLS_DISPLAY_BUS = display.BUS_REDIS
+    return display.BUS_REDIS
 
 
 @pytest.fixture
 def hall(settings, bus):
     settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2  # the stream wakes up often; the test never hangs
-    realtime._redis = None  # a client for this test's REDIS_URL
+    display._redis = None  # a client for this test's REDIS_URL
     p, c, w1 = f.staffed_window(waiting=4)
     c2 = f.clerk(point=p)
     w2 = f.window(point=p, clerk=c2, number=2)
@@ -51,13 +55,13 @@ def hall(settings, bus):
 def catch_up_calls(monkeypatch):
     """How many times the stream read the event table (catch-up); live events must come from the bus."""
     calls = []
-    original = realtime.events_after
+    original = events_after
 
     def counting(**kwargs):
         calls.append(kwargs["after_id"])
         return original(**kwargs)
 
-    monkeypatch.setattr(realtime, "events_after", counting)
+    monkeypatch.setattr(display_views, "events_after", counting)
     return calls
 
 
@@ -100,13 +104,13 @@ def read_stream(point_id, *, last_event_id, count, on_first=None, timeout=10.0):
 
 def test_a_call_reaches_a_connected_display_through_the_bus(hall, catch_up_calls):
     p, c, w = hall["point"], hall["clerk"], hall["window"]
-    first = services.window_call_next(window=w, clerk=c)
+    first = window_call_next(window_id=w.pk, clerk=c)
     called_at = {}
 
     def next_call():
-        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
+        f.act(ticket_skip, Ticket.objects.get(pk=first.pk), c)
         called_at["t"] = time.monotonic()
-        services.window_call_next(window=w, clerk=c)
+        window_call_next(window_id=w.pk, clerk=c)
 
     events = read_stream(p.pk, last_event_id=0, count=3, on_first=next_call)
     payloads = [e for e, _t in events]
@@ -125,19 +129,18 @@ def test_a_call_reaches_a_connected_display_through_the_bus(hall, catch_up_calls
 
 def test_a_display_reconnecting_with_last_event_id_gets_what_it_missed_then_live_calls(hall, catch_up_calls):
     p, c, w, c2, w2 = hall["point"], hall["clerk"], hall["window"], hall["clerk2"], hall["window2"]
-    first = services.window_call_next(window=w, clerk=c)
+    first = window_call_next(window_id=w.pk, clerk=c)
     seen = read_stream(p.pk, last_event_id=0, count=1)
     last_seen = seen[0][0]["id"]
     assert seen[0][0]["number"] == "A001"
 
     # while the screen is disconnected: a recall at window 1, a call at window 2
-    services.ticket_recall(ticket=first, clerk=c)
-    services.window_call_next(window=w2, clerk=c2)
+    f.act(ticket_recall, first, c)
+    window_call_next(window_id=w2.pk, clerk=c2)
 
     def live_call():
-        services.ticket_finish(ticket=services.ticket_start(ticket=Ticket.objects.get(pk=first.pk), clerk=c),
-                               clerk=c)
-        services.window_call_next(window=w, clerk=c)
+        f.act(ticket_finish, f.act(ticket_start, first, c), c)
+        window_call_next(window_id=w.pk, clerk=c)
 
     events = [e for e, _t in read_stream(p.pk, last_event_id=last_seen, count=5, on_first=live_call)]
     assert [(e["kind"], e["number"], e["window"]) for e in events] == [
@@ -152,102 +155,39 @@ def test_a_display_reconnecting_with_last_event_id_gets_what_it_missed_then_live
 
 
 @contextmanager
-def listening(bus: str, point_id: int):
-    """A subscriber of this test's own on the hall's bus: yields get(timeout) → payload or None."""
-    if bus == realtime.BUS_REDIS:
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(realtime.channel_for(point_id))
-        pubsub.get_message(timeout=1.0)  # the subscription confirmation
-
-        def get(timeout):
-            message = pubsub.get_message(timeout=timeout)
-            return None if message is None else json.loads(message["data"])
-
-        try:
-            yield get
-        finally:
-            pubsub.close()
-            client.close()
-        return
-    params = connection.get_connection_params()
-    for key in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(key, None)
-    conn = psycopg.connect(autocommit=True, **params)
-    conn.execute(f"LISTEN {realtime.PG_CHANNEL}")
+def listening(point_id: int):
+    """A subscriber of this test's own on the hall's channel: yields get(timeout) → payload or None."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(display.channel_for(point_id))
+    pubsub.get_message(timeout=1.0)  # the subscription confirmation
 
     def get(timeout):
-        for note in conn.notifies(timeout=timeout, stop_after=1):
-            payload = json.loads(note.payload)
-            assert payload["point"] == point_id
-            return payload
-        return None
+        message = pubsub.get_message(timeout=timeout)
+        return None if message is None else json.loads(message["data"])
 
     try:
         yield get
     finally:
-        conn.close()
+        pubsub.close()
+        client.close()
 
 
 def test_only_committed_calls_are_sent(hall):
     p, c, w = hall["point"], hall["clerk"], hall["window"]
-    with listening(hall["bus"], p.pk) as get:
+    with listening(p.pk) as get:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.window_call_next(window=w, clerk=c)
+            window_call_next(window_id=w.pk, clerk=c)
             raise RuntimeError("the request failed after the call")
         assert get(0.5) is None
         assert Ticket.objects.get(point=p, number="A001").state == "waiting"
 
-        ticket = services.window_call_next(window=w, clerk=c)
+        ticket = window_call_next(window_id=w.pk, clerk=c)
         payload = get(2.0)
         assert payload is not None
         assert payload == {**payload, "kind": "called", "number": "A001", "window": 1,
                            "id": ticket.events.get(kind="called").pk}
-        services.ticket_skip(ticket=Ticket.objects.get(pk=ticket.pk), clerk=c)  # the ORM path sends too
+        f.act(ticket_skip, Ticket.objects.get(pk=ticket.pk), c)
         payload = get(2.0)
         assert payload == {**payload, "kind": "skipped", "number": "A001", "window": 1,
                            "id": ticket.events.get(kind="skipped").pk}
-
-
-@pytest.fixture
-def pg_hall(settings):
-    """A hall on the ``postgres`` bus with two numbers, the first called at window 1."""
-    if connection.vendor != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: the PostgreSQL CI pass runs it")
-    settings.SERVICE_HALLS_DISPLAY_BUS = realtime.BUS_POSTGRES
-    settings.SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = 0.2
-    p, c, w = f.staffed_window(waiting=2)
-    first = services.window_call_next(window=w, clerk=c)
-    return {"point": p, "clerk": c, "window": w, "first": first}
-
-
-def test_a_display_whose_listener_connection_is_killed_catches_up_once_it_listens_again(pg_hall, catch_up_calls):
-    p, c, w, first = pg_hall["point"], pg_hall["clerk"], pg_hall["window"], pg_hall["first"]
-
-    def kill_listener_then_call():
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid, 2000) FROM pg_stat_activity "
-                        "WHERE application_name = %s AND datname = current_database()",
-                        [realtime.PG_LISTENER_NAME])
-            assert [row[0] for row in cur.fetchall()] == [True]  # exactly one listener, now gone
-        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
-        services.window_call_next(window=w, clerk=c)  # nobody listens: only the catch-up can bring it
-
-    events = [e for e, _t in read_stream(p.pk, last_event_id=0, count=3, on_first=kill_listener_then_call)]
-    assert [(e["kind"], e["number"]) for e in events] == [("called", "A001"), ("skipped", "A001"),
-                                                          ("called", "A002")]
-    assert len(catch_up_calls) == 2  # on connecting, and once listening again
-
-
-def test_a_stray_notification_on_the_channel_does_not_break_the_stream(pg_hall, catch_up_calls):
-    p, c, first = pg_hall["point"], pg_hall["clerk"], pg_hall["first"]
-
-    def strays_then_call():
-        with connection.cursor() as cur:
-            for stray in ["not json", "[1, 2]", json.dumps({"point": p.pk}), json.dumps({"point": p.pk, "id": "x"})]:
-                cur.execute("SELECT pg_notify(%s, %s)", [realtime.PG_CHANNEL, stray])
-        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
-
-    events = [e for e, _t in read_stream(p.pk, last_event_id=0, count=2, on_first=strays_then_call)]
-    assert [(e["kind"], e["number"]) for e in events] == [("called", "A001"), ("skipped", "A001")]
-    assert catch_up_calls == [0]  # the skip came live, after the strays

@@ -6,8 +6,15 @@ import time_machine
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
 
-from .. import services
 from ..models import Ticket, TicketState
+from ..services.calling import (
+    ticket_finish,
+    ticket_recall,
+    ticket_skip,
+    ticket_start,
+    window_call_next,
+)
+from ..services.tickets import ticket_issue
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +63,8 @@ def test_phone_ticket_needs_sign_in_and_links_the_person(client):
 def test_ticket_status_reports_position_and_wait(client):
     p = f.point()
     f.window(point=p)
-    first = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
-    second = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    first = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    second = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
     data = client.get(f"/p/service_halls/t/{second.token}/status.json").json()
     assert data["ahead"] == 1 and data["wait_minutes"] == 10 and data["your_turn"] is False
     assert "person" not in data
@@ -69,7 +76,7 @@ def test_clerk_tablet_calls_and_finishes(client):
     p = f.point()
     c = f.clerk(point=p)
     w = f.window(point=p)
-    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk")
     client.force_login(c)
     client.post(f"/p/service_halls/clerk/windows/{w.pk}/sign/")
     client.post(f"/p/service_halls/clerk/windows/{w.pk}/call/")
@@ -99,9 +106,9 @@ def test_display_feed_shows_calls_without_personal_data(client):
     p = f.point()
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c, number=3)
-    services.ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk",
+    ticket_issue(point=p, business_type=p.business_types.first(), channel="kiosk",
                           person=f.person(name="王小明"))
-    services.window_call_next(window=w, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
     response = client.get(f"/p/service_halls/display/{p.pk}/feed.json")
     assert response.json()["current"] == [{"number": "A001", "window": 3, "state": "called"}]
     assert "王小明" not in response.content.decode()
@@ -136,13 +143,13 @@ def test_display_stream_catches_up_from_last_event_id_and_streams_new_calls(sett
     settings.SERVICE_HALLS_DISPLAY_BUS = "poll"
     settings.SERVICE_HALLS_SSE_POLL_SECONDS = 0.05
     p, c, w = f.staffed_window(waiting=3, number=2)
-    first = services.window_call_next(window=w, clerk=c)
+    first = window_call_next(window_id=w.pk, clerk=c)
     first_call_id = first.events.get(kind="called").pk
-    services.ticket_recall(ticket=first, clerk=c)
+    f.act(ticket_recall, first, c)
 
     def next_call():
-        services.ticket_skip(ticket=Ticket.objects.get(pk=first.pk), clerk=c)
-        services.window_call_next(window=w, clerk=c)
+        f.act(ticket_skip, Ticket.objects.get(pk=first.pk), c)
+        window_call_next(window_id=w.pk, clerk=c)
 
     # reconnect after the first call: the recall is replayed, then live events follow
     events = _read_events(p.pk, last_event_id=first_call_id, count=3, between=next_call)
@@ -158,7 +165,7 @@ def test_display_stream_for_an_unknown_point_is_404(client):
 
 
 def test_coverage_page_lists_uncovered_communities(client):
-    from ..coverage import coverage_recompute
+    from ..services.coverage import coverage_recompute
 
     town = f.town()
     f.region("320706001001", "community", parent=town, name="近社区", lat=34.6, lon=119.181, population=1000, is_urban=True)
@@ -177,13 +184,13 @@ def test_citizen_rates_a_finished_service_once(client):
     c = f.clerk(point=p)
     w = f.window(point=p, clerk=c)
     user = f.citizen()
-    t = services.ticket_issue(point=p, business_type=p.business_types.first(), channel="phone", user=user)
+    t = ticket_issue(point=p, business_type=p.business_types.first(), channel="phone", user=user)
     client.force_login(user)
     client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 5})
     assert not Rating.objects.exists()  # not finished yet
-    services.window_call_next(window=w, clerk=c)
-    services.ticket_start(ticket=t, clerk=c)
-    services.ticket_finish(ticket=t, clerk=c)
+    window_call_next(window_id=w.pk, clerk=c)
+    f.act(ticket_start, t, c)
+    f.act(ticket_finish, t, c)
     assert 'data-test="rate"' in client.get(f"/p/service_halls/t/{t.token}/").content.decode()
     client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 5})
     client.post(f"/p/service_halls/t/{t.token}/rate/", {"level": 4})
@@ -191,18 +198,14 @@ def test_citizen_rates_a_finished_service_once(client):
     assert rating.level == 5 and rating.rater_id == user.pk and rating.organisation_id == p.organisation_id
 
 
-@pytest.mark.parametrize("bus", ["redsi", "postgres", "redis"])
-def test_a_display_bus_the_deployment_cannot_carry_is_a_configuration_error(settings, bus):
+@pytest.mark.parametrize("chosen", ["redsi", "postgres", "redis"])
+def test_a_display_bus_the_deployment_cannot_carry_is_a_configuration_error(settings, chosen):
+    """Only ``redis`` (with REDIS_URL) and ``poll`` carry display events."""
     from django.core.exceptions import ImproperlyConfigured
-    from django.db import connection
 
-    from .. import realtime
+    from ..services import display
 
-    settings.SERVICE_HALLS_DISPLAY_BUS = bus
+    settings.SERVICE_HALLS_DISPLAY_BUS = chosen
     settings.REDIS_URL = ""
-    carried = bus == "postgres" and connection.vendor == "postgresql"
-    if carried:
-        assert realtime.bus() == "postgres"
-    else:
-        with pytest.raises(ImproperlyConfigured, match="SERVICE_HALLS_DISPLAY_BUS"):
-            realtime.bus()
+    with pytest.raises(ImproperlyConfigured, match="SERVICE_HALLS_DISPLAY_BUS"):
+        display.bus()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from minsheng.programs.service_halls.osm import road_network_import_osm
+from minsheng.programs.service_halls.services.road_networks import road_network_import_osm
 from minsheng.programs.service_halls.tasks import coverage_recompute
 
 

@@ -1,0 +1,191 @@
+"""Taking a number (排队取号) and what its citizen does with it: cancel it, rate the service.
+
+Numbers run A001, A002 … per (point, letter, day) from one counter row: the
+``UPDATE … SET last = last + 1`` holds the row's lock until its transaction commits, so no
+two tickets share a number (SQLite's IMMEDIATE transactions serialise writers). Nothing lives in
+memory but the hall's reference data (``selectors.halls``): a restart leaves the queue
+as the database has it.
+"""
+
+from contextlib import nullcontext
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
+
+from ..models import (
+    TRANSITIONS,
+    Appointment,
+    AppointmentState,
+    BusinessType,
+    Channel,
+    PriorityFlags,
+    PriorityReason,
+    ServicePoint,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketState,
+)
+from ..selectors.halls import hall_find
+from . import display
+
+ELDERLY_AGE = 70
+
+
+def priority_reason_for(*, person, on: date) -> str:
+    """老弱病残孕 from the person's record: age ≥ 70 by birth date, disability,
+    serious illness, pregnancy. Empty string when none applies."""
+    if person is None:
+        return ""
+    if person.birth_date:
+        b = person.birth_date
+        age = on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        if age >= ELDERLY_AGE:
+            return PriorityReason.ELDERLY
+    flags = PriorityFlags.objects.filter(person=person).first()
+    if flags:
+        if flags.disabled:
+            return PriorityReason.DISABLED
+        if flags.pregnant_until and flags.pregnant_until >= on:
+            return PriorityReason.PREGNANT
+        if flags.ill:
+            return PriorityReason.ILL
+    return ""
+
+
+def ticket_event(ticket: Ticket, kind: str, *, window=None, actor=None, detail=None) -> TicketEvent:
+    """Write one TicketEvent (the ticket's history and the display's log) and tell the
+    hall's screens after commit when they show it."""
+    event = TicketEvent.objects.create(
+        point_id=ticket.point_id, ticket=ticket, kind=kind, at=timezone.now(), window=window,
+        actor=actor if getattr(actor, "pk", None) else None, detail=detail or {},
+    )
+    display.announce(event, number=ticket.number, window_number=window.number if window else None)
+    return event
+
+
+def _next_number(*, point_id: int, prefix: str, day: date) -> int:
+    """The next number for (point, letter, day); the counter row stays locked until commit."""
+    counter = TicketCounter.objects.filter(point_id=point_id, prefix=prefix, service_date=day)
+    if not counter.update(last=F("last") + 1):
+        # The day's first number with this letter: create the row (a racing kiosk may too).
+        TicketCounter.objects.bulk_create(
+            [TicketCounter(point_id=point_id, prefix=prefix, service_date=day, last=0)], ignore_conflicts=True)
+        counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
+
+
+def _check_in(appointment: Appointment, now) -> None:
+    updated = Appointment.objects.filter(pk=appointment.pk, state=AppointmentState.BOOKED).update(
+        state=AppointmentState.CHECKED_IN, updated_at=now)
+    if not updated:
+        raise Conflict(_("This appointment was already used to take a number."))
+
+
+def ticket_issue(
+    *,
+    point: ServicePoint,
+    business_type: BusinessType,
+    channel: str,
+    person=None,
+    user=None,
+    priority_reason: str | None = None,
+    appointment: Appointment | None = None,
+) -> Ticket:
+    """Issue the next number for ``business_type`` at ``point`` (A001, A002 … per day)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if channel not in Channel.values:
+        raise ValidationFailed.for_field("channel", _("Choose kiosk, phone or appointment."))
+    if priority_reason and priority_reason not in PriorityReason.values:
+        raise ValidationFailed.for_field(
+            "priority_reason", _("Choose one of the listed reasons for priority service.")
+        )
+    hall = hall_find(point_id=point.pk)
+    if hall is None or not hall.is_open(now):
+        raise ValidationFailed(
+            _("%(point)s is closed now. Please come back during its opening hours.")
+            % {"point": point.name}
+        )
+    if not business_type.is_active or not hall.handles(business_type.pk):
+        raise ValidationFailed.for_field(
+            "business_type",
+            _("%(point)s does not handle “%(business)s”. Please choose another business or service point.")
+            % {"point": point.name, "business": business_type.name},
+        )
+    if appointment is not None:
+        slot = appointment.slot
+        if (
+            appointment.state != AppointmentState.BOOKED
+            or slot.point_id != point.pk
+            or slot.business_type_id != business_type.pk
+            or timezone.localdate(slot.starts_at) != today
+        ):
+            raise ValidationFailed.for_field(
+                "appointment",
+                _("This appointment is not for this service point, business and day, or it was already used."),
+            )
+        channel = Channel.APPOINTMENT
+        person = person or appointment.person
+        user = user or appointment.user
+    reason = priority_reason or priority_reason_for(person=person, on=today)
+    # The number in a transaction of its own: the counter row is locked only while it is taken
+    # (a kiosk rush queues on that row). Should the ticket then fail to save, its number is
+    # skipped, never issued twice.
+    with transaction.atomic():
+        seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
+    with transaction.atomic() if appointment is not None else nullcontext():
+        if appointment is not None:
+            _check_in(appointment, now)
+        ticket = Ticket.objects.create(
+            point=point,
+            business_type=business_type,
+            service_date=today,
+            number=f"{business_type.prefix}{seq:03d}",
+            channel=channel,
+            is_priority=bool(reason),
+            priority_reason=reason or "",
+            person=person,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            appointment=appointment,
+            # the slot's start, so the queue calls a due appointment without a join
+            due_at=appointment.slot.starts_at if appointment is not None else None,
+            issued_at=now,
+        )
+    # The ticket row is its own record of issue (issued_at, channel): events start at the call.
+    return ticket
+
+
+def ticket_cancel(*, ticket: Ticket, user) -> Ticket:
+    """The citizen who took a number gives it up while still waiting."""
+    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the person who took this number can cancel it."))
+    cancel = TRANSITIONS["cancel"]
+    with transaction.atomic():
+        if not Ticket.objects.filter(pk=ticket.pk, state__in=cancel.sources).update(state=cancel.target):
+            raise Conflict(_("This number has already been called and can no longer be cancelled."),
+                           code=ErrorCode.STATE_CHANGED)
+        ticket.state = cancel.target
+        ticket_event(ticket, cancel.event, actor=user)
+    return ticket
+
+
+def ticket_rate(*, ticket: Ticket, user, level: int, comment: str = ""):
+    """The citizen who took the number rates the finished service (好差评, core ratings)."""
+    from minsheng.ratings.services import rating_submit
+
+    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the person who took this number can rate the service."))
+    if ticket.state != TicketState.DONE:
+        raise ValidationFailed(_("You can rate the service once it is finished. Please come back then."))
+    point = ticket.point
+    return rating_submit(
+        rater=user, target=ticket, level=level, comment=comment,
+        organisation=point.organisation, service_key=f"service_halls.{ticket.business_type.code}",
+        region=point.region,
+    )

@@ -1,0 +1,134 @@
+"""Pages anyone may open: the station list, a station with its QR code, the touch kiosk,
+a ticket's follow page, the 15-minute circle."""
+
+import math
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from minsheng.access.decorators import public
+from minsheng.core.errors import DomainError, NotFound
+from minsheng.ratings.models import RatingLevel
+
+from ..models import CoverageSettings, PriorityReason, ServicePoint
+from ..selectors.coverage import coverage_current, coverage_rows
+from ..selectors.halls import hall_get, point_get, point_is_open, points_list
+from ..selectors.queue import queue_status, ticket_by_token, waiting_counts
+from ..services.tickets import ticket_issue
+from . import http_errors, qr_svg
+
+
+@public
+@http_errors
+def points(request):
+    q = request.GET.get("q", "").strip()[:50]
+    rows = points_list(q=q)[:200]
+    return render(request, "service_halls/points.html", {"points": rows, "q": q})
+
+
+@public
+@http_errors
+def point_detail(request, point_id: int):
+    point = point_get(point_id=point_id)
+    counts = waiting_counts(point=point)
+    businesses = [(b, counts.get(b.pk, 0)) for b in point.business_types.filter(is_active=True)]
+    url = request.build_absolute_uri(reverse("service_halls:point", args=[point.pk]))
+    return render(request, "service_halls/point.html", {
+        "point": point, "businesses": businesses, "qr": qr_svg(url),
+        "is_open": point_is_open(point=point),
+        "hours": point.opening_hours.all(),
+    })
+
+
+@public
+@http_errors
+def kiosk(request, point_id: int):
+    hall = hall_get(point_id=point_id)
+    point = hall.point
+    error = None
+    if request.method == "POST":
+        reason = request.POST.get("priority_reason", "")
+        raw = request.POST.get("business", "")
+        biz = hall.businesses.get(int(raw)) if raw.isdigit() else None
+        try:
+            if biz is None:
+                raise NotFound(_("Choose one of the businesses this service point handles."))
+            ticket = ticket_issue(
+                point=point, business_type=biz,
+                channel="kiosk", priority_reason=reason or None,
+            )
+            return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
+        except DomainError as e:
+            error = e.message
+    return render(request, "service_halls/kiosk.html", {
+        "point": point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
+        "reasons": PriorityReason.choices, "error": error,
+        "is_open": point_is_open(point=point),
+    }, status=422 if error else 200)
+
+
+@public
+@http_errors
+def ticket_page(request, token: str):
+    ticket = ticket_by_token(token=token)
+    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[token]))
+    return render(request, "service_halls/ticket.html", {
+        "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
+        "from_kiosk": request.GET.get("kiosk") == "1",
+        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
+        "can_rate": request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done",
+        "levels": RatingLevel.choices,
+    })
+
+
+@public
+@http_errors
+def ticket_status(request, token: str):
+    ticket = ticket_by_token(token=token)
+    return JsonResponse(queue_status(ticket=ticket))
+
+
+# --- the 15-minute circle ------------------------------------------------------------
+def _map(rows, points):
+    """Project to an SVG box (equirectangular; fine at a city's size)."""
+    coords = [(r.community.latitude, r.community.longitude) for r in rows if r.community.latitude]
+    coords += [(p.latitude, p.longitude) for p in points]
+    if not coords:
+        return None
+    lat0, lat1 = min(c[0] for c in coords), max(c[0] for c in coords)
+    lon0, lon1 = min(c[1] for c in coords), max(c[1] for c in coords)
+    kx = math.cos(math.radians((lat0 + lat1) / 2))
+    w_deg, h_deg = max((lon1 - lon0) * kx, 1e-4), max(lat1 - lat0, 1e-4)
+    width = 800
+    height = max(200, int(width * h_deg / w_deg))
+
+    def xy(lat, lon):
+        return (round(10 + (lon - lon0) * kx / w_deg * (width - 20), 1),
+                round(10 + (lat1 - lat) / h_deg * (height - 20), 1))
+
+    def colour(r):
+        if r.minutes is None:
+            return "#8c959f"
+        share = r.minutes / max(1, r.threshold_min)
+        return "#1a7f37" if share <= 0.5 else "#7ab648" if share <= 1 else "#d4a72c" if share <= 1.5 else "#cf222e"
+
+    dots = [(*xy(r.community.latitude, r.community.longitude), colour(r), r) for r in rows if r.community.latitude]
+    marks = [(*xy(p.latitude, p.longitude), p) for p in points]
+    return {"width": width, "height": height, "dots": dots, "points": marks}
+
+
+@public
+@http_errors
+def coverage(request):
+    run = coverage_current()
+    rows = list(coverage_rows(run=run)) if run else []
+    points_qs = ServicePoint.objects.filter(is_active=True, latitude__isnull=False)
+    uncovered = sorted((r for r in rows if not r.covered), key=lambda r: -(r.population or 0))
+    methods = {r.method for r in rows}
+    return render(request, "service_halls/coverage.html", {
+        "run": run, "map": _map(rows, list(points_qs)), "uncovered": uncovered[:300],
+        "estimate_only": methods == {"estimate"}, "mixed": len(methods) > 1,
+        "settings": CoverageSettings.current(),
+    })

@@ -1,0 +1,130 @@
+"""Staff at work: the clerk's window tablet (sign on, call next, act on the number at the
+window), the statistics, and where new service points would cover the most people."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.access.decorators import staff
+from minsheng.core.errors import DomainError, NotFound
+
+from ..apps import CLERKS, STATS
+from ..models import Window, actions_allowed
+from ..selectors.coverage import coverage_current
+from ..selectors.queue import ticket_at_window, waiting_counts, window_get_for, windows_for
+from ..selectors.stats import hall_stats, points_for_stats
+from ..services.calling import WINDOW_ACTS, ticket_transfer, window_call_next
+from ..services.windows import window_sign_off, window_sign_on
+from . import http_errors
+
+
+@staff(*CLERKS)
+@http_errors
+def clerk_home(request):
+    windows = windows_for(user=request.user).order_by("point__name", "number")[:200]
+    return render(request, "service_halls/clerk_home.html", {"windows": windows})
+
+
+@staff(*CLERKS)
+@require_POST
+@http_errors
+def clerk_sign(request, window_id: int):
+    window = window_get_for(user=request.user, window_id=window_id)
+    try:
+        if request.POST.get("action") == "off":
+            window_sign_off(window=window, clerk=request.user)
+            return redirect("service_halls:clerk_home")
+        window_sign_on(window=window, clerk=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("service_halls:clerk_home")
+    return redirect("service_halls:clerk_window", window_id=window.pk)
+
+
+@staff(*CLERKS)
+@http_errors
+def clerk_window(request, window_id: int):
+    window = window_get_for(user=request.user, window_id=window_id)
+    point = window.point
+    counts = waiting_counts(point=point)
+    current = ticket_at_window(window=window)
+    return render(request, "service_halls/clerk_window.html", {
+        "window": window, "point": point, "current": current,
+        "actions": actions_allowed(current.state) if current else [],
+        "counts": [(b, counts.get(b.pk, 0)) for b in window.business_types.all()],
+        "businesses": point.business_types.filter(is_active=True),
+        "other_windows": Window.objects.filter(point=point).exclude(pk=window.pk),
+        "is_mine": window.clerk_id == request.user.pk,
+    })
+
+
+@staff(*CLERKS)
+@require_POST
+@http_errors
+def clerk_action(request, window_id: int, action: str):
+    window = window_get_for(user=request.user, window_id=window_id)
+    clerk = request.user
+    try:
+        if action == "call":
+            if window_call_next(window_id=window.pk, clerk=clerk) is None:
+                messages.info(request, _("Nobody is waiting for this window's businesses."))
+        elif action == "transfer":
+            ticket_transfer(
+                window_id=window.pk, ticket_id=int(request.POST.get("ticket") or 0), clerk=clerk,
+                business_type=window.point.business_types.filter(pk=request.POST.get("business") or 0).first(),
+                to_window=Window.objects.filter(point=window.point, pk=request.POST.get("to_window") or 0).first(),
+            )
+        elif action in WINDOW_ACTS:
+            WINDOW_ACTS[action](window_id=window.pk, ticket_id=int(request.POST.get("ticket") or 0), clerk=clerk)
+        else:
+            raise NotFound()
+    except DomainError as e:
+        messages.error(request, e.message)
+    except ValueError:
+        messages.error(request, _("Choose a number at this window."))
+    return redirect("service_halls:clerk_window", window_id=window.pk)
+
+
+@staff(*STATS)
+@http_errors
+def stats(request):
+    today = timezone.localdate()
+    try:
+        date_from = timezone.datetime.fromisoformat(request.GET["from"]).date() if request.GET.get("from") else today - timedelta(days=6)
+        date_to = timezone.datetime.fromisoformat(request.GET["to"]).date() if request.GET.get("to") else today
+    except ValueError:
+        messages.error(request, _("Enter dates as YYYY-MM-DD."))
+        date_from, date_to = today - timedelta(days=6), today
+    data = hall_stats(points=points_for_stats(user=request.user), date_from=date_from, date_to=date_to)
+    return render(request, "service_halls/stats.html", {"s": data, "date_from": date_from, "date_to": date_to})
+
+
+@staff(*STATS)
+@http_errors
+def recommend(request):
+    run = coverage_current()
+    try:
+        k = max(1, min(20, int(request.GET.get("k", 5))))
+    except ValueError:
+        k = 5
+    picks = []
+    if run is not None:
+        from ..services.coverage import recommend_for_run
+
+        picks = recommend_for_run(run=run, k=k)
+    return render(request, "service_halls/recommend.html", {"run": run, "picks": picks, "k": k})
+
+
+@staff(*STATS)
+@require_POST
+@http_errors
+def coverage_refresh(request):
+    from ..tasks import coverage_recompute
+
+    coverage_recompute.enqueue(trigger="requested")
+    messages.success(request, _("The 15-minute circle is being recomputed; reload in a moment."))
+    return redirect("service_halls:coverage")
