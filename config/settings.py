@@ -388,7 +388,7 @@ AFTER_SCHOOL_OFFER_SWEEP_SECONDS = int(env("AFTER_SCHOOL_OFFER_SWEEP_SECONDS", "
 ENTERPRISE_STARTUP_TARGET_HOURS = float(env("ENTERPRISE_STARTUP_TARGET_HOURS", "3.75"))
 ENTERPRISE_STARTUP_STEP_HOURS: dict[str, float] = {}
 # service_halls (便民服务站): the live display's server-sent events and the display bus
-SERVICE_HALLS_DISPLAY_BUS = env("SERVICE_HALLS_DISPLAY_BUS", "auto")  # auto | redis | postgres | local
+SERVICE_HALLS_DISPLAY_BUS = env("SERVICE_HALLS_DISPLAY_BUS", "auto")  # auto | redis | poll (auto: redis with REDIS_URL)
 SERVICE_HALLS_SSE_POLL_SECONDS = float(env("SERVICE_HALLS_SSE_POLL_SECONDS", "1"))
 SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = float(env("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", "15"))
 SERVICE_HALLS_SSE_ASGI_SECONDS = float(env("SERVICE_HALLS_SSE_ASGI_SECONDS", "3600"))  # one stream's life
