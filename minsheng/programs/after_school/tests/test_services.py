@@ -7,7 +7,8 @@ import time_machine
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 from minsheng.identity.models import PersonRelation
 
-from .. import services
+from ..services.applications import application_submit, application_withdraw
+from ..services.offerings import offering_validate
 from ..models import Application, FeeWaiverRule, OfferingDay, SeatRequest
 from . import factories as f
 
@@ -29,7 +30,7 @@ def test_first_come_application_takes_a_place_on_each_chosen_day(school):
     guardian, child = f.guardian_with_child(school)
     off = f.offering(school, capacity=2)
     f.window(school)
-    app = services.application_submit(guardian_user=guardian, student=child, offering=off,
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                       weekdays=[0, 2], idempotency_key=f.key())
     assert app.state == "admitted"
     assert sorted(SeatRequest.objects.filter(application=app).values_list("weekday", "state")) == [
@@ -43,8 +44,8 @@ def test_same_idempotency_key_returns_the_same_application(school):
     off = f.offering(school)
     f.window(school)
     k = f.key()
-    first = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=k)
-    second = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=k)
+    first = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=k)
+    second = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=k)
     assert first.pk == second.pk
     assert Application.objects.count() == 1
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
@@ -54,9 +55,9 @@ def test_second_application_for_same_child_and_offering_is_a_conflict(school):
     guardian, child = f.guardian_with_child(school)
     off = f.offering(school)
     f.window(school)
-    services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
     with pytest.raises(Conflict) as err:
-        services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[1], idempotency_key=f.key())
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[1], idempotency_key=f.key())
     assert err.value.code == "duplicate"
     assert Application.objects.count() == 1
     assert OfferingDay.objects.get(offering=off, weekday=1).taken == 0
@@ -67,9 +68,9 @@ def test_full_day_is_refused_and_nothing_is_taken_on_the_other_days(school):
     f.window(school)
     g1, c1 = f.guardian_with_child(school)
     g2, c2 = f.guardian_with_child(school)
-    services.application_submit(guardian_user=g1, student=c1, offering=off, weekdays=[1], idempotency_key=f.key())
+    application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[1], idempotency_key=f.key())
     with pytest.raises(Conflict) as err:
-        services.application_submit(guardian_user=g2, student=c2, offering=off, weekdays=[0, 1], idempotency_key=f.key())
+        application_submit(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1], idempotency_key=f.key())
     assert err.value.code == "full"
     assert "weekdays" in err.value.fields
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 0
@@ -82,7 +83,7 @@ def test_child_not_in_ones_care_is_refused(school):
     off = f.offering(school)
     f.window(school)
     with pytest.raises(NotAllowed):
-        services.application_submit(guardian_user=guardian, student=strangers_child, offering=off,
+        application_submit(guardian_user=guardian, student_id=strangers_child.pk, offering_id=off.pk,
                                     weekdays=[0], idempotency_key=f.key())
     assert Application.objects.count() == 0
 
@@ -92,7 +93,7 @@ def test_outside_the_window_is_refused(school):
     off = f.offering(school)
     f.window(school, opens=f.NOW + timedelta(hours=1), closes=f.NOW + timedelta(days=1))
     with pytest.raises(ValidationFailed) as err:
-        services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
     assert "2026-02-20 10:00" in str(err.value.message) and "offering" in err.value.fields
     assert Application.objects.count() == 0
 
@@ -101,19 +102,19 @@ def test_other_schools_offering_and_wrong_grade_and_bad_days_are_refused(school)
     guardian, child = f.guardian_with_child(school, grade_level=8)
     f.window(school)
     with pytest.raises(ValidationFailed):
-        services.application_submit(guardian_user=guardian, student=child, offering=f.offering(school),
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=f.offering(school).pk,
                                     weekdays=[0], idempotency_key=f.key())
     other = f.school("新浦中学")
     with pytest.raises(ValidationFailed):
-        services.application_submit(guardian_user=guardian, student=child, offering=f.offering(other, grade_max=9),
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=f.offering(other, grade_max=9).pk,
                                     weekdays=[0], idempotency_key=f.key())
     junior = f.offering(school, grade_min=7, grade_max=9, weekdays=(0, 1))
     for bad in ([], [5], ["x"], None):
         with pytest.raises(ValidationFailed):
-            services.application_submit(guardian_user=guardian, student=child, offering=junior,
+            application_submit(guardian_user=guardian, student_id=child.pk, offering_id=junior.pk,
                                         weekdays=bad, idempotency_key=f.key())
     with pytest.raises(ValidationFailed):
-        services.application_submit(guardian_user=guardian, student=child, offering=junior,
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=junior.pk,
                                     weekdays=[0], idempotency_key="x")
     assert Application.objects.count() == 0
 
@@ -125,8 +126,8 @@ def test_hardship_family_fee_is_waived(school):
     f.window(school)
     g1, c1 = f.guardian_with_child(school, category="dibao")
     g2, c2 = f.guardian_with_child(school, category="low_income")
-    a1 = services.application_submit(guardian_user=g1, student=c1, offering=off, weekdays=[0], idempotency_key=f.key())
-    a2 = services.application_submit(guardian_user=g2, student=c2, offering=off, weekdays=[0], idempotency_key=f.key())
+    a1 = application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
+    a2 = application_submit(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
     assert (a1.fee_due, a1.waiver_percent) == (Decimal("0.00"), 100)
     assert (a2.fee_due, a2.waiver_percent) == (Decimal("150.00"), 50)
 
@@ -135,7 +136,7 @@ def test_offering_rules_of_five_plus_two(school):
     from datetime import time
     base = dict(kind="weekday", activity="homework", weekdays=[0, 1], start_time=time(15, 30),
                 end_time=time(17, 45), grade_min=1, grade_max=6, capacity=30, fee=Decimal("0"))
-    services.offering_validate(**base)
+    offering_validate(**base)
     for change, field in [
         ({"end_time": time(17, 0)}, "end_time"),  # ends before the working day ends
         ({"start_time": time(16, 0), "end_time": time(17, 40)}, "end_time"),  # shorter than 2 hours
@@ -145,7 +146,7 @@ def test_offering_rules_of_five_plus_two(school):
         ({"capacity": 0}, "capacity"),
     ]:
         with pytest.raises(ValidationFailed) as err:
-            services.offering_validate(**{**base, **change})
+            offering_validate(**{**base, **change})
         assert field in err.value.fields, change
 
 
@@ -153,13 +154,13 @@ def test_withdrawal_frees_the_place(school):
     guardian, child = f.guardian_with_child(school)
     off = f.offering(school, capacity=1)
     f.window(school)
-    app = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
-    services.application_withdraw(guardian_user=guardian, application_id=app.pk)
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
+    application_withdraw(guardian_user=guardian, application_id=app.pk)
     app.refresh_from_db()
     assert app.state == "withdrawn"
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 0
     # and may apply again afterwards
-    again = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
+    again = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
     assert again.state == "admitted"
 
 
@@ -168,10 +169,10 @@ def test_stranger_cannot_withdraw(school):
     stranger, _ = f.guardian_with_child(school)
     off = f.offering(school)
     f.window(school)
-    app = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0], idempotency_key=f.key())
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0], idempotency_key=f.key())
     from minsheng.core.errors import NotFound
     with pytest.raises(NotFound):
-        services.application_withdraw(guardian_user=stranger, application_id=app.pk)
+        application_withdraw(guardian_user=stranger, application_id=app.pk)
     assert PersonRelation.objects.count() == 2
 
 
@@ -188,10 +189,10 @@ def test_rush_apply_is_one_statement_on_postgresql(school):
     f.window(school)
     first_guardian, first_child = f.guardian_with_child(school)
     guardian, child = f.guardian_with_child(school)
-    services.application_apply(guardian_user=first_guardian, student_id=first_child.pk, offering_id=off.pk,
+    application_submit(guardian_user=first_guardian, student_id=first_child.pk, offering_id=off.pk,
                                weekdays=[0, 1, 2], idempotency_key=f.key())  # offering, window cached; prepared
     with CaptureQueriesContext(connection) as queries:
-        app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                          weekdays=[0, 1, 2], idempotency_key=f.key())
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     if connection.vendor == "postgresql":
@@ -224,18 +225,18 @@ def test_a_refusal_for_want_of_places_is_one_statement_on_postgresql(school):
     f.window(school)
     winner, winner_child = f.guardian_with_child(school)
     k = f.key()
-    first = services.application_apply(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
+    first = application_submit(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
                                        weekdays=[0, 1], idempotency_key=k)
     other, other_child = f.guardian_with_child(school)
     with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as full:
-        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
                                    weekdays=[0, 1], idempotency_key=f.key())
     assert full.value.code == "full"
     assert full.value.fields == {"weekdays": [str(full.value.message)]}
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     if connection.vendor == "postgresql":
         assert len(statements) == 1, statements
-    again = services.application_apply(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
+    again = application_submit(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
                                        weekdays=[0, 1], idempotency_key=k)
     assert again.pk == first.pk
     assert Application.objects.count() == 1
@@ -246,22 +247,22 @@ def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_a
     f.window(school)
     guardian, child = f.guardian_with_child(school)
     k = f.key()
-    first = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+    first = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                        weekdays=[0], idempotency_key=k)
-    again = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+    again = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                        weekdays=[0], idempotency_key=k)
     assert again.pk == first.pk
     with pytest.raises(Conflict) as dup:
-        services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                    weekdays=[0], idempotency_key=f.key())
     assert dup.value.code == "duplicate"
     other, other_child = f.guardian_with_child(school)
     with pytest.raises(Conflict) as full:
-        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
                                    weekdays=[0], idempotency_key=f.key())
     assert full.value.code == "full"
     with pytest.raises(Conflict) as stolen:
-        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
                                    weekdays=[0], idempotency_key=k)
     assert stolen.value.code == "conflict"  # the key was another family's
     assert Application.objects.count() == 1 and OfferingDay.objects.get(offering=off, weekday=0).taken == 1
@@ -289,7 +290,7 @@ def test_rush_refusals_write_nothing_and_say_why(school):
 
     def apply(user, student_id):
         with translation.override("en"):
-            return services.application_apply(guardian_user=user, student_id=student_id, offering_id=off.pk,
+            return application_submit(guardian_user=user, student_id=student_id, offering_id=off.pk,
                                               weekdays=[0, 1], idempotency_key=f.key())
 
     with pytest.raises(NotAllowed, match="only for a child in your care"):
@@ -323,7 +324,7 @@ def test_rush_audit_row_is_the_one_audit_record_writes(school):
     request.request_id, request.user = "req-42", guardian
     token = _current_request.set(request)
     try:
-        app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                           weekdays=[0, 2], idempotency_key=f.key())
         reference = audit_record(event_type="after_school.apply", actor=guardian, target=app,
                                  new={"offering": off.pk, "weekdays": [0, 2], "state": "admitted"})
@@ -346,11 +347,11 @@ def test_city_wide_offering_reads_then_writes(school):
     f.window(school)
     guardian, child = f.guardian_with_child(school)
     other, other_child = f.guardian_with_child(school)
-    app = services.application_apply(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
                                      weekdays=[0], idempotency_key=f.key())
     assert (app.state, app.school_id, app.guardian.user_id) == ("admitted", school.pk, guardian.pk)
     with pytest.raises(Conflict) as full:
-        services.application_apply(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
                                    weekdays=[0], idempotency_key=f.key())
     assert full.value.code == "full"
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
@@ -366,7 +367,7 @@ def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school
     off = f.offering(school)
     f.window(school)
     (g1, c1), (g2, c2) = f.guardian_with_child(school), f.guardian_with_child(school)
-    services.application_apply(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
+    application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
                                idempotency_key=f.key())
     with connection.cursor() as cur:
         # inside a DO block: psycopg sees the command "DO", not "DEALLOCATE", and still
@@ -374,7 +375,7 @@ def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school
         cur.execute("DO $$BEGIN EXECUTE 'DEALLOCATE ALL'; END$$")
         cur.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cur.fetchone()[0] == 0
-    app = services.application_apply(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1],
+    app = application_submit(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1],
                                      idempotency_key=f.key())
     assert app.state == "admitted" and Application.objects.count() == 2
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))[0] == 2

@@ -5,7 +5,8 @@ import time_machine
 
 from minsheng.access.models import Role, RoleAssignment
 
-from .. import services
+from ..services.applications import application_submit, application_withdraw
+from ..services.running import sessions_generate
 from ..models import Application, Attendance, PickUp, Session
 from . import factories as f
 
@@ -57,7 +58,7 @@ def test_an_offering_the_child_holds_shows_applied_not_a_second_form_on_the_page
     assert 'data-test="offering"' not in page and 'data-test="offering-applied"' in page
     assert "已为这个孩子报名" in page
     assert client.get("/api/v1/after_school/children").json()[0]["applied"] == [off.pk]
-    services.application_withdraw(guardian_user=guardian, application_id=Application.objects.get().pk)
+    application_withdraw(guardian_user=guardian, application_id=Application.objects.get().pk)
     page = client.get("/p/after_school/").content.decode()
     assert 'data-test="offering"' in page and 'data-test="offering-applied"' not in page
     assert client.get("/api/v1/after_school/children").json()[0]["applied"] == []
@@ -119,9 +120,9 @@ def test_teacher_page_and_api_mark_attendance_and_pickup(client, setup):
     school, off, guardian, child = setup
     teacher = f.teacher(school)
     off.teachers.add(teacher)
-    services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0],
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
                                 idempotency_key=f.key())
-    services.sessions_generate(offering=off, start=date(2026, 3, 2), end=date(2026, 3, 2))
+    sessions_generate(offering=off, start=date(2026, 3, 2), end=date(2026, 3, 2))
     session = Session.objects.get()
     with time_machine.travel(f.NOW.replace(month=3, day=2, hour=16), tick=False):
         client.force_login(teacher.person.user)
@@ -141,7 +142,7 @@ def test_teacher_page_and_api_mark_attendance_and_pickup(client, setup):
 
 def test_supervision_view_and_api_need_a_staff_role_and_aggregate(client, setup):
     school, off, guardian, child = setup
-    services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0],
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
                                 idempotency_key=f.key())
     client.force_login(guardian)
     assert client.get("/p/after_school/supervision/").status_code == 403
