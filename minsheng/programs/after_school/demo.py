@@ -16,9 +16,6 @@ from django.utils import timezone
 from minsheng.access.models import Organisation, Role, RoleAssignment
 from minsheng.identity.models import PersonRelation, User
 
-from .services.applications import fee_after_waiver, new_reference
-from .services.offerings import window_create
-from .services.lottery import lottery_run
 from .models import (
     Application,
     ClassGroup,
@@ -31,6 +28,9 @@ from .models import (
     Teacher,
     Term,
 )
+from .services.applications import fee_after_waiver, new_reference
+from .services.lottery import lottery_run
+from .services.offerings import window_create
 
 STUDENTS = 605_000
 TEACHERS = 32_000

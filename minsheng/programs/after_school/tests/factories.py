@@ -10,8 +10,8 @@ from minsheng.access.models import Organisation
 from minsheng.identity.models import Person, PersonRelation, User
 from minsheng.regions.models import Region
 
-from ..services.offerings import offering_create, window_create
 from ..models import ClassGroup, Enrolment, Grade, Teacher, Term
+from ..services.offerings import offering_create, window_create
 
 _seq = itertools.count(1)
 NOW = timezone.make_aware(datetime(2026, 2, 20, 9, 0))

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from ..services.running import sessions_generate
 from ..models import Application, Attendance, PickUp, Session
+from ..services.running import sessions_generate
 from . import factories as f
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from django.db import connection
 
 from minsheng.core.errors import Conflict
 
-from ..services.applications import application_submit
 from ..models import Application, OfferingDay, SeatRequest
+from ..services.applications import application_submit
 from . import factories as f
 
 pytestmark = [

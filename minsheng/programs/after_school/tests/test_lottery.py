@@ -8,9 +8,6 @@ from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 from minsheng.draws.algorithm import draw_order, sha256_hex
 from minsheng.draws.models import PublishedDraw
 
-from ..services.applications import application_submit, application_withdraw, offer_respond, offers_expire
-from ..services.running import attendance_mark, pickup_confirm, sessions_generate
-from ..services.lottery import lottery_run, lottery_start
 from ..models import (
     Application,
     ApplicationWindow,
@@ -20,6 +17,14 @@ from ..models import (
     SeatRequest,
     Session,
 )
+from ..services.applications import (
+    application_submit,
+    application_withdraw,
+    offer_respond,
+    offers_expire,
+)
+from ..services.lottery import lottery_run, lottery_start
+from ..services.running import attendance_mark, pickup_confirm, sessions_generate
 from . import factories as f
 
 pytestmark = pytest.mark.django_db

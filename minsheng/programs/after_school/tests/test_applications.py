@@ -7,9 +7,8 @@ import time_machine
 from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 from minsheng.identity.models import PersonRelation
 
-from ..services.applications import application_submit, application_withdraw
-from ..services.offerings import offering_validate
 from ..models import Application, FeeWaiverRule, OfferingDay, SeatRequest
+from ..services.applications import application_submit, application_withdraw
 from . import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -132,24 +131,6 @@ def test_hardship_family_fee_is_waived(school):
     assert (a2.fee_due, a2.waiver_percent) == (Decimal("150.00"), 50)
 
 
-def test_offering_rules_of_five_plus_two(school):
-    from datetime import time
-    base = dict(kind="weekday", activity="homework", weekdays=[0, 1], start_time=time(15, 30),
-                end_time=time(17, 45), grade_min=1, grade_max=6, capacity=30, fee=Decimal("0"))
-    offering_validate(**base)
-    for change, field in [
-        ({"end_time": time(17, 0)}, "end_time"),  # ends before the working day ends
-        ({"start_time": time(16, 0), "end_time": time(17, 40)}, "end_time"),  # shorter than 2 hours
-        ({"weekdays": [5]}, "weekdays"),
-        ({"kind": "holiday"}, "activity"),  # holiday care is supervision only
-        ({"grade_min": 7, "grade_max": 9, "end_time": time(21, 0)}, "end_time"),
-        ({"capacity": 0}, "capacity"),
-    ]:
-        with pytest.raises(ValidationFailed) as err:
-            offering_validate(**{**base, **change})
-        assert field in err.value.fields, change
-
-
 def test_withdrawal_frees_the_place(school):
     guardian, child = f.guardian_with_child(school)
     off = f.offering(school, capacity=1)
@@ -174,72 +155,6 @@ def test_stranger_cannot_withdraw(school):
     with pytest.raises(NotFound):
         application_withdraw(guardian_user=stranger, application_id=app.pk)
     assert PersonRelation.objects.count() == 2
-
-
-def test_rush_apply_is_one_statement_on_postgresql(school):
-    """The enrolment rush's submit on PostgreSQL: guardianship and enrolment read, places taken,
-    application, seats and audit row written by one prepared statement (no BEGIN/COMMIT outside
-    a transaction). On SQLite: the read, then places, application, seats and audit row."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from minsheng.audit.models import AuditEvent
-
-    off = f.offering(school, capacity=5)
-    f.window(school)
-    first_guardian, first_child = f.guardian_with_child(school)
-    guardian, child = f.guardian_with_child(school)
-    application_submit(guardian_user=first_guardian, student_id=first_child.pk, offering_id=off.pk,
-                               weekdays=[0, 1, 2], idempotency_key=f.key())  # offering, window cached; prepared
-    with CaptureQueriesContext(connection) as queries:
-        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
-                                         weekdays=[0, 1, 2], idempotency_key=f.key())
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    if connection.vendor == "postgresql":
-        assert len(statements) == 1 and statements[0].startswith("WITH who AS"), statements
-        with connection.cursor() as cur:  # planned once for the session, not per submit
-            cur.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH who AS%%'")
-            assert cur.fetchone()[0] == 1
-    else:
-        assert len(statements) == 5, statements
-    assert sorted(app.seats.values_list("weekday", "state")) == [(0, "admitted"), (1, "admitted"), (2, "admitted")]
-    taken = dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))
-    assert taken == {0: 2, 1: 2, 2: 2, 3: 0, 4: 0}
-    saved = Application.objects.get(pk=app.pk)
-    assert (saved.guardian.user_id, saved.grade_level, saved.school_id, saved.window_id) == (
-        guardian.pk, app.grade_level, school.pk, app.window_id)
-    event = AuditEvent.objects.get(event_type="after_school.apply", target_id=str(app.pk))
-    assert (event.actor_id, event.target_type, event.target_label, event.new_values) == (
-        guardian.pk, "after_school.application", app.reference,
-        {"offering": off.pk, "weekdays": [0, 1, 2], "state": "admitted"})
-
-
-def test_a_refusal_for_want_of_places_is_one_statement_on_postgresql(school):
-    """Most refusals of a rush are "full": on PostgreSQL the submit statement also reads the
-    key's and the child's applications (nothing changed since its snapshot), so the answer
-    needs no second statement; a repeat of the admitted submit still gets its application."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    off = f.offering(school, capacity=1)
-    f.window(school)
-    winner, winner_child = f.guardian_with_child(school)
-    k = f.key()
-    first = application_submit(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
-                                       weekdays=[0, 1], idempotency_key=k)
-    other, other_child = f.guardian_with_child(school)
-    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as full:
-        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
-                                   weekdays=[0, 1], idempotency_key=f.key())
-    assert full.value.code == "full"
-    assert full.value.fields == {"weekdays": [str(full.value.message)]}
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    if connection.vendor == "postgresql":
-        assert len(statements) == 1, statements
-    again = application_submit(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk,
-                                       weekdays=[0, 1], idempotency_key=k)
-    assert again.pk == first.pk
-    assert Application.objects.count() == 1
 
 
 def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_are_full(school):
@@ -268,9 +183,8 @@ def test_once_full_a_repeat_is_answered_a_second_try_is_a_duplicate_and_others_a
     assert Application.objects.count() == 1 and OfferingDay.objects.get(offering=off, weekday=0).taken == 1
 
 
-def test_rush_refusals_write_nothing_and_say_why(school):
-    """Each refusal of the one-statement submit (PostgreSQL) or the ORM path (SQLite) gives the
-    same sentence as before and writes no application, place or audit row."""
+def test_refusals_write_nothing_and_say_why(school):
+    """Each refusal says why in a sentence and writes no application, place or audit row."""
     from django.utils import translation
 
     from minsheng.audit.models import AuditEvent
@@ -309,37 +223,8 @@ def test_rush_refusals_write_nothing_and_say_why(school):
     assert apply(guardian, child.pk).state == "admitted"
 
 
-def test_rush_audit_row_is_the_one_audit_record_writes(school):
-    """The one-statement submit writes its audit row itself; it must equal audit_record's."""
-    from django.test import RequestFactory
-
-    from minsheng.audit.models import AuditEvent
-    from minsheng.audit.services import audit_record
-    from minsheng.core.middleware import _current_request
-
-    off = f.offering(school)
-    f.window(school)
-    guardian, child = f.guardian_with_child(school)
-    request = RequestFactory().post("/", REMOTE_ADDR="10.1.2.3")
-    request.request_id, request.user = "req-42", guardian
-    token = _current_request.set(request)
-    try:
-        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
-                                          weekdays=[0, 2], idempotency_key=f.key())
-        reference = audit_record(event_type="after_school.apply", actor=guardian, target=app,
-                                 new={"offering": off.pk, "weekdays": [0, 2], "state": "admitted"})
-    finally:
-        _current_request.reset(token)
-    written = AuditEvent.objects.filter(event_type="after_school.apply").exclude(pk=reference.pk).get()
-    fields = [f.attname for f in AuditEvent._meta.concrete_fields if f.name not in ("id", "occurred_at")]
-    reference.refresh_from_db()
-    assert {k: getattr(written, k) for k in fields} == {k: getattr(reference, k) for k in fields}
-    assert written.occurred_at == reference.occurred_at  # the frozen clock
-
-
-def test_city_wide_offering_reads_then_writes(school):
-    """An offering for a whole area (no school) needs the child's school before it can pick the
-    window: it reads the applicant first, then writes (one statement on PostgreSQL)."""
+def test_city_wide_offering_takes_children_of_its_area_through_their_schools_window(school):
+    """An offering for a whole area (no school): the child's school says which window applies."""
     from minsheng.programs.after_school.models import Offering
 
     off = f.offering(school, capacity=1)
@@ -357,25 +242,117 @@ def test_city_wide_offering_reads_then_writes(school):
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
 
 
-def test_rush_submit_survives_a_session_that_lost_its_prepared_statements(school):
-    """A pooler may drop the session's prepared statements behind the driver's back (DISCARD
-    ALL); the submit prepares again."""
-    from django.db import connection
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
 
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
+
+def work(queries) -> list[str]:
+    """The statements of a captured block, without the transaction's own BEGIN/COMMIT (in a test:
+    SAVEPOINT/RELEASE), each cut to its verb and table."""
+    import re
+
+    out = []
+    for q in queries.captured_queries:
+        sql = q["sql"]
+        if sql.startswith(TRANSACTION_CONTROL):
+            continue
+        verb, depth, top = sql.split()[0], 0, []
+        for ch in sql:  # the statement without its subqueries
+            depth += (ch == "(") - (ch == ")")
+            top.append(ch if depth == 0 and ch != ")" else "")
+        table = re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"', "".join(top)).group(1)
+        out.append(f"{verb} {table}" + (" FOR UPDATE" if "FOR NO KEY UPDATE" in sql or "FOR UPDATE" in sql else ""))
+    return out
+
+
+# A first-come submit, statement by statement (both databases; transaction control aside):
+SUBMIT_STATEMENTS = [
+    "SELECT after_school_offering",        # the offering, its term and region (school year, rules, fee)
+    "SELECT identity_person",              # the child: the caller's current guardianship and the enrolment of
+                                           # that school year with its school's region (selectors.eligibility)
+    "SELECT after_school_applicationwindow",  # the open windows of the term for the child's school or area
+    "SELECT after_school_offeringday FOR UPDATE",  # the chosen days' places, locked in weekday order
+    "UPDATE after_school_offeringday",     # one place taken on each of them (taken = taken + 1)
+    "INSERT after_school_application",     # the application (unique key and one active per child + offering)
+    "INSERT after_school_seatrequest",     # one seat request per day (bulk_create)
+    "INSERT audit_auditevent",             # the audit entry
+]
+
+
+def test_a_submit_is_eight_statements_in_one_transaction(school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.audit.models import AuditEvent
+
+    off = f.offering(school, capacity=5)
+    f.window(school)
+    guardian, child = f.guardian_with_child(school)
+    with CaptureQueriesContext(connection) as queries:
+        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk,
+                                 weekdays=[0, 1, 2], idempotency_key=f.key())
+    expected = list(SUBMIT_STATEMENTS)
+    if connection.vendor == "sqlite":  # no row locks: the IMMEDIATE transaction serialises writers
+        expected[3] = "SELECT after_school_offeringday"
+    assert work(queries) == expected
+    assert len(queries.captured_queries) == len(expected) + 2  # and the transaction's begin and end
+    assert app.created_now and [(s.weekday, s.state) for s in app.seat_requests] == [
+        (0, "admitted"), (1, "admitted"), (2, "admitted")]
+    taken = dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))
+    assert taken == {0: 1, 1: 1, 2: 1, 3: 0, 4: 0}
+    saved = Application.objects.get(pk=app.pk)
+    assert (saved.guardian.user_id, saved.grade_level, saved.school_id, saved.window_id) == (
+        guardian.pk, 3, school.pk, app.window_id)
+    event = AuditEvent.objects.get(event_type="after_school.apply", target_id=str(app.pk))
+    assert (event.actor_id, event.target_type, event.target_label, event.new_values) == (
+        guardian.pk, "after_school.application", app.reference,
+        {"offering": off.pk, "weekdays": [0, 1, 2], "state": "admitted"})
+
+
+def test_a_full_day_is_answered_without_writing(school):
+    """Refused for want of places: the days were locked and read, nothing was written, and the
+    answer looks for a repeat of this key and for the child's own application (a duplicate)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    off = f.offering(school, capacity=1)
+    f.window(school)
+    winner, winner_child = f.guardian_with_child(school)
+    application_submit(guardian_user=winner, student_id=winner_child.pk, offering_id=off.pk, weekdays=[1],
+                       idempotency_key=f.key())
+    other, other_child = f.guardian_with_child(school)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict) as full:
+        application_submit(guardian_user=other, student_id=other_child.pk, offering_id=off.pk,
+                           weekdays=[0, 1], idempotency_key=f.key())
+    assert full.value.code == "full" and full.value.fields == {"weekdays": [str(full.value.message)]}
+    assert "UPDATE after_school_offeringday" not in work(queries)
+    assert not any(s.startswith("INSERT") for s in work(queries))
+    assert len(work(queries)) == 6  # the three reads, the locked days, this key, the child's application
+    assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
+        0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
+
+
+def test_a_guardianship_that_ended_or_a_family_relation_is_not_a_guardian(school):
+    """The one rule (selectors.eligibility): only a current guardian relation lets one apply, and
+    the page lists exactly the children one may apply for."""
+    from datetime import date
+
+    from ..selectors.eligibility import children_of
+
     off = f.offering(school)
     f.window(school)
-    (g1, c1), (g2, c2) = f.guardian_with_child(school), f.guardian_with_child(school)
-    application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
+    guardian, child = f.guardian_with_child(school)
+    relation = PersonRelation.objects.get(relative=child)
+    relation.valid_to = date(2026, 1, 31)
+    relation.save()
+    aunt = f.person("王阿姨", account=True)
+    PersonRelation.objects.create(person=aunt, relative=child, kind="family", detail="姨妈")
+    for user in (guardian, aunt.user):
+        assert children_of(user=user) == []
+        with pytest.raises(NotAllowed):
+            application_submit(guardian_user=user, student_id=child.pk, offering_id=off.pk, weekdays=[0],
                                idempotency_key=f.key())
-    with connection.cursor() as cur:
-        # inside a DO block: psycopg sees the command "DO", not "DEALLOCATE", and still
-        # believes the statement is prepared — as after a pooler's DISCARD ALL
-        cur.execute("DO $$BEGIN EXECUTE 'DEALLOCATE ALL'; END$$")
-        cur.execute("SELECT count(*) FROM pg_prepared_statements")
-        assert cur.fetchone()[0] == 0
-    app = application_submit(guardian_user=g2, student_id=c2.pk, offering_id=off.pk, weekdays=[0, 1],
-                                     idempotency_key=f.key())
-    assert app.state == "admitted" and Application.objects.count() == 2
-    assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken"))[0] == 2
+    relation.valid_to = None
+    relation.save()
+    assert children_of(user=guardian) == [child]
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
+                              idempotency_key=f.key()).state == "admitted"
