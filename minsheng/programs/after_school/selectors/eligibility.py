@@ -36,7 +36,7 @@ def guardian_relations(*, today: date | None = None) -> QuerySet[PersonRelation]
 
 def children_of(*, user) -> list[Person]:
     """The children ``user`` is a current guardian of (one query)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return []
     in_care = guardian_relations().filter(person__user=user).values("relative_id")
     return list(Person.objects.filter(pk__in=in_care).order_by("birth_date", "id"))

@@ -165,7 +165,7 @@ def _answer_refused(refusal: DomainError, *, key, guardian_user, student_id, off
             raise Conflict(_("This request key was already used. Reload the page and submit again.")) from None
         existing.created_now = False
         return existing
-    if getattr(refusal, "code", None) == ErrorCode.FULL and Application.objects.filter(
+    if refusal.code == ErrorCode.FULL and Application.objects.filter(
             student_id=student_id, offering_id=offering_id, state__in=ACTIVE_STATES).exists():
         raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
                        code=ErrorCode.DUPLICATE) from None
