@@ -241,7 +241,7 @@ def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> in
         if not apps:
             return None
         guardians: dict[int, list] = defaultdict(list)
-        for rel in guardian_relations().filter(relative_id__in=[a.student_id for a in apps]).select_related("person"):
+        for rel in guardian_relations().filter(relative_id__in=[a.student_id for a in apps]).select_related("person__user"):
             guardians[rel.relative_id].append(rel.person)
         draw_key = f"after-school-window-{window_id}"
         with transaction.atomic():  # one commit per chunk; the other channels go out after it

@@ -239,7 +239,7 @@ def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_o
     from minsheng.identity.models import PersonRelation
     from minsheng.notifications.models import Notification
 
-    from ..lottery import lottery_notify
+    from ..services.lottery import lottery_notify
 
     school = f.school()
     off = f.offering(school, capacity=1, allocation="lottery", weekdays=(0, 1))
