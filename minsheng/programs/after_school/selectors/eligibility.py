@@ -15,7 +15,7 @@ The submit service, the API and the pages all read these functions:
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,57 +109,68 @@ def offering_refusal(*, offering: Offering, applicant: Applicant) -> str | None:
     return None
 
 
-def window_covers(window: ApplicationWindow, *, school_id: int, school_prefix: str) -> bool:
-    """The window is the school's own, or a window for an area containing the school."""
-    if window.school_id:
-        return window.school_id == school_id
-    return school_prefix.startswith(window.region.prefix)
+def window_covers(*, window_school_id: int | None, window_prefix: str, school_id: int, school_prefix: str) -> bool:
+    """A window is the school's own, or a window for an area containing the school."""
+    if window_school_id:
+        return window_school_id == school_id
+    return school_prefix.startswith(window_prefix)
 
 
-def _windows_for_schools(school_ids) -> QuerySet[ApplicationWindow]:
-    return ApplicationWindow.objects.filter(Q(school__in=school_ids) | Q(school__isnull=True)).select_related("region")
+def with_open_windows(offerings: QuerySet[Offering], *, now: datetime) -> QuerySet[Offering]:
+    """``offerings`` (with term and region), one row per window of their term open at ``now``,
+    each annotated ``window_id``, ``window_school_id`` and ``window_prefix``: the offering and
+    the windows it may be applied through, in one query."""
+    return offerings.select_related("term", "region").annotate(
+        open_window=FilteredRelation("term__windows", condition=Q(
+            term__windows__opens_at__lte=now, term__windows__closes_at__gt=now)),
+        window_id=F("open_window__id"), window_school_id=F("open_window__school_id"),
+        window_prefix=F("open_window__region__prefix"),
+    ).filter(window_id__isnull=False)
 
 
-def window_open_for(*, offering: Offering, applicant: Applicant, now: datetime) -> ApplicationWindow:
-    """The open window through which the child applies to ``offering``; else ValidationFailed
-    saying when applications open (or that they are closed)."""
-    windows = _windows_for_schools([applicant.school_id]).filter(term_id=offering.term_id)
-    for window in windows.filter(opens_at__lte=now, closes_at__gt=now):
-        if window_covers(window, school_id=applicant.school_id, school_prefix=applicant.school_prefix):
-            return window
-    upcoming = [w for w in windows.filter(opens_at__gt=now).order_by("opens_at")
-                if window_covers(w, school_id=applicant.school_id, school_prefix=applicant.school_prefix)]
+def window_for(rows: list[Offering], *, applicant: Applicant) -> int | None:
+    """Of ``with_open_windows`` rows of one offering, the window covering the child's school."""
+    for row in rows:
+        if window_covers(window_school_id=row.window_school_id, window_prefix=row.window_prefix,
+                         school_id=applicant.school_id, school_prefix=applicant.school_prefix):
+            return row.window_id
+    return None
+
+
+def window_closed(*, offering: Offering, applicant: Applicant, now: datetime) -> ValidationFailed:
+    """The refusal when no window covering the child's school is open: when the next one opens,
+    or that applications are closed."""
+    upcoming = [w for w in ApplicationWindow.objects.filter(term_id=offering.term_id, opens_at__gt=now)
+                .select_related("region").order_by("opens_at")
+                if window_covers(window_school_id=w.school_id, window_prefix=w.region.prefix,
+                                 school_id=applicant.school_id, school_prefix=applicant.school_prefix)]
     if upcoming:
         msg = _("Applications open at %(time)s. Please come back then.") % {
             "time": timezone.localtime(upcoming[0].opens_at).strftime("%Y-%m-%d %H:%M")}
     else:
         msg = _("Applications for this offering are closed. Contact the school if your child still needs a place.")
-    raise ValidationFailed(msg, fields={"offering": [msg]})
+    return ValidationFailed(msg, fields={"offering": [msg]})
 
 
 def offerings_open_to(*, children, now: datetime | None = None) -> dict[int, list[Offering]]:
     """Per child, the offerings they may apply for now, by the rules above. A fixed number of
-    queries for any number of children: enrolments, open windows, offerings and their days."""
+    queries for any number of children: enrolments, offerings with their open windows, their days."""
     now = now or timezone.now()
     result: dict[int, list[Offering]] = {c.pk: [] for c in children}
     enrolments = list(Enrolment.objects.filter(student_id__in=list(result)).select_related("school__region"))
     if not enrolments:
         return result
-    schools = {e.school_id for e in enrolments}
-    windows = list(_windows_for_schools(schools).filter(
-        opens_at__lte=now, closes_at__gt=now, term__school_year__in={e.school_year for e in enrolments},
-    ).select_related("term"))
-    if not windows:
-        return result
-    offerings = list(
-        Offering.objects.filter(term_id__in={w.term_id for w in windows}, is_published=True)
-        .filter(Q(school__in=schools) | Q(school__isnull=True))
-        .select_related("host", "term", "region").prefetch_related("days").order_by("kind", "start_time", "pk")
-    )
+    rows = list(with_open_windows(
+        Offering.objects.filter(is_published=True, term__school_year__in={e.school_year for e in enrolments})
+        .filter(Q(school__in={e.school_id for e in enrolments}) | Q(school__isnull=True)), now=now,
+    ).select_related("host").prefetch_related("days").order_by("kind", "start_time", "pk"))
     for enrolment in enrolments:
         applicant = Applicant.of_enrolment(enrolment)
-        terms = {w.term_id for w in windows if w.term.school_year == enrolment.school_year
-                 and window_covers(w, school_id=applicant.school_id, school_prefix=applicant.school_prefix)}
-        result[enrolment.student_id] += [o for o in offerings if o.term_id in terms
-                                         and offering_refusal(offering=o, applicant=applicant) is None]
+        seen = set()
+        for row in rows:
+            if (row.pk not in seen and row.term.school_year == enrolment.school_year
+                    and window_for([row], applicant=applicant) is not None
+                    and offering_refusal(offering=row, applicant=applicant) is None):
+                seen.add(row.pk)
+                result[enrolment.student_id].append(row)
     return result

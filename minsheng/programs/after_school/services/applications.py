@@ -47,7 +47,9 @@ from ..selectors.eligibility import (
     guardian_relations,
     guardian_users_of,
     offering_refusal,
-    window_open_for,
+    window_closed,
+    window_for,
+    with_open_windows,
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -105,7 +107,9 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
         student_id, offering_id = int(student_id), int(offering_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    offering = Offering.objects.select_related("term", "region").filter(pk=offering_id).first()
+    # The offering with the windows of its term open now (none: read it alone, to say why).
+    rows = list(with_open_windows(Offering.objects.filter(pk=offering_id), now=now))
+    offering = rows[0] if rows else Offering.objects.select_related("term", "region").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound()
     applicant = applicant_get(user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
@@ -122,9 +126,11 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     refusal = offering_refusal(offering=offering, applicant=applicant)
     if refusal:
         raise ValidationFailed(refusal, fields={"offering": [refusal]})
-    window = window_open_for(offering=offering, applicant=applicant, now=now)
+    window_id = window_for(rows, applicant=applicant)
+    if window_id is None:
+        raise window_closed(offering=offering, applicant=applicant, now=now)
     first_come = offering.allocation == Allocation.FIRST_COME
-    app = _new_application(guardian_user=guardian_user, applicant=applicant, offering=offering, window=window,
+    app = _new_application(guardian_user=guardian_user, applicant=applicant, offering=offering, window_id=window_id,
                            key=key, rank=rank, first_come=first_come)
     seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
     try:
@@ -182,12 +188,12 @@ def _weekdays(weekdays, offering: Offering) -> list[int] | None:
     return days
 
 
-def _new_application(*, guardian_user, applicant: Applicant, offering: Offering, window, key, rank,
+def _new_application(*, guardian_user, applicant: Applicant, offering: Offering, window_id: int, key, rank,
                      first_come: bool) -> Application:
     waiver = waiver_percent_for(category=applicant.family_category, term=offering.term)
     return Application(
         reference=new_reference(), student_id=applicant.student_id, guardian_id=applicant.guardian_id,
-        submitted_by=guardian_user, offering=offering, window=window, school_id=applicant.school_id,
+        submitted_by=guardian_user, offering=offering, window_id=window_id, school_id=applicant.school_id,
         grade_level=applicant.grade_level, dual_working=applicant.dual_working, rank=rank,
         state=ApplicationState.ADMITTED if first_come else ApplicationState.SUBMITTED, idempotency_key=key,
         waiver_percent=waiver, fee_due=fee_after_waiver(fee=offering.fee, waiver=waiver))

@@ -71,7 +71,7 @@ def _post(client, child, off, key):
 
 
 def test_api_submit_budget(client, django_assert_max_num_queries):
-    """POST /applications on both databases: the service's eight statements (SUBMIT_STATEMENTS,
+    """POST /applications on both databases: the service's seven statements (SUBMIT_STATEMENTS,
     each with its reason) and the transaction's begin and end (in a test: SAVEPOINT/RELEASE);
     the signed-in account is read on the session's first request and then comes with the session
     (identity.sessions), so the guardian who opened the page costs no statement for it."""
@@ -84,7 +84,7 @@ def test_api_submit_budget(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(SUBMIT_STATEMENTS) + 2), CaptureQueriesContext(connection) as queries:
         response = _post(client, child, off, "budget-key-0001")
     assert response.status_code == 201 and response.json()["state"] == "admitted"
-    assert len(work(queries)) == len(SUBMIT_STATEMENTS) == 8
+    assert len(work(queries)) == len(SUBMIT_STATEMENTS) == 7
 
 
 # GET /children (what the application page loads; the page's own view reads the same and the
@@ -93,8 +93,8 @@ def test_api_submit_budget(client, django_assert_max_num_queries):
 CHILDREN_STATEMENTS = [
     "SELECT identity_person",                   # the children: the caller's current guardian relations
     "SELECT after_school_enrolment",            # their enrolments, with school and region
-    "SELECT after_school_applicationwindow",    # windows open now for those schools or their areas
-    "SELECT after_school_offering",             # published offerings of those terms for those schools or areas
+    "SELECT after_school_offering",             # published offerings for those schools or areas, each with
+                                                # its term's windows open now (selectors.eligibility)
     "SELECT after_school_offeringday",          # their days' places (prefetch)
     "SELECT after_school_application",          # the offerings each child already holds an application for
 ]
@@ -162,4 +162,4 @@ def test_application_page_budget_does_not_grow(client, django_assert_max_num_que
     grow(user, [f.school() for _ in range(4)], 5)
     with django_assert_max_num_queries(small):
         assert client.get("/p/after_school/").status_code == 200
-    assert small <= 12
+    assert small <= 11
