@@ -328,30 +328,3 @@ def test_a_full_day_is_answered_without_writing(school):
     assert len(work(queries)) == 5  # the two reads, the locked days, this key, the child's application
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
         0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
-
-
-def test_a_guardianship_that_ended_or_a_family_relation_is_not_a_guardian(school):
-    """The one rule (selectors.eligibility): only a current guardian relation lets one apply, and
-    the page lists exactly the children one may apply for."""
-    from datetime import date
-
-    from ..selectors.eligibility import children_of
-
-    off = f.offering(school)
-    f.window(school)
-    guardian, child = f.guardian_with_child(school)
-    relation = PersonRelation.objects.get(relative=child)
-    relation.valid_to = date(2026, 1, 31)
-    relation.save()
-    aunt = f.person("王阿姨", account=True)
-    PersonRelation.objects.create(person=aunt, relative=child, kind="family", detail="姨妈")
-    for user in (guardian, aunt.user):
-        assert children_of(user=user) == []
-        with pytest.raises(NotAllowed):
-            application_submit(guardian_user=user, student_id=child.pk, offering_id=off.pk, weekdays=[0],
-                               idempotency_key=f.key())
-    relation.valid_to = None
-    relation.save()
-    assert children_of(user=guardian) == [child]
-    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
-                              idempotency_key=f.key()).state == "admitted"
