@@ -35,11 +35,12 @@ def guardian_relations(*, today: date | None = None) -> QuerySet[PersonRelation]
 
 
 def children_of(*, user) -> list[Person]:
-    """The children ``user`` is a current guardian of (one query)."""
+    """The children ``user`` is a current guardian of (one query; their names, not their
+    encrypted identity numbers)."""
     if not user.is_authenticated:
         return []
     in_care = guardian_relations().filter(person__user=user).values("relative_id")
-    return list(Person.objects.filter(pk__in=in_care).order_by("birth_date", "id"))
+    return list(Person.objects.filter(pk__in=in_care).only("name", "birth_date", "user_id").order_by("birth_date", "id"))
 
 
 def guardian_users_of(*, student_id: int) -> list:

@@ -30,6 +30,7 @@ from minsheng.core.errors import (
 from .. import notices
 from ..models import (
     ACTIVE_STATES,
+    HOLDING_SEAT,
     WEEKDAY_NAMES,
     Allocation,
     Application,
@@ -270,7 +271,7 @@ def application_withdraw(*, guardian_user, application_id: int, now: datetime | 
             raise Conflict(_("This application is already closed."), code=ErrorCode.STATE_CHANGED)
         old = app.state
         for seat in seats:
-            held = seat.state in ("admitted", "offered")
+            held = seat.state in HOLDING_SEAT
             seat.state, seat.waitlist_position, seat.offered_until = SeatState.WITHDRAWN, None, None
             seat.save(update_fields=["state", "waitlist_position", "offered_until"])
             if held:
