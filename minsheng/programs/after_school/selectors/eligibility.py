@@ -117,16 +117,28 @@ def window_covers(*, window_school_id: int | None, window_prefix: str, school_id
     return school_prefix.startswith(window_prefix)
 
 
-def with_open_windows(offerings: QuerySet[Offering], *, now: datetime) -> QuerySet[Offering]:
-    """``offerings`` (with term and region), one row per window of their term open at ``now``,
-    each annotated ``window_id``, ``window_school_id`` and ``window_prefix``: the offering and
-    the windows it may be applied through, in one query."""
+def with_open_windows(offerings: QuerySet[Offering], *, now: datetime, schools=None) -> QuerySet[Offering]:
+    """``offerings`` (with term and region), one row per window of their term open at ``now``
+    that is an area's or a school's own — one of ``schools`` (ids), or when None the offering's
+    school —, each annotated ``window_id``, ``window_school_id`` and ``window_prefix``: an
+    offering and the windows it may be applied through, in one query (other schools' windows,
+    which may be hundreds, are not joined)."""
+    own = Q(term__windows__school=F("school")) if schools is None else Q(term__windows__school__in=schools)
     return offerings.select_related("term", "region").annotate(
         open_window=FilteredRelation("term__windows", condition=Q(
-            term__windows__opens_at__lte=now, term__windows__closes_at__gt=now)),
+            term__windows__opens_at__lte=now, term__windows__closes_at__gt=now,
+        ) & (Q(term__windows__school__isnull=True) | own)),
         window_id=F("open_window__id"), window_school_id=F("open_window__school_id"),
         window_prefix=F("open_window__region__prefix"),
     ).filter(window_id__isnull=False)
+
+
+def school_window(*, offering: Offering, applicant: Applicant, now: datetime) -> int | None:
+    """For an area's offering, the child's school's own window open now (``with_open_windows``
+    joined only the areas' windows: the child's school was not known yet)."""
+    return (ApplicationWindow.objects.filter(term_id=offering.term_id, school_id=applicant.school_id,
+                                             opens_at__lte=now, closes_at__gt=now)
+            .values_list("pk", flat=True).first())
 
 
 def window_for(rows: list[Offering], *, applicant: Applicant) -> int | None:
@@ -161,9 +173,10 @@ def offerings_open_to(*, children, now: datetime | None = None) -> dict[int, lis
     enrolments = list(Enrolment.objects.filter(student_id__in=list(result)).select_related("school__region"))
     if not enrolments:
         return result
+    schools = {e.school_id for e in enrolments}
     rows = list(with_open_windows(
         Offering.objects.filter(is_published=True, term__school_year__in={e.school_year for e in enrolments})
-        .filter(Q(school__in={e.school_id for e in enrolments}) | Q(school__isnull=True)), now=now,
+        .filter(Q(school__in=schools) | Q(school__isnull=True)), now=now, schools=schools,
     ).select_related("host").prefetch_related("days").order_by("kind", "start_time", "pk"))
     for enrolment in enrolments:
         applicant = Applicant.of_enrolment(enrolment)

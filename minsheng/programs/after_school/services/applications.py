@@ -48,6 +48,7 @@ from ..selectors.eligibility import (
     guardian_relations,
     guardian_users_of,
     offering_refusal,
+    school_window,
     window_closed,
     window_for,
     with_open_windows,
@@ -108,7 +109,8 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
         student_id, offering_id = int(student_id), int(offering_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    # The offering with the windows of its term open now (none: read it alone, to say why).
+    # The offering with its term's windows open now, the areas' and its school's (none: read it
+    # alone, to say why).
     rows = list(with_open_windows(Offering.objects.filter(pk=offering_id), now=now))
     offering = rows[0] if rows else Offering.objects.select_related("term", "region").filter(pk=offering_id).first()
     if offering is None:
@@ -128,6 +130,8 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     if refusal:
         raise ValidationFailed(refusal, fields={"offering": [refusal]})
     window_id = window_for(rows, applicant=applicant)
+    if window_id is None and offering.school_id is None:
+        window_id = school_window(offering=offering, applicant=applicant, now=now)
     if window_id is None:
         raise window_closed(offering=offering, applicant=applicant, now=now)
     first_come = offering.allocation == Allocation.FIRST_COME

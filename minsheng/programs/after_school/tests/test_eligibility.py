@@ -82,3 +82,22 @@ def test_the_page_offers_what_the_submit_accepts(school):
     f.offering(later_school)
     f.window(later_school, opens=f.NOW + timedelta(hours=1))
     assert offerings_open_to(children=[late_child])[late_child.pk] == []
+
+
+def test_other_schools_windows_are_not_read_with_an_offering(school):
+    """Every school may have its own window open in the same term: an offering is read with the
+    windows of the child's school and the areas only, once on the page, and the submit goes
+    through the child's school's window."""
+    guardian, child = f.guardian_with_child(school)
+    own_window = f.window(school)
+    for _ in range(3):
+        f.window(f.school("别的小学"))
+    off = f.offering(school)
+    assert [o.pk for o in offerings_open_to(children=[child])[child.pk]] == [off.pk]
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
+                             idempotency_key=f.key())
+    assert app.window_id == own_window.pk
+    area = f.offering(school)
+    Offering.objects.filter(pk=area.pk).update(school=None)  # an area's offering, through the school's window
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=area.pk, weekdays=[0],
+                              idempotency_key=f.key()).window_id == own_window.pk
