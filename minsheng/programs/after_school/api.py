@@ -16,9 +16,11 @@ from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import NotFound, ValidationFailed
 from minsheng.core.schemas import ERROR_RESPONSES
 
-from . import satisfaction, selectors, services
-from .lottery import lottery_start
-from .views import MANAGERS, SUPERVISORS
+from .apps import MANAGERS, SUPERVISORS
+from .selectors import family, teaching
+from .selectors import supervision as figures
+from .services import applications as applying
+from .services import lottery, running, satisfaction
 
 router = Router(tags=["after_school"])
 
@@ -44,7 +46,8 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_seats(obj):
-        return list(obj.seats.all())
+        # A submit's answer carries the seats it wrote (no second read).
+        return obj.seat_requests if hasattr(obj, "seat_requests") else list(obj.seats.all())
 
 
 class MyApplicationOut(ApplicationOut):
@@ -183,19 +186,14 @@ def _require(request, roles):
 @router.get("/children", response={200: list[ChildOut], **ERROR_RESPONSES})
 def children(request):
     """The guardian's children with the offerings each may apply for now."""
-    children = selectors.children_of(user=request.user)
-    held = selectors.held_offerings(students=children)
-    result = []
-    for child in children:
-        offerings = selectors.open_offerings_for(student=child)
-        applied = sorted(o.pk for o in offerings if o.pk in held[child.pk])
-        result.append({"id": child.pk, "name": child.name, "offerings": offerings, "applied": applied})
-    return result
+    return [{"id": child.pk, "name": child.name, "offerings": offerings,
+             "applied": sorted(o.pk for o in offerings if o.pk in held)}
+            for child, offerings, held in family.application_page(user=request.user)]
 
 
 @router.get("/applications", response={200: list[MyApplicationOut], **ERROR_RESPONSES})
 def applications(request):
-    return selectors.applications_of(user=request.user)
+    return family.applications_of(user=request.user)
 
 
 @router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, **ERROR_RESPONSES})
@@ -207,32 +205,20 @@ def application_create(request, payload: ApplicationIn):
             "Send an Idempotency-Key header or an idempotency_key field, so that a repeated request "
             "is not counted twice."))
     # The service refuses a child not in the caller's care (403); an unknown id is 404.
-    app = services.application_apply(
+    app = applying.application_submit(
         guardian_user=request.user, student_id=payload.student, offering_id=payload.offering,
         weekdays=payload.weekdays, rank=payload.rank, idempotency_key=key)
-    return Status(201 if getattr(app, "created_now", False) else 200, application_out(app))
-
-
-def application_out(app) -> ApplicationOut:
-    """The answer to a submit, built from the application without validating its own values again
-    (ninja dumps a schema instance as it is): the rush's every request pays for it. The test
-    suite checks it equals the validated schema."""
-    return ApplicationOut.model_construct(
-        id=app.pk, reference=app.reference, student_id=app.student_id, offering_id=app.offering_id,
-        rank=app.rank, state=str(app.state), fee_due=app.fee_due, waiver_percent=app.waiver_percent,
-        created_at=app.created_at,
-        seats=[SeatOut.model_construct(weekday=s.weekday, state=str(s.state), waitlist_position=s.waitlist_position,
-                                       offered_until=s.offered_until) for s in app.seats.all()])
+    return Status(201 if app.created_now else 200, app)
 
 
 @router.post("/applications/{application_id}/withdraw", response={200: ApplicationOut, **ERROR_RESPONSES})
 def application_withdraw(request, application_id: int):
-    return services.application_withdraw(guardian_user=request.user, application_id=application_id)
+    return applying.application_withdraw(guardian_user=request.user, application_id=application_id)
 
 
 @router.post("/applications/{application_id}/respond", response={200: ApplicationOut, **ERROR_RESPONSES})
 def application_respond(request, application_id: int, payload: RespondIn):
-    return services.offer_respond(guardian_user=request.user, application_id=application_id, accept=payload.accept)
+    return applying.offer_respond(guardian_user=request.user, application_id=application_id, accept=payload.accept)
 
 
 @router.post("/applications/{application_id}/rating", response={201: RatingOut, **ERROR_RESPONSES})
@@ -246,21 +232,21 @@ def application_rating(request, application_id: int, payload: RatingIn):
 
 @router.get("/teacher/sessions", response={200: list[SessionOut], **ERROR_RESPONSES})
 def teacher_sessions(request, day: date | None = None):
-    return selectors.teacher_sessions(user=request.user, day=day)
+    return teaching.teacher_sessions(user=request.user, day=day)
 
 
 @router.get("/teacher/sessions/{session_id}/roll", response={200: list[RollOut], **ERROR_RESPONSES})
 def teacher_roll(request, session_id: int):
-    session = selectors.teacher_session_get(user=request.user, session_id=session_id)
+    session = teaching.teacher_session_get(user=request.user, session_id=session_id)
     return [{"student_id": r["student"].pk, "name": r["student"].name, "status": r["status"],
              "picked_up": r["pickup"] is not None, "late": bool(r["pickup"] and r["pickup"].late),
              "family": [{"id": p.pk, "name": p.name} for p in r["family"]]}
-            for r in selectors.roll(session=session)]
+            for r in teaching.roll(session=session)]
 
 
 def _session_and_student(request, session_id, student_id):
-    session = selectors.teacher_session_get(user=request.user, session_id=session_id)
-    for row in selectors.roll(session=session):
+    session = teaching.teacher_session_get(user=request.user, session_id=session_id)
+    for row in teaching.roll(session=session):
         if row["student"].pk == student_id:
             return session, row
     raise ValidationFailed.for_field("student", _("This child is not on the roll of this session."))
@@ -269,7 +255,7 @@ def _session_and_student(request, session_id, student_id):
 @router.post("/teacher/sessions/{session_id}/attendance", response={200: MarkOut, **ERROR_RESPONSES})
 def teacher_mark(request, session_id: int, payload: MarkIn):
     session, row = _session_and_student(request, session_id, payload.student)
-    record = services.attendance_mark(teacher_user=request.user, session=session, student=row["student"],
+    record = running.attendance_mark(teacher_user=request.user, session=session, student=row["student"],
                                       status=payload.status)
     return {"student_id": record.student_id, "status": record.status}
 
@@ -280,7 +266,7 @@ def teacher_pickup(request, session_id: int, payload: PickupIn):
     collector = next((p for p in row["family"] if p.pk == payload.collected_by), None)
     if collector is None:
         raise ValidationFailed.for_field("collected_by", _("Choose who collected the child from the people listed."))
-    return services.pickup_confirm(teacher_user=request.user, session=session, student=row["student"],
+    return running.pickup_confirm(teacher_user=request.user, session=session, student=row["student"],
                                    collected_by=collector, at=payload.at)
 
 
@@ -292,14 +278,14 @@ def supervision(request, by: str = "district", region: str = ""):
     _require(request, SUPERVISORS)
     prefix = "".join(c for c in region if c.isdigit())[:12]
     by = by if by in ("school", "city") else "district"
-    rows = selectors.supervision(user=request.user, by=by, region_prefix=prefix)
+    rows = figures.supervision_rows(user=request.user, by=by, region_prefix=prefix)
     return [{**r, "fees_due": str(r["fees_due"])} for r in rows]
 
 
 @router.get("/windows/{window_id}", response={200: WindowOut, **ERROR_RESPONSES})
 def window_detail(request, window_id: int):
     _require(request, MANAGERS)
-    window = selectors.windows_for_staff(user=request.user).filter(pk=window_id).first()
+    window = figures.windows_for_staff(user=request.user).filter(pk=window_id).first()
     if window is None:
         raise NotFound()
     return window
@@ -309,8 +295,8 @@ def window_detail(request, window_id: int):
 def window_lottery(request, window_id: int):
     """Start the window's lottery in the background; poll the window for progress."""
     _require(request, MANAGERS)
-    window = selectors.windows_for_staff(user=request.user).filter(pk=window_id).first()
+    window = figures.windows_for_staff(user=request.user).filter(pk=window_id).first()
     if window is None:
         raise NotFound()
-    lottery_start(window=window, actor=request.user)
+    lottery.lottery_start(window=window, actor=request.user)
     return Status(202, window)

@@ -16,8 +16,6 @@ from django.utils import timezone
 from minsheng.access.models import Organisation, Role, RoleAssignment
 from minsheng.identity.models import PersonRelation, User
 
-from . import services
-from .lottery import lottery_run
 from .models import (
     Application,
     ClassGroup,
@@ -30,6 +28,9 @@ from .models import (
     Teacher,
     Term,
 )
+from .services.applications import fee_after_waiver, new_reference
+from .services.lottery import lottery_run
+from .services.offerings import window_create
 
 STUDENTS = 605_000
 TEACHERS = 32_000
@@ -160,7 +161,7 @@ def _teachers(ctx, schools, per_school, total, counts) -> dict[int, list[Teacher
 def _offerings_and_applications(ctx, term, schools, students_by_school, teachers_by_school, counts) -> None:
     rng = ctx.rng
     now = timezone.now()
-    closed = services.window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=20),
+    closed = window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=20),
                                     closes_at=now - timedelta(days=13), seed=None)
     waivers = {c: p for c, p in FeeWaiverRule.objects.filter(term=None).values_list("category", "waiver_percent")}
     apps, seats_spec = [], []
@@ -201,11 +202,11 @@ def _offerings_and_applications(ctx, term, schools, students_by_school, teachers
             w = waivers.get(e.family_category, 0)
             guardian_id, user_id = guardian_of[e.student_id]
             app = Application(
-                reference=services._reference(), student_id=e.student_id, guardian_id=guardian_id,
+                reference=new_reference(), student_id=e.student_id, guardian_id=guardian_id,
                 submitted_by_id=user_id, offering=offering, window=closed, school=school,
                 grade_level=e.grade_level, dual_working=e.dual_working, state="submitted" if lottery else "admitted",
                 idempotency_key=f"demo-{e.student_id}", waiver_percent=w,
-                fee_due=services.fee_after_waiver(fee=offering.fee, waiver=w))
+                fee_due=fee_after_waiver(fee=offering.fee, waiver=w))
             apps.append(app)
             seats_spec.append([(days[d], "pending" if lottery else "admitted") for d in chosen])
         if not lottery:
@@ -223,7 +224,7 @@ def _offerings_and_applications(ctx, term, schools, students_by_school, teachers
     counts["lottery admitted (student-days)"] = summary["admitted"]
     counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
     # An open window for weekend care, so the demo guardians can apply now.
-    services.window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
+    window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
                            closes_at=now + timedelta(days=30))
     _sessions(ctx, term, counts)
     _ratings(ctx, term, counts)
@@ -241,7 +242,7 @@ def _ratings(ctx, term, counts) -> None:
     from minsheng.core.errors import DomainError
     from minsheng.ratings.models import Rating
 
-    from .satisfaction import application_rate
+    from .services.satisfaction import application_rate
 
     if timezone.localdate() < term.starts_on:
         return

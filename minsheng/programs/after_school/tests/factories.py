@@ -10,8 +10,8 @@ from minsheng.access.models import Organisation
 from minsheng.identity.models import Person, PersonRelation, User
 from minsheng.regions.models import Region
 
-from .. import services
 from ..models import ClassGroup, Enrolment, Grade, Teacher, Term
+from ..services.offerings import offering_create, window_create
 
 _seq = itertools.count(1)
 NOW = timezone.make_aware(datetime(2026, 2, 20, 9, 0))
@@ -69,14 +69,14 @@ def teacher(sch: Organisation, *, party: bool = False) -> Teacher:
 
 def offering(sch: Organisation, *, capacity: int = 30, allocation: str = "first_come", weekdays=(0, 1, 2, 3, 4),
              fee: Decimal = Decimal("300"), teachers=(), kind="weekday", grade_min=1, grade_max=6):
-    return services.offering_create(
+    return offering_create(
         actor=None, term=term(), title="三年级课后服务", kind=kind, activity="homework", host=sch, school=sch,
         weekdays=list(weekdays), start_time=time(15, 30), end_time=time(17, 45), capacity=capacity,
         grade_min=grade_min, grade_max=grade_max, fee=fee, allocation=allocation, teachers=teachers)
 
 
 def window(sch: Organisation, *, opens=NOW - timedelta(days=1), closes=NOW + timedelta(days=2), seed=None, **kw):
-    return services.window_create(actor=None, term=term(), opens_at=opens, closes_at=closes, school=sch,
+    return window_create(actor=None, term=term(), opens_at=opens, closes_at=closes, school=sch,
                                   seed=seed, **kw)
 
 

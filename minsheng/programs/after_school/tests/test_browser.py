@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from .. import services
 from ..models import Application, Attendance, PickUp, Session
+from ..services.running import sessions_generate
 from . import factories as f
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_guardian_applies_and_sees_the_result_and_teacher_marks_attendance_and_p
     assert card.locator("[data-test=state]").inner_text() == "已录取"
     page.context.close()
 
-    services.sessions_generate(offering=off, start=today, end=today)
+    sessions_generate(offering=off, start=today, end=today)
     session = Session.objects.get()
     page = _page_as(browser, live_server, teacher.person.user)
     page.goto(f"{live_server.url}/p/after_school/teacher/")

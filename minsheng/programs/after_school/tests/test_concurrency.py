@@ -10,8 +10,8 @@ from django.db import connection
 
 from minsheng.core.errors import Conflict
 
-from .. import services
 from ..models import Application, OfferingDay, SeatRequest
+from ..services.applications import application_submit
 from . import factories as f
 
 pytestmark = [
@@ -48,8 +48,8 @@ def test_racing_for_the_last_places_admits_exactly_capacity():
     families = [f.guardian_with_child(school) for _ in range(16)]
     with time_machine.travel(f.NOW, tick=True):
         results = _race([
-            (lambda g=g, c=c: services.application_submit(
-                guardian_user=g, student=c, offering=off, weekdays=[0, 1], idempotency_key=f.key()))
+            (lambda g=g, c=c: application_submit(
+                guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0, 1], idempotency_key=f.key()))
             for g, c in families
         ])
     admitted = [r for r in results if isinstance(r, Application)]
@@ -69,7 +69,7 @@ def test_double_click_racing_creates_one_application():
     k = f.key()
     with time_machine.travel(f.NOW, tick=True):
         results = _race([
-            (lambda: services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+            (lambda: application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0],
                                                  idempotency_key=k))
             for _ in range(6)
         ])
@@ -87,7 +87,7 @@ def test_double_click_on_a_lottery_offering_creates_one_application():
     k = f.key()
     with time_machine.travel(f.NOW, tick=True):
         results = _race([
-            (lambda: services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+            (lambda: application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0],
                                                  idempotency_key=k))
             for _ in range(6)
         ])
@@ -105,7 +105,7 @@ def test_rush_racing_for_uneven_last_places_takes_all_days_or_none():
     families = [f.guardian_with_child(school) for _ in range(12)]
     with time_machine.travel(f.NOW, tick=True):
         results = _race([
-            (lambda g=g, c=c: services.application_apply(
+            (lambda g=g, c=c: application_submit(
                 guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0, 1], idempotency_key=f.key()))
             for g, c in families
         ])
@@ -144,7 +144,7 @@ def test_a_place_freed_while_the_submit_waits_is_taken_with_the_other_days():
     assert holding.wait(10)
     threading.Timer(0.5, release.set).start()
     with time_machine.travel(f.NOW, tick=True):
-        app = services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0, 1],
+        app = application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0, 1],
                                          idempotency_key=f.key())
     other.join(10)
     assert app.state == "admitted"
@@ -171,7 +171,7 @@ def test_a_submit_waiting_while_its_twin_takes_the_last_place_gets_the_twins_ans
     def first():
         try:
             with transaction.atomic():
-                twin["app"] = services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+                twin["app"] = application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk,
                                                          weekdays=[0], idempotency_key=k)
                 holding.set()
                 release.wait(10)
@@ -184,12 +184,12 @@ def test_a_submit_waiting_while_its_twin_takes_the_last_place_gets_the_twins_ans
         assert holding.wait(10)
         threading.Timer(0.5, release.set).start()
         if same_key:
-            answer = services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+            answer = application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk,
                                                 weekdays=[0], idempotency_key=k)
             assert answer.pk == twin["app"].pk
         else:
             with pytest.raises(Conflict) as refused:
-                services.application_apply(guardian_user=g, student_id=c.pk, offering_id=off.pk,
+                application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk,
                                            weekdays=[0], idempotency_key=f.key())
             assert refused.value.code == "duplicate"
         other.join(10)

@@ -11,7 +11,7 @@ from minsheng.ratings.models import Rating
 from minsheng.regions.services import regions_load
 
 from ..models import Application, ClassGroup, Enrolment, OfferingDay, Teacher
-from ..selectors import city_summary
+from ..selectors.supervision import city_summary
 
 pytestmark = pytest.mark.django_db
 MID_TERM = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -1,24 +1,26 @@
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
+from minsheng.core.errors import Conflict
 from minsheng.draws.algorithm import draw_order, sha256_hex
 from minsheng.draws.models import PublishedDraw
 
-from .. import services
-from ..lottery import lottery_run, lottery_start
 from ..models import (
     Application,
     ApplicationWindow,
-    Attendance,
     OfferingDay,
-    PickUp,
     SeatRequest,
-    Session,
 )
+from ..services.applications import (
+    application_submit,
+    application_withdraw,
+    offer_respond,
+    offers_expire,
+)
+from ..services.lottery import lottery_run, lottery_start
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,7 @@ def _apply_many(school, off, n, **kw):
     apps = []
     for _ in range(n):
         g, c = f.guardian_with_child(school, **kw)
-        apps.append(services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+        apps.append(application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0],
                                                 idempotency_key=f.key()))
     return apps
 
@@ -71,7 +73,7 @@ def test_priority_lower_grades_first_and_siblings_kept_together():
     with time_machine.travel(f.NOW, tick=False):
         win = f.window(school, seed=SEED)
         g, (older, younger) = f.guardian_with_child(school, grade_level=5, children=2)
-        pair = [services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0],
+        pair = [application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0],
                                             idempotency_key=f.key()) for c in (older, younger)]
         first_graders = _apply_many(school, off, 2, grade_level=1)
     _run(win)
@@ -88,7 +90,7 @@ def test_withdrawal_offers_the_place_to_the_next_who_may_accept_or_let_it_expire
         guardians = []
         for _ in range(3):
             g, c = f.guardian_with_child(school)
-            guardians.append((g, services.application_submit(guardian_user=g, student=c, offering=off,
+            guardians.append((g, application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk,
                                                              weekdays=[0], idempotency_key=f.key())))
     _run(win)
     by_ref = {a.reference: (g, a) for g, a in guardians}
@@ -96,17 +98,17 @@ def test_withdrawal_offers_the_place_to_the_next_who_may_accept_or_let_it_expire
     first, second, third = (by_ref[r] for r in order)
     later = win.closes_at + timedelta(days=1)
     with time_machine.travel(later, tick=False):
-        services.application_withdraw(guardian_user=first[0], application_id=first[1].pk)
+        application_withdraw(guardian_user=first[0], application_id=first[1].pk)
     seat = SeatRequest.objects.get(application=second[1])
     assert seat.state == "offered" and seat.offered_until == later + timedelta(days=3)
     assert Application.objects.get(pk=second[1].pk).state == "offered"
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
     # the deadline passes: the offer lapses and goes to the third
     with time_machine.travel(later + timedelta(days=4), tick=False):
-        assert services.offers_expire() == 1
+        assert offers_expire() == 1
         with pytest.raises(Conflict):
-            services.offer_respond(guardian_user=second[0], application_id=second[1].pk, accept=True)
-        services.offer_respond(guardian_user=third[0], application_id=third[1].pk, accept=True)
+            offer_respond(guardian_user=second[0], application_id=second[1].pk, accept=True)
+        offer_respond(guardian_user=third[0], application_id=third[1].pk, accept=True)
     assert SeatRequest.objects.get(application=second[1]).state == "expired"
     assert Application.objects.get(pk=third[1].pk).state == "accepted"
     assert OfferingDay.objects.get(offering=off, weekday=0).taken == 1
@@ -126,62 +128,6 @@ def test_lottery_start_runs_in_the_background_and_records_progress(django_captur
     assert Application.objects.filter(state="admitted").count() == 3
 
 
-# --- daily running ------------------------------------------------------------
-@pytest.fixture
-def running():
-    school = f.school()
-    t = f.teacher(school)
-    off = f.offering(school, capacity=5, teachers=[t])
-    with time_machine.travel(f.NOW, tick=False):
-        f.window(school)
-        g, child = f.guardian_with_child(school)
-        services.application_submit(guardian_user=g, student=child, offering=off, weekdays=[0],
-                                    idempotency_key=f.key())
-    services.sessions_generate(offering=off, start=date(2026, 3, 2), end=date(2026, 3, 8))
-    session = Session.objects.get(offering=off, date=date(2026, 3, 2))  # a Monday
-    return school, t, off, session, g, child
-
-
-def test_teacher_marks_attendance_for_own_session(running):
-    school, t, off, session, g, child = running
-    assert Session.objects.filter(offering=off).count() == 5
-    services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="absent")
-    services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="present")
-    assert list(Attendance.objects.values_list("status", flat=True)) == ["present"]
-    session.refresh_from_db()
-    assert session.state == "held"
-
-
-def test_attendance_for_someone_elses_session_is_refused(running):
-    school, t, off, session, g, child = running
-    other_teacher = f.teacher(school)
-    with pytest.raises(NotAllowed):
-        services.attendance_mark(teacher_user=other_teacher.person.user, session=session, student=child,
-                                 status="present")
-    with pytest.raises(NotAllowed):
-        services.attendance_mark(teacher_user=g, session=session, student=child, status="present")
-    with pytest.raises(ValidationFailed):
-        services.attendance_mark(teacher_user=t.person.user, session=session, student=child, status="asleep")
-    assert Attendance.objects.count() == 0
-
-
-def test_pickup_after_the_end_plus_grace_is_flagged_late(running):
-    school, t, off, session, g, child = running
-    end = timezone.make_aware(datetime.combine(session.date, time(17, 45)))
-    on_time = services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
-                                      collected_by=g.person, at=end + timedelta(minutes=10))
-    assert on_time.late is False
-    late = services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
-                                   collected_by=g.person, at=end + timedelta(minutes=40))
-    assert late.late is True
-    assert PickUp.objects.get().late is True
-    stranger = f.person("陌生人")
-    with pytest.raises(ValidationFailed):
-        services.pickup_confirm(teacher_user=t.person.user, session=session, student=child,
-                                collected_by=stranger, at=end)
-    assert PickUp.objects.get().collected_by_id == g.person.pk
-
-
 def test_batched_lottery_gives_the_reference_allocation_per_day_in_draw_order(settings):
     """Several offerings and days written in small batches (several transactions) give exactly
     what the published order implies: per day, the first ``capacity`` applicants of that day in
@@ -197,7 +143,7 @@ def test_batched_lottery_gives_the_reference_allocation_per_day_in_draw_order(se
             g, c = f.guardian_with_child(school)
             off = offerings[i % 2]
             days = [d for d in (0, 1, 2) if (i + d) % 3 != 0] or [0]
-            app = services.application_submit(guardian_user=g, student=c, offering=off, weekdays=days,
+            app = application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=days,
                                               idempotency_key=f.key())
             chosen[app.reference] = (off.pk, days)
     summary = _run(win)
@@ -219,21 +165,12 @@ def test_batched_lottery_gives_the_reference_allocation_per_day_in_draw_order(se
     assert (win.lottery_state, win.lottery_done, win.lottery_total) == ("done", 6, 6)
 
 
-def test_offer_expiry_sweep_is_registered_with_the_scheduler():
-    from minsheng.core import periodic
-
-    from ..tasks import offers_expire_task
-
-    entry = periodic.registered()["after_school.offers_expire"]
-    assert entry.target is offers_expire_task and entry.every_seconds > 0
-
-
 # --- notices ------------------------------------------------------------------------
 def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_on_commit_callbacks):
     from minsheng.identity.models import PersonRelation
     from minsheng.notifications.models import Notification
 
-    from ..lottery import lottery_notify
+    from ..services.lottery import lottery_notify
 
     school = f.school()
     off = f.offering(school, capacity=1, allocation="lottery", weekdays=(0, 1))
@@ -243,7 +180,7 @@ def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_o
         father = f.person("李父")  # a second guardian without an account still gets the notice
         PersonRelation.objects.create(person=father, relative=c1, kind="guardian", detail="父亲")
         g2, c2 = f.guardian_with_child(school)
-        a1, a2 = (services.application_submit(guardian_user=g, student=c, offering=off, weekdays=[0, 1],
+        a1, a2 = (application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk, weekdays=[0, 1],
                                               idempotency_key=f.key()) for g, c in ((g1, c1), (g2, c2)))
     with time_machine.travel(win.closes_at + timedelta(seconds=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -271,14 +208,14 @@ def test_a_place_offered_from_the_waiting_list_is_notified_with_its_deadline(dja
         families = []
         for _ in range(2):
             g, c = f.guardian_with_child(school)
-            families.append((g, services.application_submit(guardian_user=g, student=c, offering=off,
+            families.append((g, application_submit(guardian_user=g, student_id=c.pk, offering_id=off.pk,
                                                             weekdays=[0], idempotency_key=f.key())))
     _run(win)
     order = PublishedDraw.objects.get(pk=win.draw_id).result
     (winner, won), (next_guardian, waiting) = sorted(families, key=lambda ga: order.index(ga[1].reference))
     later = win.closes_at + timedelta(days=1)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.application_withdraw(guardian_user=winner, application_id=won.pk)
+        application_withdraw(guardian_user=winner, application_id=won.pk)
     notice = Notification.objects.get(template="after_school.offer")
     deadline = timezone.localtime(later + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
     assert notice.recipient == next_guardian and deadline in notice.body and off.title in notice.body

@@ -9,8 +9,9 @@ from minsheng.access.models import Role, RoleAssignment
 from minsheng.core.errors import Conflict, NotFound, ValidationFailed
 from minsheng.ratings.models import Rating
 
-from .. import selectors, services
-from ..satisfaction import application_rate
+from ..selectors import supervision as selectors
+from ..services.applications import application_submit
+from ..services.satisfaction import application_rate
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ TERM_BEGUN = f.NOW + timedelta(days=14)  # the term starts on 2026-03-02
 def _admitted(school, off):
     guardian, child = f.guardian_with_child(school)
     with time_machine.travel(f.NOW, tick=False):
-        app = services.application_submit(guardian_user=guardian, student=child, offering=off, weekdays=[0],
+        app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
                                           idempotency_key=f.key())
     return guardian, app
 
@@ -64,7 +65,7 @@ def test_rating_is_refused_before_the_term_without_a_place_or_for_another_family
         application_rate(guardian_user=guardian, application_id=app.pk, level=5)  # term not begun
     lottery_off = f.offering(school, capacity=1, allocation="lottery")
     with time_machine.travel(f.NOW, tick=False):
-        waiting = services.application_submit(guardian_user=guardian, student=app.student, offering=lottery_off,
+        waiting = application_submit(guardian_user=guardian, student_id=app.student.pk, offering_id=lottery_off.pk,
                                               weekdays=[0], idempotency_key=f.key())
     with time_machine.travel(TERM_BEGUN, tick=False):
         with pytest.raises(ValidationFailed):
@@ -99,10 +100,10 @@ def test_supervision_shows_satisfaction_by_school_district_and_city_against_the_
                 guardian, app = _admitted(sch, o)
                 application_rate(guardian_user=guardian, application_id=app.pk, level=level,
                                  comment="" if level > 2 else "老师更换太频繁")
-    by_school = {r["key"]: r for r in selectors.supervision(by="school", term=off.term)}
+    by_school = {r["key"]: r for r in selectors.supervision_rows(by="school", term=off.term)}
     assert (by_school[school.pk]["ratings"], by_school[school.pk]["satisfaction_percent"]) == (4, 75.0)
     assert (by_school[other.pk]["ratings"], by_school[other.pk]["satisfaction_percent"]) == (2, 100.0)
-    district = selectors.supervision(by="district", term=off.term)
+    district = selectors.supervision_rows(by="district", term=off.term)
     assert [(r["key"], r["ratings"], r["satisfaction_percent"]) for r in district] == [("320706", 6, 83.3)]
     city = selectors.city_summary(term=off.term)
     assert (city["ratings"], city["ratings_satisfied"], city["satisfaction_percent"]) == (6, 5, 83.3)
@@ -117,7 +118,7 @@ def test_ratings_of_another_term_do_not_count(school, off):
         application_rate(guardian_user=guardian, application_id=app.pk, level=1, comment="太吵")
     later = Term.objects.create(name="下学期", school_year=2025, starts_on=f.NOW.date().replace(month=9),
                                 ends_on=f.NOW.date().replace(month=12))
-    rows = selectors.supervision(by="school", term=later)
+    rows = selectors.supervision_rows(by="school", term=later)
     assert rows and all(r["ratings"] == 0 and r["satisfaction_percent"] is None for r in rows)
 
 

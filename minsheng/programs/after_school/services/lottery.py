@@ -13,16 +13,16 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode
 
-from .models import (
+from .. import notices
+from ..models import (
     WEEKDAY_NAMES,
     Allocation,
     Application,
@@ -33,6 +33,7 @@ from .models import (
     SeatRequest,
     SeatState,
 )
+from ..selectors.eligibility import guardian_relations
 
 
 def _candidates(window: ApplicationWindow) -> list[str]:
@@ -105,47 +106,29 @@ def _batches(by_day: dict[int, list], offering_of: dict[int, int], size: int) ->
     return batches
 
 
-def _write_postgresql(results: list[tuple]) -> None:
-    """COPY (seat id, state, waitlist position, draw position) into a temporary table, then one
-    statement: the seats still pending take their result (a seat withdrawn meanwhile keeps its
-    state and takes no place), their days' ``taken`` grows by the admitted ones, and their
-    applications still submitted become admitted (a place on any day) or waitlisted."""
-    seats, days, apps = SeatRequest._meta.db_table, OfferingDay._meta.db_table, Application._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute("CREATE TEMPORARY TABLE as_lottery_rows (id bigint, state varchar(10), wp integer, dp integer) "
-                    "ON COMMIT DROP")
-        with cur.cursor.copy("COPY as_lottery_rows (id, state, wp, dp) FROM STDIN") as copy:
-            for row in results:
-                copy.write_row(row[:4])
-        cur.execute(
-            f"WITH u AS (UPDATE {seats} AS s SET state = r.state, waitlist_position = r.wp, "  # noqa: S608
-            f"draw_position = r.dp FROM as_lottery_rows AS r WHERE s.id = r.id AND s.state = %s "
-            f"RETURNING s.day_id, s.application_id, s.state), "
-            f"d AS (UPDATE {days} AS d SET taken = d.taken + c.n FROM "
-            f"(SELECT day_id, count(*) AS n FROM u WHERE state = %s GROUP BY day_id) AS c WHERE d.id = c.day_id) "
-            f"UPDATE {apps} AS a SET state = CASE WHEN c.admitted THEN %s ELSE %s END, updated_at = %s "
-            f"FROM (SELECT application_id, bool_or(state = %s) AS admitted FROM u GROUP BY application_id) AS c "
-            f"WHERE a.id = c.application_id AND a.state = %s",
-            [SeatState.PENDING.value, SeatState.ADMITTED.value, ApplicationState.ADMITTED.value,
-             ApplicationState.WAITLISTED.value, timezone.now(), SeatState.ADMITTED.value,
-             ApplicationState.SUBMITTED.value],
-        )
-        cur.execute("DROP TABLE as_lottery_rows")  # ON COMMIT DROP does not fire inside a savepoint
+CHUNK = 5000  # ids per statement
 
 
-def _write_orm(results: list[tuple]) -> None:
-    """The same writes without COPY (SQLite): bulk updates of the seats still pending, their days
-    and their applications."""
+def _write(results: list[tuple]) -> None:
+    """Write one batch's results (rows: seat id, state, waitlist position, draw position, day id,
+    application id). Only seats still pending take their result: they are locked first, so a
+    withdrawal waits for the batch, and one withdrawn meanwhile keeps its state and takes no
+    place. Admitted seats are one ``update`` per chunk, waitlisted ones (each its own position)
+    a ``bulk_update``; their days' ``taken`` grows by the admitted ones and their applications
+    still submitted become admitted (a place on any day) or waitlisted."""
     pending: set[int] = set()
-    ids = [r[0] for r in results]
-    for i in range(0, len(ids), 5000):
-        pending.update(SeatRequest.objects.filter(pk__in=ids[i:i + 5000], state=SeatState.PENDING)
-                       .values_list("pk", flat=True))
+    ids = sorted(r[0] for r in results)
+    for i in range(0, len(ids), CHUNK):
+        pending.update(SeatRequest.objects.select_for_update().filter(pk__in=ids[i:i + CHUNK], state=SeatState.PENDING)
+                       .order_by("pk").values_list("pk", flat=True))
     rows = [r for r in results if r[0] in pending]
+    admitted = sorted(r[0] for r in rows if r[1] == SeatState.ADMITTED)
+    for i in range(0, len(admitted), CHUNK):
+        SeatRequest.objects.filter(pk__in=admitted[i:i + CHUNK]).update(state=SeatState.ADMITTED)
     SeatRequest.objects.bulk_update(
         [SeatRequest(pk=pk, state=state, waitlist_position=wp, draw_position=dp)
-         for pk, state, wp, dp, _d, _a in rows],
-        ["state", "waitlist_position", "draw_position"], batch_size=5000)
+         for pk, state, wp, dp, _d, _a in rows if state != SeatState.ADMITTED],
+        ["state", "waitlist_position", "draw_position"], batch_size=CHUNK)
     per_day: dict[int, int] = defaultdict(int)
     admitted_apps, touched_apps = set(), set()
     for r in rows:
@@ -159,8 +142,8 @@ def _write_orm(results: list[tuple]) -> None:
     for state, app_ids in ((ApplicationState.ADMITTED, admitted_apps),
                            (ApplicationState.WAITLISTED, touched_apps - admitted_apps)):
         app_ids = sorted(app_ids)
-        for i in range(0, len(app_ids), 5000):
-            Application.objects.filter(pk__in=app_ids[i:i + 5000], state=ApplicationState.SUBMITTED).update(
+        for i in range(0, len(app_ids), CHUNK):
+            Application.objects.filter(pk__in=app_ids[i:i + CHUNK], state=ApplicationState.SUBMITTED).update(
                 state=state, updated_at=now)
 
 
@@ -169,8 +152,7 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
 
     The draw orders all candidates once; the seat requests are read in one pass, allocated
     in memory per (offering, day) and written in a few large transactions, whole offerings
-    at a time (PostgreSQL: COPY into a temporary table and one statement for seats, days and
-    applications), each recording progress. When all is written, every guardian of every
+    at a time, each recording progress. When all is written, every guardian of every
     applicant is sent the child's result (``lottery_notify_task``, in the background).
     """
     now = now or timezone.now()
@@ -198,7 +180,6 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
         offering_of = dict(OfferingDay.objects.filter(pk__in=list(by_day)).values_list("pk", "offering_id"))
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_total=len(by_day), lottery_done=0)
         admitted_total = waitlisted_total = done = 0
-        postgres = connection.vendor == "postgresql"
         size = settings.AFTER_SCHOOL_LOTTERY_BATCH
         for batch in _batches(by_day, offering_of, size):
             with transaction.atomic():
@@ -213,10 +194,7 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
                     results += [(pk, SeatState.ADMITTED.value, None, None, day_id, app_of[pk]) for pk in admitted]
                     results += [(pk, SeatState.WAITLISTED.value, pos, dp, day_id, app_of[pk])
                                 for pk, pos, dp in waitlisted]
-                if postgres:
-                    _write_postgresql(results)
-                else:
-                    _write_orm(results)
+                _write(results)
                 admitted_total += sum(1 for r in results if r[1] == SeatState.ADMITTED)
                 waitlisted_total += sum(1 for r in results if r[1] == SeatState.WAITLISTED)
                 done += len(batch)
@@ -226,19 +204,13 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
                 lottery_state=LotteryState.DONE, lottery_finished_at=timezone.now())
             summary = {"applicants": len(order), "admitted": admitted_total, "waitlisted": waitlisted_total}
             audit_record(event_type="after_school.lottery", actor=actor, target=window, new=summary)
+            from ..tasks import lottery_notify_task
+
             transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
         return summary
     except Exception:
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_state=LotteryState.FAILED)
         raise
-
-
-@task(queue_name="default")
-def lottery_task(window_id: int, actor_id: int | None = None) -> dict:
-    from django.contrib.auth import get_user_model
-
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    return lottery_run(window=ApplicationWindow.objects.get(pk=window_id), actor=actor)
 
 
 # --- the result, to every guardian of every applicant ---------------------------------
@@ -261,10 +233,6 @@ def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> in
     (at most ``limit`` applications, in id order) the child's result per day. Idempotent: a notice
     already sent (same application and guardian) is not sent again. Returns the last application
     id handled, or None when none was left."""
-    from minsheng.identity.models import PersonRelation
-
-    from . import integrations
-
     with translation.override(settings.LANGUAGE_CODE):
         apps = list(
             Application.objects.filter(window_id=window_id, offering__allocation=Allocation.LOTTERY, pk__gt=after_id)
@@ -272,12 +240,8 @@ def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> in
         )
         if not apps:
             return None
-        today = timezone.localdate()
         guardians: dict[int, list] = defaultdict(list)
-        for rel in (PersonRelation.objects.filter(relative_id__in=[a.student_id for a in apps], kind="guardian")
-                    .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-                    .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-                    .select_related("person__user")):
+        for rel in guardian_relations().filter(relative_id__in=[a.student_id for a in apps]).select_related("person__user"):
             guardians[rel.relative_id].append(rel.person)
         draw_key = f"after-school-window-{window_id}"
         with transaction.atomic():  # one commit per chunk; the other channels go out after it
@@ -285,23 +249,12 @@ def lottery_notify(*, window_id: int, after_id: int = 0, limit: int = 500) -> in
                 text = result_text(sorted(app.seats.all(), key=lambda s: s.weekday))
                 if not text:
                     continue  # withdrawn meanwhile: nothing to announce
-                integrations.notify_now(
+                notices.send_now(
                     recipients=guardians.get(app.student_id, []), template="after_school.lottery_result",
                     context={"student": app.student.name, "offering": app.offering.title,
                              "reference": app.reference, "result": text, "draw": draw_key},
                     dedupe_key=f"after_school.lottery:{app.pk}")
         return apps[-1].pk
-
-
-@task(queue_name="notifications")
-def lottery_notify_task(window_id: int, after_id: int = 0) -> int | None:
-    """One chunk of result notices; queues the next chunk, so the fan-out runs in the background
-    in small steps (and a retried chunk sends nothing twice)."""
-    last = lottery_notify(window_id=window_id, after_id=after_id,
-                          limit=settings.AFTER_SCHOOL_NOTIFY_CHUNK)
-    if last is not None:
-        transaction.on_commit(lambda: lottery_notify_task.enqueue(window_id, last))
-    return last
 
 
 def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = None) -> None:
@@ -313,4 +266,6 @@ def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = No
     if window.lottery_state in (LotteryState.RUNNING, LotteryState.DONE):
         raise Conflict(_("The lottery of this window is running or done."), code=ErrorCode.STATE_CHANGED)
     audit_record(event_type="after_school.lottery_start", actor=actor, target=window)
-    transaction.on_commit(lambda: lottery_task.enqueue(window.pk, getattr(actor, "pk", None)))
+    from ..tasks import lottery_task
+
+    transaction.on_commit(lambda: lottery_task.enqueue(window.pk, actor.pk if actor else None))

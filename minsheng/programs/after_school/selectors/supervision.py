@@ -1,145 +1,28 @@
-"""Reads of the after-school program: what a guardian, a teacher and a supervisor see."""
-
-from datetime import date, datetime
+"""What school staff and supervisors see: offerings and windows in their scope, and the
+supervision figures (coverage, teachers, sessions, attendance, fees, satisfaction)."""
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.access.models import Organisation
 from minsheng.access.selectors import scope_q
-from minsheng.core.errors import NotFound
-from minsheng.identity.models import Person, PersonRelation
 
-from . import integrations
-from .models import (
+from ..models import (
     ACTIVE_STATES,
     Application,
     ApplicationWindow,
     Attendance,
     Enrolment,
     Offering,
-    SeatRequest,
     Session,
     Teacher,
     Term,
 )
-from .satisfaction import can_rate, my_ratings, ratings_of_term, satisfaction_counts
+from .family import current_term
+from .satisfaction import ratings_of_term, satisfaction_counts
 
 STAFF_ROLES = ("school_admin", "education_supervisor", "supervisor")
-
-
-def current_term(*, today: date | None = None) -> Term | None:
-    today = today or timezone.localdate()
-    return (Term.objects.filter(ends_on__gte=today).order_by("starts_on").first()
-            or Term.objects.order_by("-starts_on").first())
-
-
-def children_of(*, user) -> list[Person]:
-    return integrations.persons_in_care_of(user=user)
-
-
-def child_get_for(*, user, student_id) -> Person:
-    for child in children_of(user=user):
-        if str(child.pk) == str(student_id):
-            return child
-    raise NotFound()
-
-
-def held_offerings(*, students) -> dict[int, set[int]]:
-    """Per child, the offerings an application still holds or waits for a place in: a second
-    application for one of them is refused, so the page and the API say so instead of offering it."""
-    held: dict[int, set[int]] = {s.pk: set() for s in students}
-    rows = Application.objects.filter(student_id__in=list(held), state__in=ACTIVE_STATES).values_list(
-        "student_id", "offering_id")
-    for student_id, offering_id in rows:
-        held[student_id].add(offering_id)
-    return held
-
-
-def open_offerings_for(*, student: Person, now: datetime | None = None) -> list[Offering]:
-    """Published offerings the child may apply for now (school, area, grade, open window)."""
-    now = now or timezone.now()
-    enrolments = Enrolment.objects.filter(student=student).select_related("school__region")
-    result: list[Offering] = []
-    for enrolment in enrolments:
-        windows = ApplicationWindow.objects.filter(
-            Q(school=enrolment.school_id) | Q(school__isnull=True), term__school_year=enrolment.school_year,
-            opens_at__lte=now, closes_at__gt=now,
-        ).select_related("region")
-        terms = {w.term_id for w in windows if w.school_id or enrolment.school.region.prefix.startswith(w.region.prefix)}
-        if not terms:
-            continue
-        qs = (Offering.objects.filter(term_id__in=terms, is_published=True, grade_min__lte=enrolment.grade_level,
-                                      grade_max__gte=enrolment.grade_level)
-              .filter(Q(school=enrolment.school_id) | Q(school__isnull=True))
-              .select_related("host", "term", "region").prefetch_related("days").order_by("kind", "start_time"))
-        result += [o for o in qs if o.school_id or enrolment.school.region.prefix.startswith(o.region.prefix)]
-    return result
-
-
-def applications_of(*, user) -> list[Application]:
-    """The applications for ``user``'s children, each with ``my_rating`` (the level ``user`` gave,
-    or None) and ``can_rate`` (a place is held, the term has begun, not rated yet)."""
-    ids = [p.pk for p in children_of(user=user)]
-    apps = list(
-        Application.objects.filter(student_id__in=ids)
-        .select_related("offering__host", "offering__term", "student", "window")
-        .prefetch_related("seats")
-        .order_by("-created_at")
-    )
-    rated = my_ratings(user=user, application_ids=[a.pk for a in apps]) if apps else {}
-    today = timezone.localdate()
-    for app in apps:
-        app.my_rating = rated.get(app.pk)
-        app.can_rate = app.my_rating is None and can_rate(application=app, today=today)
-    return apps
-
-
-def offering_get(*, offering_id) -> Offering:
-    """Offerings are public to applicants (no personal data in them)."""
-    try:
-        return Offering.objects.select_related("term", "host").get(pk=int(offering_id))
-    except (Offering.DoesNotExist, TypeError, ValueError):
-        raise NotFound() from None
-
-
-def teacher_sessions(*, user, day: date | None = None) -> list[Session]:
-    day = day or timezone.localdate()
-    teacher_ids = list(Teacher.objects.filter(person__user=user, is_active=True).values_list("pk", flat=True))
-    return list(
-        Session.objects.filter(date=day)
-        .filter(Q(teacher_id__in=teacher_ids) | Q(offering__teachers__in=teacher_ids))
-        .select_related("offering__host").distinct().order_by("offering__start_time")
-    )
-
-
-def teacher_session_get(*, user, session_id) -> Session:
-    teacher_ids = list(Teacher.objects.filter(person__user=user, is_active=True).values_list("pk", flat=True))
-    session = (Session.objects.filter(pk=session_id)
-               .filter(Q(teacher_id__in=teacher_ids) | Q(offering__teachers__in=teacher_ids))
-               .select_related("offering__host").distinct().first())
-    if session is None:
-        raise NotFound()
-    return session
-
-
-def roll(*, session: Session) -> list[dict]:
-    """The children with a place on the session's day, their mark, pick-up and who may collect them."""
-    seats = (SeatRequest.objects.filter(application__offering=session.offering_id, weekday=session.date.weekday(),
-                                        state="admitted")
-             .select_related("application__student").order_by("application__student__name"))
-    students = [s.application.student for s in seats]
-    ids = [s.pk for s in students]
-    marks = dict(Attendance.objects.filter(session=session, student_id__in=ids).values_list("student_id", "status"))
-    pickups = {p.student_id: p for p in session.pickups.select_related("collected_by")}
-    family: dict[int, list[Person]] = {}
-    for rel in PersonRelation.objects.filter(relative_id__in=ids).select_related("person"):
-        family.setdefault(rel.relative_id, []).append(rel.person)
-    return [{"student": s, "status": marks.get(s.pk, ""), "pickup": pickups.get(s.pk),
-             "family": family.get(s.pk, [])} for s in students]
-
 
 def schools_for(*, user):
     return Organisation.objects.filter(kind="school").filter(scope_q(user=user, roles=STAFF_ROLES))
@@ -164,7 +47,7 @@ def _pct(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def supervision(*, user=None, term: Term | None = None, by: str = "district", region_prefix: str = "") -> list[dict]:
+def supervision_rows(*, user=None, term: Term | None = None, by: str = "district", region_prefix: str = "") -> list[dict]:
     """Coverage, teachers, sessions, attendance, fees and parent satisfaction by district or school.
 
     A handful of grouped queries, whatever the number of schools. ``user``
@@ -172,7 +55,7 @@ def supervision(*, user=None, term: Term | None = None, by: str = "district", re
     row, the total of the districts in scope.
     """
     if by == "city":
-        rows = supervision(user=user, term=term, by="district", region_prefix=region_prefix)
+        rows = supervision_rows(user=user, term=term, by="district", region_prefix=region_prefix)
         return [supervision_total(rows)] if rows else []
     term = term or current_term()
     if term is None:
@@ -259,4 +142,4 @@ def supervision_total(rows: list[dict], *, key: str = "total", name: str = "") -
 
 def city_summary(*, term: Term | None = None) -> dict:
     """The whole city's totals (KPIs and the dashboard)."""
-    return supervision_total(supervision(term=term), key="city")
+    return supervision_total(supervision_rows(term=term), key="city")

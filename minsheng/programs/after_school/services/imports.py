@@ -15,8 +15,9 @@ from minsheng.core.errors import ValidationFailed
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.idnumbers import id_number_validate
 from minsheng.identity.models import Person, PersonRelation, User
+from minsheng.imports.base import Column, Importer, parsers, register_importer
 
-from .models import ClassGroup, Enrolment, FamilyCategory, Grade, Teacher
+from ..models import ClassGroup, Enrolment, FamilyCategory, Grade, Teacher
 
 GRADE_NAMES = "一二三四五六七八九"
 YES = {"是": True, "yes": True, "y": True, "1": True, "true": True, "否": False, "no": False, "n": False,
@@ -114,12 +115,8 @@ def save_teachers(rows: list[dict], job=None) -> int:
     return len(rows)
 
 
-def register() -> None:
-    try:
-        from minsheng.imports.base import Column, Importer, parsers, register_importer
-    except ImportError:
-        return
-    register_importer(Importer(
+IMPORTERS = [
+    Importer(
         key="after_school.students",
         title=gettext_lazy("after-school: students and guardians"),
         columns=[
@@ -139,8 +136,8 @@ def register() -> None:
         save_rows=save_students,
         roles=("school_admin", "admin"),
         description=gettext_lazy("One row per student and guardian; a student with two guardians has two rows."),
-    ))
-    register_importer(Importer(
+    ),
+    Importer(
         key="after_school.teachers",
         title=gettext_lazy("after-school: teachers"),
         columns=[
@@ -154,4 +151,11 @@ def register() -> None:
         natural_key=("id_number",),
         save_rows=save_teachers,
         roles=("school_admin", "admin"),
-    ))
+    ),
+]
+
+
+def register() -> None:
+    """Hand the importers to minsheng.imports (apps.ready)."""
+    for importer in IMPORTERS:
+        register_importer(importer)

@@ -1,0 +1,124 @@
+"""Offerings and application windows: the 5+2 rules, creating them, committing the lottery seed."""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import ValidationFailed
+
+from ..models import (
+    Activity,
+    Allocation,
+    ApplicationWindow,
+    Offering,
+    OfferingDay,
+    OfferingKind,
+    Term,
+)
+
+
+def workday_end() -> time:
+    """The local end of the working day; weekday care must not end before it."""
+    return settings.AFTER_SCHOOL_WORKDAY_END
+
+
+def offering_validate(*, kind, activity, weekdays, start_time, end_time, grade_min, grade_max,
+                      capacity, fee) -> list[int]:
+    """Check an offering against the 5+2 rules; returns the cleaned weekdays."""
+    errors: dict[str, list[str]] = {}
+    try:
+        days = sorted({int(d) for d in weekdays})
+    except (TypeError, ValueError):
+        days = []
+    if not days or any(d < 0 or d > 6 for d in days):
+        errors["weekdays"] = [_("Choose at least one day of the week.")]
+    elif kind == OfferingKind.WEEKDAY and any(d > 4 for d in days):
+        errors["weekdays"] = [_("Weekday care runs Monday to Friday only.")]
+    elif kind == OfferingKind.WEEKEND and any(d < 5 for d in days):
+        errors["weekdays"] = [_("Weekend care runs on Saturday or Sunday only.")]
+    if start_time >= end_time:
+        errors["end_time"] = [_("The end time must be after the start time.")]
+    elif kind == OfferingKind.WEEKDAY:
+        minutes = (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
+        if minutes < settings.AFTER_SCHOOL_MIN_MINUTES:
+            errors["end_time"] = [_("Weekday care must last at least two hours a day.")]
+        elif end_time < workday_end():
+            errors["end_time"] = [
+                _("Weekday care must not end before %(time)s, the end of the working day.")
+                % {"time": workday_end().strftime("%H:%M")}
+            ]
+        elif grade_min >= 7 and end_time > time(20, 30):
+            errors["end_time"] = [_("Evening study for junior secondary must end by 20:30.")]
+    if kind == OfferingKind.HOLIDAY and activity != Activity.SUPERVISION:
+        errors["activity"] = [_("Holiday care is supervision only: no group lessons or new teaching.")]
+    if not (1 <= grade_min <= grade_max <= 9):
+        errors["grade_max"] = [_("Grades run from 1 to 9, and the lowest may not exceed the highest.")]
+    if capacity is None or capacity < 1:
+        errors["capacity"] = [_("Give at least one place per day.")]
+    if fee is None or fee < 0:
+        errors["fee"] = [_("The fee cannot be negative.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return days
+
+
+@transaction.atomic
+def offering_create(*, actor, term: Term, title: str, kind: str, activity: str, host,
+                    school=None, weekdays, start_time: time, end_time: time, capacity: int,
+                    grade_min: int = 1, grade_max: int = 9, fee: Decimal = Decimal("0"),
+                    fee_basis: str = "term", allocation: str = Allocation.FIRST_COME,
+                    teachers=()) -> Offering:
+    days = offering_validate(
+        kind=kind, activity=activity, weekdays=weekdays, start_time=start_time, end_time=end_time,
+        grade_min=grade_min, grade_max=grade_max, capacity=capacity, fee=fee,
+    )
+    if not title.strip():
+        raise ValidationFailed.for_field("title", _("Give the offering a title."))
+    offering = Offering.objects.create(
+        term=term, title=title.strip()[:100], kind=kind, activity=activity, host=host,
+        school=school, region=(school or host).region, weekdays=days, start_time=start_time,
+        end_time=end_time, capacity=capacity, grade_min=grade_min, grade_max=grade_max, fee=fee,
+        fee_basis=fee_basis, allocation=allocation,
+        supervision_only=kind == OfferingKind.HOLIDAY or activity == Activity.SUPERVISION,
+    )
+    OfferingDay.objects.bulk_create(
+        [OfferingDay(offering=offering, weekday=d, capacity=capacity) for d in days]
+    )
+    if teachers:
+        offering.teachers.set(teachers)
+    audit_record(event_type="after_school.offering_create", actor=actor, target=offering,
+                 new={"capacity": capacity, "weekdays": days, "allocation": allocation})
+    return offering
+
+
+@transaction.atomic
+def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime, school=None,
+                  region=None, accept_days: int = 3, lower_grades_first: bool = True,
+                  dual_working_first: bool = True, keep_siblings_together: bool = True,
+                  seed: str | None = None) -> ApplicationWindow:
+    """Open an application window; its lottery seed is committed (hash published) now."""
+    if closes_at <= opens_at:
+        raise ValidationFailed.for_field("closes_at", _("The window must close after it opens."))
+    if school is None and region is None:
+        raise ValidationFailed.for_field("region", _("Choose a school or a region for the window."))
+    window = ApplicationWindow.objects.create(
+        term=term, school=school, region=region or school.region, opens_at=opens_at,
+        closes_at=closes_at, accept_days=accept_days, lower_grades_first=lower_grades_first,
+        dual_working_first=dual_working_first, keep_siblings_together=keep_siblings_together,
+    )
+    from minsheng.draws.services import draw_commit
+
+    draw, _seed = draw_commit(
+        purpose=f"after-school lottery: {term} / {school or window.region}",
+        key=f"after-school-window-{window.pk}", seed=seed, actor=actor,
+    )
+    window.draw_id, window.seed_hash, window.lottery_state = draw.pk, draw.seed_hash, "committed"
+    window.save(update_fields=["draw_id", "seed_hash", "lottery_state"])
+    audit_record(event_type="after_school.window_create", actor=actor, target=window,
+                 new={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
+                      "seed_hash": draw.seed_hash})
+    return window

@@ -1,0 +1,114 @@
+"""Daily running: sessions, attendance and pick-up, by the session's teachers."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.audit.services import audit_record
+from minsheng.core.errors import NotAllowed, ValidationFailed
+from minsheng.identity.models import Person, PersonRelation
+
+from .. import notices
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    Offering,
+    PickUp,
+    SeatRequest,
+    SeatState,
+    Session,
+    SessionState,
+    Teacher,
+)
+from ..selectors.eligibility import guardian_users_of
+
+
+def _teacher_for(*, teacher_user, session: Session) -> Teacher:
+    teacher = Teacher.objects.filter(person__user=teacher_user, school=session.offering.host_id,
+                                     is_active=True).first()
+    if teacher is None or not (session.teacher_id == teacher.pk or session.offering.teachers.filter(pk=teacher.pk).exists()):
+        raise NotAllowed(_("This session is not one of yours. You can mark only your own sessions."))
+    return teacher
+
+
+def _admitted(*, session: Session, student_id: int) -> bool:
+    return SeatRequest.objects.filter(
+        application__offering_id=session.offering_id, application__student_id=student_id,
+        weekday=session.date.weekday(), state=SeatState.ADMITTED).exists()
+
+
+def attendance_mark(*, teacher_user, session: Session, student: Person, status: str,
+                    now: datetime | None = None) -> Attendance:
+    now = now or timezone.now()
+    _teacher_for(teacher_user=teacher_user, session=session)
+    if status not in AttendanceStatus.values:
+        raise ValidationFailed.for_field("status", _("Choose present, absent or on leave."))
+    if not _admitted(session=session, student_id=student.pk):
+        raise ValidationFailed.for_field("student", _("This child has no place in this session."))
+    with transaction.atomic():
+        record, created = Attendance.objects.select_for_update().get_or_create(
+            session=session, student=student,
+            defaults={"status": status, "marked_by": teacher_user, "marked_at": now})
+        old = None if created else record.status
+        if not created and record.status != status:
+            record.status, record.marked_by, record.marked_at = status, teacher_user, now
+            record.save(update_fields=["status", "marked_by", "marked_at"])
+        if session.state != SessionState.HELD:
+            Session.objects.filter(pk=session.pk).update(state=SessionState.HELD)
+            session.state = SessionState.HELD
+        audit_record(event_type="after_school.attendance", actor=teacher_user, target=session,
+                     old={"status": old} if old else None, new={"student": student.pk, "status": status})
+        if status == AttendanceStatus.ABSENT and old != status:
+            notices.send(
+                recipients=guardian_users_of(student_id=student.pk), template="after_school.absent",
+                context={"student": student.name, "offering": session.offering, "date": session.date},
+                dedupe_key=f"after_school.absent:{session.pk}:{student.pk}")
+    return record
+
+
+def session_end(session: Session) -> datetime:
+    return timezone.make_aware(datetime.combine(session.date, session.offering.end_time))
+
+
+def pickup_confirm(*, teacher_user, session: Session, student: Person, collected_by: Person,
+                   at: datetime | None = None) -> PickUp:
+    """Record who collected the child and when; after the end plus a grace period it is late."""
+    at = at or timezone.now()
+    _teacher_for(teacher_user=teacher_user, session=session)
+    if not _admitted(session=session, student_id=student.pk):
+        raise ValidationFailed.for_field("student", _("This child has no place in this session."))
+    if not PersonRelation.objects.filter(person=collected_by, relative=student).exists():
+        raise ValidationFailed.for_field(
+            "collected_by", _("This person is not recorded as the child's guardian or family. Do not hand the child over; call the guardian."))
+    grace = timedelta(minutes=settings.AFTER_SCHOOL_PICKUP_GRACE_MINUTES)
+    late = at > session_end(session) + grace
+    with transaction.atomic():
+        pickup, created = PickUp.objects.update_or_create(
+            session=session, student=student,
+            defaults={"collected_by": collected_by, "collected_at": at, "late": late, "confirmed_by": teacher_user})
+        audit_record(event_type="after_school.pickup", actor=teacher_user, target=session,
+                     new={"student": student.pk, "collected_by": collected_by.pk, "late": late})
+        if late:
+            notices.send(
+                recipients=guardian_users_of(student_id=student.pk), template="after_school.late_pickup",
+                context={"student": student.name, "offering": session.offering,
+                         "time": timezone.localtime(at).strftime("%H:%M")},
+                dedupe_key=f"after_school.late:{session.pk}:{student.pk}")
+    return pickup
+
+
+def sessions_generate(*, offering: Offering, start: date, end: date, actor=None) -> int:
+    """Create the offering's sessions between ``start`` and ``end`` on its days (teachers in turn)."""
+    teachers = list(offering.teachers.order_by("pk"))
+    have = set(Session.objects.filter(offering=offering, date__range=(start, end)).values_list("date", flat=True))
+    new, i, day = [], 0, start
+    while day <= end:
+        if day.weekday() in offering.weekdays and day not in have:
+            new.append(Session(offering=offering, date=day, teacher=teachers[i % len(teachers)] if teachers else None))
+            i += 1
+        day += timedelta(days=1)
+    Session.objects.bulk_create(new, batch_size=2000)
+    return len(new)

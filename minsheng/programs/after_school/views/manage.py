@@ -1,0 +1,65 @@
+"""Schools' set-up: offerings, application windows and starting a window's lottery."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.access.decorators import staff
+from minsheng.core.errors import DomainError, NotFound
+
+from ..apps import MANAGERS
+from ..forms import OfferingForm, WindowForm
+from ..selectors.family import current_term
+from ..selectors.supervision import offerings_for_staff, schools_for, windows_for_staff
+from ..services.lottery import lottery_start
+from ..services.offerings import offering_create, window_create
+from . import show_error
+
+
+@staff(*MANAGERS)
+def manage(request):
+    schools = schools_for(user=request.user)
+    term = current_term()
+    offering_form = OfferingForm(schools=schools, initial={"term": term})
+    window_form = WindowForm(schools=schools, initial={"term": term})
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "offering":
+                offering_form = OfferingForm(request.POST, schools=schools)
+                if offering_form.is_valid():
+                    d = offering_form.cleaned_data
+                    offering_create(
+                        actor=request.user, term=d["term"], title=d["title"], kind=d["kind"],
+                        activity=d["activity"], host=d["school"], school=d["school"],
+                        weekdays=[int(x) for x in d["weekdays"]], start_time=d["start_time"],
+                        end_time=d["end_time"], capacity=d["capacity"], grade_min=d["grade_min"],
+                        grade_max=d["grade_max"], fee=d["fee"], fee_basis=d["fee_basis"],
+                        allocation=d["allocation"])
+                    messages.success(request, _("The offering was created."))
+                    return redirect("after_school:manage")
+            elif request.POST.get("form") == "window":
+                window_form = WindowForm(request.POST, schools=schools)
+                if window_form.is_valid():
+                    d = window_form.cleaned_data
+                    window_create(actor=request.user, term=d["term"], school=d["school"],
+                                           opens_at=d["opens_at"], closes_at=d["closes_at"],
+                                           accept_days=d["accept_days"],
+                                           lower_grades_first=d["lower_grades_first"],
+                                           dual_working_first=d["dual_working_first"],
+                                           keep_siblings_together=d["keep_siblings_together"])
+                    messages.success(request, _("The application window was created; its draw seed hash is published."))
+                    return redirect("after_school:manage")
+            elif request.POST.get("form") == "lottery":
+                window = windows_for_staff(user=request.user).filter(pk=request.POST.get("window")).first()
+                if window is None:
+                    raise NotFound()
+                lottery_start(window=window, actor=request.user)
+                messages.success(request, _("The lottery was started; its progress is shown below."))
+                return redirect("after_school:manage")
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "after_school/manage.html", {
+        "offerings": offerings_for_staff(user=request.user, term=term),
+        "windows": windows_for_staff(user=request.user), "term": term,
+        "offering_form": offering_form, "window_form": window_form, "now": timezone.now()})
