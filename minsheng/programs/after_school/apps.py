@@ -68,7 +68,7 @@ class AfterSchoolConfig(AppConfig):
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,
                 periodic=tasks.PERIODIC,
+                importers=imports.IMPORTERS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
             )
         )
-        imports.register()  # the registry has no importers field: minsheng.imports keeps its own list

@@ -15,7 +15,7 @@ from minsheng.core.errors import ValidationFailed
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.idnumbers import id_number_validate
 from minsheng.identity.models import Person, PersonRelation, User
-from minsheng.imports.base import Column, Importer, parsers, register_importer
+from minsheng.imports.base import Column, Importer, parsers
 
 from ..models import ClassGroup, Enrolment, FamilyCategory, Grade, Teacher
 
@@ -154,8 +154,3 @@ IMPORTERS = [
     ),
 ]
 
-
-def register() -> None:
-    """Hand the importers to minsheng.imports (apps.ready)."""
-    for importer in IMPORTERS:
-        register_importer(importer)
