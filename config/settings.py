@@ -195,6 +195,9 @@ OTP_TTL_SECONDS = 300
 OTP_RESEND_SECONDS = 60
 SMS_CHANNEL = env("SMS_CHANNEL", "console")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+# Refusals at the access gates written one by one per (actor, object type, action) and
+# minute; beyond it one "suppressed" entry (minsheng.access.refusals).
+AUDIT_REFUSALS_PER_MINUTE = int(env("AUDIT_REFUSALS_PER_MINUTE", "20"))
 IDENTITY_VERIFIER = env("IDENTITY_VERIFIER", "minsheng.identity.verification.ChecksumOnlyVerifier")
 
 # --- i18n -----------------------------------------------------------------

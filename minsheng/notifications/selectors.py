@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.core import usercache
 
 from .models import Notification
@@ -45,5 +46,6 @@ def unread_count(*, user) -> int:
     return n
 
 
+@scoped_gate(model="notifications.notification", id_arg="notification_id")
 def notification_get_for(*, user, notification_id: int) -> Notification:
     return get_object_or_404(notifications_for(user=user), pk=notification_id)

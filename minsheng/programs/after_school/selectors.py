@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.access.models import Organisation
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.core.errors import NotFound
 from minsheng.identity.models import Person, PersonRelation
@@ -40,6 +41,7 @@ def children_of(*, user) -> list[Person]:
     return integrations.persons_in_care_of(user=user)
 
 
+@scoped_gate(model="identity.person", id_arg="student_id")
 def child_get_for(*, user, student_id) -> Person:
     for child in children_of(user=user):
         if str(child.pk) == str(student_id):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.cases.models import CaseTask, TaskState
 from minsheng.core.errors import NotFound
@@ -49,6 +50,7 @@ def staff_applications_q(*, user) -> Q:
     return Q(case_id__in=via_task) | scope_q(user=user, region_field="region")
 
 
+@scoped_gate(model="enterprise_startup.startupapplication", id_arg="application_id")
 def application_get_for(*, user, application_id: int, as_founder: bool = True) -> StartupApplication:
     """The founder's own application, or (as_founder=False) one a staff member may see."""
     if not getattr(user, "is_authenticated", False) or not 0 < int(application_id) <= MAX_ID:
@@ -84,6 +86,7 @@ def confirmations_for(*, user):
     )
 
 
+@scoped_gate(model="enterprise_startup.confirmation", id_arg="confirmation_id")
 def confirmation_get_for(*, user, confirmation_id: int) -> Confirmation:
     own = _own_hash(user)
     row = (
@@ -98,6 +101,7 @@ def confirmation_get_for(*, user, confirmation_id: int) -> Confirmation:
     return row
 
 
+@scoped_gate(model="cases.casetask", id_arg="task_id")
 def task_for_staff(*, user, task_id: int) -> CaseTask:
     if not getattr(user, "is_staff", False) or not 0 < int(task_id) <= MAX_ID:
         raise NotFound()

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import active_assignments, scope_q
 from minsheng.core.errors import NotFound
 
@@ -77,6 +78,7 @@ def windows_for(*, user):
     ).select_related("point", "clerk")
 
 
+@scoped_gate(model="service_halls.window", id_arg="window_id")
 def window_get_for(*, user, window_id: int) -> Window:
     window = windows_for(user=user).filter(pk=window_id).first()
     if window is None:
