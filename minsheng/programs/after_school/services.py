@@ -7,6 +7,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from time import monotonic as time_monotonic
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -311,13 +312,38 @@ def _eligibility_error(*, offering: Offering, school_id, grade_level, prefix) ->
     return None
 
 
-def _existing_for_key(*, key: str, guardian_user, app: Application | None = None) -> Application | None:
-    """The application this key already made (``app`` when read already), if it was the caller's."""
+class _Asked(NamedTuple):
+    """What a submit asked for: a repeat of its key must ask for the same."""
+
+    student_id: int
+    offering_id: int
+    weekdays: tuple
+    rank: object
+
+
+def _asked_days(weekdays) -> tuple:
+    try:
+        return tuple(sorted({int(d) for d in weekdays}))
+    except (TypeError, ValueError):
+        return ("invalid",)
+
+
+def _existing_for_key(*, key: str, guardian_user, asked: _Asked,
+                      app: Application | None = None) -> Application | None:
+    """The application this key already made (``app`` when read already), if it was the caller's
+    and asked for the same. A key reused for another request is refused with 422, as the IETF
+    Idempotency-Key draft says, rather than answered with the first request's result."""
     app = app or Application.objects.filter(idempotency_key=key).first()
     if app is None:
         return None
     if app.submitted_by_id != guardian_user.pk:
         raise Conflict(_("This request key was already used. Reload the page and submit again."))
+    first = _Asked(app.student_id, app.offering_id,
+                   tuple(sorted(set(app.seats.values_list("weekday", flat=True)))), app.rank)
+    if first != asked:
+        msg = _("This request key was already used for a different request. "
+                "Reload the page and submit again.")
+        raise ValidationFailed(msg, fields={"idempotency_key": [msg]})
     return app
 
 
@@ -372,9 +398,9 @@ def application_apply(*, guardian_user, student_id: int, offering_id: int, weekd
                    rank=rank, idempotency_key=idempotency_key, now=now, cached=True)
 
 
-def _refuse(exc: Exception, *, key: str, guardian_user) -> Application:
+def _refuse(exc: Exception, *, key: str, guardian_user, asked: _Asked) -> Application:
     """A repeat of an acknowledged submit gets its application even if it would now be refused."""
-    existing = _existing_for_key(key=key, guardian_user=guardian_user)
+    existing = _existing_for_key(key=key, guardian_user=guardian_user, asked=asked)
     if existing is not None:
         return existing
     raise exc
@@ -408,6 +434,7 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         raise ValidationFailed.for_field(
             "idempotency_key", _("The request key is missing or malformed. Reload the page and submit again."))
     days = _weekdays(weekdays, offering)
+    asked = _Asked(student_id, offering.pk, _asked_days(weekdays), rank)
     rank_ok = isinstance(rank, int) and 1 <= rank <= 10
     first_come = offering.allocation == Allocation.FIRST_COME
     postgresql = connection.vendor == "postgresql"
@@ -432,19 +459,19 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         try:
             written = submit_pg.write(app=app, seats=seats, event=event, take_places=first_come, read=read)
         except IntegrityError:
-            return _twin_answer(key=key, guardian_user=guardian_user)
+            return _twin_answer(key=key, guardian_user=guardian_user, asked=asked)
         if app.pk is not None:
             return _answer(app, seats)
         row, full, prior = written.applicant, written.full, written.prior
     else:
         row = _applicant(guardian_user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
     if row is None:
-        return _refuse(NotFound(), key=key, guardian_user=guardian_user)
+        return _refuse(NotFound(), key=key, guardian_user=guardian_user, asked=asked)
     guardian_id, enrolment_id, school_id, grade_level, category, dual_working, prefix = row
     if guardian_id is None:
         return _refuse(NotAllowed(_(
             "You can apply only for a child in your care. Ask the school to record you as the child's guardian.")),
-            key=key, guardian_user=guardian_user)
+            key=key, guardian_user=guardian_user, asked=asked)
     if not days:
         raise ValidationFailed.for_field(
             "weekdays", _("Choose one or more of the days on which this offering runs."))
@@ -452,14 +479,14 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         raise ValidationFailed.for_field("rank", _("The choice rank must be a number from 1 to 10."))
     msg = _eligibility_error(offering=offering, school_id=school_id, grade_level=grade_level, prefix=prefix)
     if msg:
-        return _refuse(ValidationFailed(msg, fields={"offering": [msg]}), key=key, guardian_user=guardian_user)
+        return _refuse(ValidationFailed(msg, fields={"offering": [msg]}), key=key, guardian_user=guardian_user, asked=asked)
     try:
         window = _open_window(offering=offering, school_id=school_id, school_prefix=prefix or "", now=now,
                               cached=cached)
     except ValidationFailed as exc:
-        return _refuse(exc, key=key, guardian_user=guardian_user)
+        return _refuse(exc, key=key, guardian_user=guardian_user, asked=asked)
     if full:
-        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering,
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering, asked=asked,
                             prior=prior)
     waiver = waiver_percent_for(category=category, term=offering.term)
     app, seats, event = _new_application(
@@ -473,9 +500,9 @@ def _submit(*, guardian_user, student_id: int, offering: Offering, weekdays, ran
         else:
             full = _write_orm(app=app, seats=seats, first_come=first_come, guardian_user=guardian_user)
     except IntegrityError:
-        return _twin_answer(key=key, guardian_user=guardian_user)
+        return _twin_answer(key=key, guardian_user=guardian_user, asked=asked)
     if full:
-        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering,
+        return _full_answer(full, key=key, guardian_user=guardian_user, student_id=student_id, offering=offering, asked=asked,
                             prior=prior)
     return _answer(app, seats)
 
@@ -522,7 +549,7 @@ def _write_orm(*, app, seats, first_come, guardian_user) -> list[int]:
 _FULL_ANSWER_SQL = submit_pg.prior_sql()
 
 
-def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
+def _full_answer(full: list[int], *, key, guardian_user, student_id, offering, asked: _Asked,
                  prior: list[tuple[int, str]] | None = None) -> Application:
     """Nothing was written. A repeat of an acknowledged submit still gets its application.
     One read, in a statement of its own (a twin that committed while this one waited for the
@@ -535,7 +562,8 @@ def _full_answer(full: list[int], *, key, guardian_user, student_id, offering,
     found = prior if prior is not None else _full_answer_read(key=key, student_id=student_id, offering=offering)
     repeat = next((pk for pk, found_key in found if found_key == key), None)
     if repeat is not None:
-        return _existing_for_key(key=key, guardian_user=guardian_user, app=Application.objects.get(pk=repeat))
+        return _existing_for_key(key=key, guardian_user=guardian_user, asked=asked,
+                                 app=Application.objects.get(pk=repeat))
     if found:
         raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
                        code=ErrorCode.DUPLICATE)
@@ -554,10 +582,10 @@ def _full_answer_read(*, key, student_id, offering) -> list[tuple[int, str]]:
         return cur.fetchall()
 
 
-def _twin_answer(*, key, guardian_user) -> Application:
+def _twin_answer(*, key, guardian_user, asked: _Asked) -> Application:
     """A repeat or a concurrent twin (double-click) won: return its application. The places this
     request took were rolled back with its failed insert."""
-    existing = _existing_for_key(key=key, guardian_user=guardian_user)
+    existing = _existing_for_key(key=key, guardian_user=guardian_user, asked=asked)
     if existing is not None:
         return existing
     raise Conflict(_("You have already applied for this child to this offering. See its state under My applications."),
