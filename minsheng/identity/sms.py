@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .idnumbers import mask_phone
+
 
 @dataclass(frozen=True)
 class SentSms:
@@ -28,7 +30,8 @@ class ConsoleSmsChannel:
 
     def send(self, *, phone: str, text: str) -> None:
         self.outbox.append(SentSms(phone=phone, text=text, sent_at=timezone.now()))
-        print(f"[sms to {phone}] {text}", file=sys.stdout, flush=True)
+        # The number is masked: stdout ends up in log files, which are not encrypted.
+        print(f"[sms to {mask_phone(phone)}] {text}", file=sys.stdout, flush=True)
 
 
 CHANNELS = {"console": "minsheng.identity.sms.ConsoleSmsChannel"}

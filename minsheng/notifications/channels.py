@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from minsheng.identity.idnumbers import mask_phone
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS = {
@@ -73,7 +75,8 @@ class ConsoleSmsChannel(Channel):
     def send(self, notification, address: str) -> None:
         text = f"【{getattr(settings, 'NOTIFICATION_SMS_SIGNATURE', '民生')}】{notification.body}"
         outbox.append({"channel": self.code, "to": address, "text": text})
-        print(f"[sms to {address}] {text}")  # noqa: T201 - the console channel's whole job
+        # masked: stdout ends up in log files, which are not encrypted
+        print(f"[sms to {mask_phone(address)}] {text}")  # noqa: T201 - the console channel's whole job
 
 
 class EmailChannel(Channel):
