@@ -48,7 +48,7 @@ def on_validation_error(request, exc: NinjaValidationError):
         loc = [
             str(p)
             for p in err.get("loc", [])
-            if p not in ("body", "query", "path", "form", "payload")
+            if p not in ("body", "query", "path", "form", "file", "payload")
         ]
         fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
     return _error(

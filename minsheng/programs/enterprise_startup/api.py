@@ -139,6 +139,19 @@ def draft_step_save(request, app_id: int, step: str, body: StepIn):
     return _draft(app)
 
 
+class ProofOut(Schema):
+    attachment_id: int
+
+
+@router.post("/drafts/{app_id}/proof", response={201: ProofOut})
+def address_proof_upload(request, app_id: int, proof: UploadedFile = File(...)):  # noqa: B008
+    """Upload the proof of title or lease (PDF, JPEG or PNG); then save the address step
+    with ``proof_attachment`` set to the id returned. A refusal names ``address.proof``."""
+    app = selectors.application_get_for(user=request.auth, application_id=app_id)
+    attachment = services.address_proof_store(application=app, actor=request.auth, file=proof)
+    return 201, ProofOut(attachment_id=attachment.pk)
+
+
 @router.post("/drafts/{app_id}/confirmations", response=DraftOut)
 def confirmations_request(request, app_id: int):
     app = selectors.application_get_for(user=request.auth, application_id=app_id)

@@ -199,6 +199,22 @@ def _validate_step(application, step: str, raw: dict, data: dict, errors: Errors
     return clean, warnings
 
 
+PROOF_TYPES = ("application/pdf", "image/jpeg", "image/png")
+PROOF_FIELD = "address.proof"
+
+
+def address_proof_store(*, application: StartupApplication, actor, file):
+    """Store the proof of title or lease for the address step; the step then names it by id.
+    A refused file (too large, not a PDF or photo by its content, active PDF content) is a
+    ValidationFailed on ``address.proof`` saying why."""
+    from minsheng.attachments.services import attachment_store
+
+    if application.state not in ("draft", "confirming"):
+        raise Conflict(_("This application has been submitted; its address can no longer change."),
+                       code="state_changed")
+    return attachment_store(file=file, owner=actor, allowed_types=PROOF_TYPES, field=PROOF_FIELD)
+
+
 def draft_save(*, application: StartupApplication, actor, step: str, data: dict) -> StartupApplication:
     """Save one step. What was typed is always kept; invalid input raises ValidationFailed
     (after saving) with messages per field, and the step stays unfinished."""

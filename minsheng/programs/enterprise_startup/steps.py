@@ -243,6 +243,8 @@ def validate_address(data: dict, errors: Errors, *, county, owner) -> dict:
             proof_id = int(proof)
         except (TypeError, ValueError):
             proof_id = None
+        if proof_id is not None and not 0 < proof_id <= 2**63 - 1:  # no row has such an id
+            proof_id = None
         if proof_id is None or not Attachment.objects.filter(pk=proof_id, owner=owner).exists():
             errors.add("address.proof_attachment", _("The proof of title could not be found. Upload it again."))
     if not proof_id and not pledge:

@@ -109,7 +109,7 @@ def _rows(post, prefix, fields, n):
     return rows
 
 
-def _step_data(request, step):
+def _step_data(request, app, step):
     p = request.POST
     if step == "type":
         return {k: p.get(k, "")[:40] for k in ("enterprise_type", "registered_capital", "contribution_form", "paid_in_deadline")}
@@ -131,10 +131,7 @@ def _step_data(request, step):
         data = {"region_code": p.get("region_code", ""), "street": p.get("street", ""), "pledge": p.get("pledge", ""), "proof_attachment": p.get("proof_attachment", "")}
         upload = request.FILES.get("proof")
         if upload:
-            from minsheng.attachments.services import attachment_store
-
-            att = attachment_store(file=upload, owner=request.user, allowed_types=("application/pdf", "image/jpeg", "image/png"))
-            data["proof_attachment"] = att.pk
+            data["proof_attachment"] = services.address_proof_store(application=app, actor=request.user, file=upload).pk
         return data
     if step == "scope":
         return {"items": p.getlist("items")[:60], "licence_ack": p.get("licence_ack", "")}
@@ -160,7 +157,7 @@ def draft_step(request, app_id: int, step: str):
     errors, status = {}, 200
     if request.method == "POST":
         try:
-            data = _step_data(request, step)
+            data = _step_data(request, app, step)
             services.draft_save(application=app, actor=request.user, step=step, data=data)
             nxt = STEP_ORDER.index(step) + 1
             if request.headers.get("X-Autosave"):

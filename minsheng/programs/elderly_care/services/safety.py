@@ -455,6 +455,7 @@ def retrofit_add_photo(*, file: RetrofitFile, phase: str, upload, actor, item=No
             target=locked,
             allowed_types=("image/jpeg", "image/png"),
             max_bytes=8 * 1024 * 1024,
+            field="photo",
         )
         photo = RetrofitPhoto.objects.create(
             file=locked, item=item, phase=phase, attachment=attachment

@@ -290,6 +290,7 @@ def visit_add_photo(*, order: WorkOrder, user, file, kind: str = PhotoKind.DURIN
             target=order,
             allowed_types=PHOTO_TYPES,
             max_bytes=PHOTO_MAX_BYTES,
+            field="photo",
         )
         with attachment.file.open("rb") as fh:
             phash = rules.dhash(Image.open(io.BytesIO(fh.read())))
@@ -528,6 +529,7 @@ def visit_confirm_signature(*, order: WorkOrder, user, data_url: str) -> WorkOrd
             target=order,
             allowed_types=("image/png",),
             max_bytes=2 * 1024 * 1024,
+            field="signature",
         )
         VisitPhoto.objects.create(work_order=order, kind=PhotoKind.SIGNATURE, attachment=attachment)
         return _verify(order, user, "signature")
