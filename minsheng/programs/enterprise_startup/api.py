@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -204,7 +205,10 @@ def licence_download(request, app_id: int):
     lic_row = selectors.licence_of(application=app)
     if lic_row is None:
         raise NotFound()
-    response = HttpResponse(services.licence_pdf(licence=lic_row), content_type="application/pdf")
+    response = HttpResponse(
+        services.licence_pdf(licence=lic_row, verify_base_url=request.build_absolute_uri(reverse("enterprise_startup:verify"))),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="licence-{lic_row.credit_code}.pdf"'
     return response
 

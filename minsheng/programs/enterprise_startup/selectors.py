@@ -288,9 +288,18 @@ def kpi_zero_visit_percent():
 
 
 def licence_verify(*, document: str | bytes | None = None, pdf: bytes | None = None) -> dict:
-    """Check a QR payload or an uploaded PDF: signature, then the licence's current status."""
+    """Check a QR payload or an uploaded PDF: for a PDF first the signature over the whole
+    file ("incomplete" without one at its end, "tampered" when any byte differs), then the
+    licence's own signature, then its current status in the register."""
     from . import licence as lic
 
+    if pdf is not None:
+        try:
+            whole_file_intact = lic.file_signature_valid(pdf)
+        except lic.FileUnsigned:
+            return {"result": "incomplete", "signature_valid": False, "payload": None, "status": None}
+        if not whole_file_intact:
+            return {"result": "tampered", "signature_valid": False, "payload": None, "status": None}
     try:
         text = lic.extract_from_pdf(pdf) if pdf is not None else document
         payload, signature = lic.parse_document(text or "")

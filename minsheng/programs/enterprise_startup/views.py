@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from minsheng.cases.models import TaskState
 from minsheng.core.errors import DomainError, NotAllowed, NotFound
 from minsheng.regions.models import Region
 
+from . import licence as lic
 from . import selectors, services
 from .catalogue import FORMS_FOR_TYPE, ORG_FORMS
 from .models import DeliveryState, EnterpriseType, ScopeItem, SealShop
@@ -278,7 +280,10 @@ def licence_download(request, app_id: int):
     licence = selectors.licence_of(application=app)
     if licence is None:
         raise Http404
-    response = HttpResponse(services.licence_pdf(licence=licence), content_type="application/pdf")
+    response = HttpResponse(
+        services.licence_pdf(licence=licence, verify_base_url=request.build_absolute_uri(reverse("enterprise_startup:verify"))),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="licence-{licence.credit_code}.pdf"'
     return response
 
@@ -294,7 +299,7 @@ def verify(request):
         else:
             result = selectors.licence_verify(document=request.POST.get("document", "")[:8000])
     elif request.GET.get("d"):
-        result = selectors.licence_verify(document=request.GET["d"][:8000])
+        result = selectors.licence_verify(document=lic.document_from_url_value(request.GET["d"][:12000]))
     return render(request, "enterprise_startup/verify.html", {"result": result})
 
 

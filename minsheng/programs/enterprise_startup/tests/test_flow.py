@@ -14,6 +14,8 @@ from minsheng.programs.enterprise_startup.models import BusinessLicence, Licence
 
 from .conftest import PARTNER_ID, finish_all, full_steps
 
+VERIFY = "https://zwfw.example.cn/p/enterprise_startup/verify/"
+
 
 def start(world):
     return services.name_reserve(applicant=world.founder, region_code="320706", trade_name="云帆", industry="科技", org_form="有限公司", enterprise_type="llc", pledge=True)
@@ -165,7 +167,7 @@ def test_pdf_carries_the_signed_licence_and_a_tampered_pdf_fails(world, make_app
 
     app = finish_all(world, make_application())
     licence = BusinessLicence.objects.get(application=app)
-    pdf = services.licence_pdf(licence=licence)
+    pdf = services.licence_pdf(licence=licence, verify_base_url=VERIFY)
     assert pdf.startswith(b"%PDF")
     assert selectors.licence_verify(pdf=pdf)["result"] == "valid"
     # Rewrite the embedded licence.json with another capital, keep everything else. The
