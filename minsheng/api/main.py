@@ -5,8 +5,11 @@ minsheng.core.errors): 422 invalid, 401 not signed in, 403 not allowed,
 404 not found or not visible, 409 conflict.
 """
 
+import functools
 import importlib
 import importlib.util
+import inspect
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -19,6 +22,9 @@ from minsheng.core.errors import DomainError, ErrorCode
 from minsheng.core.registry import registry
 
 from .auth import SessionAuth, TokenAuth
+from .parser import GuardedParser, UnfitInBody, integer_text_too_large, unfit_refusal
+
+logger = logging.getLogger("minsheng.api")
 
 api = NinjaAPI(
     title="minsheng API",
@@ -27,6 +33,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
+    parser=GuardedParser(),
 )
 
 
@@ -87,6 +94,8 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, UnfitInBody):  # ninja wraps what the body parser raised
+        return on_domain_error(request, unfit_refusal(exc.__cause__.path, exc.__cause__.reason))
     code = {
         400: ErrorCode.INVALID,
         401: ErrorCode.UNAUTHENTICATED,
@@ -96,6 +105,22 @@ def on_http_error(request, exc: HttpError):
         429: ErrorCode.RATE_LIMITED,
     }.get(exc.status_code, ErrorCode.INVALID)
     return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Exception)
+def on_server_error(request, exc: Exception):
+    """A fault of ours: its traceback goes to the server's log, as Django logs a 500; the
+    caller gets the error shape without it, in DEBUG too (the demo runs with DEBUG on)."""
+    logger.error(
+        "Internal Server Error: %s", request.path, exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return _error(
+        request,
+        500,
+        ErrorCode.SERVER_ERROR,
+        _("Something went wrong on our side. Please try again in a moment; if it happens again, contact the service desk."),
+    )
 
 
 CORE_APPS_WITH_API = [
@@ -123,6 +148,33 @@ for program in registry.programs():
         )
 
 
+def _path_ids_bounded(view):
+    """The API view, answering 404 for a path parameter that writes a number beyond 64 bits:
+    no record has such an id, and the database could not even be asked (the parser guards
+    the query string and the body the same way)."""
+
+    def too_large(kwargs) -> bool:
+        return any(isinstance(v, str) and integer_text_too_large(v) for v in kwargs.values())
+
+    if inspect.iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def bounded_async(request, *args, **kwargs):
+            if too_large(kwargs):
+                return on_not_found(request, None)
+            return await view(request, *args, **kwargs)
+
+        return bounded_async
+
+    @functools.wraps(view)
+    def bounded(request, *args, **kwargs):
+        if too_large(kwargs):
+            return on_not_found(request, None)
+        return view(request, *args, **kwargs)
+
+    return bounded
+
+
 def urlpatterns_by_module(patterns: list) -> list:
     """The API's URL patterns grouped under one include per module ("service_halls/", …).
 
@@ -134,10 +186,15 @@ def urlpatterns_by_module(patterns: list) -> list:
     the same view under the same name, with its first segment moved into the
     include), and so is which route a path resolves to: the groups keep the order of
     their routes, and routes whose first segment takes a parameter would make order
-    across groups matter, so then nothing is grouped.
+    across groups matter, so then nothing is grouped. Every view is wrapped so that a
+    path parameter beyond 64 bits is a 404 (_path_ids_bounded).
     """
     from django.urls import include, path
     from django.urls.resolvers import RoutePattern, URLPattern
+
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and not hasattr(pattern.callback, "__wrapped__"):
+            pattern.callback = _path_ids_bounded(pattern.callback)
 
     groups: dict[str, list] = {}
     grouped: list = []

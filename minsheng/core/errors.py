@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     FULL = "full"
     RATE_LIMITED = "rate_limited"
     LOCKED_OUT = "locked_out"
+    SERVER_ERROR = "server_error"  # a fault of ours, never raised on purpose
 
 
 STATUS_FOR_CODE = {
@@ -35,6 +36,7 @@ STATUS_FOR_CODE = {
     ErrorCode.FULL: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.LOCKED_OUT: 429,
+    ErrorCode.SERVER_ERROR: 500,
 }
 
 

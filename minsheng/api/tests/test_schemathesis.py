@@ -12,6 +12,7 @@ is printed at the end of each process.
 """
 
 import hashlib
+import secrets
 import time
 from collections import Counter
 
@@ -31,7 +32,6 @@ from minsheng.identity.models import Person
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
-TOKENS = {"citizen": "schemathesis-citizen-0123456789", "staff": "schemathesis-staff-0123456789"}
 ROLES = ("anonymous", "citizen", "staff")
 MAX_EXAMPLES = 12
 
@@ -69,19 +69,19 @@ def _with_token(user, token: str) -> None:
 
 @pytest.fixture
 def role_headers(django_user_model):
-    # The tokens are the same for every operation, but each one's users are rolled back
-    # without a signal: a cached token → account of an earlier operation's user
-    # (another id on PostgreSQL) must not sign this one in.
+    # Each operation's users are rolled back without a signal; fresh tokens keep a token
+    # → account hint of an earlier operation's user from signing this one in.
     cache.clear()
+    tokens = {role: f"fuzz-{role}-{secrets.token_hex(16)}" for role in ("citizen", "staff")}
     staff = django_user_model.objects.create_superuser("fuzzer", "pw-unused-123", name="模糊测试")
     citizen = django_user_model.objects.create_user("fuzz-citizen", name="李明", phone="13900000077")
     Person.objects.create(user=citizen, name="李明")
-    _with_token(staff, TOKENS["staff"])
-    _with_token(citizen, TOKENS["citizen"])
+    _with_token(staff, tokens["staff"])
+    _with_token(citizen, tokens["citizen"])
     return {
         "anonymous": {},
-        "citizen": {"Authorization": f"Token {TOKENS['citizen']}"},
-        "staff": {"Authorization": f"Token {TOKENS['staff']}"},
+        "citizen": {"Authorization": f"Token {tokens['citizen']}"},
+        "staff": {"Authorization": f"Token {tokens['staff']}"},
     }
 
 

@@ -13,7 +13,9 @@ def _sample_path(route: str) -> str:
 
 def _view(match) -> str:
     # api.urls builds its views afresh on each call: compare what they are, not identity
-    func = getattr(match.func, "func", match.func)
+    # (through the 64-bit path guard, which wraps each view)
+    func = getattr(match.func, "__wrapped__", match.func)
+    func = getattr(func, "func", func)
     return f"{func.__module__}.{func.__qualname__}"
 
 
