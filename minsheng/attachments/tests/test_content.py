@@ -23,6 +23,12 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def owner():
     return User.objects.create_user("owner", name="业主")

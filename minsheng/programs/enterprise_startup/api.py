@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.access.selectors import user_has_role
@@ -150,7 +150,7 @@ def address_proof_upload(request, app_id: int, proof: UploadedFile = File(...)):
     with ``proof_attachment`` set to the id returned. A refusal names ``address.proof``."""
     app = selectors.application_get_for(user=request.auth, application_id=app_id)
     attachment = services.address_proof_store(application=app, actor=request.auth, file=proof)
-    return 201, ProofOut(attachment_id=attachment.pk)
+    return Status(201, ProofOut(attachment_id=attachment.pk))
 
 
 @router.post("/drafts/{app_id}/confirmations", response=DraftOut)
