@@ -76,7 +76,8 @@ def refusal_record(
         event_type=EVENT_REFUSED,
         actor=user,
         target_type=target_type,
-        target_id=str(target_id)[:64],
+        # as typed, less what no text column can hold (PostgreSQL refuses NUL)
+        target_id="".join(ch for ch in str(target_id) if ch.isprintable())[:64],
         new={"action": action, "reason": reason() if callable(reason) else reason},
     )
     return True

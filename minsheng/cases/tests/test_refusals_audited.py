@@ -82,3 +82,12 @@ def test_a_visible_case_writes_no_refusal(world, client):
     client.force_login(world.citizen)
     assert client.get(f"/cases/mine/{case.pk}/").status_code == 200
     assert not AuditEvent.objects.filter(event_type__startswith="access.refus").exists()
+
+
+
+def test_a_typed_id_with_control_characters_is_audited_without_them(world):
+    from minsheng.access.refusals import refusal_record
+
+    assert refusal_record(user=world.parent, target_type="identity.person", target_id="12\x0034\u202e",
+                          action="view", reason="invalid_id")
+    assert refusals(world.parent).get().target_id == "1234"
