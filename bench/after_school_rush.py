@@ -390,8 +390,11 @@ def signin_storm(jobs):
 
 
 def _sms_code(phone: str, timeout: float = 20.0) -> str | None:
-    """The code the console SMS channel printed for ``phone`` (the server's stdout)."""
-    pattern = re.compile(r"\[sms to " + re.escape(phone) + r"\][^\n]*?(\d{6})")
+    """The code the console SMS channel printed for ``phone`` (the server's stdout, where the
+    number is masked: 139****0042; the bench's numbers differ in their last four digits)."""
+    from minsheng.identity.idnumbers import mask_phone
+
+    pattern = re.compile(r"\[sms to " + re.escape(mask_phone(phone)) + r"\][^\n]*?(\d{6})")
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         found = pattern.findall(SMS_LOG.read_text(errors="replace"))

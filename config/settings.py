@@ -232,6 +232,9 @@ SMS_TEMPLATE_IDS = dict(
 )
 SMS_TIMEOUT_SECONDS = float(env("SMS_TIMEOUT_SECONDS", "5"))
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+# Refusals at the access gates written one by one per (actor, object type, action) and
+# minute; beyond it one "suppressed" entry (minsheng.access.refusals).
+AUDIT_REFUSALS_PER_MINUTE = int(env("AUDIT_REFUSALS_PER_MINUTE", "20"))
 IDENTITY_VERIFIER = env("IDENTITY_VERIFIER", "minsheng.identity.verification.ChecksumOnlyVerifier")
 # The provincial identity service, for IDENTITY_VERIFIER=…OidcVerifier (OAuth2/OIDC code flow).
 IDENTITY_OIDC_ISSUER = env("IDENTITY_OIDC_ISSUER", "")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.access.decorators import public
-from minsheng.api.main import api
+from minsheng.api.main import api, guard_path_ids
 from minsheng.core import views as core_views
 from minsheng.core.registry import registry
 
@@ -15,6 +15,7 @@ admin.site.index_title = _("Configuration and records")
 # The API authenticates its own way (session or token) and answers 401 in
 # JSON, so the login-redirect middleware stands aside for it.
 api_patterns, api_app_name, api_namespace = api.urls
+api_patterns = guard_path_ids(api_patterns)
 for pattern in api_patterns:
     pattern.callback.login_required = False
     pattern.callback.minsheng_access = "api"

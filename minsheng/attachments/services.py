@@ -1,4 +1,4 @@
-"""Storing uploads: sniff, size-check, clean images, hash, save."""
+"""Storing uploads: size-check, parse (attachments.content), clean images, hash, save."""
 
 import hashlib
 import io
@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import ValidationFailed
 
+from .content import content_type_of, pdf_refuse_active_content, wrong_type
 from .models import Attachment
 
 DEFAULT_MAX_BYTES = settings.ATTACHMENT_MAX_BYTES
@@ -26,20 +27,7 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 TYPE_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}
 
 
-def sniff_content_type(head: bytes) -> str:
-    """The type the bytes say, whatever the name or the browser claim."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    return "application/octet-stream"
-
-
-def _clean_image(data: bytes, content_type: str) -> bytes:
+def _clean_image(data: bytes, content_type: str, *, field: str) -> bytes:
     """Re-encode: drops EXIF (GPS, camera, owner) and anything hidden after the image."""
     try:
         with Image.open(io.BytesIO(data)) as img:
@@ -58,7 +46,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
             return out.getvalue()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationFailed.for_field(
-            "file", _("This image is damaged or too large to open. Please upload another image.")
+            field, _("This image is damaged or too large to open. Please upload another image.")
         ) from exc
 
 
@@ -79,30 +67,27 @@ def attachment_store(
     allowed_types: Sequence[str] = DEFAULT_TYPES,
     max_bytes: int = DEFAULT_MAX_BYTES,
     name: str | None = None,
+    field: str = "file",
 ) -> Attachment:
-    """Check and store one upload. Refuses with a translated ValidationFailed on ``file``."""
+    """Check and store one upload. Refuses with a translated ValidationFailed on ``field``
+    (the form or API field the file came in): too large, empty, not of an accepted type by
+    its parsed content, damaged, or a PDF with active content."""
     data = _read(file, max_bytes)
     if len(data) > max_bytes:
         raise ValidationFailed.for_field(
-            "file",
+            field,
             _("The file is larger than %(mb)s MB. Please upload a smaller file.")
             % {"mb": round(max_bytes / 1024 / 1024, 1)},
         )
     if not data:
-        raise ValidationFailed.for_field("file", _("The file is empty. Please choose the file again."))
-    content_type = sniff_content_type(data[:16])
+        raise ValidationFailed.for_field(field, _("The file is empty. Please choose the file again."))
+    content_type = content_type_of(data, field=field)
     if content_type not in allowed_types:
-        raise ValidationFailed.for_field(
-            "file",
-            _("This type of file is not accepted. Please upload one of: %(types)s.")
-            % {"types": ", ".join(TYPE_NAMES.get(t, t) for t in allowed_types)},
-        )
+        raise wrong_type(field, ", ".join(TYPE_NAMES.get(t, t) for t in allowed_types))
     if content_type.startswith("image/"):
-        data = _clean_image(data, content_type)
-    elif content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-        raise ValidationFailed.for_field(
-            "file", _("This PDF is incomplete or damaged. Please upload it again.")
-        )
+        data = _clean_image(data, content_type, field=field)
+    else:
+        pdf_refuse_active_content(data, field=field)
     original = os.path.basename(name or getattr(file, "name", "") or "file")[:200] or "file"
     now = timezone.localtime()
     stored_name = f"{now:%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS.get(content_type, 'bin')}"

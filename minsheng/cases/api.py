@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from minsheng.core.errors import NotAllowed
 from minsheng.core.schemas import ERROR_RESPONSES
@@ -11,6 +11,9 @@ from minsheng.core.schemas import ERROR_RESPONSES
 from . import selectors, services
 from .models import Case, CaseTask
 from .process import get_process
+
+# Beyond this no list has rows; SQLite cannot even take a larger offset (OverflowError).
+MAX_OFFSET = 2**31 - 1
 
 router = Router(tags=["cases"])
 
@@ -145,7 +148,7 @@ def case_detail(case: Case, user) -> dict:
 
 
 @router.get("/mine", response={200: list[CaseOut], **ERROR_RESPONSES})
-def my_cases(request, limit: int = 50, offset: int = 0):
+def my_cases(request, limit: int = 50, offset: int = Query(0, ge=0, le=MAX_OFFSET)):  # noqa: B008
     """My cases and those of the people in my care, newest first."""
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     qs = selectors.citizen_cases(user=request.auth)[offset : offset + limit]

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import active_assignments, scope_q
 from minsheng.core.errors import NotFound
 from minsheng.identity.models import Person, PersonRelation, RelationKind
@@ -72,6 +73,7 @@ def citizen_cases(*, user) -> QuerySet[Case]:
     )
 
 
+@scoped_gate(model="cases.case", id_arg="case_id")
 def case_get_for(*, user, case_id: int, action: str = "view") -> Case:
     """The case if ``user`` may see it (as applicant/carer, or staff in scope); else NotFound.
 
@@ -90,6 +92,7 @@ def case_get_for(*, user, case_id: int, action: str = "view") -> Case:
     return case
 
 
+@scoped_gate(model="cases.casetask", id_arg="task_id")
 def task_get_for(*, user, task_id: int) -> CaseTask:
     """A task within the user's organisation and region scope; else NotFound."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     LOCKED_OUT = "locked_out"
     UNAVAILABLE = "unavailable"
+    SERVER_ERROR = "server_error"  # a fault of ours, never raised on purpose
 
 
 STATUS_FOR_CODE = {
@@ -37,6 +38,7 @@ STATUS_FOR_CODE = {
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.LOCKED_OUT: 429,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.SERVER_ERROR: 500,
 }
 
 

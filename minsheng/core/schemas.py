@@ -40,3 +40,4 @@ def _normalise_datetime(value: datetime) -> datetime:
 
 
 InputDateTime = Annotated[datetime, AfterValidator(_normalise_datetime)]
+

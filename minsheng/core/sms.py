@@ -26,6 +26,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .masking import mask_phone
+
 
 class SmsFailed(Exception):
     """The provider did not accept the message (unreachable, refused, error code)."""
@@ -63,7 +65,8 @@ class ConsoleSmsGateway:
                 sent_at=timezone.now(),
             )
         )
-        print(f"[sms to {message.phone}] {message.text}", file=sys.stdout, flush=True)  # noqa: T201
+        # The number is masked: stdout ends up in log files, which are not encrypted.
+        print(f"[sms to {mask_phone(message.phone)}] {message.text}", file=sys.stdout, flush=True)  # noqa: T201
 
 
 class HttpSmsGateway:

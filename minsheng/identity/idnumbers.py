@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.errors import ValidationFailed
+from minsheng.core.masking import mask_phone  # noqa: F401 - part of identity's surface
 
 from .normalize import normalize_phone, strip_separators, to_halfwidth
 
@@ -189,10 +190,3 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
-def mask_phone(value: str) -> str:
-    """Show the first 3 and last 4 digits: 138****1234."""
-    if not value:
-        return ""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import active_assignments, scope_q, user_has_permission
 from minsheng.core.errors import NotFound
 
@@ -68,6 +69,7 @@ def user_may_unmask(user) -> bool:
     return user_has_permission(user=user, permission=UNMASK_PERMISSION)
 
 
+@scoped_gate(model="identity.person", id_arg="person_id")
 def person_get_for(*, user, person_id) -> Person:
     """A person record for a staff member holding any role; within their region scope.
 

@@ -6,9 +6,7 @@ Reads live in selectors.py; the ones programs use most are re-exported here
 
 import datetime as dt
 import hashlib
-import re
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -27,6 +25,7 @@ from .crypto import encrypt as crypto_encrypt
 from .crypto import keyed_hash
 from .idnumbers import id_number_validate, mask_id_number, mask_phone, phone_validate
 from .models import Person, PersonRelation, RelationKind, User  # noqa: F401 - Person for callers
+from .names import person_name_validate
 from .normalize import normalize_phone
 from .ratelimit import lockout_check, lockout_clear, lockout_fail
 from .selectors import (  # noqa: F401 - re-exported for programs
@@ -40,27 +39,12 @@ from .totp import totp_code_check, totp_new_secret
 from .verification import VerificationResult, real_name_verifier
 
 SECOND_FACTOR_MAX_AGE = dt.timedelta(hours=12)
-_NAME_BAD = re.compile(r"[\d<>{}\[\]\\/@#$%^&*=+|~`\"';:!?，。；：！？]")
-_MIDDLE_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", "‧": "·", "∙": "·"})
 
 
 # --- names -------------------------------------------------------------------
 def name_validate(value: str, *, field: str = "name") -> str:
-    """One name field: Chinese names, names with ·, characters outside the BMP (𠮷)."""
-    name = unicodedata.normalize("NFC", (value or "").strip()).translate(_MIDDLE_DOTS)
-    name = re.sub(r"\s+", " ", name)
-    if not name:
-        raise ValidationFailed.for_field(field, _("Please enter the name as on the ID card."))
-    if len(name) > 50:
-        raise ValidationFailed.for_field(
-            field, _("A name can have at most 50 characters. Please shorten it.")
-        )
-    if _NAME_BAD.search(name):
-        raise ValidationFailed.for_field(
-            field,
-            _("A name may contain letters, Chinese characters, spaces and · only. Please correct it."),
-        )
-    return name
+    """A person's name, by the platform's one rule (minsheng.identity.names)."""
+    return person_name_validate(value, field=field)
 
 
 # --- people ------------------------------------------------------------------

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from minsheng.identity.idnumbers import mask_phone
+
 from .models import ChannelAddress, Delivery, Notification
 
 
@@ -9,10 +11,14 @@ class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
-    readonly_fields = ["channel", "state", "address", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    readonly_fields = ["channel", "state", "address_masked", "attempts", "next_attempt_at", "last_error", "sent_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("address"))
+    def address_masked(self, obj):
+        return mask_phone(obj.address) if obj.channel == "sms" else obj.address
 
 
 @admin.register(Notification)

@@ -1,11 +1,14 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from minsheng.core.schemas import ERROR_RESPONSES
 
 from .selectors import notification_get_for, notifications_for, unread_count
 from .services import notification_mark_read
+
+# Beyond this no list has rows; SQLite cannot even take a larger offset (OverflowError).
+MAX_OFFSET = 2**31 - 1
 
 router = Router(tags=["notifications"])
 
@@ -29,7 +32,7 @@ class MarkedOut(Schema):
 
 
 @router.get("/", response={200: list[NotificationOut], **ERROR_RESPONSES})
-def list_notifications(request, unread_only: bool = False, limit: int = 50, offset: int = 0):
+def list_notifications(request, unread_only: bool = False, limit: int = 50, offset: int = Query(0, ge=0, le=MAX_OFFSET)):  # noqa: B008
     """My messages, newest first."""
     qs = notifications_for(user=request.auth)
     if unread_only:

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from minsheng.identity.fields import EncryptedTextField
+
 
 class Notification(models.Model):
     """站内消息 — one message to one person; the row is their inbox entry.
@@ -67,7 +69,10 @@ class Delivery(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    # The phone number, e-mail address or openid, encrypted at rest like identity's numbers;
+    # the keyed hash finds a person's deliveries without decrypting every row.
+    address = EncryptedTextField(_("address"), blank=True, default="")
+    address_hash = models.CharField(_("address hash"), max_length=64, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)

@@ -1,6 +1,8 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from minsheng.access.refusals import scoped_gate
+
 from .models import Notification
 
 
@@ -19,5 +21,6 @@ def unread_count(*, user) -> int:
     return notifications_for(user=user).filter(read_at__isnull=True).count()
 
 
+@scoped_gate(model="notifications.notification", id_arg="notification_id")
 def notification_get_for(*, user, notification_id: int) -> Notification:
     return get_object_or_404(notifications_for(user=user), pk=notification_id)

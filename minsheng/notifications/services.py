@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from minsheng.identity.crypto import keyed_hash
+
 from . import templates
 from .channels import get_channel
 from .models import Delivery, DeliveryState, Notification
@@ -73,7 +75,12 @@ def notification_send(
             for code in dict.fromkeys(codes):
                 channel = get_channel(code)
                 address = "" if channel.needs_account and user is None else channel.address_for(notification)
-                delivery = Delivery(notification=notification, channel=code, address=address[:200])
+                delivery = Delivery(
+                    notification=notification,
+                    channel=code,
+                    address=address,
+                    address_hash=keyed_hash(address) if address else "",
+                )
                 if not address:
                     delivery.state = DeliveryState.SKIPPED
                     delivery.last_error = "no account" if channel.needs_account and user is None else "no address"

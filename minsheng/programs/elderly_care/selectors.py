@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from minsheng.access.models import Organisation
 from minsheng.access.principal import held_assignments
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.regions.models import Region
 
@@ -49,6 +50,7 @@ def elders_for(*, user) -> QuerySet[Elder]:
     return Elder.objects.filter(q).select_related("person", "region")
 
 
+@scoped_gate(model="elderly_care.elder", id_arg="elder_id", refuses_with_none=True)
 def elder_get_for(*, user, elder_id: int) -> Elder | None:
     return elders_for(user=user).filter(pk=elder_id).first()
 
@@ -370,6 +372,7 @@ def _meal_scope(*, user):
     ).select_related("person", "region")
 
 
+@scoped_gate(model="elderly_care.elder", id_arg="elder_id", action="serve_meal", refuses_with_none=True)
 def meal_elder_get_for(*, user, elder_id) -> Elder | None:
     return _meal_scope(user=user).filter(pk=elder_id).first() if str(elder_id).isdigit() else None
 

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from ninja import File, Router, Schema
+from django.urls import reverse
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.access.selectors import user_has_role
@@ -141,6 +142,19 @@ def draft_step_save(request, app_id: int, step: str, body: StepIn):
     return _draft(app)
 
 
+class ProofOut(Schema):
+    attachment_id: int
+
+
+@router.post("/drafts/{app_id}/proof", response={201: ProofOut})
+def address_proof_upload(request, app_id: int, proof: UploadedFile = File(...)):  # noqa: B008
+    """Upload the proof of title or lease (PDF, JPEG or PNG); then save the address step
+    with ``proof_attachment`` set to the id returned. A refusal names ``address.proof``."""
+    app = selectors.application_get_for(user=request.auth, application_id=app_id)
+    attachment = draft.address_proof_store(application=app, actor=request.auth, file=proof)
+    return Status(201, ProofOut(attachment_id=attachment.pk))
+
+
 @router.post("/drafts/{app_id}/confirmations", response=DraftOut)
 def confirmations_request(request, app_id: int):
     app = selectors.application_get_for(user=request.auth, application_id=app_id)
@@ -193,7 +207,10 @@ def licence_download(request, app_id: int):
     lic_row = selectors.licence_of(application=app)
     if lic_row is None:
         raise NotFound()
-    response = HttpResponse(licence_services.licence_pdf(licence=lic_row), content_type="application/pdf")
+    response = HttpResponse(
+        licence_services.licence_pdf(licence=lic_row, verify_base_url=request.build_absolute_uri(reverse("enterprise_startup:verify"))),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="licence-{lic_row.credit_code}.pdf"'
     return response
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.cases.models import CaseTask, TaskState
 from minsheng.core.errors import NotFound
@@ -54,6 +55,7 @@ def staff_applications_q(*, user) -> Q:
     return Q(case_id__in=via_task) | scope_q(user=user, region_field="region")
 
 
+@scoped_gate(model="enterprise_startup.startupapplication", id_arg="application_id")
 def application_get_for(*, user, application_id: int, as_founder: bool = True) -> StartupApplication:
     """The founder's own application, or (as_founder=False) one a staff member may see."""
     if not getattr(user, "is_authenticated", False) or not 0 < int(application_id) <= MAX_ID:
@@ -89,6 +91,7 @@ def confirmations_for(*, user):
     )
 
 
+@scoped_gate(model="enterprise_startup.confirmation", id_arg="confirmation_id")
 def confirmation_get_for(*, user, confirmation_id: int) -> Confirmation:
     own = _own_hash(user)
     row = (
@@ -103,6 +106,7 @@ def confirmation_get_for(*, user, confirmation_id: int) -> Confirmation:
     return row
 
 
+@scoped_gate(model="cases.casetask", id_arg="task_id")
 def task_for_staff(*, user, task_id: int) -> CaseTask:
     if not getattr(user, "is_staff", False) or not 0 < int(task_id) <= MAX_ID:
         raise NotFound()
@@ -289,9 +293,18 @@ def kpi_zero_visit_percent():
 
 
 def licence_verify(*, document: str | bytes | None = None, pdf: bytes | None = None) -> dict:
-    """Check a QR payload or an uploaded PDF: signature, then the licence's current status."""
+    """Check a QR payload or an uploaded PDF: for a PDF first the signature over the whole
+    file ("incomplete" without one at its end, "tampered" when any byte differs), then the
+    licence's own signature, then its current status in the register."""
     from . import licence as lic
 
+    if pdf is not None:
+        try:
+            whole_file_intact = lic.file_signature_valid(pdf)
+        except lic.FileUnsigned:
+            return {"result": "incomplete", "signature_valid": False, "payload": None, "status": None}
+        if not whole_file_intact:
+            return {"result": "tampered", "signature_valid": False, "payload": None, "status": None}
     try:
         text = lic.extract_from_pdf(pdf) if pdf is not None else document
         payload, signature = lic.parse_document(text or "")

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.access.models import Organisation, RoleAssignment
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import active_assignments, scope_q
 from minsheng.core.errors import NotFound
 from minsheng.regions.models import Region
@@ -117,6 +118,7 @@ ATTACHMENT_ACCESS = {
 }
 
 
+@scoped_gate(model="evaluation_panels.project", id_arg="project_id")
 def project_get_for(*, user, project_id: int) -> Project:
     p = projects_for_staff(user=user).filter(pk=project_id).first()
     if p is None:
@@ -124,6 +126,7 @@ def project_get_for(*, user, project_id: int) -> Project:
     return p
 
 
+@scoped_gate(model="evaluation_panels.evaluation", id_arg="evaluation_id", action="organise")
 def evaluation_get_for_organiser(*, user, evaluation_id: int) -> Evaluation:
     ev = (
         Evaluation.objects.select_related("project", "rubric", "draw")
@@ -135,6 +138,7 @@ def evaluation_get_for_organiser(*, user, evaluation_id: int) -> Evaluation:
     return ev
 
 
+@scoped_gate(model="evaluation_panels.rectificationorder", id_arg="order_id")
 def rectification_get_for(*, user, order_id: int) -> RectificationOrder:
     unit_orgs = unit_ids(user=user)
     q = scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region") | Q(lead_unit_id__in=unit_orgs)

@@ -101,7 +101,7 @@ def application_submit(*, guardian_user, student_id: int, offering_id: int, week
                        weekdays=weekdays, rank=rank, key=key, now=now or timezone.now())
     except DomainError as refusal:
         return _answer_refused(refusal, key=key, guardian_user=guardian_user, student_id=student_id,
-                               offering_id=offering_id)
+                               offering_id=offering_id, weekdays=weekdays, rank=rank)
 
 
 def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now) -> Application:
@@ -166,14 +166,31 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     return app
 
 
-def _answer_refused(refusal: DomainError, *, key, guardian_user, student_id, offering_id) -> Application:
+def _asked(student_id, offering_id, weekdays, rank) -> tuple:
+    """What a submit asked for, comparable with what an earlier one under the same key asked."""
+    try:
+        days = tuple(sorted({int(d) for d in weekdays}))
+    except (TypeError, ValueError):
+        days = ("invalid",)
+    return (str(student_id), str(offering_id), days, rank)
+
+
+def _answer_refused(refusal: DomainError, *, key, guardian_user, student_id, offering_id, weekdays,
+                    rank) -> Application:
     """A refused submit: the application this key already made (a repeat or a twin that won)
-    is the answer; a "full" offering the child already applied to is a duplicate; else the
-    refusal stands."""
+    is the answer — when it asked for the same; a key reused for another request is refused
+    (422, as the IETF Idempotency-Key draft says). A "full" offering the child already applied
+    to is a duplicate; else the refusal stands."""
     existing = Application.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.submitted_by_id != guardian_user.pk:
             raise Conflict(_("This request key was already used. Reload the page and submit again.")) from None
+        first = _asked(existing.student_id, existing.offering_id,
+                       existing.seats.values_list("weekday", flat=True), existing.rank)
+        if first != _asked(student_id, offering_id, weekdays, rank):
+            msg = _("This request key was already used for a different request. "
+                    "Reload the page and submit again.")
+            raise ValidationFailed(msg, fields={"idempotency_key": [msg]}) from None
         existing.created_now = False
         return existing
     if refusal.code == ErrorCode.FULL and Application.objects.filter(

@@ -15,6 +15,7 @@ from minsheng.core.errors import ValidationFailed
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.idnumbers import id_number_validate
 from minsheng.identity.models import Person, PersonRelation, User
+from minsheng.identity.names import person_name_validate
 from minsheng.imports.base import Column, Importer, parsers
 
 from ..models import ClassGroup, Enrolment, FamilyCategory, Grade, Teacher
@@ -53,6 +54,10 @@ def parse_category(raw) -> str:
     if value not in CATEGORY_BY_TEXT:
         raise ValidationFailed(_("Enter a family category such as 低保, 特困 or 低收入, or leave the cell empty."))
     return CATEGORY_BY_TEXT[value]
+
+
+def parse_person_name(raw) -> str:
+    return person_name_validate(raw)
 
 
 def school_year_now(today: date | None = None) -> int:
@@ -123,9 +128,9 @@ IMPORTERS = [
             Column("school", ("学校统一社会信用代码", "school code"), parse_school),
             Column("grade", ("年级", "grade"), parsers.integer(min_value=1, max_value=9)),
             Column("class_number", ("班级", "class"), parsers.integer(min_value=1, max_value=40)),
-            Column("name", ("学生姓名", "student name"), parsers.text(max_length=100)),
+            Column("name", ("学生姓名", "student name"), parse_person_name),
             Column("id_number", ("学生身份证号", "student ID number"), parse_id_number),
-            Column("guardian_name", ("监护人姓名", "guardian name"), parsers.text(max_length=100)),
+            Column("guardian_name", ("监护人姓名", "guardian name"), parse_person_name),
             Column("guardian_id_number", ("监护人身份证号", "guardian ID number"), parse_id_number),
             Column("guardian_phone", ("监护人手机号", "guardian phone"), parsers.phone, required=False),
             Column("relation", ("关系", "relation"), parsers.text(max_length=20), required=False),
@@ -142,7 +147,7 @@ IMPORTERS = [
         title=gettext_lazy("after-school: teachers"),
         columns=[
             Column("school", ("学校统一社会信用代码", "school code"), parse_school),
-            Column("name", ("姓名", "name"), parsers.text(max_length=100)),
+            Column("name", ("姓名", "name"), parse_person_name),
             Column("id_number", ("身份证号", "ID number"), parse_id_number),
             Column("phone", ("手机号", "phone"), parsers.phone, required=False),
             Column("subjects", ("任教学科", "subjects"), parsers.text(max_length=100), required=False),

@@ -134,3 +134,24 @@ def test_manage_creates_offering_with_rule_errors_shown(client, setup):
     assert bad.status_code == 200
     assert "two hours" in bad.content.decode() or "两小时" in bad.content.decode() or "2" in bad.content.decode()
     assert list(off.term.offerings.values_list("title", flat=True).order_by("pk")) == [off.title, "周六体育托管"]
+
+
+def test_api_key_reused_with_a_different_body_is_422_and_changes_nothing(client, setup):
+    school, off, guardian, child = setup
+    off2 = f.offering(school, capacity=5)
+    client.force_login(guardian)
+    key = {"Idempotency-Key": "api-key-reused-0001"}
+    body = {"student": child.pk, "offering": off.pk, "weekdays": [0]}
+    first = client.post("/api/v1/after_school/applications", body, content_type="application/json", headers=key)
+    assert first.status_code == 201
+    for changed in ({**body, "weekdays": [0, 1]}, {**body, "offering": off2.pk}, {**body, "rank": 2}):
+        response = client.post("/api/v1/after_school/applications", changed, content_type="application/json",
+                                headers=key)
+        assert response.status_code == 422, changed
+        assert response.json()["code"] == "invalid"
+        assert "idempotency_key" in response.json()["fields"]
+    assert Application.objects.count() == 1
+    assert Application.objects.get().offering_id == off.pk
+    # the very same request still gets the first answer
+    again = client.post("/api/v1/after_school/applications", body, content_type="application/json", headers=key)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]

@@ -220,6 +220,7 @@ def visit_confirm_signature(*, order_id: int, user, data_url: str) -> WorkOrder:
             target=order,
             allowed_types=("image/png",),
             max_bytes=2 * 1024 * 1024,
+            field="signature",
         )
         VisitPhoto.objects.create(work_order=order, kind=PhotoKind.SIGNATURE, attachment=attachment)
         return _verify(order, user, "signature")

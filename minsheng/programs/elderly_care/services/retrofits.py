@@ -151,6 +151,7 @@ def retrofit_add_photo(*, file: RetrofitFile, phase: str, upload, actor, item=No
             target=locked,
             allowed_types=PHOTO_TYPES,
             max_bytes=PHOTO_MAX_BYTES,
+            field="photo",
         )
         photo = RetrofitPhoto.objects.create(
             file=locked, item=item, phase=phase, attachment=attachment

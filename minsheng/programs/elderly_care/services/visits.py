@@ -132,6 +132,7 @@ def visit_add_photo(*, order_id: int, user, file, kind: str = PhotoKind.DURING) 
             target=order,
             allowed_types=PHOTO_TYPES,
             max_bytes=PHOTO_MAX_BYTES,
+            field="photo",
         )
         with attachment.file.open("rb") as fh:
             phash = verification.dhash(Image.open(io.BytesIO(fh.read())))

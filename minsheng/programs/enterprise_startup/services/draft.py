@@ -134,3 +134,19 @@ def draft_validate_all(app: StartupApplication) -> dict:
             _("Some steps are incomplete. Correct the marked fields, then submit again."), fields=dict(errors)
         )
     return data
+
+
+PROOF_TYPES = ("application/pdf", "image/jpeg", "image/png")
+PROOF_FIELD = "address.proof"
+
+
+def address_proof_store(*, application: StartupApplication, actor, file):
+    """Store the proof of title or lease for the address step; the step then names it by id.
+    A refused file (too large, not a PDF or photo by its content, active PDF content) is a
+    ValidationFailed on ``address.proof`` saying why."""
+    from minsheng.attachments.services import attachment_store
+
+    if application.state not in EDITABLE:
+        raise Conflict(_("This application has been submitted; its address can no longer change."),
+                       code="state_changed")
+    return attachment_store(file=file, owner=actor, allowed_types=PROOF_TYPES, field=PROOF_FIELD)

@@ -18,6 +18,7 @@ from minsheng.attachments.models import Attachment
 from minsheng.core.creditcode import credit_code_check
 from minsheng.core.errors import ValidationFailed
 from minsheng.identity.idnumbers import id_number_validate, phone_validate
+from minsheng.identity.names import person_name_validate
 from minsheng.regions.models import Region
 
 from ..models import EnterpriseType, ScopeItem, SealShop
@@ -47,6 +48,20 @@ class Errors(dict):
 
 def _text(value, limit: int = 100) -> str:
     return str(value or "").strip()[:limit]
+
+
+def _name(value, path: str, errors: Errors, *, required: bool = True) -> str:
+    """A person's name by identity's one rule; the message goes to ``path``."""
+    try:
+        return person_name_validate(value, field=path, required=required)
+    except ValidationFailed as exc:
+        for m in exc.fields.get(path, [exc.message]):
+            errors.add(path, m)
+        return str(value or "").strip()
+
+
+def _names(values, path: str, errors: Errors) -> list[str]:
+    return [_name(v, path, errors) for v in (values or []) if str(v or "").strip()]
 
 
 def _decimal(value) -> Decimal | None:
@@ -116,10 +131,7 @@ def validate_type(data: dict, errors: Errors) -> dict:
 
 
 def _person(data: dict, path: str, errors: Errors, *, need_id: bool = True, need_phone=False) -> dict:
-    name = _text(data.get("name"), 50)
-    out = {"name": name}
-    if len(name) < 2:
-        errors.add(f"{path}.name", _("Enter the full name as on the ID card."))
+    out = {"name": _name(data.get("name"), f"{path}.name", errors)}
     if need_id:
         try:
             parsed = id_number_validate(_text(data.get("id_number"), 30))
@@ -193,9 +205,9 @@ def validate_people(data: dict, errors: Errors, *, enterprise_type: str, legacy_
     if enterprise_type == "cooperative" and len(clean) < 5:
         errors.add("people.shareholders", _("A farmers' professional cooperative needs at least five members."))
     out["shareholders"] = clean
-    out["directors"] = [_text(n, 50) for n in (data.get("directors") or []) if _text(n, 50)]
-    out["supervisors"] = [_text(n, 50) for n in (data.get("supervisors") or []) if _text(n, 50)]
-    out["manager"] = _text(data.get("manager"), 50)
+    out["directors"] = _names(data.get("directors"), "people.directors", errors)
+    out["supervisors"] = _names(data.get("supervisors"), "people.supervisors", errors)
+    out["manager"] = _name(data.get("manager"), "people.manager", errors, required=False)
     if enterprise_type in ("llc", "joint_stock"):
         if not out["directors"]:
             errors.add("people.directors", _("Name at least one director (or the executive director)."))
@@ -230,6 +242,8 @@ def validate_address(data: dict, errors: Errors, *, county, owner) -> dict:
         try:
             proof_id = int(proof)
         except (TypeError, ValueError):
+            proof_id = None
+        if proof_id is not None and not 0 < proof_id <= 2**63 - 1:  # no row has such an id
             proof_id = None
         if proof_id is None or not Attachment.objects.filter(pk=proof_id, owner=owner).exists():
             errors.add("address.proof_attachment", _("The proof of title could not be found. Upload it again."))

@@ -100,7 +100,10 @@ def licence_status_set(*, licence: BusinessLicence, actor, status: str, reason: 
     return locked
 
 
-def licence_pdf(*, licence: BusinessLicence) -> bytes:
+def licence_pdf(*, licence: BusinessLicence, verify_base_url: str) -> bytes:
+    """The licence PDF, signed as a whole; its QR code opens ``verify_base_url`` (the public
+    verification page's absolute URL) with the signed licence."""
     data = draft_data(licence.application)
     extra = {"scope": data.get("scope", {}), "status": licence.get_status_display()}
-    return lic.render_pdf(payload=licence.payload, signature=licence.signature, extra=extra)
+    return lic.render_pdf(payload=licence.payload, signature=licence.signature, extra=extra,
+                          verify_base_url=verify_base_url)

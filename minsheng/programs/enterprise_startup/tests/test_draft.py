@@ -86,3 +86,28 @@ def test_company_shareholder_credit_code_and_legacy_code_accepted_by_staff(world
     good = dict(people["shareholders"][1], credit_code="91320706MA1P3K7L98")
     people["shareholders"][1] = good
     draft.draft_save(application=app, actor=world.founder, step="people", data=people)
+
+
+@pytest.mark.parametrize(
+    ("path", "people_over", "fragment"),
+    [
+        ("people.legal_rep.name", {"legal_rep": {"name": "张" * 200, "id_number": "x"}}, "200"),
+        ("people.liaison.name", {"liaison": {"name": "张\u202e伟", "phone": "13900000001"}}, "invisible"),
+        ("people.directors", {"directors": ["<b>张伟</b>"]}, "letters"),
+        ("people.manager", {"manager": "张\u200b伟"}, "invisible"),
+    ],
+)
+def test_start_up_names_follow_the_one_name_rule_and_are_never_cut(world, path, people_over, fragment):
+    app = start(world)
+    steps = full_steps(world)
+    fields = save_error(app, world, "people", dict(steps["people"], **people_over))
+    assert any(fragment in m for m in fields[path]), fields
+
+
+def test_start_up_accepts_a_middle_dot_and_a_name_beyond_the_bmp(world):
+    app = start(world)
+    steps = full_steps(world)
+    people = dict(steps["people"], finance={"name": "阿卜杜拉·𠮷", "phone": "13900000002"})
+    draft.draft_save(application=app, actor=world.founder, step="people", data=people)
+    app.refresh_from_db()
+    assert draft.draft_data(app)["people"]["finance"]["name"] == "阿卜杜拉·𠮷"

@@ -9,6 +9,8 @@ from minsheng.programs.enterprise_startup.services import licence as licence_ser
 
 from .conftest import finish_all
 
+VERIFY = "https://zwfw.example.cn/p/enterprise_startup/verify/"
+
 
 def test_licence_signature_verifies_and_tampering_is_detected(world, make_application):
     app = finish_all(world, make_application())
@@ -28,7 +30,7 @@ def test_pdf_carries_the_signed_licence_and_a_tampered_pdf_fails(world, make_app
 
     app = finish_all(world, make_application())
     licence = BusinessLicence.objects.get(application=app)
-    pdf = licence_services.licence_pdf(licence=licence)
+    pdf = licence_services.licence_pdf(licence=licence, verify_base_url=VERIFY)
     assert pdf.startswith(b"%PDF")
     assert selectors.licence_verify(pdf=pdf)["result"] == "valid"
     # Rewrite the embedded licence.json with another capital, keep everything else. The

@@ -3,9 +3,11 @@ of a licence's QR code or PDF."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from minsheng.access.decorators import citizen, public
 
+from .. import licence as lic
 from .. import selectors
 from ..services import licence as services
 from . import http_errors
@@ -20,7 +22,10 @@ def licence_download(request, app_id: int):
     licence = selectors.licence_of(application=app)
     if licence is None:
         raise Http404
-    response = HttpResponse(services.licence_pdf(licence=licence), content_type="application/pdf")
+    response = HttpResponse(
+        services.licence_pdf(licence=licence, verify_base_url=request.build_absolute_uri(reverse("enterprise_startup:verify"))),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="licence-{licence.credit_code}.pdf"'
     return response
 
@@ -36,5 +41,5 @@ def verify(request):
         else:
             result = selectors.licence_verify(document=request.POST.get("document", "")[:8000])
     elif request.GET.get("d"):
-        result = selectors.licence_verify(document=request.GET["d"][:8000])
+        result = selectors.licence_verify(document=lic.document_from_url_value(request.GET["d"][:12000]))
     return render(request, "enterprise_startup/verify.html", {"result": result})

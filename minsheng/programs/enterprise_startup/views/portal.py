@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen
 from minsheng.access.models import Organisation, OrganisationKind
-from minsheng.attachments.services import attachment_store
 from minsheng.core.errors import DomainError
 from minsheng.regions.models import Region
 
@@ -110,9 +109,8 @@ def _step_data(request, step, app):
         data = {"region_code": p.get("region_code", ""), "street": p.get("street", ""), "pledge": p.get("pledge", ""), "proof_attachment": p.get("proof_attachment", "")}
         upload = request.FILES.get("proof")
         if upload:
-            # Attached to the application: whoever may see it (officers, shareholders) sees the proof.
-            att = attachment_store(file=upload, owner=request.user, target=app, allowed_types=("application/pdf", "image/jpeg", "image/png"))
-            data["proof_attachment"] = att.pk
+            # Attached by the service; a refused file names the field and the reason.
+            data["proof_attachment"] = draft.address_proof_store(application=app, actor=request.user, file=upload).pk
         return data
     if step == "scope":
         return {"items": p.getlist("items")[:60], "licence_ack": p.get("licence_ack", "")}

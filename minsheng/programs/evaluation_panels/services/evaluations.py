@@ -153,7 +153,8 @@ def scorecard_submit(
         )
         # Photos are evidence of the evaluation, not of the scorecard, so they do not identify it.
         for photo in photos:
-            attachment_store(file=photo, owner=user, target=ev, allowed_types=("image/jpeg", "image/png"))
+            attachment_store(file=photo, owner=user, target=ev, allowed_types=("image/jpeg", "image/png"),
+                             field="photos")
         seat.has_scored = True
         seat.save(update_fields=["has_scored"])
         audit_record(event_type="evaluation_panels.scorecard", actor=user, target=ev)

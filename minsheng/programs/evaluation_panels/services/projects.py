@@ -122,7 +122,8 @@ def progress_report_submit(
             reported_at=reported_at or timezone.now(), source=source,
         )
         for photo in photos:
-            attachment_store(file=photo, owner=actor, target=report, allowed_types=("image/jpeg", "image/png"))
+            attachment_store(file=photo, owner=actor, target=report, allowed_types=("image/jpeg", "image/png"),
+                             field="photos")
         old = {"percent_done": p.percent_done, "status": p.status}
         p.percent_done = pct
         if p.status == ProjectStatus.PLANNED and pct > 0:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.core.errors import NotFound
 
@@ -38,6 +39,7 @@ def windows_for(*, user):
     ).select_related("point", "clerk")
 
 
+@scoped_gate(model="service_halls.window", id_arg="window_id")
 def window_get_for(*, user, window_id: int) -> Window:
     window = windows_for(user=user).filter(pk=window_id).first()
     if window is None:
