@@ -29,7 +29,7 @@ from .forms import (
     UnmaskForm,
     apply_errors,
 )
-from .idnumbers import mask_phone
+from .idnumbers import mask_phone, phone_validate
 from .ratelimit import rate_limit
 from .selectors import person_get_for, person_relations_of, user_may_unmask
 from .totp import totp_qr_svg, totp_uri
@@ -107,7 +107,7 @@ def otp_request_view(request):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            phone = services.phone_validate(form.cleaned_data["phone"])
+            phone = phone_validate(form.cleaned_data["phone"])
             request.session[OTP_PHONE_KEY] = phone
             messages.success(
                 request,
@@ -163,7 +163,7 @@ def password_reset_view(request):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            request.session[OTP_PHONE_KEY] = services.phone_validate(form.cleaned_data["phone"])
+            request.session[OTP_PHONE_KEY] = phone_validate(form.cleaned_data["phone"])
             messages.success(request, _("If this number has an account, a code has been sent to it."))
             return redirect("identity:password_reset_confirm")
     return render(request, "identity/password_reset.html", {"form": form},

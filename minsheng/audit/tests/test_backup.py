@@ -26,7 +26,17 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def pdf(n: int) -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\n% file " + str(n).encode() + b"\ntrailer<<>>\n%%EOF\n"
+    """A real one-page PDF (uploads are typed by their parsed content), different for each n."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": f"file {n}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.fixture

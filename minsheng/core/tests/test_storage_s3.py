@@ -1,6 +1,7 @@
 """Attachments on S3-compatible storage (django-storages), against moto's S3 server started
 here on 127.0.0.1 in its own process: the bytes travel over HTTP to the object store and back."""
 
+import functools
 import socket
 import subprocess
 import sys
@@ -71,8 +72,19 @@ def s3(settings, s3_server):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
 
 
+@functools.cache
 def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\n% minsheng s3 test\ntrailer<<>>\n%%EOF\n"
+    """A real one-page PDF (uploads are typed by their parsed content), the same every call."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": "minsheng s3 test"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from minsheng.core import sms
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
 from minsheng.notifications import channels, templates
@@ -28,7 +29,7 @@ def test_a_deliverys_phone_number_is_stored_encrypted_and_found_by_keyed_hash(ca
     user = User.objects.create_user("li", name="李四", phone=PHONE)
     notification_send(recipient=user, template="tests.at_rest", context={}, dedupe_key="at-rest-1")
     assert notification_deliver(delivery_id=Delivery.objects.get().pk) == "sent"
-    assert channels.outbox[-1]["to"] == PHONE  # the gateway gets the real number
+    assert sms.outbox[-1].phone == PHONE  # the gateway gets the real number
     [(address, digest)] = stored_addresses()
     assert address.startswith("v1:") and PHONE not in address
     assert digest == keyed_hash(PHONE)

@@ -9,8 +9,9 @@ import zxingcpp
 from PIL import Image
 
 from minsheng.programs.enterprise_startup import licence as lic
-from minsheng.programs.enterprise_startup import selectors, services
+from minsheng.programs.enterprise_startup import selectors
 from minsheng.programs.enterprise_startup.models import BusinessLicence
+from minsheng.programs.enterprise_startup.services import licence as licence_services
 
 from .conftest import finish_all
 
@@ -21,7 +22,7 @@ VERIFY = "http://testserver/p/enterprise_startup/verify/"
 def licence_pdf(world, make_application):
     app = finish_all(world, make_application())
     licence = BusinessLicence.objects.get(application=app)
-    return licence, services.licence_pdf(licence=licence, verify_base_url=VERIFY)
+    return licence, licence_services.licence_pdf(licence=licence, verify_base_url=VERIFY)
 
 
 def test_the_whole_file_verifies_and_ends_with_its_detached_signature(licence_pdf):

@@ -10,7 +10,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from minsheng.attachments.models import Attachment
-from minsheng.programs.enterprise_startup import services
+from minsheng.programs.enterprise_startup.services import names
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +19,7 @@ def _media(settings, tmp_path):
 
 
 def start(world):
-    return services.name_reserve(applicant=world.founder, region_code="320706", trade_name="云帆", industry="科技",
+    return names.name_reserve(applicant=world.founder, region_code="320706", trade_name="云帆", industry="科技",
                                  org_form="有限公司", enterprise_type="llc", pledge=True)
 
 

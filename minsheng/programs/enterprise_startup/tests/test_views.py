@@ -6,7 +6,21 @@ from minsheng.attachments.models import Attachment
 
 from .conftest import citizen
 
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+def _blank_pdf() -> bytes:
+    """A real one-page PDF: uploads are typed by their parsed content."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _blank_pdf()
 
 
 def test_the_founders_proof_of_address_is_seen_by_the_officer_and_not_by_a_stranger(world, make_application, client):
