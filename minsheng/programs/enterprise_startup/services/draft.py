@@ -149,4 +149,6 @@ def address_proof_store(*, application: StartupApplication, actor, file):
     if application.state not in EDITABLE:
         raise Conflict(_("This application has been submitted; its address can no longer change."),
                        code="state_changed")
-    return attachment_store(file=file, owner=actor, allowed_types=PROOF_TYPES, field=PROOF_FIELD)
+    # Attached to the application: whoever may see it (officers, shareholders) sees the proof.
+    return attachment_store(file=file, owner=actor, target=application, allowed_types=PROOF_TYPES,
+                            field=PROOF_FIELD)
