@@ -71,7 +71,7 @@ def orders_generate_task(days: int = 7) -> int:
     """Plan the recurring schedules' work orders for the coming week (idempotent)."""
     from django.utils import timezone
 
-    from .services.visits import schedule_generate_orders
+    from .services.orders import schedule_generate_orders
 
     return schedule_generate_orders(start=timezone.localdate(), days=days)
 
