@@ -2,6 +2,9 @@
 
 Everything a program generator builds on. Runs inside one transaction
 (services.demo_build), so it is either wholly there or absent.
+
+Past 500 lines on purpose (a demo builder): places, organisations, staff and residents are
+built in order, each from the rows the one before it made.
 """
 
 from collections import defaultdict

@@ -2,6 +2,11 @@
 
 Idempotent: a second run finds the elders already there and returns.
 Everything is bulk-inserted in large batches.
+
+Past 500 lines on purpose (a demo builder, outside the program's production paths): one
+builder that makes the elders, entitlements, providers, orders and visits in order, each
+step reading the rows the one before it made; the bulk path for a full-size city
+(issue 23) is where it will be split.
 """
 
 import hashlib
