@@ -34,14 +34,18 @@ def _snapshot() -> dict:
     }
     relations = [(r.person.name, r.relative.name, r.kind, r.detail) for r in PersonRelation.objects.all()]
     person_names = {p.pk: p.name for p in Person.objects.all()}
-    names = {str(k): v for k, v in person_names.items()} | {str(u.pk): u.name for u in User.objects.all()}
+    names = {
+        "identity.person": {str(k): v for k, v in person_names.items()},
+        "identity.user": {str(u.pk): u.name for u in User.objects.all()},
+        "identity.personrelation": {str(r.pk): r.kind for r in PersonRelation.objects.all()},
+    }
 
     def values(new):  # keys differ between the runs: name the people instead
         return str({k: person_names[v] if k in ("person", "relative") else v for k, v in (new or {}).items()})
 
     events = sorted(
         (e.event_type, e.actor.name if e.actor else None, e.actor_label, e.target_type,
-         names.get(e.target_id, e.target_label if e.target_type == "identity.personrelation" else None),
+         names[e.target_type][e.target_id],
          e.target_label, values(e.new_values), e.old_values, e.ip_address, e.request_id)
         for e in AuditEvent.objects.select_related("actor")
     )
