@@ -17,20 +17,20 @@ import secrets
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
 from minsheng.audit.models import AuditEvent
-from minsheng.audit.services import audit_event_build
-from minsheng.core.bulk import DEFAULT_BATCH, BulkWriter
+from minsheng.audit.services import audit_event_values
+from minsheng.core.bulk import DEFAULT_BATCH, BulkWriter, Row
 
 from ..crypto import keyed_hash
 from ..idnumbers import ParsedIdNumber, mask_id_number, mask_phone
 from ..models import Person, PersonRelation, User
 
 
-def person_build(*, name: str, id_number: ParsedIdNumber, phone: str = "", user=None, **fields) -> Person:
-    """The unsaved Person ``person_create`` saves: hashes, tail, birth date and sex from the number."""
+def person_values(*, name: str, id_number: ParsedIdNumber, phone: str = "", **fields) -> dict:
+    """A new person's columns as ``person_create`` saves them: hashes, tail, birth date and
+    sex from the number."""
     number = id_number.number
     fields.setdefault("birth_date", id_number.birth_date)
-    return Person(
-        user=user,
+    return dict(
         name=name,
         id_number=number,
         id_number_hash=keyed_hash(number),
@@ -42,19 +42,30 @@ def person_build(*, name: str, id_number: ParsedIdNumber, phone: str = "", user=
     )
 
 
-def person_created_audit(person: Person, *, actor=None) -> AuditEvent:
-    return audit_event_build(
+def person_build(**kwargs) -> Person:
+    """The unsaved Person (``person_values``' arguments)."""
+    return Person(**person_values(**kwargs))
+
+
+def _person_created(person, actor) -> dict:
+    return audit_event_values(
         event_type="identity.person_created",
         actor=actor,
-        target=person,
+        target_type="identity.person",
+        target_id=str(person.pk),
+        target_label=person.name,
         new={"name": person.name, "id_number": mask_id_number(person.id_number), "phone": mask_phone(person.phone)},
     )
 
 
-def citizen_build(*, name: str, phone: str, password: str | None = None) -> User:
-    """The unsaved citizen account a first SMS sign-in creates (no usable password unless given
+def person_created_audit(person: Person, *, actor=None) -> AuditEvent:
+    return AuditEvent(**_person_created(person, actor))
+
+
+def citizen_values(*, name: str, phone: str, password: str | None = None) -> dict:
+    """The citizen account a first SMS sign-in creates (no usable password unless given
     as an already-hashed ``password``)."""
-    return User(
+    return dict(
         name=name,
         phone=phone,
         phone_hash=keyed_hash(phone),
@@ -62,27 +73,43 @@ def citizen_build(*, name: str, phone: str, password: str | None = None) -> User
     )
 
 
-def citizen_registered_audit(user: User) -> AuditEvent:
-    return audit_event_build(
+def _citizen_registered(user) -> dict:
+    values = audit_event_values(
         event_type="identity.citizen_registered",
-        actor=user,
-        target=user,
+        target_type="identity.user",
+        target_id=str(user.pk),
+        target_label=user.name,
         new={"phone": mask_phone(user.phone), "name": user.name},
     )
+    values.pop("actor")
+    values.update(actor_id=user.pk, actor_label=user.name[:150])  # the citizen acts
+    return values
 
 
-def relation_added_audit(relation: PersonRelation, person: Person, relative: Person, *, actor=None) -> AuditEvent:
-    return audit_event_build(
+def citizen_registered_audit(user: User) -> AuditEvent:
+    values = _citizen_registered(user)
+    values.pop("actor_id")
+    return AuditEvent(**values, actor=user)
+
+
+def _relation_added(relation, person, relative, actor) -> dict:
+    return audit_event_values(
         event_type="identity.relation_added",
         actor=actor,
-        target=relation,
-        target_label=f"{person} → {relative}",
+        target_type="identity.personrelation",
+        target_id=str(relation.pk),
+        target_label=f"{person.name} → {relative.name}",
         new={"person": person.pk, "relative": relative.pk, "kind": relation.kind, "detail": relation.detail},
     )
 
 
+def relation_added_audit(relation: PersonRelation, person: Person, relative: Person, *, actor=None) -> AuditEvent:
+    return AuditEvent(**_relation_added(relation, person, relative, actor))
+
+
 class PeopleWriter:
-    """Bulk registration of people, citizen accounts and relations, with their audit entries."""
+    """Bulk registration of people, citizen accounts and relations, with their audit entries.
+    Each write returns a core.bulk.Row (the values by attribute name, with ``pk``)."""
 
     def __init__(self, *, actor=None, batch: int = DEFAULT_BATCH, audit: bool = True) -> None:
         self.actor = actor
@@ -92,31 +119,32 @@ class PeopleWriter:
         self.relations = BulkWriter(PersonRelation, batch=batch)
         self.events = BulkWriter(AuditEvent, batch=batch)
 
-    def account(self, *, name: str, phone: str, password: str | None = None) -> User:
-        user = self.users.add(citizen_build(name=name, phone=phone, password=password))
+    def account(self, *, name: str, phone: str, password: str | None = None) -> Row:
+        user = self.users.insert(**citizen_values(name=name, phone=phone, password=password))
         if self.audit:
-            self.events.add(citizen_registered_audit(user))
+            self.events.insert(**_citizen_registered(user))
         return user
 
-    def add_person(self, person: Person) -> Person:
-        """Write a Person built by ``person_build`` (pk set on return)."""
-        self.people.add(person)
+    def add_person(self, values: dict) -> Row:
+        """Write a person from ``person_values``."""
+        person = self.people.insert(**values)
         if self.audit:
-            self.events.add(person_created_audit(person, actor=self.actor))
+            self.events.insert(**_person_created(person, self.actor))
         return person
 
     def person(self, *, name: str, id_number: ParsedIdNumber, phone: str = "", account: bool = False,
-               **fields) -> Person:
+               **fields) -> Row:
         """A person; with ``account`` (and a phone) also their citizen account."""
-        user = self.account(name=name, phone=phone) if account and phone else fields.pop("user", None)
-        return self.add_person(person_build(name=name, id_number=id_number, phone=phone, user=user, **fields))
+        if account and phone:
+            fields["user_id"] = self.account(name=name, phone=phone).pk
+        return self.add_person(person_values(name=name, id_number=id_number, phone=phone, **fields))
 
-    def relation(self, *, person: Person, relative: Person, kind: str, detail: str = "") -> PersonRelation:
-        relation = self.relations.add(
-            PersonRelation(person_id=person.pk, relative_id=relative.pk, kind=kind, detail=(detail or "").strip()[:50])
+    def relation(self, *, person, relative, kind: str, detail: str = "") -> Row:
+        relation = self.relations.insert(
+            person_id=person.pk, relative_id=relative.pk, kind=kind, detail=(detail or "").strip()[:50]
         )
         if self.audit:
-            self.events.add(relation_added_audit(relation, person, relative, actor=self.actor))
+            self.events.insert(**_relation_added(relation, person, relative, self.actor))
         return relation
 
     def close(self) -> dict[str, int]:
