@@ -96,7 +96,7 @@ class BulkWriter:
         self._auto = [f.attname for f in self.fields if self._plan[self.fields.index(f)][3] == _AUTO]
 
     # --- keys ---------------------------------------------------------------
-    def _reserve(self) -> int:
+    def reserve_key(self) -> int:
         """The next free key: from the sequence on PostgreSQL (safe beside other writers),
         past the largest id elsewhere (the transaction holds SQLite's write lock)."""
         if self.connection.vendor == "postgresql":
@@ -124,7 +124,7 @@ class BulkWriter:
         if not self._known.issuperset(values):
             raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
         if self._serial and values.get(self.pk.attname) is None:
-            values[self.pk.attname] = self._reserve()
+            values[self.pk.attname] = self.reserve_key()
         if self._auto:
             now = timezone.now()
             for attname in self._auto:
@@ -141,7 +141,7 @@ class BulkWriter:
         for attname, field, _plain, missing, _const in self._plan:
             values[attname] = field.pre_save(obj, True) if missing == _AUTO else getattr(obj, attname)
         if self._serial and values[self.pk.attname] is None:
-            values[self.pk.attname] = self._reserve()
+            values[self.pk.attname] = self.reserve_key()
             setattr(obj, self.pk.attname, values[self.pk.attname])
         obj._state.adding = False
         obj._state.db = self.using

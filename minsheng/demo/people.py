@@ -177,3 +177,10 @@ class PeopleMixin:
     def new_people(self, *, count: int, **options) -> list[Row]:
         """``iter_people`` as a list, for the parts that need them all at hand (a school's pupils)."""
         return list(self.iter_people(count=count, **options))
+
+    def people_objects(self, rows: list[Row]) -> list[Person]:
+        """The Person instances (with account and home) of rows made here, in order: for the parts
+        that hand them to services."""
+        self.flush_people()
+        found = Person.objects.select_related("user", "residence_region").in_bulk([r.pk for r in rows])
+        return [found[r.pk] for r in rows]

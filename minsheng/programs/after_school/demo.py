@@ -87,7 +87,7 @@ def run(ctx) -> dict[str, int]:
         w.flush()  # the offering's teachers and the applications' people are read back below
         _offerings_and_applications(ctx, w, term, closed, waivers, school, pupils, guardian_of, teachers, counts)
     w.flush()
-    ctx.log(f"running the lottery for {counts['lottery applicants']} applicants")
+    ctx.bar.step(f"lottery for {counts['lottery applicants']} applicants")
     summary = lottery_run(window=closed, actor=None)
     counts["lottery admitted (student-days)"] = summary["admitted"]
     counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
