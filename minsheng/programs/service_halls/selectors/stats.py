@@ -16,6 +16,16 @@ def _minutes(a, b) -> float:
     return (b - a).total_seconds() / 60
 
 
+def _in_order(key) -> tuple:
+    """Hours and "point-window" keys sort as numbers (2 before 10), business names as text."""
+    if isinstance(key, int):
+        return (0, key, "")
+    parts = str(key).split("-")
+    if all(p.isdigit() for p in parts):
+        return (0, *map(int, parts))
+    return (1, 0, str(key))
+
+
 def _summary(values: list[float]) -> dict:
     if not values:
         return {"count": 0, "mean": None, "median": None, "p90": None}
@@ -70,8 +80,8 @@ def hall_stats(*, points, date_from: date, date_to: date) -> dict:
         "tickets": sum(states.values()),
         "states": dict(states),
         "wait": _summary(all_waits),
-        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items())} for k, d in waits.items()},
-        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items())} for k, d in service.items()},
+        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: _in_order(kv[0]))} for k, d in waits.items()},
+        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: _in_order(kv[0]))} for k, d in service.items()},
         "appointments": appointments.count(),
         "appointment_no_shows": no_show,
         "appointment_no_show_rate": round(no_show / total_closed, 3) if total_closed else None,

@@ -12,6 +12,7 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
+from ..forms import KioskForm, PointSearchForm, RatingForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
 from ..selectors.halls import hall_get, point_get, point_is_open, points_list
@@ -23,9 +24,10 @@ from . import http_errors, qr_svg
 @public
 @http_errors
 def points(request):
-    q = request.GET.get("q", "").strip()[:50]
+    form = PointSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     rows = points_list(q=q)[:200]
-    return render(request, "service_halls/points.html", {"points": rows, "q": q})
+    return render(request, "service_halls/points.html", {"points": rows, "q": q, "form": form})
 
 
 @public
@@ -64,23 +66,30 @@ def kiosk(request, point_id: int):
             error = e.message
     return render(request, "service_halls/kiosk.html", {
         "point": point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
-        "reasons": PriorityReason.choices, "error": error,
+        "form": KioskForm(reasons=PriorityReason.choices), "error": error,
         "is_open": point_is_open(point=point),
     }, status=422 if error else 200)
+
+
+def ticket_context(request, ticket, *, rate_form=None) -> dict:
+    """What the ticket page shows; the rating view re-renders it with its bound form after a
+    refusal, so the chosen level and the comment stay and the error shows once, at the field."""
+    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[ticket.token]))
+    can_rate = request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done"
+    return {
+        "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
+        "from_kiosk": request.GET.get("kiosk") == "1",
+        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
+        "can_rate": can_rate,
+        "rate_form": rate_form or (RatingForm(levels=RatingLevel.choices) if can_rate else None),
+    }
 
 
 @public
 @http_errors
 def ticket_page(request, token: str):
     ticket = ticket_by_token(token=token)
-    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[token]))
-    return render(request, "service_halls/ticket.html", {
-        "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
-        "from_kiosk": request.GET.get("kiosk") == "1",
-        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
-        "can_rate": request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done",
-        "levels": RatingLevel.choices,
-    })
+    return render(request, "service_halls/ticket.html", ticket_context(request, ticket))
 
 
 @public
