@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from minsheng.access.selectors import scope_q
+from minsheng.core.natural import natural_key
 
 from ..apps import STATS
 from ..models import Appointment, AppointmentState, ServicePoint, Ticket
@@ -14,16 +15,6 @@ from ..models import Appointment, AppointmentState, ServicePoint, Ticket
 
 def _minutes(a, b) -> float:
     return (b - a).total_seconds() / 60
-
-
-def _in_order(key) -> tuple:
-    """Hours and "point-window" keys sort as numbers (2 before 10), business names as text."""
-    if isinstance(key, int):
-        return (0, key, "")
-    parts = str(key).split("-")
-    if all(p.isdigit() for p in parts):
-        return (0, *map(int, parts))
-    return (1, 0, str(key))
 
 
 def _summary(values: list[float]) -> dict:
@@ -80,8 +71,8 @@ def hall_stats(*, points, date_from: date, date_to: date) -> dict:
         "tickets": sum(states.values()),
         "states": dict(states),
         "wait": _summary(all_waits),
-        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: _in_order(kv[0]))} for k, d in waits.items()},
-        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: _in_order(kv[0]))} for k, d in service.items()},
+        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: natural_key(kv[0]))} for k, d in waits.items()},
+        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: natural_key(kv[0]))} for k, d in service.items()},
         "appointments": appointments.count(),
         "appointment_no_shows": no_show,
         "appointment_no_show_rate": round(no_show / total_closed, 3) if total_closed else None,
