@@ -132,7 +132,7 @@ def score(request, evaluation_id: int):
     except NotFound:
         return render(request, "evaluation_panels/not_found.html", status=404)
     criteria = list(ev.rubric.criteria.all())
-    form = ScoreForm(request.POST or None, criteria=criteria, auto_id="score-%s")
+    form = ScoreForm(request.POST or None, criteria=criteria, auto_id="%s")
     status = 200
     if request.method == "POST":
         data = request.POST

@@ -19,8 +19,8 @@
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById(card.id);
         if (fresh) { card.replaceWith(fresh); }
-        var note = doc.querySelector(".messages, [data-messages]");
-        var here = document.querySelector(".messages, [data-messages]");
+        var note = doc.querySelector("[data-test=messages]");
+        var here = document.querySelector("[data-test=messages]");
         if (note && here) { here.replaceWith(note); } else if (note) { list.before(note); }
         var focus = document.getElementById(card.id);
         if (focus) { var b = focus.querySelector("button"); if (b) { b.focus({ preventScroll: true }); } }
