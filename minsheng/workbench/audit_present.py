@@ -7,6 +7,31 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# Keys services write that are no field of the record (or name one of its fields differently).
+KEY_LABELS = {
+    "action": _("action"),
+    "reason": _("reason"),
+    "count": _("how many"),
+    "process": _("service"),
+    "result": _("result"),
+    "version": _("version"),
+    "target": _("record"),
+    "service": _("service"),
+    "case": _("case"),
+    "month": _("month"),
+    "gained": _("gained"),
+    "lost": _("lost"),
+    "changed": _("changed"),
+    "state": _("state"),
+    "status": _("status"),
+    "comment": _("comment"),
+    "seed": _("seed"),
+    "seed_hash": _("seed hash"),
+    "candidates_hash": _("candidate list hash"),
+}
 
 
 @dataclass
@@ -42,8 +67,6 @@ def _text(value: Any, field=None) -> str:
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        from django.utils.translation import gettext
-
         return gettext("yes") if value else gettext("no")
     if isinstance(value, dict):
         return "; ".join(f"{_label(None, k)}: {_text(v)}" for k, v in value.items())
@@ -56,6 +79,8 @@ def _label(model, key: str) -> str:
     field = _field(model, key)
     if field is not None and getattr(field, "verbose_name", None):
         return str(field.verbose_name)
+    if key in KEY_LABELS:
+        return str(KEY_LABELS[key])
     return key.replace("_", " ").strip()
 
 
