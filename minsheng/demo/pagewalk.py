@@ -21,6 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from minsheng.access.models import RoleAssignment
+from minsheng.access.principal import held_assignments
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
 from minsheng.identity.normalize import normalize_phone
@@ -31,6 +33,16 @@ from .models import DemoLogin
 SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/static/", "/media/", "/api/v1/docs")
 SKIP_ROUTE_PARTS = ("logout",)
 START_URLS = ("/", "/me/", "/workbench/", "/cases/mine/", "/notifications/")
+# Pages no demo account may open: POST-only, or for a role the demo has no account for.
+KNOWN_UNOPENED = {
+    "accounts/2fa/",  # only inside a sign-in that asks for the second factor
+    "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
+    "notifications/read-all/",  # POST only
+    "p/after_school/apply/",  # POST only
+    "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
+    "p/service_halls/coverage/refresh/",  # POST only
+    "p/elderly_care/meals/",  # the meal counter: the demo has no canteen operator's account yet
+}
 _HREF = re.compile(r'href="([^"]+)"')
 
 
@@ -90,8 +102,46 @@ def _links(html: str) -> list[str]:
     return out
 
 
-def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int = 400) -> list[Visit]:
-    """Open every page reachable for ``client``'s account; count each page's statements."""
+def declared_access(url: str):
+    """What the URL's view declares (``access.decorators``): "public", "citizen",
+    ("staff", roles), or None."""
+    try:
+        callback = resolve(urlsplit(url).path).func
+    except Resolver404:
+        return None
+    for obj in (callback, getattr(callback, "view_class", None), getattr(callback, "__wrapped__", None)):
+        if obj is not None and getattr(obj, "minsheng_access", None):
+            return obj.minsheng_access
+    return None
+
+
+def declared_open_to(user: User | None, url: str) -> bool:
+    """Whether the view's declaration lets ``user`` in (so a walk need not ask to be refused).
+    The view still decides: this only spares the walk the pages it would answer 403 to."""
+    access = declared_access(url)
+    if user is None:
+        return access == "public"
+    if isinstance(access, tuple) and access[0] == "staff":
+        return user.is_staff and (
+            user.is_superuser or bool(held_assignments(user=user, roles=access[1] or None))
+        )
+    return True
+
+
+def walk(
+    client: Client,
+    *,
+    login: str = "",
+    per_route: int = 2,
+    max_pages: int = 400,
+    user: User | None = None,
+    declared_only: bool = False,
+) -> list[Visit]:
+    """Open every page reachable for ``client``'s account; count each page's statements.
+
+    ``declared_only``: skip the URLs whose view's declaration refuses ``user`` (None: no
+    one signed in) — for a walk that wants pages, not the refusals.
+    """
     queue = deque([*START_URLS, *parameterless_urls()])
     seen_urls: set[str] = set()
     per: dict[str, int] = {}
@@ -104,6 +154,8 @@ def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int 
         route = route_of(url)
         if route is None or per.get(route, 0) >= per_route:
             continue
+        if declared_only and not declared_open_to(user, url):
+            continue
         reset_queries()  # the log is bounded: a full one would count nothing
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
@@ -115,14 +167,93 @@ def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int 
     return visits
 
 
-def walk_every_account(*, per_route: int = 2, max_pages: int = 400) -> list[Visit]:
+def walk_every_account(
+    *, per_route: int = 2, max_pages: int = 400, declared_only: bool = False
+) -> list[Visit]:
     """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one."""
-    visits = walk(Client(), login="", per_route=per_route, max_pages=max_pages)
+    visits = walk(
+        Client(), login="", per_route=per_route, max_pages=max_pages, declared_only=declared_only
+    )
     for login in DemoLogin.objects.all():
         user = account_for(login)
         if user is None:
             continue
         client = Client()
         client.force_login(user)
-        visits += walk(client, login=login.login, per_route=per_route, max_pages=max_pages)
+        visits += walk(
+            client, login=login.login, per_route=per_route, max_pages=max_pages,
+            user=user, declared_only=declared_only,
+        )
     return visits
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to look at: a URL of ``route``, opened as ``login`` ("" = no one signed in)."""
+
+    route: str
+    url: str
+    login: str
+    status: int = 200
+
+
+def privilege(user: User | None) -> tuple[int, int]:
+    """How much an account may do, for ordering: no one < a citizen < fewer staff roles < more."""
+    if user is None:
+        return (0, 0)
+    roles = RoleAssignment.objects.filter(user=user).count()
+    return (2 if user.is_superuser else 1, roles)
+
+
+def least_privileged_pages(*, max_pages: int = 150) -> tuple[list[Page], set[str]]:
+    """One page per URL pattern some account opens (an HTML page answering 200), as the
+    least-privileged account that opens it; and every pattern opened (HTML or not).
+
+    Every account walks (skipping what its views' declarations refuse it): the links a
+    page shows differ by account, and the pages of one object are found through them.
+    """
+    users = {login.login: account_for(login) for login in DemoLogin.objects.all()}
+    order = {"": (privilege(None), -1)} | {
+        login: (privilege(user), i) for i, (login, user) in enumerate(users.items()) if user
+    }
+    best: dict[str, Visit] = {}
+    opened: set[str] = set()
+    for visit in walk_every_account(per_route=1, max_pages=max_pages, declared_only=True):
+        if visit.status != 200:
+            continue
+        opened.add(visit.route)
+        if not visit.content_type.startswith("text/html"):
+            continue
+        held = best.get(visit.route)
+        if held is None or order[visit.login] < order[held.login]:
+            best[visit.route] = visit
+    pages = [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
+    return pages, opened
+
+
+def session_cookie(user: User) -> str:
+    """A signed-in session for ``user``, as the value of the session cookie a browser sends."""
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def sessions_for(pages: list[Page]) -> dict[str, str]:
+    """{login: session cookie} for the demo accounts that open ``pages``."""
+    logins = {page.login for page in pages} - {""}
+    return {
+        login.login: session_cookie(user)
+        for login in DemoLogin.objects.filter(login__in=logins)
+        if (user := account_for(login)) is not None
+    }
+
+
+def error_pages(pages: list[Page]) -> list[Page]:
+    """The error pages people meet: a page that does not exist, and a staff page a citizen opens."""
+    citizen = next((p.login for p in pages if p.route == "me/"), "")
+    out = [Page("(404)", "/no-such-page/", citizen, 404)]
+    if citizen:
+        out.append(Page("(403)", "/workbench/", citizen, 403))
+    return out
