@@ -54,6 +54,7 @@ LATIN_ALLOWED = {
     "english", "gb/t", "id", "kpi", "sla", "ip", "mqtt", "sse", "wifi", "app", "ios",
     "android", "www", "com", "org", "png", "jpg", "jpeg", "svg", "otp", "totp", "qr",
     "minsheng",  # the platform's own name in its links and addresses
+    "wgs", "gcj",  # coordinate systems (WGS-84, GCJ-02) named in a field's label
 }
 
 
