@@ -136,13 +136,17 @@ def walk(
     max_pages: int = 400,
     user: User | None = None,
     declared_only: bool = False,
+    start: list[str] | None = None,
+    skip_routes: frozenset[str] = frozenset(),
 ) -> list[Visit]:
     """Open every page reachable for ``client``'s account; count each page's statements.
 
     ``declared_only``: skip the URLs whose view's declaration refuses ``user`` (None: no
-    one signed in) — for a walk that wants pages, not the refusals.
+    one signed in) — for a walk that wants pages, not the refusals. ``start``: the URLs
+    to start from (the shells' home pages and every page without an argument).
+    ``skip_routes``: URL patterns not to open.
     """
-    queue = deque([*START_URLS, *parameterless_urls()])
+    queue = deque(start if start is not None else [*START_URLS, *parameterless_urls()])
     seen_urls: set[str] = set()
     per: dict[str, int] = {}
     visits: list[Visit] = []
@@ -152,7 +156,7 @@ def walk(
             continue
         seen_urls.add(url)
         route = route_of(url)
-        if route is None or per.get(route, 0) >= per_route:
+        if route is None or per.get(route, 0) >= per_route or route in skip_routes:
             continue
         if declared_only and not declared_open_to(user, url):
             continue
@@ -168,22 +172,24 @@ def walk(
 
 
 def walk_every_account(
-    *, per_route: int = 2, max_pages: int = 400, declared_only: bool = False
+    *,
+    per_route: int = 2,
+    max_pages: int = 400,
+    declared_only: bool = False,
+    start: list[str] | None = None,
+    skip_routes: frozenset[str] = frozenset(),
 ) -> list[Visit]:
     """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one."""
-    visits = walk(
-        Client(), login="", per_route=per_route, max_pages=max_pages, declared_only=declared_only
-    )
+    options = {"per_route": per_route, "max_pages": max_pages, "declared_only": declared_only,
+               "start": start, "skip_routes": skip_routes}
+    visits = walk(Client(), login="", **options)
     for login in DemoLogin.objects.all():
         user = account_for(login)
         if user is None:
             continue
         client = Client()
         client.force_login(user)
-        visits += walk(
-            client, login=login.login, per_route=per_route, max_pages=max_pages,
-            user=user, declared_only=declared_only,
-        )
+        visits += walk(client, login=login.login, user=user, **options)
     return visits
 
 
@@ -205,20 +211,71 @@ def privilege(user: User | None) -> tuple[int, int]:
     return (2 if user.is_superuser else 1, roles)
 
 
+_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def seed_urls(visits: list[Visit], *, tries: int = 2) -> list[str]:
+    """URLs for the patterns with arguments that no visit opened: each argument takes the
+    values the same argument had in the URLs visited (``app_id`` 7 from ``a/7/tracker/``;
+    a bare ``pk`` only within the same first path segment), or 1 for a number never
+    seen — the demo city's first objects."""
+
+    def key(route: str, name: str) -> str:
+        return f"{route.split('/', 1)[0]}/{name}" if name in ("pk", "id") else name
+
+    values: dict[str, list] = {}
+    for visit in visits:
+        try:
+            match = resolve(urlsplit(visit.url).path)
+        except Resolver404:
+            continue
+        for name, value in match.kwargs.items():
+            known = values.setdefault(key(match.route, name), [])
+            if value not in known:
+                known.append(value)
+    opened = {visit.route for visit in visits if visit.status == 200}
+    seeds = []
+    for route, namespace, _view in url_patterns():
+        if namespace == "admin" or "<" not in route or route in opened:
+            continue
+        if any(c in route for c in "^$()[]?*+\\") or route.startswith(("api/", *(p.lstrip("/") for p in SKIP_PREFIXES))):
+            continue
+        arguments = _ARGUMENT.findall(route)
+        choices = [
+            values.get(key(route, name)) or ([1] if kind == "int" else []) for kind, name in arguments
+        ]
+        if not all(choices):
+            continue
+        for i in range(tries):
+            picked = iter(c[min(i, len(c) - 1)] for c in choices)
+            url = "/" + _ARGUMENT.sub(lambda _m, picked=picked: str(next(picked)), route)
+            if url not in seeds:
+                seeds.append(url)
+    return seeds
+
+
 def least_privileged_pages(*, max_pages: int = 150) -> tuple[list[Page], set[str]]:
     """One page per URL pattern some account opens (an HTML page answering 200), as the
     least-privileged account that opens it; and every pattern opened (HTML or not).
 
     Every account walks (skipping what its views' declarations refuse it): the links a
     page shows differ by account, and the pages of one object are found through them.
+    Then every account tries the patterns no link led to (``seed_urls``).
     """
+    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True)
+    seeds = seed_urls(visits)
+    if seeds:
+        opened = frozenset(v.route for v in visits if v.status == 200)
+        visits += walk_every_account(
+            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened
+        )
     users = {login.login: account_for(login) for login in DemoLogin.objects.all()}
     order = {"": (privilege(None), -1)} | {
         login: (privilege(user), i) for i, (login, user) in enumerate(users.items()) if user
     }
     best: dict[str, Visit] = {}
     opened: set[str] = set()
-    for visit in walk_every_account(per_route=1, max_pages=max_pages, declared_only=True):
+    for visit in visits:
         if visit.status != 200:
             continue
         opened.add(visit.route)
