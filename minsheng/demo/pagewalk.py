@@ -254,13 +254,10 @@ def seed_urls(visits: list[Visit], *, tries: int = 2) -> list[str]:
     return seeds
 
 
-def least_privileged_pages(*, max_pages: int = 150) -> tuple[list[Page], set[str]]:
-    """One page per URL pattern some account opens (an HTML page answering 200), as the
-    least-privileged account that opens it; and every pattern opened (HTML or not).
-
-    Every account walks (skipping what its views' declarations refuse it): the links a
-    page shows differ by account, and the pages of one object are found through them.
-    Then every account tries the patterns no link led to (``seed_urls``).
+def page_visits(*, max_pages: int = 150) -> list[Visit]:
+    """Every account's walk (skipping what its views' declarations refuse it), one page per
+    pattern: the links a page shows differ by account, and the pages of one object are
+    found through them. Then every account tries the patterns no link led to (``seed_urls``).
     """
     visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True)
     seeds = seed_urls(visits)
@@ -269,23 +266,37 @@ def least_privileged_pages(*, max_pages: int = 150) -> tuple[list[Page], set[str
         visits += walk_every_account(
             per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened
         )
+    return visits
+
+
+def _is_page(visit: Visit) -> bool:
+    return visit.status == 200 and visit.content_type.startswith("text/html")
+
+
+def least_privileged_pages(visits: list[Visit]) -> list[Page]:
+    """One page per URL pattern some account opened (an HTML page answering 200), as the
+    least-privileged account that opened it."""
     users = {login.login: account_for(login) for login in DemoLogin.objects.all()}
     order = {"": (privilege(None), -1)} | {
         login: (privilege(user), i) for i, (login, user) in enumerate(users.items()) if user
     }
     best: dict[str, Visit] = {}
-    opened: set[str] = set()
-    for visit in visits:
-        if visit.status != 200:
-            continue
-        opened.add(visit.route)
-        if not visit.content_type.startswith("text/html"):
-            continue
+    for visit in filter(_is_page, visits):
         held = best.get(visit.route)
         if held is None or order[visit.login] < order[held.login]:
             best[visit.route] = visit
-    pages = [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
-    return pages, opened
+    return [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
+
+
+def pages_of_every_account(visits: list[Visit]) -> list[Page]:
+    """Every HTML page each account opened (one per pattern): the gallery's full matrix."""
+    seen: set[tuple[str, str]] = set()
+    pages = []
+    for visit in filter(_is_page, visits):
+        if (visit.login, visit.route) not in seen:
+            seen.add((visit.login, visit.route))
+            pages.append(Page(visit.route, visit.url, visit.login))
+    return pages
 
 
 def session_cookie(user: User) -> str:

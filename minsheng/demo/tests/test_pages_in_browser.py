@@ -26,6 +26,7 @@ from minsheng.demo.pagewalk import (
     KNOWN_UNOPENED,
     error_pages,
     least_privileged_pages,
+    page_visits,
     parameterless_urls,
     route_of,
     sessions_for,
@@ -88,7 +89,9 @@ def city(django_db_setup, django_db_blocker):
         started = time.monotonic()
         regions_load(province="32", history=False)
         demo_build(scale=SCALE, seed=SEED, show_progress=False)
-        pages, opened = least_privileged_pages(max_pages=150)
+        visits = page_visits(max_pages=150)
+        opened = {visit.route for visit in visits if visit.status == 200}
+        pages = least_privileged_pages(visits)
         pages += error_pages(pages)
         sessions = sessions_for(pages)
         server = LiveServer("localhost")
