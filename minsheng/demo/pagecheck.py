@@ -8,6 +8,7 @@ For one opened page, ``check_page`` returns what is wrong with it:
 - ``overflow``: the page is wider than the screen
   (``document.documentElement.scrollWidth`` > the viewport's width);
 - ``title``: the ``<title>`` is empty or only the site's name;
+- ``elderly``: in elderly mode, the page does not show it (no ``ms-large`` on ``<html>``);
 - ``console``: an error in the browser's console or an uncaught script error
   (a missing stylesheet, script or image shows here too);
 - ``untranslated``: interface text in the other language. What counts:
@@ -42,6 +43,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from minsheng.core.display import LARGE_TEXT_COOKIE
+
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1366, "height": 900}
@@ -72,9 +75,10 @@ MODES = {
     "en": Mode("en", "en"),
     "elderly": Mode("elderly", "zh-hans", elderly=True),
 }
-# How the elderly mode is switched on for a whole browser session: the design system's
-# switch remembers it in this cookie (minsheng.core.elderly).
-ELDERLY_COOKIE = ("minsheng_elderly", "1")
+# How the elderly mode is switched on for a whole browser session: the switch on every
+# page remembers the choice in this cookie; the page then carries ``ms-large`` on <html>.
+ELDERLY_COOKIE = (LARGE_TEXT_COOKIE, "1")
+ELDERLY_CLASS = "ms-large"
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,9 @@ class Tab:
     console: list[tuple[str, str]] = field(default_factory=list)  # (message, the URL it is about)
 
 
-def check_page(tab: Tab, url: str, *, language: str, axe=None, status: int = 200) -> list[Finding]:
+def check_page(
+    tab: Tab, url: str, *, language: str, elderly: bool = False, axe=None, status: int = 200
+) -> list[Finding]:
     """Open ``url`` in ``tab`` and return everything wrong with it (nothing: it passes)."""
     page = tab.page
     tab.console.clear()
@@ -227,6 +233,8 @@ def check_page(tab: Tab, url: str, *, language: str, axe=None, status: int = 200
             "overflow",
             f"{width['sw']}px wide on a {width['vw']}px screen: {', '.join(width['culprits'])}",
         ))
+    if elderly and not page.evaluate(f"document.documentElement.classList.contains('{ELDERLY_CLASS}')"):
+        findings.append(Finding("elderly", "the page does not show elderly mode (大字版) though it is on"))
     title = _norm(page.title())
     rest = title
     for name in site_names():
@@ -317,7 +325,8 @@ def check_pages(
             for page in own:
                 use_axe = axe_routes is None or page.route in axe_routes
                 for finding in check_page(
-                    tab, page.url, language=mode.language, axe=axe if use_axe else None,
+                    tab, page.url, language=mode.language, elderly=mode.elderly,
+                    axe=axe if use_axe else None,
                     status=page.status,
                 ):
                     failures.append((page, finding))
