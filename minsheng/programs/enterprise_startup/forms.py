@@ -30,7 +30,7 @@ class NameForm(forms.Form):
     enterprise_type = _select(_("Enterprise type"), EnterpriseType.choices)
     region = _select(_("Division"), ())
     trade_name = _text(_("Trade name (at least two Chinese characters)"), maxlength=20, autocomplete="off")
-    industry = _text(_("Industry or feature"), maxlength=12, help_text=_("For example 科技, 餐饮, 贸易."))
+    industry = _text(_("Industry or feature"), maxlength=12, help_text=_("In Chinese characters, for example technology, catering or trade."))
     org_form = _select(_("Organisational form"), ())
     restricted_note = _text(_("Note on restricted words (which approval you hold)"), widget=forms.Textarea(attrs={"rows": 2}), maxlength=500)
     pledge = _check(_("I pledge that the name is declared truthfully, does not infringe the rights of others, and I bear the legal responsibility for it."))

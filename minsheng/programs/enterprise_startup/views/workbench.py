@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
+from minsheng.cases.process import get_process
 from minsheng.core.errors import DomainError
 from minsheng.core.replica import replica_view
 
@@ -23,7 +24,20 @@ STAFF = ("case_officer", "department_head")
 
 @staff(*STAFF)
 def staff_tasks(request):
-    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": selectors.staff_task_list(user=request.user)})
+    tasks = list(selectors.staff_task_list(user=request.user))
+    for t in tasks:
+        t.shown_title = task_title(t)
+    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": tasks})
+
+
+def task_title(task) -> str:
+    """The step's name in the reader's language (the process's TaskSpec); the stored title,
+    written in the language of whoever opened the case, only when the process has none."""
+    try:
+        spec = get_process(task.case.process_key).task_spec(task.department_code)
+    except LookupError:
+        spec = None
+    return str(spec.title) if spec is not None else task.title
 
 
 @staff(*STAFF)
@@ -53,7 +67,7 @@ def staff_task(request, task_id: int):
     return render(
         request,
         "enterprise_startup/staff_task.html",
-        {"task": task, "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result)},
+        {"task": task, "task_title": task_title(task), "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result)},
         status=422 if errors else 200,
     )
 
