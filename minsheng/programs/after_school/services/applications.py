@@ -129,6 +129,9 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     refusal = offering_refusal(offering=offering, applicant=applicant)
     if refusal:
         raise ValidationFailed(refusal, fields={"offering": [refusal]})
+    clash = overlapping_application(student_id=student_id, offering=offering, weekdays=days, rank=rank)
+    if clash is not None:
+        raise ValidationFailed(clash, fields={"weekdays": [clash]})
     window_id = window_for(rows, applicant=applicant)
     if window_id is None and offering.school_id is None:
         window_id = school_window(offering=offering, applicant=applicant, now=now)
@@ -164,6 +167,34 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     app.created_now = True
     app.seat_requests = sorted(seats, key=lambda s: s.weekday)
     return app
+
+
+def overlapping_application(*, student_id: int, offering: Offering, weekdays: list[int],
+                            rank: int) -> str | None:
+    """Why the child cannot also take ``offering`` on ``weekdays``: another active application of
+    the same term whose hours overlap on one of those days (None when there is none). Two lottery
+    applications with different choice ranks are alternatives, not a clash: the lottery admits
+    the child to the better-ranked one first and drops the other's overlapping days."""
+    others = (SeatRequest.objects
+              .filter(application__student_id=student_id, application__state__in=ACTIVE_STATES,
+                      application__offering__term_id=offering.term_id, weekday__in=weekdays,
+                      application__offering__start_time__lt=offering.end_time,
+                      application__offering__end_time__gt=offering.start_time)
+              .exclude(application__offering_id=offering.pk)
+              .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN])
+              .select_related("application__offering").order_by("weekday"))
+    clashing = [s for s in others
+                if not (offering.allocation == Allocation.LOTTERY
+                        and s.application.offering.allocation == Allocation.LOTTERY
+                        and s.state == SeatState.PENDING and s.application.rank != rank)]
+    if not clashing:
+        return None
+    other = clashing[0].application.offering
+    return _(
+        "This child already has %(offering)s on %(days)s from %(start)s to %(end)s, at the same time. "
+        "Choose other days, or withdraw that application first."
+    ) % {"offering": other.title, "days": "、".join(str(WEEKDAY_NAMES[s.weekday]) for s in clashing),
+         "start": other.start_time.strftime("%H:%M"), "end": other.end_time.strftime("%H:%M")}
 
 
 def _asked(student_id, offering_id, weekdays, rank) -> tuple:

@@ -269,6 +269,7 @@ SUBMIT_STATEMENTS = [
     "SELECT after_school_offering",        # the offering (term, region) with its term's windows open now
     "SELECT identity_person",              # the child: the caller's current guardianship and the enrolment of
                                            # that school year with its school's region (selectors.eligibility)
+    "SELECT after_school_seatrequest",     # the child's other active days at overlapping hours this term
     "SELECT after_school_offeringday FOR UPDATE",  # the chosen days' places, locked in weekday order
     "UPDATE after_school_offeringday",     # one place taken on each of them (taken = taken + 1)
     "INSERT after_school_application",     # the application (unique key and one active per child + offering)
@@ -277,7 +278,7 @@ SUBMIT_STATEMENTS = [
 ]
 
 
-def test_a_submit_is_seven_statements_in_one_transaction(school):
+def test_a_submit_is_eight_statements_in_one_transaction(school):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -291,7 +292,7 @@ def test_a_submit_is_seven_statements_in_one_transaction(school):
                                  weekdays=[0, 1, 2], idempotency_key=f.key())
     expected = list(SUBMIT_STATEMENTS)
     if connection.vendor == "sqlite":  # no row locks: the IMMEDIATE transaction serialises writers
-        expected[2] = "SELECT after_school_offeringday"
+        expected[3] = "SELECT after_school_offeringday"
     assert work(queries) == expected
     assert len(queries.captured_queries) == len(expected) + 2  # and the transaction's begin and end
     assert app.created_now and [(s.weekday, s.state) for s in app.seat_requests] == [
@@ -325,6 +326,44 @@ def test_a_full_day_is_answered_without_writing(school):
     assert full.value.code == "full" and full.value.fields == {"weekdays": [str(full.value.message)]}
     assert "UPDATE after_school_offeringday" not in work(queries)
     assert not any(s.startswith("INSERT") for s in work(queries))
-    assert len(work(queries)) == 5  # the two reads, the locked days, this key, the child's application
+    assert len(work(queries)) == 6  # the three reads, the locked days, this key, the child's application
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
         0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
+
+
+def test_a_second_offering_at_overlapping_hours_on_a_shared_day_is_refused(school):
+    from datetime import time
+
+    guardian, child = f.guardian_with_child(school)
+    homework = f.offering(school, capacity=5)  # Mon–Fri 15:30–17:45
+    clubs = f.offering(school, capacity=5)
+    clubs.title = "科技社团"
+    clubs.save(update_fields=["title"])
+    f.window(school)
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=homework.pk,
+                       weekdays=[0, 2], idempotency_key=f.key())
+    with pytest.raises(ValidationFailed) as exc:
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=clubs.pk,
+                           weekdays=[1, 2], idempotency_key=f.key())
+    message = str(exc.value.fields["weekdays"][0])
+    assert "三年级课后服务" in message and "15:30" in message and "17:45" in message
+    assert Application.objects.filter(offering=clubs).count() == 0
+    assert OfferingDay.objects.get(offering=clubs, weekday=2).taken == 0
+    # Other days, or the same day at hours that do not overlap, are fine.
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=clubs.pk,
+                              weekdays=[1, 3], idempotency_key=f.key()).state == "admitted"
+    late = f.offering(school, capacity=5)
+    type(late).objects.filter(pk=late.pk).update(start_time=time(17, 45), end_time=time(19, 45))
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=late.pk,
+                              weekdays=[0], idempotency_key=f.key()).state == "admitted"
+
+
+def test_a_withdrawn_application_no_longer_blocks_the_hours(school):
+    guardian, child = f.guardian_with_child(school)
+    first, second = f.offering(school, capacity=5), f.offering(school, capacity=5)
+    f.window(school)
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=first.pk,
+                             weekdays=[0], idempotency_key=f.key())
+    application_withdraw(guardian_user=guardian, application_id=app.pk)
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=second.pk,
+                              weekdays=[0], idempotency_key=f.key()).state == "admitted"
