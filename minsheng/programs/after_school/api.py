@@ -295,7 +295,7 @@ def window_detail(request, window_id: int):
 def window_lottery(request, window_id: int):
     """Start the window's lottery in the background; poll the window for progress."""
     _require(request, MANAGERS)
-    window = figures.windows_for_staff(user=request.user).filter(pk=window_id).first()
+    window = figures.windows_managed_by(user=request.user).filter(pk=window_id).first()
     if window is None:
         raise NotFound()
     lottery.lottery_start(window=window, actor=request.user)

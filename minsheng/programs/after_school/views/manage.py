@@ -11,7 +11,12 @@ from minsheng.core.errors import DomainError, NotFound
 from ..apps import MANAGERS
 from ..forms import OfferingForm, WindowForm
 from ..selectors.family import current_term
-from ..selectors.supervision import offerings_for_staff, schools_for, windows_for_staff
+from ..selectors.supervision import (
+    offerings_for_staff,
+    schools_for,
+    windows_for_staff,
+    windows_managed_by,
+)
 from ..services.lottery import lottery_start
 from ..services.offerings import offering_create, window_create
 from . import show_error
@@ -51,7 +56,7 @@ def manage(request):
                     messages.success(request, _("The application window was created; its draw seed hash is published."))
                     return redirect("after_school:manage")
             elif request.POST.get("form") == "lottery":
-                window = windows_for_staff(user=request.user).filter(pk=request.POST.get("window")).first()
+                window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
                 if window is None:
                     raise NotFound()
                 lottery_start(window=window, actor=request.user)
