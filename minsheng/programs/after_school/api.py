@@ -300,3 +300,16 @@ def window_lottery(request, window_id: int):
         raise NotFound()
     lottery.lottery_start(window=window, actor=request.user)
     return Status(202, window)
+
+
+class SessionsGeneratedOut(Schema):
+    created: int
+
+
+@router.post("/sessions/generate", response={200: SessionsGeneratedOut, **ERROR_RESPONSES})
+def sessions_generate(request):
+    """Create the coming two weeks' sessions of the offerings you manage (idempotent; the
+    scheduler does the same daily for every offering)."""
+    _require(request, MANAGERS)
+    return {"created": running.sessions_generate_upcoming(
+        offerings=figures.offerings_for_staff(user=request.user, term=None), actor=request.user)}

@@ -128,3 +128,26 @@ def sessions_generate(*, offering: Offering, start: date, end: date, actor=None)
         day += timedelta(days=1)
     Session.objects.bulk_create(new, batch_size=2000)
     return len(new)
+
+
+SESSIONS_AHEAD_DAYS = 14  # sessions exist this far ahead, so teachers and families see them
+
+
+def sessions_generate_upcoming(*, offerings=None, today: date | None = None, days: int = SESSIONS_AHEAD_DAYS,
+                               actor=None) -> int:
+    """Create the sessions of the next ``days`` days (within each offering's term) for the
+    published ``offerings`` (every published one when None). Idempotent: run daily by the
+    scheduler, and by a manager from the set-up page or the API for their own offerings."""
+    today = today or timezone.localdate()
+    end = today + timedelta(days=days - 1)
+    qs = Offering.objects.all() if offerings is None else offerings
+    qs = (qs.filter(is_published=True, term__starts_on__lte=end, term__ends_on__gte=today)
+          .select_related("term").prefetch_related("teachers").order_by("pk"))
+    created = 0
+    for offering in qs:
+        created += sessions_generate(offering=offering, start=max(today, offering.term.starts_on),
+                                     end=min(end, offering.term.ends_on), actor=actor)
+    if actor is not None:
+        audit_record(event_type="after_school.sessions_generate", actor=actor, target=None,
+                     new={"from": today.isoformat(), "days": days, "created": created})
+    return created

@@ -62,3 +62,28 @@ def test_school_admin_cannot_create_for_or_run_the_lottery_of_another_school(cli
     assert not AuditEvent.objects.filter(event_type="after_school.lottery_start").exists()
     assert client.get(f"/api/v1/after_school/windows/{city_window.pk}").status_code == 200
     assert client.get(f"/api/v1/after_school/windows/{their_window.pk}").status_code == 404
+
+
+def test_sessions_are_generated_daily_and_by_a_manager_for_their_own_offerings_only(client, two_schools):
+    from datetime import date
+
+    import time_machine
+
+    from minsheng.core.periodic import registered
+
+    from ..models import Session
+    from ..services.running import sessions_generate_upcoming
+
+    mine, theirs, my_off, their_off, their_window, city_window = two_schools
+    assert registered()["after_school.sessions_generate"].every_seconds == 24 * 60 * 60
+    client.force_login(_school_admin(mine))
+    with time_machine.travel(date(2026, 3, 2), tick=False):  # the term's first Monday
+        created = client.post("/api/v1/after_school/sessions/generate").json()["created"]
+    assert created == 10  # two weeks of Monday-to-Friday, for my offering only
+    assert set(Session.objects.values_list("offering_id", flat=True)) == {my_off.pk}
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        assert client.post("/api/v1/after_school/sessions/generate").json()["created"] == 0  # idempotent
+        assert sessions_generate_upcoming() == 10  # the scheduler's run: every offering
+    assert Session.objects.filter(offering=their_off).count() == 10
+    with time_machine.travel(date(2026, 7, 1), tick=False):  # the term ends on 3 July
+        assert sessions_generate_upcoming(today=date(2026, 7, 1)) == 6  # Wed, Thu, Fri for two offerings

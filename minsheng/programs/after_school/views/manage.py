@@ -19,6 +19,7 @@ from ..selectors.supervision import (
 )
 from ..services.lottery import lottery_start
 from ..services.offerings import offering_create, window_create
+from ..services.running import SESSIONS_AHEAD_DAYS, sessions_generate_upcoming
 from . import show_error
 
 
@@ -55,6 +56,12 @@ def manage(request):
                                            keep_siblings_together=d["keep_siblings_together"])
                     messages.success(request, _("The application window was created; its draw seed hash is published."))
                     return redirect("after_school:manage")
+            elif request.POST.get("form") == "sessions":
+                created = sessions_generate_upcoming(
+                    offerings=offerings_for_staff(user=request.user, term=None), actor=request.user)
+                messages.success(request, _("%(n)s sessions were added for the next %(days)s days.")
+                                 % {"n": created, "days": SESSIONS_AHEAD_DAYS})
+                return redirect("after_school:manage")
             elif request.POST.get("form") == "lottery":
                 window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
                 if window is None:
