@@ -1,9 +1,11 @@
 """/api/v1/elderly_care/ — device messages (webhook) and the caregiver's visit actions."""
 
+from datetime import date
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from .services import devices, visits
+from .services import devices, settlement, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -72,3 +74,19 @@ def check_out(request, order_id: int, payload: Position):
         order_id=order_id, user=request.auth, lat=payload.lat, lon=payload.lon
     )
     return _out(order)
+
+
+class SettlementRunIn(Schema):
+    month: date  # any day of the month, e.g. 2026-03-01
+
+
+class SettlementRunOut(Schema):
+    statements: list[int]
+    skipped: list[int]
+
+
+@router.post("/settlement/runs", response=SettlementRunOut)
+def settlement_run(request, payload: SettlementRunIn):
+    """Settle a month for the providers in your region (civil-affairs officers): draft statements
+    are (re)computed, confirmed ones kept (their providers under ``skipped``)."""
+    return settlement.settlement_run_for(user=request.auth, month=payload.month)

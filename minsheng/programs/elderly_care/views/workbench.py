@@ -29,6 +29,7 @@ from ..catalogue import (
     ElderCategory,
     MentalDiagnosis,
 )
+from ..forms import SettlementRunForm
 from ..models import CallResult, OrderStatus, RetrofitStatus
 from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
@@ -61,8 +62,24 @@ def orders(request):
 
 @staff("provider_admin", "civil_affairs_officer")
 def statements(request):
+    form = None
+    if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
+        form = SettlementRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = settlement.settlement_run_for(user=request.user, month=form.cleaned_data["month"])
+                messages.success(
+                    request,
+                    _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
+                    % {"n": len(result["statements"]), "k": len(result["skipped"])},
+                )
+                return redirect("elderly_care:statements")
+            except DomainError as exc:
+                show_error(request, exc)
     qs = selectors.statements_for(user=request.user)
-    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+    return render(
+        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
+    )
 
 
 @staff("provider_admin", "civil_affairs_officer")

@@ -1,0 +1,28 @@
+"""Django forms for the program's pages (rendered with {{ form }} through the site's renderer)."""
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .services.periods import month_start
+
+
+class SettlementRunForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month to settle"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("Visits confirmed by the month's end; a statement already confirmed is kept."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"month": f"{month_start(timezone.localdate()):%Y-%m}"})
+        super().__init__(*args, **kwargs)
+
+    def clean_month(self) -> date:
+        value = self.cleaned_data["month"].strip()
+        try:
+            return date.fromisoformat(f"{value[:7]}-01")
+        except ValueError:
+            raise forms.ValidationError(_("Enter the month as year and month, e.g. 2026-03.")) from None
