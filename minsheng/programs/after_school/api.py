@@ -53,6 +53,7 @@ class ApplicationOut(Schema):
 class MyApplicationOut(ApplicationOut):
     my_rating: int | None = Field(None, description="the level you gave (5 very satisfied … 1), or null")
     can_rate: bool = Field(False, description="a place is held, the term has begun and you have not rated yet")
+    results_pending: bool = Field(False, description="the lottery is drawn; its results are not published yet")
 
 
 class RatingIn(Schema):
@@ -176,6 +177,7 @@ class WindowOut(Schema):
     lottery_state: str
     lottery_done: int
     lottery_total: int
+    results_published_at: datetime | None
 
 
 def _require(request, roles):
@@ -313,3 +315,13 @@ def sessions_generate(request):
     _require(request, MANAGERS)
     return {"created": running.sessions_generate_upcoming(
         offerings=figures.offerings_for_staff(user=request.user, term=None), actor=request.user)}
+
+
+@router.post("/windows/{window_id}/publish", response={200: WindowOut, **ERROR_RESPONSES})
+def window_publish(request, window_id: int):
+    """Publish a drawn lottery's results: families see them and are told (in the background)."""
+    _require(request, MANAGERS)
+    window = figures.windows_managed_by(user=request.user).filter(pk=window_id).first()
+    if window is None:
+        raise NotFound()
+    return lottery.lottery_publish(window=window, actor=request.user)

@@ -29,7 +29,7 @@ from .models import (
     Term,
 )
 from .services.applications import fee_after_waiver, new_reference
-from .services.lottery import lottery_run
+from .services.lottery import lottery_publish, lottery_run
 from .services.offerings import window_create
 
 STUDENTS = 605_000
@@ -221,6 +221,7 @@ def _offerings_and_applications(ctx, term, schools, students_by_school, teachers
     counts["seat requests"] += len(seats)
     ctx.log(f"running the lottery for {sum(1 for a in apps if a.state == 'submitted')} applicants")
     summary = lottery_run(window=closed, actor=None)
+    lottery_publish(window=closed, actor=None)  # families see (and are told) the results
     counts["lottery admitted (student-days)"] = summary["admitted"]
     counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
     # An open window for weekend care, so the demo guardians can apply now.

@@ -250,9 +250,6 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
                 lottery_state=LotteryState.DONE, lottery_finished_at=timezone.now())
             summary = {"applicants": len(order), "admitted": admitted_total, "waitlisted": waitlisted_total}
             audit_record(event_type="after_school.lottery", actor=actor, target=window, new=summary)
-            from ..tasks import lottery_notify_task
-
-            transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
         return summary
     except Exception:
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_state=LotteryState.FAILED)
@@ -315,3 +312,23 @@ def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = No
     from ..tasks import lottery_task
 
     transaction.on_commit(lambda: lottery_task.enqueue(window.pk, actor.pk if actor else None))
+
+
+def lottery_publish(*, window: ApplicationWindow, actor, now: datetime | None = None) -> ApplicationWindow:
+    """Publish a drawn lottery's results: families then see them on their page and in the API,
+    and every guardian of every applicant is told the child's result (in the background)."""
+    with transaction.atomic():
+        window = ApplicationWindow.objects.select_for_update().get(pk=window.pk)
+        if window.lottery_state != LotteryState.DONE:
+            raise Conflict(_("The results can be published once the lottery has been run to the end."),
+                           code=ErrorCode.STATE_CHANGED)
+        if window.results_published_at is not None:
+            raise Conflict(_("The results of this lottery are already published."), code=ErrorCode.STATE_CHANGED)
+        window.results_published_at = now or timezone.now()
+        window.save(update_fields=["results_published_at", "updated_at"])
+        audit_record(event_type="after_school.lottery_publish", actor=actor, target=window,
+                     new={"published_at": window.results_published_at.isoformat()})
+        from ..tasks import lottery_notify_task
+
+        transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
+    return window

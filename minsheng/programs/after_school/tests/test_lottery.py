@@ -20,7 +20,7 @@ from ..services.applications import (
     offer_respond,
     offers_expire,
 )
-from ..services.lottery import lottery_run, lottery_start
+from ..services.lottery import lottery_publish, lottery_run, lottery_start
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +185,9 @@ def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_o
     with time_machine.travel(win.closes_at + timedelta(seconds=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             lottery_start(window=win, actor=None)
+        assert not Notification.objects.filter(template="after_school.lottery_result").exists()  # not yet
+        with django_capture_on_commit_callbacks(execute=True):
+            lottery_publish(window=win, actor=None)
     first, second = (a1, a2) if PublishedDraw.objects.get(pk=win.draw_id).result[0] == a1.reference else (a2, a1)
     notices = {(n.person_id, n.context["reference"]): n
                for n in Notification.objects.filter(template="after_school.lottery_result")}
@@ -272,3 +275,43 @@ def test_a_child_who_loses_the_first_choice_is_considered_for_the_second():
                      for first, second in apps.values())
     # One child wins art (and drops chess); the other loses art and is admitted to chess.
     assert results == [("admitted", "rejected"), ("waitlisted", "admitted")]
+
+
+def test_families_see_the_results_only_once_a_manager_publishes_them(client):
+    from minsheng.access.models import Role, RoleAssignment
+
+    school = f.school()
+    off = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED)
+        g1, c1 = f.guardian_with_child(school)
+        app = application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
+                                 idempotency_key=f.key())
+    _run(win)
+    assert Application.objects.get(pk=app.pk).state == "admitted"
+    client.force_login(g1)
+    mine = client.get("/api/v1/after_school/applications").json()[0]
+    assert (mine["state"], mine["results_pending"], mine["seats"][0]["state"]) == ("submitted", True, "pending")
+    page = client.get("/p/after_school/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-test="results-pending"' in page and "已录取" not in page
+    manager = f.user("教务", is_staff=True)
+    Role.objects.get_or_create(code="school_admin", defaults={"title": "学校管理员"})
+    RoleAssignment.objects.create(user=manager, role_id="school_admin", organisation=school, region=school.region)
+    client.force_login(manager)
+    assert 'data-test="publish"' in client.get("/p/after_school/manage/").content.decode()
+    assert client.post("/p/after_school/manage/", {"form": "publish", "window": win.pk}).status_code == 302
+    win.refresh_from_db()
+    assert win.results_published_at is not None
+    again = client.post(f"/api/v1/after_school/windows/{win.pk}/publish")
+    assert again.status_code == 409
+    client.force_login(g1)
+    mine = client.get("/api/v1/after_school/applications").json()[0]
+    assert (mine["state"], mine["results_pending"], mine["seats"][0]["state"]) == ("admitted", False, "admitted")
+
+
+def test_results_cannot_be_published_before_the_lottery_ran():
+    school = f.school()
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED)
+    with pytest.raises(Conflict):
+        lottery_publish(window=win, actor=None)

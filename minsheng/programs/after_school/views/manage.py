@@ -17,7 +17,7 @@ from ..selectors.supervision import (
     windows_for_staff,
     windows_managed_by,
 )
-from ..services.lottery import lottery_start
+from ..services.lottery import lottery_publish, lottery_start
 from ..services.offerings import offering_create, window_create
 from ..services.running import SESSIONS_AHEAD_DAYS, sessions_generate_upcoming
 from . import show_error
@@ -61,6 +61,13 @@ def manage(request):
                     offerings=offerings_for_staff(user=request.user, term=None), actor=request.user)
                 messages.success(request, _("%(n)s sessions were added for the next %(days)s days.")
                                  % {"n": created, "days": SESSIONS_AHEAD_DAYS})
+                return redirect("after_school:manage")
+            elif request.POST.get("form") == "publish":
+                window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
+                if window is None:
+                    raise NotFound()
+                lottery_publish(window=window, actor=request.user)
+                messages.success(request, _("The results are published; families are being told."))
                 return redirect("after_school:manage")
             elif request.POST.get("form") == "lottery":
                 window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
