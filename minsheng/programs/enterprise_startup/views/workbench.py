@@ -18,14 +18,15 @@ from ..services.form import SEALS
 from . import http_errors
 
 STAFF = ("case_officer", "department_head")
+TASK_STAFF = (*STAFF, "bank_officer")  # a bank's officers see and finish their bank's steps
 
 
-@staff(*STAFF)
+@staff(*TASK_STAFF)
 def staff_tasks(request):
     return render(request, "enterprise_startup/staff_tasks.html", {"tasks": selectors.staff_task_list(user=request.user)})
 
 
-@staff(*STAFF)
+@staff(*TASK_STAFF)
 @http_errors
 def staff_task(request, task_id: int):
     task = selectors.task_for_staff(user=request.user, task_id=task_id)
@@ -45,7 +46,8 @@ def staff_task(request, task_id: int):
     return render(
         request,
         "enterprise_startup/staff_task.html",
-        {"task": task, "app": app, "data": draft.draft_data(app), "errors": errors, "seal_names": SEALS},
+        {"task": task, "app": app, "data": draft.draft_data(app), "errors": errors, "seal_names": SEALS,
+         "summary": selectors.application_summary(application=app)},
         status=422 if errors else 200,
     )
 
