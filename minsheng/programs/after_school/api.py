@@ -325,3 +325,29 @@ def window_publish(request, window_id: int):
     if window is None:
         raise NotFound()
     return lottery.lottery_publish(window=window, actor=request.user)
+
+
+class TeachersIn(Schema):
+    teachers: list[int] = Field(..., description="teacher ids of the school that runs the offering")
+
+
+class TeachersOut(Schema):
+    offering: int
+    teachers: list[int]
+
+
+@router.put("/offerings/{offering_id}/teachers", response={200: TeachersOut, **ERROR_RESPONSES})
+def offering_teachers(request, offering_id: int, payload: TeachersIn):
+    """Assign an offering's teachers (managers of the school that runs it)."""
+    from .models import Teacher
+    from .services.offerings import offering_set_teachers
+
+    _require(request, MANAGERS)
+    offering = figures.offerings_for_staff(user=request.user, term=None).filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound()
+    teachers = list(Teacher.objects.filter(pk__in=payload.teachers))
+    if len(teachers) != len(set(payload.teachers)):
+        raise ValidationFailed.for_field("teachers", _("One of the chosen teachers does not exist. Reload and choose again."))
+    offering_set_teachers(actor=request.user, offering=offering, teachers=teachers)
+    return {"offering": offering.pk, "teachers": sorted(t.pk for t in teachers)}

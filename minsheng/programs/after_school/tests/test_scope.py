@@ -87,3 +87,30 @@ def test_sessions_are_generated_daily_and_by_a_manager_for_their_own_offerings_o
     assert Session.objects.filter(offering=their_off).count() == 10
     with time_machine.travel(date(2026, 7, 1), tick=False):  # the term ends on 3 July
         assert sessions_generate_upcoming(today=date(2026, 7, 1)) == 6  # Wed, Thu, Fri for two offerings
+
+
+def test_a_manager_assigns_their_schools_teachers_to_an_offering_and_open_sessions_get_one(client, two_schools):
+    from datetime import date
+
+    from ..models import Session
+    from ..services.running import sessions_generate
+
+    mine, theirs, my_off, their_off, their_window, city_window = two_schools
+    t1, t2, outsider = f.teacher(mine), f.teacher(mine), f.teacher(theirs)
+    sessions_generate(offering=my_off, start=date(2026, 3, 2), end=date(2026, 3, 6))
+    admin = _school_admin(mine)
+    client.force_login(admin)
+    page = client.get(f"/p/after_school/manage/offerings/{my_off.pk}/teachers/").content.decode()
+    assert f'value="{t1.pk}"' in page and f'value="{outsider.pk}"' not in page
+    assert client.post(f"/p/after_school/manage/offerings/{my_off.pk}/teachers/",
+                       {"teachers": [t1.pk, t2.pk]}).status_code == 302
+    assert set(my_off.teachers.values_list("pk", flat=True)) == {t1.pk, t2.pk}
+    assert sorted(Session.objects.filter(offering=my_off).values_list("teacher_id", flat=True)) == sorted(
+        [t1.pk, t1.pk, t1.pk, t2.pk, t2.pk])
+    refused = client.put(f"/api/v1/after_school/offerings/{my_off.pk}/teachers", {"teachers": [outsider.pk]},
+                         content_type="application/json")
+    assert refused.status_code == 422 and "teachers" in refused.json()["fields"]
+    assert client.get(f"/p/after_school/manage/offerings/{their_off.pk}/teachers/").status_code == 404
+    assert client.put(f"/api/v1/after_school/offerings/{their_off.pk}/teachers", {"teachers": []},
+                      content_type="application/json").status_code == 404
+    assert set(my_off.teachers.values_list("pk", flat=True)) == {t1.pk, t2.pk}
