@@ -58,3 +58,31 @@ def test_the_officer_finishing_a_step_reads_the_application(world, make_applicat
     assert "100" in page  # 1,000,000 yuan = 100 ten-thousand yuan
     assert "朝阳东路18号5楼501室" in page
     assert "中国银行连云港分行" in page and "海州区诚信刻章店" in page
+
+
+def test_market_regulation_revokes_a_licence_from_the_page_others_cannot(world, make_application, client):
+    from minsheng.programs.enterprise_startup.models import BusinessLicence, LicenceStatus
+
+    from .conftest import finish_all
+
+    app = finish_all(world, make_application())
+    licence = BusinessLicence.objects.get(application=app)
+    client.force_login(world.officers["tax"])  # a tax officer sees the file but cannot revoke
+    assert 'data-test="licence-status"' not in client.get(f"/p/enterprise_startup/work/a/{app.pk}/").content.decode()
+    refused = client.post(f"/api/v1/enterprise_startup/applications/{app.pk}/licence/status",
+                          {"status": "revoked", "reason": "越权"}, content_type="application/json")
+    assert refused.status_code == 403
+    client.force_login(world.officers["market_regulation"])
+    assert 'data-test="licence-status"' in client.get(f"/p/enterprise_startup/work/a/{app.pk}/").content.decode()
+    client.post(f"/p/enterprise_startup/work/a/{app.pk}/", {"action": "licence_status", "status": "revoked", "reason": ""})
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.VALID  # a reason is required
+    client.post(f"/p/enterprise_startup/work/a/{app.pk}/",
+                {"action": "licence_status", "status": "revoked", "reason": "虚假登记"})
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.REVOKED and licence.status_changed_at is not None
+    again = client.post(f"/api/v1/enterprise_startup/applications/{app.pk}/licence/status",
+                        {"status": "changed", "reason": "变更"}, content_type="application/json")
+    assert again.status_code == 409
+    licence.refresh_from_db()
+    assert licence.status == LicenceStatus.REVOKED

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
 
 from .. import selectors
+from ..forms import LicenceStatusForm
 from ..models import DeliveryState
 from ..services import delivery, departments, draft, visits
+from ..services import licence as licence_services
 from ..services.form import SEALS
 from . import http_errors
 
@@ -56,10 +58,17 @@ def staff_task(request, task_id: int):
 @http_errors
 def staff_application(request, app_id: int):
     app = selectors.application_get_for(user=request.user, application_id=app_id, as_founder=False)
+    licence_form = LicenceStatusForm(request.POST if request.POST.get("action") == "licence_status" else None)
     if request.method == "POST":
         try:
             action = request.POST.get("action")
-            if action == "visit":
+            if action == "licence_status":
+                if not licence_form.is_valid():
+                    raise ValidationFailed(fields=fields_from_django(licence_form.errors))
+                licence_services.licence_status_record(
+                    user=request.user, application=app, status=licence_form.cleaned_data["status"],
+                    reason=licence_form.cleaned_data["reason"])
+            elif action == "visit":
                 visits.visit_record(application=app, actor=request.user, reason=request.POST.get("reason", ""))
             elif action == "legacy_code":
                 draft.legacy_code_accept(application=app, actor=request.user, credit_code=request.POST.get("credit_code", ""))
@@ -72,7 +81,8 @@ def staff_application(request, app_id: int):
     return render(
         request,
         "enterprise_startup/staff_application.html",
-        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app)},
+        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app),
+         "licence_form": licence_form if licence_services.licence_registrar(user=request.user, application=app) else None},
     )
 
 
