@@ -5,7 +5,10 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from .services import devices, settlement, visits
+from minsheng.core.errors import NotFound
+
+from . import selectors
+from .services import devices, retrofits, settlement, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -90,3 +93,25 @@ def settlement_run(request, payload: SettlementRunIn):
     """Settle a month for the providers in your region (civil-affairs officers): draft statements
     are (re)computed, confirmed ones kept (their providers under ``skipped``)."""
     return settlement.settlement_run_for(user=request.auth, month=payload.month)
+
+
+class RetrofitOpenIn(Schema):
+    elder: int
+    assessment: str
+
+
+class RetrofitOut(Schema):
+    id: int
+    household: str
+    status: str
+
+
+@router.post("/retrofits", response={201: RetrofitOut})
+def retrofit_open(request, payload: RetrofitOpenIn):
+    """Open the household's retrofit file for an elder of your area (civil affairs, community
+    workers); a household has one file (409 ``duplicate``)."""
+    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+        raise NotFound()
+    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
+    file = retrofits.retrofit_open(elder=elder, assessment=payload.assessment, actor=request.auth)
+    return 201, {"id": file.pk, "household": file.household, "status": file.status}

@@ -26,3 +26,12 @@ class SettlementRunForm(forms.Form):
             return date.fromisoformat(f"{value[:7]}-01")
         except ValueError:
             raise forms.ValidationError(_("Enter the month as year and month, e.g. 2026-03.")) from None
+
+
+class RetrofitOpenForm(forms.Form):
+    assessment = forms.CharField(
+        label=_("Home assessment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the visit found: falls risks, bathroom, lighting, doorways, what the elder needs."),
+    )

@@ -29,7 +29,7 @@ from ..catalogue import (
     ElderCategory,
     MentalDiagnosis,
 )
-from ..forms import SettlementRunForm
+from ..forms import RetrofitOpenForm, SettlementRunForm
 from ..models import CallResult, OrderStatus, RetrofitStatus
 from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
@@ -303,6 +303,25 @@ def retrofits(request):
         "elderly_care/retrofits.html",
         {"files": qs[:200], "statuses": RetrofitStatus.choices, "status": status},
     )
+
+
+@staff("civil_affairs_officer", "community_worker")
+def retrofit_open(request, elder_id):
+    """Open the household's retrofit file (一户一档) for an elder in the officer's area."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = RetrofitOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file = retrofit_services.retrofit_open(
+                elder=elder, assessment=form.cleaned_data["assessment"], actor=request.user
+            )
+            messages.success(request, _("The retrofit file was opened. Propose the items next."))
+            return redirect("elderly_care:retrofit", file_id=file.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "elderly_care/retrofit_open.html", {"elder": elder, "form": form})
 
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
