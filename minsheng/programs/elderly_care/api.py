@@ -1,6 +1,7 @@
 """/api/v1/elderly_care/ — device messages (webhook) and the caregiver's visit actions."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -8,7 +9,7 @@ from ninja import Router, Schema
 from minsheng.core.errors import NotFound
 
 from . import selectors
-from .services import devices, retrofits, settlement, visits
+from .services import devices, entitlements, retrofits, settlement, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -115,3 +116,33 @@ def retrofit_open(request, payload: RetrofitOpenIn):
     elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
     file = retrofits.retrofit_open(elder=elder, assessment=payload.assessment, actor=request.auth)
     return 201, {"id": file.pk, "household": file.household, "status": file.status}
+
+
+class AllowanceIn(Schema):
+    elder: int
+    kind: str  # "longevity" | "care"
+    month: date  # any day of the month
+    amount: Decimal
+
+
+class AllowanceOut(Schema):
+    id: int
+    kind: str
+    month: date
+    amount: Decimal
+
+
+@router.post("/allowances", response={201: AllowanceOut})
+def allowance_grant(request, payload: AllowanceIn):
+    """Grant an elder of your area a month's cash allowance (civil-affairs officers); one of a
+    kind a month (409)."""
+    from minsheng.access.selectors import user_has_role
+
+    if not (request.auth.is_superuser or user_has_role(user=request.auth, roles=["civil_affairs_officer"])):
+        raise NotFound()
+    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+        raise NotFound()
+    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
+    row = entitlements.allowance_grant(elder=elder, kind=payload.kind, month=payload.month,
+                                       amount=payload.amount, actor=request.auth)
+    return 201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount}

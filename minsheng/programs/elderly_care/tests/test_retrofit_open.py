@@ -58,3 +58,34 @@ def test_without_a_household_number_the_file_is_refused_with_advice(client):
     r = client.post("/api/v1/elderly_care/retrofits", {"elder": e.pk, "assessment": "x"},
                     content_type="application/json")
     assert r.status_code == 422 and "elder" in r.json()["fields"]
+
+
+def test_civil_affairs_grants_a_cash_allowance_once_a_month_a_community_worker_cannot(client, elder):
+    from decimal import Decimal
+
+    from ..models import CashAllowance
+
+    _city, county, town, community = f.regions()
+    officer = f.grant(f.user("民政科员"), "civil_affairs_officer", f.civil_affairs(), county)
+    client.force_login(officer)
+    assert 'data-test="allowance-grant"' in client.get(f"/p/elderly_care/elders/{elder.pk}/allowances/").content.decode()
+    r = client.post(f"/p/elderly_care/elders/{elder.pk}/allowances/",
+                    {"kind": "longevity", "month": "2026-03", "amount": "100"})
+    assert r.status_code == 302
+    row = CashAllowance.objects.get()
+    assert (row.kind, str(row.month), row.amount) == ("longevity", "2026-03-01", Decimal("100.00"))
+    again = client.post("/api/v1/elderly_care/allowances",
+                        {"elder": elder.pk, "kind": "longevity", "month": "2026-03-15", "amount": "100"},
+                        content_type="application/json")
+    assert again.status_code == 409
+    care = client.post("/api/v1/elderly_care/allowances",
+                       {"elder": elder.pk, "kind": "care", "month": "2026-03-01", "amount": "200"},
+                       content_type="application/json")
+    assert care.status_code == 201
+    worker = f.grant(f.user("社区网格员"), "community_worker", f.civil_affairs(), community)
+    client.force_login(worker)
+    assert client.get(f"/p/elderly_care/elders/{elder.pk}/allowances/").status_code == 403
+    assert client.post("/api/v1/elderly_care/allowances",
+                       {"elder": elder.pk, "kind": "care", "month": "2026-04-01", "amount": "200"},
+                       content_type="application/json").status_code == 404
+    assert CashAllowance.objects.count() == 2

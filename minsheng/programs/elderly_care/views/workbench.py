@@ -29,12 +29,13 @@ from ..catalogue import (
     ElderCategory,
     MentalDiagnosis,
 )
-from ..forms import RetrofitOpenForm, SettlementRunForm
+from ..forms import AllowanceForm, RetrofitOpenForm, SettlementRunForm
 from ..models import CallResult, OrderStatus, RetrofitStatus
 from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
 from ..services import retrofits as retrofit_services
 from ..services.applications import application_decide
+from ..services.entitlements import allowance_grant
 from . import month_param, show_error
 
 
@@ -322,6 +323,24 @@ def retrofit_open(request, elder_id):
         except DomainError as exc:
             show_error(request, exc)
     return render(request, "elderly_care/retrofit_open.html", {"elder": elder, "form": form})
+
+
+@staff("civil_affairs_officer")
+def allowances(request, elder_id):
+    """An elder's cash allowances (高龄津贴 / 护理补贴) and granting one for a month."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = AllowanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allowance_grant(elder=elder, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The allowance was granted."))
+            return redirect("elderly_care:allowances", elder_id=elder.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    rows = elder.allowances.order_by("-month", "kind")[:60]
+    return render(request, "elderly_care/allowances.html", {"elder": elder, "form": form, "allowances": rows})
 
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
