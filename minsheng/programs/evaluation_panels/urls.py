@@ -11,6 +11,7 @@ urlpatterns = [
     path("ideas/<int:idea_id>/support/", portal.idea_support_view, name="idea_support"),
     path("votes/<int:vote_id>/", portal.vote_detail, name="vote"),
     path("me/", portal.my_panels, name="my_panels"),
+    path("me/volunteer/", portal.volunteer_join, name="volunteer_join"),
     path("me/seats/<int:seat_id>/respond/", portal.seat_respond_view, name="seat_respond"),
     path("checkin/<str:token>/", portal.checkin, name="checkin"),
     path("evaluations/<int:evaluation_id>/score/", portal.score, name="score"),
