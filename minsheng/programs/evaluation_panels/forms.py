@@ -1,7 +1,16 @@
 """Django forms for the program's pages (rendered with {{ form }})."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from minsheng.access.models import Organisation
+from minsheng.access.principal import held_assignments
+from minsheng.regions.models import Region
+
+from .models import Category, Cycle
+
+SETUP_ROLES = ["panel_organiser"]
 
 
 class VolunteerJoinForm(forms.Form):
@@ -13,3 +22,35 @@ class VolunteerJoinForm(forms.Form):
     )
     pledge = forms.BooleanField(
         label=_("I will take part when drawn, or say in time that I cannot, and score impartially."))
+
+
+def _subtree_q(user, field: str = "prefix") -> Q:
+    q = Q(pk__in=[])
+    for a in held_assignments(user=user, roles=SETUP_ROLES):
+        q |= Q(**{f"{field}__startswith": a.region.prefix})
+    return q
+
+
+class ProjectForm(forms.Form):
+    """A key livelihood project of the organiser's area (region and lead unit within it)."""
+
+    cycle = forms.ModelChoiceField(label=_("cycle"), queryset=Cycle.objects.order_by("-year"))
+    title = forms.CharField(label=_("Project title"), max_length=200)
+    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all())
+    lead_unit = forms.ModelChoiceField(label=_("lead unit"), queryset=Organisation.objects.none())
+    region = forms.ModelChoiceField(label=_("Area"), queryset=Region.objects.none())
+    budget = forms.DecimalField(label=_("Budget (10,000 yuan)"), min_value=0, max_digits=12, decimal_places=2,
+                                initial=0)
+    targets = forms.CharField(label=_("Targets"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = (Organisation.objects.filter(_subtree_q(user, "region__prefix"))
+                                             .exclude(kind__in=["school", "bank", "provider"]).order_by("name"))
+        self.fields["region"].queryset = (Region.objects.filter(_subtree_q(user))
+                                          .filter(level__in=["city", "county", "town"]).order_by("code"))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(attrs={"type": "date"}))
