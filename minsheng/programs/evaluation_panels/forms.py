@@ -8,7 +8,7 @@ from minsheng.access.models import Organisation
 from minsheng.access.principal import held_assignments
 from minsheng.regions.models import Region
 
-from .models import Category, Cycle
+from .models import Category, Cycle, Rubric
 
 SETUP_ROLES = ["panel_organiser"]
 
@@ -54,3 +54,14 @@ class ProjectForm(forms.Form):
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EvaluationForm(forms.Form):
+    """An on-site panel evaluation of a project; the panel is then drawn on its own page."""
+
+    place = forms.CharField(label=_("Where the panel meets"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    panel_size = forms.IntegerField(label=_("Panel size"), min_value=3, max_value=200, initial=15)
+    rubric = forms.ModelChoiceField(label=_("Scoring rubric"), queryset=Rubric.objects.all(), required=False,
+                                    help_text=_("Empty: the default rubric."))

@@ -49,3 +49,24 @@ def test_an_organiser_of_another_district_cannot_see_or_change_them(client, orga
         "region": haizhou.pk, "budget": "1"})
     assert not Project.objects.filter(title="越权项目").exists()
     assert not Milestone.objects.filter(title="越权").exists()
+
+
+def test_an_organiser_arranges_an_evaluation_and_lands_on_its_draw_page(client, organisers):
+    from ..models import Evaluation
+
+    haizhou, lianyun, mine, theirs, unit = organisers
+    f.rubric()
+    project = f.project(lead_unit=unit)
+    client.force_login(mine)
+    r = client.post(f"/p/evaluation_panels/manage/projects/{project.pk}/milestones/", {
+        "form": "evaluation", "place": "新坝小区", "starts_at": "2026-10-10T09:00", "ends_at": "2026-10-10T12:00",
+        "panel_size": 5})
+    ev = Evaluation.objects.get(project=project)
+    assert r.status_code == 302 and r["Location"].endswith(f"/manage/evaluations/{ev.pk}/")
+    assert (ev.place, ev.panel_size, ev.round) == ("新坝小区", 5, 1)
+    assert client.get(f"/p/evaluation_panels/manage/evaluations/{ev.pk}/").status_code == 200
+    client.force_login(theirs)
+    assert client.post(f"/p/evaluation_panels/manage/projects/{project.pk}/milestones/", {
+        "form": "evaluation", "place": "x", "starts_at": "2026-10-10T09:00", "ends_at": "2026-10-10T12:00",
+        "panel_size": 5}).status_code == 404
+    assert Evaluation.objects.count() == 1

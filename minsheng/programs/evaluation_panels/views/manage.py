@@ -10,7 +10,7 @@ from minsheng.access.selectors import scope_q
 from minsheng.core.errors import DomainError
 
 from .. import selectors, services
-from ..forms import SETUP_ROLES, MilestoneForm, ProjectForm
+from ..forms import SETUP_ROLES, EvaluationForm, MilestoneForm, ProjectForm
 from . import show_errors
 
 
@@ -37,8 +37,17 @@ def milestones(request, project_id: int):
     project = _own_projects(request.user).filter(pk=project_id).first()
     if project is None:
         return render(request, "evaluation_panels/not_found.html", status=404)
-    form = MilestoneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    evaluation_form = EvaluationForm(posted if request.POST.get("form") == "evaluation" else None)
+    form = MilestoneForm(posted if request.POST.get("form") != "evaluation" else None)
+    if evaluation_form.is_bound and evaluation_form.is_valid():
+        try:
+            ev = services.evaluation_create(project=project, actor=request.user, **evaluation_form.cleaned_data)
+            messages.success(request, _("The evaluation was arranged. Publish the candidates and draw the panel here."))
+            return redirect("evaluation_panels:evaluation_manage", evaluation_id=ev.pk)
+        except DomainError as exc:
+            show_errors(request, exc)
+    if form.is_bound and form.is_valid():
         try:
             services.milestone_add(project=project, actor=request.user, **form.cleaned_data)
             messages.success(request, _("The milestone was added."))
@@ -46,4 +55,5 @@ def milestones(request, project_id: int):
         except DomainError as exc:
             show_errors(request, exc)
     return render(request, "evaluation_panels/manage_milestones.html",
-                  {"project": project, "form": form, "milestones": project.milestones.all()})
+                  {"project": project, "form": form, "milestones": project.milestones.all(),
+                   "evaluation_form": evaluation_form, "evaluations": project.evaluations.order_by("round")})
