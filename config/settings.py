@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the default widget templates, for the project's FORM_RENDERER
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
@@ -124,6 +125,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form rendered with Bootstrap's labels, hints, errors and classes (docs/design.md).
+FORM_RENDERER = "minsheng.core.forms_rendering.FormRenderer"
 
 # --- database -------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}")
@@ -398,7 +402,6 @@ SERVICE_HALLS_SSE_POLL_SECONDS = float(env("SERVICE_HALLS_SSE_POLL_SECONDS", "1"
 SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = float(env("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", "15"))
 SERVICE_HALLS_SSE_ASGI_SECONDS = float(env("SERVICE_HALLS_SSE_ASGI_SECONDS", "3600"))  # one stream's life
 SERVICE_HALLS_SSE_WSGI_SECONDS = float(env("SERVICE_HALLS_SSE_WSGI_SECONDS", "25"))  # ties a worker: short
-SERVICE_HALLS_LOOKUP_SECONDS = float(env("SERVICE_HALLS_LOOKUP_SECONDS", "0" if TESTING else "5"))
 
 # --- security -------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

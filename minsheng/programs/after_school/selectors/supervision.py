@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from minsheng.access.models import Organisation
 from minsheng.access.principal import held_assignments
 from minsheng.access.selectors import scope_q
+from minsheng.core.natural import natural_key
 
 from ..models import (
     ACTIVE_STATES,
@@ -125,7 +126,7 @@ def supervision_rows(*, user=None, term: Term | None = None, by: str = "district
         from minsheng.regions.models import Region
         names = dict(Region.objects.filter(code__in=list(enrolled)).values_list("code", "name"))
     rows = []
-    for k in sorted(set(enrolled) | set(teachers), key=lambda x: names.get(x, str(x))):
+    for k in sorted(set(enrolled) | set(teachers), key=lambda x: natural_key(names.get(x, str(x)))):
         e = enrolled.get(k, {}).get("n", 0)
         c = covered.get(k, {})
         t, s = teachers.get(k, {}), serving.get(k, {})

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
@@ -114,8 +115,11 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
     )
     from minsheng.draws.services import draw_commit
 
+    # the public draw page shows the purpose as stored: in the platform's language, whoever acts
+    with translation.override(settings.LANGUAGE_CODE):
+        purpose = _("After-school places lottery: %(term)s, %(place)s") % {"term": term, "place": school or window.region}
     draw, _seed = draw_commit(
-        purpose=f"after-school lottery: {term} / {school or window.region}",
+        purpose=purpose,
         key=f"after-school-window-{window.pk}", seed=seed, actor=actor,
     )
     window.draw_id, window.seed_hash, window.lottery_state = draw.pk, draw.seed_hash, "committed"

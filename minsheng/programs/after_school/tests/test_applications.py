@@ -269,7 +269,6 @@ SUBMIT_STATEMENTS = [
     "SELECT after_school_offering",        # the offering (term, region) with its term's windows open now
     "SELECT identity_person",              # the child: the caller's current guardianship and the enrolment of
                                            # that school year with its school's region (selectors.eligibility)
-    "SELECT after_school_seatrequest",     # the child's other active days at overlapping hours this term
     "SELECT after_school_offeringday FOR UPDATE",  # the chosen days' places, locked in weekday order
     "UPDATE after_school_offeringday",     # one place taken on each of them (taken = taken + 1)
     "INSERT after_school_application",     # the application (unique key and one active per child + offering)
@@ -278,7 +277,7 @@ SUBMIT_STATEMENTS = [
 ]
 
 
-def test_a_submit_is_eight_statements_in_one_transaction(school):
+def test_a_submit_is_seven_statements_in_one_transaction(school):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -292,7 +291,7 @@ def test_a_submit_is_eight_statements_in_one_transaction(school):
                                  weekdays=[0, 1, 2], idempotency_key=f.key())
     expected = list(SUBMIT_STATEMENTS)
     if connection.vendor == "sqlite":  # no row locks: the IMMEDIATE transaction serialises writers
-        expected[3] = "SELECT after_school_offeringday"
+        expected[2] = "SELECT after_school_offeringday"
     assert work(queries) == expected
     assert len(queries.captured_queries) == len(expected) + 2  # and the transaction's begin and end
     assert app.created_now and [(s.weekday, s.state) for s in app.seat_requests] == [
@@ -326,7 +325,7 @@ def test_a_full_day_is_answered_without_writing(school):
     assert full.value.code == "full" and full.value.fields == {"weekdays": [str(full.value.message)]}
     assert "UPDATE after_school_offeringday" not in work(queries)
     assert not any(s.startswith("INSERT") for s in work(queries))
-    assert len(work(queries)) == 6  # the three reads, the locked days, this key, the child's application
+    assert len(work(queries)) == 5  # the two reads, the locked days, this key, the child's application
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
         0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
 

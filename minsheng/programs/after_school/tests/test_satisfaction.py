@@ -1,5 +1,6 @@
 """Parent satisfaction: guardians rate the care (core ratings); supervision shows it against 90%."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -167,5 +168,19 @@ def test_supervision_page_and_api_show_satisfaction_and_flag_it_below_target(cli
             "total", 2, 50.0)
         page = client.get("/p/after_school/supervision/?by=school").content.decode()
     cell = page.split('data-test="satisfaction"')[1].split("</td>")[0]
-    assert "50.0%" in cell and "overdue" in cell
+    assert "50.0%" in cell and "below-target" in cell
     assert 'data-test="total-satisfaction"' in page
+
+
+def test_a_refused_rating_on_the_page_keeps_the_chosen_level_and_shows_the_reason_once(client, school, off):
+    guardian, app = _admitted(school, off)
+    with time_machine.travel(TERM_BEGUN, tick=False):
+        client.force_login(guardian)
+        r = client.post(f"/p/after_school/applications/{app.pk}/rate/", {"level": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422 and not Rating.objects.exists()
+    page = r.content.decode()
+    form = r.context["applications"][0].rate_form
+    assert list(form.errors) == ["comment"] and form["level"].value() == "1"
+    assert page.count(form.errors["comment"][0]) == 1  # once, at the field; not again among the messages
+    radios = re.findall(r'<input[^>]*name="level"[^>]*>', page)
+    assert [r for r in radios if "checked" in r] == [r for r in radios if 'value="1"' in r]

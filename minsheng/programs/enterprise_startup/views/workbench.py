@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
+from minsheng.cases.process import get_process
 from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
 
 from .. import selectors
-from ..forms import LicenceStatusForm
+from ..forms import DeliveryUpdateForm, LegacyCodeForm, LicenceStatusForm, StepCompleteForm, VisitForm, result_rows
 from ..models import DeliveryState
 from ..services import delivery, departments, draft, visits
 from ..services import licence as licence_services
@@ -25,7 +26,20 @@ TASK_STAFF = (*STAFF, "bank_officer")  # a bank's officers see and finish their 
 
 @staff(*TASK_STAFF)
 def staff_tasks(request):
-    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": selectors.staff_task_list(user=request.user)})
+    tasks = list(selectors.staff_task_list(user=request.user))
+    for t in tasks:
+        t.shown_title = task_title(t)
+    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": tasks})
+
+
+def task_title(task) -> str:
+    """The step's name in the reader's language (the process's TaskSpec); the stored title,
+    written in the language of whoever opened the case, only when the process has none."""
+    try:
+        spec = get_process(task.case.process_key).task_spec(task.department_code)
+    except LookupError:
+        spec = None
+    return str(spec.title) if spec is not None else task.title
 
 
 @staff(*TASK_STAFF)
@@ -33,7 +47,12 @@ def staff_tasks(request):
 def staff_task(request, task_id: int):
     task = selectors.task_for_staff(user=request.user, task_id=task_id)
     errors = {}
+    kw = {"department": task.department_code, "seal_names": SEALS}
+    app = task.case.startup_application
+    form = StepCompleteForm(initial={"seals": draft.draft_data(app).get("services", {}).get("seals") or [], "invoice": "数电发票"}, **kw)
     if request.method == "POST":
+        form = StepCompleteForm(request.POST, **kw)
+        form.is_valid()
         fields = ["filing_number", "taxpayer_type", "invoice", "social_insurance_number", "medical_insurance_number", "housing_fund_account", "appointment_at", "account_number"]
         data = {f: request.POST.get(f, "")[:100] for f in fields if request.POST.get(f)}
         data["seals"] = request.POST.getlist("seals")
@@ -44,11 +63,13 @@ def staff_task(request, task_id: int):
             return redirect("enterprise_startup:staff_tasks")
         except DomainError as exc:
             errors = exc.fields or {"__all__": [str(exc.message)]}
-    app = task.case.startup_application
+            for field, msgs in errors.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
     return render(
         request,
         "enterprise_startup/staff_task.html",
-        {"task": task, "app": app, "data": draft.draft_data(app), "errors": errors, "seal_names": SEALS,
+        {"task": task, "task_title": task_title(task), "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result),
          "summary": selectors.application_summary(application=app)},
         status=422 if errors else 200,
     )
@@ -81,7 +102,8 @@ def staff_application(request, app_id: int):
     return render(
         request,
         "enterprise_startup/staff_application.html",
-        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app),
+        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None),
+         "delivery_form": DeliveryUpdateForm(states=DeliveryState.choices), "visit_form": VisitForm(), "legacy_form": LegacyCodeForm(), "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app),
          "licence_form": licence_form if licence_services.licence_registrar(user=request.user, application=app) else None},
     )
 
