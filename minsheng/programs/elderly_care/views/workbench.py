@@ -29,13 +29,16 @@ from ..catalogue import (
     MentalDiagnosis,
 )
 from ..forms import (
+    AllowanceForm,
     AssessmentForm,
     FollowupForm,
     MonthForm,
     NoteForm,
     PhotoForm,
     RectificationReportForm,
+    RetrofitOpenForm,
     SearchForm,
+    SettlementRunForm,
     StatusFilterForm,
 )
 from ..models import CallResult, OrderStatus, RetrofitStatus
@@ -43,6 +46,7 @@ from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
 from ..services import retrofits as retrofit_services
 from ..services.applications import application_decide
+from ..services.entitlements import allowance_grant
 from . import month_param, show_error
 
 
@@ -70,8 +74,24 @@ def orders(request):
 
 @staff("provider_admin", "civil_affairs_officer")
 def statements(request):
+    form = None
+    if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
+        form = SettlementRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = settlement.settlement_run_for(user=request.user, month=form.cleaned_data["month"])
+                messages.success(
+                    request,
+                    _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
+                    % {"n": len(result["statements"]), "k": len(result["skipped"])},
+                )
+                return redirect("elderly_care:statements")
+            except DomainError as exc:
+                show_error(request, exc)
     qs = selectors.statements_for(user=request.user)
-    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+    return render(
+        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
+    )
 
 
 @staff("provider_admin", "civil_affairs_officer")
@@ -306,6 +326,43 @@ def retrofits(request):
         "elderly_care/retrofits.html",
         {"files": qs[:200], "form": StatusFilterForm(request.GET or None, statuses=RetrofitStatus.choices)},
     )
+
+
+@staff("civil_affairs_officer", "community_worker")
+def retrofit_open(request, elder_id):
+    """Open the household's retrofit file (一户一档) for an elder in the officer's area."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = RetrofitOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file = retrofit_services.retrofit_open(
+                elder=elder, assessment=form.cleaned_data["assessment"], actor=request.user
+            )
+            messages.success(request, _("The retrofit file was opened. Propose the items next."))
+            return redirect("elderly_care:retrofit", file_id=file.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "elderly_care/retrofit_open.html", {"elder": elder, "form": form})
+
+
+@staff("civil_affairs_officer")
+def allowances(request, elder_id):
+    """An elder's cash allowances (高龄津贴 / 护理补贴) and granting one for a month."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = AllowanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allowance_grant(elder=elder, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The allowance was granted."))
+            return redirect("elderly_care:allowances", elder_id=elder.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    rows = elder.allowances.order_by("-month", "kind")[:60]
+    return render(request, "elderly_care/allowances.html", {"elder": elder, "form": form, "allowances": rows})
 
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
