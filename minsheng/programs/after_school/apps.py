@@ -70,5 +70,6 @@ class AfterSchoolConfig(AppConfig):
                 periodic=tasks.PERIODIC,
                 importers=imports.IMPORTERS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
             )
         )

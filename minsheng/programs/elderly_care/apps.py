@@ -129,5 +129,6 @@ class ElderlyCareConfig(AppConfig):
                 processes=processes.PROCESSES,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
             )
         )

@@ -64,5 +64,6 @@ class EnterpriseStartupConfig(AppConfig):
                 # The founder's uploads (proof of address): seen by whoever may see the application.
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
             )
         )

@@ -63,5 +63,6 @@ class ServiceHallsConfig(AppConfig):
                 kpis=kpis.KPIS,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
             )
         )

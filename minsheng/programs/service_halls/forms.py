@@ -182,3 +182,13 @@ class SlotsForm(forms.Form):
     def __init__(self, *args, point, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["business_type"].queryset = point.business_types.filter(is_active=True).order_by("order", "prefix")
+
+
+class KioskPhoneForm(forms.Form):
+    """The kiosk's one optional field: a phone number that finds the ticket again in 我的."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone (optional)"), max_length=20, required=False,
+        help_text=_("Sign in later with this number and the ticket is in “Mine”. It is stored encrypted."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "data-test": "kiosk-phone"}),
+    )

@@ -12,10 +12,11 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
+from ..forms import KioskPhoneForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
 from ..selectors.halls import hall_get, point_get, point_is_open, points_list
-from ..selectors.queue import queue_status, ticket_by_token, waiting_counts
+from ..selectors.queue import queue_status, ticket_by_token, ticket_is_held_by, waiting_counts
 from ..services.tickets import ticket_issue
 from . import http_errors, qr_svg
 
@@ -48,6 +49,7 @@ def kiosk(request, point_id: int):
     hall = hall_get(point_id=point_id)
     point = hall.point
     error = None
+    phone_form = KioskPhoneForm(request.POST or None)
     if request.method == "POST":
         reason = request.POST.get("priority_reason", "")
         raw = request.POST.get("business", "")
@@ -55,15 +57,18 @@ def kiosk(request, point_id: int):
         try:
             if biz is None:
                 raise NotFound(_("Choose one of the businesses this service point handles."))
+            phone = phone_form.cleaned_data["phone"] if phone_form.is_valid() else ""
             ticket = ticket_issue(
                 point=point, business_type=biz,
-                channel="kiosk", priority_reason=reason or None,
+                channel="kiosk", priority_reason=reason or None, phone=phone,
             )
             return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
         except DomainError as e:
             error = e.message
+            if "phone" in e.fields:
+                phone_form.add_error("phone", e.fields["phone"])
     return render(request, "service_halls/kiosk.html", {
-        "point": point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
+        "point": point, "phone_form": phone_form, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
         "reasons": PriorityReason.choices, "error": error,
         "is_open": point_is_open(point=point),
     }, status=422 if error else 200)
@@ -73,12 +78,13 @@ def kiosk(request, point_id: int):
 @http_errors
 def ticket_page(request, token: str):
     ticket = ticket_by_token(token=token)
+    held = ticket_is_held_by(ticket=ticket, user=request.user)
     url = request.build_absolute_uri(reverse("service_halls:ticket", args=[token]))
     return render(request, "service_halls/ticket.html", {
         "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
         "from_kiosk": request.GET.get("kiosk") == "1",
-        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
-        "can_rate": request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done",
+        "can_cancel": held,
+        "can_rate": held and ticket.state == "done",
         "levels": RatingLevel.choices,
     })
 
