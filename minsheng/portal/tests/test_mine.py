@@ -4,7 +4,6 @@ and what the programs' providers declare, never someone else's, in a fixed numbe
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.process import APPLICANT, Action, Process, State, register_process
 from minsheng.cases.services import case_open
@@ -17,7 +16,7 @@ KEY = "test_mine_hub"
 register_process(
     Process(
         key=KEY,
-        title=_("Hub test permit"),
+        title="Hub test permit",
         states=[State("waiting_for_you", "Waiting for your documents"), State("done", "Granted", terminal=True)],
         initial="waiting_for_you",
         actions=[
