@@ -62,7 +62,7 @@ def kiosk(request, point_id: int):
                 point=point, business_type=biz,
                 channel="kiosk", priority_reason=reason or None, phone=phone,
             )
-            return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
+            return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1&" + _paper_query(request))
         except DomainError as e:
             error = e.message
             if "phone" in e.fields:
@@ -74,6 +74,21 @@ def kiosk(request, point_id: int):
     }, status=422 if error else 200)
 
 
+RECEIPT_PAPERS = ("80", "58")  # mm; the first is the default
+
+
+def _paper(request) -> str:
+    paper = request.GET.get("paper", "")
+    return paper if paper in RECEIPT_PAPERS else RECEIPT_PAPERS[0]
+
+
+def _paper_query(request) -> str:
+    """The kiosk's printer settings, carried from its address to the ticket and back:
+    ``paper`` (58 or 80 mm receipt) and ``print=1`` (print each ticket when it shows)."""
+    query = f"paper={_paper(request)}"
+    return query + "&print=1" if request.GET.get("print") == "1" else query
+
+
 @public
 @http_errors
 def ticket_page(request, token: str):
@@ -83,6 +98,9 @@ def ticket_page(request, token: str):
     return render(request, "service_halls/ticket.html", {
         "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
         "from_kiosk": request.GET.get("kiosk") == "1",
+        "paper_css": f"service_halls/receipt-{_paper(request)}.css",
+        "autoprint": request.GET.get("kiosk") == "1" and request.GET.get("print") == "1",
+        "kiosk_query": _paper_query(request) if request.GET.get("kiosk") == "1" else "",
         "can_cancel": held,
         "can_rate": held and ticket.state == "done",
         "levels": RatingLevel.choices,
