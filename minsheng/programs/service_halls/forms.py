@@ -192,3 +192,19 @@ class KioskPhoneForm(forms.Form):
         help_text=_("Sign in later with this number and the ticket is in “Mine”. It is stored encrypted."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "data-test": "kiosk-phone"}),
     )
+
+
+class NearestForm(forms.Form):
+    """“Nearest service point to me”, by choosing one's community."""
+
+    community = forms.ModelChoiceField(
+        label=_("Your community or village"), to_field_name="code", queryset=Region.objects.none(),
+        empty_label=_("Choose…"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Region.objects.filter(
+            level="community", valid_to__isnull=True, latitude__isnull=False, longitude__isnull=False,
+        ).order_by("parent__name", "name")
+        self.fields["community"].label_from_instance = lambda r: r.name

@@ -12,13 +12,14 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
-from ..forms import KioskPhoneForm
+from ..forms import KioskPhoneForm, NearestForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
 from ..selectors.halls import hall_get, point_get, point_is_open, points_list
 from ..selectors.queue import queue_status, ticket_by_token, ticket_is_held_by, waiting_counts
 from ..services.tickets import ticket_issue
 from . import http_errors, qr_svg
+from .maps import map_settings
 
 
 @public
@@ -152,6 +153,7 @@ def coverage(request):
     uncovered = sorted((r for r in rows if not r.covered), key=lambda r: -(r.population or 0))
     methods = {r.method for r in rows}
     return render(request, "service_halls/coverage.html", {
+        "map_settings": map_settings(), "nearest_form": NearestForm(),
         "run": run, "map": _map(rows, list(points_qs)), "uncovered": uncovered[:300],
         "estimate_only": methods == {"estimate"}, "mixed": len(methods) > 1,
         "settings": CoverageSettings.current(),
