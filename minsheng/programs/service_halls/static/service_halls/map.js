@@ -38,10 +38,12 @@
   function text(s) { var d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
 
   fetch(cfg.layers).then(function (r) { return r.json(); }).then(function (data) {
+    var bounds = L.latLngBounds([]);
     data.features.forEach(function (f) {
       var p = f.properties;
       if (p.kind === "town") { towns.addData(f); return; }
       var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      bounds.extend(ll);
       if (p.kind === "community") {
         L.circleMarker(ll, { radius: 4, color: p.colour, fillColor: p.colour, fillOpacity: 0.85, weight: 1 })
           .bindTooltip(text(p.name) + (p.minutes !== null ? " · " + p.minutes + " " + t.minutes : ""))
@@ -54,8 +56,7 @@
       }
     });
     towns.addTo(map); communities.addTo(map); points.addTo(map);
-    var all = L.featureGroup([towns, communities, points]);
-    if (all.getLayers().length && all.getBounds().isValid()) map.fitBounds(all.getBounds().pad(0.05));
+    if (bounds.isValid()) map.fitBounds(bounds.pad(0.05), { maxZoom: 16 });
     var overlays = {};
     overlays[t.towns] = towns; overlays[t.communities] = communities; overlays[t.points] = points;
     overlays[t.base] = roads;
