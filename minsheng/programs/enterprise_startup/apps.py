@@ -13,14 +13,14 @@ PORTAL_TILES = [
         title=_("Start a business"),
         url_name="enterprise_startup:home",
         description=_("Register a company online without a single visit"),
-        icon="🏢",
+        icon="building",
         order=10,
     ),
     PortalTile(
         title=_("Verify a business licence"),
         url_name="enterprise_startup:verify",
         description=_("Check an electronic business licence or its QR code"),
-        icon="✅",
+        icon="patch-check",
         order=11,
     ),
 ]

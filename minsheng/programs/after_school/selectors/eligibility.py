@@ -19,7 +19,8 @@ from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import ValidationFailed
+from minsheng.access.refusals import scoped_gate
+from minsheng.core.errors import NotAllowed, ValidationFailed
 from minsheng.identity.models import Person, PersonRelation, RelationKind
 
 from ..models import ApplicationWindow, Enrolment, Offering
@@ -52,7 +53,7 @@ def guardian_users_of(*, student_id: int) -> list:
 @dataclass(frozen=True)
 class Applicant:
     """A child as an application sees them. ``guardian_id``: the caller's person when a current
-    guardian, else None; the enrolment fields are None when the child is not on a roll that year."""
+    guardian (``applicant_get`` refuses anyone else), else None; the enrolment fields are None when the child is not on a roll that year."""
 
     student_id: int
     guardian_id: int | None
@@ -71,9 +72,11 @@ class Applicant:
                    school_prefix=enrolment.school.region.prefix)
 
 
+@scoped_gate(model="identity.person", id_arg="student_id", action="apply", refuses_with_none=True)
 def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | None:
-    """The child ``student_id`` for ``user`` applying in ``school_year`` (one query), or None when
-    there is no such person."""
+    """The child ``student_id`` for ``user`` applying in ``school_year`` (one query); None when
+    there is no such person, NotAllowed (403) when ``user`` is not the child's current guardian.
+    The access gate of every child-scoped action: each refusal is audited (access.refusals)."""
     guardian = guardian_relations().filter(person__user=user, relative=OuterRef("pk")).order_by("pk")
     row = (
         Person.objects.filter(pk=student_id)
@@ -89,6 +92,9 @@ def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | Non
     if row is None:
         return None
     guardian_id, enrolment_id, school_id, grade, category, dual, prefix = row
+    if guardian_id is None:
+        raise NotAllowed(_(
+            "You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
     return Applicant(student_id=student_id, guardian_id=guardian_id, enrolment_id=enrolment_id,
                      school_id=school_id, grade_level=grade, family_category=category or "",
                      dual_working=bool(dual), school_prefix=prefix or "")

@@ -17,12 +17,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.refusals import scoped_gate
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import (
     Conflict,
     DomainError,
     ErrorCode,
-    NotAllowed,
     NotFound,
     ValidationFailed,
 )
@@ -118,9 +118,6 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     applicant = applicant_get(user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
     if applicant is None:
         raise NotFound()
-    if applicant.guardian_id is None:
-        raise NotAllowed(_(
-            "You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
     days = _weekdays(weekdays, offering)
     if not days:
         raise ValidationFailed.for_field("weekdays", _("Choose one or more of the days on which this offering runs."))
@@ -271,8 +268,10 @@ def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> lis
     return offered
 
 
+@scoped_gate(model="after_school.application", id_arg="application_id", user_arg="guardian_user")
 def application_get_for_guardian(*, guardian_user, application_id: int) -> Application:
-    """The access gate: an application of a child in ``guardian_user``'s care, else 404."""
+    """The access gate: an application of a child in ``guardian_user``'s care, else 404 (the
+    refusal audited)."""
     in_care = guardian_relations().filter(person__user=guardian_user).values("relative_id")
     app = Application.objects.filter(pk=application_id, student_id__in=in_care).select_related(
         "window", "offering__term", "offering__host__region").first()

@@ -52,9 +52,7 @@ def anomalies(request):
             show_error(request, exc)
         return redirect("elderly_care:anomalies")
     before = _keyset(request)
-    rows = selectors.open_anomalies_for(
-        user=request.user, assignments=request.staff_assignments, before=before
-    )
+    rows = selectors.open_anomalies_for(user=request.user, before=before)
     older = None
     if len(rows) == selectors.ANOMALY_PAGE:
         last = rows[-1]
@@ -87,23 +85,33 @@ def _anomaly_rows(request, rows: list[selectors.OpenAnomaly]) -> str:
         + '"><input type="hidden" name="anomaly" value="'
     )
     tz = timezone.get_current_timezone()
-    # 'YYYY-MM-DD HH:MM' in the page's time zone; isoformat costs half what strftime does.
-    local_time = cache(
-        lambda text: selectors.db_timestamp(text).astimezone(tz).isoformat(" ", "minutes")[:16]
-    )
-    detail_text = cache(lambda text: escape(_detail(json.loads(text), detail_labels)))
+    local_time = cache(lambda at: _local_minute(at, tz))
+    # A detail is JSON (unhashable): the memo is keyed by its canonical text.
+    details: dict[str, str] = {}
+
+    def detail_text(detail) -> str:
+        key = json.dumps(detail, sort_keys=True)
+        if key not in details:
+            details[key] = escape(_detail(detail, detail_labels))
+        return details[key]
+
     # Safe: every text value below is escaped; the rest are integers and dates.
     return mark_safe(
         "\n".join(
             [
-                f"<tr><td>#{int(r.work_order_id)}</td><td>{local_time(r.planned_start_text)}</td>"
+                f"<tr><td>#{int(r.work_order_id)}</td><td>{local_time(r.planned_start)}</td>"
                 f"<td>{_escaped(r.elder or '')}</td><td>{_escaped(r.provider or '')}</td>"
                 f"<td>{_escaped(r.caregiver or '—')}</td><td>{kinds.get(r.kind) or _escaped(r.kind)}</td>"
-                f"<td>{detail_text(r.detail_json)}</td>{form_head}{int(r.pk)}{form_tail}"
+                f"<td>{detail_text(r.detail)}</td>{form_head}{int(r.pk)}{form_tail}"
                 for r in rows
             ]
         )
     )
+
+
+def _local_minute(at: datetime, tz) -> str:
+    """'YYYY-MM-DD HH:MM' in the page's time zone (isoformat costs half what strftime does)."""
+    return at.astimezone(tz).isoformat(" ", "minutes")[:16]
 
 
 def _escaped(value: str) -> str:
@@ -187,9 +195,7 @@ def dashboard(request):
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
         end = today
-    data = selectors.dashboard(
-        user=request.user, start=start, end=end, assignments=request.staff_assignments
-    )
+    data = selectors.dashboard(user=request.user, start=start, end=end)
     charts = _charts(data)
     csv = chart_csv_response(
         request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),

@@ -15,7 +15,7 @@ from minsheng.ratings.models import RatingLevel
 from ..forms import KioskPhoneForm, NearestForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
-from ..selectors.halls import hall_get, point_get, point_is_open, points_list
+from ..selectors.halls import hall_get, kiosk_choice, point_get, point_is_open, points_list
 from ..selectors.queue import queue_status, ticket_by_token, ticket_is_held_by, waiting_counts
 from ..services.tickets import ticket_issue
 from . import http_errors, qr_svg
@@ -47,31 +47,31 @@ def point_detail(request, point_id: int):
 @public
 @http_errors
 def kiosk(request, point_id: int):
-    hall = hall_get(point_id=point_id)
-    point = hall.point
     error = None
     phone_form = KioskPhoneForm(request.POST or None)
     if request.method == "POST":
-        reason = request.POST.get("priority_reason", "")
-        raw = request.POST.get("business", "")
-        biz = hall.businesses.get(int(raw)) if raw.isdigit() else None
+        # The chosen business at this point in one read; whether the hall is open and handles
+        # it is read again with the number (services.tickets), so nothing here is kept.
+        choice = kiosk_choice(point_id=point_id, business_id=request.POST.get("business", ""))
         try:
-            if biz is None:
+            if choice is None:
                 raise NotFound(_("Choose one of the businesses this service point handles."))
+            point, biz = choice
             phone = phone_form.cleaned_data["phone"] if phone_form.is_valid() else ""
             ticket = ticket_issue(
                 point=point, business_type=biz,
-                channel="kiosk", priority_reason=reason or None, phone=phone,
+                channel="kiosk", priority_reason=request.POST.get("priority_reason", "") or None, phone=phone,
             )
             return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1&" + _paper_query(request))
         except DomainError as e:
             error = e.message
             if "phone" in e.fields:
                 phone_form.add_error("phone", e.fields["phone"])
+    hall = hall_get(point_id=point_id)
     return render(request, "service_halls/kiosk.html", {
-        "point": point, "phone_form": phone_form, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
+        "point": hall.point, "phone_form": phone_form, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
         "reasons": PriorityReason.choices, "error": error,
-        "is_open": point_is_open(point=point),
+        "is_open": hall.open,
     }, status=422 if error else 200)
 
 
