@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from PIL import Image
 
 from ..models import MapTileLayer, RoadNetwork
@@ -22,6 +23,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_graph():
     nearest_module._cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):  # the reasons and refusals are asserted in their message ids
+        yield
 
 
 @pytest.fixture
