@@ -30,7 +30,7 @@ from .models import (
     Term,
 )
 from .services.applications import fee_after_waiver, new_reference
-from .services.lottery import lottery_run
+from .services.lottery import lottery_publish, lottery_run
 from .services.offerings import window_create
 
 STUDENTS = 605_000
@@ -89,6 +89,7 @@ def run(ctx) -> dict[str, int]:
     w.flush()
     ctx.bar.step(f"lottery for {counts['lottery applicants']} applicants")
     summary = lottery_run(window=closed, actor=None)
+    lottery_publish(window=closed, actor=None)  # families see (and are told) the results
     counts["lottery admitted (student-days)"] = summary["admitted"]
     counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
     # An open window for weekend care, so the demo guardians can apply now.

@@ -39,6 +39,12 @@ WORKBENCH_ENTRIES = [
         order=20,
     ),
     WorkbenchEntry(
+        title=_("Livelihood projects: set-up"),
+        url_name="evaluation_panels:manage_projects",
+        roles=("panel_organiser",),
+        order=22,
+    ),
+    WorkbenchEntry(
         title=_("Livelihood projects: my unit"),
         url_name="evaluation_panels:unit_projects",
         roles=("project_unit_officer",),

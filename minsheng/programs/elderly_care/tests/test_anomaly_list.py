@@ -197,9 +197,9 @@ def expected_row(a, *, kind, detail, note, clear, uphold) -> str:
         f"<td>{order.provider.name}</td><td>李护理</td><td>{kind}</td><td>{detail}</td>"
         '<td><form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">'
         f'<input type="hidden" name="anomaly" value="{a.pk}">'
-        f'<input name="note" placeholder="{note}">'
-        f'<button name="decision" value="clear">{clear}</button> '
-        f'<button name="decision" value="uphold">{uphold}</button></form></td></tr>'
+        f'<label class="d-block"><span class="visually-hidden">{note}</span><input name="note" class="form-control form-control-sm mb-1"></label>'
+        f'<span class="d-flex flex-wrap gap-1"><button name="decision" value="clear" class="btn btn-outline-success btn-sm">{clear}</button> '
+        f'<button name="decision" value="uphold" class="btn btn-outline-danger btn-sm">{uphold}</button></span></form></td></tr>'
     )
 
 

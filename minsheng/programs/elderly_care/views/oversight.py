@@ -20,8 +20,10 @@ from minsheng.access.decorators import staff
 from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError
 from minsheng.core.replica import replica_view
+from minsheng.core.templatetags.present import money, number
 
 from .. import selectors
+from ..forms import PeriodForm
 from ..models import AnomalyKind
 from ..services.anomalies import anomaly_review
 from . import show_error
@@ -132,10 +134,11 @@ def _review_labels(language: str | None) -> tuple[dict[str, str], dict[str, str]
         # labels written there never reached the catalogue (and showed in English).
         note, clear = escape(_("Note")), escape(_("Clear (pay)"))
         uphold = escape(_("Uphold (deduct)"))
+    # The note is labelled (visually hidden in the row), not a placeholder; ids follow the row.
     form_tail = (
-        f'"><input name="note" placeholder="{note}">'
-        f'<button name="decision" value="clear">{clear}</button> '
-        f'<button name="decision" value="uphold">{uphold}</button>'
+        f'"><label class="d-block"><span class="visually-hidden">{note}</span><input name="note" class="form-control form-control-sm mb-1"></label>'
+        f'<span class="d-flex flex-wrap gap-1"><button name="decision" value="clear" class="btn btn-outline-success btn-sm">{clear}</button> '
+        f'<button name="decision" value="uphold" class="btn btn-outline-danger btn-sm">{uphold}</button></span>'
         "</form></td></tr>"
     )
     return kinds, details, form_tail
@@ -195,6 +198,7 @@ def dashboard(request):
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
         end = today
+    period = PeriodForm(initial={"start": start.isoformat(), "end": end.isoformat()})
     data = selectors.dashboard(user=request.user, start=start, end=end)
     charts = _charts(data)
     csv = chart_csv_response(
@@ -209,6 +213,7 @@ def dashboard(request):
         {
             "d": data,
             "charts": charts,
+            "period": period,
             "district_rows": _figure_rows(data["by_district"], "district__name"),
             "provider_rows": _figure_rows(data["by_provider"], "provider__name"),
         },
@@ -218,15 +223,15 @@ def dashboard(request):
 def _figure_rows(rows: list[dict], name_key: str) -> str:
     """The dashboard's table rows as HTML, built in Python like the anomaly list's.
 
-    Figures are digits without grouping (the platform sets no thousand separator) and
+    Counts through ``number``, spend through ``money`` (¥1,234.56, never the raw Decimal) and
     hours are ``round(minutes / 60)``. Names are escaped.
     """
     # Safe: the name is escaped; the rest are integers and a Decimal.
     return mark_safe(
         "\n".join(
-            f"<tr><td>{escape(r[name_key] or '')}</td><td>{int(r['visits'])}</td>"
-            f"<td>{round(float(r['minutes']) / 60)}</td><td>{r['spend']}</td>"
-            f"<td>{int(r['anomalies'])}</td></tr>"
+            f"<tr><th scope=\"row\">{escape(r[name_key] or '')}</th><td>{number(r['visits'])}</td>"
+            f"<td>{number(round(float(r['minutes']) / 60))}</td><td>{money(r['spend'])}</td>"
+            f"<td>{number(r['anomalies'])}</td></tr>"
             for r in rows
         )
     )

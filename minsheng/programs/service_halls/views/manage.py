@@ -24,6 +24,7 @@ from ..apps import BUSINESS, MANAGERS
 from ..forms import (
     BusinessTypeForm,
     ClosureForm,
+    DayForm,
     HoursForm,
     PointCreateForm,
     PointEditForm,
@@ -33,7 +34,6 @@ from ..forms import (
     ZoneForm,
     errors_to_form,
 )
-from ..models import ZoneKind
 from ..selectors import manage as manage_sel
 from ..services import business_types as business_types_svc
 from ..services import points as points_svc
@@ -205,7 +205,8 @@ def zones(request, point_id: int):
         if done is not None:
             return done
     return _page(request, "service_halls/manage/zones.html", {
-        "point": point, "tab": "zones", "form": form, "zones": point.zones.all(), "kinds": ZoneKind.choices,
+        "point": point, "tab": "zones", "form": form,
+        "zones": [(z, ZoneForm(initial={"kind": z.kind, "name": z.name}, auto_id=f"zone{z.pk}_%s")) for z in point.zones.all()],
     }, failed=request.method == "POST")
 
 
@@ -342,7 +343,7 @@ def appointments(request, point_id: int):
         if done is not None:
             return done
     return _page(request, "service_halls/manage/appointments.html", {
-        "point": point, "tab": "appointments", "form": form, "day": day,
+        "point": point, "tab": "appointments", "form": form, "day": day, "day_form": DayForm(initial={"day": day}),
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
         "slots": manage_sel.slots_for_day(point=point, day=day),
         "appointments": manage_sel.appointments_for_day(point=point, day=day),

@@ -12,7 +12,7 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
-from ..forms import KioskPhoneForm, NearestForm
+from ..forms import KioskForm, KioskPhoneForm, NearestForm, PointSearchForm, RatingForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
 from ..selectors.halls import hall_get, kiosk_choice, point_get, point_is_open, points_list
@@ -25,9 +25,10 @@ from .maps import map_settings
 @public
 @http_errors
 def points(request):
-    q = request.GET.get("q", "").strip()[:50]
+    form = PointSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     rows = points_list(q=q)[:200]
-    return render(request, "service_halls/points.html", {"points": rows, "q": q})
+    return render(request, "service_halls/points.html", {"points": rows, "q": q, "form": form})
 
 
 @public
@@ -70,7 +71,7 @@ def kiosk(request, point_id: int):
     hall = hall_get(point_id=point_id)
     return render(request, "service_halls/kiosk.html", {
         "point": hall.point, "phone_form": phone_form, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
-        "reasons": PriorityReason.choices, "error": error,
+        "form": KioskForm(reasons=PriorityReason.choices), "error": error,
         "is_open": hall.open,
     }, status=422 if error else 200)
 
@@ -90,22 +91,29 @@ def _paper_query(request) -> str:
     return query + "&print=1" if request.GET.get("print") == "1" else query
 
 
-@public
-@http_errors
-def ticket_page(request, token: str):
-    ticket = ticket_by_token(token=token)
+def ticket_context(request, ticket, *, rate_form=None) -> dict:
+    """What the ticket page shows; the rating view re-renders it with its bound form after a
+    refusal, so the chosen level and the comment stay and the error shows once, at the field."""
+    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[ticket.token]))
     held = ticket_is_held_by(ticket=ticket, user=request.user)
-    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[token]))
-    return render(request, "service_halls/ticket.html", {
+    can_rate = held and ticket.state == "done"
+    return {
         "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
         "from_kiosk": request.GET.get("kiosk") == "1",
         "paper_css": f"service_halls/receipt-{_paper(request)}.css",
         "autoprint": request.GET.get("kiosk") == "1" and request.GET.get("print") == "1",
         "kiosk_query": _paper_query(request) if request.GET.get("kiosk") == "1" else "",
         "can_cancel": held,
-        "can_rate": held and ticket.state == "done",
-        "levels": RatingLevel.choices,
-    })
+        "can_rate": can_rate,
+        "rate_form": rate_form or (RatingForm(levels=RatingLevel.choices) if can_rate else None),
+    }
+
+
+@public
+@http_errors
+def ticket_page(request, token: str):
+    ticket = ticket_by_token(token=token)
+    return render(request, "service_halls/ticket.html", ticket_context(request, ticket))
 
 
 @public
