@@ -35,7 +35,7 @@ def _statement():
 
 def _text(page) -> str:
     """The page's text as typed (PDF fonts map some characters to Kangxi radicals: NFKC folds them)."""
-    return unicodedata.normalize("NFKC", page.extract_text()).replace(" ", "")
+    return unicodedata.normalize("NFKC", page.extract_text()).replace(" ", "").replace("\n", "")
 
 
 def _is_a4(page) -> bool:

@@ -27,7 +27,7 @@ def _pdf_pages(pdf: bytes):
 
 def _text(page) -> str:
     """The page's text as typed (PDF fonts map some characters to Kangxi radicals: NFKC folds them)."""
-    return unicodedata.normalize("NFKC", page.extract_text()).replace(" ", "")
+    return unicodedata.normalize("NFKC", page.extract_text()).replace(" ", "").replace("\n", "")
 
 
 @pytest.mark.parametrize(("paper", "width_mm", "height_mm"), [("58", 58, 100), ("80", 80, 110)])
