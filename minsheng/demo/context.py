@@ -2,7 +2,7 @@
 
 Program generators code against this API; keep it stable:
 ``scale, seed, rng, faker, city, log, progress, scaled, new_people,
-organisations, communities, towns`` (plus ``department`` and ``demo_login``).
+organisations, communities, towns`` (plus ``department``).
 """
 
 import bisect
@@ -24,7 +24,6 @@ from minsheng.identity.models import Person, Sex, User
 from minsheng.regions.models import Region, RegionLevel
 
 from .geography import CITY_CODE, ID_AREA_FOR, clamp
-from .models import DemoLogin
 
 DEMO_PASSWORD = "demo-2026!"
 ADULTS = (date(1950, 1, 1), date(2004, 12, 31))
@@ -146,26 +145,6 @@ class DemoContext:
         region_code = region.code if isinstance(region, Region) else (region or CITY_CODE)
         return Organisation.objects.get(
             kind="department", department_code=department_code, region_id=region_code
-        )
-
-    def demo_login(
-        self,
-        *,
-        login: str,
-        role: str,
-        organisation: str = "",
-        order: int = 100,
-        password: str = DEMO_PASSWORD,
-    ) -> None:
-        """Record a sign-in that ``minsheng up`` prints (the account must use ``password``)."""
-        DemoLogin.objects.update_or_create(
-            login=login,
-            defaults={
-                "password": password,
-                "role": str(role),
-                "organisation": str(organisation),
-                "order": order,
-            },
         )
 
     # --- people ---------------------------------------------------------

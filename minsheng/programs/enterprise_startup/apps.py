@@ -47,7 +47,7 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors
+        from . import demo_accounts, kpis, notices, processes, selectors
 
         registry.register(
             Program(
@@ -64,5 +64,6 @@ class EnterpriseStartupConfig(AppConfig):
                 # The founder's uploads (proof of address): seen by whoever may see the application.
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

@@ -9,6 +9,7 @@ service's translated message on refusal with what was typed kept in the form.
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +38,7 @@ from ..services.applications import application_decide
 from . import month_param, show_error
 
 
-@staff("community_worker", "civil_affairs_officer", "provider_admin")
+@staff("community_worker", "civil_affairs_officer", "provider_admin", "supervisor")
 def elders(request):
     qs = selectors.elders_for(user=request.user).order_by("person__name")
     q = request.GET.get("q", "").strip()
@@ -46,7 +47,7 @@ def elders(request):
     return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q})
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def orders(request):
     qs = selectors.orders_for(user=request.user).order_by("-planned_start")
     status = request.GET.get("status", "")
@@ -59,13 +60,13 @@ def orders(request):
     )
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statements(request):
     qs = selectors.statements_for(user=request.user)
     return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statement_detail(request, statement_id):
     st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
     if st is None:
@@ -121,9 +122,11 @@ def statement_act(request, statement_id):
     return redirect("elderly_care:statement", statement_id=st.pk)
 
 
-@staff("community_worker", "civil_affairs_officer")
+@staff("community_worker", "civil_affairs_officer", "supervisor")
 def alarms(request):
     if request.method == "POST":
+        if not user_has_role(user=request.user, roles=["community_worker", "civil_affairs_officer"]):
+            raise PermissionDenied  # supervisors follow the alarms; the community and officers act
         alarm = selectors.alarms_for(user=request.user).filter(pk=request.POST.get("alarm")).first()
         if alarm is None:
             raise Http404
