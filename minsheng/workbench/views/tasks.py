@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
@@ -11,7 +12,13 @@ from minsheng.cases import selectors, services
 from minsheng.cases.process import get_process
 from minsheng.core.calendar import calendar_warnings
 from minsheng.core.errors import DomainError, NotFound
-from minsheng.core.registry import registry
+from minsheng.core.registry import WorkbenchEntry, registry
+
+# The workbench's own pages, in the same menu as the programs' entries.
+OWN_ENTRIES = [
+    WorkbenchEntry(title=gettext_lazy("Staff"), url_name="workbench:staff", roles=("staff_admin",), order=1),
+    WorkbenchEntry(title=gettext_lazy("Audit trail"), url_name="workbench:audit", roles=("supervisor", "admin"), order=2),
+]
 
 
 def _int(value):
@@ -42,7 +49,7 @@ def inbox(request):
     is_admin = superuser or "admin" in box.roles
     entries = [
         e
-        for e in registry.workbench_entries()
+        for e in sorted([*OWN_ENTRIES, *registry.workbench_entries()], key=lambda e: e.order)
         if not e.roles or superuser or box.roles.intersection(e.roles)
     ]
     return render(
