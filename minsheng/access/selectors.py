@@ -124,12 +124,23 @@ def staff_admin_may_grant(*, user, role_code: str, organisation: Organisation, r
     return False
 
 
-def staff_assignments_for(*, user) -> QuerySet[RoleAssignment]:
-    """Role assignments the staff administrator ``user`` may see and take away."""
+def staff_assignments_for(
+    *, user, q: str = "", role: str = "", organisation: str = ""
+) -> QuerySet[RoleAssignment]:
+    """Role assignments the staff administrator ``user`` may see and take away, filtered by
+    name or username (``q``), role code and organisation name; by organisation, then name."""
     qs = RoleAssignment.objects.filter(organisation__in=staff_admin_organisations(user=user))
     if not user.is_superuser:
         regions = Q(pk__in=[])
         for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
             regions |= Q(region__prefix__startswith=a.region.prefix)
         qs = qs.filter(regions)
-    return qs.select_related("user", "role", "organisation", "region")
+    if q.strip():
+        qs = qs.filter(Q(user__name__contains=q.strip()) | Q(user__username__icontains=q.strip()))
+    if role:
+        qs = qs.filter(role_id=role)
+    if organisation.strip():
+        qs = qs.filter(organisation__name__contains=organisation.strip())
+    return qs.select_related("user", "role", "organisation", "region").order_by(
+        "organisation__name", "user__name", "pk"
+    )

@@ -7,7 +7,6 @@ one service in identity.services.staff and writes the audit trail.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -42,15 +41,10 @@ def _roles(user):
 
 def staff_rows(*, user, params: dict[str, str]):
     """The role assignments the staff list shows for these filters (``q``, ``role``, ``organisation``)."""
-    qs = staff_assignments_for(user=user)
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(user__name__contains=q) | Q(user__username__icontains=q))
-    if params.get("role"):
-        qs = qs.filter(role_id=params["role"])
-    if (params.get("organisation") or "").strip():
-        qs = qs.filter(organisation__name__contains=params["organisation"].strip())
-    return qs.order_by("organisation__name", "user__name", "pk")
+    return staff_assignments_for(
+        user=user, q=params.get("q", ""), role=params.get("role", ""),
+        organisation=params.get("organisation", ""),
+    )
 
 
 STAFF_EXPORT = ListExport(
