@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import DomainError
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..catalogue import (
     ASSESSMENT_DOMAINS,
     ASSESSMENT_ITEMS,
@@ -40,19 +41,19 @@ from . import month_param, show_error
 
 @staff("community_worker", "civil_affairs_officer", "provider_admin", "supervisor")
 def elders(request):
-    qs = selectors.elders_for(user=request.user).order_by("person__name")
+    if (download := export_response(request, exports.ELDERS)) is not None:
+        return download
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(person__name__contains=q)
+    qs = exports.elders_rows(user=request.user, params={"q": q})
     return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q})
 
 
 @staff("provider_admin", "civil_affairs_officer", "supervisor")
 def orders(request):
-    qs = selectors.orders_for(user=request.user).order_by("-planned_start")
+    if (download := export_response(request, exports.ORDERS)) is not None:
+        return download
     status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    qs = exports.orders_rows(user=request.user, params={"status": status})
     return render(
         request,
         "elderly_care/orders.html",
@@ -62,7 +63,9 @@ def orders(request):
 
 @staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statements(request):
-    qs = selectors.statements_for(user=request.user)
+    if (download := export_response(request, exports.STATEMENTS)) is not None:
+        return download
+    qs = exports.statements_rows(user=request.user, params={})
     return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
 
 
