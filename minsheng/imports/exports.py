@@ -25,13 +25,10 @@ worker reads the rows again through the same declaration, as the person who aske
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import io
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -45,21 +42,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
+from minsheng.core.spreadsheets import FORMATS, ExportColumn, export_write, row_count  # noqa: F401 - the helper's surface
 
 from .models import ExportJob, ImportState
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 IGNORED_PARAMS = ("export", "page")
-PROGRESS_EVERY = 500  # rows between progress writes of a background export
-
-
-@dataclass(frozen=True)
-class ExportColumn:
-    label: Any  # the header (lazy translated)
-    value: Callable[[Any], Any]  # row -> cell: text, number, date or datetime
 
 
 @dataclass(frozen=True)
@@ -82,63 +69,6 @@ def export_params(query) -> dict[str, str]:
     return {k: v for k, v in query.items() if k not in IGNORED_PARAMS and v != ""}
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, (int, float, Decimal, dt.date, bool)):
-        return value
-    return str(value)
-
-
-def _text(value) -> str:
-    value = _cell(value)
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _count(rows) -> int:
-    return rows.count() if isinstance(rows, QuerySet) else len(rows)
-
-
-def _iterate(rows):
-    return rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else iter(rows)
-
-
-def export_write(*, export: ListExport, rows, fmt: str, out, progress: Callable[[int], None] | None = None) -> int:
-    """Write ``rows`` to the binary file ``out`` as CSV (UTF-8 with a BOM, for Excel) or XLSX."""
-    header = [str(c.label) for c in export.columns]
-    written = 0
-    if fmt == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
-        writer = csv.writer(text)
-        writer.writerow(header)
-        for row in _iterate(rows):
-            writer.writerow([_text(c.value(row)) for c in export.columns])
-            written += 1
-            if progress and written % PROGRESS_EVERY == 0:
-                progress(written)
-        text.detach()
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=str(export.title)[:31] or "export")
-        sheet.append(header)
-        for row in _iterate(rows):
-            sheet.append([_cell(c.value(row)) for c in export.columns])
-            written += 1
-            if progress and written % PROGRESS_EVERY == 0:
-                progress(written)
-        book.save(out)
-    return written
-
-
 def _filename(export: ListExport, fmt: str) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return f"{export.key.rpartition(':')[2].lower()}-{stamp}.{fmt}"
@@ -155,7 +85,7 @@ def export_response(request, export: ListExport, *, params: dict[str, str] | Non
         return None
     params = export_params(request.GET) if params is None else params
     rows = export.rows(user=request.user, params=params)
-    total = _count(rows)
+    total = row_count(rows)
     if total > settings.EXPORT_INLINE_ROWS:
         job = export_start(actor=request.user, export=export, fmt=fmt, params=params, total=total)
         return redirect("imports:export", job.pk)
@@ -166,7 +96,7 @@ def export_response(request, export: ListExport, *, params: dict[str, str] | Non
             new={"format": fmt, "filters": params, "rows": total},
         )
     out = io.BytesIO()
-    export_write(export=export, rows=rows, fmt=fmt, out=out)
+    export_write(columns=export.columns, rows=rows, fmt=fmt, out=out, title=str(export.title))
     response = HttpResponse(out.getvalue(), content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_filename(export, fmt)}"'
     return response
@@ -203,7 +133,9 @@ def export_run_by_id(*, job_id: int) -> ExportJob:
             ExportJob.objects.filter(pk=job.pk).update(processed=n)
 
         with tempfile.TemporaryFile() as out:
-            written = export_write(export=export, rows=rows, fmt=job.fmt, out=out, progress=progress)
+            written = export_write(
+                columns=export.columns, rows=rows, fmt=job.fmt, out=out, title=job.title, progress=progress
+            )
             out.seek(0)
             job.file.save(_filename(export, job.fmt), File(out), save=False)
         job.processed, job.total = written, max(job.total, written)
