@@ -44,8 +44,7 @@ def test_a_holiday_added_in_the_admin_is_audited(client, root):
 
 
 def test_selected_rows_download_as_excel_and_csv_with_labels_and_the_download_is_audited(client, root):
-    from minsheng.programs.enterprise_startup.models import BannedWord
-
+    BannedWord = apps.get_model("enterprise_startup", "BannedWord")  # noqa: N806 - a model class
     words = [BannedWord.objects.create(word="示例限用词", kind="restricted", reason="须经批准"),
              BannedWord.objects.create(word="示例禁用词", kind="banned")]
     with translation.override("zh-hans"):
