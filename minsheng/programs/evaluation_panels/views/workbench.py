@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
+from minsheng.imports.exports import export_response
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..apps import ORGANISER_ROLES
 from ..models import (
     Cycle,
@@ -157,6 +158,8 @@ def rectification_detail(request, order_id: int):
 @staff(*ORGANISER_ROLES)
 def supervision(request):
     """All projects by status, grade, lead unit and district; units ranked."""
+    if (download := export_response(request, exports.PROJECTS)) is not None:
+        return download
     g = request.GET
     cycles = list(Cycle.objects.order_by("-year"))
     cycle = next((c for c in cycles if str(c.year) == g.get("year")), cycles[0] if cycles else None)
