@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the default widget templates, for the project's FORM_RENDERER
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
@@ -124,6 +125,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form rendered with Bootstrap's labels, hints, errors and classes (docs/design.md).
+FORM_RENDERER = "minsheng.core.forms_rendering.FormRenderer"
 
 # --- database -------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'minsheng.sqlite3'}")

@@ -26,6 +26,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     preferred_language = models.CharField(_("language"), max_length=10, blank=True)
+    # Elderly mode (大字版), remembered for the next device (minsheng.core.display).
+    large_text = models.BooleanField(_("large text (elderly mode)"), default=False)
     # Second factor (TOTP) for staff who may see unmasked personal data.
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_confirmed_at = models.DateTimeField(_("second factor confirmed at"), null=True, blank=True)

@@ -7,6 +7,7 @@ app_name = "identity"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("display/", views.display_mode_view, name="display_mode"),
     path("login/sms/", views.otp_request_view, name="otp_request"),
     path("login/sms/code/", views.otp_verify_view, name="otp_verify"),
     path("password/", views.password_set_view, name="password_set"),

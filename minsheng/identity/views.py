@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen, public, staff
+from minsheng.core.display import large_text_cookie, large_text_remember
 from minsheng.core.errors import DomainError, NotFound
 
 from . import services
@@ -60,6 +61,9 @@ def _safe_next(request, default: str = "portal:home") -> str:
 
 
 def _sign_in(request, user, next_url: str):
+    chosen = large_text_cookie(request)  # elderly mode chosen before signing in follows the person
+    if chosen is not None:
+        services.user_large_text_set(user=user, large_text=chosen)
     if user.is_staff and next_url == reverse("portal:home"):
         next_url = reverse("workbench:inbox")  # staff land on their work, not the citizens' home
     login(request, user, backend=BACKEND)
@@ -150,6 +154,19 @@ def otp_verify_view(request):
 def logout_view(request):
     logout(request)
     return redirect("portal:home")
+
+
+@public
+@require_POST
+def display_mode_view(request):
+    """The elderly-mode (大字版) switch on every page: a cookie for this browser, and the
+    signed-in person's saved preference."""
+    large_text = request.POST.get("large_text") == "1"
+    if request.user.is_authenticated:
+        services.user_large_text_set(user=request.user, large_text=large_text)
+    response = redirect(_safe_next(request))
+    large_text_remember(response, request=request, large_text=large_text)
+    return response
 
 
 @public

@@ -23,6 +23,7 @@ from .accounts import (  # noqa: F401
     totp_enrol_begin,
     totp_enrol_confirm,
     totp_verify,
+    user_large_text_set,
     user_password_set,
 )
 from .people import (  # noqa: F401

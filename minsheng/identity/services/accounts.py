@@ -199,6 +199,14 @@ def api_token_issue(*, user: User) -> str:
     return token
 
 
+def user_large_text_set(*, user: User, large_text: bool) -> None:
+    """Remember the person's choice of elderly mode (大字版) for their other devices. A display
+    preference, not personal data: no audit entry."""
+    if user.large_text != large_text:
+        user.large_text = large_text
+        user.save(update_fields=["large_text"])
+
+
 def session_age_for(user: User) -> int:
     """Citizens keep a long session; staff sessions expire after SESSION_COOKIE_AGE."""
     return settings.SESSION_COOKIE_AGE if user.is_staff else settings.CITIZEN_SESSION_AGE

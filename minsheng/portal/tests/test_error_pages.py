@@ -18,7 +18,7 @@ def test_an_unknown_address_shows_the_sites_404_page_in_the_users_language(langu
     response = Client(HTTP_ACCEPT_LANGUAGE=language).get("/no/such/page/")
     page = response.content.decode()
     assert response.status_code == 404
-    assert heading in page and 'class="topbar"' in page and 'href="/"' in page
+    assert heading in page and 'ms-navbar' in page and 'href="/"' in page
     assert "Using the URLconf" not in page  # not the debug page's list of URL patterns
 
 
