@@ -48,6 +48,7 @@ class EnterpriseStartupConfig(AppConfig):
 
     def ready(self) -> None:
         from . import demo_accounts, kpis, notices, processes, selectors
+        from .services import reference_imports
 
         registry.register(
             Program(
@@ -65,5 +66,6 @@ class EnterpriseStartupConfig(AppConfig):
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
                 demo_accounts=demo_accounts.ACCOUNTS,
+                importers=reference_imports.IMPORTERS,
             )
         )
