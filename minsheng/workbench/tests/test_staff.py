@@ -199,3 +199,26 @@ def test_a_long_list_is_written_in_the_background_with_progress_for_its_owner_on
     assert client.get(job_url).status_code == 404
     assert client.get(reverse("imports:export_download", args=[job.pk])).status_code == 404
     assert AuditEvent.objects.filter(event_type="exports.started", actor=users["city_admin"]).exists()
+
+
+def test_the_staff_page_costs_the_same_statements_with_more_staff(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    regions, orgs, users = city
+    client.force_login(users["city_admin"])
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("workbench:staff")).status_code == 200
+        return len(captured)
+
+    names = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥东西"
+    for n in range(3):
+        staff_invite(actor=users["city_admin"], phone=f"1381234{n:04d}", name=f"员工{names[n]}",
+                     role_code="case_officer", organisation=orgs["haizhou_civil"])
+    few = statements()
+    for n in range(3, 23):
+        staff_invite(actor=users["city_admin"], phone=f"1381234{n:04d}", name=f"员工{names[n]}",
+                     role_code="case_officer", organisation=orgs["donghai_civil"])
+    assert statements() == few
