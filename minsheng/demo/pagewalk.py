@@ -21,6 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
+from minsheng.access.models import RoleAssignment
+from minsheng.access.principal import held_assignments
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
 from minsheng.identity.normalize import normalize_phone
@@ -31,6 +33,15 @@ from .models import DemoLogin
 SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/static/", "/media/", "/api/v1/docs")
 SKIP_ROUTE_PARTS = ("logout",)
 START_URLS = ("/", "/me/", "/workbench/", "/cases/mine/", "/notifications/")
+# Pages no demo account may open: POST-only, or for a role the demo has no account for.
+KNOWN_UNOPENED = {
+    "accounts/2fa/",  # only inside a sign-in that asks for the second factor
+    "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
+    "notifications/read-all/",  # POST only
+    "p/after_school/apply/",  # POST only
+    "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
+    "p/service_halls/coverage/refresh/",  # POST only
+}
 _HREF = re.compile(r'href="([^"]+)"')
 
 
@@ -90,9 +101,51 @@ def _links(html: str) -> list[str]:
     return out
 
 
-def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int = 400) -> list[Visit]:
-    """Open every page reachable for ``client``'s account; count each page's statements."""
-    queue = deque([*START_URLS, *parameterless_urls()])
+def declared_access(url: str):
+    """What the URL's view declares (``access.decorators``): "public", "citizen",
+    ("staff", roles), or None."""
+    try:
+        callback = resolve(urlsplit(url).path).func
+    except Resolver404:
+        return None
+    for obj in (callback, getattr(callback, "view_class", None), getattr(callback, "__wrapped__", None)):
+        if obj is not None and getattr(obj, "minsheng_access", None):
+            return obj.minsheng_access
+    return None
+
+
+def declared_open_to(user: User | None, url: str) -> bool:
+    """Whether the view's declaration lets ``user`` in (so a walk need not ask to be refused).
+    The view still decides: this only spares the walk the pages it would answer 403 to."""
+    access = declared_access(url)
+    if user is None:
+        return access == "public"
+    if isinstance(access, tuple) and access[0] == "staff":
+        return user.is_staff and (
+            user.is_superuser or bool(held_assignments(user=user, roles=access[1] or None))
+        )
+    return True
+
+
+def walk(
+    client: Client,
+    *,
+    login: str = "",
+    per_route: int = 2,
+    max_pages: int = 400,
+    user: User | None = None,
+    declared_only: bool = False,
+    start: list[str] | None = None,
+    skip_routes: frozenset[str] = frozenset(),
+) -> list[Visit]:
+    """Open every page reachable for ``client``'s account; count each page's statements.
+
+    ``declared_only``: skip the URLs whose view's declaration refuses ``user`` (None: no
+    one signed in) — for a walk that wants pages, not the refusals. ``start``: the URLs
+    to start from (the shells' home pages and every page without an argument).
+    ``skip_routes``: URL patterns not to open.
+    """
+    queue = deque(start if start is not None else [*START_URLS, *parameterless_urls()])
     seen_urls: set[str] = set()
     per: dict[str, int] = {}
     visits: list[Visit] = []
@@ -102,7 +155,9 @@ def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int 
             continue
         seen_urls.add(url)
         route = route_of(url)
-        if route is None or per.get(route, 0) >= per_route:
+        if route is None or per.get(route, 0) >= per_route or route in skip_routes:
+            continue
+        if declared_only and not declared_open_to(user, url):
             continue
         reset_queries()  # the log is bounded: a full one would count nothing
         with CaptureQueriesContext(connection) as captured:
@@ -115,14 +170,157 @@ def walk(client: Client, *, login: str = "", per_route: int = 2, max_pages: int 
     return visits
 
 
-def walk_every_account(*, per_route: int = 2, max_pages: int = 400) -> list[Visit]:
+def walk_every_account(
+    *,
+    per_route: int = 2,
+    max_pages: int = 400,
+    declared_only: bool = False,
+    start: list[str] | None = None,
+    skip_routes: frozenset[str] = frozenset(),
+) -> list[Visit]:
     """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one."""
-    visits = walk(Client(), login="", per_route=per_route, max_pages=max_pages)
+    options = {"per_route": per_route, "max_pages": max_pages, "declared_only": declared_only,
+               "start": start, "skip_routes": skip_routes}
+    visits = walk(Client(), login="", **options)
     for login in DemoLogin.objects.all():
         user = account_for(login)
         if user is None:
             continue
         client = Client()
         client.force_login(user)
-        visits += walk(client, login=login.login, per_route=per_route, max_pages=max_pages)
+        visits += walk(client, login=login.login, user=user, **options)
     return visits
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to look at: a URL of ``route``, opened as ``login`` ("" = no one signed in)."""
+
+    route: str
+    url: str
+    login: str
+    status: int = 200
+
+
+def privilege(user: User | None) -> tuple[int, int]:
+    """How much an account may do, for ordering: no one < a citizen < fewer staff roles < more."""
+    if user is None:
+        return (0, 0)
+    roles = RoleAssignment.objects.filter(user=user).count()
+    return (2 if user.is_superuser else 1, roles)
+
+
+_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def seed_urls(visits: list[Visit], *, tries: int = 2) -> list[str]:
+    """URLs for the patterns with arguments that no visit opened: each argument takes the
+    values the same argument had in the URLs visited (``app_id`` 7 from ``a/7/tracker/``;
+    a bare ``pk`` only within the same first path segment), or 1 for a number never
+    seen — the demo city's first objects."""
+
+    def key(route: str, name: str) -> str:
+        return f"{route.split('/', 1)[0]}/{name}" if name in ("pk", "id") else name
+
+    values: dict[str, list] = {}
+    for visit in visits:
+        try:
+            match = resolve(urlsplit(visit.url).path)
+        except Resolver404:
+            continue
+        for name, value in match.kwargs.items():
+            known = values.setdefault(key(match.route, name), [])
+            if value not in known:
+                known.append(value)
+    opened = {visit.route for visit in visits if visit.status == 200}
+    seeds = []
+    for route, namespace, _view in url_patterns():
+        if namespace == "admin" or "<" not in route or route in opened:
+            continue
+        if any(c in route for c in "^$()[]?*+\\") or route.startswith(("api/", *(p.lstrip("/") for p in SKIP_PREFIXES))):
+            continue
+        arguments = _ARGUMENT.findall(route)
+        choices = [
+            values.get(key(route, name)) or ([1] if kind == "int" else []) for kind, name in arguments
+        ]
+        if not all(choices):
+            continue
+        for i in range(tries):
+            picked = iter(c[min(i, len(c) - 1)] for c in choices)
+            url = "/" + _ARGUMENT.sub(lambda _m, picked=picked: str(next(picked)), route)
+            if url not in seeds:
+                seeds.append(url)
+    return seeds
+
+
+def page_visits(*, max_pages: int = 150) -> list[Visit]:
+    """Every account's walk (skipping what its views' declarations refuse it), one page per
+    pattern: the links a page shows differ by account, and the pages of one object are
+    found through them. Then every account tries the patterns no link led to (``seed_urls``).
+    """
+    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True)
+    seeds = seed_urls(visits)
+    if seeds:
+        opened = frozenset(v.route for v in visits if v.status == 200)
+        visits += walk_every_account(
+            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened
+        )
+    return visits
+
+
+def _is_page(visit: Visit) -> bool:
+    return visit.status == 200 and visit.content_type.startswith("text/html")
+
+
+def least_privileged_pages(visits: list[Visit]) -> list[Page]:
+    """One page per URL pattern some account opened (an HTML page answering 200), as the
+    least-privileged account that opened it."""
+    users = {login.login: account_for(login) for login in DemoLogin.objects.all()}
+    order = {"": (privilege(None), -1)} | {
+        login: (privilege(user), i) for i, (login, user) in enumerate(users.items()) if user
+    }
+    best: dict[str, Visit] = {}
+    for visit in filter(_is_page, visits):
+        held = best.get(visit.route)
+        if held is None or order[visit.login] < order[held.login]:
+            best[visit.route] = visit
+    return [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
+
+
+def pages_of_every_account(visits: list[Visit]) -> list[Page]:
+    """Every HTML page each account opened (one per pattern): the gallery's full matrix."""
+    seen: set[tuple[str, str]] = set()
+    pages = []
+    for visit in filter(_is_page, visits):
+        if (visit.login, visit.route) not in seen:
+            seen.add((visit.login, visit.route))
+            pages.append(Page(visit.route, visit.url, visit.login))
+    return pages
+
+
+def session_cookie(user: User) -> str:
+    """A signed-in session for ``user``, as the value of the session cookie a browser sends."""
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def sessions_for(pages: list[Page]) -> dict[str, str]:
+    """{login: session cookie} for the demo accounts that open ``pages``."""
+    logins = {page.login for page in pages} - {""}
+    return {
+        login.login: session_cookie(user)
+        for login in DemoLogin.objects.filter(login__in=logins)
+        if (user := account_for(login)) is not None
+    }
+
+
+def error_pages(pages: list[Page]) -> list[Page]:
+    """The error pages people meet: a page that does not exist, and a staff page a citizen opens."""
+    citizen = next((p.login for p in pages if p.route == "me/"), "")
+    out = [Page("(404)", "/no-such-page/", citizen, 404)]
+    if citizen:
+        out.append(Page("(403)", "/workbench/", citizen, 403))
+    return out

@@ -9,7 +9,13 @@ number that follows the rows.
 import pytest
 from django.db import transaction
 
-from minsheng.demo.pagewalk import parameterless_urls, route_of, url_patterns, walk_every_account
+from minsheng.demo.pagewalk import (
+    KNOWN_UNOPENED,
+    parameterless_urls,
+    route_of,
+    url_patterns,
+    walk_every_account,
+)
 from minsheng.demo.services import demo_build
 from minsheng.regions.services import regions_load
 
@@ -20,15 +26,6 @@ SEED = 11
 ALLOWED_GROWTH = 3  # statements a page may add between the two sizes
 PER_ROUTE = 2
 MAX_PAGES = 150  # per account
-# Pages no demo account may open: POST-only, or for a role the demo has no account for.
-KNOWN_UNOPENED = {
-    "accounts/2fa/",  # only inside a sign-in that asks for the second factor
-    "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
-    "notifications/read-all/",  # POST only
-    "p/after_school/apply/",  # POST only
-    "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
-    "p/service_halls/coverage/refresh/",  # POST only
-}
 
 
 class _Rollback(Exception):
