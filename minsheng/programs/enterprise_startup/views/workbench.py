@@ -13,7 +13,14 @@ from minsheng.core.errors import DomainError, ValidationFailed, fields_from_djan
 from minsheng.core.replica import replica_view
 
 from .. import selectors
-from ..forms import DeliveryUpdateForm, LegacyCodeForm, LicenceStatusForm, StepCompleteForm, VisitForm, result_rows
+from ..forms import (
+    DeliveryUpdateForm,
+    LegacyCodeForm,
+    LicenceStatusForm,
+    StepCompleteForm,
+    VisitForm,
+    result_rows,
+)
 from ..models import DeliveryState
 from ..services import delivery, departments, draft, visits
 from ..services import licence as licence_services
