@@ -48,7 +48,8 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors
+        from . import demo_accounts, kpis, notices, processes, selectors
+        from .services import reference_imports
 
         registry.register(
             Program(
@@ -66,5 +67,7 @@ class EnterpriseStartupConfig(AppConfig):
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
                 mine=f"{self.name}.mine:mine",
+                demo_accounts=demo_accounts.ACCOUNTS,
+                importers=reference_imports.IMPORTERS,
             )
         )

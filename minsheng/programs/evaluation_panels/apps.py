@@ -59,7 +59,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors, tasks
+        from . import demo_accounts, kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
         registry.register(
@@ -79,5 +79,6 @@ class EvaluationPanelsConfig(AppConfig):
                 attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
                 mine=f"{self.name}.mine:mine",
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )
