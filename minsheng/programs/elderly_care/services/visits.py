@@ -184,8 +184,7 @@ def visit_check_out(*, order_id: int, user, lat, lon, at: datetime | None = None
         )
         short = visit_is_short(order)
         if short:
-            # One INSERT; (order, kind) is unique, so an anomaly already recorded stays as it is.
-            Anomaly.objects.bulk_create(
+            Anomaly.objects.bulk_create(  # one INSERT; the nightly detector's row wins if first
                 [
                     Anomaly(
                         work_order=order,
