@@ -10,6 +10,7 @@ Core apps never import a program (import-linter enforces it).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -64,6 +65,63 @@ class DemoGenerator:
         return run(ctx)
 
 
+class MineSection:
+    """The groups of 我的 (the citizen's hub), in the order the page shows them."""
+
+    CASES = "cases"
+    TICKETS = "tickets"
+    APPOINTMENTS = "appointments"
+    APPLICATIONS = "applications"
+    INVITATIONS = "invitations"
+    FAMILY = "family"
+    ORDER = (CASES, TICKETS, APPOINTMENTS, APPLICATIONS, INVITATIONS, FAMILY)
+
+
+@dataclass(frozen=True)
+class MineItem:
+    """One thing of the signed-in person on 我的: what it is, its state in words and what to do next.
+
+    ``status`` and ``next_step`` are translated text (a choice's label, never its code);
+    ``tone`` a Bootstrap colour for the status badge (primary, success, warning, danger,
+    secondary, info); ``action`` is True when the next step is the person's to take.
+    """
+
+    section: str  # a MineSection value
+    title: Any
+    status: Any
+    next_step: Any = ""
+    url: str = ""
+    at: datetime | None = None
+    detail: Any = ""
+    tone: str = "secondary"
+    action: bool = False
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo sign-in: the demo city makes one per role and prints them in one table.
+
+    ``manage.py demo`` (minsheng.demo.accounts) creates the account after every part is
+    built, gives it ``roles`` at the organisation, and prints ``title`` and ``try_this``.
+    ``organisation`` is ``"department:<code>"`` (the city's), ``"department:<code>@<region>"``,
+    ``"kind:<kind>"`` (the first of that kind) or ``"package.module:function"`` called with
+    the demo context. ``adopt`` (``"package.module:function"``, called with the context and
+    the organisation) names an existing account the program's data already points at, e.g.
+    a caregiver with visits, which then gets this login and the demo password.
+    A ``login`` of eleven digits is a mobile number: the account signs in by phone.
+    """
+
+    login: str
+    roles: tuple[str, ...]
+    title: Any  # the role as the table prints it (lazy translated)
+    try_this: Any = ""  # what to try after signing in (lazy translated)
+    organisation: str = ""
+    region: str = ""  # the roles' region scope (a code); default the organisation's region
+    adopt: str = ""
+    superuser: bool = False
+    order: int = 100
+
+
 @dataclass
 class Program:
     key: str  # e.g. "after_school"; also the URL prefix /p/<key>/
@@ -74,6 +132,7 @@ class Program:
     workbench_entries: list[WorkbenchEntry] = field(default_factory=list)
     kpis: list[Kpi] = field(default_factory=list)
     demo: DemoGenerator | None = None
+    demo_accounts: list[DemoAccount] = field(default_factory=list)  # one sign-in per role
     roles: dict[str, Any] = field(default_factory=dict)  # role code -> title
     # Declared in the program's modules and read by the core module that runs them:
     notices: list[Any] = field(default_factory=list)  # notifications.templates.MessageTemplate
@@ -82,6 +141,9 @@ class Program:
     importers: list[Any] = field(default_factory=list)  # imports.base.Importer
     # "app_label.Model" -> can_view(user, target): who may open files attached to such a record
     attachment_access: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    # 我的: mine(user) -> list[MineItem], the signed-in person's items in this program, read in a
+    # fixed number of queries whatever their number (or "package.module:function")
+    mine: Callable[[Any], list[MineItem]] | str | None = None
 
 
 class ProgramRegistry:
@@ -112,8 +174,23 @@ class ProgramRegistry:
         return [(p, k) for p in self.programs() for k in p.kpis]
 
     def declared(self, kind: str) -> list[Any]:
-        """Every program's declared ``notices``, ``processes``, ``periodic`` or ``importers``."""
+        """Every program's declared ``notices``, ``processes``, ``periodic``, ``importers``
+        or ``demo_accounts``."""
         return [item for p in self.programs() for item in getattr(p, kind)]
+
+    def mine_providers(self) -> list[tuple[Program, Callable[[Any], list[MineItem]]]]:
+        """Every program's 我的 provider, imported when first asked for."""
+        from django.utils.module_loading import import_string
+
+        found = []
+        for p in self.programs():
+            if p.mine is None:
+                continue
+            provider = p.mine
+            if isinstance(provider, str):
+                provider = p.mine = import_string(provider.replace(":", "."))
+            found.append((p, provider))
+        return found
 
     def attachment_access(self) -> dict[str, Callable[[Any, Any], bool]]:
         """Every program's rules for who may open a record's attachments, by lower-case label."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import display, manage, portal, public, workbench
+from .views import display, manage, maps, portal, public, workbench
 
 app_name = "service_halls"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("points/<int:point_id>/take/", portal.take_ticket, name="take"),
     path("points/<int:point_id>/appointments/", portal.appointments, name="appointments"),
     path("appointments/", portal.my_appointments, name="my_appointments"),
+    path("priority/", portal.priority, name="priority"),
     path("kiosk/<int:point_id>/", public.kiosk, name="kiosk"),
     path("t/<str:token>/", public.ticket_page, name="ticket"),
     path("t/<str:token>/status.json", public.ticket_status, name="ticket_status"),
@@ -24,6 +25,10 @@ urlpatterns = [
     path("clerk/windows/<int:window_id>/<slug:action>/", workbench.clerk_action, name="clerk_action"),
     path("stats/", workbench.stats, name="stats"),
     path("coverage/", public.coverage, name="coverage"),
+    path("map/layers.geojson", maps.layers, name="map_layers"),
+    path("map/roads.geojson", maps.roads, name="map_roads"),
+    path("map/tiles/<slug:name>/<int:z>/<int:x>/<int:y>.<slug:ext>", maps.tile, name="map_tile"),
+    path("nearest/", maps.nearest, name="nearest"),
     path("coverage/recommend/", workbench.recommend, name="recommend"),
     path("coverage/refresh/", workbench.coverage_refresh, name="coverage_refresh"),
     # the hall manager's workbench
