@@ -57,6 +57,7 @@ LATIN_ALLOWED = {
     "english", "gb/t", "id", "kpi", "sla", "ip", "mqtt", "sse", "wifi", "app", "ios",
     "android", "www", "com", "org", "png", "jpg", "jpeg", "svg", "otp", "totp", "qr",
     "minsheng",  # the platform's own name in its links and addresses
+    "sha",  # SHA-256, the draw page's hash
     "wgs", "gcj",  # coordinate systems (WGS-84, GCJ-02) named in a field's label
 }
 
@@ -184,6 +185,8 @@ _OVERFLOW_JS = """() => {
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# A file's name ("ep-2026-candidates.txt") is data, whatever words it is made of.
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:txt|csv|pdf|xlsx|json|png|jpg|svg|zip)\b")
 
 
 def untranslated(texts: list[list], *, language: str) -> list[str]:
@@ -195,7 +198,7 @@ def untranslated(texts: list[list], *, language: str) -> list[str]:
             if text in words.translations or (interface_only and _HAN.search(text)):
                 wrong.append(text)
         elif text in words.msgids or any(
-            w.lower() in words.vocabulary for w in _LATIN_WORD.findall(text)
+            w.lower() in words.vocabulary for w in _LATIN_WORD.findall(_FILE_NAME.sub("", text))
         ):
             wrong.append(text)
     return list(dict.fromkeys(wrong))

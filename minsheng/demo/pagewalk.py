@@ -42,6 +42,7 @@ KNOWN_UNOPENED = {
     "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
     "p/service_halls/coverage/refresh/",  # POST only
     "p/elderly_care/meals/",  # the meal counter: the demo has no canteen operator's account yet
+    "accounts/display/",  # POST only: the elderly-mode switch
 }
 _HREF = re.compile(r'href="([^"]+)"')
 
@@ -285,7 +286,11 @@ def least_privileged_pages(visits: list[Visit]) -> list[Page]:
         held = best.get(visit.route)
         if held is None or order[visit.login] < order[held.login]:
             best[visit.route] = visit
-    return [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
+    # A page its view declares public is opened by no one signed in, however it was found.
+    return [
+        Page(v.route, v.url, "" if declared_access(v.url) == "public" else v.login)
+        for v in sorted(best.values(), key=lambda v: v.url)
+    ]
 
 
 def pages_of_every_account(visits: list[Visit]) -> list[Page]:
