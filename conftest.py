@@ -1,4 +1,2 @@
-import os
-
-os.environ.setdefault("MINSHENG_ENV", "test")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Test settings come from config/test_settings.py (pyproject's DJANGO_SETTINGS_MODULE): pytest-django
+# sets Django up before this file is read, so an environment variable set here came too late.

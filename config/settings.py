@@ -389,6 +389,9 @@ AFTER_SCHOOL_PICKUP_GRACE_MINUTES = int(env("AFTER_SCHOOL_PICKUP_GRACE_MINUTES",
 AFTER_SCHOOL_LOTTERY_BATCH = int(env("AFTER_SCHOOL_LOTTERY_BATCH", "250000"))  # applications per pass
 AFTER_SCHOOL_NOTIFY_CHUNK = int(env("AFTER_SCHOOL_NOTIFY_CHUNK", "500"))
 AFTER_SCHOOL_OFFER_SWEEP_SECONDS = int(env("AFTER_SCHOOL_OFFER_SWEEP_SECONDS", "300"))  # expired offers
+# elderly_care (居家养老): a visit shorter than this share of its planned minutes is flagged
+# at check-out and the family's confirmation text says so.
+ELDERLY_CARE_SHORT_VISIT_SHARE = float(env("ELDERLY_CARE_SHORT_VISIT_SHARE", "0.8"))
 # enterprise_startup (企业开办): the city's target from submission to licence, in working hours,
 # and per-step targets ({"step_key": hours}) replacing the built-in ones.
 ENTERPRISE_STARTUP_TARGET_HOURS = float(env("ENTERPRISE_STARTUP_TARGET_HOURS", "3.75"))
@@ -399,7 +402,6 @@ SERVICE_HALLS_SSE_POLL_SECONDS = float(env("SERVICE_HALLS_SSE_POLL_SECONDS", "1"
 SERVICE_HALLS_SSE_KEEPALIVE_SECONDS = float(env("SERVICE_HALLS_SSE_KEEPALIVE_SECONDS", "15"))
 SERVICE_HALLS_SSE_ASGI_SECONDS = float(env("SERVICE_HALLS_SSE_ASGI_SECONDS", "3600"))  # one stream's life
 SERVICE_HALLS_SSE_WSGI_SECONDS = float(env("SERVICE_HALLS_SSE_WSGI_SECONDS", "25"))  # ties a worker: short
-SERVICE_HALLS_LOOKUP_SECONDS = float(env("SERVICE_HALLS_LOOKUP_SECONDS", "0" if TESTING else "5"))
 
 # --- security -------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

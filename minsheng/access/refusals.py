@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from minsheng.audit.services import audit_record
-from minsheng.core.errors import NotFound
+from minsheng.core.errors import NotAllowed, NotFound
 
 MAX_ID = 2**63 - 1  # larger ids cannot exist; asking for one must not reach the database
 
@@ -100,19 +100,22 @@ def scoped_gate(
     lookup: str = "pk",
     integer_id: bool = True,
     refuses_with_none: bool = False,
+    user_arg: str = "user",
 ) -> Callable:
     """Wrap an access gate ``f(*, user, <id_arg>, ...)`` that raises NotFound/Http404 (or
-    returns None) for a record the user may not see: the refusal is audited.
+    returns None) for a record the user may not see, or NotAllowed for one the user may see
+    but not act on (a child not in the caller's care): the refusal is audited.
 
     ``model`` is the record's label (``cases.case``); an ``action`` keyword argument of the
     gate, when given, names the action instead of the default. A gate that answers None
     instead of raising says ``refuses_with_none``; an impossible id then gets None too.
+    ``user_arg`` names the gate's keyword for the acting user when it is not ``user``.
     """
 
     def decorate(gate: Callable) -> Callable:
         @functools.wraps(gate)
         def wrapper(*args, **kwargs):
-            user = kwargs.get("user")
+            user = kwargs.get(user_arg)
             key = kwargs.get(id_arg)
             attempted = str(kwargs.get("action") or action)
             if integer_id and _as_id(key) is None:
@@ -124,6 +127,9 @@ def scoped_gate(
                 found = gate(*args, **kwargs)
             except (NotFound, Http404):
                 _refused(user, model, key, attempted, None, lookup=lookup)
+                raise
+            except NotAllowed:
+                _refused(user, model, key, attempted, REASON_OUT_OF_SCOPE)
                 raise
             if found is None:
                 _refused(user, model, key, attempted, None, lookup=lookup)

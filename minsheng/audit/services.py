@@ -19,7 +19,7 @@ def audit_request_meta(request=None) -> tuple[str | None, str]:
     return client_ip(request), getattr(request, "request_id", "")
 
 
-def audit_event_build(
+def audit_event_values(
     *,
     event_type: str,
     actor=None,
@@ -30,9 +30,9 @@ def audit_event_build(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     request=None,
-) -> AuditEvent:
-    """The audit entry for a change, unsaved: ``audit_record`` saves it; a hot path
-    that writes its change in one SQL statement inserts these same values there.
+) -> dict[str, Any]:
+    """The column values of the audit entry for a change: ``audit_event_build`` makes the
+    unsaved entry of them; a bulk path (core.bulk.BulkWriter) inserts them as they are.
     The request (for IP and request id) is taken from the middleware's context
     when not given."""
     request = request or current_request()
@@ -44,7 +44,7 @@ def audit_event_build(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
         target_label = target_label or str(target)[:200]
-    return AuditEvent(
+    return dict(
         event_type=event_type,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_label=(str(actor) if actor is not None else "")[:150],
@@ -56,6 +56,13 @@ def audit_event_build(
         ip_address=ip_address,
         request_id=request_id,
     )
+
+
+def audit_event_build(**kwargs) -> AuditEvent:
+    """The audit entry for a change, unsaved: ``audit_record`` saves it; a hot path
+    that writes its change in one SQL statement inserts these same values there.
+    Takes ``audit_event_values``' arguments."""
+    return AuditEvent(**audit_event_values(**kwargs))
 
 
 def audit_record(

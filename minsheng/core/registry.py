@@ -18,7 +18,7 @@ class PortalTile:
     title: Any  # lazy translated string
     url_name: str
     description: Any = ""
-    icon: str = "•"
+    icon: str = "grid"  # a bootstrap-icons name ({% icon %}); unknown names show "grid"
     order: int = 100
 
 
@@ -28,6 +28,10 @@ class WorkbenchEntry:
     url_name: str
     roles: tuple[str, ...] = ()  # role codes that see this entry; empty = any staff
     order: int = 100
+    icon: str = "grid"  # a bootstrap-icons name
+    # The size of the queue behind the link for this staff member (``count(user) -> int``),
+    # shown on the workbench home; one or two queries, never one per row.
+    count: Callable[[Any], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -505,15 +505,19 @@ def build_residents(ctx: DemoContext) -> dict[str, int]:
     count = ctx.scaled(RESIDENTS_WITH_ACCOUNTS, minimum=20)
     known_phones = [phone for phone, _name, _sex in KNOWN_CITIZENS]
     ctx._shared.phones.update(known_phones)
-    people = ctx.new_people(count=count, with_accounts=True)
     # The first few become the known demo citizens, with a phone and a password to sign in.
+    candidates, written = [], 0
+    for person in ctx.iter_people(count=count, with_accounts=True, label="residents"):
+        written += 1
+        if len(candidates) < 2 * len(KNOWN_CITIZENS):
+            candidates.append(person)
     password = make_password(DEMO_PASSWORD)
-    candidates = list(people)
     for phone, name, sex in KNOWN_CITIZENS:
-        person = next((p for p in candidates if p.sex == sex), None)
-        if person is None or User.objects.filter(phone_hash=keyed_hash(phone)).exists():
+        row = next((p for p in candidates if p.sex == sex), None)
+        if row is None or User.objects.filter(phone_hash=keyed_hash(phone)).exists():
             continue
-        candidates.remove(person)
+        candidates.remove(row)
+        person = Person.objects.select_related("user").get(pk=row.pk)
         user = person.user
         user.name = person.name = name
         user.phone = person.phone = phone
@@ -522,13 +526,13 @@ def build_residents(ctx: DemoContext) -> dict[str, int]:
         user.save(update_fields=["name", "phone", "phone_hash", "password"])
         person.save(update_fields=["name", "phone", "phone_hash"])
         ctx.demo_login(login=phone, role="citizen", organisation=person.address, order=50)
-    return {"residents": len(people), "citizen accounts": len(people)}
+    return {"residents": written, "citizen accounts": written}
 
 
 def run(ctx: DemoContext) -> dict[str, int]:
     counts: dict[str, int] = {}
     for step in (build_places, build_organisations, build_staff, build_residents):
-        ctx.log(step.__name__.replace("build_", "building "))
+        ctx.bar.step(step.__name__.replace("build_", "building "))
         counts.update(step(ctx))
     counts["people"] = Person.objects.count()
     return counts

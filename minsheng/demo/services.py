@@ -90,15 +90,19 @@ def demo_build(
             ctx.log(f"already built (seed {previous.seed}, scale {previous.scale}); skipped")
             continue
         started = time.monotonic()
-        with transaction.atomic():
-            counts = run(ctx) or {}
-            DemoRun.objects.create(
-                part=key,
-                seed=seed,
-                scale=scale,
-                counts=counts,
-                seconds=round(time.monotonic() - started, 2),
-            )
+        try:
+            with transaction.atomic():
+                counts = run(ctx) or {}
+                ctx.flush_people()
+                DemoRun.objects.create(
+                    part=key,
+                    seed=seed,
+                    scale=scale,
+                    counts=counts,
+                    seconds=round(time.monotonic() - started, 2),
+                )
+        finally:
+            ctx.bar.close()
         ctx.log(
             f"built in {time.monotonic() - started:.1f} s: "
             + ", ".join(f"{v} {k}" for k, v in counts.items())

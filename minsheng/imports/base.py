@@ -19,7 +19,9 @@ datetime from XLSX) and returns the clean value or raises ValidationFailed
 with a translated message that tells the user how to fix the cell.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,3 +77,28 @@ def get_importer(key: str) -> Importer | None:
 
 def importers() -> list[Importer]:
     return sorted(_all().values(), key=lambda i: i.key)
+
+
+_run_cache: ContextVar[dict | None] = ContextVar("import_run_cache", default=None)
+
+
+@contextmanager
+def run_cache() -> Iterator[dict]:
+    """A cache that lives for one import run (import_run opens it): parsers remember what
+    they looked up (a school by its code) instead of asking the database on every row."""
+    token = _run_cache.set({})
+    try:
+        yield _run_cache.get()
+    finally:
+        _run_cache.reset(token)
+
+
+def cached(kind: str, key, lookup: Callable[[], Any]):
+    """``lookup()`` once per (kind, key) and run; outside a run, every time."""
+    cache = _run_cache.get()
+    if cache is None:
+        return lookup()
+    slot = (kind, key)
+    if slot not in cache:
+        cache[slot] = lookup()
+    return cache[slot]

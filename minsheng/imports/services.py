@@ -1,5 +1,6 @@
 """Bulk import: start a job (file checked, stored, queued), run it in chunks."""
 
+import itertools
 import logging
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from minsheng.access.selectors import user_has_role
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import DomainError, NotAllowed, ValidationFailed
 
-from .base import Importer, get_importer
+from .base import Importer, get_importer, run_cache
 from .models import ImportJob, ImportState
 from .reading import is_blank, open_rows, sniff
 
@@ -153,13 +154,16 @@ def import_run(job: ImportJob) -> ImportJob:
         return _finish(job, ImportState.FAILED, _("This import type is no longer available."))
     kind = "xlsx" if job.file.name.endswith(".xlsx") else "csv"
     try:
+        # Two passes over the file, so the count is known up front and no pass holds all rows.
         with job.file.open("rb") as fh:
-            rows = list(open_rows(fh, kind))
+            rows = open_rows(fh, kind)
+            header = next(rows, None)
+            job.total = sum(1 for r in rows if not is_blank(r))
     except DomainError as exc:
         return _finish(job, ImportState.FAILED, exc.message)
-    if not rows:
+    if header is None:
         return _finish(job, ImportState.FAILED, _("The file has no header row. Put the column names in the first row."))
-    positions, missing = _header_map(importer, rows[0])
+    positions, missing = _header_map(importer, header)
     if missing:
         return _finish(
             job,
@@ -167,32 +171,33 @@ def import_run(job: ImportJob) -> ImportJob:
             _("These columns are missing from the first row: %(cols)s. Add them and upload again.")
             % {"cols": "、".join(missing)},
         )
-    data_rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if not is_blank(r)]
-    job.total = len(data_rows)
     errors: list = []
     seen: set = set()
     write = not job.dry_run
     deferred: list[dict] = []
     size = max(1, importer.chunk_size)
-    for start in range(0, len(data_rows), size):
-        chunk = data_rows[start : start + size]
-        before = len({e["row"] for e in errors})
-        valid = [v for n, r in chunk if (v := _validate(importer, positions, r, n, seen, errors)) is not None]
-        bad_rows = len({e["row"] for e in errors}) - before
-        if write and valid and not importer.all_or_nothing:
-            try:
-                with transaction.atomic():
-                    importer.save_rows(valid, job)
-            except DomainError as exc:
-                errors.append({"row": chunk[0][0], "column": "", "message": str(exc.message)})
-                bad_rows += len(valid)
-                valid = []
-        elif write and importer.all_or_nothing:
-            deferred.extend(valid)
-        job.processed += len(chunk)
-        job.ok += len(valid)
-        job.failed += bad_rows
-        _progress(job, errors)
+    with job.file.open("rb") as fh, run_cache():
+        rows = open_rows(fh, kind)
+        next(rows, None)
+        numbered = ((n, r) for n, r in enumerate(rows, start=2) if not is_blank(r))
+        while chunk := list(itertools.islice(numbered, size)):
+            before = len(errors)
+            valid = [v for n, r in chunk if (v := _validate(importer, positions, r, n, seen, errors)) is not None]
+            bad_rows = len({e["row"] for e in errors[before:]})
+            if write and valid and not importer.all_or_nothing:
+                try:
+                    with transaction.atomic():
+                        importer.save_rows(valid, job)
+                except DomainError as exc:
+                    errors.append({"row": chunk[0][0], "column": "", "message": str(exc.message)})
+                    bad_rows += len(valid)
+                    valid = []
+            elif write and importer.all_or_nothing:
+                deferred.extend(valid)
+            job.processed += len(chunk)
+            job.ok += len(valid)
+            job.failed += bad_rows
+            _progress(job, errors)
     if write and importer.all_or_nothing:
         if job.failed:
             job.ok = 0

@@ -1,12 +1,29 @@
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 
+def _module_choices():
+    """Each platform module as an event-type prefix ("cases." finds every case event)."""
+    configs = [c for c in apps.get_app_configs() if c.name.startswith("minsheng.")]
+    return [("", _("Any module"))] + sorted(((f"{c.label}.", str(c.verbose_name)) for c in configs), key=lambda c: c[1])
+
+
+def _record_choices():
+    models = [m for m in apps.get_models() if m.__module__.startswith("minsheng.")]
+    choices = [
+        (m._meta.label_lower, f"{m._meta.app_config.verbose_name} · {m._meta.verbose_name}") for m in models
+    ]
+    return [("", _("Any kind of record"))] + sorted(choices, key=lambda c: c[1])
+
+
 class AuditSearchForm(forms.Form):
-    actor = forms.CharField(label=_("Actor (name, username or #id)"), required=False, max_length=150)
-    event_type = forms.CharField(label=_("Event type (prefix, e.g. cases.)"), required=False, max_length=64)
-    target_type = forms.CharField(label=_("Target type (e.g. cases.case)"), required=False, max_length=100)
-    target_id = forms.CharField(label=_("Target id"), required=False, max_length=64)
+    actor = forms.CharField(
+        label=_("Actor"), required=False, max_length=150, help_text=_("A name, a username, or # and the account number.")
+    )
+    event_type = forms.ChoiceField(label=_("Module"), required=False, choices=_module_choices)
+    target_type = forms.ChoiceField(label=_("Kind of record"), required=False, choices=_record_choices)
+    target_id = forms.CharField(label=_("Record number"), required=False, max_length=64)
     since = forms.DateField(label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To (date, inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

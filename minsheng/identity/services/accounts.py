@@ -18,7 +18,7 @@ from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
 from .. import otp
 from ..crypto import keyed_hash
-from ..idnumbers import mask_phone, phone_validate
+from ..idnumbers import phone_validate
 from ..models import Person, PersonRelation, RelationKind, User  # noqa: F401 - Person for callers
 from ..normalize import normalize_phone
 from ..ratelimit import lockout_check, lockout_clear, lockout_fail
@@ -30,6 +30,7 @@ from ..selectors import (  # noqa: F401 - re-exported for programs
     user_may_unmask,
 )
 from ..totp import totp_code_check, totp_new_secret
+from .bulk import citizen_registered_audit
 from .people import name_validate
 
 
@@ -80,12 +81,7 @@ def citizen_sign_in_otp(*, phone: str, code: str, name: str = "") -> tuple[User,
             )
     except IntegrityError:  # the same phone signed in twice at once
         return user_find_by_phone(phone), False
-    audit_record(
-        event_type="identity.citizen_registered",
-        actor=user,
-        target=user,
-        new={"phone": mask_phone(phone), "name": name},
-    )
+    citizen_registered_audit(user).save(force_insert=True)
     return user, True
 
 

@@ -14,7 +14,7 @@ from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 from ..crypto import decrypt as crypto_decrypt
 from ..crypto import encrypt as crypto_encrypt
 from ..crypto import keyed_hash
-from ..idnumbers import id_number_validate, mask_id_number, mask_phone, phone_validate
+from ..idnumbers import id_number_validate, mask_id_number, phone_validate
 from ..models import Person, PersonRelation, RelationKind, User  # noqa: F401 - Person for callers
 from ..names import person_name_validate
 from ..selectors import (  # noqa: F401 - re-exported for programs
@@ -25,6 +25,7 @@ from ..selectors import (  # noqa: F401 - re-exported for programs
     user_may_unmask,
 )
 from ..verification import VerificationResult, real_name_verifier
+from .bulk import person_build, person_created_audit, relation_added_audit
 
 SECOND_FACTOR_MAX_AGE = dt.timedelta(hours=12)  # how long a second factor lets staff unmask
 
@@ -72,16 +73,12 @@ def person_create(
             _("A person with this ID number is already registered."),
             fields={"id_number": [_("This ID number is already registered.")]},
         )
-    person = Person(
-        user=user,
+    person = person_build(
         name=name,
-        id_number=parsed.number,
-        id_number_hash=id_hash,
-        id_number_tail=parsed.number[-4:],
+        id_number=parsed,
         phone=phone,
-        phone_hash=keyed_hash(phone) if phone else None,
+        user=user,
         birth_date=birth_date or parsed.birth_date,
-        sex=parsed.sex,
         residence_region=residence_region,
         address=address,
     )
@@ -93,12 +90,7 @@ def person_create(
             _("A person with this ID number is already registered."),
             fields={"id_number": [_("This ID number is already registered.")]},
         ) from None
-    audit_record(
-        event_type="identity.person_created",
-        actor=actor,
-        target=person,
-        new={"name": name, "id_number": mask_id_number(parsed.number), "phone": mask_phone(phone)},
-    )
+    person_created_audit(person, actor=actor).save(force_insert=True)
     return person
 
 
@@ -132,13 +124,7 @@ def person_relation_add(
             )
     except IntegrityError:
         raise Conflict(_("This relation is already recorded.")) from None
-    audit_record(
-        event_type="identity.relation_added",
-        actor=actor,
-        target=relation,
-        target_label=f"{person} → {relative}",
-        new={"person": person.pk, "relative": relative.pk, "kind": kind, "detail": detail},
-    )
+    relation_added_audit(relation, person, relative, actor=actor).save(force_insert=True)
     return relation
 
 

@@ -19,14 +19,14 @@ PORTAL_TILES = [
         title=_("After-school care"),
         url_name="after_school:home",
         description=_("Apply for weekday and weekend care for your children"),
-        icon="🎒",
+        icon="backpack",
         order=40,
     ),
     PortalTile(
         title=_("My care sessions (teachers)"),
         url_name="after_school:teacher_today",
         description=_("Roll call and pick-up for today's sessions"),
-        icon="📋",
+        icon="clipboard-check",
         order=41,
     ),
 ]

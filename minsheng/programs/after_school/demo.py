@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from minsheng.access.models import Organisation, Role, RoleAssignment
+from minsheng.core.bulk import BulkWriter
 from minsheng.identity.models import PersonRelation, User
 
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
     Term,
 )
 from .services.applications import fee_after_waiver, new_reference
-from .services.lottery import lottery_run
+from .services.lottery import lottery_publish, lottery_run
 from .services.offerings import window_create
 
 STUDENTS = 605_000
@@ -58,63 +59,106 @@ def _term(today: date) -> Term:
 
 
 def run(ctx) -> dict[str, int]:
+    """School by school: grades, pupils and their guardians, teachers, the school's offerings and
+    its families' applications; only the current school is held in memory."""
     rng = ctx.rng
     today = timezone.localdate()
+    now = timezone.now()
     term = _term(today)
     for cat, pct in WAIVERS.items():
         FeeWaiverRule.objects.get_or_create(category=cat, term=None, defaults={"waiver_percent": pct})
+    waivers = dict(FeeWaiverRule.objects.filter(term=None).values_list("category", "waiver_percent"))
+    closed = window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=20),
+                           closes_at=now - timedelta(days=13), seed=None)
     schools = ctx.organisations("school")
     total = ctx.scaled(STUDENTS, minimum=len(schools) // 4 or 1)
+    n_teachers = ctx.scaled(TEACHERS, minimum=len(schools))
     weights = [rng.uniform(0.5, 1.5) * len(_grades_of(s)) for s in schools]
     per_school = [int(total * w / sum(weights)) for w in weights]
     for i in range(total - sum(per_school)):
         per_school[i % len(schools)] += 1
     counts = defaultdict(int)
-    students_by_school: dict[int, list] = {}
+    w = _Writers()
     for school, n in ctx.progress(list(zip(schools, per_school, strict=True)), total=len(schools), label="schools"):
-        grade_levels = list(_grades_of(school))
-        grades = {lvl: Grade(school=school, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级") for lvl in grade_levels}
-        Grade.objects.bulk_create(grades.values())
-        counts["grades"] += len(grades)
-        if n == 0:
-            students_by_school[school.pk] = []
-            continue
-        start_age, end_age = grade_levels[0] + 5, grade_levels[-1] + 6
-        kids = ctx.new_people(count=n, regions=[school.region_id[:6]],
-                              birth_between=(date(term.school_year - end_age, 9, 1),
-                                             date(term.school_year - start_age, 8, 31)))
-        by_grade = defaultdict(list)
-        for kid in kids:
-            age = term.school_year - kid.birth_date.year - (1 if kid.birth_date.month >= 9 else 0)
-            by_grade[min(max(age - 5, grade_levels[0]), grade_levels[-1])].append(kid)
-        classes, enrolments = [], []
-        for lvl, members in by_grade.items():
-            n_classes = max(1, round(len(members) / CLASS_SIZE))
-            groups = [ClassGroup(school=school, grade=grades[lvl], school_year=term.school_year, number=k + 1,
-                                 name=f"{GRADE_NAMES[lvl - 1]}（{k + 1}）班") for k in range(n_classes)]
-            classes += groups
-            for j, kid in enumerate(members):
-                r = rng.random()
-                category = ("dibao" if r < 0.03 else "tekun" if r < 0.04 else "low_income" if r < 0.08
-                            else "disabled" if r < 0.09 else "")
-                enrolments.append(Enrolment(student=kid, class_group=groups[j % n_classes], school=school,
-                                            school_year=term.school_year, grade_level=lvl,
-                                            family_category=category, dual_working=rng.random() < 0.6))
-        ClassGroup.objects.bulk_create(classes, batch_size=BATCH)
-        Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
-        counts["classes"] += len(classes)
-        counts["students"] += len(enrolments)
-        students_by_school[school.pk] = enrolments
-        _guardians(ctx, school, kids, counts)
-    teachers_by_school = _teachers(ctx, schools, per_school, total, counts)
-    _offerings_and_applications(ctx, term, schools, students_by_school, teachers_by_school, counts)
+        pupils = _pupils(ctx, w, term, school, n, counts)
+        guardian_of = _guardians(ctx, school, pupils, counts)
+        k = max(1, round(n_teachers * n / total)) if total else 1
+        teachers = _teachers(ctx, w, school, k, counts)
+        w.flush()  # the offering's teachers and the applications' people are read back below
+        _offerings_and_applications(ctx, w, term, closed, waivers, school, pupils, guardian_of, teachers, counts)
+    w.flush()
+    ctx.bar.step(f"lottery for {counts['lottery applicants']} applicants")
+    summary = lottery_run(window=closed, actor=None)
+    lottery_publish(window=closed, actor=None)  # families see (and are told) the results
+    counts["lottery admitted (student-days)"] = summary["admitted"]
+    counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
+    # An open window for weekend care, so the demo guardians can apply now.
+    window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
+                  closes_at=now + timedelta(days=30))
+    _sessions(ctx, term, counts)
+    _ratings(ctx, term, counts)
     _staff(ctx, schools)
+    counts.pop("lottery applicants", None)
     return dict(counts)
 
 
-def _guardians(ctx, school, kids, counts) -> None:
-    """One or two guardians per family; about one family in ten has two children at the school."""
+class _Writers:
+    """The part's bulk writers (core.bulk): COPY on PostgreSQL, batched INSERTs on SQLite."""
+
+    def __init__(self) -> None:
+        self.classes = BulkWriter(ClassGroup)
+        self.enrolments = BulkWriter(Enrolment)
+        self.teachers = BulkWriter(Teacher)
+        self.applications = BulkWriter(Application)
+        self.seats = BulkWriter(SeatRequest)
+
+    def flush(self) -> None:
+        for writer in (self.classes, self.enrolments, self.teachers, self.applications, self.seats):
+            writer.flush()
+
+
+def _pupils(ctx, w, term, school, n, counts) -> list[tuple]:
+    """The school's grades, classes and pupils: (student_id, grade, family category, dual working)."""
     rng = ctx.rng
+    grade_levels = list(_grades_of(school))
+    grades = {lvl: Grade(school=school, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级") for lvl in grade_levels}
+    Grade.objects.bulk_create(grades.values())
+    counts["grades"] += len(grades)
+    if n == 0:
+        return []
+    start_age, end_age = grade_levels[0] + 5, grade_levels[-1] + 6
+    kids = ctx.new_people(count=n, regions=[school.region_id[:6]], label="pupils",
+                          birth_between=(date(term.school_year - end_age, 9, 1),
+                                         date(term.school_year - start_age, 8, 31)))
+    by_grade = defaultdict(list)
+    for kid in kids:
+        age = term.school_year - kid.birth_date.year - (1 if kid.birth_date.month >= 9 else 0)
+        by_grade[min(max(age - 5, grade_levels[0]), grade_levels[-1])].append(kid)
+    pupils = []
+    for lvl, members in by_grade.items():
+        n_classes = max(1, round(len(members) / CLASS_SIZE))
+        groups = [w.classes.add(ClassGroup(school=school, grade=grades[lvl], school_year=term.school_year,
+                                           number=k + 1, name=f"{GRADE_NAMES[lvl - 1]}（{k + 1}）班"))
+                  for k in range(n_classes)]
+        counts["classes"] += n_classes
+        for j, kid in enumerate(members):
+            r = rng.random()
+            category = ("dibao" if r < 0.03 else "tekun" if r < 0.04 else "low_income" if r < 0.08
+                        else "disabled" if r < 0.09 else "")
+            dual = rng.random() < 0.6
+            w.enrolments.insert(student_id=kid.pk, class_group_id=groups[j % n_classes].pk, school_id=school.pk,
+                                school_year=term.school_year, grade_level=lvl, family_category=category,
+                                dual_working=dual)
+            pupils.append((kid, lvl, category, dual))
+    counts["students"] += len(pupils)
+    return pupils
+
+
+def _guardians(ctx, school, pupils, counts) -> dict[int, tuple[int, int | None]]:
+    """One or two guardians per family; about one family in ten has two children at the school.
+    Returns each pupil's first guardian: {student_id: (guardian_id, guardian's account id)}."""
+    rng = ctx.rng
+    kids = [p[0] for p in pupils]
     families, i = [], 0
     while i < len(kids):
         size = 2 if rng.random() < 0.1 and i + 1 < len(kids) else 1
@@ -126,108 +170,87 @@ def _guardians(ctx, school, kids, counts) -> None:
     need_plain = sum(n_guardians) - need_acc
     region = [school.region_id[:6]]
     adults = (date(1975, 1, 1), date(1996, 12, 31))
-    acc = iter(ctx.new_people(count=need_acc, regions=region, birth_between=adults, with_accounts=True)
-               if need_acc else [])
-    plain = iter(ctx.new_people(count=need_plain, regions=region, birth_between=adults) if need_plain else [])
-    relations = []
+    acc = iter(ctx.new_people(count=need_acc, regions=region, birth_between=adults, with_accounts=True,
+                              label="guardians") if need_acc else [])
+    plain = iter(ctx.new_people(count=need_plain, regions=region, birth_between=adults, label="guardians")
+                 if need_plain else [])
+    people = ctx.people_writer()
+    guardian_of: dict[int, tuple[int, int | None]] = {}
+    relations = 0
     for family, n, has_acc in zip(families, n_guardians, with_account, strict=True):
         for _k in range(n):
             adult = next(acc if has_acc else plain)
             for kid in family:
-                relations.append(PersonRelation(person=adult, relative=kid, kind="guardian",
-                                                detail="母亲" if adult.sex == "F" else "父亲"))
-    PersonRelation.objects.bulk_create(relations, batch_size=BATCH)
+                people.relation(person=adult, relative=kid, kind="guardian",
+                                detail="母亲" if adult.sex == "F" else "父亲")
+                guardian_of.setdefault(kid.pk, (adult.pk, adult.user_id))
+                relations += 1
     counts["guardians"] += sum(n_guardians)
-    counts["guardian relations"] += len(relations)
+    counts["guardian relations"] += relations
+    return guardian_of
 
 
-def _teachers(ctx, schools, per_school, total, counts) -> dict[int, list[Teacher]]:
+SUBJECTS = ["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "信息技术", "道德与法治"]
+
+
+def _teachers(ctx, w, school, k, counts) -> list[int]:
     rng = ctx.rng
-    n_total = ctx.scaled(TEACHERS, minimum=len(schools))
-    result: dict[int, list[Teacher]] = {}
-    subjects = ["语文", "数学", "英语", "体育", "音乐", "美术", "科学", "信息技术", "道德与法治"]
-    for school, n in zip(schools, per_school, strict=True):
-        k = max(1, round(n_total * n / total)) if total else 1
-        people = ctx.new_people(count=k, regions=[school.region_id[:6]], birth_between=(date(1966, 1, 1), date(2001, 1, 1)),
-                                with_accounts=True)
-        teachers = [Teacher(person=p, school=school, subjects=rng.choice(subjects), party_member=rng.random() < 0.38)
-                    for p in people]
-        Teacher.objects.bulk_create(teachers, batch_size=BATCH)
-        result[school.pk] = teachers
-        counts["teachers"] += len(teachers)
-    return result
+    people = ctx.new_people(count=k, regions=[school.region_id[:6]], label="teachers",
+                            birth_between=(date(1966, 1, 1), date(2001, 1, 1)), with_accounts=True)
+    ids = [w.teachers.insert(person_id=p.pk, school_id=school.pk, subjects=rng.choice(SUBJECTS),
+                             party_member=rng.random() < 0.38).pk for p in people]
+    counts["teachers"] += len(ids)
+    return ids
 
 
-def _offerings_and_applications(ctx, term, schools, students_by_school, teachers_by_school, counts) -> None:
+def _offerings_and_applications(ctx, w, term, closed, waivers, school, pupils, guardian_of, teachers,
+                                counts) -> None:
     rng = ctx.rng
-    now = timezone.now()
-    closed = window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=20),
-                                    closes_at=now - timedelta(days=13), seed=None)
-    waivers = {c: p for c, p in FeeWaiverRule.objects.filter(term=None).values_list("category", "waiver_percent")}
-    apps, seats_spec = [], []
-    guardian_of = {}
-    for school in schools:
-        enrolments = students_by_school[school.pk]
-        ids = [e.student_id for e in enrolments]
-        for i in range(0, len(ids), 2000):
-            for rel in PersonRelation.objects.filter(relative_id__in=ids[i:i + 2000], kind="guardian").values_list(
-                    "relative_id", "person_id", "person__user_id"):
-                guardian_of.setdefault(rel[0], rel[1:])
-        lottery = rng.random() < 0.4
-        capacity = max(1, int(len(enrolments) * (0.85 if lottery else 1.0)))
-        t = teachers_by_school[school.pk]
-        offering = Offering.objects.create(
-            term=term, title=f"{school.name}课后服务（作业辅导）", kind="weekday", activity="homework", host=school,
-            school=school, region=school.region, weekdays=[0, 1, 2, 3, 4], start_time=time(15, 40),
-            end_time=time(17, 40), capacity=capacity, grade_min=min(_grades_of(school)),
-            grade_max=max(_grades_of(school)), fee=Decimal("300"), allocation="lottery" if lottery else "first_come")
-        days = OfferingDay.objects.bulk_create([OfferingDay(offering=offering, weekday=d, capacity=capacity) for d in range(5)])
-        offering.teachers.set(t[: max(1, int(len(t) * 0.9))])
-        Offering.objects.create(
-            term=term, title=f"{school.name}周末托管（体育）", kind="weekend", activity="sports", host=school,
-            school=school, region=school.region, weekdays=[5], start_time=time(9, 0), end_time=time(11, 30),
-            capacity=max(1, len(enrolments) // 10), grade_min=min(_grades_of(school)),
-            grade_max=max(_grades_of(school)), fee=Decimal("0"), allocation="first_come").days.create(
-                weekday=5, capacity=max(1, len(enrolments) // 10))
-        counts["offerings"] += 2
-        taken = [0] * 5
-        for e in enrolments:
-            if rng.random() > 0.93 or e.student_id not in guardian_of:
-                continue
-            chosen = [d for d in range(5) if rng.random() < 0.9] or [rng.randrange(5)]
-            if not lottery and any(taken[d] >= capacity for d in chosen):
-                continue
-            for d in chosen:
-                taken[d] += 0 if lottery else 1
-            w = waivers.get(e.family_category, 0)
-            guardian_id, user_id = guardian_of[e.student_id]
-            app = Application(
-                reference=new_reference(), student_id=e.student_id, guardian_id=guardian_id,
-                submitted_by_id=user_id, offering=offering, window=closed, school=school,
-                grade_level=e.grade_level, dual_working=e.dual_working, state="submitted" if lottery else "admitted",
-                idempotency_key=f"demo-{e.student_id}", waiver_percent=w,
-                fee_due=fee_after_waiver(fee=offering.fee, waiver=w))
-            apps.append(app)
-            seats_spec.append([(days[d], "pending" if lottery else "admitted") for d in chosen])
-        if not lottery:
-            for d in days:
-                d.taken = taken[d.weekday]
-            OfferingDay.objects.bulk_update(days, ["taken"])
-    Application.objects.bulk_create(apps, batch_size=BATCH)
-    seats = [SeatRequest(application=a, day=day, weekday=day.weekday, state=state)
-             for a, spec in zip(apps, seats_spec, strict=True) for day, state in spec]
-    SeatRequest.objects.bulk_create(seats, batch_size=BATCH)
-    counts["applications"] += len(apps)
-    counts["seat requests"] += len(seats)
-    ctx.log(f"running the lottery for {sum(1 for a in apps if a.state == 'submitted')} applicants")
-    summary = lottery_run(window=closed, actor=None)
-    counts["lottery admitted (student-days)"] = summary["admitted"]
-    counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
-    # An open window for weekend care, so the demo guardians can apply now.
-    window_create(actor=None, term=term, region=ctx.city, opens_at=now - timedelta(days=1),
-                           closes_at=now + timedelta(days=30))
-    _sessions(ctx, term, counts)
-    _ratings(ctx, term, counts)
+    lottery = rng.random() < 0.4
+    capacity = max(1, int(len(pupils) * (0.85 if lottery else 1.0)))
+    offering = Offering.objects.create(
+        term=term, title=f"{school.name}课后服务（作业辅导）", kind="weekday", activity="homework", host=school,
+        school=school, region_id=school.region_id, weekdays=[0, 1, 2, 3, 4], start_time=time(15, 40),
+        end_time=time(17, 40), capacity=capacity, grade_min=min(_grades_of(school)),
+        grade_max=max(_grades_of(school)), fee=Decimal("300"), allocation="lottery" if lottery else "first_come")
+    days = OfferingDay.objects.bulk_create([OfferingDay(offering=offering, weekday=d, capacity=capacity)
+                                            for d in range(5)])
+    offering.teachers.set(teachers[: max(1, int(len(teachers) * 0.9))])
+    Offering.objects.create(
+        term=term, title=f"{school.name}周末托管（体育）", kind="weekend", activity="sports", host=school,
+        school=school, region_id=school.region_id, weekdays=[5], start_time=time(9, 0), end_time=time(11, 30),
+        capacity=max(1, len(pupils) // 10), grade_min=min(_grades_of(school)),
+        grade_max=max(_grades_of(school)), fee=Decimal("0"), allocation="first_come").days.create(
+            weekday=5, capacity=max(1, len(pupils) // 10))
+    counts["offerings"] += 2
+    taken = [0] * 5
+    state = "submitted" if lottery else "admitted"
+    seat_state = "pending" if lottery else "admitted"
+    for kid, grade_level, category, dual in pupils:
+        if rng.random() > 0.93 or kid.pk not in guardian_of:
+            continue
+        chosen = [d for d in range(5) if rng.random() < 0.9] or [rng.randrange(5)]
+        if not lottery and any(taken[d] >= capacity for d in chosen):
+            continue
+        for d in chosen:
+            taken[d] += 0 if lottery else 1
+        waiver = waivers.get(category, 0)
+        guardian_id, user_id = guardian_of[kid.pk]
+        app = w.applications.insert(
+            reference=new_reference(), student_id=kid.pk, guardian_id=guardian_id,
+            submitted_by_id=user_id, offering_id=offering.pk, window_id=closed.pk, school_id=school.pk,
+            grade_level=grade_level, dual_working=dual, state=state,
+            idempotency_key=f"demo-{kid.pk}", waiver_percent=waiver,
+            fee_due=fee_after_waiver(fee=offering.fee, waiver=waiver))
+        for d in chosen:
+            w.seats.insert(application_id=app.pk, day_id=days[d].pk, weekday=d, state=seat_state)
+        counts["applications"] += 1
+        counts["seat requests"] += len(chosen)
+        counts["lottery applicants"] += lottery
+    if not lottery:
+        for d in days:
+            d.taken = taken[d.weekday]
+        OfferingDay.objects.bulk_update(days, ["taken"])
 
 
 COMPLAINTS = ["接孩子时交接不清楚", "作业辅导时间太短", "活动内容单一", "老师更换太频繁"]
@@ -247,14 +270,14 @@ def _ratings(ctx, term, counts) -> None:
     if timezone.localdate() < term.starts_on:
         return
     rng = ctx.rng
-    held = list(Application.objects.filter(offering__term=term, state__in=["admitted", "accepted"],
-                                           submitted_by__isnull=False)
-                .values_list("pk", "submitted_by_id", "offering__host_id", "offering__host__region_id",
-                             "offering__kind").order_by("pk"))
-    share = min(1.0, max(0.02, 60 / max(len(held), 1)))  # a small demo still shows some ratings
+    held = (Application.objects.filter(offering__term=term, state__in=["admitted", "accepted"],
+                                       submitted_by__isnull=False)
+            .values_list("pk", "submitted_by_id", "offering__host_id", "offering__host__region_id",
+                         "offering__kind").order_by("pk"))
+    share = min(1.0, max(0.02, 60 / max(held.count(), 1)))  # a small demo still shows some ratings
     content_type = ContentType.objects.get_for_model(Application)
     good, bad = [], []
-    for pk, user_id, host_id, region_id, kind in held:
+    for pk, user_id, host_id, region_id, kind in held.iterator(chunk_size=10_000):
         if rng.random() >= share:
             continue
         r = rng.random()

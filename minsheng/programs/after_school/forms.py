@@ -1,9 +1,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import WEEKDAY_NAMES, Activity, Allocation, FeeBasis, OfferingKind, Term
+from .models import WEEKDAY_NAMES, Activity, Allocation, FeeBasis, OfferingKind, Teacher, Term
 
 WEEKDAY_CHOICES = [(str(k), v) for k, v in WEEKDAY_NAMES.items()]
+
+
+class _DayBoxes(forms.CheckboxSelectMultiple):
+    """Weekday boxes; a day with no place left is shown but cannot be ticked."""
+
+    def __init__(self, *args, disabled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = {str(v) for v in disabled}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class ApplyForm(forms.Form):
@@ -11,8 +25,29 @@ class ApplyForm(forms.Form):
     offering = forms.IntegerField(widget=forms.HiddenInput)
     weekdays = forms.MultipleChoiceField(label=_("days"), choices=WEEKDAY_CHOICES,
                                          widget=forms.CheckboxSelectMultiple)
-    rank = forms.IntegerField(label=_("choice rank"), min_value=1, max_value=10, initial=1)
+    rank = forms.IntegerField(label=_("Choice rank (1 = first choice)"), min_value=1, max_value=10, initial=1)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, days=None, first_come=False, **kwargs):
+        """``days``: (weekday, name, places left) of one offering, shown with the places left."""
+        super().__init__(*args, **kwargs)
+        if days is not None:
+            field = self.fields["weekdays"]
+            field.choices = [(str(d), _("%(day)s (%(n)s left)") % {"day": name, "n": free}) for d, name, free in days]
+            field.widget = _DayBoxes(choices=field.choices, disabled=[d for d, _n, free in days if first_come and not free])
+
+
+class RateForm(forms.Form):
+    """好差评 of a place: five levels; the comment rule is the rating service's."""
+
+    level = forms.TypedChoiceField(label=_("How satisfied are you with this care?"), coerce=int, choices=(),
+                                   widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (needed if you are dissatisfied)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = list(levels)
 
 
 class OfferingForm(forms.Form):
@@ -50,3 +85,27 @@ class WindowForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+
+
+class PickupForm(forms.Form):
+    """Who collected the child, from the family recorded for them."""
+
+    collected_by = forms.ChoiceField(label=_("Collected by"), choices=(), widget=forms.Select(attrs={"class": "form-select w-auto"}))
+
+    def __init__(self, *args, family=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collected_by"].choices = [(p.pk, p.name) for p in family]
+
+
+class OfferingTeachersForm(forms.Form):
+    teachers = forms.ModelMultipleChoiceField(
+        label=_("teachers"), queryset=Teacher.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Teachers of the school that runs the offering; sessions without a teacher get one in turn."))
+
+    def __init__(self, *args, offering, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["teachers"]
+        field.queryset = (Teacher.objects.filter(school_id=offering.host_id, is_active=True)
+                          .select_related("person").order_by("person__name"))
+        field.label_from_instance = lambda t: f"{t.person.name}（{t.subjects}）" if t.subjects else t.person.name

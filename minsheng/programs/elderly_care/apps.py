@@ -20,7 +20,7 @@ PORTAL_TILES = [
         title=_("Home care for the elderly"),
         url_name="elderly_care:apply",
         description=_("Apply for home-care services for yourself or a relative"),
-        icon="🧓",
+        icon="heart-pulse",
         order=30,
     ),
 ]

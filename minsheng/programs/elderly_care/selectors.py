@@ -1,26 +1,22 @@
 """Reads, and the access gates for scoped records (never a bare .get in a view)."""
 
-import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from minsheng.access.models import Organisation
 from minsheng.access.principal import held_assignments
 from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
-from minsheng.regions.models import Region
 
 from .models import (
     AlarmEvent,
     Anomaly,
     AnomalyStatus,
     CareApplication,
-    Caregiver,
     DailyRollup,
     Elder,
     ElderStatus,
@@ -48,6 +44,14 @@ def elders_for(*, user) -> QuerySet[Elder]:
         ).values("elder_id")
     )
     return Elder.objects.filter(q).select_related("person", "region")
+
+
+def elders_for_officers(*, user) -> QuerySet[Elder]:
+    """Elders of the officer's region subtree (civil affairs, community workers): whose files
+    they open; a provider's staff see their clients (elders_for) but open no files."""
+    return Elder.objects.filter(
+        scope_q(user=user, roles=["civil_affairs_officer", "community_worker"], region_field="region")
+    )
 
 
 @scoped_gate(model="elderly_care.elder", id_arg="elder_id", refuses_with_none=True)
@@ -92,121 +96,47 @@ def anomalies_for(*, user) -> QuerySet[Anomaly]:
 ANOMALY_PAGE = 200
 
 
-def _scope_prefixes(*, user, assignments, roles) -> list[str] | None:
-    """The region prefixes whose records the user may see; None for all (a superuser).
-
-    access.scope_q's rule, tested on the record's own region code: a region's code
-    begins with its prefix, and a subtree is every region whose prefix begins with the
-    root's (regions.models), so ``code LIKE 'root prefix%'`` selects the same rows as
-    scope_q's join to the regions, and PostgreSQL estimates it from the record's own
-    column (through the join it misjudged the rows and sorted them all; ADR 0012).
-    ``assignments`` are the ones the @staff decorator already read
-    (``request.staff_assignments``); without them they are read here.
-    """
-    if user.is_superuser:
-        return None
-    if assignments is None:
-        assignments = held_assignments(user=user, roles=roles)
-    return sorted({a.region.prefix for a in assignments if a.role_id in roles})
-
-
-def _anomaly_sql(*, n_prefixes: int | None, keyset: bool) -> str:
-    def table(model) -> str:
-        return model._meta.db_table
-
-    scope = ""
-    if n_prefixes is not None:
-        scope = " AND (" + " OR ".join(["w.region_id LIKE %s"] * n_prefixes) + ")"
-    after = " AND (a.created_at < %s OR (a.created_at = %s AND a.id < %s))" if keyset else ""
-    person, user = Elder.person.field.related_model, Caregiver.user.field.related_model
-    # Table names from the models; every value is a parameter.
-    return (
-        "SELECT a.id, a.kind, a.detail, CAST(a.created_at AS TEXT), a.work_order_id,"  # noqa: S608
-        " CAST(w.planned_start AS TEXT),"
-        f" (SELECT p.name FROM {table(Elder)} e JOIN {table(person)} p ON p.id = e.person_id"
-        "   WHERE e.id = w.elder_id),"
-        f" (SELECT o.name FROM {table(Organisation)} o WHERE o.id = w.provider_id),"
-        f" (SELECT u.name FROM {table(Caregiver)} c JOIN {table(user)} u ON u.id = c.user_id"
-        "   WHERE c.id = w.caregiver_id)"
-        f" FROM {table(Anomaly)} a JOIN {table(WorkOrder)} w ON w.id = a.work_order_id"
-        f" WHERE a.status = %s{scope}{after}"
-        " ORDER BY a.created_at DESC, a.id DESC LIMIT %s"
-    )
-
-
-def db_timestamp(text: str) -> datetime:
-    """A timestamp the list read as text, as an aware UTC datetime."""
-    # PostgreSQL writes '2026-11-20 03:04:05.1+00' (the connection runs in UTC); SQLite
-    # keeps Django's naive UTC '2026-11-20 03:04:05.1'.
-    at = datetime.fromisoformat(text)
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 class OpenAnomaly(NamedTuple):
-    """One row of the anomaly review list, as its statement returns it.
-
-    The timestamps are the database's UTC text and ``detail_json`` the stored JSON text
-    (Django's backends return JSON as text; the model field parses it, this read does
-    not). A page repeats its visit slots and details, so the list formats each
-    distinct text once instead of parsing every row; the properties parse one row's.
-    """
+    """One row of the anomaly review list: the anomaly, its visit and the three names shown."""
 
     pk: int
     kind: str
-    detail_json: str
-    created_at_text: str
+    detail: dict | list | str | int | float | None
+    created_at: datetime
     work_order_id: int
-    planned_start_text: str
+    planned_start: datetime
     elder: str | None
     provider: str | None
     caregiver: str | None
 
-    @property
-    def created_at(self) -> datetime:
-        return db_timestamp(self.created_at_text)
-
-    @property
-    def planned_start(self) -> datetime:
-        return db_timestamp(self.planned_start_text)
-
-    @property
-    def detail(self):
-        return json.loads(self.detail_json)
-
 
 def open_anomalies_for(
-    *,
-    user,
-    assignments=None,
-    before: tuple[datetime, int] | None = None,
-    limit: int | None = None,
+    *, user, before: tuple[datetime, int] | None = None, limit: int | None = None
 ) -> list[OpenAnomaly]:
     """The open anomalies to review, newest first: one keyset page after ``before``
     (created_at, id).
 
-    One statement walking the partial index ``ec_anomaly_open``, scoped by
-    ``_scope_prefixes`` on the visit's own region code. The names come from scalar
-    subqueries rather than joins: with five more joined tables PostgreSQL spent longer
-    planning the query than running it; the subqueries run once per row of the page.
-    Hand-written (plain SQL for SQLite and PostgreSQL) and the two timestamps read as
-    text: the ORM's build of this query and Django's per-value timestamptz loader cost
-    more CPU than PostgreSQL took to run it (ADR 0012). Rows are ``OpenAnomaly`` tuples
-    of the values as read, not model instances.
+    One statement: the open anomalies within the user's scope (``anomalies_for``, the
+    access gate's ``scope_q`` on the visit's region), each with its visit's start and the
+    elder's, provider's and caregiver's names joined in. Rows are ``OpenAnomaly`` tuples
+    (values, not model instances: the list shows them and posts the id back).
     """
-    prefixes = _scope_prefixes(user=user, assignments=assignments, roles=OFFICERS)
-    if prefixes == []:
-        return []
-    params: list = [AnomalyStatus.OPEN, *(f"{p}%" for p in prefixes or ())]
+    qs = anomalies_for(user=user).filter(status=AnomalyStatus.OPEN)
     if before is not None:
-        at = connection.ops.adapt_datetimefield_value(before[0])
-        params += [at, at, before[1]]
-    params.append(limit or ANOMALY_PAGE)
-    sql = _anomaly_sql(
-        n_prefixes=None if prefixes is None else len(prefixes), keyset=before is not None
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(map(OpenAnomaly._make, cursor.fetchall()))
+        at, pk = before
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = qs.order_by("-created_at", "-pk").values_list(
+        "pk",
+        "kind",
+        "detail",
+        "created_at",
+        "work_order_id",
+        "work_order__planned_start",
+        "work_order__elder__person__name",
+        "work_order__provider__name",
+        "work_order__caregiver__user__name",
+    )[: limit or ANOMALY_PAGE]
+    return [OpenAnomaly._make(row) for row in rows]
 
 
 def statements_for(*, user) -> QuerySet[SettlementStatement]:
@@ -246,44 +176,23 @@ METRICS = ("visits", "verified", "minutes", "spend", "anomalies")
 CENT = Decimal("0.01")
 
 
-def _dashboard_sql(n_prefixes: int | None) -> str:
-    rollup = DailyRollup._meta.db_table
-    regions, organisations = Region._meta.db_table, Organisation._meta.db_table
-    scope = ""
-    if n_prefixes is not None:
-        scope = " AND (" + " OR ".join(["r.district_id LIKE %s"] * n_prefixes) + ")"
-    # Table names from the models; every value is a parameter.
-    return (
-        "SELECT r.district_id, r.provider_id, SUM(r.visits), SUM(r.verified),"  # noqa: S608
-        " SUM(r.minutes), SUM(r.spend), SUM(r.anomalies),"
-        f" (SELECT g.name FROM {regions} g WHERE g.code = r.district_id),"
-        f" (SELECT o.name FROM {organisations} o WHERE o.id = r.provider_id)"
-        f" FROM {rollup} r WHERE r.day >= %s AND r.day <= %s{scope}"
-        " GROUP BY r.district_id, r.provider_id"
-    )
-
-
-def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
+def dashboard(*, user, start: date, end: date) -> dict:
     """Visits, hours, spend and anomalies by district and by provider, from the daily rollup.
 
-    One statement: the rollup grouped by district × provider (a few dozen rows at
-    city scale), each group's district and provider name by scalar subquery; the
-    total and the two tables are summed from those rows in Python. Hand-written
-    (plain SQL that SQLite and PostgreSQL both run) because the ORM's version —
-    five Sums, a scope expression, then two queries for the names — cost more CPU
-    to build than PostgreSQL took to run it (ADR 0012).
-    The scope is ``_scope_prefixes``: the district's code begins with the prefix of
-    a region the user is assigned to as officer or supervisor.
+    One statement: the rollup rows of ``start``..``end`` within the user's scope (the access
+    gate's ``scope_q`` on the district, as officer or supervisor), grouped by district ×
+    provider (a few dozen rows at city scale) with both names; the total and the two tables
+    are summed from those rows in Python.
     """
-    prefixes = _scope_prefixes(
-        user=user, assignments=assignments, roles=("civil_affairs_officer", "supervisor")
+    rows = (
+        DailyRollup.objects.filter(day__gte=start, day__lte=end)
+        .filter(
+            scope_q(user=user, roles=("civil_affairs_officer", "supervisor"), region_field="district")
+        )
+        .values_list("district_id", "provider_id", "district__name", "provider__name")
+        .annotate(*(Sum(m) for m in METRICS))
+        .order_by()
     )
-    rows: list = []
-    if prefixes is None or prefixes:
-        params = [start, end, *(f"{p}%" for p in prefixes or ())]
-        with connection.cursor() as cursor:
-            cursor.execute(_dashboard_sql(None if prefixes is None else len(prefixes)), params)
-            rows = cursor.fetchall()
     groups = [
         (
             district,
@@ -299,7 +208,7 @@ def dashboard(*, user, start: date, end: date, assignments=None) -> dict:
             district_name,
             provider_name,
         )
-        for district, provider, visits, verified, minutes, spend, anomalies, district_name, provider_name in rows
+        for district, provider, district_name, provider_name, visits, verified, minutes, spend, anomalies in rows
     ]
 
     def summed(index: int) -> dict:

@@ -5,22 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.registry import DemoGenerator, PortalTile, Program, WorkbenchEntry, registry
 
-# No roles of its own: the departments' case officers and heads and the supervisors are core roles.
-ROLES: dict = {}
+# The departments' case officers and heads and the supervisors are core roles; the banks'
+# account officers (who finish the bank step of the founder's chosen bank) are this program's.
+ROLES = {"bank_officer": _("bank account officer (enterprise start-up)")}
 
 PORTAL_TILES = [
     PortalTile(
         title=_("Start a business"),
         url_name="enterprise_startup:home",
         description=_("Register a company online without a single visit"),
-        icon="🏢",
+        icon="building",
         order=10,
     ),
     PortalTile(
         title=_("Verify a business licence"),
         url_name="enterprise_startup:verify",
         description=_("Check an electronic business licence or its QR code"),
-        icon="✅",
+        icon="patch-check",
         order=11,
     ),
 ]
@@ -29,7 +30,7 @@ WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("Start-up tasks"),
         url_name="enterprise_startup:staff_tasks",
-        roles=("case_officer", "department_head"),
+        roles=("case_officer", "department_head", "bank_officer"),
         order=10,
     ),
     WorkbenchEntry(

@@ -19,14 +19,14 @@ PORTAL_TILES = [
         title=_("Livelihood projects"),
         url_name="evaluation_panels:home",
         description=_("Propose and support ideas, follow this year's projects and their ratings"),
-        icon="🏗",
+        icon="buildings",
         order=20,
     ),
     PortalTile(
         title=_("My panel evaluations"),
         url_name="evaluation_panels:my_panels",
         description=_("Invitations, on-site check-in and scoring for panel members"),
-        icon="📝",
+        icon="journal-text",
         order=21,
     ),
 ]
@@ -37,6 +37,12 @@ WORKBENCH_ENTRIES = [
         url_name="evaluation_panels:supervision",
         roles=ORGANISER_ROLES,
         order=20,
+    ),
+    WorkbenchEntry(
+        title=_("Livelihood projects: set-up"),
+        url_name="evaluation_panels:manage_projects",
+        roles=("panel_organiser",),
+        order=22,
     ),
     WorkbenchEntry(
         title=_("Livelihood projects: my unit"),

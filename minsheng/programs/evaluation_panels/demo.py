@@ -66,7 +66,8 @@ def _rubric():
 
 
 def _volunteers(ctx, n):
-    people = ctx.new_people(count=n, with_accounts=True, birth_between=(date(1955, 1, 1), date(2004, 12, 31)))
+    people = ctx.people_objects(
+        ctx.new_people(count=n, with_accounts=True, birth_between=(date(1955, 1, 1), date(2004, 12, 31))))
     companies = ctx.organisations("company")[:50]
     start = Volunteer.objects.count()
     occupations = ["教师", "退休职工", "个体工商户", "医生", "社区工作者", "企业职员", "农民", "律师", "媒体记者", "学生"]
@@ -182,7 +183,7 @@ def run(ctx) -> dict[str, int]:
                              budget=Decimal(ctx.rng.randint(500, 5000)))
     cur.status = CycleStatus.SCREENING
     cur.save(update_fields=["status"])
-    delegates = ctx.new_people(count=ctx.scaled(385, minimum=30), with_accounts=True)
+    delegates = ctx.people_objects(ctx.new_people(count=ctx.scaled(385, minimum=30), with_accounts=True))
     vote = services.vote_open(cycle=cur, candidates=list(CandidateProject.objects.filter(cycle=cur)),
                               delegates=[p.user for p in delegates], actor=organiser)
     cands = list(vote.candidates.order_by("order"))

@@ -1,6 +1,7 @@
 """Reads of the evaluation panels: public pages, gates, supervision aggregates."""
 
 from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +35,12 @@ def unit_officers(*, organisation) -> list:
     ]
 
 
+# Project numbers are text ("1", "2", … "10"): shorter first, so they run as numbers, not 1, 10, 11, 2.
+BY_NUMBER = ("cycle", Length("number"), "number", "id")
+
+
 def projects_public(*, cycle=None) -> QuerySet[Project]:
-    qs = Project.objects.select_related("category", "lead_unit", "region", "cycle")
+    qs = Project.objects.select_related("category", "lead_unit", "region", "cycle").order_by(*BY_NUMBER)
     return qs.filter(cycle=cycle) if cycle is not None else qs
 
 
@@ -185,7 +190,7 @@ def supervision_projects(*, user, status: str = "", grade: str = "", lead_unit: 
     today = timezone.localdate()
     return qs.annotate(
         overdue_milestones=Count("milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today), distinct=True),
-    ).order_by("cycle", "number", "id")
+    ).order_by(*BY_NUMBER)
 
 
 def rectifications_open_for_units(*, units) -> QuerySet[RectificationOrder]:

@@ -5,12 +5,10 @@ Anything of one hall (its points, windows, hours, slots) is the hall manager's w
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 
 from minsheng.audit.admin import AuditedAdmin
 
 from .models import BusinessType, CoverageSettings, RoadNetwork
-from .selectors.halls import hall_changed
 from .services.business_types import business_check
 from .services.checks import FieldErrors
 
@@ -38,11 +36,6 @@ class BusinessTypeAdmin(AuditedAdmin):
     list_display = ["prefix", "code", "name", "typical_minutes", "order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            hall_changed(None)  # every hall's businesses, as the service does
 
 
 @admin.register(CoverageSettings)

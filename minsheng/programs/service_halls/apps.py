@@ -20,14 +20,14 @@ PORTAL_TILES = [
         title=_("Service halls"),
         url_name="service_halls:points",
         description=_("Take a queue number, book an appointment, follow your turn"),
-        icon="🎫",
+        icon="ticket-perforated",
         order=50,
     ),
     PortalTile(
         title=_("15-minute service circle"),
         url_name="service_halls:coverage",
         description=_("How close the nearest service point is to every community"),
-        icon="🗺",
+        icon="geo-alt",
         order=51,
     ),
 ]

@@ -316,15 +316,15 @@ def _road_network(ctx) -> int:
 
 def run(ctx) -> dict[str, int]:
     businesses = _businesses()
-    ctx.log("service points and windows")
+    ctx.bar.step("service points and windows")
     points, made = _points(ctx, businesses)
     staff = _staff(ctx, points)
-    ctx.log("tickets and appointments")
+    ctx.bar.step("tickets and appointments")
     tickets = _tickets(ctx, points, businesses)
     slots = _appointments(ctx, points, businesses)
-    ctx.log("road network and the 15-minute circle")
+    ctx.bar.step("road network and the 15-minute circle")
     road_nodes = _road_network(ctx)
     run_ = coverage_recompute(trigger="demo")
-    ctx.log(f"coverage {run_.share:.1%} of {run_.population} residents in {run_.seconds:.2f} s")
+    ctx.bar.step(f"coverage {run_.share:.1%} of {run_.population} residents in {run_.seconds:.2f} s")
     return {"service points": made, "hall staff": staff, "queue tickets": tickets,
             "appointment slots": slots, "road nodes": road_nodes}

@@ -182,3 +182,63 @@ class SlotsForm(forms.Form):
     def __init__(self, *args, point, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["business_type"].queryset = point.business_types.filter(is_active=True).order_by("order", "prefix")
+
+
+class PointSearchForm(forms.Form):
+    """The station list's search box (GET)."""
+
+    q = forms.CharField(label=_("Search by name, town or address"), max_length=50, required=False,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+
+
+class DateRangeForm(forms.Form):
+    """The statistics page's period (GET ``from`` and ``to``); empty means the last seven days."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", _("First day")), ("to", _("Last day"))):
+            self.fields[name] = forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DayForm(forms.Form):
+    """The day shown on the manager's appointment page (GET)."""
+
+    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RecommendForm(forms.Form):
+    k = forms.IntegerField(label=_("How many new points"), min_value=1, max_value=20, initial=5)
+
+
+class RatingForm(forms.Form):
+    """好差评 after a finished service: five levels, a comment when not satisfied (the rule is
+    the rating service's; a refusal comes back at the field, the chosen level kept)."""
+
+    level = forms.TypedChoiceField(label=_("How was the service?"), coerce=int, choices=(), widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment (needed if you were not satisfied)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = list(levels)
+
+
+class KioskForm(forms.Form):
+    """The kiosk's optional priority reason (老弱病残孕); the business is the button pressed."""
+
+    priority_reason = forms.ChoiceField(label=_("Priority reason"), required=False, initial="", widget=forms.RadioSelect)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority_reason"].choices = [("", _("None")), *reasons]
+
+
+class PriorityFlagsForm(forms.Form):
+    """A citizen's own 老弱病残孕 priority (age comes from the birth date)."""
+
+    disabled = forms.BooleanField(label=_("I hold a disability certificate"), required=False)
+    ill = forms.BooleanField(label=_("I have a serious illness"), required=False)
+    pregnant_until = forms.DateField(
+        label=_("Pregnant: expected date of delivery"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Bring the certificate or record; the clerk checks it at the window."))

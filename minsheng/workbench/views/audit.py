@@ -9,6 +9,7 @@ from minsheng.access.decorators import staff
 from minsheng.audit.export import audit_export
 from minsheng.audit.selectors import audit_search
 
+from .. import audit_present
 from ..forms import AuditSearchForm
 
 AUDIT_ROLES = ("supervisor", "admin")
@@ -29,6 +30,10 @@ def search(request):
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
         return response
     page = Paginator(results, 50).get_page(request.GET.get("page")) if results is not None else None
+    for event in page or []:
+        event.module, event.action = audit_present.event_title(event.event_type)
+        event.target_title = audit_present.target_title(event.target_type)
+        event.changes = audit_present.changes(event)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

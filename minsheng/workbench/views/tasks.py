@@ -4,21 +4,18 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
 from minsheng.cases import selectors, services
+from minsheng.cases.forms import CommentForm, VersionForm
 from minsheng.cases.process import get_process
 from minsheng.core.calendar import calendar_warnings
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.core.registry import registry
 
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from .audit import AUDIT_ROLES
 
 
 def _error_text(exc: DomainError) -> str:
@@ -41,7 +38,7 @@ def inbox(request):
     superuser = request.user.is_superuser
     is_admin = superuser or "admin" in box.roles
     entries = [
-        e
+        {"entry": e, "count": e.count(request.user) if e.count else None}
         for e in registry.workbench_entries()
         if not e.roles or superuser or box.roles.intersection(e.roles)
     ]
@@ -55,6 +52,7 @@ def inbox(request):
             "calendar_missing": calendar_warnings() if is_admin else [],
             "can_see_ratings": superuser
             or bool(box.roles.intersection(["supervisor", "department_head", "admin"])),
+            "can_see_audit": superuser or bool(box.roles.intersection(AUDIT_ROLES)),
         },
     )
 
@@ -77,6 +75,10 @@ def task_detail(request, task_id: int):
             "timeline": selectors.case_timeline(case=case, for_citizen=False),
             "is_mine": selectors.task_is_mine(task, request.user),
             "now": timezone.now(),
+            "claim_form": VersionForm(initial={"version": task.version}, auto_id="claim_%s"),
+            "complete_form": CommentForm(
+                initial={"version": task.version}, comment_label=_("Comment (required when refusing)")
+            ),
         },
     )
 
@@ -87,7 +89,7 @@ def task_claim(request, task_id: int):
     try:
         task = selectors.task_get_for(user=request.user, task_id=task_id)
         services.task_claim(
-            task=task, actor=request.user, expected_version=_int(request.POST.get("version"))
+            task=task, actor=request.user, expected_version=VersionForm(request.POST).version_or_none()
         )
     except NotFound:
         raise Http404
@@ -101,12 +103,13 @@ def task_claim(request, task_id: int):
 def task_complete(request, task_id: int):
     try:
         task = selectors.task_get_for(user=request.user, task_id=task_id)
+        form = CommentForm(request.POST)
         services.task_complete(
             task=task,
             actor=request.user,
             outcome=request.POST.get("outcome", ""),
-            comment=request.POST.get("comment", "")[:2000],
-            expected_version=_int(request.POST.get("version")),
+            comment=form.comment_text(),
+            expected_version=form.version_or_none(),
         )
     except NotFound:
         raise Http404
@@ -132,6 +135,7 @@ def case_detail(request, case_id: int):
             "actions": services.case_allowed_actions(case=case, user=request.user),
             "tasks": case.tasks.select_related("organisation", "assignee").order_by("round", "id"),
             "now": timezone.now(),
+            "act_form": CommentForm(initial={"version": case.version}),
         },
     )
 
@@ -141,12 +145,13 @@ def case_detail(request, case_id: int):
 def case_act(request, case_id: int):
     try:
         case = selectors.case_get_for(user=request.user, case_id=case_id, action="act")
+        form = CommentForm(request.POST)
         services.case_act(
             case=case,
             action=request.POST.get("action", ""),
             actor=request.user,
-            comment=request.POST.get("comment", "")[:2000],
-            expected_version=_int(request.POST.get("version")),
+            comment=form.comment_text(),
+            expected_version=form.version_or_none(),
         )
     except NotFound:
         raise Http404

@@ -158,6 +158,10 @@ class OfferingDay(models.Model):
     def free(self) -> int:
         return max(0, self.capacity - self.taken)
 
+    @property
+    def weekday_name(self):
+        return WEEKDAY_NAMES.get(self.weekday, "")
+
 
 class FeeWaiverRule(models.Model):
     """Fee waiver by family category (低保, 特困 …); ``term`` empty = every term."""

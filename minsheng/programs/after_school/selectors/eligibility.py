@@ -15,11 +15,12 @@ The submit service, the API and the pages all read these functions:
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import ValidationFailed
+from minsheng.access.refusals import scoped_gate
+from minsheng.core.errors import NotAllowed, ValidationFailed
 from minsheng.identity.models import Person, PersonRelation, RelationKind
 
 from ..models import ApplicationWindow, Enrolment, Offering
@@ -52,7 +53,7 @@ def guardian_users_of(*, student_id: int) -> list:
 @dataclass(frozen=True)
 class Applicant:
     """A child as an application sees them. ``guardian_id``: the caller's person when a current
-    guardian, else None; the enrolment fields are None when the child is not on a roll that year."""
+    guardian (``applicant_get`` refuses anyone else), else None; the enrolment fields are None when the child is not on a roll that year."""
 
     student_id: int
     guardian_id: int | None
@@ -62,6 +63,7 @@ class Applicant:
     family_category: str
     dual_working: bool
     school_prefix: str
+    has_clash: bool = False  # another active application at overlapping hours (applicant_get's clashes)
 
     @classmethod
     def of_enrolment(cls, enrolment: Enrolment, *, guardian_id: int | None = None) -> "Applicant":
@@ -71,9 +73,13 @@ class Applicant:
                    school_prefix=enrolment.school.region.prefix)
 
 
-def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | None:
-    """The child ``student_id`` for ``user`` applying in ``school_year`` (one query), or None when
-    there is no such person."""
+@scoped_gate(model="identity.person", id_arg="student_id", action="apply", refuses_with_none=True)
+def applicant_get(*, user, student_id: int, school_year: int, clashes=None) -> Applicant | None:
+    """The child ``student_id`` for ``user`` applying in ``school_year`` (one query); None when
+    there is no such person, NotAllowed (403) when ``user`` is not the child's current guardian.
+    The access gate of every child-scoped action: each refusal is audited (access.refusals).
+    ``clashes``: rows (with ``OuterRef("pk")`` for the child) whose existence the same query
+    reports as ``Applicant.has_clash`` (the submit's overlapping-hours rule)."""
     guardian = guardian_relations().filter(person__user=user, relative=OuterRef("pk")).order_by("pk")
     row = (
         Person.objects.filter(pk=student_id)
@@ -81,17 +87,22 @@ def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | Non
             guardian_id=Subquery(guardian.values("person_id")[:1]),
             enrolment=FilteredRelation(
                 "after_school_enrolments", condition=Q(after_school_enrolments__school_year=school_year)),
+            has_clash=Exists(clashes) if clashes is not None else Value(False),
         )
         .values_list("guardian_id", "enrolment__id", "enrolment__school_id", "enrolment__grade_level",
-                     "enrolment__family_category", "enrolment__dual_working", "enrolment__school__region__prefix")
+                     "enrolment__family_category", "enrolment__dual_working", "enrolment__school__region__prefix",
+                     "has_clash")
         .first()
     )
     if row is None:
         return None
-    guardian_id, enrolment_id, school_id, grade, category, dual, prefix = row
+    guardian_id, enrolment_id, school_id, grade, category, dual, prefix, has_clash = row
+    if guardian_id is None:
+        raise NotAllowed(_(
+            "You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
     return Applicant(student_id=student_id, guardian_id=guardian_id, enrolment_id=enrolment_id,
                      school_id=school_id, grade_level=grade, family_category=category or "",
-                     dual_working=bool(dual), school_prefix=prefix or "")
+                     dual_working=bool(dual), school_prefix=prefix or "", has_clash=bool(has_clash))
 
 
 def offering_refusal(*, offering: Offering, applicant: Applicant) -> str | None:

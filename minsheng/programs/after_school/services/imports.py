@@ -1,22 +1,25 @@
 """Rosters from school spreadsheets through the core's bulk import: students with guardians,
 and teachers. Each row is validated cell by cell (a row error names the cell); saving is
-idempotent — people are found by ID number, enrolments and teachers updated in place."""
+idempotent — people are found by ID number, enrolments and teachers updated in place. A chunk is
+written in bulk (core.bulk through identity's PeopleWriter): the rows and audit entries the
+identity services write, at tens of thousands of rows a second."""
 
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.access.models import Organisation
+from minsheng.core.bulk import BulkWriter, Row
 from minsheng.core.errors import ValidationFailed
 from minsheng.identity.crypto import keyed_hash
-from minsheng.identity.idnumbers import id_number_validate
+from minsheng.identity.idnumbers import ParsedIdNumber, id_number_validate
 from minsheng.identity.models import Person, PersonRelation, User
 from minsheng.identity.names import person_name_validate
-from minsheng.imports.base import Column, Importer, parsers
+from minsheng.identity.services.bulk import PeopleWriter
+from minsheng.imports.base import Column, Importer, cached, parsers
 
 from ..models import ClassGroup, Enrolment, FamilyCategory, Grade, Teacher
 
@@ -31,15 +34,16 @@ CATEGORY_BY_TEXT.update({v: v for v in FamilyCategory.values})
 
 def parse_school(raw) -> Organisation:
     code = str(raw or "").strip().upper()
-    school = Organisation.objects.filter(kind="school", credit_code=code).first() if code else None
+    school = cached("school", code, lambda: Organisation.objects.filter(kind="school", credit_code=code).first()
+                    if code else None)
     if school is None:
         raise ValidationFailed(_("No school has this unified social credit code. Copy the 18-character code "
                                  "from the school's record."))
     return school
 
 
-def parse_id_number(raw) -> str:
-    return id_number_validate(str(raw or "")).number
+def parse_id_number(raw) -> ParsedIdNumber:
+    return id_number_validate(str(raw or ""))
 
 
 def parse_yes_no(raw) -> bool:
@@ -65,58 +69,146 @@ def school_year_now(today: date | None = None) -> int:
     return today.year if today.month >= 8 else today.year - 1
 
 
-def _person(*, number: str, name: str, phone: str = "", with_account: bool = False) -> Person:
-    parsed = id_number_validate(number)
-    digest = keyed_hash(parsed.number)
-    person = Person.objects.filter(id_number_hash=digest).first()
-    if person is None:
-        person = Person.objects.create(
-            name=name, id_number=parsed.number, id_number_hash=digest, id_number_tail=parsed.number[-4:],
-            birth_date=parsed.birth_date, sex=parsed.sex, phone=phone, phone_hash=keyed_hash(phone) if phone else None)
-    if with_account and phone and person.user_id is None:
+class _People:
+    """Who of a chunk's people is registered already (found by ID number, accounts by phone);
+    the others are registered through identity's PeopleWriter, in bulk, with their audit entries."""
+
+    def __init__(self, rows: list[dict], keys: list[tuple[str, str]], *, actor) -> None:
+        numbers = {row[n].number for row in rows for n, _p in keys}
+        phones = {row[p] for row in rows for _n, p in keys if p and row.get(p)}
+        self.found = {h: (pk, user_id) for h, pk, user_id in Person.objects.filter(
+            id_number_hash__in=[keyed_hash(n) for n in numbers]).values_list("id_number_hash", "pk", "user_id")}
+        self.accounts = dict(User.objects.filter(phone_hash__in=[keyed_hash(p) for p in phones])
+                             .values_list("phone_hash", "pk"))
+        self.linked = set(Person.objects.filter(user_id__in=self.accounts.values()).values_list("user_id", flat=True))
+        self.writer = PeopleWriter(actor=actor)
+        self.made: dict[str, Row] = {}
+
+    def get(self, *, parsed: ParsedIdNumber, name: str, phone: str = "", with_account: bool = False) -> int:
+        """The person's key, registering them (and, with a phone, their account) when new."""
+        digest = keyed_hash(parsed.number)
+        if digest in self.made:
+            return self.made[digest].pk
+        if digest in self.found:
+            pk, user_id = self.found[digest]
+            if with_account and phone and user_id is None:
+                self._link(pk, phone, name)
+            return pk
+        user_id = None
+        if with_account and phone:
+            phone_hash = keyed_hash(phone)
+            user_id = self.accounts.get(phone_hash)
+            if user_id is None:
+                user_id = self.accounts[phone_hash] = self.writer.account(name=name, phone=phone).pk
+            elif user_id in self.linked:
+                user_id = None  # the number's account belongs to someone else
+            self.linked.add(user_id)
+        person = self.writer.person(name=name, id_number=parsed, phone=phone, user_id=user_id)
+        self.made[digest] = person
+        return person.pk
+
+    def _link(self, pk: int, phone: str, name: str) -> None:
+        """A registered person without an account gets the number's account (rare: row by row)."""
+        self.writer.close()
         user = User.objects.filter(phone_hash=keyed_hash(phone)).first()
         if user is None:
             user = User.objects.create(name=name, phone=phone, phone_hash=keyed_hash(phone),
                                        password=make_password(None))
         if not Person.objects.filter(user=user).exists():
-            person.user = user
-            person.save(update_fields=["user", "updated_at"])
-    return person
+            Person.objects.filter(pk=pk).update(user=user, updated_at=timezone.now())
+        self.found[keyed_hash(Person.objects.get(pk=pk).id_number)] = (pk, user.pk)
 
 
 def save_students(rows: list[dict], job=None) -> int:
+    """A chunk of student rows: people found or registered, guardian relations and this year's
+    enrolments written in bulk (existing enrolments updated in place)."""
     year = school_year_now()
-    with transaction.atomic():
-        for row in rows:
-            school: Organisation = row["school"]
-            level = row["grade"]
-            grade, _c = Grade.objects.get_or_create(school=school, level=level,
-                                                    defaults={"name": f"{GRADE_NAMES[level - 1]}年级"})
-            cls, _c = ClassGroup.objects.get_or_create(
-                grade=grade, school_year=year, number=row["class_number"],
-                defaults={"school": school, "name": f"{GRADE_NAMES[level - 1]}（{row['class_number']}）班"})
-            student = _person(number=row["id_number"], name=row["name"])
-            guardian = _person(number=row["guardian_id_number"], name=row["guardian_name"],
-                               phone=row.get("guardian_phone") or "", with_account=True)
-            PersonRelation.objects.get_or_create(person=guardian, relative=student, kind="guardian",
-                                                 defaults={"detail": row.get("relation") or ""})
-            Enrolment.objects.update_or_create(
-                student=student, school_year=year,
-                defaults={"class_group": cls, "school": school, "grade_level": level,
-                          "family_category": row.get("family_category") or "",
-                          "dual_working": bool(row.get("dual_working"))})
+    people = _People(rows, [("id_number", ""), ("guardian_id_number", "guardian_phone")],
+                     actor=getattr(job, "created_by", None))
+    classes = _class_groups(rows, year)
+    students, guardians = [], []
+    for row in rows:
+        students.append(people.get(parsed=row["id_number"], name=row["name"]))
+        guardians.append(people.get(parsed=row["guardian_id_number"], name=row["guardian_name"],
+                                    phone=row.get("guardian_phone") or "", with_account=True))
+    have = set(PersonRelation.objects.filter(relative_id__in=students, kind="guardian")
+               .values_list("person_id", "relative_id"))
+    enrolled = dict(Enrolment.objects.filter(student_id__in=students, school_year=year).values_list("student_id", "pk"))
+    updates, fresh = [], {}
+    names = {}
+    for row, student, guardian in zip(rows, students, guardians, strict=True):
+        names[student], names[guardian] = row["name"], row["guardian_name"]
+        if (guardian, student) not in have:
+            have.add((guardian, student))
+            people.writer.relation(person=Row(pk=guardian, name=names[guardian]),
+                                   relative=Row(pk=student, name=names[student]),
+                                   kind="guardian", detail=row.get("relation") or "")
+        values = {"class_group_id": classes[(row["school"].pk, row["grade"], row["class_number"])].pk,
+                  "school_id": row["school"].pk, "grade_level": row["grade"],
+                  "family_category": row.get("family_category") or "",
+                  "dual_working": bool(row.get("dual_working"))}
+        if student in enrolled:
+            updates.append(Enrolment(pk=enrolled[student], student_id=student, school_year=year, **values))
+        else:
+            fresh[student] = values  # a student's later row (another guardian) wins, as update_or_create did
+    with BulkWriter(Enrolment) as enrolments:
+        for student, values in fresh.items():
+            enrolments.insert(student_id=student, school_year=year, **values)
+    if updates:
+        Enrolment.objects.bulk_update(updates, ["class_group_id", "school_id", "grade_level", "family_category",
+                                                "dual_working"], batch_size=1000)
+    people.writer.close()
     return len(rows)
 
 
+def _class_groups(rows: list[dict], year: int) -> dict[tuple, ClassGroup]:
+    """The classes by (school, grade, number), kept for the run: the first chunk that names a
+    school reads its classes in one query; the missing ones are made."""
+    known: dict[tuple, ClassGroup] = cached("class_groups", year, dict)
+    wanted = {(row["school"].pk, row["grade"], row["class_number"]) for row in rows} - known.keys()
+    if not wanted:
+        return known
+    school_ids = {k[0] for k in wanted}
+
+    def read() -> None:
+        known.update({(c.grade.school_id, c.grade.level, c.number): c for c in ClassGroup.objects.filter(
+            grade__school_id__in=school_ids, school_year=year).select_related("grade")})
+
+    read()
+    if wanted - known.keys():
+        grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
+        missing = {(s, lvl) for s, lvl, _n in wanted - known.keys()} - grades.keys()
+        if missing:
+            Grade.objects.bulk_create([Grade(school_id=s, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级")
+                                       for s, lvl in missing], ignore_conflicts=True)
+            grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
+        ClassGroup.objects.bulk_create(
+            [ClassGroup(grade=grades[(s, lvl)], school_id=s, school_year=year, number=n,
+                        name=f"{GRADE_NAMES[lvl - 1]}（{n}）班") for s, lvl, n in wanted - known.keys()],
+            ignore_conflicts=True)
+        read()
+    return known
+
+
 def save_teachers(rows: list[dict], job=None) -> int:
-    with transaction.atomic():
-        for row in rows:
-            person = _person(number=row["id_number"], name=row["name"], phone=row.get("phone") or "",
-                             with_account=True)
-            Teacher.objects.update_or_create(
-                person=person, school=row["school"],
-                defaults={"subjects": row.get("subjects") or "", "party_member": bool(row.get("party_member")),
-                          "is_active": True})
+    people = _People(rows, [("id_number", "phone")], actor=getattr(job, "created_by", None))
+    ids = [people.get(parsed=row["id_number"], name=row["name"], phone=row.get("phone") or "", with_account=True)
+           for row in rows]
+    existing = {(p, s): pk for pk, p, s in Teacher.objects.filter(person_id__in=ids)
+                .values_list("pk", "person_id", "school_id")}
+    updates = []
+    with BulkWriter(Teacher) as teachers:
+        for row, person in zip(rows, ids, strict=True):
+            values = {"subjects": row.get("subjects") or "", "party_member": bool(row.get("party_member")),
+                      "is_active": True}
+            key = (person, row["school"].pk)
+            if key in existing:
+                updates.append(Teacher(pk=existing[key], person_id=person, school_id=row["school"].pk, **values))
+            else:
+                existing[key] = teachers.insert(person_id=person, school_id=row["school"].pk, **values).pk
+    if updates:
+        Teacher.objects.bulk_update(updates, ["subjects", "party_member", "is_active"], batch_size=1000)
+    people.writer.close()
     return len(rows)
 
 
@@ -137,8 +229,10 @@ IMPORTERS = [
             Column("family_category", ("家庭类别", "family category"), parse_category, required=False),
             Column("dual_working", ("双职工", "dual working"), parse_yes_no, required=False),
         ],
-        natural_key=("id_number",),
+        # One row per student and guardian: a student with two guardians has two rows.
+        natural_key=("id_number", "guardian_id_number"),
         save_rows=save_students,
+        chunk_size=5000,
         roles=("school_admin", "admin"),
         description=gettext_lazy("One row per student and guardian; a student with two guardians has two rows."),
     ),
@@ -155,6 +249,7 @@ IMPORTERS = [
         ],
         natural_key=("id_number",),
         save_rows=save_teachers,
+        chunk_size=5000,
         roles=("school_admin", "admin"),
     ),
 ]

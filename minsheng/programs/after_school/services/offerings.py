@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
@@ -17,6 +18,8 @@ from ..models import (
     Offering,
     OfferingDay,
     OfferingKind,
+    Session,
+    SessionState,
     Term,
 )
 
@@ -112,8 +115,11 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
     )
     from minsheng.draws.services import draw_commit
 
+    # the public draw page shows the purpose as stored: in the platform's language, whoever acts
+    with translation.override(settings.LANGUAGE_CODE):
+        purpose = _("After-school places lottery: %(term)s, %(place)s") % {"term": term, "place": school or window.region}
     draw, _seed = draw_commit(
-        purpose=f"after-school lottery: {term} / {school or window.region}",
+        purpose=purpose,
         key=f"after-school-window-{window.pk}", seed=seed, actor=actor,
     )
     window.draw_id, window.seed_hash, window.lottery_state = draw.pk, draw.seed_hash, "committed"
@@ -122,3 +128,27 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
                  new={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
                       "seed_hash": draw.seed_hash})
     return window
+
+
+def offering_set_teachers(*, actor, offering: Offering, teachers) -> Offering:
+    """Assign the teachers who lead an offering's sessions (its host school's active teachers
+    only); sessions not yet held without a teacher get one of them in turn."""
+    chosen = list(teachers)
+    foreign = [t for t in chosen if t.school_id != offering.host_id or not t.is_active]
+    if foreign:
+        raise ValidationFailed.for_field("teachers", _(
+            "Choose active teachers of %(school)s, the school that runs this offering.")
+            % {"school": offering.host.name})
+    with transaction.atomic():
+        old = sorted(offering.teachers.values_list("pk", flat=True))
+        offering.teachers.set(chosen)
+        ordered = sorted(chosen, key=lambda t: t.pk)
+        if ordered:  # one UPDATE per teacher, whatever the number of sessions
+            open_ids = list(Session.objects.filter(offering=offering, teacher__isnull=True,
+                                                   state=SessionState.SCHEDULED)
+                            .order_by("date").values_list("pk", flat=True))
+            for i, teacher in enumerate(ordered):
+                Session.objects.filter(pk__in=open_ids[i::len(ordered)]).update(teacher=teacher)
+        audit_record(event_type="after_school.offering_teachers", actor=actor, target=offering,
+                     old={"teachers": old}, new={"teachers": sorted(t.pk for t in chosen)})
+    return offering

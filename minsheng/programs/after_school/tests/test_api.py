@@ -70,21 +70,31 @@ def _post(client, child, off, key):
                        "weekdays": [0, 1, 2, 3, 4]}, content_type="application/json", headers={"Idempotency-Key": key})
 
 
+@pytest.mark.django_db(transaction=True)
 def test_api_submit_budget(client, django_assert_max_num_queries):
-    """POST /applications on both databases: the signed-in account (one statement, before the
-    view), the service's seven statements (SUBMIT_STATEMENTS, each with its reason) and the
-    transaction's begin and end (in a test: SAVEPOINT/RELEASE). In production that is 8 on
-    PostgreSQL (BEGIN and COMMIT are not statements there) and 9 on SQLite (BEGIN IMMEDIATE)."""
+    """POST /applications as production runs it (a real transaction, no test SAVEPOINT): eight
+    statements on both databases, the budget of issue 18 —
+
+    1. SELECT identity_user   the signed-in account (session authentication, before the view)
+    2-8. the service's seven, SUBMIT_STATEMENTS in test_applications.py, each with its reason
+    and the transaction's BEGIN and COMMIT, which Django counts too (10 in all). A conditional
+    UPDATE without the locking read was tried: judged on its statement's snapshot it missed a
+    place freed while it waited for the row (test_concurrency's freed-place test failed)."""
     school = f.school()
     off = f.offering(school, capacity=5)
     f.window(school)
     guardian, child = f.guardian_with_child(school)
     client.force_login(guardian)
     assert client.get("/api/v1/after_school/children").status_code == 200  # the page, open before
-    with django_assert_max_num_queries(1 + len(SUBMIT_STATEMENTS) + 2), CaptureQueriesContext(connection) as queries:
+    with django_assert_max_num_queries(8 + 2), CaptureQueriesContext(connection) as queries:
         response = _post(client, child, off, "budget-key-0001")
     assert response.status_code == 201 and response.json()["state"] == "admitted"
-    assert len(work(queries)) == 1 + len(SUBMIT_STATEMENTS) == 8  # the account, then the submit
+    expected = ["SELECT identity_user", *SUBMIT_STATEMENTS]
+    if not connection.features.has_select_for_update:  # SQLite: its IMMEDIATE transaction serialises writers
+        expected[3] = "SELECT after_school_offeringday"
+    assert work(queries) == expected
+    assert [q["sql"].split()[0] for q in queries.captured_queries if q["sql"].startswith(("BEGIN", "COMMIT"))] == [
+        "BEGIN", "COMMIT"]
 
 
 # GET /children (what the application page loads; the page's own view reads the same and the

@@ -1,5 +1,6 @@
 """Parent satisfaction: guardians rate the care (core ratings); supervision shows it against 90%."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -66,7 +67,7 @@ def test_rating_is_refused_before_the_term_without_a_place_or_for_another_family
     lottery_off = f.offering(school, capacity=1, allocation="lottery")
     with time_machine.travel(f.NOW, tick=False):
         waiting = application_submit(guardian_user=guardian, student_id=app.student.pk, offering_id=lottery_off.pk,
-                                              weekdays=[0], idempotency_key=f.key())
+                                              weekdays=[1], idempotency_key=f.key())
     with time_machine.travel(TERM_BEGUN, tick=False):
         with pytest.raises(ValidationFailed):
             application_rate(guardian_user=guardian, application_id=waiting.pk, level=5)  # no place (yet)
@@ -167,5 +168,19 @@ def test_supervision_page_and_api_show_satisfaction_and_flag_it_below_target(cli
             "total", 2, 50.0)
         page = client.get("/p/after_school/supervision/?by=school").content.decode()
     cell = page.split('data-test="satisfaction"')[1].split("</td>")[0]
-    assert "50.0%" in cell and "overdue" in cell
+    assert "50.0%" in cell and "below-target" in cell
     assert 'data-test="total-satisfaction"' in page
+
+
+def test_a_refused_rating_on_the_page_keeps_the_chosen_level_and_shows_the_reason_once(client, school, off):
+    guardian, app = _admitted(school, off)
+    with time_machine.travel(TERM_BEGUN, tick=False):
+        client.force_login(guardian)
+        r = client.post(f"/p/after_school/applications/{app.pk}/rate/", {"level": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 422 and not Rating.objects.exists()
+    page = r.content.decode()
+    form = r.context["applications"][0].rate_form
+    assert list(form.errors) == ["comment"] and form["level"].value() == "1"
+    assert page.count(form.errors["comment"][0]) == 1  # once, at the field; not again among the messages
+    radios = re.findall(r'<input[^>]*name="level"[^>]*>', page)
+    assert [r for r in radios if "checked" in r] == [r for r in radios if 'value="1"' in r]

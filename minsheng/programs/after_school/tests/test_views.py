@@ -87,7 +87,9 @@ def test_teacher_page_and_api_mark_attendance_and_pickup(client, setup):
     with time_machine.travel(f.NOW.replace(month=3, day=2, hour=16), tick=False):
         client.force_login(teacher.person.user)
         assert off.title in client.get("/p/after_school/teacher/").content.decode()
-        client.post(f"/p/after_school/teacher/sessions/{session.pk}/mark/", {"student": child.pk, "status": "present"})
+        marked = client.post(f"/p/after_school/teacher/sessions/{session.pk}/mark/", {"student": child.pk, "status": "present"})
+        assert marked["Location"].endswith(f"#roll-{child.pk}")  # back to the child's card, not the top
+        assert f'id="roll-{child.pk}"' in client.get(f"/p/after_school/teacher/sessions/{session.pk}/").content.decode()
         r = client.post(f"/api/v1/after_school/teacher/sessions/{session.pk}/pickup",
                         {"student": child.pk, "collected_by": guardian.person.pk}, content_type="application/json")
     assert r.status_code == 200 and r.json()["late"] is False

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.identity.models import Person
 
 from ..apps import SUPERVISORS
+from ..forms import PickupForm
 from ..models import AttendanceStatus
 from ..selectors.family import current_term
 from ..selectors.supervision import TARGET_PERCENT, supervision_rows, supervision_total
@@ -34,7 +36,13 @@ def teacher_session(request, session_id: int):
     except NotFound:
         raise Http404 from None
     return render(request, "after_school/teacher_session.html", {
-        "session": session, "roll": roll(session=session), "statuses": AttendanceStatus.choices})
+        "session": session, "roll": _with_pickup_forms(roll(session=session)), "statuses": AttendanceStatus.choices})
+
+
+def _with_pickup_forms(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["pickup_form"] = PickupForm(family=row["family"], auto_id=f"pickup-{row['student'].pk}-%s")
+    return rows
 
 
 @citizen
@@ -48,7 +56,8 @@ def teacher_mark(request, session_id: int):
         messages.success(request, _("Attendance of %(name)s recorded.") % {"name": student.name})
     except DomainError as exc:
         show_error(request, exc)
-    return redirect("after_school:teacher_session", session_id=session_id)
+    # back to the child's card, not the top of the list
+    return redirect(reverse("after_school:teacher_session", args=[session_id]) + f"#roll-{request.POST.get('student', '')}")
 
 
 @citizen
@@ -70,7 +79,8 @@ def teacher_pickup(request, session_id: int):
             messages.success(request, _("Pick-up of %(name)s recorded.") % {"name": student.name})
     except DomainError as exc:
         show_error(request, exc)
-    return redirect("after_school:teacher_session", session_id=session_id)
+    # back to the child's card, not the top of the list
+    return redirect(reverse("after_school:teacher_session", args=[session_id]) + f"#roll-{request.POST.get('student', '')}")
 
 
 def _roll_student(session, student_id) -> Person:

@@ -99,9 +99,8 @@ def test_list_shows_open_anomalies_in_the_officers_district_newest_first(client,
     assert "实际服务分钟 30 · 计划服务分钟 60" in html
 
 
-def test_rows_parse_their_timestamps_and_detail_as_stored(world):
-    """The rows keep the values as read (UTC text, JSON text); their properties give
-    back what was stored, on SQLite's naive text and PostgreSQL's '+00' alike."""
+def test_rows_carry_the_stored_timestamps_and_detail(world):
+    """The rows give back what was stored: aware timestamps, the detail as JSON."""
     a = world(detail={"distance_m": 812.5, "radius_m": 300})
     (row,) = selectors.open_anomalies_for(user=world.officer)
     a.refresh_from_db()
@@ -198,9 +197,9 @@ def expected_row(a, *, kind, detail, note, clear, uphold) -> str:
         f"<td>{order.provider.name}</td><td>李护理</td><td>{kind}</td><td>{detail}</td>"
         '<td><form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">'
         f'<input type="hidden" name="anomaly" value="{a.pk}">'
-        f'<input name="note" placeholder="{note}">'
-        f'<button name="decision" value="clear">{clear}</button> '
-        f'<button name="decision" value="uphold">{uphold}</button></form></td></tr>'
+        f'<label class="d-block"><span class="visually-hidden">{note}</span><input name="note" class="form-control form-control-sm mb-1"></label>'
+        f'<span class="d-flex flex-wrap gap-1"><button name="decision" value="clear" class="btn btn-outline-success btn-sm">{clear}</button> '
+        f'<button name="decision" value="uphold" class="btn btn-outline-danger btn-sm">{uphold}</button></span></form></td></tr>'
     )
 
 
@@ -275,7 +274,7 @@ def test_list_formats_each_distinct_detail_and_visit_time_once(client, world, mo
         return call
 
     monkeypatch.setattr(oversight, "_detail", counted("detail", oversight._detail))
-    monkeypatch.setattr(selectors, "db_timestamp", counted("time", selectors.db_timestamp))
+    monkeypatch.setattr(oversight, "_local_minute", counted("time", oversight._local_minute))
     client.force_login(world.officer)
     html = client.get(URL).content.decode()
     assert len(rows_of(html)) == 30

@@ -64,7 +64,7 @@ def test_caregiver_visit_on_a_phone(live_server, client, monkeypatch):
         page.fill("[data-test=code]", "000000" if sent["code"] != "000000" else "111111")
         page.click("[data-test=confirm-code]")
         page.wait_for_selector("[data-test=code]")
-        assert page.locator(".messages .error").count() == 1
+        assert page.locator("[data-test=messages] .msg.error").count() == 1
         page.fill("[data-test=code]", sent["code"])
         page.click("[data-test=confirm-code]")
         page.wait_for_selector("[data-test=verified]")

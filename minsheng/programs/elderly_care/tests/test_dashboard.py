@@ -75,9 +75,10 @@ def test_dashboard_sums_by_district_and_provider_within_scope_and_range(client, 
     ]
     # The rows as the template's loop printed them (hours: widthratio minutes 60 1).
     html = page.content.decode()
-    assert "<tr><td>海州区</td><td>6</td><td>4</td><td>180.00</td><td>1</td></tr>" in html
-    assert "<tr><td>连云区</td><td>4</td><td>1</td><td>200.00</td><td>2</td></tr>" in html
-    assert f"<tr><td>{b.name}</td><td>5</td><td>3</td><td>230.00</td><td>2</td></tr>" in html
+    # spend through the money filter (never the raw Decimal), the name as the row's header
+    assert '<tr><th scope="row">海州区</th><td>6</td><td>4</td><td>¥180.00</td><td>1</td></tr>' in html
+    assert '<tr><th scope="row">连云区</th><td>4</td><td>1</td><td>¥200.00</td><td>2</td></tr>' in html
+    assert f'<tr><th scope="row">{b.name}</th><td>5</td><td>3</td><td>¥230.00</td><td>2</td></tr>' in html
     # Query budget: the signed-in request's account, roles and unread count, then one
     # statement of the page's own — the pass over the rollup, names by subquery.
     sqls = [q["sql"] for q in ctx.captured_queries]
@@ -115,7 +116,7 @@ def test_dashboard_scope_is_the_supervisors_district_and_everything_for_a_superu
     assert d["total"]["spend"] == Decimal("100.75")
     assert d["by_provider"][0]["provider__name"] == a.name
     assert a.name.startswith("颐养<b>")
-    assert f"<td>{escape(a.name)}</td>" in page.content.decode()
+    assert f'<th scope="row">{escape(a.name)}</th>' in page.content.decode()
 
 
 def test_dashboard_for_an_empty_range_shows_nothing(client, supervisor):

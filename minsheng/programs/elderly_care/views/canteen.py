@@ -13,6 +13,7 @@ from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
 
 from .. import selectors
+from ..forms import MealForm, SearchForm
 from ..services import meals
 from . import show_error
 
@@ -58,19 +59,19 @@ def meal_counter(request):
                 },
             )
         return redirect(f"{request.path}?q={query}")
+    hour = timezone.localtime().hour
+    default_meal = "breakfast" if hour < 10 else "lunch" if hour < 15 else "dinner"
     found = [
-        (e, meals.meal_allowance_left(elder=e, month=today))
+        (e, meals.meal_allowance_left(elder=e, month=today),
+         MealForm(canteens=canteens, auto_id=f"meal{e.pk}-%s", initial={"meal": default_meal, "price": meals.DEFAULT_PRICE}))
         for e in selectors.meal_elders_for(user=request.user, query=query)
     ]
-    hour = timezone.localtime().hour
     return render(
         request,
         "elderly_care/meals.html",
         {
-            "canteens": canteens,
             "found": found,
             "q": query,
-            "default_price": meals.DEFAULT_PRICE,
-            "default_meal": "breakfast" if hour < 10 else "lunch" if hour < 15 else "dinner",
+            "search": SearchForm({"q": query}, label=_("Name or last 4 characters of the ID number")),
         },
     )

@@ -12,6 +12,7 @@ from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
 
 from .. import selectors
+from ..forms import ChecklistForm, CodeForm, PhotoForm
 from ..models import OrderStatus
 from ..services import confirmation, visits
 from . import show_error
@@ -36,7 +37,9 @@ def visit(request, order_id):
         "elderly_care/visit.html",
         {
             "order": order,
-            "checklist": order.service.checklist,
+            "checklist_form": ChecklistForm(initial={"done": order.checklist_done}, tasks=order.service.checklist),
+            "photo_form": PhotoForm(phases=[("before", _("before")), ("during", _("during")), ("after", _("after"))], name="kind", initial={"kind": "during"}),
+            "code_form": CodeForm(),
             "photos": order.photos.all(),
             "S": OrderStatus,
         },

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
 
-from ..catalogue import AbilityLevel, ElderCategory
+from ..forms import RuleForm
 from ..models import EntitlementRule
 from ..services import entitlements
 from ..services.periods import month_start
@@ -72,10 +72,8 @@ def rule_edit(request, rule_id=None):
         "elderly_care/rule_edit.html",
         {
             "rule": rule,
-            "v": initial,
+            "form": RuleForm(data) if data is not None else RuleForm(initial={**initial, "month": f"{month:%Y-%m}"}),
             "month": month,
             "preview": preview,
-            "categories": ElderCategory.choices,
-            "levels": AbilityLevel.choices,
         },
     )

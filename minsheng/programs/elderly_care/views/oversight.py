@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
 from minsheng.core.replica import replica_view
+from minsheng.core.templatetags.present import money, number
 
 from .. import selectors
+from ..forms import PeriodForm
 from ..models import AnomalyKind
 from ..services.anomalies import anomaly_review
 from . import show_error
@@ -51,9 +53,7 @@ def anomalies(request):
             show_error(request, exc)
         return redirect("elderly_care:anomalies")
     before = _keyset(request)
-    rows = selectors.open_anomalies_for(
-        user=request.user, assignments=request.staff_assignments, before=before
-    )
+    rows = selectors.open_anomalies_for(user=request.user, before=before)
     older = None
     if len(rows) == selectors.ANOMALY_PAGE:
         last = rows[-1]
@@ -86,23 +86,33 @@ def _anomaly_rows(request, rows: list[selectors.OpenAnomaly]) -> str:
         + '"><input type="hidden" name="anomaly" value="'
     )
     tz = timezone.get_current_timezone()
-    # 'YYYY-MM-DD HH:MM' in the page's time zone; isoformat costs half what strftime does.
-    local_time = cache(
-        lambda text: selectors.db_timestamp(text).astimezone(tz).isoformat(" ", "minutes")[:16]
-    )
-    detail_text = cache(lambda text: escape(_detail(json.loads(text), detail_labels)))
+    local_time = cache(lambda at: _local_minute(at, tz))
+    # A detail is JSON (unhashable): the memo is keyed by its canonical text.
+    details: dict[str, str] = {}
+
+    def detail_text(detail) -> str:
+        key = json.dumps(detail, sort_keys=True)
+        if key not in details:
+            details[key] = escape(_detail(detail, detail_labels))
+        return details[key]
+
     # Safe: every text value below is escaped; the rest are integers and dates.
     return mark_safe(
         "\n".join(
             [
-                f"<tr><td>#{int(r.work_order_id)}</td><td>{local_time(r.planned_start_text)}</td>"
+                f"<tr><td>#{int(r.work_order_id)}</td><td>{local_time(r.planned_start)}</td>"
                 f"<td>{_escaped(r.elder or '')}</td><td>{_escaped(r.provider or '')}</td>"
                 f"<td>{_escaped(r.caregiver or '—')}</td><td>{kinds.get(r.kind) or _escaped(r.kind)}</td>"
-                f"<td>{detail_text(r.detail_json)}</td>{form_head}{int(r.pk)}{form_tail}"
+                f"<td>{detail_text(r.detail)}</td>{form_head}{int(r.pk)}{form_tail}"
                 for r in rows
             ]
         )
     )
+
+
+def _local_minute(at: datetime, tz) -> str:
+    """'YYYY-MM-DD HH:MM' in the page's time zone (isoformat costs half what strftime does)."""
+    return at.astimezone(tz).isoformat(" ", "minutes")[:16]
 
 
 def _escaped(value: str) -> str:
@@ -123,10 +133,11 @@ def _review_labels(language: str | None) -> tuple[dict[str, str], dict[str, str]
         # labels written there never reached the catalogue (and showed in English).
         note, clear = escape(_("Note")), escape(_("Clear (pay)"))
         uphold = escape(_("Uphold (deduct)"))
+    # The note is labelled (visually hidden in the row), not a placeholder; ids follow the row.
     form_tail = (
-        f'"><input name="note" placeholder="{note}">'
-        f'<button name="decision" value="clear">{clear}</button> '
-        f'<button name="decision" value="uphold">{uphold}</button>'
+        f'"><label class="d-block"><span class="visually-hidden">{note}</span><input name="note" class="form-control form-control-sm mb-1"></label>'
+        f'<span class="d-flex flex-wrap gap-1"><button name="decision" value="clear" class="btn btn-outline-success btn-sm">{clear}</button> '
+        f'<button name="decision" value="uphold" class="btn btn-outline-danger btn-sm">{uphold}</button></span>'
         "</form></td></tr>"
     )
     return kinds, details, form_tail
@@ -186,14 +197,14 @@ def dashboard(request):
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
         end = today
-    data = selectors.dashboard(
-        user=request.user, start=start, end=end, assignments=request.staff_assignments
-    )
+    period = PeriodForm(initial={"start": start.isoformat(), "end": end.isoformat()})
+    data = selectors.dashboard(user=request.user, start=start, end=end)
     return render(
         request,
         "elderly_care/dashboard.html",
         {
             "d": data,
+            "period": period,
             "district_rows": _figure_rows(data["by_district"], "district__name"),
             "provider_rows": _figure_rows(data["by_provider"], "provider__name"),
         },
@@ -203,15 +214,15 @@ def dashboard(request):
 def _figure_rows(rows: list[dict], name_key: str) -> str:
     """The dashboard's table rows as HTML, built in Python like the anomaly list's.
 
-    Figures are digits without grouping (the platform sets no thousand separator) and
+    Counts through ``number``, spend through ``money`` (¥1,234.56, never the raw Decimal) and
     hours are ``round(minutes / 60)``. Names are escaped.
     """
     # Safe: the name is escaped; the rest are integers and a Decimal.
     return mark_safe(
         "\n".join(
-            f"<tr><td>{escape(r[name_key] or '')}</td><td>{int(r['visits'])}</td>"
-            f"<td>{round(float(r['minutes']) / 60)}</td><td>{r['spend']}</td>"
-            f"<td>{int(r['anomalies'])}</td></tr>"
+            f"<tr><th scope=\"row\">{escape(r[name_key] or '')}</th><td>{number(r['visits'])}</td>"
+            f"<td>{number(round(float(r['minutes']) / 60))}</td><td>{money(r['spend'])}</td>"
+            f"<td>{number(r['anomalies'])}</td></tr>"
             for r in rows
         )
     )

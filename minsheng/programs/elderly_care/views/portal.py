@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import citizen
 from minsheng.core.errors import DomainError
 
-from ..catalogue import ElderCategory
-from ..models import LivingArrangement
+from ..forms import ApplyForm
 from ..services.applications import application_submit
 from . import show_error
 
@@ -37,8 +36,6 @@ def apply(request):
         "elderly_care/apply.html",
         {
             "person": person,
-            "categories": ElderCategory.choices,
-            "arrangements": LivingArrangement.choices,
-            "posted": request.POST,
+            "form": ApplyForm(request.POST or None),
         },
     )

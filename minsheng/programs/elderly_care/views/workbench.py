@@ -17,23 +17,36 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
+from minsheng.cases.selectors import case_timeline, state_title
 from minsheng.core.errors import DomainError
 
 from .. import selectors
 from ..catalogue import (
-    ASSESSMENT_DOMAINS,
     ASSESSMENT_ITEMS,
     ASSESSMENT_MAX_TOTAL,
     RETROFIT_ITEMS,
-    AssessmentReason,
     ElderCategory,
     MentalDiagnosis,
+)
+from ..forms import (
+    AllowanceForm,
+    AssessmentForm,
+    FollowupForm,
+    MonthForm,
+    NoteForm,
+    PhotoForm,
+    RectificationReportForm,
+    RetrofitOpenForm,
+    SearchForm,
+    SettlementRunForm,
+    StatusFilterForm,
 )
 from ..models import CallResult, OrderStatus, RetrofitStatus
 from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
 from ..services import retrofits as retrofit_services
 from ..services.applications import application_decide
+from ..services.entitlements import allowance_grant
 from . import month_param, show_error
 
 
@@ -43,7 +56,7 @@ def elders(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(person__name__contains=q)
-    return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q})
+    return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q, "form": SearchForm(request.GET or None)})
 
 
 @staff("provider_admin", "civil_affairs_officer")
@@ -55,14 +68,30 @@ def orders(request):
     return render(
         request,
         "elderly_care/orders.html",
-        {"orders": qs[:200], "statuses": OrderStatus.choices, "status": status},
+        {"orders": qs[:200], "form": StatusFilterForm(request.GET or None, statuses=OrderStatus.choices)},
     )
 
 
 @staff("provider_admin", "civil_affairs_officer")
 def statements(request):
+    form = None
+    if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
+        form = SettlementRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = settlement.settlement_run_for(user=request.user, month=form.cleaned_data["month"])
+                messages.success(
+                    request,
+                    _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
+                    % {"n": len(result["statements"]), "k": len(result["skipped"])},
+                )
+                return redirect("elderly_care:statements")
+            except DomainError as exc:
+                show_error(request, exc)
     qs = selectors.statements_for(user=request.user)
-    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+    return render(
+        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
+    )
 
 
 @staff("provider_admin", "civil_affairs_officer")
@@ -88,7 +117,7 @@ def statement_detail(request, statement_id):
             f'attachment; filename="statement-{st.provider_id}-{st.month:%Y-%m}.pdf"'
         )
         return response
-    return render(request, "elderly_care/statement.html", {"st": st})
+    return render(request, "elderly_care/statement.html", {"st": st, "note_form": NoteForm()})
 
 
 @require_POST
@@ -139,7 +168,8 @@ def alarms(request):
             show_error(request, exc)
         return redirect("elderly_care:alarms")
     qs = selectors.alarms_for(user=request.user).exclude(status="closed").order_by("-raised_at")
-    return render(request, "elderly_care/alarms.html", {"alarms": qs[:200]})
+    rows = [(a, NoteForm(label=_("What was found and done"), auto_id=f"alarm{a.pk}-%s")) for a in qs[:200]]
+    return render(request, "elderly_care/alarms.html", {"alarms": rows})
 
 
 # --- applications (decided through the case workflow) ----------------------------------------
@@ -152,7 +182,8 @@ def applications(request):
     if state:
         qs = qs.filter(case__state=state)
     return render(
-        request, "elderly_care/applications.html", {"applications": qs[:200], "state": state}
+        request, "elderly_care/applications.html", {"applications": qs[:200], "state": state, "state_tabs": [
+            ("reviewing", _("Waiting for a decision")), ("approved", _("Approved")), ("rejected", _("Not approved")), ("", _("All"))]}
     )
 
 
@@ -186,8 +217,8 @@ def application_detail(request, application_id):
             "app": app,
             "categories": [labels.get(c, c) for c in app.categories],
             "task": app.case.tasks.order_by("-round", "-id").first() if app.case_id else None,
-            "events": app.case.events.select_related("actor").order_by("at") if app.case_id else [],
-            "note": request.POST.get("note", ""),
+            "events": case_timeline(case=app.case, for_citizen=False) if app.case_id else [],
+            "note_form": NoteForm(request.POST or None, label=_("Reason or note (required when rejecting; the applicant will read it)"), rows=3),
         },
     )
 
@@ -225,9 +256,9 @@ def followups(request):
         request,
         "elderly_care/followups.html",
         {
-            "calls": calls[:300],
+            "calls": [(c, FollowupForm(auto_id=f"call{c.pk}-%s")) for c in calls[:300]],
             "month": month,
-            "results": [c for c in CallResult.choices if c[0] != CallResult.PENDING],
+            "month_form": MonthForm(initial={"month": f"{month:%Y-%m}"}),
             "pending": CallResult.PENDING,
         },
     )
@@ -265,11 +296,20 @@ def rectifications(request):
         request,
         "elderly_care/rectifications.html",
         {
-            "items": qs.exclude(case__state="rectified")[:200],
+            "items": [
+                (_titled(r), RectificationReportForm(auto_id=f"rect{r.pk}-%s"),
+                 NoteForm(label=_("Note (required when sending back)"), rows=2, auto_id=f"review{r.pk}-%s"))
+                for r in qs.exclude(case__state="rectified")[:200]
+            ],
             "is_provider": user_has_role(user=request.user, roles=["provider_admin"]),
             "is_officer": user_has_role(user=request.user, roles=list(selectors.REVIEWERS)),
         },
     )
+
+
+def _titled(rect):
+    rect.state_title = state_title(rect.case)  # the state's name, not its code
+    return rect
 
 
 # --- retrofits (适老化改造 一户一档) ---------------------------------------------------------
@@ -284,8 +324,45 @@ def retrofits(request):
     return render(
         request,
         "elderly_care/retrofits.html",
-        {"files": qs[:200], "statuses": RetrofitStatus.choices, "status": status},
+        {"files": qs[:200], "form": StatusFilterForm(request.GET or None, statuses=RetrofitStatus.choices)},
     )
+
+
+@staff("civil_affairs_officer", "community_worker")
+def retrofit_open(request, elder_id):
+    """Open the household's retrofit file (一户一档) for an elder in the officer's area."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = RetrofitOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file = retrofit_services.retrofit_open(
+                elder=elder, assessment=form.cleaned_data["assessment"], actor=request.user
+            )
+            messages.success(request, _("The retrofit file was opened. Propose the items next."))
+            return redirect("elderly_care:retrofit", file_id=file.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "elderly_care/retrofit_open.html", {"elder": elder, "form": form})
+
+
+@staff("civil_affairs_officer")
+def allowances(request, elder_id):
+    """An elder's cash allowances (高龄津贴 / 护理补贴) and granting one for a month."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = AllowanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allowance_grant(elder=elder, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The allowance was granted."))
+            return redirect("elderly_care:allowances", elder_id=elder.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    rows = elder.allowances.order_by("-month", "kind")[:60]
+    return render(request, "elderly_care/allowances.html", {"elder": elder, "form": form, "allowances": rows})
 
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
@@ -345,6 +422,7 @@ def retrofit_detail(request, file_id):
             "catalogue": catalogue,
             "cost": retrofit_services.retrofit_cost(file),
             "photos": file.photos.select_related("attachment", "item"),
+            "photo_form": PhotoForm(),
             "S": RetrofitStatus,
         },
     )
@@ -392,29 +470,15 @@ def assess(request, elder_id):
                 % {"total": record.total, "level": record.get_level_display()},
             )
             return redirect("elderly_care:assess", elder_id=elder.pk)
-    domains = [
-        (
-            code,
-            title,
-            [
-                (i, values.get(i.code, ""), range(i.maximum, -1, -1))
-                for i in ASSESSMENT_ITEMS
-                if i.domain == code
-            ],
-        )
-        for code, title in ASSESSMENT_DOMAINS.items()
-    ]
+    form = AssessmentForm(values or None, initial={"risk_events_30d": 0})
     return render(
         request,
         "elderly_care/assess.html",
         {
             "elder": elder,
-            "domains": domains,
+            "form": form,
             "computed": computed,
             "latest": elder.assessments.first(),
-            "reasons": AssessmentReason.choices,
-            "diagnoses": MentalDiagnosis.choices,
-            "v": values,
             "max_total": ASSESSMENT_MAX_TOTAL,
         },
     )

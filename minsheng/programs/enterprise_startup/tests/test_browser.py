@@ -60,7 +60,7 @@ def page_as(browser, live_server, user):
 def save_step(page, step):
     page.click("[data-test=save-step]")
     page.wait_for_load_state()
-    assert page.locator("[data-test=field-error]").count() == 0, f"{step}: {page.locator('[data-test=field-error]').all_inner_texts()}"
+    assert page.locator("[data-test=form-error]").count() == 0, f"{step}: {page.locator('main').inner_text()}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,7 +92,10 @@ def test_founder_goes_from_the_name_check_to_the_signed_licence(browser, live_se
     page.select_option("select[name=contribution_form]", "cash")
     page.fill("input[name=paid_in_deadline]", (dt.date.today() + dt.timedelta(days=700)).isoformat())
     save_step(page, "type")
+    assert page.locator(".es-shareholder").count() == 1  # one block; more on request
     for i, (name, number, share) in enumerate([("张伟", FOUNDER_ID, "60"), ("王芳", PARTNER_ID, "40")]):
+        if i:
+            page.click("[data-test=add-shareholder]")
         page.fill(f"input[name=sh-{i}-name]", name)
         page.fill(f"input[name=sh-{i}-id_number]", number)
         page.fill(f"input[name=sh-{i}-share_percent]", share)

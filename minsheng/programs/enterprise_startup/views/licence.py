@@ -9,6 +9,7 @@ from minsheng.access.decorators import citizen, public
 
 from .. import licence as lic
 from .. import selectors
+from ..forms import VerifyPdfForm, VerifyTextForm
 from ..services import licence as services
 from . import http_errors
 
@@ -42,4 +43,4 @@ def verify(request):
             result = selectors.licence_verify(document=request.POST.get("document", "")[:8000])
     elif request.GET.get("d"):
         result = selectors.licence_verify(document=lic.document_from_url_value(request.GET["d"][:12000]))
-    return render(request, "enterprise_startup/verify.html", {"result": result})
+    return render(request, "enterprise_startup/verify.html", {"result": result, "text_form": VerifyTextForm(), "pdf_form": VerifyPdfForm()})

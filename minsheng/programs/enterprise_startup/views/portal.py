@@ -1,9 +1,11 @@
 """The founder's pages: name self-declaration, the one form, co-signing by the shareholders,
 submission and the tracker. Each calls one service."""
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +15,19 @@ from minsheng.core.errors import DomainError
 from minsheng.regions.models import Region
 
 from .. import selectors
-from ..models import EnterpriseType, ScopeItem, SealShop
+from ..forms import (
+    MAX_SHAREHOLDERS,
+    AddressStepForm,
+    NameForm,
+    PeopleStepForm,
+    PersonForm,
+    ScopeStepForm,
+    ServicesStepForm,
+    ShareholderForm,
+    TypeStepForm,
+    place_errors,
+)
+from ..models import ScopeItem, SealShop
 from ..services import draft, names, submission
 from ..services.form import CONTRIBUTION_FORMS, SEALS, STEP_ORDER
 from ..services.names import FORMS_FOR_TYPE, ORG_FORMS
@@ -38,30 +52,28 @@ def home(request):
 
 @citizen
 def name_page(request):
-    form = {"region": "", "trade_name": "", "industry": "", "org_form": "有限公司", "enterprise_type": "llc", "restricted_note": ""}
-    errors = {}
+    fields = ("region", "trade_name", "industry", "org_form", "enterprise_type", "restricted_note")
+    kw = {"counties": _counties(), "org_forms": ORG_FORMS}
+    form = NameForm(initial={"org_form": "有限公司", "enterprise_type": "llc"}, **kw)
     if request.method == "POST":
-        form = {k: request.POST.get(k, "")[:200] for k in form}
+        form = NameForm(request.POST, **kw)
+        form.is_valid()
+        typed = {k: request.POST.get(k, "")[:200] for k in fields}
         try:
             app = names.name_reserve(
-                applicant=request.user,
-                region_code=form["region"],
-                trade_name=form["trade_name"],
-                industry=form["industry"],
-                org_form=form["org_form"],
-                enterprise_type=form["enterprise_type"],
-                restricted_note=form["restricted_note"],
-                pledge=request.POST.get("pledge") == "on",
+                applicant=request.user, region_code=typed.pop("region"), **typed, pledge=request.POST.get("pledge") == "on"
             )
             messages.success(request, _("The name is reserved for 30 days. Now fill in the one form."))
             return redirect("enterprise_startup:draft", app_id=app.pk)
         except DomainError as exc:
-            errors = exc.fields or {"form": [str(exc.message)]}
+            for field, msgs in (exc.fields or {None: [str(exc.message)]}).items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
     return render(
         request,
         "enterprise_startup/name.html",
-        {"form": form, "errors": errors, "counties": _counties(), "forms": ORG_FORMS, "types": EnterpriseType.choices, "forms_for_type": FORMS_FOR_TYPE},
-        status=422 if errors else 200,
+        {"form": form, "forms_for_type": FORMS_FOR_TYPE},
+        status=422 if form.errors else 200,
     )
 
 
@@ -92,7 +104,7 @@ def _step_data(request, step, app):
     if step == "type":
         return {k: p.get(k, "")[:40] for k in ("enterprise_type", "registered_capital", "contribution_form", "paid_in_deadline")}
     if step == "people":
-        shareholders = _rows(p, "sh", ["kind", "name", "id_number", "credit_code", "share_percent"], 8)
+        shareholders = _rows(p, "sh", ["kind", "name", "id_number", "credit_code", "share_percent"], MAX_SHAREHOLDERS)
         for r in shareholders:
             if not any(r[k] for k in ("name", "id_number", "credit_code", "share_percent")):
                 r.clear()
@@ -134,6 +146,13 @@ def draft_step(request, app_id: int, step: str):
     if step not in STEP_ORDER:
         raise Http404
     errors, status = {}, 200
+    if request.method == "POST" and step == "people" and "add_shareholder" in request.POST:
+        try:
+            draft.draft_save(application=app, actor=request.user, step=step, data=_step_data(request, step, app))
+        except DomainError:
+            app.refresh_from_db()  # what was typed is kept as the step's raw data; errors show on "Save"
+        rows = int(request.POST.get("add_shareholder") or 0) + 1
+        return redirect(reverse("enterprise_startup:draft_step", args=[app.pk, step]) + f"?rows={rows}#sh-{rows - 1}")
     if request.method == "POST":
         try:
             data = _step_data(request, step, app)
@@ -151,34 +170,64 @@ def draft_step(request, app_id: int, step: str):
             app.refresh_from_db()
     data = draft.draft_data(app)
     values = data.get("raw", {}).get(step) or data.get(step) or {}
-    flat = {k.replace(".", "__"): v for k, v in errors.items()}
-    ctx = {
-        "app": app,
-        "flat": flat,
-        "step": step,
-        "steps": STEP_ORDER,
-        "values": values,
-        "errors": errors,
-        "types": EnterpriseType.choices,
-        "contribution_forms": CONTRIBUTION_FORMS.items(),
-    }
-    if step == "people":
-        sh = list(values.get("shareholders") or [])
-        rows = sh + [{}] * max(0, 5 - len(sh))
-        ctx["shareholder_rows"] = [
-            {"i": i, "v": r, "e": {f: errors.get(f"people.shareholders.{i}.{f}", []) for f in ("name", "id_number", "credit_code", "share_percent")}}
-            for i, r in enumerate(rows)
-        ]
-    if step == "address":
-        ctx["towns"] = Region.objects.filter(parent=app.region).order_by("code") if app.region.level == "county" else Region.objects.filter(parent__parent=app.region, level="town").order_by("code")
-    if step == "scope":
-        ctx["catalogue"] = ScopeItem.objects.filter(is_active=True).order_by("category", "industry", "code")
-        ctx["chosen"] = set(values.get("items") or [])
-    if step == "services":
-        ctx["banks"] = Organisation.objects.filter(kind=OrganisationKind.BANK, is_active=True).order_by("name")
-        ctx["shops"] = SealShop.objects.filter(is_active=True, region__prefix__startswith=app.region.prefix[:4]).order_by("name")
-        ctx["seal_names"] = SEALS
+    ctx = {"app": app, "step": step, "steps": STEP_ORDER, "errors": errors}
+    ctx.update(_step_forms(request, app, step, values, errors))
     return render(request, f"enterprise_startup/step_{step}.html", ctx, status=status)
+
+
+def _step_forms(request, app, step, values, errors) -> dict:
+    """The step's forms: bound to what was posted when a service refused it (the refusals
+    placed at their fields), otherwise filled from the saved draft."""
+    posted = request.method == "POST" and bool(errors)
+    data = request.POST if posted else None
+
+    def bound(cls, initial, **kw):
+        form = cls(data, request.FILES if posted else None, initial=initial, **kw) if posted else cls(initial=initial, **kw)
+        if posted:
+            form.is_valid()
+        return form
+
+    groups: dict[str, forms.Form] = {}
+    shareholders: list = []
+    ctx: dict = {}
+    if step == "type":
+        main = bound(TypeStepForm, values, contribution_forms=CONTRIBUTION_FORMS.items())
+    elif step == "people":
+        main = bound(PeopleStepForm, {"directors": ", ".join(values.get("directors") or []), "supervisors": ", ".join(values.get("supervisors") or []), "manager": values.get("manager", "")})
+        for role, parts in (("legal_rep", ("name", "id_number")), ("liaison", ("name", "id_number", "phone")), ("finance", ("name", "phone"))):
+            groups[role] = bound(PersonForm, values.get(role) or {}, prefix=role, parts=parts)
+        saved = list(values.get("shareholders") or [])
+        wanted = request.GET.get("rows", "")
+        if posted:
+            n = max((i + 1 for i in range(MAX_SHAREHOLDERS) if any(request.POST.get(f"sh-{i}-{f}") for f in ShareholderForm.base_fields)), default=1)
+        else:
+            n = max(len(saved), int(wanted) if wanted.isdigit() else 1, 1)
+        n = min(n, MAX_SHAREHOLDERS)
+        shareholders = [bound(ShareholderForm, saved[i] if i < len(saved) else {}, prefix=f"sh-{i}") for i in range(n)]
+        ctx["shareholder_forms"] = shareholders
+        ctx["may_add_shareholder"] = n < MAX_SHAREHOLDERS
+        ctx["shareholder_template"] = ShareholderForm(prefix="sh-__i__")
+    elif step == "address":
+        towns = Region.objects.filter(parent=app.region).order_by("code") if app.region.level == "county" else Region.objects.filter(parent__parent=app.region, level="town").order_by("code")
+        main = bound(AddressStepForm, {**values, "pledge": bool(values.get("pledge"))}, towns=towns)
+    elif step == "scope":
+        catalogue = list(ScopeItem.objects.filter(is_active=True).order_by("category", "industry", "code"))
+        main = bound(ScopeStepForm, {"items": values.get("items") or [], "licence_ack": bool(values.get("licence_ack"))}, catalogue=catalogue)
+        by_code = {w.data["value"]: w for w in main["items"]}
+        groups_out: dict[str, list] = {}
+        for item in catalogue:
+            groups_out.setdefault(item.get_category_display(), []).append((by_code[item.code], item))
+        ctx["scope_groups"] = list(groups_out.items())
+    else:
+        banks = Organisation.objects.filter(kind=OrganisationKind.BANK, is_active=True).order_by("name")
+        shops = SealShop.objects.filter(is_active=True, region__prefix__startswith=app.region.prefix[:4]).order_by("name")
+        initial = {**values, "seals": values.get("seals") or SEALS}
+        main = bound(ServicesStepForm, initial, shops=shops, banks=banks, seal_names=SEALS)
+        groups["recipient"] = bound(PersonForm, values.get("recipient") or {}, prefix="recipient", parts=("name", "phone"))
+    ctx["loose_errors"] = place_errors(errors, step=step, main=main, groups=groups, shareholders=shareholders) if posted else []
+    ctx["form"] = main
+    ctx.update(groups)
+    return ctx
 
 
 @citizen

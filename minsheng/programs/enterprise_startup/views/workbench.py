@@ -8,29 +8,58 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
-from minsheng.core.errors import DomainError
+from minsheng.cases.process import get_process
+from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
 
 from .. import selectors
+from ..forms import (
+    DeliveryUpdateForm,
+    LegacyCodeForm,
+    LicenceStatusForm,
+    StepCompleteForm,
+    VisitForm,
+    result_rows,
+)
 from ..models import DeliveryState
 from ..services import delivery, departments, draft, visits
+from ..services import licence as licence_services
 from ..services.form import SEALS
 from . import http_errors
 
 STAFF = ("case_officer", "department_head")
+TASK_STAFF = (*STAFF, "bank_officer")  # a bank's officers see and finish their bank's steps
 
 
-@staff(*STAFF)
+@staff(*TASK_STAFF)
 def staff_tasks(request):
-    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": selectors.staff_task_list(user=request.user)})
+    tasks = list(selectors.staff_task_list(user=request.user))
+    for t in tasks:
+        t.shown_title = task_title(t)
+    return render(request, "enterprise_startup/staff_tasks.html", {"tasks": tasks})
 
 
-@staff(*STAFF)
+def task_title(task) -> str:
+    """The step's name in the reader's language (the process's TaskSpec); the stored title,
+    written in the language of whoever opened the case, only when the process has none."""
+    try:
+        spec = get_process(task.case.process_key).task_spec(task.department_code)
+    except LookupError:
+        spec = None
+    return str(spec.title) if spec is not None else task.title
+
+
+@staff(*TASK_STAFF)
 @http_errors
 def staff_task(request, task_id: int):
     task = selectors.task_for_staff(user=request.user, task_id=task_id)
     errors = {}
+    kw = {"department": task.department_code, "seal_names": SEALS}
+    app = task.case.startup_application
+    form = StepCompleteForm(initial={"seals": draft.draft_data(app).get("services", {}).get("seals") or [], "invoice": "数电发票"}, **kw)
     if request.method == "POST":
+        form = StepCompleteForm(request.POST, **kw)
+        form.is_valid()
         fields = ["filing_number", "taxpayer_type", "invoice", "social_insurance_number", "medical_insurance_number", "housing_fund_account", "appointment_at", "account_number"]
         data = {f: request.POST.get(f, "")[:100] for f in fields if request.POST.get(f)}
         data["seals"] = request.POST.getlist("seals")
@@ -41,11 +70,14 @@ def staff_task(request, task_id: int):
             return redirect("enterprise_startup:staff_tasks")
         except DomainError as exc:
             errors = exc.fields or {"__all__": [str(exc.message)]}
-    app = task.case.startup_application
+            for field, msgs in errors.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
     return render(
         request,
         "enterprise_startup/staff_task.html",
-        {"task": task, "app": app, "data": draft.draft_data(app), "errors": errors, "seal_names": SEALS},
+        {"task": task, "task_title": task_title(task), "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result),
+         "summary": selectors.application_summary(application=app)},
         status=422 if errors else 200,
     )
 
@@ -54,10 +86,17 @@ def staff_task(request, task_id: int):
 @http_errors
 def staff_application(request, app_id: int):
     app = selectors.application_get_for(user=request.user, application_id=app_id, as_founder=False)
+    licence_form = LicenceStatusForm(request.POST if request.POST.get("action") == "licence_status" else None)
     if request.method == "POST":
         try:
             action = request.POST.get("action")
-            if action == "visit":
+            if action == "licence_status":
+                if not licence_form.is_valid():
+                    raise ValidationFailed(fields=fields_from_django(licence_form.errors))
+                licence_services.licence_status_record(
+                    user=request.user, application=app, status=licence_form.cleaned_data["status"],
+                    reason=licence_form.cleaned_data["reason"])
+            elif action == "visit":
                 visits.visit_record(application=app, actor=request.user, reason=request.POST.get("reason", ""))
             elif action == "legacy_code":
                 draft.legacy_code_accept(application=app, actor=request.user, credit_code=request.POST.get("credit_code", ""))
@@ -70,7 +109,9 @@ def staff_application(request, app_id: int):
     return render(
         request,
         "enterprise_startup/staff_application.html",
-        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None), "delivery_states": DeliveryState.choices, "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app)},
+        {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None),
+         "delivery_form": DeliveryUpdateForm(states=DeliveryState.choices), "visit_form": VisitForm(), "legacy_form": LegacyCodeForm(), "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app),
+         "licence_form": licence_form if licence_services.licence_registrar(user=request.user, application=app) else None},
     )
 
 

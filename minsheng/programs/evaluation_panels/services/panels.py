@@ -2,8 +2,9 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minsheng.audit.services import audit_record
@@ -187,8 +188,10 @@ def evaluation_publish_candidates(*, evaluation: Evaluation, actor, seed: str | 
                 _("Only %(n)s eligible volunteers are in the pool for a panel of %(size)s. Enrol more volunteers or draw a smaller panel.")
                 % {"n": sum(len(v) for v in strata.values()), "size": ev.panel_size},
             )
+        with translation.override(settings.LANGUAGE_CODE):  # stored once, shown to everyone
+            purpose = _("Evaluation panel for %(project)s") % {"project": ev.project.title}
         draw, _seed = draw_commit(
-            purpose=_("Evaluation panel for %(project)s") % {"project": ev.project.title}, key=ev.draw_key,
+            purpose=purpose, key=ev.draw_key,
             seed=seed, actor=actor,
         )
         draw = draw_publish_candidates(draw=draw, strata=strata, quotas=quotas, actor=actor)

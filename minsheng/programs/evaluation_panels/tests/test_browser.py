@@ -52,7 +52,7 @@ def test_panel_member_checks_in_from_the_qr_link_and_scores_on_a_phone(browser_c
     page.goto(f"{live_server.url}/p/evaluation_panels/checkin/{services.checkin_token(evaluation=ev)}/")
     page.click("[data-test=checkin]")
     page.wait_for_url(f"**/p/evaluation_panels/evaluations/{ev.id}/score/")
-    assert "签到" in page.inner_text(".messages") or page.locator("[data-test=submit-score]").is_visible()
+    assert "签到" in page.inner_text("[data-test=messages]") or page.locator("[data-test=submit-score]").is_visible()
 
     for c in ev.rubric.criteria.all():
         page.fill(f"#c{c.id}", "8")

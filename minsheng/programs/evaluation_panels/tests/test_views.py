@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from .. import services
-from ..models import IdeaSupport, Milestone, Scorecard
+from ..models import IdeaSupport, Milestone, ProjectStatus, Scorecard
 from . import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -76,6 +76,11 @@ def test_organiser_page_and_qr_need_the_role(client, ev):
     client.force_login(f.staff_user("panel_organiser"))
     r = client.get(reverse("evaluation_panels:evaluation_manage", args=[ev.id]))
     assert r.status_code == 200 and "checkin/" in r.content.decode()
+    strata = {s.stratum for s in ev.seats.all()}
+    assert strata  # the panel is drawn
+    for key in strata:  # a stratum "320706/18-34" reads as the district's name and the ages, not the key
+        assert key not in r.content.decode()
+        assert key.split("/")[1].replace("-", "–") in r.content.decode()
     r = client.get(reverse("evaluation_panels:evaluation_qr", args=[ev.id]))
     assert r["Content-Type"] == "image/svg+xml" and b"<svg" in r.content
 
@@ -93,6 +98,10 @@ def test_supervision_lists_filters_and_ranks_units(client, ev):
     r = client.get(reverse("evaluation_panels:supervision"))
     html = r.content.decode()
     assert r.status_code == 200 and ev.project.title in html and other.title in html
+    zh = client.get(reverse("evaluation_panels:supervision"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    counts = zh[zh.index('data-test="status-counts"'):zh.index('data-test="projects"')]
+    assert "计划中" in counts  # state names, not codes such as "planned"
+    assert all(code not in counts for code, _label in ProjectStatus.choices)
     assert html.index(ev.project.lead_unit.name, html.index('data-test="ranking"')) < html.index(
         other.lead_unit.name, html.index('data-test="ranking"'))
     r = client.get(reverse("evaluation_panels:supervision"), {"lead_unit": other.lead_unit_id})

@@ -10,12 +10,12 @@ from minsheng.access.decorators import citizen
 from minsheng.core.errors import DomainError, NotFound
 
 from .. import selectors, services
+from ..forms import BallotForm, IdeaForm, RecipientViewForm, ScoreForm, errors_to_form
 from ..models import (
     Cycle,
     CycleStatus,
     DelegateVote,
     EvaluationStatus,
-    Grade,
     Idea,
     IdeaSource,
     PanelSeat,
@@ -35,18 +35,18 @@ def idea_new(request):
     if cycle is None or cycle.status != CycleStatus.SOLICITING:
         messages.warning(request, _("Ideas are not being collected at the moment."))
         return redirect("evaluation_panels:home")
-    data = {}
+    form = IdeaForm(request.POST or None)
     if request.method == "POST":
         data = request.POST
         try:
             services.idea_submit(cycle=cycle, title=data.get("title", ""), description=data.get("description", ""),
                                  source=IdeaSource.PUBLIC, user=request.user)
         except DomainError as exc:
-            show_errors(request, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Thank you. Your idea has been received and will be screened."))
             return redirect("evaluation_panels:home")
-    return render(request, "evaluation_panels/idea_new.html", {"cycle": cycle, "data": data},
+    return render(request, "evaluation_panels/idea_new.html", {"cycle": cycle, "form": form},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -72,18 +72,20 @@ def vote_detail(request, vote_id: int):
     if vote is None:
         return render(request, "evaluation_panels/not_found.html", status=404)
     entry = vote.delegates.filter(user=request.user).first()
+    candidates = vote.candidates.select_related("category", "lead_unit")
+    form = BallotForm(request.POST or None, candidates=candidates)
     if request.method == "POST":
         try:
             services.ballot_cast(vote=vote, user=request.user, candidate_ids=request.POST.getlist("candidates"))
         except DomainError as exc:
-            show_errors(request, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Your ballot has been cast. It is stored without your name."))
             return redirect("evaluation_panels:vote", vote_id=vote.pk)
     names = dict(vote.candidates.values_list("id", "title"))
     rows = [dict(r, title=names.get(r["candidate"], "")) for r in vote.result] if vote.status == VoteStatus.PUBLISHED else []
     return render(request, "evaluation_panels/vote.html", {
-        "vote": vote, "entry": entry, "candidates": vote.candidates.select_related("category", "lead_unit"), "rows": rows,
+        "vote": vote, "entry": entry, "form": form, "rows": rows,
     })
 
 
@@ -130,7 +132,7 @@ def score(request, evaluation_id: int):
     except NotFound:
         return render(request, "evaluation_panels/not_found.html", status=404)
     criteria = list(ev.rubric.criteria.all())
-    data = {}
+    form = ScoreForm(request.POST or None, criteria=criteria, auto_id="%s")
     status = 200
     if request.method == "POST":
         data = request.POST
@@ -139,16 +141,24 @@ def score(request, evaluation_id: int):
             services.scorecard_submit(evaluation=ev, user=request.user, overall=data.get("overall", ""), scores=scores,
                                       comment=data.get("comment", ""), photos=request.FILES.getlist("photos"))
         except DomainError as exc:
-            show_errors(request, exc)
+            if exc.fields:  # the service names criteria by id ("scores.12"); the field is "c12"
+                errors_to_form(form, type(exc)(exc.message, fields={_score_field(k): v for k, v in exc.fields.items()}))
+            else:  # closed, not checked in, already handed in: the page then shows no form
+                show_errors(request, exc)
             status = exc.status
         else:
             messages.success(request, _("Your scorecard has been handed in. Thank you for evaluating."))
             return redirect("evaluation_panels:score", evaluation_id=ev.pk)
         seat.refresh_from_db()
     return render(request, "evaluation_panels/score.html", {
-        "ev": ev, "seat": seat, "criteria": criteria, "data": data, "grades": Grade.choices,
+        "ev": ev, "seat": seat, "form": form, "recipient_form": RecipientViewForm(auto_id="recipient-%s"),
         "closed": ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE),
     }, status=status)
+
+
+def _score_field(key: str) -> str:
+    tail = key.rsplit(".", 1)[-1]
+    return f"c{tail}" if tail.isdigit() else key
 
 
 @citizen
@@ -163,3 +173,26 @@ def recipient_view(request, evaluation_id: int):
     else:
         messages.success(request, _("The service recipient's view has been recorded."))
     return redirect("evaluation_panels:score", evaluation_id=evaluation_id)
+
+
+@citizen
+def volunteer_join(request):
+    """A citizen joins the pool from which evaluation panels are drawn (群众评议团)."""
+    from ..forms import VolunteerJoinForm
+    from ..models import Volunteer
+
+    person = getattr(request.user, "person", None)
+    member = Volunteer.objects.filter(person=person).first() if person else None
+    form = None if member else VolunteerJoinForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            if person is None:
+                raise NotFound(_("Verify your real name first: panel members are real-name citizens."))
+            services.volunteer_enrol(person=person, actor=request.user,
+                                     occupation=form.cleaned_data["occupation"],
+                                     conflict_note=form.cleaned_data["conflict_note"])
+            messages.success(request, _("Welcome to the panel pool. You will be told when you are drawn."))
+            return redirect("evaluation_panels:volunteer_join")
+        except DomainError as exc:
+            show_errors(request, exc)
+    return render(request, "evaluation_panels/volunteer_join.html", {"member": member, "form": form})

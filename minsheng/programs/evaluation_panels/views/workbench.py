@@ -13,15 +13,36 @@ from django.utils.translation import gettext as _
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
+from minsheng.core.natural import natural_key
+from minsheng.regions.models import Region
 
 from .. import selectors, services
 from ..apps import ORGANISER_ROLES
+from ..forms import (
+    ProgressForm,
+    ProgressUploadForm,
+    RectificationReportForm,
+    ReevaluateForm,
+    SupervisionFilterForm,
+    errors_to_form,
+)
 from ..models import (
     Cycle,
     Grade,
     ProjectStatus,
 )
 from . import show_errors
+
+
+def stratum_labels(keys) -> dict[str, str]:
+    """A draw stratum "320723/18-34" as people read it: "灌云县，18–34岁"."""
+    keys = {k for k in keys if k}
+    names = dict(Region.objects.filter(pk__in={k.split("/")[0] for k in keys}).values_list("pk", "name"))
+    out = {}
+    for key in keys:
+        district, _sep, band = key.partition("/")
+        out[key] = _("%(district)s, aged %(band)s") % {"district": names.get(district, district), "band": band.replace("-", "–")}
+    return out
 
 
 @staff(*ORGANISER_ROLES)
@@ -32,7 +53,7 @@ def evaluation_manage(request, evaluation_id: int):
     except NotFound:
         return render(request, "evaluation_panels/not_found.html", status=404)
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action") or ("replace" if "replace" in request.POST else None)
         try:
             if action == "candidates":
                 services.evaluation_publish_candidates(evaluation=ev, actor=request.user)
@@ -41,7 +62,8 @@ def evaluation_manage(request, evaluation_id: int):
                 services.evaluation_run_draw(evaluation=ev, actor=request.user)
                 messages.success(request, _("The panel has been drawn and its members invited."))
             elif action == "replace":
-                seat = ev.seats.filter(pk=request.POST.get("seat")).first()
+                seat_id = request.POST.get("seat") or request.POST.get("replace") or ""
+                seat = ev.seats.filter(pk=int(seat_id) if seat_id.isdigit() else 0).first()
                 if seat is None:
                     raise NotFound
                 new = services.seat_replace(seat=seat, actor=request.user)
@@ -55,10 +77,14 @@ def evaluation_manage(request, evaluation_id: int):
         except DomainError as exc:
             show_errors(request, exc)
         return redirect("evaluation_panels:evaluation_manage", evaluation_id=ev.pk)
-    seats = ev.seats.select_related("volunteer__person", "volunteer__district").order_by("stratum", "position")
+    seats = list(ev.seats.select_related("volunteer__person", "volunteer__district").order_by("stratum", "position"))
+    labels = stratum_labels([*(ev.quotas or {}), *(s.stratum for s in seats)])
+    for s in seats:
+        s.stratum_label = labels.get(s.stratum, s.stratum)
     checkin_url = request.build_absolute_uri(reverse("evaluation_panels:checkin", args=[services.checkin_token(evaluation=ev)]))
     return render(request, "evaluation_panels/evaluation_manage.html", {
         "ev": ev, "seats": seats, "checkin_url": checkin_url,
+        "quota_rows": sorted(((labels.get(k, k), n) for k, n in (ev.quotas or {}).items()), key=lambda r: natural_key(r[0])),
         "present": sum(1 for s in seats if s.checked_in_at), "scored": sum(1 for s in seats if s.has_scored),
     })
 
@@ -78,22 +104,20 @@ def evaluation_qr(request, evaluation_id: int):
 def unit_projects(request):
     """The lead unit's projects, overdue milestones, rectification orders and bulk progress."""
     units = selectors.unit_ids(user=request.user)
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose a spreadsheet to upload."))
+    upload_form = ProgressUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and upload_form.is_valid():
+        try:
+            job = services.progress_import(file=upload_form.cleaned_data["file"], actor=request.user,
+                                           dry_run=not upload_form.cleaned_data["confirm"])
+        except DomainError as exc:
+            errors_to_form(upload_form, exc)
         else:
-            try:
-                job = services.progress_import(file=upload, actor=request.user, dry_run=request.POST.get("confirm") != "1")
-            except DomainError as exc:
-                show_errors(request, exc)
-            else:
-                return redirect("imports:job", pk=job.pk)
+            return redirect("imports:job", pk=job.pk)
     projects = selectors.supervision_projects(user=request.user)
     if not request.user.is_superuser:
         projects = projects.filter(lead_unit_id__in=units)
     orders = selectors.rectifications_open_for_units(units=units)
-    return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders})
+    return render(request, "evaluation_panels/unit.html", {"projects": projects, "orders": orders, "upload_form": upload_form})
 
 
 @staff("project_unit_officer")
@@ -103,7 +127,9 @@ def progress_new(request, project_id: int):
         services.unit_may_act(user=request.user, project=project)
     except DomainError:
         return render(request, "evaluation_panels/not_found.html", status=404)
-    data = {}
+    open_milestones = list(project.milestones.filter(done_on__isnull=True))
+    form = ProgressForm(request.POST or None, request.FILES or None, milestones=open_milestones,
+                        initial={"percent_done": project.percent_done})
     if request.method == "POST":
         data = request.POST
         try:
@@ -112,12 +138,12 @@ def progress_new(request, project_id: int):
             for m in project.milestones.filter(done_on__isnull=True, pk__in=data.getlist("milestones_done")):
                 services.milestone_complete(milestone=m, done_on=timezone.localdate(), actor=request.user)
         except DomainError as exc:
-            show_errors(request, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The progress report has been published on the project page."))
             return redirect("evaluation_panels:project", project_id=project.pk)
     return render(request, "evaluation_panels/progress_new.html", {
-        "project": project, "data": data, "open_milestones": project.milestones.filter(done_on__isnull=True),
+        "project": project, "form": form,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -151,6 +177,7 @@ def rectification_detail(request, order_id: int):
     order = services.rectification_sync(order=order)  # reported from the workbench: show it here too
     return render(request, "evaluation_panels/rectification.html", {
         "order": order, "is_unit": is_unit, "is_organiser": is_organiser,
+        "report_form": RectificationReportForm(), "reevaluate_form": ReevaluateForm(),
     })
 
 
@@ -167,11 +194,16 @@ def supervision(request):
     projects = selectors.supervision_projects(user=request.user, status=g.get("status", ""), grade=g.get("grade", ""),
                                               lead_unit=lead_unit, district=g.get("district", ""), cycle=cycle)
     all_projects = selectors.supervision_projects(user=request.user, cycle=cycle)
+    units, districts = selectors.lead_units_of(projects=all_projects), selectors.districts_of(projects=all_projects)
+    filter_form = SupervisionFilterForm(g or None, initial={"year": cycle.year if cycle else ""}, cycles=cycles,
+                                        statuses=ProjectStatus.choices, grades=Grade.choices, units=units, districts=districts)
+    by_status = selectors.status_counts(projects=all_projects)["by_status"]
     return render(request, "evaluation_panels/supervision.html", {
+        "filter_form": filter_form,
+        "status_counts": [(label, by_status[k]) for k, label in ProjectStatus.choices if k in by_status],
         "cycle": cycle, "cycles": cycles, "projects": projects, "ranking": selectors.units_ranking(projects=all_projects),
-        "counts": selectors.status_counts(projects=all_projects), "statuses": ProjectStatus.choices, "grades": Grade.choices,
-        "units": selectors.lead_units_of(projects=all_projects),
-        "districts": selectors.districts_of(projects=all_projects),
+        "statuses": ProjectStatus.choices, "grades": Grade.choices,
+        "units": units, "districts": districts,
         "orders": selectors.rectifications_of(projects=all_projects),
         "evaluations": selectors.evaluations_of(projects=all_projects),
         "filters": g,

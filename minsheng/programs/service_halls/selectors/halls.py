@@ -1,23 +1,16 @@
 """Reads of the halls themselves: points, and what taking a number needs to know about one
 (is it in service and open now, which businesses it handles).
 
-Taking a number is the hall's busiest request (a kiosk rush), and a hall's businesses,
-hours and closed days change a few times a year, so each process keeps them for
-``SERVICE_HALLS_LOOKUP_SECONDS`` (``hall_get``; 0 turns this off, as under tests unless a
-test sets it). The services that change them call ``hall_changed`` in their transaction:
-the process forgets the hall when it commits, other processes within the time-to-live.
-The numbers themselves always come from the database.
+Nothing is kept in memory: a hall's hours, closed days and businesses are read with the
+request that needs them, so a change counts from the next request, with nothing to
+invalidate. Whether a point is open is one rule, ``open_now``: SQL conditions a query adds
+to the point it reads (taking a number reads them in the statement that reads its number).
 """
 
-import threading
-import time
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import partial
+from datetime import datetime
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,74 +18,67 @@ from minsheng.core.errors import NotFound
 
 from ..models import BusinessType, Closure, OpeningHours, ServicePoint
 
+HANDLES = ServicePoint.business_types.through  # (point, business) rows
 
-def open_at(hours, closed: bool, local: datetime) -> bool:
-    """Open at ``local`` (the hall's local time): not a closed day, and within one of the
-    week's periods (a point with no hours configured is open whenever it is in service)."""
-    if closed:
-        return False
-    if not hours:
-        return True
-    now = local.time()
-    return any(h.weekday == local.weekday() and h.opens <= now < h.closes for h in hours)
+
+def open_now(*, at: datetime, point=None) -> dict[str, Exists]:
+    """Annotations for a query of points (or of rows with ``point``, an OuterRef to the point's
+    id) saying whether the point is open at ``at``: ``closed_today`` (a closure on the local
+    day), ``has_hours`` and ``in_hours`` (a period of its week contains the local time).
+    ``is_open`` combines them: a point with no hours configured is open whenever it is in
+    service."""
+    local = timezone.localtime(at)
+    point = point if point is not None else OuterRef("pk")
+    hours = OpeningHours.objects.filter(point_id=point)
+    return {
+        "closed_today": Exists(Closure.objects.filter(point_id=point, date=local.date())),
+        "has_hours": Exists(hours),
+        "in_hours": Exists(hours.filter(weekday=local.weekday(), opens__lte=local.time(),
+                                        closes__gt=local.time())),
+    }
+
+
+def is_open(row) -> bool:
+    """Open by the ``open_now`` annotations of ``row``."""
+    return not row.closed_today and (row.in_hours or not row.has_hours)
+
+
+def handles(*, business_id, point=None) -> Exists:
+    """An annotation: the point (``point``, default the row's pk) handles the active business."""
+    point = point if point is not None else OuterRef("pk")
+    return Exists(HANDLES.objects.filter(servicepoint_id=point, businesstype_id=business_id,
+                                         businesstype__is_active=True))
 
 
 def point_is_open(*, point: ServicePoint, at: datetime | None = None) -> bool:
-    """Open when in service, not closed that day, and within a row of its hours."""
+    """Open when in service, not closed that day, and within a row of its hours (one query)."""
     if not point.is_active:
         return False
-    local = timezone.localtime(at or timezone.now())
-    closed = point.closures.filter(date=local.date()).exists()
-    return open_at(list(point.opening_hours.all()), closed, local)
+    row = ServicePoint.objects.filter(pk=point.pk).annotate(**open_now(at=at or timezone.now())).first()
+    return row is not None and is_open(row)
 
 
 @dataclass(frozen=True)
 class Hall:
-    """A point in service with what taking a number checks."""
+    """A point in service with its active businesses and whether it is open now."""
 
     point: ServicePoint
     businesses: dict[int, BusinessType]  # active businesses the point handles, by id
-    hours: tuple[OpeningHours, ...]
-    closed_on: frozenset[date]
+    open: bool
 
     def handles(self, business_id: int) -> bool:
         return business_id in self.businesses
 
-    def is_open(self, at: datetime) -> bool:
-        local = timezone.localtime(at)
-        return open_at(self.hours, local.date() in self.closed_on, local)
 
-
-_halls: dict[int, tuple[float, Hall | None]] = {}
-_lock = threading.Lock()
-
-
-def _load(point_id: int) -> Hall | None:
-    point = ServicePoint.objects.filter(pk=point_id, is_active=True).select_related("region").first()
+def hall_find(*, point_id: int, at: datetime | None = None) -> Hall | None:
+    """The point in service with its businesses and whether it is open at ``at`` (now): two
+    queries; None when it does not exist or is out of service."""
+    point = (ServicePoint.objects.filter(pk=point_id, is_active=True).select_related("region")
+             .annotate(**open_now(at=at or timezone.now())).first())
     if point is None:
         return None
     businesses = {b.pk: b for b in point.business_types.filter(is_active=True)}
-    hours = tuple(point.opening_hours.all())
-    closed = frozenset(
-        Closure.objects.filter(point_id=point_id, date__gte=timezone.localdate()).values_list("date", flat=True)
-    )
-    return Hall(point=point, businesses=businesses, hours=hours, closed_on=closed)
-
-
-def hall_find(*, point_id: int) -> Hall | None:
-    """The point in service with its businesses, hours and closures; None when it does
-    not exist or is out of service."""
-    ttl = settings.SERVICE_HALLS_LOOKUP_SECONDS
-    if ttl <= 0:
-        return _load(point_id)
-    now = time.monotonic()
-    hit = _halls.get(point_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = _load(point_id)
-    with _lock:
-        _halls[point_id] = (now + ttl, value)
-    return value
+    return Hall(point=point, businesses=businesses, open=is_open(point))
 
 
 def hall_get(*, point_id: int) -> Hall:
@@ -102,19 +88,14 @@ def hall_get(*, point_id: int) -> Hall:
     return hall
 
 
-def halls_forget(point_id: int | None = None) -> None:
-    """Forget one hall (None: every hall) in this process."""
-    with _lock:
-        if point_id is None:
-            _halls.clear()
-        else:
-            _halls.pop(point_id, None)
-
-
-def hall_changed(point_id: int | None) -> None:
-    """Call inside the transaction that changes a point, its businesses, hours or closures
-    (None: a business type, which every point may hold): this process forgets it at commit."""
-    transaction.on_commit(partial(halls_forget, point_id))
+def kiosk_choice(*, point_id: int, business_id) -> tuple[ServicePoint, BusinessType] | None:
+    """The point in service and one active business it handles (one query), or None."""
+    if not str(business_id).isdigit():
+        return None
+    row = (HANDLES.objects.filter(servicepoint_id=point_id, servicepoint__is_active=True,
+                                  businesstype_id=int(business_id), businesstype__is_active=True)
+           .select_related("servicepoint", "businesstype").first())
+    return (row.servicepoint, row.businesstype) if row is not None else None
 
 
 def point_get(*, point_id: int) -> ServicePoint:

@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from minsheng.access.selectors import scope_q
+from minsheng.core.natural import natural_key
 
 from ..apps import STATS
 from ..models import Appointment, AppointmentState, ServicePoint, Ticket
@@ -70,8 +71,8 @@ def hall_stats(*, points, date_from: date, date_to: date) -> dict:
         "tickets": sum(states.values()),
         "states": dict(states),
         "wait": _summary(all_waits),
-        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items())} for k, d in waits.items()},
-        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items())} for k, d in service.items()},
+        "wait_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: natural_key(kv[0]))} for k, d in waits.items()},
+        "service_by": {k: {str(g): _summary(v) for g, v in sorted(d.items(), key=lambda kv: natural_key(kv[0]))} for k, d in service.items()},
         "appointments": appointments.count(),
         "appointment_no_shows": no_show,
         "appointment_no_show_rate": round(no_show / total_closed, 3) if total_closed else None,

@@ -9,7 +9,6 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode
 
 from ..models import BusinessType
-from ..selectors.halls import hall_changed
 from .checks import FieldErrors, text_ok
 
 _PREFIX_RE = re.compile(r"^[A-Z]$")
@@ -94,5 +93,4 @@ def business_type_update(
         audit_record(event_type="service_halls.business_type_update", actor=actor, target=business_type,
                      old={k: v for k, v in old.items() if new[k] != v},
                      new={k: v for k, v in new.items() if old[k] != v})
-        hall_changed(None)  # every cached hall: any may handle this business
     return business_type

@@ -1,10 +1,8 @@
 """Setting up a hall (the hall manager's work): service points, zones and windows.
 
 Every change is validated before anything is written (one ValidationFailed naming
-each bad field), runs in one transaction and writes one audit row in it. A change to
-what the kiosk reads about a hall tells the hall cache after commit
-(``selectors.halls.hall_changed``); adding, moving, closing or reopening a point
-recomputes the 15-minute circle after commit.
+each bad field), runs in one transaction and writes one audit row in it. Adding, moving,
+closing or reopening a point recomputes the 15-minute circle after commit.
 
 Scope (which points a manager may touch) is checked by the gates in
 ``selectors.manage`` before these are called; creating a point or moving it to another
@@ -37,7 +35,6 @@ from ..models import (
     Zone,
     ZoneKind,
 )
-from ..selectors.halls import hall_changed
 from .checks import FieldErrors, text_ok
 
 MANAGER_ROLES = ("hall_manager",)
@@ -46,7 +43,6 @@ MANAGER_ROLES = ("hall_manager",)
 def _recompute_after_commit(trigger: str, point_id: int) -> None:
     from ..tasks import coverage_recompute
 
-    hall_changed(point_id)
     transaction.on_commit(lambda: coverage_recompute.enqueue(trigger=trigger))
 
 
@@ -185,7 +181,6 @@ def point_update(
         audit_record(event_type="service_halls.point_update", actor=actor, target=point,
                      old={k: v for k, v in old.items() if new[k] != v},
                      new={k: v for k, v in new.items() if old[k] != v})
-        hall_changed(point.pk)
     return point
 
 

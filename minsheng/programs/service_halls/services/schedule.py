@@ -11,7 +11,6 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ErrorCode, ValidationFailed
 
 from ..models import AppointmentSlot, BusinessType, Closure, OpeningHours, ServicePoint
-from ..selectors.halls import hall_changed
 from .checks import FieldErrors, text_ok
 
 MAX_RANGE_DAYS = 62  # slots and closures are set at most about two months at a time
@@ -52,7 +51,6 @@ def hours_set(*, point: ServicePoint, periods: Iterable[tuple[int, time, time]],
             [OpeningHours(point=point, weekday=d, opens=o, closes=c) for d, o, c in periods])
         audit_record(event_type="service_halls.hours_set", actor=actor, target=point,
                      old={"hours": old}, new={"hours": [_period_label(*p) for p in periods]})
-        hall_changed(point.pk)
     return rows
 
 
@@ -88,7 +86,6 @@ def closures_add(
         Closure.objects.bulk_create(new, ignore_conflicts=True)
         audit_record(event_type="service_halls.closures_add", actor=actor, target=point,
                      new={"dates": [c.date.isoformat() for c in new], "reason": reason})
-        hall_changed(point.pk)
     return new
 
 
@@ -97,7 +94,6 @@ def closure_remove(*, closure: Closure, actor=None) -> None:
         audit_record(event_type="service_halls.closure_remove", actor=actor, target=closure.point,
                      old={"date": closure.date.isoformat(), "reason": closure.reason})
         closure.delete()
-        hall_changed(closure.point_id)
 
 
 # --- appointment slots -----------------------------------------------------------------

@@ -3,15 +3,14 @@
 Numbers run A001, A002 … per (point, letter, day) from one counter row: the
 ``UPDATE … SET last = last + 1`` holds the row's lock until its transaction commits, so no
 two tickets share a number (SQLite's IMMEDIATE transactions serialise writers). Nothing lives in
-memory but the hall's reference data (``selectors.halls``): a restart leaves the queue
-as the database has it.
+memory: a restart leaves the queue as the database has it.
 """
 
 from contextlib import nullcontext
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ from ..models import (
     TicketEvent,
     TicketState,
 )
-from ..selectors.halls import hall_find
+from ..selectors.halls import handles, is_open, open_now
 from . import display
 
 ELDERLY_AGE = 70
@@ -69,15 +68,35 @@ def ticket_event(ticket: Ticket, kind: str, *, window=None, actor=None, detail=N
     return event
 
 
-def _next_number(*, point_id: int, prefix: str, day: date) -> int:
-    """The next number for (point, letter, day); the counter row stays locked until commit."""
-    counter = TicketCounter.objects.filter(point_id=point_id, prefix=prefix, service_date=day)
+class _Refused(Exception):
+    """The hall cannot issue this number (closed, or not handling the business)."""
+
+    def __init__(self, *, closed: bool):
+        super().__init__(closed)
+        self.closed = closed
+
+
+def _next_number(*, point_id: int, business_id: int, prefix: str, now) -> int:
+    """The next number for (point, letter, day); the counter row stays locked until commit.
+
+    The statement that reads the number also reads whether the point, in service, is open now
+    and handles the business (``selectors.halls``): when not, ``_Refused`` rolls the number back.
+    """
+    counter = TicketCounter.objects.filter(point_id=point_id, prefix=prefix, service_date=timezone.localdate(now))
     if not counter.update(last=F("last") + 1):
         # The day's first number with this letter: create the row (a racing kiosk may too).
         TicketCounter.objects.bulk_create(
-            [TicketCounter(point_id=point_id, prefix=prefix, service_date=day, last=0)], ignore_conflicts=True)
+            [TicketCounter(point_id=point_id, prefix=prefix, service_date=timezone.localdate(now), last=0)],
+            ignore_conflicts=True)
         counter.update(last=F("last") + 1)
-    return counter.values_list("last", flat=True).get()
+    row = (counter.select_related("point").annotate(**open_now(at=now, point=OuterRef("point_id")),
+                                                     handles=handles(business_id=business_id, point=OuterRef("point_id")))
+           .only("last", "point__is_active").get())
+    if not row.point.is_active or not is_open(row):
+        raise _Refused(closed=True)
+    if not row.handles:
+        raise _Refused(closed=False)
+    return row.last
 
 
 def _check_in(appointment: Appointment, now) -> None:
@@ -106,18 +125,6 @@ def ticket_issue(
         raise ValidationFailed.for_field(
             "priority_reason", _("Choose one of the listed reasons for priority service.")
         )
-    hall = hall_find(point_id=point.pk)
-    if hall is None or not hall.is_open(now):
-        raise ValidationFailed(
-            _("%(point)s is closed now. Please come back during its opening hours.")
-            % {"point": point.name}
-        )
-    if not business_type.is_active or not hall.handles(business_type.pk):
-        raise ValidationFailed.for_field(
-            "business_type",
-            _("%(point)s does not handle “%(business)s”. Please choose another business or service point.")
-            % {"point": point.name, "business": business_type.name},
-        )
     if appointment is not None:
         slot = appointment.slot
         if (
@@ -137,8 +144,21 @@ def ticket_issue(
     # The number in a transaction of its own: the counter row is locked only while it is taken
     # (a kiosk rush queues on that row). Should the ticket then fail to save, its number is
     # skipped, never issued twice.
-    with transaction.atomic():
-        seq = _next_number(point_id=point.pk, prefix=business_type.prefix, day=today)
+    # The hall's checks (in service, open now, handles the business) are read with the number.
+    try:
+        with transaction.atomic():
+            seq = _next_number(point_id=point.pk, business_id=business_type.pk, prefix=business_type.prefix,
+                               now=now)
+    except _Refused as refused:
+        if refused.closed:
+            raise ValidationFailed(
+                _("%(point)s is closed now. Please come back during its opening hours.") % {"point": point.name}
+            ) from None
+        raise ValidationFailed.for_field(
+            "business_type",
+            _("%(point)s does not handle “%(business)s”. Please choose another business or service point.")
+            % {"point": point.name, "business": business_type.name},
+        ) from None
     with transaction.atomic() if appointment is not None else nullcontext():
         if appointment is not None:
             _check_in(appointment, now)

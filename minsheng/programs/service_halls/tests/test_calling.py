@@ -14,7 +14,6 @@ from minsheng.audit.models import AuditEvent
 from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
 
 from ..models import BusinessType, Ticket, TicketCounter, TicketEvent, Window
-from ..selectors.halls import halls_forget
 from ..services.calling import (
     ticket_finish,
     ticket_recall,
@@ -38,15 +37,7 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def cached(settings):
-    settings.SERVICE_HALLS_LOOKUP_SECONDS = 60
-    halls_forget()
-    yield
-    halls_forget()
-
-
-def test_a_closed_point_is_forgotten_by_the_cache_at_once(cached, django_capture_on_commit_callbacks):
+def test_a_closed_point_issues_no_number_at_once(django_capture_on_commit_callbacks):
     p = f.point()
     biz = p.business_types.first()
     ticket_issue(point=p, business_type=biz, channel="kiosk")

@@ -24,7 +24,7 @@ from ..models import (
     Window,
     Zone,
 )
-from ..selectors.halls import hall_find, halls_forget
+from ..selectors.halls import hall_find, kiosk_choice
 from ..selectors.manage import appointments_for_day, booked_on, points_managed
 from ..services.appointments import appointment_book, appointment_cancel
 from ..services.business_types import business_type_create, business_type_update
@@ -64,15 +64,6 @@ def _clock():
         yield
 
 
-@pytest.fixture
-def cached(settings):
-    """The kiosk's per-process hall cache on, as in production."""
-    settings.SERVICE_HALLS_LOOKUP_SECONDS = 60
-    halls_forget()
-    yield
-    halls_forget()
-
-
 def manager_of(point):
     return f.clerk(point=point, role="hall_manager")
 
@@ -82,9 +73,9 @@ def issue(point, biz=None):
 
 
 def kiosk_issue(point, biz):
-    """Issue as the kiosk does: the business as the cached hall has it."""
-    hall = hall_find(point_id=point.pk)
-    return ticket_issue(point=hall.point, business_type=hall.businesses[biz.pk], channel="kiosk")
+    """Issue as the kiosk does: the point and the business as its one read finds them."""
+    point, business = kiosk_choice(point_id=point.pk, business_id=biz.pk)
+    return ticket_issue(point=point, business_type=business, channel="kiosk")
 
 
 # --- points ----------------------------------------------------------------------------
@@ -160,11 +151,11 @@ def test_a_point_stops_handling_a_business_only_once_its_numbers_are_served():
     assert event.new_values["business_types"] == ["biz-a"]
 
 
-def test_close_and_reopen_take_effect_at_the_kiosk_at_once(cached, django_capture_on_commit_callbacks):
+def test_close_and_reopen_take_effect_at_the_kiosk_at_once(django_capture_on_commit_callbacks):
     p = f.point()
     manager = manager_of(p)
     biz = p.business_types.first()
-    kiosk_issue(p, biz)  # the hall is now cached
+    kiosk_issue(p, biz)
     with django_capture_on_commit_callbacks(execute=True):
         point_close(point=p, actor=manager)
     with pytest.raises(ValidationFailed):
@@ -273,7 +264,7 @@ def test_prefix_letters_stay_unique():
     assert AuditEvent.objects.filter(event_type="service_halls.business_type_create").count() == 1
 
 
-def test_a_new_letter_does_not_renumber_todays_tickets(cached, django_capture_on_commit_callbacks):
+def test_a_new_letter_does_not_renumber_todays_tickets(django_capture_on_commit_callbacks):
     a = f.business("A")
     p = f.point(businesses=[a])
     first, second = kiosk_issue(p, a), kiosk_issue(p, a)
@@ -281,7 +272,7 @@ def test_a_new_letter_does_not_renumber_todays_tickets(cached, django_capture_on
         business_type_update(business_type=a, name=a.name, prefix="G", typical_minutes=10, order=1,
                                 is_active=True)
     assert [t.number for t in Ticket.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")] == ["A001", "A002"]
-    assert kiosk_issue(p, a).number == "G001"  # the cached hall forgot the old letter at once
+    assert kiosk_issue(p, a).number == "G001"  # the new letter counts at once
     with django_capture_on_commit_callbacks(execute=True):
         business_type_update(business_type=a, name=a.name, prefix="A", typical_minutes=10, order=1,
                                 is_active=True)
@@ -290,7 +281,7 @@ def test_a_new_letter_does_not_renumber_todays_tickets(cached, django_capture_on
     assert (event.old_values, event.new_values) == ({"prefix": "A", "order": 100}, {"prefix": "G", "order": 1})
 
 
-def test_a_business_taken_out_of_service_issues_no_numbers(cached, django_capture_on_commit_callbacks):
+def test_a_business_taken_out_of_service_issues_no_numbers(django_capture_on_commit_callbacks):
     a = f.business("A")
     p = f.point(businesses=[a])
     kiosk_issue(p, a)
@@ -303,11 +294,11 @@ def test_a_business_taken_out_of_service_issues_no_numbers(cached, django_captur
 
 
 # --- opening hours and closures ----------------------------------------------------------------
-def test_hours_are_replaced_whole_and_bad_periods_change_nothing(cached, django_capture_on_commit_callbacks):
+def test_hours_are_replaced_whole_and_bad_periods_change_nothing(django_capture_on_commit_callbacks):
     p = f.point()
     manager = manager_of(p)
     OpeningHours.objects.create(point=p, weekday=0, opens=time(8, 0), closes=time(18, 0))
-    issue(p)  # cached: open on Monday at 10
+    issue(p)  # open on Monday at 10
     with pytest.raises(ValidationFailed) as e:
         hours_set(point=p, periods=[(0, time(8, 30), time(12, 0)), (0, time(11, 0), time(17, 0)),
                                        (1, time(12, 0), time(9, 0))], actor=manager)
@@ -322,7 +313,7 @@ def test_hours_are_replaced_whole_and_bad_periods_change_nothing(cached, django_
     assert event.old_values == {"hours": ["0 08:00-18:00"]} and len(event.new_values["hours"]) == 5
 
 
-def test_closed_days_are_added_for_a_range_and_removed_again(cached, django_capture_on_commit_callbacks):
+def test_closed_days_are_added_for_a_range_and_removed_again(django_capture_on_commit_callbacks):
     p = f.point()
     manager = manager_of(p)
     issue(p)

@@ -21,12 +21,11 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import public
 from minsheng.core.errors import NotFound
 
-from ..selectors.halls import hall_find, point_get
+from ..selectors.halls import point_get
 from ..selectors.queue import display_snapshot, events_after, last_event_id
 from ..services import display as display_bus
 from . import http_errors
@@ -188,8 +187,7 @@ def _catch_up(point_id: int, last_id: int | None, release: bool) -> tuple[int, l
 
 
 def _open(point_id: int, last_id: int | None, release: bool) -> tuple[int, list[dict]]:
-    if hall_find(point_id=point_id) is None:
-        raise NotFound(_("This service point does not exist or is no longer in service."))
+    point_get(point_id=point_id)  # NotFound when it does not exist or is out of service
     return _catch_up(point_id, last_id, release)
 
 

@@ -24,6 +24,7 @@ from ..apps import BUSINESS, MANAGERS
 from ..forms import (
     BusinessTypeForm,
     ClosureForm,
+    DayForm,
     HoursForm,
     PointCreateForm,
     PointEditForm,
@@ -33,7 +34,6 @@ from ..forms import (
     ZoneForm,
     errors_to_form,
 )
-from ..models import ZoneKind
 from ..selectors import manage as manage_sel
 from ..services import business_types as business_types_svc
 from ..services import points as points_svc
@@ -67,6 +67,19 @@ def _refuse(request, error: DomainError) -> None:
         for m in field_messages:
             if m != str(error.message):
                 messages.error(request, m)
+
+
+def _dispatch(request, act):
+    """Run ``act(action)`` for the POST's ``form`` field (which of the page's forms was sent):
+    its response, or None to re-render the page. Another hall's record (NotFound) is a 404,
+    as the gates answer everywhere; any other refusal is shown as messages."""
+    try:
+        return act(request.POST.get("form"))
+    except NotFound:
+        raise
+    except DomainError as e:
+        _refuse(request, e)
+        return None
 
 
 def _post_id(request, name: str) -> int:
@@ -127,31 +140,28 @@ def point_manage(request, point_id: int):
     })
     move = PointMoveForm(initial={"latitude": point.latitude, "longitude": point.longitude})
     if request.method == "POST":
-        action = request.POST.get("form")
-        try:
+
+        def act(action):
+            nonlocal edit, move
             if action == "edit":
                 edit = PointEditForm(request.POST)
-                done = _submit(request, edit, lambda d: points_svc.point_update(
+                return _submit(request, edit, lambda d: points_svc.point_update(
                     point=point, name=d["name"], level=d["level"], region=d["region"], address=d["address"],
                     priority_every=d["priority_every"], business_types=list(d["business_types"]),
                     actor=request.user), _("The service point was saved."), here)
-            elif action == "move":
+            if action == "move":
                 move = PointMoveForm(request.POST)
-                done = _submit(request, move, lambda d: points_svc.point_move(point=point, actor=request.user, **d),
+                return _submit(request, move, lambda d: points_svc.point_move(point=point, actor=request.user, **d),
                                _("The location was saved; the 15-minute circle is being recomputed."), here)
-            elif action == "close":
+            if action == "close":
                 points_svc.point_close(point=point, actor=request.user)
-                done = _done(request, _("The service point is closed: it issues no more numbers and is left out of the 15-minute circle."), here)
-            elif action == "reopen":
+                return _done(request, _("The service point is closed: it issues no more numbers and is left out of the 15-minute circle."), here)
+            if action == "reopen":
                 points_svc.point_reopen(point=point, actor=request.user)
-                done = _done(request, _("The service point is in service again."), here)
-            else:
-                raise NotFound()
-        except NotFound:
-            raise  # another hall's record: 404, as the gates answer everywhere
-        except DomainError as e:
-            _refuse(request, e)
-            done = None
+                return _done(request, _("The service point is in service again."), here)
+            raise NotFound()
+
+        done = _dispatch(request, act)
         if done is not None:
             return done
         point.refresh_from_db()
@@ -170,36 +180,33 @@ def zones(request, point_id: int):
     here = reverse("service_halls:manage_zones", args=[point.pk])
     form = ZoneForm()
     if request.method == "POST":
-        action = request.POST.get("form")
-        try:
+
+        def act(action):
+            nonlocal form
             if action == "create":
                 form = ZoneForm(request.POST)
-                done = _submit(request, form, lambda d: points_svc.zone_create(point=point, actor=request.user, **d),
+                return _submit(request, form, lambda d: points_svc.zone_create(point=point, actor=request.user, **d),
                                _("The zone was added."), here)
-            elif action in ("update", "delete"):
+            if action in ("update", "delete"):
                 zone = manage_sel.zone_get_managed(user=request.user, zone_id=_post_id(request, "zone"))
                 if zone.point_id != point.pk:
                     raise NotFound()
                 if action == "delete":
                     points_svc.zone_delete(zone=zone, actor=request.user)
-                    done = _done(request, _("The zone was removed; its windows stay, without a zone."), here)
-                else:
-                    row = ZoneForm(request.POST)
-                    if not row.is_valid():
-                        raise ValidationFailed(_("Choose the zone's kind and enter its name."))
-                    points_svc.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
-                    done = _done(request, _("The zone was saved."), here)
-            else:
-                raise NotFound()
-        except NotFound:
-            raise
-        except DomainError as e:
-            _refuse(request, e)
-            done = None
+                    return _done(request, _("The zone was removed; its windows stay, without a zone."), here)
+                row = ZoneForm(request.POST)
+                if not row.is_valid():
+                    raise ValidationFailed(_("Choose the zone's kind and enter its name."))
+                points_svc.zone_update(zone=zone, actor=request.user, **row.cleaned_data)
+                return _done(request, _("The zone was saved."), here)
+            raise NotFound()
+
+        done = _dispatch(request, act)
         if done is not None:
             return done
     return _page(request, "service_halls/manage/zones.html", {
-        "point": point, "tab": "zones", "form": form, "zones": point.zones.all(), "kinds": ZoneKind.choices,
+        "point": point, "tab": "zones", "form": form,
+        "zones": [(z, ZoneForm(initial={"kind": z.kind, "name": z.name}, auto_id=f"zone{z.pk}_%s")) for z in point.zones.all()],
     }, failed=request.method == "POST")
 
 
@@ -274,30 +281,27 @@ def hours(request, point_id: int):
         return text
 
     if request.method == "POST":
-        action = request.POST.get("form")
-        try:
+
+        def act(action):
+            nonlocal hours_form, closure_form
             if action == "hours":
                 hours_form = HoursForm(request.POST)
-                done = _submit(request, hours_form, lambda d: schedule_svc.hours_set(
+                return _submit(request, hours_form, lambda d: schedule_svc.hours_set(
                     point=point, periods=d["periods"], actor=request.user), _("The opening hours were saved."), here)
-            elif action == "closure":
+            if action == "closure":
                 closure_form = ClosureForm(request.POST)
-                done = _submit(request, closure_form, lambda d: schedule_svc.closures_add(
+                return _submit(request, closure_form, lambda d: schedule_svc.closures_add(
                     point=point, actor=request.user, **d), closed, here)
-            elif action == "reopen_day":
+            if action == "reopen_day":
                 closure = manage_sel.closure_get_managed(user=request.user, closure_id=_post_id(request, "closure"))
                 if closure.point_id != point.pk:
                     raise NotFound()
                 schedule_svc.closure_remove(closure=closure, actor=request.user)
-                done = _done(request, _("The point opens on %(day)s as usual.") % {"day": closure.date.isoformat()},
+                return _done(request, _("The point opens on %(day)s as usual.") % {"day": closure.date.isoformat()},
                              here)
-            else:
-                raise NotFound()
-        except NotFound:
-            raise
-        except DomainError as e:
-            _refuse(request, e)
-            done = None
+            raise NotFound()
+
+        done = _dispatch(request, act)
         if done is not None:
             return done
     return _page(request, "service_halls/manage/hours.html", {
@@ -316,33 +320,30 @@ def appointments(request, point_id: int):
     first = max(day, today)
     form = SlotsForm(point=point, initial={"date_from": first, "date_to": first})
     if request.method == "POST":
-        action = request.POST.get("form")
-        try:
+
+        def act(action):
+            nonlocal form
             if action == "slots":
                 form = SlotsForm(request.POST, point=point)
-                done = _submit(
+                return _submit(
                     request, form, lambda d: schedule_svc.slots_create_range(point=point, actor=request.user, **d),
                     lambda n: ngettext("%(n)d appointment time was added.", "%(n)d appointment times were added.",
                                        n) % {"n": n},
                     lambda _n, d: f"{request.path}?day={d['date_from'].isoformat()}")
-            elif action == "slot_delete":
+            if action == "slot_delete":
                 slot = manage_sel.slot_get_managed(user=request.user, slot_id=_post_id(request, "slot"))
                 if slot.point_id != point.pk:
                     raise NotFound()
                 schedule_svc.slot_delete(slot=slot, actor=request.user)
-                done = _done(request, _("The appointment time was removed."),
+                return _done(request, _("The appointment time was removed."),
                              f"{request.path}?day={timezone.localdate(slot.starts_at).isoformat()}")
-            else:
-                raise NotFound()
-        except NotFound:
-            raise
-        except DomainError as e:
-            _refuse(request, e)
-            done = None
+            raise NotFound()
+
+        done = _dispatch(request, act)
         if done is not None:
             return done
     return _page(request, "service_halls/manage/appointments.html", {
-        "point": point, "tab": "appointments", "form": form, "day": day,
+        "point": point, "tab": "appointments", "form": form, "day": day, "day_form": DayForm(initial={"day": day}),
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
         "slots": manage_sel.slots_for_day(point=point, day=day),
         "appointments": manage_sel.appointments_for_day(point=point, day=day),

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.ratings.models import RatingLevel
 
+from ..forms import RatingForm, errors_to_form
 from ..models import Appointment, AppointmentSlot, BusinessType
 from ..selectors.halls import point_get
 from ..selectors.queue import ticket_by_token
@@ -20,6 +22,7 @@ from ..services.tickets import ticket_cancel as cancel_ticket
 from ..services.tickets import ticket_issue
 from ..services.tickets import ticket_rate as rate_ticket
 from . import http_errors
+from .public import ticket_context
 
 
 def _business(point, business_id) -> BusinessType:
@@ -54,15 +57,16 @@ def take_ticket(request, point_id: int):
 @http_errors
 def ticket_rate(request, token: str):
     ticket = ticket_by_token(token=token)
-    try:
-        rate_ticket(ticket=ticket, user=request.user, level=int(request.POST.get("level") or 0),
-                             comment=request.POST.get("comment", ""))
-        messages.success(request, _("Thank you for rating the service."))
-    except DomainError as e:
-        messages.error(request, e.message)
-    except ValueError:
-        messages.error(request, _("Choose one of the five levels."))
-    return redirect("service_halls:ticket", token=token)
+    form = RatingForm(request.POST, levels=RatingLevel.choices)
+    if form.is_valid():
+        try:
+            rate_ticket(ticket=ticket, user=request.user, level=form.cleaned_data["level"],
+                        comment=form.cleaned_data["comment"])
+            messages.success(request, _("Thank you for rating the service."))
+            return redirect("service_halls:ticket", token=token)
+        except DomainError as e:
+            errors_to_form(form, e)
+    return render(request, "service_halls/ticket.html", ticket_context(request, ticket, rate_form=form), status=422)
 
 
 @citizen
@@ -105,12 +109,15 @@ def appointments(request, point_id: int):
 @http_errors
 def my_appointments(request):
     if request.method == "POST":
-        appointment = Appointment.objects.filter(pk=request.POST.get("appointment") or 0, user=request.user).select_related("slot__point", "slot__business_type").first()
+        # The pressed button carries the appointment: "take" (take my number) or "cancel".
+        cancel = "cancel" in request.POST
+        appointment_id = request.POST.get("cancel" if cancel else "take") or ""
+        appointment = Appointment.objects.filter(pk=int(appointment_id) if appointment_id.isdigit() else 0, user=request.user).select_related("slot__point", "slot__business_type").first()
         if appointment is None:
             messages.error(request, _("This appointment does not exist."))
         else:
             try:
-                if request.POST.get("action") == "cancel":
+                if cancel:
                     appointment_cancel(appointment=appointment, user=request.user)
                     messages.success(request, _("Your appointment has been cancelled."))
                 else:
@@ -127,3 +134,29 @@ def my_appointments(request):
         .select_related("slot__point", "slot__business_type").order_by("-slot__starts_at")[:50]
     )
     return render(request, "service_halls/my_appointments.html", {"appointments": rows})
+
+
+@citizen
+def priority(request):
+    """The citizen's own priority at the halls' queues (disability, illness, pregnancy)."""
+    from ..forms import PriorityFlagsForm
+    from ..models import PriorityFlags
+    from ..services.priority import priority_flags_set
+
+    person = _person(request.user)
+    current = PriorityFlags.objects.filter(person=person).first() if person else None
+    initial = ({"disabled": current.disabled, "ill": current.ill, "pregnant_until": current.pregnant_until}
+               if current else {})
+    form = PriorityFlagsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority_flags_set(person=person, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved. Your next number at a service hall takes this into account."))
+            return redirect("service_halls:priority")
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                messages.error(request, str(exc.message))
+    return render(request, "service_halls/priority.html", {"form": form})

@@ -12,9 +12,10 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
+from ..forms import KioskForm, PointSearchForm, RatingForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
-from ..selectors.halls import hall_get, point_get, point_is_open, points_list
+from ..selectors.halls import hall_get, kiosk_choice, point_get, point_is_open, points_list
 from ..selectors.queue import queue_status, ticket_by_token, waiting_counts
 from ..services.tickets import ticket_issue
 from . import http_errors, qr_svg
@@ -23,9 +24,10 @@ from . import http_errors, qr_svg
 @public
 @http_errors
 def points(request):
-    q = request.GET.get("q", "").strip()[:50]
+    form = PointSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     rows = points_list(q=q)[:200]
-    return render(request, "service_halls/points.html", {"points": rows, "q": q})
+    return render(request, "service_halls/points.html", {"points": rows, "q": q, "form": form})
 
 
 @public
@@ -45,42 +47,49 @@ def point_detail(request, point_id: int):
 @public
 @http_errors
 def kiosk(request, point_id: int):
-    hall = hall_get(point_id=point_id)
-    point = hall.point
     error = None
     if request.method == "POST":
-        reason = request.POST.get("priority_reason", "")
-        raw = request.POST.get("business", "")
-        biz = hall.businesses.get(int(raw)) if raw.isdigit() else None
+        # The chosen business at this point in one read; whether the hall is open and handles
+        # it is read again with the number (services.tickets), so nothing here is kept.
+        choice = kiosk_choice(point_id=point_id, business_id=request.POST.get("business", ""))
         try:
-            if biz is None:
+            if choice is None:
                 raise NotFound(_("Choose one of the businesses this service point handles."))
+            point, biz = choice
             ticket = ticket_issue(
                 point=point, business_type=biz,
-                channel="kiosk", priority_reason=reason or None,
+                channel="kiosk", priority_reason=request.POST.get("priority_reason", "") or None,
             )
             return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
         except DomainError as e:
             error = e.message
+    hall = hall_get(point_id=point_id)
     return render(request, "service_halls/kiosk.html", {
-        "point": point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
-        "reasons": PriorityReason.choices, "error": error,
-        "is_open": point_is_open(point=point),
+        "point": hall.point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
+        "form": KioskForm(reasons=PriorityReason.choices), "error": error,
+        "is_open": hall.open,
     }, status=422 if error else 200)
+
+
+def ticket_context(request, ticket, *, rate_form=None) -> dict:
+    """What the ticket page shows; the rating view re-renders it with its bound form after a
+    refusal, so the chosen level and the comment stay and the error shows once, at the field."""
+    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[ticket.token]))
+    can_rate = request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done"
+    return {
+        "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
+        "from_kiosk": request.GET.get("kiosk") == "1",
+        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
+        "can_rate": can_rate,
+        "rate_form": rate_form or (RatingForm(levels=RatingLevel.choices) if can_rate else None),
+    }
 
 
 @public
 @http_errors
 def ticket_page(request, token: str):
     ticket = ticket_by_token(token=token)
-    url = request.build_absolute_uri(reverse("service_halls:ticket", args=[token]))
-    return render(request, "service_halls/ticket.html", {
-        "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
-        "from_kiosk": request.GET.get("kiosk") == "1",
-        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
-        "can_rate": request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done",
-        "levels": RatingLevel.choices,
-    })
+    return render(request, "service_halls/ticket.html", ticket_context(request, ticket))
 
 
 @public

@@ -13,6 +13,7 @@ from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
 
 from ..apps import CLERKS, STATS
+from ..forms import DateRangeForm, RecommendForm
 from ..models import Window, actions_allowed
 from ..selectors.coverage import coverage_current
 from ..selectors.queue import ticket_at_window, waiting_counts, window_get_for, windows_for
@@ -93,30 +94,26 @@ def clerk_action(request, window_id: int, action: str):
 @http_errors
 def stats(request):
     today = timezone.localdate()
-    try:
-        date_from = timezone.datetime.fromisoformat(request.GET["from"]).date() if request.GET.get("from") else today - timedelta(days=6)
-        date_to = timezone.datetime.fromisoformat(request.GET["to"]).date() if request.GET.get("to") else today
-    except ValueError:
-        messages.error(request, _("Enter dates as YYYY-MM-DD."))
-        date_from, date_to = today - timedelta(days=6), today
+    form = DateRangeForm(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    date_from = chosen.get("from") or today - timedelta(days=6)
+    date_to = chosen.get("to") or today
     data = hall_stats(points=points_for_stats(user=request.user), date_from=date_from, date_to=date_to)
-    return render(request, "service_halls/stats.html", {"s": data, "date_from": date_from, "date_to": date_to})
+    return render(request, "service_halls/stats.html", {"s": data, "date_from": date_from, "date_to": date_to, "form": form})
 
 
 @staff(*STATS)
 @http_errors
 def recommend(request):
     run = coverage_current()
-    try:
-        k = max(1, min(20, int(request.GET.get("k", 5))))
-    except ValueError:
-        k = 5
+    form = RecommendForm(request.GET or None, initial={"k": 5})
+    k = form.cleaned_data["k"] if form.is_valid() else 5
     picks = []
     if run is not None:
         from ..services.coverage import recommend_for_run
 
         picks = recommend_for_run(run=run, k=k)
-    return render(request, "service_halls/recommend.html", {"run": run, "picks": picks, "k": k})
+    return render(request, "service_halls/recommend.html", {"run": run, "picks": picks, "k": k, "form": form})
 
 
 @staff(*STATS)

@@ -38,12 +38,39 @@
       }, 1500);
     });
   });
+  // "Add another shareholder": without JS the button saves and shows one more block;
+  // with JS the block is added here from the page's template, no round trip.
+  var add = document.getElementById("add-shareholder");
+  var tpl = document.getElementById("shareholder-template");
+  if (add && tpl) {
+    add.addEventListener("click", function (event) {
+      event.preventDefault();
+      var box = document.getElementById("shareholders");
+      var i = box.querySelectorAll(".es-shareholder").length;
+      var html = tpl.innerHTML.split("sh-__i__").join("sh-" + i).split("__n__").join(String(i + 1));
+      box.insertAdjacentHTML("beforeend", html);
+      add.value = String(i + 1);
+      if (i + 1 >= 8) { add.hidden = true; }
+      var first = box.lastElementChild.querySelector("select, input");
+      if (first) { first.focus(); }
+    });
+  }
   var filter = document.getElementById("scope-filter");
   if (filter) {
     filter.addEventListener("input", function () {
       var q = filter.value.trim();
+      // display is set as well as hidden: a stylesheet's display rule would win over [hidden]
       document.querySelectorAll(".scope-item").forEach(function (el) {
-        el.hidden = q !== "" && el.textContent.indexOf(q) === -1;
+        var hide = q !== "" && el.textContent.indexOf(q) === -1;
+        el.hidden = hide;
+        el.style.display = hide ? "none" : "";
+      });
+      document.querySelectorAll(".scope-group").forEach(function (h) {
+        var any = false;
+        for (var n = h.nextElementSibling; n && n.classList.contains("scope-item"); n = n.nextElementSibling) {
+          if (!n.hidden) { any = true; }
+        }
+        h.style.display = any ? "" : "none";
       });
     });
   }

@@ -14,7 +14,7 @@
       document.getElementById("turn-window").textContent = s.window;
       if (!alerted) {
         alerted = true;
-        document.title = "🔔 " + s.number;
+        document.title = s.number + " · " + (document.getElementById("turn").dataset.title || "");
         if (navigator.vibrate) navigator.vibrate([300, 200, 300]);
       }
     } else {
