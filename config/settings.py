@@ -307,6 +307,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# A staff list longer than this downloads in the background, with a progress bar (imports.exports).
+EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "5000"))
 
 # --- background tasks -----------------------------------------------------
 # "database" (django-tasks-db, the embedded default: `manage.py db_worker`) or

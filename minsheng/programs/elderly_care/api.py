@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from minsheng.core.errors import NotFound
 
@@ -115,7 +115,7 @@ def retrofit_open(request, payload: RetrofitOpenIn):
         raise NotFound()
     elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
     file = retrofits.retrofit_open(elder=elder, assessment=payload.assessment, actor=request.auth)
-    return 201, {"id": file.pk, "household": file.household, "status": file.status}
+    return Status(201, {"id": file.pk, "household": file.household, "status": file.status})
 
 
 class AllowanceIn(Schema):
@@ -145,4 +145,4 @@ def allowance_grant(request, payload: AllowanceIn):
     elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
     row = entitlements.allowance_grant(elder=elder, kind=payload.kind, month=payload.month,
                                        amount=payload.amount, actor=request.auth)
-    return 201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount}
+    return Status(201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount})

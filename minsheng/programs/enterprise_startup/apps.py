@@ -48,7 +48,8 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors
+        from . import demo_accounts, kpis, notices, processes, selectors
+        from .services import reference_imports
 
         registry.register(
             Program(
@@ -65,5 +66,7 @@ class EnterpriseStartupConfig(AppConfig):
                 # The founder's uploads (proof of address): seen by whoever may see the application.
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
+                importers=reference_imports.IMPORTERS,
             )
         )

@@ -59,7 +59,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors, tasks
+        from . import demo_accounts, kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
         registry.register(
@@ -78,5 +78,6 @@ class EvaluationPanelsConfig(AppConfig):
                 importers=progress_sheets.IMPORTERS,
                 attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

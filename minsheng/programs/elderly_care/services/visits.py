@@ -184,12 +184,15 @@ def visit_check_out(*, order_id: int, user, lat, lon, at: datetime | None = None
         )
         short = visit_is_short(order)
         if short:
-            Anomaly.objects.get_or_create(
-                work_order=order,
-                kind=AnomalyKind.SHORT,
-                defaults={
-                    "detail": {"served": order.minutes_served, "planned": order.planned_minutes}
-                },
+            Anomaly.objects.bulk_create(  # one INSERT; the nightly detector's row wins if first
+                [
+                    Anomaly(
+                        work_order=order,
+                        kind=AnomalyKind.SHORT,
+                        detail={"served": order.minutes_served, "planned": order.planned_minutes},
+                    )
+                ],
+                ignore_conflicts=True,
             )
         audit_record(
             event_type="elderly_care.check_out",

@@ -9,6 +9,7 @@ service's translated message on refusal with what was typed kept in the form.
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,8 +20,9 @@ from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.cases.selectors import case_timeline, state_title
 from minsheng.core.errors import DomainError
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..catalogue import (
     ASSESSMENT_ITEMS,
     ASSESSMENT_MAX_TOTAL,
@@ -50,21 +52,21 @@ from ..services.entitlements import allowance_grant
 from . import month_param, show_error
 
 
-@staff("community_worker", "civil_affairs_officer", "provider_admin")
+@staff("community_worker", "civil_affairs_officer", "provider_admin", "supervisor")
 def elders(request):
-    qs = selectors.elders_for(user=request.user).order_by("person__name")
+    if (download := export_response(request, exports.ELDERS)) is not None:
+        return download
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(person__name__contains=q)
+    qs = exports.elders_rows(user=request.user, params={"q": q})
     return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q, "form": SearchForm(request.GET or None)})
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def orders(request):
-    qs = selectors.orders_for(user=request.user).order_by("-planned_start")
+    if (download := export_response(request, exports.ORDERS)) is not None:
+        return download
     status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    qs = exports.orders_rows(user=request.user, params={"status": status})
     return render(
         request,
         "elderly_care/orders.html",
@@ -72,8 +74,10 @@ def orders(request):
     )
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statements(request):
+    if (download := export_response(request, exports.STATEMENTS)) is not None:
+        return download
     form = None
     if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
         form = SettlementRunForm(request.POST or None)
@@ -88,13 +92,13 @@ def statements(request):
                 return redirect("elderly_care:statements")
             except DomainError as exc:
                 show_error(request, exc)
-    qs = selectors.statements_for(user=request.user)
+    qs = exports.statements_rows(user=request.user, params={})
     return render(
         request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
     )
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statement_detail(request, statement_id):
     st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
     if st is None:
@@ -150,9 +154,11 @@ def statement_act(request, statement_id):
     return redirect("elderly_care:statement", statement_id=st.pk)
 
 
-@staff("community_worker", "civil_affairs_officer")
+@staff("community_worker", "civil_affairs_officer", "supervisor")
 def alarms(request):
     if request.method == "POST":
+        if not user_has_role(user=request.user, roles=["community_worker", "civil_affairs_officer"]):
+            raise PermissionDenied  # supervisors follow the alarms; the community and officers act
         alarm = selectors.alarms_for(user=request.user).filter(pk=request.POST.get("alarm")).first()
         if alarm is None:
             raise Http404
