@@ -33,6 +33,13 @@ KEY_LABELS = {
     "candidates_hash": _("candidate list hash"),
 }
 
+# Codes services write as values of such keys (the reason a window was released, what a
+# refused person tried to do).
+VALUE_LABELS = {
+    "view": _("view"),
+    "out_of_scope": _("outside their scope"),
+}
+
 
 @dataclass
 class Change:
@@ -72,6 +79,8 @@ def _text(value: Any, field=None) -> str:
         return "; ".join(f"{_label(None, k)}: {_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "、".join(_text(v) for v in value) or "—"
+    if isinstance(value, str) and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
     return str(value)
 
 
