@@ -171,7 +171,7 @@ def grow(total: int, first_month: date) -> tuple[int, int]:
     """COPY older, settled months of visits until the table holds ``total`` (or time is up)."""
     from django.db import connection
 
-    from minsheng.programs.elderly_care.demo import (
+    from minsheng.programs.elderly_care.demo_visits import (
         WORK_ORDER_COLUMNS,
         _months_back,
         copy_rows,

@@ -77,6 +77,7 @@ class BulkWriter:
         self._rows: list[tuple] = []
         self._ids: list[int] = []
         self._next_id: int | None = None
+        self._explicit = False  # keys given by the caller: the sequence is moved past them on close
         self._serial = isinstance(self.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
         self._rename = {f.name: f.attname for f in self.fields if f.name != f.attname}
         self._known = {f.attname for f in self.fields}
@@ -125,6 +126,8 @@ class BulkWriter:
             raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
         if self._serial and values.get(self.pk.attname) is None:
             values[self.pk.attname] = self.reserve_key()
+        elif self._serial:
+            self._explicit = True
         if self._auto:
             now = timezone.now()
             for attname in self._auto:
@@ -143,6 +146,8 @@ class BulkWriter:
         if self._serial and values[self.pk.attname] is None:
             values[self.pk.attname] = self.reserve_key()
             setattr(obj, self.pk.attname, values[self.pk.attname])
+        elif self._serial:
+            self._explicit = True
         obj._state.adding = False
         obj._state.db = self.using
         self._append(values)
@@ -208,6 +213,17 @@ class BulkWriter:
 
     def close(self) -> int:
         self.flush()
+        if self._explicit and self.connection.vendor == "postgresql":
+            # Keys the caller chose did not come from the sequence: move it past them.
+            table = self.connection.ops.quote_name(self.table)
+            column = self.connection.ops.quote_name(self.pk.column)
+            with self.connection.cursor() as cur:
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, %s), (SELECT coalesce(max({column}), 1) "  # noqa: S608
+                    f"FROM {table}))",  # names from the model's Meta
+                    [table, self.pk.column],
+                )
+            self._explicit = False
         return self.written
 
     def __enter__(self) -> "BulkWriter":

@@ -10,6 +10,7 @@ Core apps never import a program (import-linter enforces it).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -64,6 +65,38 @@ class DemoGenerator:
         return run(ctx)
 
 
+class MineSection:
+    """The groups of 我的 (the citizen's hub), in the order the page shows them."""
+
+    CASES = "cases"
+    TICKETS = "tickets"
+    APPOINTMENTS = "appointments"
+    APPLICATIONS = "applications"
+    INVITATIONS = "invitations"
+    FAMILY = "family"
+    ORDER = (CASES, TICKETS, APPOINTMENTS, APPLICATIONS, INVITATIONS, FAMILY)
+
+
+@dataclass(frozen=True)
+class MineItem:
+    """One thing of the signed-in person on 我的: what it is, its state in words and what to do next.
+
+    ``status`` and ``next_step`` are translated text (a choice's label, never its code);
+    ``tone`` a Bootstrap colour for the status badge (primary, success, warning, danger,
+    secondary, info); ``action`` is True when the next step is the person's to take.
+    """
+
+    section: str  # a MineSection value
+    title: Any
+    status: Any
+    next_step: Any = ""
+    url: str = ""
+    at: datetime | None = None
+    detail: Any = ""
+    tone: str = "secondary"
+    action: bool = False
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     """One demo sign-in: the demo city makes one per role and prints them in one table.
@@ -108,6 +141,9 @@ class Program:
     importers: list[Any] = field(default_factory=list)  # imports.base.Importer
     # "app_label.Model" -> can_view(user, target): who may open files attached to such a record
     attachment_access: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
+    # 我的: mine(user) -> list[MineItem], the signed-in person's items in this program, read in a
+    # fixed number of queries whatever their number (or "package.module:function")
+    mine: Callable[[Any], list[MineItem]] | str | None = None
 
 
 class ProgramRegistry:
@@ -141,6 +177,20 @@ class ProgramRegistry:
         """Every program's declared ``notices``, ``processes``, ``periodic``, ``importers``
         or ``demo_accounts``."""
         return [item for p in self.programs() for item in getattr(p, kind)]
+
+    def mine_providers(self) -> list[tuple[Program, Callable[[Any], list[MineItem]]]]:
+        """Every program's 我的 provider, imported when first asked for."""
+        from django.utils.module_loading import import_string
+
+        found = []
+        for p in self.programs():
+            if p.mine is None:
+                continue
+            provider = p.mine
+            if isinstance(provider, str):
+                provider = p.mine = import_string(provider.replace(":", "."))
+            found.append((p, provider))
+        return found
 
     def attachment_access(self) -> dict[str, Callable[[Any, Any], bool]]:
         """Every program's rules for who may open a record's attachments, by lower-case label."""

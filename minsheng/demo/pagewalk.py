@@ -38,10 +38,10 @@ KNOWN_UNOPENED = {
     "accounts/2fa/",  # only inside a sign-in that asks for the second factor
     "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
     "notifications/read-all/",  # POST only
+    "accounts/display/",  # POST only: the elderly-mode switch on every page
     "p/after_school/apply/",  # POST only
     "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
     "p/service_halls/coverage/refresh/",  # POST only
-    "accounts/display/",  # POST only: the elderly-mode switch
 }
 _HREF = re.compile(r'href="([^"]+)"')
 

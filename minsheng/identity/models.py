@@ -141,6 +141,20 @@ class Person(TimeStampedModel):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def verified_by_title(self) -> str:
+        """How the real name was checked, in words (``verified_by`` holds the verifier's code)."""
+        return str(VERIFIER_TITLES.get(self.verified_by, self.verified_by))
+
+
+# The codes identity.verification's verifiers record in Person.verified_by.
+VERIFIER_TITLES = {
+    "checksum-only": _("format check only"),
+    "oidc": _("real-name sign-in service"),
+    "demo": _("demo data"),
+    "none": _("not checked"),
+}
+
 
 class RelationKind(models.TextChoices):
     GUARDIAN = "guardian", _("guardian")

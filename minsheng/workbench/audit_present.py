@@ -1,6 +1,7 @@
 """The audit trail in words: field names as their models label them, choice codes as their
 labels, lists and records as short text (never a Python dict on the page)."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,12 +42,30 @@ VALUE_LABELS = {
 }
 
 
+# Codes services write as values, in words.
+VALUE_LABELS = {
+    "view": _("view"),
+    "act": _("act"),
+    "out_of_scope": _("outside the account's area or organisation"),
+}
+_CODE = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+
 @dataclass
 class Change:
     label: str
     old: str
     new: str
     changed: bool
+
+    @property
+    def old_is_code(self) -> bool:
+        """A machine value (a code no label names): the page shows it as code, not as words."""
+        return bool(_CODE.match(self.old))
+
+    @property
+    def new_is_code(self) -> bool:
+        return bool(_CODE.match(self.new))
 
 
 @lru_cache(maxsize=256)

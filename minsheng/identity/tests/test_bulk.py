@@ -115,3 +115,10 @@ def test_bulk_writer_refuses_to_write_outside_a_transaction():
     with pytest.raises(RuntimeError):
         writer.add(Person(name="丁", id_number_hash="d1"))
     assert not Person.objects.exists()
+
+
+def test_keys_given_by_the_caller_move_the_sequence_past_them():
+    with transaction.atomic(), BulkWriter(Person) as writer:
+        writer.insert(id=5000, name="戊", id_number_hash="e1")
+    assert Person.objects.get(pk=5000).name == "戊"
+    assert Person.objects.create(name="己", id_number_hash="e2").pk > 5000

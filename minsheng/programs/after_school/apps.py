@@ -70,6 +70,7 @@ class AfterSchoolConfig(AppConfig):
                 periodic=tasks.PERIODIC,
                 importers=imports.IMPORTERS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
                 demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

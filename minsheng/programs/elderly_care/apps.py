@@ -129,6 +129,7 @@ class ElderlyCareConfig(AppConfig):
                 processes=processes.PROCESSES,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
                 demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
 from minsheng.access.models import Role, RoleAssignment
@@ -70,7 +71,7 @@ _C = {c: i for i, c in enumerate(WORK_ORDER_COLUMNS)}
 def copy_rows(model, columns: list[str], rows) -> int:
     """Insert ``rows`` (sequences in ``columns`` order) through core's BulkWriter: COPY on
     PostgreSQL, batched INSERTs elsewhere."""
-    with BulkWriter(model, batch=BATCH) as writer:
+    with transaction.atomic(), BulkWriter(model, batch=BATCH) as writer:
         for row in rows:
             writer.insert(**dict(zip(columns, row, strict=True)))
     return writer.written

@@ -66,6 +66,7 @@ class EnterpriseStartupConfig(AppConfig):
                 # The founder's uploads (proof of address): seen by whoever may see the application.
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
                 demo_accounts=demo_accounts.ACCOUNTS,
                 importers=reference_imports.IMPORTERS,
             )

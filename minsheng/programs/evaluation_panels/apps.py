@@ -78,6 +78,7 @@ class EvaluationPanelsConfig(AppConfig):
                 importers=progress_sheets.IMPORTERS,
                 attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
                 demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

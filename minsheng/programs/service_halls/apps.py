@@ -63,6 +63,7 @@ class ServiceHallsConfig(AppConfig):
                 kpis=kpis.KPIS,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                mine=f"{self.name}.mine:mine",
                 demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

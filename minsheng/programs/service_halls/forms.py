@@ -242,3 +242,29 @@ class PriorityFlagsForm(forms.Form):
         label=_("Pregnant: expected date of delivery"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Bring the certificate or record; the clerk checks it at the window."))
+
+
+class KioskPhoneForm(forms.Form):
+    """The kiosk's one optional field: a phone number that finds the ticket again in 我的."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone (optional)"), max_length=20, required=False,
+        help_text=_("Sign in later with this number and the ticket is in “Mine”. It is stored encrypted."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "data-test": "kiosk-phone"}),
+    )
+
+
+class NearestForm(forms.Form):
+    """“Nearest service point to me”, by choosing one's community."""
+
+    community = forms.ModelChoiceField(
+        label=_("Your community or village"), to_field_name="code", queryset=Region.objects.none(),
+        empty_label=_("Choose…"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Region.objects.filter(
+            level="community", valid_to__isnull=True, latitude__isnull=False, longitude__isnull=False,
+        ).order_by("parent__name", "name")
+        self.fields["community"].label_from_instance = lambda r: r.name

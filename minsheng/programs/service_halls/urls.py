@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import display, manage, portal, public, workbench
+from .views import display, manage, maps, portal, public, workbench
 
 app_name = "service_halls"
 
@@ -25,6 +25,10 @@ urlpatterns = [
     path("clerk/windows/<int:window_id>/<slug:action>/", workbench.clerk_action, name="clerk_action"),
     path("stats/", workbench.stats, name="stats"),
     path("coverage/", public.coverage, name="coverage"),
+    path("map/layers.geojson", maps.layers, name="map_layers"),
+    path("map/roads.geojson", maps.roads, name="map_roads"),
+    path("map/tiles/<slug:name>/<int:z>/<int:x>/<int:y>.<slug:ext>", maps.tile, name="map_tile"),
+    path("nearest/", maps.nearest, name="nearest"),
     path("coverage/recommend/", workbench.recommend, name="recommend"),
     path("coverage/refresh/", workbench.coverage_refresh, name="coverage_refresh"),
     # the hall manager's workbench

@@ -82,7 +82,7 @@ def task_detail(request, task_id: int):
             "now": timezone.now(),
             "claim_form": VersionForm(initial={"version": task.version}, auto_id="claim_%s"),
             "complete_form": CommentForm(
-                initial={"version": task.version}, comment_label=_("Comment (required when refusing)")
+                initial={"version": task.version}, comment_label=_("Comment (needed to refuse)")
             ),
         },
     )

@@ -120,6 +120,23 @@ def test_supervision_view_and_api_need_a_staff_role_and_aggregate(client, setup)
     assert client.get("/p/after_school/manage/").status_code == 200
 
 
+def test_supervision_draws_participation_and_attendance_and_downloads_csv_with_scope_and_filters(client, setup):
+    school, off, guardian, child = setup
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=off.pk, weekdays=[0],
+                       idempotency_key=f.key())
+    staff = f.user("督导", is_staff=True)
+    Role.objects.get_or_create(code="education_supervisor", defaults={"title": "教育督导"})
+    RoleAssignment.objects.create(user=staff, role_id="education_supervisor", organisation=school,
+                                  region=f.region().parent)
+    client.force_login(staff)
+    html = client.get("/p/after_school/supervision/?by=school").content.decode()
+    assert 'id="chart-participation-data"' in html and 'id="chart-attendance-data"' in html
+    lines = client.get("/p/after_school/supervision/?by=school&format=csv&chart=participation").content.decode(
+        "utf-8-sig").splitlines()
+    assert school.name in lines[1]  # the supervisor's assignment
+    assert lines[-1] == f"{school.name},100.0,"  # coverage 100 %, no parent rating yet
+
+
 def test_manage_creates_offering_with_rule_errors_shown(client, setup):
     school, off, guardian, child = setup
     staff = f.user("教务", is_staff=True)

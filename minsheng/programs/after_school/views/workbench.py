@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import citizen, staff
+from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.identity.models import Person
 from minsheng.imports.exports import export_response
@@ -100,6 +101,32 @@ def supervision(request):
     prefix = "".join(c for c in request.GET.get("region", "") if c.isdigit())[:12]
     rows = supervision_rows(user=request.user, by=by, region_prefix=prefix)
     total = supervision_total(rows) if rows else None
+    term = current_term()
+    charts = _supervision_charts(rows, by=by)
+    csv = chart_csv_response(
+        request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
+        filters=[(_("Term"), term.name if term else ""), (_("Grouped by"), _("school") if by == "school" else _("district")),
+                 (_("Region code"), prefix)],
+        filename="after-school",
+    )
+    if csv is not None:
+        return csv
     return render(request, "after_school/supervision.html", {
-        "rows": rows, "total": total, "by": by, "term": current_term(),
-        "target": TARGET_PERCENT})
+        "rows": rows, "total": total, "by": by, "term": term,
+        "target": TARGET_PERCENT, "charts": charts})
+
+
+def _supervision_charts(rows: list[dict], *, by: str) -> list[Chart]:
+    """The supervision page's pictures: participation and satisfaction against the target, attendance."""
+    label = _("School") if by == "school" else _("District")
+    names = [r["name"] for r in rows]
+    kind = "hbar" if by == "school" else "bar"
+    return [
+        Chart(key="participation", title=_("Participation and parent satisfaction (%)"), kind=kind,
+              category_label=label, categories=names,
+              note=_("Target: at least %(target)s%%.") % {"target": TARGET_PERCENT},
+              series=[Series(_("Coverage"), [r["coverage_percent"] for r in rows], "%"),
+                      Series(_("Parent satisfaction"), [r["satisfaction_percent"] for r in rows], "%")]),
+        Chart(key="attendance", title=_("Attendance (%)"), kind=kind, category_label=label, categories=names,
+              series=[Series(_("Attendance"), [r["attendance_percent"] for r in rows], "%")]),
+    ]

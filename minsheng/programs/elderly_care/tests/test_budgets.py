@@ -29,7 +29,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ..models import OrderStatus, WorkOrder
+from ..models import Anomaly, OrderStatus, WorkOrder
 from ..services import visits
 from . import factories as f
 
@@ -109,3 +109,17 @@ def test_check_in_of_another_caregivers_visit_is_not_found_within_the_budget(
         response = _post(client, way, order.pk, "check_in")
     assert response.status_code == 404
     assert WorkOrder.objects.get(pk=order.pk).checked_in_at is None
+
+
+def test_a_short_check_out_flags_the_anomaly_in_one_more_statement(client, order, django_assert_max_num_queries):
+    user = order.caregiver.user
+    visits.visit_check_in(order_id=order.pk, user=user, lat=NEAR[0], lon=NEAR[1])
+    client.force_login(user)
+    cache.clear()
+    with django_assert_max_num_queries(BUDGET + 1), CaptureQueriesContext(connection) as ctx:
+        response = _post(client, "page", order.pk, "check_out")
+    assert response.status_code == 302
+    sqls = [q["sql"] for q in ctx.captured_queries if _kind(q["sql"]) not in PLATFORM]
+    assert [_kind(sql) for sql in sqls[:3] + sqls[4:]] == SERVICE
+    assert sqls[3].startswith("INSERT") and "elderly_care_anomaly" in sqls[3]  # OR IGNORE / ON CONFLICT
+    assert Anomaly.objects.filter(work_order=order, kind="short").count() == 1

@@ -141,3 +141,23 @@ def test_dashboard_reads_the_rollup(client, order):
     assert page.status_code == 200
     assert page.context["d"]["total"]["spend"] == Decimal("35")
     assert page.context["d"]["by_district"][0]["district_id"] == "320706"
+
+
+def test_dashboard_draws_charts_with_their_tables_and_each_downloads_as_csv_with_scope_and_dates(
+    client, supervisor
+):
+    _city, haizhou, *_ = f.regions()
+    a = f.provider("颐养甲")
+    roll(date(2026, 3, 2), haizhou.code, a, visits=3, spend="100.00", anomalies=1)
+    client.force_login(supervisor)
+    html = client.get(URL).content.decode()
+    for key in ("district-visits", "provider-spend", "district-anomalies"):
+        assert f'id="chart-{key}-data"' in html  # the figures, for charts.js (json_script)
+        assert f"format=csv&amp;chart={key}" in html
+    assert 'data-test="chart-table"' in html and "<script>" not in html  # no inline script
+    csv = client.get(URL + "&format=csv&chart=district-visits")
+    assert csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert "连云港市民政局" in lines[1]  # the scope: the supervisor's assignment
+    assert lines[2].endswith("2026-03-01") and lines[3].endswith("2026-03-31")
+    assert lines[-1] == "海州区,3,3"

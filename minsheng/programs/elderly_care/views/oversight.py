@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.access.decorators import staff
+from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError
 from minsheng.core.replica import replica_view
 from minsheng.core.templatetags.present import money, number
@@ -199,11 +200,19 @@ def dashboard(request):
         end = today
     period = PeriodForm(initial={"start": start.isoformat(), "end": end.isoformat()})
     data = selectors.dashboard(user=request.user, start=start, end=end)
+    charts = _charts(data)
+    csv = chart_csv_response(
+        request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
+        filters=[(_("From"), start), (_("To"), end)], filename="home-care",
+    )
+    if csv is not None:
+        return csv
     return render(
         request,
         "elderly_care/dashboard.html",
         {
             "d": data,
+            "charts": charts,
             "period": period,
             "district_rows": _figure_rows(data["by_district"], "district__name"),
             "provider_rows": _figure_rows(data["by_provider"], "provider__name"),
@@ -226,3 +235,26 @@ def _figure_rows(rows: list[dict], name_key: str) -> str:
             for r in rows
         )
     )
+
+
+def _charts(data: dict) -> list[Chart]:
+    """The dashboard's pictures, from the figures its tables show."""
+    districts, providers = data["by_district"], data["by_provider"][:15]
+    return [
+        Chart(
+            key="district-visits", title=_("Visits by district"), kind="bar", category_label=_("District"),
+            categories=[r["district__name"] for r in districts],
+            series=[Series(_("Visits"), [r["visits"] for r in districts]),
+                    Series(_("Verified visits"), [r["verified"] for r in districts])],
+        ),
+        Chart(
+            key="provider-spend", title=_("Spend by provider (the 15 largest)"), kind="hbar",
+            category_label=_("Provider"), categories=[r["provider__name"] for r in providers],
+            series=[Series(_("Spend (yuan)"), [r["spend"] for r in providers])],
+        ),
+        Chart(
+            key="district-anomalies", title=_("Anomalies by district"), kind="bar", category_label=_("District"),
+            categories=[r["district__name"] for r in districts],
+            series=[Series(_("Anomalies"), [r["anomalies"] for r in districts])],
+        ),
+    ]

@@ -21,6 +21,12 @@ def test_zero_visit_dashboard_figures(world, make_application, client):
     expected = sorted([a.elapsed_working_hours, b.elapsed_working_hours])
     assert d["overall"]["median"] == pytest.approx(sum(expected) / 2)
     client.force_login(world.supervisor)
-    assert client.get("/p/enterprise_startup/dashboard/").status_code == 200
+    page = client.get("/p/enterprise_startup/dashboard/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="chart-districts-data"' in html and 'id="chart-steps-data"' in html
+    lines = client.get("/p/enterprise_startup/dashboard/?format=csv&chart=steps").content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 4 + 1 + 7  # chart, scope, target, blank; header; the seven steps
+    assert lines[2].endswith(str(d["target_hours"]))
     client.force_login(world.founder)
     assert client.get("/p/enterprise_startup/dashboard/").status_code == 403

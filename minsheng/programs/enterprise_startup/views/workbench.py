@@ -9,6 +9,7 @@ from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
 from minsheng.cases.process import get_process
+from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
 
@@ -118,4 +119,31 @@ def staff_application(request, app_id: int):
 @staff("supervisor", "department_head")
 @replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
-    return render(request, "enterprise_startup/dashboard.html", {"d": selectors.zero_visit_dashboard(user=request.user)})
+    d = selectors.zero_visit_dashboard(user=request.user)
+    charts = _timing_charts(d)
+    csv = chart_csv_response(request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
+                             filters=[(_("Target (working hours)"), d["target_hours"])], filename="start-up")
+    if csv is not None:
+        return csv
+    return render(request, "enterprise_startup/dashboard.html", {"d": d, "charts": charts})
+
+
+def _timing_charts(d: dict) -> list[Chart]:
+    """The start-up timings as pictures: working hours by district and by department step."""
+    hours = _("h")
+    districts, steps = d["districts"], d["steps"]
+    return [
+        Chart(key="districts", title=_("Working hours from submission to the last output, by district"),
+              kind="bar", category_label=_("District"), categories=[r["name"] for r in districts],
+              note=_("Target: %(hours)s working hours.") % {"hours": d["target_hours"]},
+              series=[Series(_("median"), [_hours(r["median"]) for r in districts], hours),
+                      Series("P90", [_hours(r["p90"]) for r in districts], hours)]),
+        Chart(key="steps", title=_("Working hours by step"), kind="hbar", category_label=_("Step"),
+              categories=[s["title"] for s in steps],
+              series=[Series(_("median"), [_hours(s["median"]) for s in steps], hours),
+                      Series("P90", [_hours(s["p90"]) for s in steps], hours)]),
+    ]
+
+
+def _hours(value):
+    return None if value is None else round(float(value), 2)

@@ -110,6 +110,20 @@ def test_supervision_lists_filters_and_ranks_units(client, ev):
     assert other.title in projects_table and ev.project.title not in projects_table
 
 
+def test_supervision_draws_grades_and_units_and_the_csv_carries_the_filters(client, ev):
+    from ..models import Project
+
+    Project.objects.filter(pk=ev.project_id).update(grade="satisfied", satisfaction_rate=0.9)
+    client.force_login(f.staff_user("congress_staff"))
+    url = reverse("evaluation_panels:supervision")
+    html = client.get(url, {"grade": "satisfied"}).content.decode()
+    assert 'id="chart-grades-data"' in html and 'id="chart-units-data"' in html
+    lines = client.get(url, {"grade": "satisfied", "format": "csv", "chart": "grades"}).content.decode(
+        "utf-8-sig").splitlines()
+    assert lines[4].endswith(",satisfied")  # the grade filter
+    assert lines[-3].endswith(",1") and lines[-2].endswith(",0") and lines[-1].endswith(",0")
+
+
 def test_unit_officer_reports_progress_for_own_project_only(client, ev):
     officer = f.staff_user("project_unit_officer", organisation=ev.project.lead_unit)
     client.force_login(officer)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
+from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.core.natural import natural_key
 from minsheng.imports.exports import export_response
@@ -182,6 +183,24 @@ def rectification_detail(request, order_id: int):
     })
 
 
+def _result_charts(by_grade: dict, ranking: list[dict]) -> list[Chart]:
+    """Panel results as pictures: the grades of the projects shown, the lead units' rates."""
+    grades = [(label, by_grade.get(code, 0)) for code, label in Grade.choices]
+    return [
+        Chart(key="grades", title=_("Panel grades of the projects shown"), kind="pie", category_label=_("Grade"),
+              categories=[label for label, _n in grades], series=[Series(_("Projects"), [n for _l, n in grades])]),
+        Chart(key="units", title=_("Lead units: milestones on time and satisfaction rate (%)"), kind="hbar",
+              category_label=_("Lead unit"), categories=[r["unit"] for r in ranking],
+              note=_("The whole year's projects, whatever the filters."),
+              series=[Series(_("Milestones on time"), [_pct(r["on_time_rate"]) for r in ranking], "%"),
+                      Series(_("Satisfaction rate"), [_pct(r["satisfaction_rate"]) for r in ranking], "%")]),
+    ]
+
+
+def _pct(rate):
+    return None if rate is None else round(100 * rate, 1)
+
+
 @staff(*ORGANISER_ROLES)
 def supervision(request):
     """All projects by status, grade, lead unit and district; units ranked."""
@@ -201,10 +220,21 @@ def supervision(request):
     filter_form = SupervisionFilterForm(g or None, initial={"year": cycle.year if cycle else ""}, cycles=cycles,
                                         statuses=ProjectStatus.choices, grades=Grade.choices, units=units, districts=districts)
     by_status = selectors.status_counts(projects=all_projects)["by_status"]
+    ranking = selectors.units_ranking(projects=all_projects)
+    charts = _result_charts(selectors.status_counts(projects=projects)["by_grade"], ranking)
+    csv = chart_csv_response(
+        request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
+        filters=[(_("Year"), cycle.year if cycle else ""), (_("Status"), g.get("status", "")),
+                 (_("Grade"), g.get("grade", "")), (_("Lead unit"), lead_unit or ""),
+                 (_("District"), g.get("district", ""))],
+        filename="panel-results",
+    )
+    if csv is not None:
+        return csv
     return render(request, "evaluation_panels/supervision.html", {
         "filter_form": filter_form,
         "status_counts": [(label, by_status[k]) for k, label in ProjectStatus.choices if k in by_status],
-        "cycle": cycle, "cycles": cycles, "projects": projects, "ranking": selectors.units_ranking(projects=all_projects),
+        "cycle": cycle, "cycles": cycles, "projects": projects, "ranking": ranking, "charts": charts,
         "statuses": ProjectStatus.choices, "grades": Grade.choices,
         "units": units, "districts": districts,
         "orders": selectors.rectifications_of(projects=all_projects),

@@ -22,6 +22,7 @@ from .halls import (
     Zone,
     ZoneKind,
 )
+from .maps import MapTileLayer
 from .queue import (
     AT_WINDOW,
     DISPLAY_KINDS,
@@ -43,7 +44,7 @@ from .queue import (
 __all__ = [
     "AT_WINDOW", "DISPLAY_KINDS", "TRANSITIONS", "WINDOW_ACTIONS", "Appointment", "AppointmentSlot", "AppointmentState",
     "BusinessType", "Channel", "Closure", "CommunityCoverage", "CoverageRun", "CoverageSettings",
-    "EventKind", "Method", "Mode", "OpeningHours", "PointLevel", "PriorityFlags", "PriorityReason",
+    "EventKind", "MapTileLayer", "Method", "Mode", "OpeningHours", "PointLevel", "PriorityFlags", "PriorityReason",
     "RoadEdge", "RoadNetwork", "RoadNode", "ServicePoint", "Ticket", "TicketCounter", "TicketEvent",
     "TicketState", "Transition", "Window", "Zone", "ZoneKind", "_follow_token", "actions_allowed",
 ]

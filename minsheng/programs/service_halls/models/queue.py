@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
+from minsheng.identity.fields import EncryptedTextField
 
 from .halls import BusinessType, ServicePoint, Window
 
@@ -161,6 +162,10 @@ class Ticket(models.Model):
     recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
     transfer_count = models.PositiveSmallIntegerField(_("transfers"), default=0)
     token = models.CharField(max_length=24, default=_follow_token, editable=False)
+    # A kiosk ticket may carry a phone number (optional), encrypted; its keyed hash finds the
+    # ticket again in 我的 once that phone's owner signs in.
+    phone = EncryptedTextField(_("mobile phone"), blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -189,6 +194,7 @@ class Ticket(models.Model):
                          name="ticket_at_window"),
             models.Index(fields=["user"], condition=models.Q(user__isnull=False), name="ticket_user"),
             models.Index(fields=["person"], condition=models.Q(person__isnull=False), name="ticket_person"),
+            models.Index(fields=["phone_hash"], condition=~models.Q(phone_hash=""), name="ticket_phone"),
             models.Index(fields=["target_window"], condition=models.Q(target_window__isnull=False),
                          name="ticket_target_window"),
         ]

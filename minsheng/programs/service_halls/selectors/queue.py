@@ -31,6 +31,22 @@ def ticket_by_token(*, token: str) -> Ticket:
     return ticket
 
 
+def ticket_holder_q(*, user) -> Q:
+    """Tickets that are ``user``'s: taken signed in, or at a kiosk with the phone they sign in with."""
+    q = Q(user_id=user.pk)
+    if getattr(user, "phone_hash", None):
+        q |= Q(phone_hash=user.phone_hash)
+    return q
+
+
+def ticket_is_held_by(*, ticket: Ticket, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if ticket.user_id is not None and ticket.user_id == user.pk:
+        return True
+    return bool(ticket.phone_hash) and ticket.phone_hash == getattr(user, "phone_hash", None)
+
+
 def windows_for(*, user):
     """Windows of the service points within the user's clerk/manager assignments."""
     return Window.objects.filter(

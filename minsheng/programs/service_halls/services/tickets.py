@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import Conflict, ErrorCode, NotAllowed, ValidationFailed
+from minsheng.identity.crypto import keyed_hash
+from minsheng.identity.idnumbers import phone_validate
 
 from ..models import (
     TRANSITIONS,
@@ -31,6 +33,7 @@ from ..models import (
     TicketState,
 )
 from ..selectors.halls import handles, is_open, open_now
+from ..selectors.queue import ticket_is_held_by
 from . import display
 
 ELDERLY_AGE = 70
@@ -115,9 +118,15 @@ def ticket_issue(
     user=None,
     priority_reason: str | None = None,
     appointment: Appointment | None = None,
+    phone: str = "",
 ) -> Ticket:
-    """Issue the next number for ``business_type`` at ``point`` (A001, A002 … per day)."""
+    """Issue the next number for ``business_type`` at ``point`` (A001, A002 … per day).
+
+    ``phone`` (optional, a kiosk's walk-in) is kept encrypted with its keyed hash, so the
+    ticket shows in 我的 of whoever signs in with that number."""
     now = timezone.now()
+    if phone:
+        phone = phone_validate(phone)
     today = timezone.localdate(now)
     if channel not in Channel.values:
         raise ValidationFailed.for_field("channel", _("Choose kiosk, phone or appointment."))
@@ -176,6 +185,8 @@ def ticket_issue(
             # the slot's start, so the queue calls a due appointment without a join
             due_at=appointment.slot.starts_at if appointment is not None else None,
             issued_at=now,
+            phone=phone,
+            phone_hash=keyed_hash(phone) if phone else "",
         )
     # The ticket row is its own record of issue (issued_at, channel): events start at the call.
     return ticket
@@ -183,7 +194,7 @@ def ticket_issue(
 
 def ticket_cancel(*, ticket: Ticket, user) -> Ticket:
     """The citizen who took a number gives it up while still waiting."""
-    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+    if not ticket_is_held_by(ticket=ticket, user=user):
         raise NotAllowed(_("Only the person who took this number can cancel it."))
     cancel = TRANSITIONS["cancel"]
     with transaction.atomic():
@@ -199,7 +210,7 @@ def ticket_rate(*, ticket: Ticket, user, level: int, comment: str = ""):
     """The citizen who took the number rates the finished service (好差评, core ratings)."""
     from minsheng.ratings.services import rating_submit
 
-    if ticket.user_id is None or ticket.user_id != getattr(user, "pk", None):
+    if not ticket_is_held_by(ticket=ticket, user=user):
         raise NotAllowed(_("Only the person who took this number can rate the service."))
     if ticket.state != TicketState.DONE:
         raise ValidationFailed(_("You can rate the service once it is finished. Please come back then."))

@@ -12,13 +12,14 @@ from minsheng.access.decorators import public
 from minsheng.core.errors import DomainError, NotFound
 from minsheng.ratings.models import RatingLevel
 
-from ..forms import KioskForm, PointSearchForm, RatingForm
+from ..forms import KioskForm, KioskPhoneForm, NearestForm, PointSearchForm, RatingForm
 from ..models import CoverageSettings, PriorityReason, ServicePoint
 from ..selectors.coverage import coverage_current, coverage_rows
 from ..selectors.halls import hall_get, kiosk_choice, point_get, point_is_open, points_list
-from ..selectors.queue import queue_status, ticket_by_token, waiting_counts
+from ..selectors.queue import queue_status, ticket_by_token, ticket_is_held_by, waiting_counts
 from ..services.tickets import ticket_issue
 from . import http_errors, qr_svg
+from .maps import map_settings
 
 
 @public
@@ -48,6 +49,7 @@ def point_detail(request, point_id: int):
 @http_errors
 def kiosk(request, point_id: int):
     error = None
+    phone_form = KioskPhoneForm(request.POST or None)
     if request.method == "POST":
         # The chosen business at this point in one read; whether the hall is open and handles
         # it is read again with the number (services.tickets), so nothing here is kept.
@@ -56,30 +58,52 @@ def kiosk(request, point_id: int):
             if choice is None:
                 raise NotFound(_("Choose one of the businesses this service point handles."))
             point, biz = choice
+            phone = phone_form.cleaned_data["phone"] if phone_form.is_valid() else ""
             ticket = ticket_issue(
                 point=point, business_type=biz,
-                channel="kiosk", priority_reason=request.POST.get("priority_reason", "") or None,
+                channel="kiosk", priority_reason=request.POST.get("priority_reason", "") or None, phone=phone,
             )
-            return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1")
+            return redirect(reverse("service_halls:ticket", args=[ticket.token]) + "?kiosk=1&" + _paper_query(request))
         except DomainError as e:
             error = e.message
+            if "phone" in e.fields:
+                phone_form.add_error("phone", e.fields["phone"])
     hall = hall_get(point_id=point_id)
     return render(request, "service_halls/kiosk.html", {
-        "point": hall.point, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
+        "point": hall.point, "phone_form": phone_form, "businesses": sorted(hall.businesses.values(), key=lambda b: (b.order, b.prefix)),
         "form": KioskForm(reasons=PriorityReason.choices), "error": error,
         "is_open": hall.open,
     }, status=422 if error else 200)
+
+
+RECEIPT_PAPERS = ("80", "58")  # mm; the first is the default
+
+
+def _paper(request) -> str:
+    paper = request.GET.get("paper", "")
+    return paper if paper in RECEIPT_PAPERS else RECEIPT_PAPERS[0]
+
+
+def _paper_query(request) -> str:
+    """The kiosk's printer settings, carried from its address to the ticket and back:
+    ``paper`` (58 or 80 mm receipt) and ``print=1`` (print each ticket when it shows)."""
+    query = f"paper={_paper(request)}"
+    return query + "&print=1" if request.GET.get("print") == "1" else query
 
 
 def ticket_context(request, ticket, *, rate_form=None) -> dict:
     """What the ticket page shows; the rating view re-renders it with its bound form after a
     refusal, so the chosen level and the comment stay and the error shows once, at the field."""
     url = request.build_absolute_uri(reverse("service_halls:ticket", args=[ticket.token]))
-    can_rate = request.user.is_authenticated and ticket.user_id == request.user.pk and ticket.state == "done"
+    held = ticket_is_held_by(ticket=ticket, user=request.user)
+    can_rate = held and ticket.state == "done"
     return {
         "ticket": ticket, "status": queue_status(ticket=ticket), "qr": qr_svg(url),
         "from_kiosk": request.GET.get("kiosk") == "1",
-        "can_cancel": request.user.is_authenticated and ticket.user_id == request.user.pk,
+        "paper_css": f"service_halls/receipt-{_paper(request)}.css",
+        "autoprint": request.GET.get("kiosk") == "1" and request.GET.get("print") == "1",
+        "kiosk_query": _paper_query(request) if request.GET.get("kiosk") == "1" else "",
+        "can_cancel": held,
         "can_rate": can_rate,
         "rate_form": rate_form or (RatingForm(levels=RatingLevel.choices) if can_rate else None),
     }
@@ -137,6 +161,7 @@ def coverage(request):
     uncovered = sorted((r for r in rows if not r.covered), key=lambda r: -(r.population or 0))
     methods = {r.method for r in rows}
     return render(request, "service_halls/coverage.html", {
+        "map_settings": map_settings(), "nearest_form": NearestForm(),
         "run": run, "map": _map(rows, list(points_qs)), "uncovered": uncovered[:300],
         "estimate_only": methods == {"estimate"}, "mixed": len(methods) > 1,
         "settings": CoverageSettings.current(),

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.access.decorators import staff
+from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError, NotFound
 
 from ..apps import CLERKS, STATS
 from ..forms import DateRangeForm, RecommendForm
-from ..models import Window, actions_allowed
+from ..models import TicketState, Window, actions_allowed
 from ..selectors.coverage import coverage_current
 from ..selectors.queue import ticket_at_window, waiting_counts, window_get_for, windows_for
 from ..selectors.stats import hall_stats, points_for_stats
@@ -99,7 +100,36 @@ def stats(request):
     date_from = chosen.get("from") or today - timedelta(days=6)
     date_to = chosen.get("to") or today
     data = hall_stats(points=points_for_stats(user=request.user), date_from=date_from, date_to=date_to)
-    return render(request, "service_halls/stats.html", {"s": data, "date_from": date_from, "date_to": date_to, "form": form})
+    charts = _stats_charts(data)
+    csv = chart_csv_response(
+        request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
+        filters=[(_("From"), date_from), (_("To"), date_to)], filename="service-halls",
+    )
+    if csv is not None:
+        return csv
+    return render(request, "service_halls/stats.html", {
+        "s": data, "date_from": date_from, "date_to": date_to, "form": form, "charts": charts})
+
+
+def _stats_charts(data: dict) -> list[Chart]:
+    """The statistics page's pictures, from the figures its tables show."""
+    states = [(TicketState(k).label, n) for k, n in sorted(data["states"].items()) if k in TicketState.values]
+    hours = data["wait_by"]["hour"]
+    waits, services = data["wait_by"]["business"], data["service_by"]["business"]
+    businesses = sorted(set(waits) | set(services))
+    minutes = _("min")
+    return [
+        Chart(key="states", title=_("Tickets by state"), kind="pie", category_label=_("State"),
+              categories=[label for label, _n in states], series=[Series(_("Tickets"), [n for _l, n in states])]),
+        Chart(key="wait-by-hour", title=_("Waiting minutes by hour of issue"), kind="line",
+              category_label=_("Hour"), categories=[f"{int(h):02d}:00" for h in hours],
+              series=[Series(_("median wait"), [v["median"] for v in hours.values()], minutes),
+                      Series(_("90% waited at most"), [v["p90"] for v in hours.values()], minutes)]),
+        Chart(key="by-business", title=_("Waiting and service minutes by business"), kind="hbar",
+              category_label=_("Business"), categories=businesses,
+              series=[Series(_("median wait"), [waits.get(b, {}).get("median") for b in businesses], minutes),
+                      Series(_("median service"), [services.get(b, {}).get("median") for b in businesses], minutes)]),
+    ]
 
 
 @staff(*STATS)
