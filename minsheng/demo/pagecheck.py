@@ -15,11 +15,11 @@ For one opened page, ``check_page`` returns what is wrong with it:
   on a Chinese page, a text (a text node, a label's ``aria-label``, ``placeholder``,
   ``title`` or a button's value) that is exactly an English message id of the
   catalogues, or holds an English word of the catalogues' message ids (three letters
-  or more) that is not in ``LATIN_ALLOWED``; on an English page, a text that is
-  exactly a Chinese translation from the catalogues, or Chinese characters in an
-  element that only interface text fills (a field's label, a column heading, a legend,
-  a summary, a caption, a hint, a term of a description list — not a choice's label or
-  a button, which may name data such as a business type).
+  or more) that is not in ``LATIN_ALLOWED``; on an English page, Chinese characters in
+  an element that only interface text fills (a field's label, a column heading, a
+  legend, a summary, a caption, a hint, a term of a description list — not a choice's
+  label, a button or a table cell, which may name data such as a business type or a
+  service configured in Chinese), unless the text is English quoting a Chinese term.
   Data — people's names, addresses, organisations, codes — is never a message id,
   so it passes; a code or a brand in Latin letters that happens to be an English
   word goes in ``LATIN_ALLOWED`` with the reason. Text inside ``<code>``, ``<kbd>``,
@@ -57,6 +57,7 @@ LATIN_ALLOWED = {
     "english", "gb/t", "id", "kpi", "sla", "ip", "mqtt", "sse", "wifi", "app", "ios",
     "android", "www", "com", "org", "png", "jpg", "jpeg", "svg", "otp", "totp", "qr",
     "minsheng",  # the platform's own name in its links and addresses
+    "sha",  # SHA-256, the draw page's hash
     "wgs", "gcj",  # coordinate systems (WGS-84, GCJ-02) named in a field's label
 }
 
@@ -184,6 +185,8 @@ _OVERFLOW_JS = """() => {
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+# A file's name ("ep-2026-candidates.txt") is data, whatever words it is made of.
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:txt|csv|pdf|xlsx|json|png|jpg|svg|zip)\b")
 
 
 def untranslated(texts: list[list], *, language: str) -> list[str]:
@@ -192,10 +195,11 @@ def untranslated(texts: list[list], *, language: str) -> list[str]:
     wrong = []
     for text, interface_only in texts:
         if language == "en":
-            if text in words.translations or (interface_only and _HAN.search(text)):
+            english = any(w.lower() in words.vocabulary for w in _LATIN_WORD.findall(text))
+            if interface_only and _HAN.search(text) and not english:
                 wrong.append(text)
         elif text in words.msgids or any(
-            w.lower() in words.vocabulary for w in _LATIN_WORD.findall(text)
+            w.lower() in words.vocabulary for w in _LATIN_WORD.findall(_FILE_NAME.sub("", text))
         ):
             wrong.append(text)
     return list(dict.fromkeys(wrong))

@@ -285,7 +285,11 @@ def least_privileged_pages(visits: list[Visit]) -> list[Page]:
         held = best.get(visit.route)
         if held is None or order[visit.login] < order[held.login]:
             best[visit.route] = visit
-    return [Page(v.route, v.url, v.login) for v in sorted(best.values(), key=lambda v: v.url)]
+    # A page its view declares public is opened by no one signed in, however it was found.
+    return [
+        Page(v.route, v.url, "" if declared_access(v.url) == "public" else v.login)
+        for v in sorted(best.values(), key=lambda v: v.url)
+    ]
 
 
 def pages_of_every_account(visits: list[Visit]) -> list[Page]:

@@ -34,6 +34,13 @@ KEY_LABELS = {
     "candidates_hash": _("candidate list hash"),
 }
 
+# Codes services write as values of such keys (the reason a window was released, what a
+# refused person tried to do).
+VALUE_LABELS = {
+    "view": _("view"),
+    "out_of_scope": _("outside their scope"),
+}
+
 
 # Codes services write as values, in words.
 VALUE_LABELS = {

@@ -3,7 +3,7 @@
 The page list is the site's URL patterns (the ones ``access/tests/test_url_auth.py`` checks)
 as the demo city's accounts reach them (``minsheng.demo.pagewalk``): one page per pattern,
 opened as the least-privileged account that may open it, plus the 404 and 403 pages.
-The demo city is built once for the module, small (scale 0.0002), and removed afterwards.
+The demo city is built once, small (scale 0.0002), and removed afterwards.
 
 - every page at 375×812 in Chinese: axe (no serious or critical violation), no sideways
   scrolling, its own title, no console error, no untranslated interface text;
@@ -11,7 +11,9 @@ The demo city is built once for the module, small (scale 0.0002), and removed af
   the size where its large text is likeliest to push a page sideways —, with axe on
   the key pages (``KEY_ROUTES``) only.
 
-One chromium for the module, one context per account and mode, one page reused per context.
+One test (the live server empties the database after each test, and the city is built
+once); one chromium, one context per account and mode, one page reused per context. The
+failure message lists every page that fails, per mode, with what failed.
 ``manage.py page_gallery`` runs the full matrix with screenshots.
 """
 
@@ -19,7 +21,6 @@ import os
 import time
 
 import pytest
-from django.core.management import call_command
 
 from minsheng.demo.pagecheck import DESKTOP, MODES, PHONE, check_pages, chromium, report
 from minsheng.demo.pagewalk import (
@@ -35,9 +36,7 @@ from minsheng.demo.pagewalk import (
 from minsheng.demo.services import demo_build
 from minsheng.regions.services import regions_load
 
-# django_db: the test database exists and each test's own writes (a page that marks
-# messages read) are rolled back; the city itself stays for the whole module.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.browser
 # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -67,79 +66,59 @@ KEY_ROUTES = {
     "p/service_halls/clerk/",
     "p/evaluation_panels/",
     "p/evaluation_panels/me/",
+    "draws/<slug:key>/",
 }
 
 
-class City:
-    def __init__(self, base_url, pages, opened, sessions, seconds):
-        self.base_url, self.pages, self.opened = base_url, pages, opened
-        self.sessions, self.seconds = sessions, seconds
+def _pages():
+    """The demo city's pages, each as its least-privileged account, and the patterns opened."""
+    regions_load(province="32", history=False)
+    demo_build(scale=SCALE, seed=SEED, show_progress=False)
+    visits = page_visits(max_pages=150)
+    opened = {visit.route for visit in visits if visit.status == 200}
+    pages = least_privileged_pages(visits)
+    return pages + error_pages(pages), opened
 
 
-@pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker):
-    """The demo city, its pages and signed-in sessions, and a live server showing them.
-
-    Not the ``live_server`` fixture: that empties the database after each test, and the
-    city is built once for the module. This fixture empties it at the end instead.
-    """
-    from pytest_django.live_server_helper import LiveServer
-
-    with django_db_blocker.unblock():
-        started = time.monotonic()
-        regions_load(province="32", history=False)
-        demo_build(scale=SCALE, seed=SEED, show_progress=False)
-        visits = page_visits(max_pages=150)
-        opened = {visit.route for visit in visits if visit.status == 200}
-        pages = least_privileged_pages(visits)
-        pages += error_pages(pages)
-        sessions = sessions_for(pages)
-        server = LiveServer("localhost")
-        try:
-            yield City(server.url, pages, opened, sessions, time.monotonic() - started)
-        finally:
-            server.stop()
-            call_command("flush", interactive=False, verbosity=0)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-def _run(city, browser, mode, viewport, *, axe_routes=None):
-    started = time.monotonic()
-    failures = check_pages(
-        browser, city.base_url, city.pages, sessions=city.sessions,
-        mode=MODES[mode], viewport=viewport, axe_routes=axe_routes,
-    )
-    print(f"\n{mode} at {viewport['width']}: {len(city.pages)} pages in "  # noqa: T201
-          f"{time.monotonic() - started:.0f} s")
-    assert not failures, report(failures, mode=MODES[mode], viewport=viewport)
-
-
-def test_the_walk_opens_every_page_some_account_may_open(city):
-    reached = {page.route for page in city.pages}
+def _coverage_problems(pages, opened) -> list[str]:
+    reached = {page.route for page in pages}
     starts = {route_of(url) for url in parameterless_urls()} - {None}
-    missing = {r for r in starts - city.opened if not r.startswith("api/")} - KNOWN_UNOPENED
+    problems = []
+    missing = {r for r in starts - opened if not r.startswith("api/")} - KNOWN_UNOPENED
+    if missing:
+        problems.append("pages without an argument that no demo account opened: " + ", ".join(sorted(missing)))
+    if not KEY_ROUTES <= reached:
+        problems.append("key pages not walked: " + ", ".join(sorted(KEY_ROUTES - reached)))
+    return problems
+
+
+# One test: the live server empties the database after each test, and the city is built once.
+@pytest.mark.django_db(transaction=True)
+def test_every_page_passes_the_design_checks_in_a_browser(live_server):
+    started = time.monotonic()
+    pages, opened = _pages()
+    sessions = sessions_for(pages)
     patterns = {r for r, ns, _v in url_patterns() if ns != "admin" and not r.startswith("api/")}
-    unopened = sorted(patterns - city.opened - {"i18n/setlang/"})
-    print(f"\npage walk: {len(city.pages)} pages of {len(patterns)} URL patterns (API aside); "  # noqa: T201
-          f"city and page list in {city.seconds:.0f} s; opened by no account ({len(unopened)}: "
+    unopened = sorted(patterns - opened - {"i18n/setlang/"})
+    print(f"\npage walk: {len(pages)} pages of {len(patterns)} URL patterns (API aside), "  # noqa: T201
+          f"found in {time.monotonic() - started:.0f} s; opened by no account ({len(unopened)}: "
           "POST-only actions, and pages of objects no demo account reaches):\n  " + "\n  ".join(unopened))
-    assert not missing, sorted(missing)
-    assert KEY_ROUTES <= reached, sorted(KEY_ROUTES - reached)
-    assert {"(404)", "(403)"} <= reached
-
-
-def test_every_page_on_a_phone_in_chinese_passes_axe_and_the_layout_checks(city, browser):
-    _run(city, browser, "zh", PHONE)
-
-
-def test_every_page_on_a_desktop_in_english_passes_the_checks_and_key_pages_axe(city, browser):
-    _run(city, browser, "en", DESKTOP, axe_routes=KEY_ROUTES)
-
-
-def test_every_page_in_elderly_mode_passes_the_checks_and_key_pages_axe(city, browser):
-    _run(city, browser, "elderly", PHONE, axe_routes=KEY_ROUTES)
+    problems = _coverage_problems(pages, opened)
+    runs = [
+        ("zh", PHONE, None),  # axe on every page
+        ("en", DESKTOP, KEY_ROUTES),
+        ("elderly", PHONE, KEY_ROUTES),
+    ]
+    with chromium() as browser:
+        for mode, viewport, axe_routes in runs:
+            t = time.monotonic()
+            failures = check_pages(
+                browser, live_server.url, pages, sessions=sessions, mode=MODES[mode],
+                viewport=viewport, axe_routes=axe_routes,
+            )
+            print(f"{mode} at {viewport['width']}: {len(pages)} pages in "  # noqa: T201
+                  f"{time.monotonic() - t:.0f} s, {len(failures)} finding(s)")
+            if failures:
+                problems.append(report(failures, mode=MODES[mode], viewport=viewport))
+    print(f"page walk in all: {time.monotonic() - started:.0f} s")  # noqa: T201
+    assert not problems, "\n\n".join(problems)

@@ -9,6 +9,11 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // A table wider than the screen scrolls in its .table-responsive box: keyboards reach it too.
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; }
+  });
+
   // Confirmation dialogs (components/confirm.html): the form's button asks in a modal first.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     var modalEl = document.getElementById(form.getAttribute("data-confirm"));
