@@ -158,6 +158,8 @@ def run():
                        "user": families[0][0].pk, "student_base": first - 1}
         with connection.cursor() as cursor:
             cursor.execute("CREATE SEQUENCE perf_apply_seq")
+        journey(families[: n // 2], off, pid)
+        families = families[n // 2:]
         statements = spent = 0
         per = PerStatement(pid)
         for i, (user, child) in enumerate(families):
@@ -167,7 +169,7 @@ def run():
                                    weekdays=[0, 1, 2, 3, 4], idempotency_key=f"db-cost-{i:08d}")
             spent += cpu_ns(pid) - before
             statements += len(queries)
-        report("apply (application_submit)", statements / n, spent / n / 1e6,
+        report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
                *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
         per.print(n)
         print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
@@ -209,6 +211,42 @@ class PerStatement:
     def print(self, n: int) -> None:
         print("  by statement (ms/action): " + ", ".join(
             f"{k} {v / n / 1e6:.3f}" for k, v in sorted(self.cpu.items(), key=lambda kv: -kv[1])), flush=True)
+
+
+def journey(families, off, pid: int) -> None:
+    """The rush's two steps in this process, through HTTP (Django's test client; no network):
+    each guardian's first request opens the application page (GET /children), then submits.
+    Wall-clock ms and statements per request, and the backend's CPU."""
+    import json
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients = []
+    for user, _child in families:
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    steps = {"page GET /api/v1/after_school/children": [], "submit POST /api/v1/after_school/applications": []}
+    for i, (client, (_user, child)) in enumerate(zip(clients, families, strict=True)):
+        body = json.dumps({"student": child.pk, "offering": off.pk, "weekdays": [0, 1, 2, 3, 4]})
+        for name, call in (
+            ("page GET /api/v1/after_school/children", lambda c=client: c.get("/api/v1/after_school/children")),
+            ("submit POST /api/v1/after_school/applications", lambda c=client, b=body, k=f"journey-{i:08d}": c.post(
+                "/api/v1/after_school/applications", b, content_type="application/json",
+                headers={"Idempotency-Key": k})),
+        ):
+            before, t = cpu_ns(pid), time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = call()
+            assert response.status_code in (200, 201), response.content[:300]
+            steps[name].append((time.perf_counter() - t, len(queries), cpu_ns(pid) - before))
+    for name, rows in steps.items():
+        k = len(rows)
+        print(f"{name} (in process, {k} guardians, each page the session's first request): "
+              f"{sum(r[0] for r in rows) / k * 1000:.1f} ms/request wall, {sum(r[1] for r in rows) / k:.1f} "
+              f"statements, PostgreSQL CPU {sum(r[2] for r in rows) / k / 1e6:.3f} ms", flush=True)
 
 
 def report(action: str, statements: float, cpu_ms: float, script_statements: float, script_cpu_ms: float):

@@ -138,7 +138,7 @@ def setup():
 
     from minsheng.access.models import Organisation, Role, RoleAssignment
     from minsheng.identity.models import User
-    from minsheng.identity.services import api_token_issue, api_token_new
+    from minsheng.identity.services import api_token_issue
     from minsheng.programs.service_halls.models import BusinessType, Window
     from minsheng.programs.service_halls.services.points import point_create
     from minsheng.programs.service_halls.services.windows import window_sign_on
@@ -181,7 +181,7 @@ def setup():
         users = User.objects.bulk_create([
             User(username=f"bench_single_{i}_{n}", name="窗口人员", is_staff=True, password="!")
             for n in range(per_point)])
-        tokens = [api_token_new(user_id=u.pk) for u in users]
+        tokens = [api_token_issue(user=u) for u in users]
         for user, token in zip(users, tokens, strict=True):
             user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
         User.objects.bulk_update(users, ["api_token_hash"])

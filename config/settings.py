@@ -307,6 +307,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# A staff list longer than this downloads in the background, with a progress bar (imports.exports).
+EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "5000"))
 
 # --- background tasks -----------------------------------------------------
 # "database" (django-tasks-db, the embedded default: `manage.py db_worker`) or
@@ -389,6 +391,9 @@ AFTER_SCHOOL_PICKUP_GRACE_MINUTES = int(env("AFTER_SCHOOL_PICKUP_GRACE_MINUTES",
 AFTER_SCHOOL_LOTTERY_BATCH = int(env("AFTER_SCHOOL_LOTTERY_BATCH", "250000"))  # applications per pass
 AFTER_SCHOOL_NOTIFY_CHUNK = int(env("AFTER_SCHOOL_NOTIFY_CHUNK", "500"))
 AFTER_SCHOOL_OFFER_SWEEP_SECONDS = int(env("AFTER_SCHOOL_OFFER_SWEEP_SECONDS", "300"))  # expired offers
+# elderly_care (居家养老): a visit shorter than this share of its planned minutes is flagged
+# at check-out and the family's confirmation text says so.
+ELDERLY_CARE_SHORT_VISIT_SHARE = float(env("ELDERLY_CARE_SHORT_VISIT_SHARE", "0.8"))
 # enterprise_startup (企业开办): the city's target from submission to licence, in working hours,
 # and per-step targets ({"step_key": hours}) replacing the built-in ones.
 ENTERPRISE_STARTUP_TARGET_HOURS = float(env("ENTERPRISE_STARTUP_TARGET_HOURS", "3.75"))

@@ -12,5 +12,7 @@ CORE_ROLES: dict[str, dict] = {
     "supervisor": {"title": _("supervisor"), "permissions": ["cases.view", "dashboards.view", "ratings.view"]},
     "case_officer": {"title": _("case officer"), "permissions": ["cases.view", "cases.act"]},
     "department_head": {"title": _("department head"), "permissions": ["cases.view", "cases.act", "cases.assign", "ratings.view"]},
+    # 人事管理员: invites staff and gives roles within its own organisation and region subtree.
+    "staff_admin": {"title": _("staff administrator"), "permissions": ["access.manage_staff"]},
     "pii_viewer": {"title": _("personal data viewer"), "permissions": ["identity.unmask"]},
 }

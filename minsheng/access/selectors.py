@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import RoleAssignment
+from .models import Organisation, RoleAssignment
 from .principal import held_assignments
 
 
@@ -66,3 +66,81 @@ def scope_q(
             )
         q |= clause
     return q
+
+
+# --- staff administration: who may give roles, for which organisations and regions -------
+STAFF_ADMIN_ROLES = ("staff_admin",)
+RESERVED_ROLES = ("admin",)  # given only by a superuser: it opens the whole platform
+GOVERNMENT = "government"  # an administrator of a people's government covers its whole region
+
+
+def _descendants(organisation_ids: set[int]) -> set[int]:
+    """The organisations under these (children, their children …), these included."""
+    found, frontier = set(organisation_ids), set(organisation_ids)
+    while frontier:
+        frontier = set(
+            Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        ) - found
+        found |= frontier
+    return found
+
+
+def staff_admin_organisations(*, user) -> QuerySet[Organisation]:
+    """The organisations whose staff ``user`` administers: for each ``staff_admin`` assignment,
+    its organisation and those under it (a government's: every organisation of its region),
+    within the assignment's region subtree. Superusers administer every organisation."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    q = Q(pk__in=[])
+    for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
+        within = Q(region__prefix__startswith=a.region.prefix)
+        if a.organisation.department_code == GOVERNMENT and a.organisation.kind == "department":
+            q |= within
+        else:
+            q |= within & Q(pk__in=_descendants({a.organisation_id}))
+    return Organisation.objects.filter(q)
+
+
+def staff_admin_may_grant(*, user, role_code: str, organisation: Organisation, region) -> bool:
+    """May ``user`` give (or take) ``role_code`` at (organisation, region subtree)?
+
+    Only within one of its own ``staff_admin`` assignments: the organisation under the
+    assignment's organisation (or in a government's region) and the region inside the
+    assignment's subtree. The platform administrator's role is a superuser's to give.
+    """
+    if user.is_superuser:
+        return True
+    if role_code in RESERVED_ROLES:
+        return False
+    for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
+        if not region.prefix.startswith(a.region.prefix):
+            continue
+        if not organisation.region.prefix.startswith(a.region.prefix):
+            continue
+        if a.organisation.department_code == GOVERNMENT and a.organisation.kind == "department":
+            return True
+        if organisation.pk in _descendants({a.organisation_id}):
+            return True
+    return False
+
+
+def staff_assignments_for(
+    *, user, q: str = "", role: str = "", organisation: str = ""
+) -> QuerySet[RoleAssignment]:
+    """Role assignments the staff administrator ``user`` may see and take away, filtered by
+    name or username (``q``), role code and organisation name; by organisation, then name."""
+    qs = RoleAssignment.objects.filter(organisation__in=staff_admin_organisations(user=user))
+    if not user.is_superuser:
+        regions = Q(pk__in=[])
+        for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
+            regions |= Q(region__prefix__startswith=a.region.prefix)
+        qs = qs.filter(regions)
+    if q.strip():
+        qs = qs.filter(Q(user__name__contains=q.strip()) | Q(user__username__icontains=q.strip()))
+    if role:
+        qs = qs.filter(role_id=role)
+    if organisation.strip():
+        qs = qs.filter(organisation__name__contains=organisation.strip())
+    return qs.select_related("user", "role", "organisation", "region").order_by(
+        "organisation__name", "user__name", "pk"
+    )

@@ -64,6 +64,31 @@ class DemoGenerator:
         return run(ctx)
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo sign-in: the demo city makes one per role and prints them in one table.
+
+    ``manage.py demo`` (minsheng.demo.accounts) creates the account after every part is
+    built, gives it ``roles`` at the organisation, and prints ``title`` and ``try_this``.
+    ``organisation`` is ``"department:<code>"`` (the city's), ``"department:<code>@<region>"``,
+    ``"kind:<kind>"`` (the first of that kind) or ``"package.module:function"`` called with
+    the demo context. ``adopt`` (``"package.module:function"``, called with the context and
+    the organisation) names an existing account the program's data already points at, e.g.
+    a caregiver with visits, which then gets this login and the demo password.
+    A ``login`` of eleven digits is a mobile number: the account signs in by phone.
+    """
+
+    login: str
+    roles: tuple[str, ...]
+    title: Any  # the role as the table prints it (lazy translated)
+    try_this: Any = ""  # what to try after signing in (lazy translated)
+    organisation: str = ""
+    region: str = ""  # the roles' region scope (a code); default the organisation's region
+    adopt: str = ""
+    superuser: bool = False
+    order: int = 100
+
+
 @dataclass
 class Program:
     key: str  # e.g. "after_school"; also the URL prefix /p/<key>/
@@ -74,6 +99,7 @@ class Program:
     workbench_entries: list[WorkbenchEntry] = field(default_factory=list)
     kpis: list[Kpi] = field(default_factory=list)
     demo: DemoGenerator | None = None
+    demo_accounts: list[DemoAccount] = field(default_factory=list)  # one sign-in per role
     roles: dict[str, Any] = field(default_factory=dict)  # role code -> title
     # Declared in the program's modules and read by the core module that runs them:
     notices: list[Any] = field(default_factory=list)  # notifications.templates.MessageTemplate
@@ -112,7 +138,8 @@ class ProgramRegistry:
         return [(p, k) for p in self.programs() for k in p.kpis]
 
     def declared(self, kind: str) -> list[Any]:
-        """Every program's declared ``notices``, ``processes``, ``periodic`` or ``importers``."""
+        """Every program's declared ``notices``, ``processes``, ``periodic``, ``importers``
+        or ``demo_accounts``."""
         return [item for p in self.programs() for item in getattr(p, kind)]
 
     def attachment_access(self) -> dict[str, Callable[[Any, Any], bool]]:

@@ -2,7 +2,7 @@
 
 Program generators code against this API; keep it stable:
 ``scale, seed, rng, faker, city, log, progress, scaled, new_people,
-organisations, communities, towns`` (plus ``department`` and ``demo_login``).
+organisations, communities, towns`` (plus ``department``).
 """
 
 import itertools
@@ -18,7 +18,6 @@ from minsheng.identity.models import Person, User
 from minsheng.regions.models import Region, RegionLevel
 
 from .geography import CITY_CODE
-from .models import DemoLogin
 from .people import ADULTS, PeopleMixin  # noqa: F401 - ADULTS for generators
 from .progress import PartProgress
 
@@ -117,26 +116,6 @@ class DemoContext(PeopleMixin):
         region_code = region.code if isinstance(region, Region) else (region or CITY_CODE)
         return Organisation.objects.get(
             kind="department", department_code=department_code, region_id=region_code
-        )
-
-    def demo_login(
-        self,
-        *,
-        login: str,
-        role: str,
-        organisation: str = "",
-        order: int = 100,
-        password: str = DEMO_PASSWORD,
-    ) -> None:
-        """Record a sign-in that ``minsheng up`` prints (the account must use ``password``)."""
-        DemoLogin.objects.update_or_create(
-            login=login,
-            defaults={
-                "password": password,
-                "role": str(role),
-                "organisation": str(organisation),
-                "order": order,
-            },
         )
 
     # --- people ---------------------------------------------------------

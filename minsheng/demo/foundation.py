@@ -485,19 +485,6 @@ def build_staff(ctx: DemoContext) -> dict[str, int]:
         if r in known_roles and (u.pk, r, o.pk, reg) not in have
     ]
     RoleAssignment.objects.bulk_create(assignments)
-    for order, (login, role, org_name) in enumerate(
-        [
-            ("admin", "platform administrator (superuser)", "连云港市人民政府"),
-            ("leader", "supervisor", "连云港市人民政府"),
-            ("civil_affairs_city", "case officer", "连云港市民政局"),
-            ("civil_affairs_haizhou", "case officer", "连云港市海州区民政局"),
-            ("civil_affairs_pii", "case officer + personal data viewer", "连云港市民政局"),
-            ("education_donghai", "case officer", "东海县教育局"),
-            ("market_regulation_city", "case officer", "连云港市市场监督管理局"),
-            ("civil_affairs_supervisor", "supervisor, department head", "连云港市民政局"),
-        ]
-    ):
-        ctx.demo_login(login=login, role=role, organisation=org_name, order=order)
     return {"staff accounts": len(new_users), "role assignments": len(assignments)}
 
 
@@ -525,7 +512,6 @@ def build_residents(ctx: DemoContext) -> dict[str, int]:
         user.password = password
         user.save(update_fields=["name", "phone", "phone_hash", "password"])
         person.save(update_fields=["name", "phone", "phone_hash"])
-        ctx.demo_login(login=phone, role="citizen", organisation=person.address, order=50)
     return {"residents": written, "citizen accounts": written}
 
 

@@ -41,7 +41,6 @@ KNOWN_UNOPENED = {
     "p/after_school/apply/",  # POST only
     "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
     "p/service_halls/coverage/refresh/",  # POST only
-    "p/elderly_care/meals/",  # the meal counter: the demo has no canteen operator's account yet
 }
 _HREF = re.compile(r'href="([^"]+)"')
 

@@ -12,7 +12,7 @@ from minsheng.regions.services import regions_load
 from . import foundation
 from .context import DemoContext
 from .geography import CITY_CODE
-from .models import DemoLogin, DemoRun
+from .models import DemoRun
 
 FOUNDATION = "foundation"
 DEFAULT_SCALE = 0.01
@@ -108,12 +108,12 @@ def demo_build(
             + ", ".join(f"{v} {k}" for k, v in counts.items())
         )
         built[key] = counts
+    from .accounts import accounts_build  # the accounts read the registry and every part's data
+
+    accounts_build(root.for_part("accounts"))
     return built
 
 
 def demo_is_built() -> bool:
     return DemoRun.objects.filter(part=FOUNDATION).exists()
 
-
-def demo_logins() -> list[DemoLogin]:
-    return list(DemoLogin.objects.all())

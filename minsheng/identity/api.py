@@ -5,11 +5,17 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 
-from minsheng.core.errors import ValidationFailed
+from minsheng.access.principal import held_assignments
+from minsheng.access.selectors import (
+    STAFF_ADMIN_ROLES,
+    staff_admin_organisations,
+    staff_assignments_for,
+)
+from minsheng.core.errors import NotAllowed, NotFound, ValidationFailed
 from minsheng.core.schemas import ERROR_RESPONSES, ErrorOut
 
 from . import services
-from .models import Person
+from .models import Person, User
 from .ratelimit import rate_limit
 from .selectors import person_get_for, person_relations_of
 
@@ -208,3 +214,106 @@ def person_unmask(request: HttpRequest, person_id: int, payload: UnmaskIn):
     )
     return {"field": payload.field, "value": value}
 
+
+
+# --- staff administration (人员管理): the workbench's staff pages, for systems ------------
+class StaffAssignmentOut(Schema):
+    id: int
+    user_id: int
+    name: str
+    username: str | None
+    phone_masked: str
+    role: str
+    role_title: str
+    organisation_id: int
+    organisation: str
+    region: str
+
+
+class StaffInviteIn(Schema):
+    phone: str
+    name: str
+    role: str
+    organisation_id: int
+    region: str = ""
+
+
+class StaffRoleIn(Schema):
+    role: str
+    organisation_id: int
+    region: str = ""
+
+
+def _assignment_out(a) -> dict:
+    return {
+        "id": a.pk, "user_id": a.user_id, "name": a.user.name, "username": a.user.username,
+        "phone_masked": a.user.phone_masked, "role": a.role_id, "role_title": a.role.title,
+        "organisation_id": a.organisation_id, "organisation": a.organisation.name,
+        "region": a.region_id,
+    }
+
+
+def _staff_admin(request):
+    if not request.user.is_authenticated:
+        raise AuthenticationError()
+    if not (request.user.is_superuser or held_assignments(user=request.user, roles=STAFF_ADMIN_ROLES)):
+        raise NotAllowed(_("Only a staff administrator may manage staff."))
+    return request.user
+
+
+def _organisation_for(user, organisation_id: int):
+    organisation = staff_admin_organisations(user=user).filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotAllowed(
+            _("You may give roles only within your own organisation and region. "
+              "Ask the administrator of that organisation or region.")
+        )
+    return organisation
+
+
+@router.get("/staff", response={200: list[StaffAssignmentOut], **ERROR_RESPONSES})
+def staff_list(request: HttpRequest, q: str = "", role: str = "", organisation: str = "",
+               offset: int = 0, limit: int = 100):
+    """Roles held within the caller's staff administration scope (as the Staff page lists them)."""
+    user = _staff_admin(request)
+    limit = max(1, min(limit, 500))
+    rows = staff_assignments_for(user=user, q=q, role=role, organisation=organisation)
+    return [_assignment_out(a) for a in rows[max(0, offset): max(0, offset) + limit]]
+
+
+@router.post("/staff/invite", response={201: StaffAssignmentOut, **ERROR_RESPONSES})
+def staff_invite(request: HttpRequest, payload: StaffInviteIn):
+    """Invite a person by mobile number to a role in an organisation the caller administers."""
+    user = _staff_admin(request)
+    assignment = services.staff_invite(
+        actor=user, phone=payload.phone, name=payload.name, role_code=payload.role,
+        organisation=_organisation_for(user, payload.organisation_id), region=payload.region,
+    )
+    return Status(201, _assignment_out(assignment))
+
+
+@router.post("/staff/{user_id}/roles", response={201: StaffAssignmentOut, **ERROR_RESPONSES})
+def staff_role_grant(request: HttpRequest, user_id: int, payload: StaffRoleIn):
+    """Give a member of the caller's staff one more role."""
+    user = _staff_admin(request)
+    member = User.objects.filter(
+        pk=user_id, pk__in=staff_assignments_for(user=user).values("user_id")
+    ).first()
+    if member is None:
+        raise NotFound()
+    assignment = services.staff_role_grant(
+        actor=user, user=member, role_code=payload.role,
+        organisation=_organisation_for(user, payload.organisation_id), region=payload.region,
+    )
+    return Status(201, _assignment_out(assignment))
+
+
+@router.delete("/staff/assignments/{assignment_id}", response={204: None, **ERROR_RESPONSES})
+def staff_role_take(request: HttpRequest, assignment_id: int):
+    """Take one role away (the account stops being staff when it was its last)."""
+    user = _staff_admin(request)
+    assignment = staff_assignments_for(user=user).filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound()
+    services.staff_role_revoke(actor=user, assignment=assignment)
+    return Status(204, None)

@@ -7,3 +7,11 @@ def import_run_task(job_id: int) -> dict:
 
     job = import_run_by_id(job_id=job_id)
     return {"state": job.state, "ok": job.ok, "failed": job.failed}
+
+
+@task(queue_name="imports")
+def export_run_task(job_id: int) -> dict:
+    from .exports import export_run_by_id
+
+    job = export_run_by_id(job_id=job_id)
+    return {"state": job.state, "rows": job.processed}

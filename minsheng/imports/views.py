@@ -1,13 +1,16 @@
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
+from minsheng.audit.services import audit_record
 from minsheng.core.errors import DomainError
 
 from .base import get_importer
+from .exports import FORMATS, export_job_get_for
 from .forms import ImportForm
+from .models import ImportState
 from .selectors import (
     error_report_csv,
     error_report_xlsx,
@@ -87,3 +90,27 @@ def job_errors(request, pk, fmt):
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.{fmt}"'
     return response
+
+
+@staff()
+def export_job(request, pk):
+    """A background export's progress bar, then its download link."""
+    job = export_job_get_for(user=request.user, job_id=pk)
+    if job is None:
+        raise Http404
+    return render(request, "imports/export_job.html", {"job": job})
+
+
+@staff()
+def export_download(request, pk):
+    job = export_job_get_for(user=request.user, job_id=pk)
+    if job is None or job.state != ImportState.DONE or not job.file:
+        raise Http404
+    audit_record(
+        event_type="exports.download", actor=request.user, target=job,
+        new={"export": job.export_key, "format": job.fmt, "filters": job.params, "rows": job.processed},
+    )
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1],
+        content_type=FORMATS[job.fmt],
+    )

@@ -8,8 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.access.selectors import user_has_role
+from minsheng.audit.admin import AuditedAdmin
 from minsheng.audit.export import audit_export
 from minsheng.audit.models import AuditEvent
+from minsheng.core.admin import HolidayDayAdmin
+from minsheng.core.models import HolidayDay
+
+
+@admin.register(HolidayDay)
+class AuditedHolidayDayAdmin(AuditedAdmin, HolidayDayAdmin):
+    """节假日与调休 — the city's holiday calendar (deadlines count working days from it)."""
 
 
 @admin.register(AuditEvent)

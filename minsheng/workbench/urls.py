@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, tasks
+from .views import audit, staff, tasks
 
 app_name = "workbench"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", tasks.case_detail, name="case"),
     path("cases/<int:case_id>/act/", tasks.case_act, name="case_act"),
     path("audit/", audit.search, name="audit"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/<int:user_id>/", staff.staff_member, name="staff_member"),
+    path("staff/<int:user_id>/roles/<int:assignment_id>/take/", staff.staff_role_take, name="staff_role_take"),
+    path("staff/<int:user_id>/remove/", staff.staff_member_remove, name="staff_remove"),
 ]

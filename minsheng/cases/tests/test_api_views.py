@@ -176,3 +176,14 @@ def test_workbench_warns_administrators_about_a_year_without_holidays(world, adm
         assert 'data-test="calendar-warning"' in page and "2027" in page
         client.force_login(world.officer)
         assert 'data-test="calendar-warning"' not in client.get("/workbench/").content.decode()
+
+
+def test_withdrawing_from_the_portal_asks_in_a_dialog_and_posts_without_javascript(world, client):
+    case = open_case(world)
+    client.force_login(world.citizen)
+    page = client.get(f"/cases/mine/{case.pk}/").content.decode()
+    form = page.split('data-confirm="ms-confirm-withdraw"')[1].split("</form>")[0]
+    assert 'name="action" value="withdraw"' in form and f'name="version" value="{case.version}"' in form
+    assert 'id="ms-confirm-withdraw"' in page and "data-confirm-submit" in page  # the dialog
+    client.post(f"/cases/mine/{case.pk}/act/", {"action": "withdraw", "version": str(case.version)})
+    assert Case.objects.get(pk=case.pk).state == "withdrawn"

@@ -1,7 +1,7 @@
 import sys
 import threading
 
-from minsheng.demo.management.commands.up import _width, format_table
+from minsheng.demo.accounts import _width, format_table
 from minsheng.demo.supervisor import Child, Supervisor
 
 

@@ -38,3 +38,4 @@ from .people import (  # noqa: F401
     real_name_redirect_finish,
     real_name_redirect_start,
 )
+from .staff import staff_invite, staff_remove, staff_role_grant, staff_role_revoke  # noqa: F401

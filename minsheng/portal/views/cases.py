@@ -16,6 +16,8 @@ from minsheng.ratings.forms import RatingForm
 from minsheng.ratings.selectors import rating_for_case
 from minsheng.ratings.services import rating_submit_for_case
 
+CONFIRMED_ACTIONS = ("withdraw", "cancel")
+
 
 def _process_title(key: str) -> str:
     try:
@@ -71,7 +73,10 @@ def my_case(request, case_id: int):
             else:
                 messages.success(request, _("Thank you for your rating."))
             return redirect("portal:my_case", case_id=case.pk)
-    actions = services.case_allowed_actions(case=case, user=request.user)
+    allowed = services.case_allowed_actions(case=case, user=request.user)
+    # Withdrawing ends the application: asked again in a dialog (components/confirm.html).
+    confirmed = [a for a in allowed if a.code in CONFIRMED_ACTIONS and not a.comment_required]
+    actions = [a for a in allowed if a not in confirmed]
     needs_reason = [str(a.title) for a in actions if a.comment_required]
     context = {
         "case": case,
@@ -79,6 +84,9 @@ def my_case(request, case_id: int):
         "state_title": selectors.state_title(case),
         "timeline": selectors.case_timeline(case=case, for_citizen=True),
         "actions": actions,
+        "confirmed_actions": [
+            {"action": a, "hidden": {"action": a.code, "version": case.version}} for a in confirmed
+        ],
         "act_form": CommentForm(
             initial={"version": case.version},
             auto_id="act_%s",

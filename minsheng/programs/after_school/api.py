@@ -53,6 +53,7 @@ class ApplicationOut(Schema):
 class MyApplicationOut(ApplicationOut):
     my_rating: int | None = Field(None, description="the level you gave (5 very satisfied … 1), or null")
     can_rate: bool = Field(False, description="a place is held, the term has begun and you have not rated yet")
+    results_pending: bool = Field(False, description="the lottery is drawn; its results are not published yet")
 
 
 class RatingIn(Schema):
@@ -176,6 +177,7 @@ class WindowOut(Schema):
     lottery_state: str
     lottery_done: int
     lottery_total: int
+    results_published_at: datetime | None
 
 
 def _require(request, roles):
@@ -295,8 +297,57 @@ def window_detail(request, window_id: int):
 def window_lottery(request, window_id: int):
     """Start the window's lottery in the background; poll the window for progress."""
     _require(request, MANAGERS)
-    window = figures.windows_for_staff(user=request.user).filter(pk=window_id).first()
+    window = figures.windows_managed_by(user=request.user).filter(pk=window_id).first()
     if window is None:
         raise NotFound()
     lottery.lottery_start(window=window, actor=request.user)
     return Status(202, window)
+
+
+class SessionsGeneratedOut(Schema):
+    created: int
+
+
+@router.post("/sessions/generate", response={200: SessionsGeneratedOut, **ERROR_RESPONSES})
+def sessions_generate(request):
+    """Create the coming two weeks' sessions of the offerings you manage (idempotent; the
+    scheduler does the same daily for every offering)."""
+    _require(request, MANAGERS)
+    return {"created": running.sessions_generate_upcoming(
+        offerings=figures.offerings_for_staff(user=request.user, term=None), actor=request.user)}
+
+
+@router.post("/windows/{window_id}/publish", response={200: WindowOut, **ERROR_RESPONSES})
+def window_publish(request, window_id: int):
+    """Publish a drawn lottery's results: families see them and are told (in the background)."""
+    _require(request, MANAGERS)
+    window = figures.windows_managed_by(user=request.user).filter(pk=window_id).first()
+    if window is None:
+        raise NotFound()
+    return lottery.lottery_publish(window=window, actor=request.user)
+
+
+class TeachersIn(Schema):
+    teachers: list[int] = Field(..., description="teacher ids of the school that runs the offering")
+
+
+class TeachersOut(Schema):
+    offering: int
+    teachers: list[int]
+
+
+@router.put("/offerings/{offering_id}/teachers", response={200: TeachersOut, **ERROR_RESPONSES})
+def offering_teachers(request, offering_id: int, payload: TeachersIn):
+    """Assign an offering's teachers (managers of the school that runs it)."""
+    from .models import Teacher
+    from .services.offerings import offering_set_teachers
+
+    _require(request, MANAGERS)
+    offering = figures.offerings_for_staff(user=request.user, term=None).filter(pk=offering_id).first()
+    if offering is None:
+        raise NotFound()
+    teachers = list(Teacher.objects.filter(pk__in=payload.teachers))
+    if len(teachers) != len(set(payload.teachers)):
+        raise ValidationFailed.for_field("teachers", _("One of the chosen teachers does not exist. Reload and choose again."))
+    offering_set_teachers(actor=request.user, offering=offering, teachers=teachers)
+    return {"offering": offering.pk, "teachers": sorted(t.pk for t in teachers)}

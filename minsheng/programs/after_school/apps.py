@@ -53,7 +53,7 @@ class AfterSchoolConfig(AppConfig):
     verbose_name = _("After-school services")
 
     def ready(self) -> None:
-        from . import kpis, notices, tasks
+        from . import demo_accounts, kpis, notices, tasks
         from .services import imports
 
         registry.register(
@@ -70,5 +70,6 @@ class AfterSchoolConfig(AppConfig):
                 periodic=tasks.PERIODIC,
                 importers=imports.IMPORTERS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

@@ -10,10 +10,9 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from minsheng.access.models import Organisation, Role, RoleAssignment
+from minsheng.access.models import Organisation
 from minsheng.core.bulk import BulkWriter
 from minsheng.identity.models import PersonRelation, User
 
@@ -30,7 +29,7 @@ from .models import (
     Term,
 )
 from .services.applications import fee_after_waiver, new_reference
-from .services.lottery import lottery_run
+from .services.lottery import lottery_publish, lottery_run
 from .services.offerings import window_create
 
 STUDENTS = 605_000
@@ -89,6 +88,7 @@ def run(ctx) -> dict[str, int]:
     w.flush()
     ctx.bar.step(f"lottery for {counts['lottery applicants']} applicants")
     summary = lottery_run(window=closed, actor=None)
+    lottery_publish(window=closed, actor=None)  # families see (and are told) the results
     counts["lottery admitted (student-days)"] = summary["admitted"]
     counts["lottery waitlisted (student-days)"] = summary["waitlisted"]
     # An open window for weekend care, so the demo guardians can apply now.
@@ -335,24 +335,7 @@ def _sessions(ctx, term, counts) -> None:
 
 
 def _staff(ctx, schools) -> None:
-    """School administrators for the first schools and the city's education supervisor."""
-    password = make_password("demo-2026!")
-    for code, title in (("school_admin", "学校课后服务管理员"), ("teacher", "课后服务教师"),
-                        ("education_supervisor", "教育督导")):
-        Role.objects.get_or_create(code=code, defaults={"title": title})
-    for i, school in enumerate(schools[:3]):
-        user, created = User.objects.get_or_create(
-            username=f"school_admin_{i + 1}", defaults={"name": ctx.person_name("F"), "is_staff": True,
-                                                         "password": password})
-        RoleAssignment.objects.get_or_create(user=user, role_id="school_admin", organisation=school,
-                                             region_id=school.region_id)
-        ctx.demo_login(login=user.username, role="school after-school administrator", organisation=school.name,
-                       order=60 + i)
-    supervisor = User.objects.filter(username="education_supervisor").first()
-    if supervisor is not None:
-        bureau = ctx.department("education")
-        RoleAssignment.objects.get_or_create(user=supervisor, role_id="education_supervisor",
-                                             organisation=bureau, region_id=bureau.region_id)
+    """The demo mother's child (the accounts themselves: demo_accounts.py)."""
     # The demo citizen 王芳 is the guardian of a pupil, so signing in shows a child to apply for.
     from minsheng.identity.crypto import keyed_hash
     from minsheng.identity.models import Person
@@ -362,11 +345,3 @@ def _staff(ctx, schools) -> None:
     if mother is not None and pupil is not None:
         PersonRelation.objects.get_or_create(person=mother, relative_id=pupil.student_id, kind="guardian",
                                              defaults={"detail": "母亲"})
-    teacher = Teacher.objects.filter(person__user__isnull=False, offerings__isnull=False).select_related(
-        "person__user", "school").first()
-    if teacher is not None:
-        user = teacher.person.user
-        user.username = "teacher_demo"
-        user.password = password
-        user.save(update_fields=["username", "password"])
-        ctx.demo_login(login="teacher_demo", role="after-school teacher", organisation=teacher.school.name, order=63)

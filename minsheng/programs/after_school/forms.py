@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import WEEKDAY_NAMES, Activity, Allocation, FeeBasis, OfferingKind, Term
+from .models import WEEKDAY_NAMES, Activity, Allocation, FeeBasis, OfferingKind, Teacher, Term
 
 WEEKDAY_CHOICES = [(str(k), v) for k, v in WEEKDAY_NAMES.items()]
 
@@ -95,3 +95,17 @@ class PickupForm(forms.Form):
     def __init__(self, *args, family=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collected_by"].choices = [(p.pk, p.name) for p in family]
+
+
+class OfferingTeachersForm(forms.Form):
+    teachers = forms.ModelMultipleChoiceField(
+        label=_("teachers"), queryset=Teacher.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Teachers of the school that runs the offering; sessions without a teacher get one in turn."))
+
+    def __init__(self, *args, offering, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["teachers"]
+        field.queryset = (Teacher.objects.filter(school_id=offering.host_id, is_active=True)
+                          .select_related("person").order_by("person__name"))
+        field.label_from_instance = lambda t: f"{t.person.name}（{t.subjects}）" if t.subjects else t.person.name

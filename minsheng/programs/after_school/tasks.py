@@ -39,7 +39,19 @@ def lottery_notify_task(window_id: int, after_id: int = 0) -> int | None:
     return last
 
 
+@task(queue_name="default")
+def sessions_generate_task() -> int:
+    """Every published offering's sessions for the coming two weeks (idempotent)."""
+    from .services.running import sessions_generate_upcoming
+
+    return sessions_generate_upcoming()
+
+
+SESSIONS_GENERATE_EVERY = 24 * 60 * 60  # daily
+
 PERIODIC = [
+    # The coming days' sessions exist before teachers open their roll.
+    PeriodicTask("after_school.sessions_generate", sessions_generate_task, SESSIONS_GENERATE_EVERY),
     # Offers past their deadline pass to the next on the waiting list.
     PeriodicTask("after_school.offers_expire", offers_expire_task, settings.AFTER_SCHOOL_OFFER_SWEEP_SECONDS),
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("teacher/sessions/<int:session_id>/mark/", workbench.teacher_mark, name="teacher_mark"),
     path("teacher/sessions/<int:session_id>/pickup/", workbench.teacher_pickup, name="teacher_pickup"),
     path("manage/", manage.manage, name="manage"),
+    path("manage/offerings/<int:offering_id>/teachers/", manage.offering_teachers, name="offering_teachers"),
     path("supervision/", workbench.supervision, name="supervision"),
 ]

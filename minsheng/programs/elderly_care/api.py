@@ -1,9 +1,15 @@
 """/api/v1/elderly_care/ — device messages (webhook) and the caregiver's visit actions."""
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from datetime import date
+from decimal import Decimal
 
-from .services import devices, visits
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from minsheng.core.errors import NotFound
+
+from . import selectors
+from .services import devices, entitlements, retrofits, settlement, visits
 
 router = Router(tags=["elderly_care"])
 
@@ -72,3 +78,71 @@ def check_out(request, order_id: int, payload: Position):
         order_id=order_id, user=request.auth, lat=payload.lat, lon=payload.lon
     )
     return _out(order)
+
+
+class SettlementRunIn(Schema):
+    month: date  # any day of the month, e.g. 2026-03-01
+
+
+class SettlementRunOut(Schema):
+    statements: list[int]
+    skipped: list[int]
+
+
+@router.post("/settlement/runs", response=SettlementRunOut)
+def settlement_run(request, payload: SettlementRunIn):
+    """Settle a month for the providers in your region (civil-affairs officers): draft statements
+    are (re)computed, confirmed ones kept (their providers under ``skipped``)."""
+    return settlement.settlement_run_for(user=request.auth, month=payload.month)
+
+
+class RetrofitOpenIn(Schema):
+    elder: int
+    assessment: str
+
+
+class RetrofitOut(Schema):
+    id: int
+    household: str
+    status: str
+
+
+@router.post("/retrofits", response={201: RetrofitOut})
+def retrofit_open(request, payload: RetrofitOpenIn):
+    """Open the household's retrofit file for an elder of your area (civil affairs, community
+    workers); a household has one file (409 ``duplicate``)."""
+    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+        raise NotFound()
+    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
+    file = retrofits.retrofit_open(elder=elder, assessment=payload.assessment, actor=request.auth)
+    return Status(201, {"id": file.pk, "household": file.household, "status": file.status})
+
+
+class AllowanceIn(Schema):
+    elder: int
+    kind: str  # "longevity" | "care"
+    month: date  # any day of the month
+    amount: Decimal
+
+
+class AllowanceOut(Schema):
+    id: int
+    kind: str
+    month: date
+    amount: Decimal
+
+
+@router.post("/allowances", response={201: AllowanceOut})
+def allowance_grant(request, payload: AllowanceIn):
+    """Grant an elder of your area a month's cash allowance (civil-affairs officers); one of a
+    kind a month (409)."""
+    from minsheng.access.selectors import user_has_role
+
+    if not (request.auth.is_superuser or user_has_role(user=request.auth, roles=["civil_affairs_officer"])):
+        raise NotFound()
+    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+        raise NotFound()
+    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
+    row = entitlements.allowance_grant(elder=elder, kind=payload.kind, month=payload.month,
+                                       amount=payload.amount, actor=request.auth)
+    return Status(201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount})

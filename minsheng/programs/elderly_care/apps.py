@@ -35,13 +35,13 @@ WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("Elders receiving home care"),
         url_name="elderly_care:elders",
-        roles=("community_worker", "civil_affairs_officer", "provider_admin"),
+        roles=("community_worker", "civil_affairs_officer", "provider_admin", "supervisor"),
         order=31,
     ),
     WorkbenchEntry(
         title=_("Home-care work orders"),
         url_name="elderly_care:orders",
-        roles=("provider_admin", "civil_affairs_officer"),
+        roles=("provider_admin", "civil_affairs_officer", "supervisor"),
         order=32,
     ),
     WorkbenchEntry(
@@ -53,13 +53,13 @@ WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("Home-care settlement"),
         url_name="elderly_care:statements",
-        roles=("provider_admin", "civil_affairs_officer"),
+        roles=("provider_admin", "civil_affairs_officer", "supervisor"),
         order=34,
     ),
     WorkbenchEntry(
         title=_("Gas and smoke alarms"),
         url_name="elderly_care:alarms",
-        roles=("community_worker", "civil_affairs_officer"),
+        roles=("community_worker", "civil_affairs_officer", "supervisor"),
         order=35,
     ),
     WorkbenchEntry(
@@ -113,7 +113,7 @@ class ElderlyCareConfig(AppConfig):
     verbose_name = _("Home-based elderly care")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, tasks
+        from . import demo_accounts, kpis, notices, processes, tasks
 
         registry.register(
             Program(
@@ -129,5 +129,6 @@ class ElderlyCareConfig(AppConfig):
                 processes=processes.PROCESSES,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

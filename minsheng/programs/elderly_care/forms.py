@@ -2,7 +2,10 @@
 filled with what was typed. The rules are the services' (``services/*``); a form adds no rule
 of its own, so its fields are optional and its widgets only say what kind of input is wanted."""
 
+from datetime import date
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import (
@@ -13,7 +16,8 @@ from .catalogue import (
     ElderCategory,
     MentalDiagnosis,
 )
-from .models import CallResult, LivingArrangement
+from .models import AllowanceKind, CallResult, LivingArrangement
+from .services.periods import month_start
 
 
 def _text(label, *, rows=None, **attrs):
@@ -163,3 +167,48 @@ class AssessmentForm(forms.Form):
     def domains(self):
         """(domain title, its bound item fields), in the standard's order."""
         return [(title, [self[i.code] for i in ASSESSMENT_ITEMS if i.domain == code]) for code, title in ASSESSMENT_DOMAINS.items()]
+
+
+
+def _month(value: str) -> date:
+    try:
+        return date.fromisoformat(f"{value.strip()[:7]}-01")
+    except ValueError:
+        raise forms.ValidationError(_("Enter the month as year and month, e.g. 2026-03.")) from None
+
+
+class SettlementRunForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month to settle"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("Visits confirmed by the month's end; a statement already confirmed is kept."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"month": f"{month_start(timezone.localdate()):%Y-%m}"})
+        super().__init__(*args, **kwargs)
+
+    def clean_month(self) -> date:
+        return _month(self.cleaned_data["month"])
+
+
+class RetrofitOpenForm(forms.Form):
+    assessment = forms.CharField(
+        label=_("Home assessment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the visit found: falls risks, bathroom, lighting, doorways, what the elder needs."),
+    )
+
+
+class AllowanceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Allowance"), choices=AllowanceKind.choices)
+    month = forms.CharField(label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+    amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=0, max_digits=9, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"month": f"{month_start(timezone.localdate()):%Y-%m}"})
+        super().__init__(*args, **kwargs)
+
+    def clean_month(self) -> date:
+        return _month(self.cleaned_data["month"])

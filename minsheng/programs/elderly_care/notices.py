@@ -10,6 +10,13 @@ TEMPLATES = [
         channels=("sms",),
     ),
     MessageTemplate(
+        "elderly_care.confirm_code_short",
+        title="居家养老服务确认码（服务时长不足）",
+        body="{caregiver}为{elder}提供的{service}服务只进行了{served}分钟（计划{planned}分钟），未按计划完成，已提交核查。"
+        "如认可本次服务，请将确认码 {code} 告知服务人员（{minutes}分钟内有效）；如有异议，请不要提供确认码。",
+        channels=("sms",),
+    ),
+    MessageTemplate(
         "elderly_care.alarm",
         title="燃气/烟雾报警",
         body="{elder}家（{address}）的{device}于{time}报警。请立即联系老人并到场处置，处置后在平台确认。",

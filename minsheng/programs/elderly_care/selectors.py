@@ -46,6 +46,14 @@ def elders_for(*, user) -> QuerySet[Elder]:
     return Elder.objects.filter(q).select_related("person", "region")
 
 
+def elders_for_officers(*, user) -> QuerySet[Elder]:
+    """Elders of the officer's region subtree (civil affairs, community workers): whose files
+    they open; a provider's staff see their clients (elders_for) but open no files."""
+    return Elder.objects.filter(
+        scope_q(user=user, roles=["civil_affairs_officer", "community_worker"], region_field="region")
+    )
+
+
 @scoped_gate(model="elderly_care.elder", id_arg="elder_id", refuses_with_none=True)
 def elder_get_for(*, user, elder_id: int) -> Elder | None:
     return elders_for(user=user).filter(pk=elder_id).first()

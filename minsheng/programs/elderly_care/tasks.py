@@ -101,7 +101,18 @@ def followup_draw_task() -> int:
         return 0
 
 
+@task()
+def settlement_run_task() -> dict | None:
+    """Settle last month for every provider, early each month (services.settlement)."""
+    from .services.settlement import settlement_run_due
+
+    return settlement_run_due()
+
+
+SETTLEMENT_EVERY = 24 * 60 * 60  # daily; it acts in a month's first days only
+
 PERIODIC = [
+    PeriodicTask("elderly_care.settlement_run", settlement_run_task, SETTLEMENT_EVERY),
     PeriodicTask("elderly_care.alarms_escalate", alarms_escalate_task, ALARMS_ESCALATE_EVERY),
     PeriodicTask(
         "elderly_care.devices_flag_offline", devices_flag_offline_task, DEVICES_OFFLINE_EVERY

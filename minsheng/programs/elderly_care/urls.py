@@ -27,4 +27,6 @@ urlpatterns = [
     path("rules/new/", manage.rule_edit, name="rule_new"),
     path("rules/<int:rule_id>/", manage.rule_edit, name="rule_edit"),
     path("elders/<int:elder_id>/assess/", workbench.assess, name="assess"),
+    path("elders/<int:elder_id>/retrofit/", workbench.retrofit_open, name="retrofit_open"),
+    path("elders/<int:elder_id>/allowances/", workbench.allowances, name="allowances"),
 ]

@@ -226,3 +226,22 @@ def verify_pdf(request, pdf: UploadedFile = File(...)):  # noqa: B008 — ninja 
     if len(data) > 5 * 1024 * 1024:
         return {"result": "unreadable", "signature_valid": False, "payload": None, "status": None}
     return selectors.licence_verify(pdf=data)
+
+
+class LicenceStatusIn(Schema):
+    status: str  # "changed" | "revoked"
+    reason: str
+
+
+class LicenceStatusOut(Schema):
+    credit_code: str
+    status: str
+
+
+@router.post("/applications/{app_id}/licence/status", response=LicenceStatusOut)
+def licence_status(request, app_id: int, body: LicenceStatusIn):
+    """Market regulation records that the application's licence was changed or revoked."""
+    app = selectors.application_get_for(user=request.auth, application_id=app_id, as_founder=False)
+    row = licence_services.licence_status_record(user=request.auth, application=app, status=body.status,
+                                                 reason=body.reason)
+    return {"credit_code": row.credit_code, "status": row.status}

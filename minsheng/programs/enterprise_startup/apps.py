@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.registry import DemoGenerator, PortalTile, Program, WorkbenchEntry, registry
 
-# No roles of its own: the departments' case officers and heads and the supervisors are core roles.
-ROLES: dict = {}
+# The departments' case officers and heads and the supervisors are core roles; the banks'
+# account officers (who finish the bank step of the founder's chosen bank) are this program's.
+ROLES = {"bank_officer": _("bank account officer (enterprise start-up)")}
 
 PORTAL_TILES = [
     PortalTile(
@@ -29,7 +30,7 @@ WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("Start-up tasks"),
         url_name="enterprise_startup:staff_tasks",
-        roles=("case_officer", "department_head"),
+        roles=("case_officer", "department_head", "bank_officer"),
         order=10,
     ),
     WorkbenchEntry(
@@ -47,7 +48,8 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors
+        from . import demo_accounts, kpis, notices, processes, selectors
+        from .services import reference_imports
 
         registry.register(
             Program(
@@ -64,5 +66,7 @@ class EnterpriseStartupConfig(AppConfig):
                 # The founder's uploads (proof of address): seen by whoever may see the application.
                 attachment_access={"enterprise_startup.StartupApplication": selectors.application_visible_to_user},
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
+                importers=reference_imports.IMPORTERS,
             )
         )

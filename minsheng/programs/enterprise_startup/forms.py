@@ -7,7 +7,7 @@ of its own, and ``place_errors`` puts each refusal of a service next to its fiel
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import EnterpriseType
+from .models import EnterpriseType, LicenceStatus
 
 MAX_SHAREHOLDERS = 8  # the rows the people step reads (views.portal._step_data)
 
@@ -218,3 +218,13 @@ class VerifyTextForm(forms.Form):
 
 class VerifyPdfForm(forms.Form):
     pdf = forms.FileField(label=_("Licence PDF"), required=False, widget=forms.FileInput(attrs={"accept": "application/pdf"}))
+
+
+
+class LicenceStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened to the licence"),
+        choices=[(LicenceStatus.CHANGED, LicenceStatus.CHANGED.label), (LicenceStatus.REVOKED, LicenceStatus.REVOKED.label)],
+    )
+    reason = forms.CharField(label=_("Reason (kept in the audit trail)"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))

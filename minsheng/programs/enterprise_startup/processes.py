@@ -47,6 +47,9 @@ STEP_TITLES = {
     BANK: _("Bank account appointment"),
 }
 STEPS = list(STEP_TITLES)
+# The bank's own staff finish the bank step (a "bank_officer" of the bank the founder chose);
+# the departments' case officers and heads finish theirs.
+BANK_ROLES = ("bank_officer", "case_officer", "department_head")
 ON_COMPLETE = "minsheng.programs.enterprise_startup.services.departments.on_step_complete"
 
 
@@ -92,6 +95,7 @@ def build_process() -> Process:
                         sla=step_sla(code),
                         on_complete=ON_COMPLETE,
                         chosen_kind="bank" if code == BANK else None,
+                        **({"roles": BANK_ROLES} if code == BANK else {}),
                     )
                     for code in STEPS
                 ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,7 @@ from minsheng.access.refusals import scoped_gate
 from minsheng.access.selectors import scope_q
 from minsheng.cases.models import CaseTask, TaskState
 from minsheng.core.errors import NotFound
+from minsheng.identity.idnumbers import mask_id_number
 from minsheng.identity.models import Person
 
 from .models import (
@@ -325,4 +327,43 @@ def licence_verify(*, document: str | bytes | None = None, pdf: bytes | None = N
         "status": status,
         "status_label": str(record.get_status_display()) if status == record.status else "",
         "checked_at": timezone.now().isoformat(),
+    }
+
+
+# --- what an officer reads before finishing a step ------------------------------------------
+
+
+def application_summary(*, application: StartupApplication) -> dict:
+    """The application as an officer completing a step needs it: the name and type, the capital
+    and how it is paid in, the shareholders (ID numbers masked), the address and the business
+    scope, and the founder's choices of bank and seal shop."""
+    from .services.draft import draft_data
+    from .services.form import CONTRIBUTION_FORMS
+
+    data = draft_data(application)
+    kind, people = data.get("type") or {}, data.get("people") or {}
+    shareholders = [
+        {
+            "name": row.get("name", ""),
+            "identifier": row.get("credit_code") or mask_id_number(row.get("id_number") or ""),
+            "share_percent": row.get("share_percent", ""),
+        }
+        for row in people.get("shareholders") or []
+    ]
+    address, scope, services = data.get("address") or {}, data.get("scope") or {}, data.get("services") or {}
+    capital = kind.get("registered_capital") or ""
+    return {
+        "name": application.reservation.full_name if application.reservation_id else "",
+        "enterprise_type": application.get_enterprise_type_display(),
+        "registered_capital": Decimal(capital) if capital else None,
+        "contribution_form": CONTRIBUTION_FORMS.get(kind.get("contribution_form") or "", ""),
+        "paid_in_deadline": kind.get("paid_in_deadline") or "",
+        "legal_rep": (people.get("legal_rep") or {}).get("name", ""),
+        "shareholders": shareholders,
+        "address": f"{address.get('region_name', '')}{address.get('street', '')}",
+        "scope_general": scope.get("general") or [],
+        "scope_licensed": scope.get("licensed") or [],
+        "licences": scope.get("licences") or [],
+        "bank": services.get("bank_name", ""),
+        "seal_shop": services.get("seal_shop_name", ""),
     }

@@ -357,3 +357,24 @@ def rectification_report(request, order_id: int, payload: ReportIn):
         raise PermissionDenied
     services.rectification_report_submit(order=order, report=payload.report, actor=request.auth)
     return {"ok": True}
+
+
+class VolunteerIn(Schema):
+    occupation: str = ""
+    conflict_note: str = ""
+
+
+class VolunteerOut(Schema):
+    number: str
+    district: str
+
+
+@router.post("/volunteers/me", response={201: VolunteerOut, **ERROR_RESPONSES})
+def volunteer_join(request, payload: VolunteerIn):
+    """Join the panel pool yourself (18 or over; district from your residence); once only (409)."""
+    person = getattr(request.auth, "person", None)
+    if person is None:
+        raise NotFound()
+    v = services.volunteer_enrol(person=person, actor=request.auth, occupation=payload.occupation[:60],
+                                 conflict_note=payload.conflict_note[:500])
+    return Status(201, {"number": v.number, "district": v.district.name})

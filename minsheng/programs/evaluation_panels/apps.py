@@ -39,6 +39,12 @@ WORKBENCH_ENTRIES = [
         order=20,
     ),
     WorkbenchEntry(
+        title=_("Livelihood projects: set-up"),
+        url_name="evaluation_panels:manage_projects",
+        roles=("panel_organiser",),
+        order=22,
+    ),
+    WorkbenchEntry(
         title=_("Livelihood projects: my unit"),
         url_name="evaluation_panels:unit_projects",
         roles=("project_unit_officer",),
@@ -53,7 +59,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from . import kpis, notices, processes, selectors, tasks
+        from . import demo_accounts, kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
         registry.register(
@@ -72,5 +78,6 @@ class EvaluationPanelsConfig(AppConfig):
                 importers=progress_sheets.IMPORTERS,
                 attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from minsheng.access.models import Role, RoleAssignment
-from minsheng.identity.models import User
+from minsheng.demo.accounts import demo_account
 
 from . import services
 from .models import (
@@ -40,21 +39,10 @@ ITEMS = {
     "食品安全": ["农贸市场改造", "食品快检室", "放心消费示范", "校园食品安全", "餐饮油烟治理"],
     "社会保障": ["困难群众救助", "残疾人康复", "住房保障", "退役军人服务", "未成年人保护"],
 }
-PASSWORD = "demo-2026!"
 
 
 def _tz(y, m, d, h=9):
     return timezone.make_aware(datetime(y, m, d, h, 0))
-
-
-def _staff(ctx, login, role, org, name):
-    user = User.objects.filter(username=login).first()
-    if user is None:
-        user = User.objects.create_user(login, PASSWORD, name=name, is_staff=True)
-    Role.objects.get_or_create(code=role, defaults={"title": role})
-    RoleAssignment.objects.get_or_create(user=user, role_id=role, organisation=org, region=ctx.city)
-    ctx.demo_login(login=login, role=role, organisation=org.name, order=20)
-    return user
 
 
 def _rubric():
@@ -115,10 +103,7 @@ def run(ctx) -> dict[str, int]:
         ctx.log("evaluation panels: already present, skipped")
         return {}
     counts = {}
-    congress = ctx.department("people_congress")
-    organiser = _staff(ctx, "panel_organiser", "panel_organiser", congress, "评议团组织员")
-    _staff(ctx, "congress_staff", "congress_staff", congress, "人大常委会工作人员")
-    _staff(ctx, "project_officer", "project_unit_officer", ctx.department("housing"), "住建局项目联络员")
+    organiser = demo_account(ctx, "panel_organiser")  # the organiser acts in the services below
     _rubric()
     cats = {name: Category.objects.get_or_create(name=name, defaults={"order": i})[0] for i, name in enumerate(CATEGORIES)}
     counts["volunteers"] = _volunteers(ctx, ctx.scaled(3000, minimum=150))

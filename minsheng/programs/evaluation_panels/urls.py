@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import portal, public, workbench
+from .views import manage, portal, public, workbench
 
 app_name = "evaluation_panels"
 
@@ -11,12 +11,15 @@ urlpatterns = [
     path("ideas/<int:idea_id>/support/", portal.idea_support_view, name="idea_support"),
     path("votes/<int:vote_id>/", portal.vote_detail, name="vote"),
     path("me/", portal.my_panels, name="my_panels"),
+    path("me/volunteer/", portal.volunteer_join, name="volunteer_join"),
     path("me/seats/<int:seat_id>/respond/", portal.seat_respond_view, name="seat_respond"),
     path("checkin/<str:token>/", portal.checkin, name="checkin"),
     path("evaluations/<int:evaluation_id>/score/", portal.score, name="score"),
     path("evaluations/<int:evaluation_id>/recipient/", portal.recipient_view, name="recipient_view"),
     path("manage/evaluations/<int:evaluation_id>/", workbench.evaluation_manage, name="evaluation_manage"),
     path("manage/evaluations/<int:evaluation_id>/qr.svg", workbench.evaluation_qr, name="evaluation_qr"),
+    path("manage/projects/", manage.projects, name="manage_projects"),
+    path("manage/projects/<int:project_id>/milestones/", manage.milestones, name="manage_milestones"),
     path("unit/", workbench.unit_projects, name="unit_projects"),
     path("unit/projects/<int:project_id>/progress/", workbench.progress_new, name="progress_new"),
     path("unit/rectifications/<int:order_id>/", workbench.rectification_detail, name="rectification"),

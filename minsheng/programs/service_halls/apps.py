@@ -49,7 +49,7 @@ class ServiceHallsConfig(AppConfig):
     verbose_name = _("Service halls")
 
     def ready(self) -> None:
-        from . import kpis, receivers, tasks  # noqa: F401 — receivers connects on import
+        from . import demo_accounts, kpis, receivers, tasks  # noqa: F401 — receivers connects on import
 
         registry.register(
             Program(
@@ -63,5 +63,6 @@ class ServiceHallsConfig(AppConfig):
                 kpis=kpis.KPIS,
                 periodic=tasks.PERIODIC,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
+                demo_accounts=demo_accounts.ACCOUNTS,
             )
         )

@@ -164,8 +164,6 @@ def _staff(ctx, points) -> int:
             made += new
             RoleAssignment.objects.get_or_create(user=user, role_id=role, organisation=p.organisation,
                                                  region_id=p.region_id)
-            if i == 0:
-                ctx.demo_login(login=username, role=role, organisation=p.name, order=60 + made)
             if role == "window_clerk":
                 number = int(username.rsplit("_", 1)[1])
                 Window.objects.filter(point=p, number=number, clerk__isnull=True).update(clerk=user)

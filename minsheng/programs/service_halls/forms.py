@@ -231,3 +231,14 @@ class KioskForm(forms.Form):
     def __init__(self, *args, reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priority_reason"].choices = [("", _("None")), *reasons]
+
+
+class PriorityFlagsForm(forms.Form):
+    """A citizen's own 老弱病残孕 priority (age comes from the birth date)."""
+
+    disabled = forms.BooleanField(label=_("I hold a disability certificate"), required=False)
+    ill = forms.BooleanField(label=_("I have a serious illness"), required=False)
+    pregnant_until = forms.DateField(
+        label=_("Pregnant: expected date of delivery"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Bring the certificate or record; the clerk checks it at the window."))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("points/<int:point_id>/take/", portal.take_ticket, name="take"),
     path("points/<int:point_id>/appointments/", portal.appointments, name="appointments"),
     path("appointments/", portal.my_appointments, name="my_appointments"),
+    path("priority/", portal.priority, name="priority"),
     path("kiosk/<int:point_id>/", public.kiosk, name="kiosk"),
     path("t/<str:token>/", public.ticket_page, name="ticket"),
     path("t/<str:token>/status.json", public.ticket_status, name="ticket_status"),

@@ -13,9 +13,14 @@ from minsheng.cases.forms import CommentForm, VersionForm
 from minsheng.cases.process import get_process
 from minsheng.core.calendar import calendar_warnings
 from minsheng.core.errors import DomainError, NotFound
-from minsheng.core.registry import registry
+from minsheng.core.registry import WorkbenchEntry, registry
 
 from .audit import AUDIT_ROLES
+
+# The workbench's own pages, in the same menu as the programs' entries.
+OWN_ENTRIES = [
+    WorkbenchEntry(title=_("Staff"), url_name="workbench:staff", roles=("staff_admin",), order=1, icon="people"),
+]
 
 
 def _error_text(exc: DomainError) -> str:
@@ -39,7 +44,7 @@ def inbox(request):
     is_admin = superuser or "admin" in box.roles
     entries = [
         {"entry": e, "count": e.count(request.user) if e.count else None}
-        for e in registry.workbench_entries()
+        for e in sorted([*OWN_ENTRIES, *registry.workbench_entries()], key=lambda e: e.order)
         if not e.roles or superuser or box.roles.intersection(e.roles)
     ]
     return render(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from minsheng.demo.accounts import accounts_table, accounts_write
 from minsheng.demo.services import DEFAULT_SCALE, DEFAULT_SEED, demo_build
 
 
@@ -35,3 +36,8 @@ class Command(BaseCommand):
             self.stdout.write("demo city: everything asked for was already built")
         for part, counts in built.items():
             self.stdout.write(f"{part}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        # The sign-ins last, after the progress output, and in var/demo-accounts.txt.
+        written = accounts_write()
+        self.stdout.write("")
+        self.stdout.write(accounts_table())
+        self.stdout.write(f"(also written to {written})")

@@ -12,7 +12,6 @@ everything that exists. Production runs the same processes under systemd
 import shutil
 import sys
 import time
-import unicodedata
 import urllib.request
 from pathlib import Path
 
@@ -20,34 +19,10 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 
-from minsheng.demo.context import DEMO_PASSWORD
-from minsheng.demo.services import (
-    DEFAULT_SCALE,
-    DEFAULT_SEED,
-    demo_build,
-    demo_is_built,
-    demo_logins,
-)
+from minsheng.demo.accounts import accounts_table, accounts_write
+from minsheng.demo.services import DEFAULT_SCALE, DEFAULT_SEED, demo_build, demo_is_built
 from minsheng.demo.supervisor import Child, Supervisor
 from minsheng.regions.models import Region
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_table(rows: list[list[str]]) -> str:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 class Command(BaseCommand):
@@ -93,6 +68,7 @@ class Command(BaseCommand):
             demo_build(scale=scale, seed=seed, stream=self.stderr)
         self.step("collecting static files")
         call_command("collectstatic", interactive=False, verbosity=0)
+        accounts_write()
         self.print_logins(host, port)
         self.stdout.write(f"set up in {time.monotonic() - started:.1f} s")
         if no_serve:
@@ -100,15 +76,8 @@ class Command(BaseCommand):
         self.serve(host, port, workers, threads, asgi_port=asgi_port)
 
     def print_logins(self, host: str, port: int) -> None:
-        rows = [["login / 账号", "password / 密码", "role / 角色", "organisation / 单位"]]
-        for login in demo_logins():
-            rows.append([login.login, login.password, login.role, login.organisation])
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins (staff at /workbench/ and /admin/, citizens at /):")
-        self.stdout.write(format_table(rows))
-        self.stdout.write(
-            f"Every other demo staff account (e.g. education_haizhou, tax_city) uses {DEMO_PASSWORD}."
-        )
+        self.stdout.write(accounts_table())
         self.stdout.write(f"Open http://{host}:{port}/  — stop with Ctrl-C.")
         self.stdout.write("")
 

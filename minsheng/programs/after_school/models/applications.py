@@ -55,6 +55,8 @@ class ApplicationWindow(TimeStampedModel):
     lottery_total = models.PositiveIntegerField(_("lottery size"), default=0)
     lottery_started_at = models.DateTimeField(_("lottery started"), null=True, blank=True)
     lottery_finished_at = models.DateTimeField(_("lottery finished"), null=True, blank=True)
+    # Families see the lottery's results (and are told them) only once a manager publishes them.
+    results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("application window")
@@ -67,6 +69,11 @@ class ApplicationWindow(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.term} · {self.opens_at:%Y-%m-%d}"
+
+    @property
+    def results_pending(self) -> bool:
+        """The lottery has run (or is running) and its results are not published yet."""
+        return self.lottery_state in (LotteryState.RUNNING, LotteryState.DONE) and self.results_published_at is None
 
 
 class ApplicationState(models.TextChoices):

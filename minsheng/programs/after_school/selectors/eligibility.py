@@ -15,7 +15,7 @@ The submit service, the API and the pages all read these functions:
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,7 @@ class Applicant:
     family_category: str
     dual_working: bool
     school_prefix: str
+    has_clash: bool = False  # another active application at overlapping hours (applicant_get's clashes)
 
     @classmethod
     def of_enrolment(cls, enrolment: Enrolment, *, guardian_id: int | None = None) -> "Applicant":
@@ -73,10 +74,12 @@ class Applicant:
 
 
 @scoped_gate(model="identity.person", id_arg="student_id", action="apply", refuses_with_none=True)
-def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | None:
+def applicant_get(*, user, student_id: int, school_year: int, clashes=None) -> Applicant | None:
     """The child ``student_id`` for ``user`` applying in ``school_year`` (one query); None when
     there is no such person, NotAllowed (403) when ``user`` is not the child's current guardian.
-    The access gate of every child-scoped action: each refusal is audited (access.refusals)."""
+    The access gate of every child-scoped action: each refusal is audited (access.refusals).
+    ``clashes``: rows (with ``OuterRef("pk")`` for the child) whose existence the same query
+    reports as ``Applicant.has_clash`` (the submit's overlapping-hours rule)."""
     guardian = guardian_relations().filter(person__user=user, relative=OuterRef("pk")).order_by("pk")
     row = (
         Person.objects.filter(pk=student_id)
@@ -84,20 +87,22 @@ def applicant_get(*, user, student_id: int, school_year: int) -> Applicant | Non
             guardian_id=Subquery(guardian.values("person_id")[:1]),
             enrolment=FilteredRelation(
                 "after_school_enrolments", condition=Q(after_school_enrolments__school_year=school_year)),
+            has_clash=Exists(clashes) if clashes is not None else Value(False),
         )
         .values_list("guardian_id", "enrolment__id", "enrolment__school_id", "enrolment__grade_level",
-                     "enrolment__family_category", "enrolment__dual_working", "enrolment__school__region__prefix")
+                     "enrolment__family_category", "enrolment__dual_working", "enrolment__school__region__prefix",
+                     "has_clash")
         .first()
     )
     if row is None:
         return None
-    guardian_id, enrolment_id, school_id, grade, category, dual, prefix = row
+    guardian_id, enrolment_id, school_id, grade, category, dual, prefix, has_clash = row
     if guardian_id is None:
         raise NotAllowed(_(
             "You can apply only for a child in your care. Ask the school to record you as the child's guardian."))
     return Applicant(student_id=student_id, guardian_id=guardian_id, enrolment_id=enrolment_id,
                      school_id=school_id, grade_level=grade, family_category=category or "",
-                     dual_working=bool(dual), school_prefix=prefix or "")
+                     dual_working=bool(dual), school_prefix=prefix or "", has_clash=bool(has_clash))
 
 
 def offering_refusal(*, offering: Offering, applicant: Applicant) -> str | None:

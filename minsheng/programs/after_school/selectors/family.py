@@ -6,7 +6,15 @@ from django.utils import timezone
 
 from minsheng.identity.models import Person
 
-from ..models import ACTIVE_STATES, Application, Offering, Term
+from ..models import (
+    ACTIVE_STATES,
+    Allocation,
+    Application,
+    ApplicationState,
+    Offering,
+    SeatState,
+    Term,
+)
 from .eligibility import children_of, offerings_open_to
 from .satisfaction import can_rate, my_ratings
 
@@ -56,6 +64,20 @@ def applications_of(*, user, children: list[Person] | None = None) -> list[Appli
     rated = my_ratings(user=user, application_ids=[a.pk for a in apps]) if apps else {}
     today = timezone.localdate()
     for app in apps:
+        app.results_pending = _hide_unpublished(app)
         app.my_rating = rated.get(app.pk)
         app.can_rate = app.my_rating is None and can_rate(application=app, today=today)
     return apps
+
+
+def _hide_unpublished(app: Application) -> bool:
+    """A lottery application whose window's results are not published yet is shown as it was
+    before the draw (on these read-only rows only), so no family learns a result early."""
+    if app.offering.allocation != Allocation.LOTTERY or not app.window.results_pending:
+        return False
+    if app.state in (ApplicationState.ADMITTED, ApplicationState.WAITLISTED, ApplicationState.REJECTED):
+        app.state = ApplicationState.SUBMITTED
+    for seat in app.seats.all():
+        if seat.state in (SeatState.ADMITTED, SeatState.WAITLISTED, SeatState.WITHDRAWN):
+            seat.state, seat.waitlist_position = SeatState.PENDING, None
+    return True

@@ -6,6 +6,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from minsheng.access.models import Organisation
+from minsheng.access.principal import held_assignments
 from minsheng.access.selectors import scope_q
 from minsheng.core.natural import natural_key
 
@@ -24,9 +25,23 @@ from .family import current_term
 from .satisfaction import ratings_of_term, satisfaction_counts
 
 STAFF_ROLES = ("school_admin", "education_supervisor", "supervisor")
+AREA_ROLES = ("education_supervisor", "supervisor")
+
 
 def schools_for(*, user):
-    return Organisation.objects.filter(kind="school").filter(scope_q(user=user, roles=STAFF_ROLES))
+    """The schools a member of staff works for: a school administrator their own school(s) only,
+    an education supervisor every school in their region subtree."""
+    own = [a.organisation_id for a in held_assignments(user=user, roles=["school_admin"])]
+    return Organisation.objects.filter(kind="school").filter(
+        scope_q(user=user, roles=AREA_ROLES) | Q(pk__in=own))
+
+
+def _enclosing_regions_q(*, user) -> Q:
+    """Regions that contain (or are) a region the user holds a role in: the city and the
+    district above a school's town."""
+    prefixes = {a.region.prefix[:k] for a in held_assignments(user=user, roles=STAFF_ROLES)
+                for k in range(1, len(a.region.prefix) + 1)}
+    return Q(region__prefix__in=sorted(prefixes))
 
 
 def offerings_for_staff(*, user, term: Term | None):
@@ -36,9 +51,23 @@ def offerings_for_staff(*, user, term: Term | None):
     return qs.select_related("host", "term").prefetch_related("days").order_by("host__name", "title")
 
 
+def windows_managed_by(*, user):
+    """Windows the user may run (the lottery): their schools' own, and for an education
+    supervisor the area windows of their region subtree."""
+    return (ApplicationWindow.objects.filter(
+        Q(school__in=schools_for(user=user)) | (Q(school__isnull=True) & scope_q(user=user, roles=AREA_ROLES)))
+        .select_related("term", "school").order_by("-opens_at"))
+
+
 def windows_for_staff(*, user):
-    return (ApplicationWindow.objects.filter(scope_q(user=user, roles=STAFF_ROLES))
-            .select_related("term", "school").order_by("-opens_at"))
+    """Windows the user sees: those they manage, and the city-wide or district windows that
+    cover their schools (a school administrator follows the city's window and its lottery)."""
+    if user.is_superuser:
+        return windows_managed_by(user=user)
+    return (ApplicationWindow.objects.filter(
+        Q(school__in=schools_for(user=user)) | (Q(school__isnull=True) & scope_q(user=user, roles=AREA_ROLES))
+        | (Q(school__isnull=True) & _enclosing_regions_q(user=user)))
+        .select_related("term", "school").order_by("-opens_at"))
 
 
 TARGET_PERCENT = 90  # the city's target for participation and parent satisfaction

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,10 +115,14 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     offering = rows[0] if rows else Offering.objects.select_related("term", "region").filter(pk=offering_id).first()
     if offering is None:
         raise NotFound()
-    applicant = applicant_get(user=guardian_user, student_id=student_id, school_year=offering.term.school_year)
+    days = _weekdays(weekdays, offering)
+    rank_ok = isinstance(rank, int) and 1 <= rank <= 10
+    clashes = (_clashing_seats(student=OuterRef("pk"), offering=offering, weekdays=days, rank=rank)
+               if days and rank_ok else None)
+    applicant = applicant_get(user=guardian_user, student_id=student_id, school_year=offering.term.school_year,
+                              clashes=clashes)
     if applicant is None:
         raise NotFound()
-    days = _weekdays(weekdays, offering)
     if not days:
         raise ValidationFailed.for_field("weekdays", _("Choose one or more of the days on which this offering runs."))
     if not (isinstance(rank, int) and 1 <= rank <= 10):
@@ -126,6 +130,10 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     refusal = offering_refusal(offering=offering, applicant=applicant)
     if refusal:
         raise ValidationFailed(refusal, fields={"offering": [refusal]})
+    if applicant.has_clash:
+        clash = overlapping_application(student_id=student_id, offering=offering, weekdays=days, rank=rank)
+        if clash is not None:
+            raise ValidationFailed(clash, fields={"weekdays": [clash]})
     window_id = window_for(rows, applicant=applicant)
     if window_id is None and offering.school_id is None:
         window_id = school_window(offering=offering, applicant=applicant, now=now)
@@ -161,6 +169,41 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     app.created_now = True
     app.seat_requests = sorted(seats, key=lambda s: s.weekday)
     return app
+
+
+def _clashing_seats(*, student, offering: Offering, weekdays: list[int], rank: int):
+    """The child's seats (``student``: an id or ``OuterRef``) in another active application of
+    the same term whose hours overlap ``offering``'s on one of ``weekdays``. Two lottery
+    applications with different choice ranks are alternatives, not a clash: the lottery admits
+    the child to the better-ranked one first and drops the other's overlapping days."""
+    qs = (SeatRequest.objects
+          .filter(application__student_id=student, application__state__in=ACTIVE_STATES,
+                  application__offering__term_id=offering.term_id, weekday__in=weekdays,
+                  application__offering__start_time__lt=offering.end_time,
+                  application__offering__end_time__gt=offering.start_time)
+          .exclude(application__offering_id=offering.pk)
+          .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN]))
+    if offering.allocation == Allocation.LOTTERY:
+        qs = qs.exclude(Q(state=SeatState.PENDING) & Q(application__offering__allocation=Allocation.LOTTERY)
+                        & ~Q(application__rank=rank))
+    return qs
+
+
+def overlapping_application(*, student_id: int, offering: Offering, weekdays: list[int],
+                            rank: int) -> str | None:
+    """Why the child cannot also take ``offering`` on ``weekdays`` (None when nothing clashes).
+    The submit asks only when its applicant query found a clash, so the message costs a read
+    only on the refusal."""
+    clashing = list(_clashing_seats(student=student_id, offering=offering, weekdays=weekdays, rank=rank)
+                    .select_related("application__offering").order_by("weekday"))
+    if not clashing:
+        return None
+    other = clashing[0].application.offering
+    return _(
+        "This child already has %(offering)s on %(days)s from %(start)s to %(end)s, at the same time. "
+        "Choose other days, or withdraw that application first."
+    ) % {"offering": other.title, "days": "、".join(str(WEEKDAY_NAMES[s.weekday]) for s in clashing),
+         "start": other.start_time.strftime("%H:%M"), "end": other.end_time.strftime("%H:%M")}
 
 
 def _asked(student_id, offering_id, weekdays, rank) -> tuple:

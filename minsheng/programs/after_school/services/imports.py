@@ -125,15 +125,9 @@ def save_students(rows: list[dict], job=None) -> int:
     year = school_year_now()
     people = _People(rows, [("id_number", ""), ("guardian_id_number", "guardian_phone")],
                      actor=getattr(job, "created_by", None))
-    classes = {}
+    classes = _class_groups(rows, year)
     students, guardians = [], []
     for row in rows:
-        school: Organisation = row["school"]
-        level, number = row["grade"], row["class_number"]
-        key = (school.pk, level, number)
-        if key not in classes:
-            classes[key] = cached("class", (key, year), lambda school=school, level=level, number=number:
-                                  _class_group(school, level, number, year))
         students.append(people.get(parsed=row["id_number"], name=row["name"]))
         guardians.append(people.get(parsed=row["guardian_id_number"], name=row["guardian_name"],
                                     phone=row.get("guardian_phone") or "", with_account=True))
@@ -167,13 +161,33 @@ def save_students(rows: list[dict], job=None) -> int:
     return len(rows)
 
 
-def _class_group(school: Organisation, level: int, number: int, year: int) -> ClassGroup:
-    grade, _c = Grade.objects.get_or_create(school=school, level=level,
-                                            defaults={"name": f"{GRADE_NAMES[level - 1]}年级"})
-    cls, _c = ClassGroup.objects.get_or_create(
-        grade=grade, school_year=year, number=number,
-        defaults={"school": school, "name": f"{GRADE_NAMES[level - 1]}（{number}）班"})
-    return cls
+def _class_groups(rows: list[dict], year: int) -> dict[tuple, ClassGroup]:
+    """The classes by (school, grade, number), kept for the run: the first chunk that names a
+    school reads its classes in one query; the missing ones are made."""
+    known: dict[tuple, ClassGroup] = cached("class_groups", year, dict)
+    wanted = {(row["school"].pk, row["grade"], row["class_number"]) for row in rows} - known.keys()
+    if not wanted:
+        return known
+    school_ids = {k[0] for k in wanted}
+
+    def read() -> None:
+        known.update({(c.grade.school_id, c.grade.level, c.number): c for c in ClassGroup.objects.filter(
+            grade__school_id__in=school_ids, school_year=year).select_related("grade")})
+
+    read()
+    if wanted - known.keys():
+        grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
+        missing = {(s, lvl) for s, lvl, _n in wanted - known.keys()} - grades.keys()
+        if missing:
+            Grade.objects.bulk_create([Grade(school_id=s, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级")
+                                       for s, lvl in missing], ignore_conflicts=True)
+            grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
+        ClassGroup.objects.bulk_create(
+            [ClassGroup(grade=grades[(s, lvl)], school_id=s, school_year=year, number=n,
+                        name=f"{GRADE_NAMES[lvl - 1]}（{n}）班") for s, lvl, n in wanted - known.keys()],
+            ignore_conflicts=True)
+        read()
+    return known
 
 
 def save_teachers(rows: list[dict], job=None) -> int:

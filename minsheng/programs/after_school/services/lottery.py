@@ -147,11 +147,32 @@ def _write(results: list[tuple]) -> None:
                 state=state, updated_at=now)
 
 
+def _holds_overlap(held: dict, seat: tuple) -> bool:
+    student, weekday, start, end = seat
+    return any(start < e and s < end for s, e in held.get((student, weekday), ()))
+
+
+def _supersede(seat_ids: list[int]) -> None:
+    """Seats of a lower choice whose hours the child already holds from a better one: they take
+    no place (withdrawn), and an application left with none becomes "not admitted"."""
+    with transaction.atomic():
+        app_ids = set()
+        for i in range(0, len(seat_ids), CHUNK):
+            chunk = seat_ids[i:i + CHUNK]
+            app_ids.update(SeatRequest.objects.filter(pk__in=chunk).values_list("application_id", flat=True))
+            SeatRequest.objects.filter(pk__in=chunk, state=SeatState.PENDING).update(state=SeatState.WITHDRAWN)
+        emptied = (Application.objects.filter(pk__in=app_ids, state=ApplicationState.SUBMITTED)
+                   .exclude(seats__state=SeatState.PENDING))
+        Application.objects.filter(pk__in=list(emptied.values_list("pk", flat=True))).update(
+            state=ApplicationState.REJECTED, updated_at=timezone.now())
+
+
 def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None = None) -> dict:
     """Allocate every lottery offering of a closed window; progress is kept on the window.
 
     The draw orders all candidates once; the seat requests are read in one pass, allocated
-    in memory per (offering, day) and written in a few large transactions, whole offerings
+    in memory per (offering, day), first choices before second ones (a child admitted to a
+    better-ranked offering drops a lower choice's days at overlapping hours), and written in a few large transactions, whole offerings
     at a time, each recording progress. When all is written, every guardian of every
     applicant is sent the child's result (``lottery_notify_task``, in the background).
     """
@@ -173,40 +194,62 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
             application__window=window, state=SeatState.PENDING,
             application__offering__allocation=Allocation.LOTTERY,
         ).values_list("pk", "day_id", "application__guardian_id", "application__grade_level",
-                      "application__dual_working", "application__reference", "application_id")
-        by_day: dict[int, list[tuple]] = defaultdict(list)
-        for pk, day_id, guardian, grade, dual, ref, app_id in rows.iterator(chunk_size=20000):
-            by_day[day_id].append((pk, guardian, grade, dual, ref, app_id))
-        offering_of = dict(OfferingDay.objects.filter(pk__in=list(by_day)).values_list("pk", "offering_id"))
-        ApplicationWindow.objects.filter(pk=window.pk).update(lottery_total=len(by_day), lottery_done=0)
+                      "application__dual_working", "application__reference", "application_id",
+                      "application__rank", "application__student_id", "weekday",
+                      "application__offering__start_time", "application__offering__end_time")
+        # Choice rounds: every first choice is settled before any second choice, so a child
+        # admitted to a better-ranked offering does not also take an overlapping place.
+        rounds: dict[int, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+        who: dict[int, tuple] = {}  # seat id -> (student, weekday, start, end)
+        for pk, day_id, guardian, grade, dual, ref, app_id, choice, student, wd, start, end in rows.iterator(
+                chunk_size=20000):
+            rounds[choice][day_id].append((pk, guardian, grade, dual, ref, app_id))
+            who[pk] = (student, wd, start, end)
+        day_ids = {d for by_day in rounds.values() for d in by_day}
+        offering_of = dict(OfferingDay.objects.filter(pk__in=list(day_ids)).values_list("pk", "offering_id"))
+        ApplicationWindow.objects.filter(pk=window.pk).update(
+            lottery_total=sum(len(by_day) for by_day in rounds.values()), lottery_done=0)
         admitted_total = waitlisted_total = done = 0
         size = settings.AFTER_SCHOOL_LOTTERY_BATCH
-        for batch in _batches(by_day, offering_of, size):
-            with transaction.atomic():
-                # The batch's day rows are locked (in id order) while their places are given out.
-                free = {d.pk: max(0, d.capacity - d.taken)
-                        for d in OfferingDay.objects.select_for_update().filter(pk__in=batch).order_by("pk")}
-                results = []
-                for day_id in batch:
-                    seats = by_day.pop(day_id)
-                    app_of = {row[0]: row[5] for row in seats}
-                    admitted, waitlisted = allocate_day(seats=seats, free=free[day_id], window=window, rank=rank)
-                    results += [(pk, SeatState.ADMITTED.value, None, None, day_id, app_of[pk]) for pk in admitted]
-                    results += [(pk, SeatState.WAITLISTED.value, pos, dp, day_id, app_of[pk])
-                                for pk, pos, dp in waitlisted]
-                _write(results)
-                admitted_total += sum(1 for r in results if r[1] == SeatState.ADMITTED)
-                waitlisted_total += sum(1 for r in results if r[1] == SeatState.WAITLISTED)
-                done += len(batch)
-                ApplicationWindow.objects.filter(pk=window.pk).update(lottery_done=done)
+        held: dict[tuple, list[tuple]] = defaultdict(list)  # (student, weekday) -> admitted hours
+        queued: dict[int, int] = defaultdict(int)  # day id -> waiting-list places given so far
+        for choice in sorted(rounds):
+            by_day = rounds.pop(choice)
+            superseded = [row[0] for seats in by_day.values() for row in seats
+                          if _holds_overlap(held, who[row[0]])]
+            if superseded:
+                _supersede(superseded)
+                gone = set(superseded)
+                by_day = {d: [r for r in seats if r[0] not in gone] for d, seats in by_day.items()}
+            for batch in _batches(by_day, offering_of, size):
+                with transaction.atomic():
+                    # The batch's day rows are locked (in id order) while their places are given out.
+                    free = {d.pk: max(0, d.capacity - d.taken)
+                            for d in OfferingDay.objects.select_for_update().filter(pk__in=batch).order_by("pk")}
+                    results = []
+                    for day_id in batch:
+                        seats = by_day.pop(day_id)
+                        app_of = {row[0]: row[5] for row in seats}
+                        admitted, waitlisted = allocate_day(seats=seats, free=free[day_id], window=window,
+                                                            rank=rank)
+                        results += [(pk, SeatState.ADMITTED.value, None, None, day_id, app_of[pk])
+                                    for pk in admitted]
+                        results += [(pk, SeatState.WAITLISTED.value, queued[day_id] + pos, dp, day_id, app_of[pk])
+                                    for pk, pos, dp in waitlisted]
+                        queued[day_id] += len(waitlisted)
+                        for pk in admitted:
+                            student, wd, start, end = who[pk]
+                            held[(student, wd)].append((start, end))
+                    _write(results)
+                    admitted_total += sum(1 for r in results if r[1] == SeatState.ADMITTED)
+                    waitlisted_total += sum(1 for r in results if r[1] == SeatState.WAITLISTED)
+                    done += len(batch)
+                    ApplicationWindow.objects.filter(pk=window.pk).update(lottery_done=done)
         with transaction.atomic():
             ApplicationWindow.objects.filter(pk=window.pk).update(
                 lottery_state=LotteryState.DONE, lottery_finished_at=timezone.now())
             summary = {"applicants": len(order), "admitted": admitted_total, "waitlisted": waitlisted_total}
             audit_record(event_type="after_school.lottery", actor=actor, target=window, new=summary)
-            from ..tasks import lottery_notify_task
-
-            transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
         return summary
     except Exception:
         ApplicationWindow.objects.filter(pk=window.pk).update(lottery_state=LotteryState.FAILED)
@@ -269,3 +312,23 @@ def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = No
     from ..tasks import lottery_task
 
     transaction.on_commit(lambda: lottery_task.enqueue(window.pk, actor.pk if actor else None))
+
+
+def lottery_publish(*, window: ApplicationWindow, actor, now: datetime | None = None) -> ApplicationWindow:
+    """Publish a drawn lottery's results: families then see them on their page and in the API,
+    and every guardian of every applicant is told the child's result (in the background)."""
+    with transaction.atomic():
+        window = ApplicationWindow.objects.select_for_update().get(pk=window.pk)
+        if window.lottery_state != LotteryState.DONE:
+            raise Conflict(_("The results can be published once the lottery has been run to the end."),
+                           code=ErrorCode.STATE_CHANGED)
+        if window.results_published_at is not None:
+            raise Conflict(_("The results of this lottery are already published."), code=ErrorCode.STATE_CHANGED)
+        window.results_published_at = now or timezone.now()
+        window.save(update_fields=["results_published_at", "updated_at"])
+        audit_record(event_type="after_school.lottery_publish", actor=actor, target=window,
+                     new={"published_at": window.results_published_at.isoformat()})
+        from ..tasks import lottery_notify_task
+
+        transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))
+    return window

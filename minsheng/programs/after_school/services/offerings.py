@@ -18,6 +18,8 @@ from ..models import (
     Offering,
     OfferingDay,
     OfferingKind,
+    Session,
+    SessionState,
     Term,
 )
 
@@ -126,3 +128,27 @@ def window_create(*, actor, term: Term, opens_at: datetime, closes_at: datetime,
                  new={"opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat(),
                       "seed_hash": draw.seed_hash})
     return window
+
+
+def offering_set_teachers(*, actor, offering: Offering, teachers) -> Offering:
+    """Assign the teachers who lead an offering's sessions (its host school's active teachers
+    only); sessions not yet held without a teacher get one of them in turn."""
+    chosen = list(teachers)
+    foreign = [t for t in chosen if t.school_id != offering.host_id or not t.is_active]
+    if foreign:
+        raise ValidationFailed.for_field("teachers", _(
+            "Choose active teachers of %(school)s, the school that runs this offering.")
+            % {"school": offering.host.name})
+    with transaction.atomic():
+        old = sorted(offering.teachers.values_list("pk", flat=True))
+        offering.teachers.set(chosen)
+        ordered = sorted(chosen, key=lambda t: t.pk)
+        if ordered:  # one UPDATE per teacher, whatever the number of sessions
+            open_ids = list(Session.objects.filter(offering=offering, teacher__isnull=True,
+                                                   state=SessionState.SCHEDULED)
+                            .order_by("date").values_list("pk", flat=True))
+            for i, teacher in enumerate(ordered):
+                Session.objects.filter(pk__in=open_ids[i::len(ordered)]).update(teacher=teacher)
+        audit_record(event_type="after_school.offering_teachers", actor=actor, target=offering,
+                     old={"teachers": old}, new={"teachers": sorted(t.pk for t in chosen)})
+    return offering

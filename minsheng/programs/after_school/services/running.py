@@ -73,13 +73,29 @@ def session_end(session: Session) -> datetime:
     return timezone.make_aware(datetime.combine(session.date, session.offering.end_time))
 
 
+def session_start(session: Session) -> datetime:
+    return timezone.make_aware(datetime.combine(session.date, session.offering.start_time))
+
+
 def pickup_confirm(*, teacher_user, session: Session, student: Person, collected_by: Person,
                    at: datetime | None = None) -> PickUp:
-    """Record who collected the child and when; after the end plus a grace period it is late."""
+    """Record who collected the child and when; after the end plus a grace period it is late.
+    Only a child marked present in this session can be collected, and only on the session's
+    day once it has started (a child on leave or absent was never handed to the teacher)."""
     at = at or timezone.now()
     _teacher_for(teacher_user=teacher_user, session=session)
     if not _admitted(session=session, student_id=student.pk):
         raise ValidationFailed.for_field("student", _("This child has no place in this session."))
+    status = (Attendance.objects.filter(session=session, student=student)
+              .values_list("status", flat=True).first())
+    if status != AttendanceStatus.PRESENT:
+        raise ValidationFailed.for_field("student", _(
+            "This child is not marked present in this session, so there is no pick-up to record. "
+            "Mark attendance first; a child on leave or absent was never in your care."))
+    if timezone.localdate(at) != session.date or at < session_start(session):
+        raise ValidationFailed.for_field("collected_at", _(
+            "A pick-up can be recorded only on the session's day, once the session has started (%(start)s).")
+            % {"start": session.offering.start_time.strftime("%H:%M")})
     if not PersonRelation.objects.filter(person=collected_by, relative=student).exists():
         raise ValidationFailed.for_field(
             "collected_by", _("This person is not recorded as the child's guardian or family. Do not hand the child over; call the guardian."))
@@ -112,3 +128,26 @@ def sessions_generate(*, offering: Offering, start: date, end: date, actor=None)
         day += timedelta(days=1)
     Session.objects.bulk_create(new, batch_size=2000)
     return len(new)
+
+
+SESSIONS_AHEAD_DAYS = 14  # sessions exist this far ahead, so teachers and families see them
+
+
+def sessions_generate_upcoming(*, offerings=None, today: date | None = None, days: int = SESSIONS_AHEAD_DAYS,
+                               actor=None) -> int:
+    """Create the sessions of the next ``days`` days (within each offering's term) for the
+    published ``offerings`` (every published one when None). Idempotent: run daily by the
+    scheduler, and by a manager from the set-up page or the API for their own offerings."""
+    today = today or timezone.localdate()
+    end = today + timedelta(days=days - 1)
+    qs = Offering.objects.all() if offerings is None else offerings
+    qs = (qs.filter(is_published=True, term__starts_on__lte=end, term__ends_on__gte=today)
+          .select_related("term").prefetch_related("teachers").order_by("pk"))
+    created = 0
+    for offering in qs:
+        created += sessions_generate(offering=offering, start=max(today, offering.term.starts_on),
+                                     end=min(end, offering.term.ends_on), actor=actor)
+    if actor is not None:
+        audit_record(event_type="after_school.sessions_generate", actor=actor, target=None,
+                     new={"from": today.isoformat(), "days": days, "created": created})
+    return created

@@ -159,8 +159,8 @@ def test_application_page_budget_does_not_grow(client, django_assert_max_num_que
             kid = f.person("孩子")
             PersonRelation.objects.create(person=user.person, relative=kid, kind="guardian")
             f.enrol(kid, school)
-            for off in offerings:
-                application_submit(guardian_user=user, student_id=kid.pk, offering_id=off.pk, weekdays=[0],
+            for day, off in enumerate(offerings):  # one a day: the same hours never on the same day
+                application_submit(guardian_user=user, student_id=kid.pk, offering_id=off.pk, weekdays=[day],
                                    idempotency_key=f.key())
 
     from minsheng.identity.models import PersonRelation

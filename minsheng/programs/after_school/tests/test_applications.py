@@ -328,3 +328,41 @@ def test_a_full_day_is_answered_without_writing(school):
     assert len(work(queries)) == 5  # the two reads, the locked days, this key, the child's application
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
         0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
+
+
+def test_a_second_offering_at_overlapping_hours_on_a_shared_day_is_refused(school):
+    from datetime import time
+
+    guardian, child = f.guardian_with_child(school)
+    homework = f.offering(school, capacity=5)  # Mon–Fri 15:30–17:45
+    clubs = f.offering(school, capacity=5)
+    clubs.title = "科技社团"
+    clubs.save(update_fields=["title"])
+    f.window(school)
+    application_submit(guardian_user=guardian, student_id=child.pk, offering_id=homework.pk,
+                       weekdays=[0, 2], idempotency_key=f.key())
+    with pytest.raises(ValidationFailed) as exc:
+        application_submit(guardian_user=guardian, student_id=child.pk, offering_id=clubs.pk,
+                           weekdays=[1, 2], idempotency_key=f.key())
+    message = str(exc.value.fields["weekdays"][0])
+    assert "三年级课后服务" in message and "15:30" in message and "17:45" in message
+    assert Application.objects.filter(offering=clubs).count() == 0
+    assert OfferingDay.objects.get(offering=clubs, weekday=2).taken == 0
+    # Other days, or the same day at hours that do not overlap, are fine.
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=clubs.pk,
+                              weekdays=[1, 3], idempotency_key=f.key()).state == "admitted"
+    late = f.offering(school, capacity=5)
+    type(late).objects.filter(pk=late.pk).update(start_time=time(17, 45), end_time=time(19, 45))
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=late.pk,
+                              weekdays=[0], idempotency_key=f.key()).state == "admitted"
+
+
+def test_a_withdrawn_application_no_longer_blocks_the_hours(school):
+    guardian, child = f.guardian_with_child(school)
+    first, second = f.offering(school, capacity=5), f.offering(school, capacity=5)
+    f.window(school)
+    app = application_submit(guardian_user=guardian, student_id=child.pk, offering_id=first.pk,
+                             weekdays=[0], idempotency_key=f.key())
+    application_withdraw(guardian_user=guardian, application_id=app.pk)
+    assert application_submit(guardian_user=guardian, student_id=child.pk, offering_id=second.pk,
+                              weekdays=[0], idempotency_key=f.key()).state == "admitted"

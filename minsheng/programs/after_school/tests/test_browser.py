@@ -5,14 +5,14 @@ force_login and the session cookie is copied into the browser.
 """
 
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from ..models import Application, Attendance, PickUp, Session
+from ..models import Application, Attendance, Offering, PickUp, Session
 from ..services.running import sessions_generate
 from . import factories as f
 
@@ -68,6 +68,8 @@ def test_guardian_applies_and_sees_the_result_and_teacher_marks_attendance_and_p
     assert card.locator("[data-test=state]").inner_text() == "已录取"
     page.context.close()
 
+    # The pick-up is recorded now: the session must have started (it is held from midnight here).
+    Offering.objects.filter(pk=off.pk).update(start_time=time(0, 0))
     sessions_generate(offering=off, start=today, end=today)
     session = Session.objects.get()
     page = _page_as(browser, live_server, teacher.person.user)

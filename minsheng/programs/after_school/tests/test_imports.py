@@ -55,3 +55,54 @@ def test_teacher_roster_imports_party_member_flag(django_capture_on_commit_callb
         import_start(importer_key="after_school.teachers", file=_csv(rows), dry_run=False, actor=admin)
     teacher = Teacher.objects.select_related("person").get()
     assert teacher.party_member and teacher.subjects == "数学" and teacher.person.user_id
+
+
+def test_student_roster_bulk_path_writes_the_service_rows_and_a_second_import_adds_nothing(
+        django_capture_on_commit_callbacks):
+    """Two guardians of one pupil, a guardian already registered through the service, a sibling:
+    people, accounts, relations, enrolments and audit entries as the identity services write them."""
+    from minsheng.audit.models import AuditEvent
+    from minsheng.identity.models import Person, User
+    from minsheng.identity.services import person_create
+
+    school = f.school()
+    school.credit_code = "12320706MB1234567X"
+    school.save(update_fields=["credit_code"])
+    admin = f.user("管理员", is_staff=True, is_superuser=True)
+    kid, sister, mum, dad = _id("20170301", 12), _id("20190301", 14), _id("19880501", 22), _id("19860501", 31)
+    person_create(name="张父", id_number=dad)  # registered before, through the service
+    rows = (
+        "学校统一社会信用代码,年级,班级,学生姓名,学生身份证号,监护人姓名,监护人身份证号,监护人手机号,关系,家庭类别,双职工\n"
+        f"12320706MB1234567X,3,2,张小明,{kid},王芳,{mum},13912345678,母亲,低保,是\n"
+        f"12320706MB1234567X,3,2,张小明,{kid},张父,{dad},,父亲,低保,是\n"
+        f"12320706MB1234567X,1,1,张小红,{sister},王芳,{mum},13912345678,母亲,,否\n"
+    )
+    events_before = AuditEvent.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_start(importer_key="after_school.students", file=_csv(rows), dry_run=False, actor=admin)
+    assert ImportJob.objects.get(pk=job.pk).ok == 3
+    mother = Person.objects.select_related("user").get(name="王芳")
+    assert (mother.id_number, mother.phone, mother.sex, str(mother.birth_date)) == (mum, "13912345678", "F",
+                                                                                  "1988-05-01")
+    assert mother.user.phone == "13912345678" and not mother.user.has_usable_password()
+    assert Person.objects.count() == 4 and User.objects.filter(phone_hash__isnull=False).count() == 1
+    pairs = set(PersonRelation.objects.values_list("person__name", "relative__name", "detail"))
+    assert pairs == {("王芳", "张小明", "母亲"), ("张父", "张小明", "父亲"), ("王芳", "张小红", "母亲")}
+    assert sorted(Enrolment.objects.values_list("student__name", "grade_level", "family_category")) == [
+        ("张小明", 3, "dibao"), ("张小红", 1, "")]
+    events = list(AuditEvent.objects.order_by("pk")[events_before:].values_list(
+        "event_type", "actor_id", "target_label"))
+    # 3 new people and 3 relations by the importing officer; the mother's account by herself.
+    assert sorted(e[0] for e in events if e[0].startswith("identity.")) == [
+        "identity.citizen_registered"] + ["identity.person_created"] * 3 + ["identity.relation_added"] * 3
+    assert {e[1] for e in events if e[0] in ("identity.person_created", "identity.relation_added")} == {admin.pk}
+    assert ("identity.relation_added", admin.pk, "张父 → 张小明") in events
+
+    counts = (Person.objects.count(), PersonRelation.objects.count(), Enrolment.objects.count(),
+              User.objects.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        import_start(importer_key="after_school.students", file=_csv(rows.replace("低保,是", "特困,否")),
+                     dry_run=False, actor=admin)
+    assert (Person.objects.count(), PersonRelation.objects.count(), Enrolment.objects.count(),
+            User.objects.count()) == counts
+    assert Enrolment.objects.get(student__name="张小明").family_category == "tekun"

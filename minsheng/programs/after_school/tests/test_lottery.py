@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from minsheng.core.errors import Conflict
+from minsheng.core.errors import Conflict, ValidationFailed
 from minsheng.draws.algorithm import draw_order, sha256_hex
 from minsheng.draws.models import PublishedDraw
 
@@ -20,7 +20,7 @@ from ..services.applications import (
     offer_respond,
     offers_expire,
 )
-from ..services.lottery import lottery_run, lottery_start
+from ..services.lottery import lottery_publish, lottery_run, lottery_start
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +185,9 @@ def test_every_guardian_is_told_each_childs_lottery_result_once(django_capture_o
     with time_machine.travel(win.closes_at + timedelta(seconds=1), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             lottery_start(window=win, actor=None)
+        assert not Notification.objects.filter(template="after_school.lottery_result").exists()  # not yet
+        with django_capture_on_commit_callbacks(execute=True):
+            lottery_publish(window=win, actor=None)
     first, second = (a1, a2) if PublishedDraw.objects.get(pk=win.draw_id).result[0] == a1.reference else (a2, a1)
     notices = {(n.person_id, n.context["reference"]): n
                for n in Notification.objects.filter(template="after_school.lottery_result")}
@@ -220,3 +223,95 @@ def test_a_place_offered_from_the_waiting_list_is_notified_with_its_deadline(dja
     deadline = timezone.localtime(later + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
     assert notice.recipient == next_guardian and deadline in notice.body and off.title in notice.body
     assert SeatRequest.objects.get(application=waiting).offered_until == later + timedelta(days=3)
+
+
+def test_ranked_choices_are_honoured_first_choices_first_and_no_overlapping_second_place():
+    """Two lottery offerings at the same hours: every child's first choice is settled before
+    any second choice; a child admitted to the first choice does not also take the second."""
+    school = f.school()
+    art = f.offering(school, capacity=1, allocation="lottery")
+    chess = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        g1, c1 = f.guardian_with_child(school)
+        g2, c2 = f.guardian_with_child(school)
+        # Child 1: art first, chess second. Child 2: chess second only — it must wait for child
+        # 1's first choice, whatever the draw says.
+        a1 = application_submit(guardian_user=g1, student_id=c1.pk, offering_id=art.pk, weekdays=[0], rank=1,
+                                idempotency_key=f.key())
+        b1 = application_submit(guardian_user=g1, student_id=c1.pk, offering_id=chess.pk, weekdays=[0], rank=2,
+                                idempotency_key=f.key())
+        b2 = application_submit(guardian_user=g2, student_id=c2.pk, offering_id=chess.pk, weekdays=[0], rank=2,
+                                idempotency_key=f.key())
+        with pytest.raises(ValidationFailed):  # the same rank at the same hours is a clash, not a choice
+            application_submit(guardian_user=g2, student_id=c2.pk, offering_id=art.pk, weekdays=[0], rank=2,
+                               idempotency_key=f.key())
+    summary = _run(win)
+    states = {a.pk: Application.objects.get(pk=a.pk).state for a in (a1, b1, b2)}
+    assert states == {a1.pk: "admitted", b1.pk: "rejected", b2.pk: "admitted"}
+    assert SeatRequest.objects.get(application=b1).state == "withdrawn"
+    assert summary["admitted"] == 2
+    assert OfferingDay.objects.get(offering=chess, weekday=0).taken == 1
+
+
+def test_a_child_who_loses_the_first_choice_is_considered_for_the_second():
+    school = f.school()
+    art = f.offering(school, capacity=1, allocation="lottery")
+    chess = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        g1, c1 = f.guardian_with_child(school)
+        g2, c2 = f.guardian_with_child(school)
+        apps = {}
+        for g, c in ((g1, c1), (g2, c2)):
+            apps[c.pk] = (
+                application_submit(guardian_user=g, student_id=c.pk, offering_id=art.pk, weekdays=[0], rank=1,
+                                   idempotency_key=f.key()),
+                application_submit(guardian_user=g, student_id=c.pk, offering_id=chess.pk, weekdays=[0], rank=2,
+                                   idempotency_key=f.key()),
+            )
+    _run(win)
+    results = sorted((Application.objects.get(pk=first.pk).state, Application.objects.get(pk=second.pk).state)
+                     for first, second in apps.values())
+    # One child wins art (and drops chess); the other loses art and is admitted to chess.
+    assert results == [("admitted", "rejected"), ("waitlisted", "admitted")]
+
+
+def test_families_see_the_results_only_once_a_manager_publishes_them(client):
+    from minsheng.access.models import Role, RoleAssignment
+
+    school = f.school()
+    off = f.offering(school, capacity=1, allocation="lottery")
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED)
+        g1, c1 = f.guardian_with_child(school)
+        app = application_submit(guardian_user=g1, student_id=c1.pk, offering_id=off.pk, weekdays=[0],
+                                 idempotency_key=f.key())
+    _run(win)
+    assert Application.objects.get(pk=app.pk).state == "admitted"
+    client.force_login(g1)
+    mine = client.get("/api/v1/after_school/applications").json()[0]
+    assert (mine["state"], mine["results_pending"], mine["seats"][0]["state"]) == ("submitted", True, "pending")
+    page = client.get("/p/after_school/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-test="results-pending"' in page and "已录取" not in page
+    manager = f.user("教务", is_staff=True)
+    Role.objects.get_or_create(code="school_admin", defaults={"title": "学校管理员"})
+    RoleAssignment.objects.create(user=manager, role_id="school_admin", organisation=school, region=school.region)
+    client.force_login(manager)
+    assert 'data-test="publish"' in client.get("/p/after_school/manage/").content.decode()
+    assert client.post("/p/after_school/manage/", {"form": "publish", "window": win.pk}).status_code == 302
+    win.refresh_from_db()
+    assert win.results_published_at is not None
+    again = client.post(f"/api/v1/after_school/windows/{win.pk}/publish")
+    assert again.status_code == 409
+    client.force_login(g1)
+    mine = client.get("/api/v1/after_school/applications").json()[0]
+    assert (mine["state"], mine["results_pending"], mine["seats"][0]["state"]) == ("admitted", False, "admitted")
+
+
+def test_results_cannot_be_published_before_the_lottery_ran():
+    school = f.school()
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED)
+    with pytest.raises(Conflict):
+        lottery_publish(window=win, actor=None)

@@ -56,6 +56,7 @@ def test_attendance_for_someone_elses_session_is_refused(running):
 
 def test_pickup_after_the_end_plus_grace_is_flagged_late(running):
     school, t, off, session, g, child = running
+    attendance_mark(teacher_user=t.person.user, session=session, student=child, status="present")
     end = timezone.make_aware(datetime.combine(session.date, time(17, 45)))
     on_time = pickup_confirm(teacher_user=t.person.user, session=session, student=child,
                                       collected_by=g.person, at=end + timedelta(minutes=10))
@@ -69,3 +70,33 @@ def test_pickup_after_the_end_plus_grace_is_flagged_late(running):
         pickup_confirm(teacher_user=t.person.user, session=session, student=child,
                                 collected_by=stranger, at=end)
     assert PickUp.objects.get().collected_by_id == g.person.pk
+
+
+def test_pickup_is_refused_for_a_child_on_leave_or_not_marked(running):
+    school, t, off, session, g, child = running
+    during = timezone.make_aware(datetime.combine(session.date, time(17, 0)))
+    with pytest.raises(ValidationFailed) as unmarked:
+        pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                       collected_by=g.person, at=during)
+    assert "student" in unmarked.value.fields
+    attendance_mark(teacher_user=t.person.user, session=session, student=child, status="leave")
+    with pytest.raises(ValidationFailed):
+        pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                       collected_by=g.person, at=during)
+    assert PickUp.objects.count() == 0
+
+
+def test_pickup_is_refused_before_the_session_starts_or_on_another_day(running):
+    school, t, off, session, g, child = running
+    attendance_mark(teacher_user=t.person.user, session=session, student=child, status="present")
+    for at in (datetime.combine(session.date, time(15, 0)),
+               datetime.combine(session.date - timedelta(days=1), time(17, 0))):
+        with pytest.raises(ValidationFailed) as exc:
+            pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                           collected_by=g.person, at=timezone.make_aware(at))
+        assert "collected_at" in exc.value.fields and "15:30" in str(exc.value.fields["collected_at"])
+    assert PickUp.objects.count() == 0
+    ok = pickup_confirm(teacher_user=t.person.user, session=session, student=child,
+                        collected_by=g.person,
+                        at=timezone.make_aware(datetime.combine(session.date, time(15, 31))))
+    assert ok.late is False and PickUp.objects.count() == 1

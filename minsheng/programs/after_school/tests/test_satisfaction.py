@@ -67,7 +67,7 @@ def test_rating_is_refused_before_the_term_without_a_place_or_for_another_family
     lottery_off = f.offering(school, capacity=1, allocation="lottery")
     with time_machine.travel(f.NOW, tick=False):
         waiting = application_submit(guardian_user=guardian, student_id=app.student.pk, offering_id=lottery_off.pk,
-                                              weekdays=[0], idempotency_key=f.key())
+                                              weekdays=[1], idempotency_key=f.key())
     with time_machine.travel(TERM_BEGUN, tick=False):
         with pytest.raises(ValidationFailed):
             application_rate(guardian_user=guardian, application_id=waiting.pk, level=5)  # no place (yet)

@@ -1,6 +1,7 @@
 """Schools' set-up: offerings, application windows and starting a window's lottery."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,11 +10,17 @@ from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
 
 from ..apps import MANAGERS
-from ..forms import OfferingForm, WindowForm
+from ..forms import OfferingForm, OfferingTeachersForm, WindowForm
 from ..selectors.family import current_term
-from ..selectors.supervision import offerings_for_staff, schools_for, windows_for_staff
-from ..services.lottery import lottery_start
-from ..services.offerings import offering_create, window_create
+from ..selectors.supervision import (
+    offerings_for_staff,
+    schools_for,
+    windows_for_staff,
+    windows_managed_by,
+)
+from ..services.lottery import lottery_publish, lottery_start
+from ..services.offerings import offering_create, offering_set_teachers, window_create
+from ..services.running import SESSIONS_AHEAD_DAYS, sessions_generate_upcoming
 from . import show_error
 
 
@@ -50,8 +57,21 @@ def manage(request):
                                            keep_siblings_together=d["keep_siblings_together"])
                     messages.success(request, _("The application window was created; its draw seed hash is published."))
                     return redirect("after_school:manage")
+            elif request.POST.get("form") == "sessions":
+                created = sessions_generate_upcoming(
+                    offerings=offerings_for_staff(user=request.user, term=None), actor=request.user)
+                messages.success(request, _("%(n)s sessions were added for the next %(days)s days.")
+                                 % {"n": created, "days": SESSIONS_AHEAD_DAYS})
+                return redirect("after_school:manage")
+            elif request.POST.get("form") == "publish":
+                window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
+                if window is None:
+                    raise NotFound()
+                lottery_publish(window=window, actor=request.user)
+                messages.success(request, _("The results are published; families are being told."))
+                return redirect("after_school:manage")
             elif request.POST.get("form") == "lottery":
-                window = windows_for_staff(user=request.user).filter(pk=request.POST.get("window")).first()
+                window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
                 if window is None:
                     raise NotFound()
                 lottery_start(window=window, actor=request.user)
@@ -63,3 +83,21 @@ def manage(request):
         "offerings": offerings_for_staff(user=request.user, term=term),
         "windows": windows_for_staff(user=request.user), "term": term,
         "offering_form": offering_form, "window_form": window_form, "now": timezone.now()})
+
+
+@staff(*MANAGERS)
+def offering_teachers(request, offering_id: int):
+    """Assign an offering's teachers (the school's own teachers; managers of that school only)."""
+    offering = offerings_for_staff(user=request.user, term=None).filter(pk=offering_id).first()
+    if offering is None:
+        raise Http404
+    form = OfferingTeachersForm(request.POST or None, offering=offering,
+                                initial={"teachers": list(offering.teachers.all())})
+    if request.method == "POST" and form.is_valid():
+        try:
+            offering_set_teachers(actor=request.user, offering=offering, teachers=form.cleaned_data["teachers"])
+            messages.success(request, _("The offering's teachers were saved."))
+            return redirect("after_school:manage")
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "after_school/offering_teachers.html", {"offering": offering, "form": form})

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_POST
 from minsheng.access.decorators import citizen, staff
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.identity.models import Person
+from minsheng.imports.exports import export_response
 
+from .. import exports
 from ..apps import SUPERVISORS
 from ..forms import PickupForm
 from ..models import AttendanceStatus
@@ -92,6 +94,8 @@ def _roll_student(session, student_id) -> Person:
 
 @staff(*SUPERVISORS)
 def supervision(request):
+    if (download := export_response(request, exports.SUPERVISION)) is not None:
+        return download
     by = "school" if request.GET.get("by") == "school" else "district"
     prefix = "".join(c for c in request.GET.get("region", "") if c.isdigit())[:12]
     rows = supervision_rows(user=request.user, by=by, region_prefix=prefix)

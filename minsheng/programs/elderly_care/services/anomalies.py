@@ -50,7 +50,7 @@ def _save(kind: str, rows: list[tuple[int, dict]]) -> int:
 def detect_short(orders) -> int:
     qs = orders.annotate(
         limit=ExpressionWrapper(
-            F("planned_minutes") * verification.SHORT_VISIT_RATIO, output_field=FloatField()
+            F("planned_minutes") * verification.short_visit_share(), output_field=FloatField()
         )
     ).filter(minutes_served__lt=F("limit"))
     return _save(

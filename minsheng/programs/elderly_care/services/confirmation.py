@@ -25,7 +25,7 @@ from .. import notices
 from ..models import Elder, OrderStatus, PhotoKind, VisitPhoto, WorkOrder
 from . import verification
 from .orders import contract_price
-from .visits import order_lock_own
+from .visits import order_lock_own, visit_is_short
 
 CODE_TTL_MINUTES = 15
 CODE_MAX_ATTEMPTS = 5
@@ -81,16 +81,22 @@ def visit_send_code(*, order_id: int, user) -> str:
                 "updated_at",
             ]
         )
+        # A short visit is not called "completed": the family reads how long it lasted.
+        template = (
+            "elderly_care.confirm_code_short" if visit_is_short(order) else "elderly_care.confirm_code"
+        )
         for person in recipients:
             notices.send(
                 recipient=person,
-                template="elderly_care.confirm_code",
+                template=template,
                 context={
                     "caregiver": user.name,
                     "elder": order.elder.person.name,
                     "service": order.service.title,
                     "code": code,
                     "minutes": CODE_TTL_MINUTES,
+                    "served": order.minutes_served,
+                    "planned": order.planned_minutes,
                 },
                 dedupe_key=f"ec-code-{order.pk}-{person.pk}-{now.timestamp():.0f}",
                 channels=["sms"],

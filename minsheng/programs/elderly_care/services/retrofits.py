@@ -20,6 +20,12 @@ PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
 def retrofit_open(*, elder, assessment: str, actor=None) -> RetrofitFile:
+    """Open the household's file (one per household number)."""
+    if not (elder.household or "").strip():
+        raise ValidationFailed.for_field(
+            "elder",
+            _("The elder's household number is not recorded. Record it on the elder's file, then open the retrofit file."),
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -11,8 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.models import Organisation
+from minsheng.access.selectors import scope_q, user_has_role
 from minsheng.audit.services import audit_record
-from minsheng.core.errors import Conflict, ValidationFailed
+from minsheng.core.errors import Conflict, NotAllowed, ValidationFailed
 
 from ..models import (
     Anomaly,
@@ -136,6 +138,34 @@ def settlement_run(*, month: date, actor=None, provider_ids: list[int] | None = 
             )
             done.append(statement.pk)
     return {"statements": done, "skipped": skipped}
+
+
+SETTLEMENT_RUN_DAYS = 5  # the scheduler settles last month on each of the month's first days
+
+
+def settlement_run_for(*, user, month: date) -> dict:
+    """A civil-affairs officer settles ``month`` for the providers of their region subtree
+    (the settlement page and POST /api/v1/elderly_care/settlement/runs)."""
+    if not (user.is_superuser or user_has_role(user=user, roles=["civil_affairs_officer"])):
+        raise NotAllowed(_("Only a civil-affairs officer can run the monthly settlement."))
+    provider_ids = None
+    if not user.is_superuser:
+        provider_ids = list(
+            Organisation.objects.filter(
+                scope_q(user=user, roles=["civil_affairs_officer"], region_field="region")
+            ).values_list("pk", flat=True)
+        )
+    return settlement_run(month=month, actor=user, provider_ids=provider_ids)
+
+
+def settlement_run_due(*, today: date | None = None) -> dict | None:
+    """The scheduler's monthly run: in the first SETTLEMENT_RUN_DAYS days of a month, settle the
+    month before (drafts are recomputed with visits confirmed since; confirmed statements are
+    never touched). None on the other days."""
+    today = today or timezone.localdate()
+    if today.day > SETTLEMENT_RUN_DAYS:
+        return None
+    return settlement_run(month=month_start(today.replace(day=1) - timedelta(days=1)))
 
 
 def statement_confirm(

@@ -11,10 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import combinations
 
+from django.conf import settings
 from PIL import Image
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius, WGS-84 ellipsoid
-SHORT_VISIT_RATIO = 0.8  # a visit under 80 % of the planned minutes is flagged
 PHOTO_HAMMING_MAX = 6  # dHash bits that may differ for "the same photo"
 
 
@@ -31,10 +31,15 @@ def outside_geofence(distance_m: float | None, radius_m: float) -> bool:
     return distance_m is not None and distance_m > radius_m
 
 
-def too_short(
-    *, served_minutes: float, planned_minutes: float, ratio: float = SHORT_VISIT_RATIO
-) -> bool:
-    return served_minutes < planned_minutes * ratio
+def short_visit_share() -> float:
+    """The share of its planned minutes under which a visit is flagged as short
+    (settings.ELDERLY_CARE_SHORT_VISIT_SHARE, 0.8 by default)."""
+    return float(settings.ELDERLY_CARE_SHORT_VISIT_SHARE)
+
+
+def too_short(*, served_minutes: float, planned_minutes: float, ratio: float | None = None) -> bool:
+    share = short_visit_share() if ratio is None else ratio
+    return served_minutes < planned_minutes * share
 
 
 def intervals_overlap(

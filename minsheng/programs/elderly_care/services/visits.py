@@ -15,7 +15,7 @@ from minsheng.attachments.services import attachment_store
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, NotFound, ValidationFailed
 
-from ..models import OrderStatus, PhotoKind, VisitPhoto, WorkOrder
+from ..models import Anomaly, AnomalyKind, OrderStatus, PhotoKind, VisitPhoto, WorkOrder
 from . import verification
 
 PHOTO_TYPES = ("image/jpeg", "image/png")
@@ -142,8 +142,17 @@ def visit_add_photo(*, order_id: int, user, file, kind: str = PhotoKind.DURING) 
     return photo
 
 
+def visit_is_short(order: WorkOrder) -> bool:
+    """The visit lasted less than the configured share of its planned minutes."""
+    return order.minutes_served is not None and verification.too_short(
+        served_minutes=order.minutes_served, planned_minutes=order.planned_minutes
+    )
+
+
 def visit_check_out(*, order_id: int, user, lat, lon, at: datetime | None = None) -> WorkOrder:
-    """End the visit; the elder's confirmation comes next."""
+    """End the visit; the elder's confirmation comes next. A visit shorter than the
+    configured share of its planned time is flagged for review at once (the same
+    anomaly the nightly detector would record; (order, kind) is unique)."""
     lat, lon = _position(lat, lon)
     with transaction.atomic():
         order = order_lock_own(order_id=order_id, user=user)
@@ -173,10 +182,22 @@ def visit_check_out(*, order_id: int, user, lat, lon, at: datetime | None = None
                 "updated_at",
             ]
         )
+        short = visit_is_short(order)
+        if short:
+            Anomaly.objects.bulk_create(  # one INSERT; the nightly detector's row wins if first
+                [
+                    Anomaly(
+                        work_order=order,
+                        kind=AnomalyKind.SHORT,
+                        detail={"served": order.minutes_served, "planned": order.planned_minutes},
+                    )
+                ],
+                ignore_conflicts=True,
+            )
         audit_record(
             event_type="elderly_care.check_out",
             actor=user,
             target=order,
-            new={"minutes": order.minutes_served},
+            new={"minutes": order.minutes_served, "short": short},
         )
     return order

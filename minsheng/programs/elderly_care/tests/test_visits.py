@@ -82,3 +82,32 @@ def test_another_caregivers_visit_is_not_found_and_unchanged(setup):
         visits.visit_check_in(order_id=order.pk, user=other.user, lat=NEAR[0], lon=NEAR[1])
     order.refresh_from_db()
     assert order.status == OrderStatus.DISPATCHED and order.checked_in_at is None
+
+
+def test_zero_minute_visit_is_flagged_and_the_family_is_told_it_was_not_completed(setup):
+    from ..models import Anomaly, AnomalyKind
+
+    order, cg = setup
+    with time_machine.travel(f.at(2026, 3, 10, 9, 2), tick=False):
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        code = confirmation.visit_send_code(order_id=order.pk, user=cg.user)
+    anomaly = Anomaly.objects.get(work_order=order)
+    assert anomaly.kind == AnomalyKind.SHORT and anomaly.detail == {"served": 0, "planned": 60}
+    sms = Notification.objects.get(template="elderly_care.confirm_code_short")
+    assert "0分钟" in sms.body and "计划60分钟" in sms.body and code in sms.body
+    assert "完成" not in sms.body.replace("未按计划完成", "")
+
+
+def test_the_short_visit_share_is_a_setting(setup, settings):
+    from ..models import Anomaly
+
+    settings.ELDERLY_CARE_SHORT_VISIT_SHARE = 0.5
+    order, cg = setup
+    with time_machine.travel(f.at(2026, 3, 10, 9, 0), tick=False):
+        visits.visit_check_in(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+    with time_machine.travel(f.at(2026, 3, 10, 9, 31), tick=False):
+        visits.visit_check_out(order_id=order.pk, user=cg.user, lat=NEAR[0], lon=NEAR[1])
+        confirmation.visit_send_code(order_id=order.pk, user=cg.user)
+    assert not Anomaly.objects.filter(work_order=order).exists()
+    assert Notification.objects.get().template == "elderly_care.confirm_code"

@@ -9,6 +9,7 @@ service's translated message on refusal with what was typed kept in the form.
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,8 +20,9 @@ from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.cases.selectors import case_timeline, state_title
 from minsheng.core.errors import DomainError
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..catalogue import (
     ASSESSMENT_ITEMS,
     ASSESSMENT_MAX_TOTAL,
@@ -29,13 +31,16 @@ from ..catalogue import (
     MentalDiagnosis,
 )
 from ..forms import (
+    AllowanceForm,
     AssessmentForm,
     FollowupForm,
     MonthForm,
     NoteForm,
     PhotoForm,
     RectificationReportForm,
+    RetrofitOpenForm,
     SearchForm,
+    SettlementRunForm,
     StatusFilterForm,
 )
 from ..models import CallResult, OrderStatus, RetrofitStatus
@@ -43,24 +48,25 @@ from ..services import alarms as alarm_services
 from ..services import assessment, followup, settlement
 from ..services import retrofits as retrofit_services
 from ..services.applications import application_decide
+from ..services.entitlements import allowance_grant
 from . import month_param, show_error
 
 
-@staff("community_worker", "civil_affairs_officer", "provider_admin")
+@staff("community_worker", "civil_affairs_officer", "provider_admin", "supervisor")
 def elders(request):
-    qs = selectors.elders_for(user=request.user).order_by("person__name")
+    if (download := export_response(request, exports.ELDERS)) is not None:
+        return download
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(person__name__contains=q)
+    qs = exports.elders_rows(user=request.user, params={"q": q})
     return render(request, "elderly_care/elders.html", {"elders": qs[:200], "q": q, "form": SearchForm(request.GET or None)})
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def orders(request):
-    qs = selectors.orders_for(user=request.user).order_by("-planned_start")
+    if (download := export_response(request, exports.ORDERS)) is not None:
+        return download
     status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    qs = exports.orders_rows(user=request.user, params={"status": status})
     return render(
         request,
         "elderly_care/orders.html",
@@ -68,13 +74,31 @@ def orders(request):
     )
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statements(request):
-    qs = selectors.statements_for(user=request.user)
-    return render(request, "elderly_care/statements.html", {"statements": qs[:200]})
+    if (download := export_response(request, exports.STATEMENTS)) is not None:
+        return download
+    form = None
+    if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
+        form = SettlementRunForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = settlement.settlement_run_for(user=request.user, month=form.cleaned_data["month"])
+                messages.success(
+                    request,
+                    _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
+                    % {"n": len(result["statements"]), "k": len(result["skipped"])},
+                )
+                return redirect("elderly_care:statements")
+            except DomainError as exc:
+                show_error(request, exc)
+    qs = exports.statements_rows(user=request.user, params={})
+    return render(
+        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
+    )
 
 
-@staff("provider_admin", "civil_affairs_officer")
+@staff("provider_admin", "civil_affairs_officer", "supervisor")
 def statement_detail(request, statement_id):
     st = selectors.statements_for(user=request.user).filter(pk=statement_id).first()
     if st is None:
@@ -130,9 +154,11 @@ def statement_act(request, statement_id):
     return redirect("elderly_care:statement", statement_id=st.pk)
 
 
-@staff("community_worker", "civil_affairs_officer")
+@staff("community_worker", "civil_affairs_officer", "supervisor")
 def alarms(request):
     if request.method == "POST":
+        if not user_has_role(user=request.user, roles=["community_worker", "civil_affairs_officer"]):
+            raise PermissionDenied  # supervisors follow the alarms; the community and officers act
         alarm = selectors.alarms_for(user=request.user).filter(pk=request.POST.get("alarm")).first()
         if alarm is None:
             raise Http404
@@ -306,6 +332,43 @@ def retrofits(request):
         "elderly_care/retrofits.html",
         {"files": qs[:200], "form": StatusFilterForm(request.GET or None, statuses=RetrofitStatus.choices)},
     )
+
+
+@staff("civil_affairs_officer", "community_worker")
+def retrofit_open(request, elder_id):
+    """Open the household's retrofit file (一户一档) for an elder in the officer's area."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = RetrofitOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            file = retrofit_services.retrofit_open(
+                elder=elder, assessment=form.cleaned_data["assessment"], actor=request.user
+            )
+            messages.success(request, _("The retrofit file was opened. Propose the items next."))
+            return redirect("elderly_care:retrofit", file_id=file.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    return render(request, "elderly_care/retrofit_open.html", {"elder": elder, "form": form})
+
+
+@staff("civil_affairs_officer")
+def allowances(request, elder_id):
+    """An elder's cash allowances (高龄津贴 / 护理补贴) and granting one for a month."""
+    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+        raise Http404
+    form = AllowanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allowance_grant(elder=elder, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("The allowance was granted."))
+            return redirect("elderly_care:allowances", elder_id=elder.pk)
+        except DomainError as exc:
+            show_error(request, exc)
+    rows = elder.allowances.order_by("-month", "kind")[:60]
+    return render(request, "elderly_care/allowances.html", {"elder": elder, "form": form, "allowances": rows})
 
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.access.principal import held_assignments
 from minsheng.audit.services import audit_record
 from minsheng.core.creditcode import credit_code_generate
-from minsheng.core.errors import ValidationFailed
+from minsheng.core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from minsheng.notifications.services import notification_send
 
 from .. import licence as lic
@@ -93,11 +94,39 @@ def licence_status_set(*, licence: BusinessLicence, actor, status: str, reason: 
         raise ValidationFailed.for_field("reason", _("Write the reason; it is kept in the audit trail."))
     locked = BusinessLicence.objects.select_for_update().get(pk=licence.pk)
     old = locked.status
+    if old != LicenceStatus.VALID:
+        raise Conflict(_("This licence is already %(status)s.") % {"status": locked.get_status_display()})
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at", "updated_at"])
     audit_record(event_type="enterprise_startup.licence_status", actor=actor, target=locked, old={"status": old}, new={"status": status, "reason": reason})
     return locked
+
+
+REGISTRAR_ROLES = ("case_officer", "department_head")
+
+
+def licence_registrar(*, user, application: StartupApplication) -> bool:
+    """A market-regulation officer (or head) whose region covers the application: the one who
+    may record that its licence was changed or revoked."""
+    if user.is_superuser:
+        return True
+    prefix = application.region.prefix
+    return any(
+        a.organisation.department_code == "market_regulation" and prefix.startswith(a.region.prefix)
+        for a in held_assignments(user=user, roles=REGISTRAR_ROLES)
+    )
+
+
+def licence_status_record(*, user, application: StartupApplication, status: str, reason: str) -> BusinessLicence:
+    """Market regulation records that the application's current licence was changed (a new
+    one supersedes it) or revoked; the page and the API call this one function."""
+    if not licence_registrar(user=user, application=application):
+        raise NotAllowed(_("Only market regulation, for this district, can change or revoke a business licence."))
+    current = application.licences.order_by("-issued_at").first()
+    if current is None:
+        raise NotFound(_("No licence has been issued for this application yet."))
+    return licence_status_set(licence=current, actor=user, status=status, reason=reason)
 
 
 def licence_pdf(*, licence: BusinessLicence, verify_base_url: str) -> bytes:

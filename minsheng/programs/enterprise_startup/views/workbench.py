@@ -9,20 +9,29 @@ from minsheng.access.decorators import staff
 from minsheng.attachments.selectors import attachments_for_target
 from minsheng.cases.models import TaskState
 from minsheng.cases.process import get_process
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
 
 from .. import selectors
-from ..forms import DeliveryUpdateForm, LegacyCodeForm, StepCompleteForm, VisitForm, result_rows
+from ..forms import (
+    DeliveryUpdateForm,
+    LegacyCodeForm,
+    LicenceStatusForm,
+    StepCompleteForm,
+    VisitForm,
+    result_rows,
+)
 from ..models import DeliveryState
 from ..services import delivery, departments, draft, visits
+from ..services import licence as licence_services
 from ..services.form import SEALS
 from . import http_errors
 
 STAFF = ("case_officer", "department_head")
+TASK_STAFF = (*STAFF, "bank_officer")  # a bank's officers see and finish their bank's steps
 
 
-@staff(*STAFF)
+@staff(*TASK_STAFF)
 def staff_tasks(request):
     tasks = list(selectors.staff_task_list(user=request.user))
     for t in tasks:
@@ -40,7 +49,7 @@ def task_title(task) -> str:
     return str(spec.title) if spec is not None else task.title
 
 
-@staff(*STAFF)
+@staff(*TASK_STAFF)
 @http_errors
 def staff_task(request, task_id: int):
     task = selectors.task_for_staff(user=request.user, task_id=task_id)
@@ -67,7 +76,8 @@ def staff_task(request, task_id: int):
     return render(
         request,
         "enterprise_startup/staff_task.html",
-        {"task": task, "task_title": task_title(task), "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result)},
+        {"task": task, "task_title": task_title(task), "app": app, "data": draft.draft_data(app), "errors": errors, "form": form, "result_rows": result_rows(task.result),
+         "summary": selectors.application_summary(application=app)},
         status=422 if errors else 200,
     )
 
@@ -76,10 +86,17 @@ def staff_task(request, task_id: int):
 @http_errors
 def staff_application(request, app_id: int):
     app = selectors.application_get_for(user=request.user, application_id=app_id, as_founder=False)
+    licence_form = LicenceStatusForm(request.POST if request.POST.get("action") == "licence_status" else None)
     if request.method == "POST":
         try:
             action = request.POST.get("action")
-            if action == "visit":
+            if action == "licence_status":
+                if not licence_form.is_valid():
+                    raise ValidationFailed(fields=fields_from_django(licence_form.errors))
+                licence_services.licence_status_record(
+                    user=request.user, application=app, status=licence_form.cleaned_data["status"],
+                    reason=licence_form.cleaned_data["reason"])
+            elif action == "visit":
                 visits.visit_record(application=app, actor=request.user, reason=request.POST.get("reason", ""))
             elif action == "legacy_code":
                 draft.legacy_code_accept(application=app, actor=request.user, credit_code=request.POST.get("credit_code", ""))
@@ -93,7 +110,8 @@ def staff_application(request, app_id: int):
         request,
         "enterprise_startup/staff_application.html",
         {"app": app, "steps": selectors.tracker(application=app), "delivery": getattr(app, "delivery", None),
-         "delivery_form": DeliveryUpdateForm(states=DeliveryState.choices), "visit_form": VisitForm(), "legacy_form": LegacyCodeForm(), "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app)},
+         "delivery_form": DeliveryUpdateForm(states=DeliveryState.choices), "visit_form": VisitForm(), "legacy_form": LegacyCodeForm(), "licence": selectors.licence_of(application=app), "documents": attachments_for_target(target=app),
+         "licence_form": licence_form if licence_services.licence_registrar(user=request.user, application=app) else None},
     )
 
 

@@ -173,3 +173,26 @@ def recipient_view(request, evaluation_id: int):
     else:
         messages.success(request, _("The service recipient's view has been recorded."))
     return redirect("evaluation_panels:score", evaluation_id=evaluation_id)
+
+
+@citizen
+def volunteer_join(request):
+    """A citizen joins the pool from which evaluation panels are drawn (群众评议团)."""
+    from ..forms import VolunteerJoinForm
+    from ..models import Volunteer
+
+    person = getattr(request.user, "person", None)
+    member = Volunteer.objects.filter(person=person).first() if person else None
+    form = None if member else VolunteerJoinForm(request.POST or None)
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            if person is None:
+                raise NotFound(_("Verify your real name first: panel members are real-name citizens."))
+            services.volunteer_enrol(person=person, actor=request.user,
+                                     occupation=form.cleaned_data["occupation"],
+                                     conflict_note=form.cleaned_data["conflict_note"])
+            messages.success(request, _("Welcome to the panel pool. You will be told when you are drawn."))
+            return redirect("evaluation_panels:volunteer_join")
+        except DomainError as exc:
+            show_errors(request, exc)
+    return render(request, "evaluation_panels/volunteer_join.html", {"member": member, "form": form})

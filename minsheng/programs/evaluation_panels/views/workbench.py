@@ -14,9 +14,10 @@ from minsheng.access.decorators import staff
 from minsheng.access.selectors import user_has_role
 from minsheng.core.errors import DomainError, NotFound, ValidationFailed
 from minsheng.core.natural import natural_key
+from minsheng.imports.exports import export_response
 from minsheng.regions.models import Region
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..apps import ORGANISER_ROLES
 from ..forms import (
     ProgressForm,
@@ -184,6 +185,8 @@ def rectification_detail(request, order_id: int):
 @staff(*ORGANISER_ROLES)
 def supervision(request):
     """All projects by status, grade, lead unit and district; units ranked."""
+    if (download := export_response(request, exports.PROJECTS)) is not None:
+        return download
     g = request.GET
     cycles = list(Cycle.objects.order_by("-year"))
     cycle = next((c for c in cycles if str(c.year) == g.get("year")), cycles[0] if cycles else None)

@@ -168,3 +168,25 @@ def coverage(request):
         "communities": run.communities, "covered_communities": run.covered_communities,
         "uncovered": list(uncovered),
     }
+
+
+class PriorityIn(Schema):
+    disabled: bool = False
+    ill: bool = False
+    pregnant_until: date | None = None
+
+
+class PriorityOut(Schema):
+    disabled: bool
+    ill: bool
+    pregnant_until: date | None
+
+
+@router.put("/me/priority", response=PriorityOut)
+def priority_set(request, payload: PriorityIn):
+    """Record your own priority (disability certificate, serious illness, pregnancy until the
+    expected date of delivery); the clerk checks the certificate at the window."""
+    from ..services.priority import priority_flags_set
+
+    return priority_flags_set(person=getattr(request.user, "person", None), actor=request.user,
+                              disabled=payload.disabled, ill=payload.ill, pregnant_until=payload.pregnant_until)

@@ -134,3 +134,29 @@ def my_appointments(request):
         .select_related("slot__point", "slot__business_type").order_by("-slot__starts_at")[:50]
     )
     return render(request, "service_halls/my_appointments.html", {"appointments": rows})
+
+
+@citizen
+def priority(request):
+    """The citizen's own priority at the halls' queues (disability, illness, pregnancy)."""
+    from ..forms import PriorityFlagsForm
+    from ..models import PriorityFlags
+    from ..services.priority import priority_flags_set
+
+    person = _person(request.user)
+    current = PriorityFlags.objects.filter(person=person).first() if person else None
+    initial = ({"disabled": current.disabled, "ill": current.ill, "pregnant_until": current.pregnant_until}
+               if current else {})
+    form = PriorityFlagsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            priority_flags_set(person=person, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved. Your next number at a service hall takes this into account."))
+            return redirect("service_halls:priority")
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                messages.error(request, str(exc.message))
+    return render(request, "service_halls/priority.html", {"form": form})

@@ -1,0 +1,50 @@
+"""The staff lists download with the page's scope and filters (minsheng.imports.exports)."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from minsheng.audit.models import AuditEvent
+
+from ..models import OrderStatus, WorkOrder
+from ..services import orders
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+P = "/p/elderly_care"
+
+
+def _rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_a_provider_downloads_its_own_orders_filtered_as_on_the_page(client, order):
+    other = f.provider(name="东海颐养服务中心")
+    orders.order_create(elder=f.elder(name="王秀兰", family_phone="13912340000"), provider=other,
+                        service=f.services()["cleaning"], planned_start=f.at(2026, 3, 11, 9))
+    city, county, *_ = f.regions()
+    admin = f.grant(f.user("机构管理员"), "provider_admin", order.provider, county)
+    client.force_login(admin)
+    rows = _rows(client.get(f"{P}/orders/", {"export": "csv"}))
+    assert [r[0] for r in rows[1:]] == [str(order.pk)]  # not the other provider's order
+    assert rows[1][2] == order.elder.person.name
+    WorkOrder.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
+    assert len(_rows(client.get(f"{P}/orders/", {"status": "planned", "export": "csv"}))) == 1
+    book = load_workbook(io.BytesIO(client.get(f"{P}/orders/", {"export": "xlsx"}).content))
+    assert book.active.max_row == 2
+    audit = AuditEvent.objects.filter(event_type="exports.download", actor=admin).order_by("pk")
+    assert [e.target_id.rsplit(":", 1)[1] for e in audit] == ["ORDERS"] * 3
+    assert audit[1].new_values["filters"] == {"status": "planned"}
+
+
+def test_the_civil_affairs_supervisor_downloads_elders_and_statements(client, order):
+    city, county, *_ = f.regions()
+    supervisor = f.grant(f.user("科长"), "supervisor", f.civil_affairs(), county)
+    client.force_login(supervisor)
+    page = client.get(f"{P}/elders/")
+    assert page.status_code == 200 and 'data-test="export-csv"' in page.content.decode()
+    rows = _rows(client.get(f"{P}/elders/", {"export": "csv"}))
+    assert [r[0] for r in rows[1:]] == [order.elder.person.name]
+    assert client.get(f"{P}/statements/", {"export": "xlsx"}).status_code == 200
