@@ -54,7 +54,7 @@ class _PointFields(forms.Form):
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     priority_every = forms.IntegerField(
         label=_("normal calls between priority calls"), initial=2,
-        help_text=_("0 calls priority numbers (老弱病残孕) first."))
+        help_text=_("0 calls priority numbers (the old, frail, ill, disabled and pregnant) first."))
     business_types = forms.ModelMultipleChoiceField(
         label=_("business handled"), queryset=BusinessType.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)

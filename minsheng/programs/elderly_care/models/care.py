@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from minsheng.core.models import TimeStampedModel
 
-from ..catalogue import Unit
+from ..catalogue import SERVICE_ITEMS, Unit
 
 
 class ServiceItem(models.Model):
@@ -28,6 +28,12 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def label(self) -> str:
+        """The service's name in the reader's language: the catalogue's for a standard service
+        (the stored title was written in the language of whoever set the city up)."""
+        return next((str(t) for code, t, *_rest in SERVICE_ITEMS if code == self.code), self.title)
 
 
 class ProviderContract(TimeStampedModel):
