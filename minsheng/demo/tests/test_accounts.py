@@ -100,7 +100,7 @@ def test_a_supervisor_follows_alarms_but_cannot_close_them(city):
 def test_the_bank_officer_opens_the_bank_step_of_its_bank_and_no_other(city):
     from minsheng.cases.models import CaseTask
 
-    bank = RoleAssignment.objects.get(user=_user("bank_demo")).organisation
+    bank = RoleAssignment.objects.get(user=_user("bank_demo"), role_id="bank_officer").organisation
     ours = [bank.pk, *bank.children.values_list("pk", flat=True)]
     tasks = CaseTask.objects.filter(department_code="bank")
     client = _signed_in("bank_demo")

@@ -11,7 +11,7 @@ DISTRICT = "320706"
 
 ACCOUNTS = [
     DemoAccount(
-        login="bank_demo", roles=("case_officer",), region="320700",
+        login="bank_demo", roles=("case_officer", "bank_officer"), region="320700",
         organisation="minsheng.programs.enterprise_startup.demo_accounts:demo_bank",
         title=_("bank account officer"),
         try_this=_("Workbench inbox: open the bank account of a start-up that chose this bank"),
