@@ -42,6 +42,7 @@ KNOWN_UNOPENED = {
     "p/after_school/apply/",  # POST only
     "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
     "p/service_halls/coverage/refresh/",  # POST only
+    "p/service_halls/map/roads.geojson",  # data the map fetches for its view, not a page
 }
 _HREF = re.compile(r'href="([^"]+)"')
 

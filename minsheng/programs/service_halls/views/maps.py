@@ -175,5 +175,8 @@ def map_settings() -> dict:
             "nearest": _("Nearest service point"), "you": _("You are here"),
             "minutes": _("min"), "by_road": _("along the roads"), "open": _("Open"),
             "locating": _("Finding your position…"), "denied": _("Your position is not available. Choose your community instead."),
+            # Leaflet's own controls speak English; the page gives them the reader's words.
+            "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "layers": _("Map layers"),
+            "attribution": _("Map drawn from the platform's own data"),
         },
     }

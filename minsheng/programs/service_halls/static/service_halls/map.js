@@ -8,7 +8,9 @@
   var cfg = JSON.parse(document.getElementById(node.getAttribute("data-map")).textContent);
   var t = cfg.labels;
   node.style.height = Math.max(320, Math.min(560, Math.round(window.innerHeight * 0.6))) + "px";
-  var map = L.map(node, { zoomControl: true, attributionControl: true, preferCanvas: true });
+  var map = L.map(node, { zoomControl: false, attributionControl: false, preferCanvas: true });
+  L.control.zoom({ zoomInTitle: t.zoom_in, zoomOutTitle: t.zoom_out }).addTo(map);
+  L.control.attribution({ prefix: text(t.attribution) }).addTo(map);
   map.setView([34.6, 119.2], 10);
 
   var bases = {};
@@ -60,7 +62,9 @@
     var overlays = {};
     overlays[t.towns] = towns; overlays[t.communities] = communities; overlays[t.points] = points;
     overlays[t.base] = roads;
-    L.control.layers(cfg.tiles ? bases : null, overlays, { collapsed: true }).addTo(map);
+    var layers = L.control.layers(cfg.tiles ? bases : null, overlays, { collapsed: true }).addTo(map);
+    var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { toggle.title = t.layers; toggle.setAttribute("aria-label", t.layers); }
     node.setAttribute("data-loaded", "1");
   });
 
