@@ -74,7 +74,7 @@ def _pages():
     """The demo city's pages, each as its least-privileged account, and the patterns opened."""
     regions_load(province="32", history=False)
     demo_build(scale=SCALE, seed=SEED, show_progress=False)
-    visits = page_visits(max_pages=150)
+    visits = page_visits(max_pages=300)
     opened = {visit.route for visit in visits if visit.status == 200}
     pages = least_privileged_pages(visits)
     return pages + error_pages(pages), opened
