@@ -92,7 +92,7 @@ def test_score_a_project_as_a_panel_member(browser, live_server):
             desk.get_by_role("button", name="结束评议并公布结果").click()
             desk.wait_for_load_state()
             grade = desk.locator("main strong").first.inner_text()
-            desk.click("a[href$='/p/evaluation_panels/projects/%d/']" % ev.project_id)
+            desk.click(f"a[href$='/p/evaluation_panels/projects/{ev.project_id}/']")
             desk.wait_for_load_state()
         ev = Evaluation.objects.get(pk=ev.pk)
         assert grade == ev.get_grade_display()
