@@ -2,15 +2,17 @@
 licence. The founder declares the name and fills in the one form, submits it; each department's
 officer opens the workbench, finds the step among the start-up tasks and finishes it on the
 staff page; the founder finds the company under "My applications", sees it completed with its
-credit code and downloads the licence; anyone checks that PDF on the public verify page.
+credit code and downloads the licence, and finds the case done in 我的; anyone checks that PDF on the public verify page.
 Prints how long each step took in the browser."""
 
 import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from minsheng.cases.models import CaseTask
+from minsheng.cases.process import get_process
 from minsheng.demo.journeys import Journey, axe_serious, chromium, fits_the_phone
 
 from ..models import ApplicationState, BusinessLicence, StartupApplication
@@ -152,6 +154,16 @@ def test_found_a_company_and_follow_it_to_a_verified_licence(browser, live_serve
     assert pdf.read_bytes().startswith(b"%PDF")
     assert fits_the_phone(founder)
     assert axe_serious(founder) == []
+
+    with j.step("find it in Mine"):
+        founder.click(".navbar-toggler")  # at phone width the header's links fold into the menu
+        founder.click("[data-test=mine-link]")
+        founder.wait_for_selector("[data-test=mine-cases] [data-test=mine-item]")
+    case = app.case
+    with translation.override("zh-hans"):
+        done = str(get_process(case.process_key).state(case.state).title)
+    item = founder.locator("[data-test=mine-cases] [data-test=mine-item]", has_text=case.reference)
+    assert item.locator("[data-test=mine-status]").inner_text() == done
 
     stranger = j.phone()  # whoever the founder shows the licence to
     with j.step("verify it on the public page"):
