@@ -2,8 +2,8 @@
 licence. The founder declares the name and fills in the one form, submits it; each department's
 officer opens the workbench, finds the step among the start-up tasks and finishes it on the
 staff page; the founder finds the company under "My applications", sees it completed with its
-credit code and downloads the licence, and finds the case done in 我的; anyone checks that PDF on the public verify page.
-Prints how long each step took in the browser."""
+credit code, downloads the licence and finds the case done in 我的; anyone checks that PDF on
+the public verify page. Prints how long each step took in the browser."""
 
 import datetime as dt
 from pathlib import Path
