@@ -83,7 +83,7 @@ def test_another_districts_organisation_is_not_found_and_the_form_says_what_is_w
         "name": "海州实验小学", "kind": "school", "parent": "", "region": "", "is_active": "on",
     })
     assert response.status_code == 422
-    assert "请输入地区代码" in response.content.decode()
+    assert "请输入区划代码，或选择上级单位。" in response.content.decode()
     client.force_login(users["school_admin"])  # not a page for a school's own staff administrator's peers
     assert client.get(reverse("workbench:organisation", args=[o["other_school"].pk])).status_code == 404
 

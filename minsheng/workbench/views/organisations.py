@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.access.decorators import staff
 from minsheng.access.departments import department_title
-from minsheng.access.models import Organisation
 from minsheng.access.selectors import STAFF_ADMIN_ROLES, staff_admin_organisations
 from minsheng.access.services import organisation_create, organisation_update
 from minsheng.core.errors import DomainError
