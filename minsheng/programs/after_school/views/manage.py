@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 
+from .. import exports
 from ..apps import MANAGERS
 from ..forms import OfferingForm, OfferingTeachersForm, WindowForm
 from ..selectors.family import current_term
@@ -26,6 +28,9 @@ from . import show_error
 
 @staff(*MANAGERS)
 def manage(request):
+    listed = exports.WINDOWS if request.GET.get("list") == "windows" else exports.OFFERINGS
+    if (download := export_response(request, listed)) is not None:
+        return download
     schools = schools_for(user=request.user)
     term = current_term()
     offering_form = OfferingForm(schools=schools, initial={"term": term})
@@ -81,7 +86,8 @@ def manage(request):
             show_error(request, exc)
     return render(request, "after_school/manage.html", {
         "offerings": offerings_for_staff(user=request.user, term=term),
-        "windows": windows_for_staff(user=request.user), "term": term,
+        "windows": windows_for_staff(user=request.user).select_related("region"), "term": term,
+        "managed": set(windows_managed_by(user=request.user).values_list("pk", flat=True)),
         "offering_form": offering_form, "window_form": window_form, "now": timezone.now()})
 
 
