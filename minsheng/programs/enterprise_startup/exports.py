@@ -1,0 +1,39 @@
+"""The start-up staff lists as downloads (minsheng.imports.exports): the rows each page shows,
+read by the same selector in the same scope."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.imports.exports import ExportColumn, ListExport
+
+from . import selectors
+
+
+def _task_title(task) -> str:
+    from .views.workbench import task_title
+
+    return task_title(task)
+
+
+def staff_tasks_export_rows(*, user, params):
+    return selectors.staff_task_list(user=user)
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+STAFF_TASKS = ListExport(
+    key="minsheng.programs.enterprise_startup.exports:STAFF_TASKS",
+    title=_("start-up tasks"),
+    columns=[
+        ExportColumn(_("Case"), lambda t: t.case.reference),
+        ExportColumn(_("Enterprise"), lambda t: t.case.startup_application.reservation.full_name
+                     if t.case.startup_application.reservation_id else ""),
+        ExportColumn(_("Step"), _task_title),
+        ExportColumn(_("Department"), lambda t: t.organisation.name if t.organisation_id else ""),
+        ExportColumn(_("State"), lambda t: t.get_state_display()),
+        ExportColumn(_("Due"), lambda t: _local(t.due_at)),
+    ],
+    rows=staff_tasks_export_rows,
+)
