@@ -174,3 +174,16 @@ class EnrolmentWaiverForm(forms.Form):
 
 class StudentSearchForm(forms.Form):
     q = forms.CharField(label=_("Student's name"), max_length=40, required=False)
+
+
+class OfferingEditForm(forms.Form):
+    """What may change once families have chosen an offering's days and hours."""
+
+    title = forms.CharField(label=_("title"), max_length=100)
+    capacity = forms.IntegerField(label=_("places per day"), min_value=1, max_value=5000)
+    grade_min = forms.IntegerField(label=_("lowest grade"), min_value=1, max_value=9)
+    grade_max = forms.IntegerField(label=_("highest grade"), min_value=1, max_value=9)
+    fee = forms.DecimalField(label=_("fee (yuan)"), min_value=0, max_digits=8, decimal_places=2,
+                             help_text=_("A new fee applies to applications made from now on."))
+    fee_basis = forms.ChoiceField(label=_("fee basis"), choices=FeeBasis.choices)
+    is_published = forms.BooleanField(label=_("Open for applications"), required=False)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("teacher/sessions/<int:session_id>/mark/", workbench.teacher_mark, name="teacher_mark"),
     path("teacher/sessions/<int:session_id>/pickup/", workbench.teacher_pickup, name="teacher_pickup"),
     path("manage/", manage.manage, name="manage"),
+    path("manage/offerings/<int:offering_id>/", manage.offering_edit, name="offering_edit"),
     path("manage/offerings/<int:offering_id>/teachers/", manage.offering_teachers, name="offering_teachers"),
     path("manage/terms/", setup.terms, name="terms"),
     path("manage/terms/<int:term_id>/", setup.term_detail, name="term"),

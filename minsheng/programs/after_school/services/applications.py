@@ -304,7 +304,19 @@ def _summarise(app: Application) -> None:
         app.save(update_fields=["state", "updated_at"])
 
 
-def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> list[SeatRequest]:
+def waitlist_promote(*, day_id: int, now: datetime | None = None) -> list[SeatRequest]:
+    """Places were added on ``day_id`` (an offering's places raised): offer them to those waiting,
+    with the accept-by days of their window."""
+    now = now or timezone.now()
+    first = (SeatRequest.objects.filter(day_id=day_id, state=SeatState.WAITLISTED)
+             .select_related("application__window").order_by("waitlist_position").first())
+    if first is None:
+        return []
+    return _release_and_promote(day_id=day_id, now=now, accept_days=first.application.window.accept_days,
+                                released=0)
+
+
+def _release_and_promote(*, day_id: int, now: datetime, accept_days: int, released: int = 1) -> list[SeatRequest]:
     """A place on ``day_id`` came free: offer it to the next on the waiting list (day row locked).
 
     A child who already holds a place (admitted or offered) at overlapping hours on that day is
@@ -313,7 +325,7 @@ def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> lis
     locked (``child_lock``): two places freed at once on overlapping offerings cannot both be
     offered to the same child."""
     day = OfferingDay.objects.select_for_update().get(pk=day_id)
-    day.taken = max(0, day.taken - 1)
+    day.taken = max(0, day.taken - released)
     offered, passed = [], []
     while day.taken < day.capacity:
         nxt = (SeatRequest.objects.select_for_update().filter(day=day, state=SeatState.WAITLISTED)
