@@ -123,21 +123,22 @@ class OfferingTeachersForm(forms.Form):
 # --- set-up by the education bureau and the schools (views/setup.py) ----------------------
 _DATE = {"type": "date"}
 _DATETIME = {"type": "datetime-local"}
+_LOCAL = "%Y-%m-%dT%H:%M"  # what a date/time input reads (the browser's own display follows the reader's locale)
 
 
 class TermForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50, help_text=_("For example 2026–2027学年第一学期."))
     school_year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100,
                                      help_text=_("The year the school year starts, for example 2026."))
-    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs=_DATE))
-    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs=_DATE))
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
 
 
 class WindowRulesForm(forms.Form):
     """A window's dates and lottery rules (editing an existing window)."""
 
-    opens_at = forms.DateTimeField(label=_("opens at"), widget=forms.DateTimeInput(attrs=_DATETIME))
-    closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(attrs=_DATETIME))
+    opens_at = forms.DateTimeField(label=_("opens at"), widget=forms.DateTimeInput(attrs=_DATETIME, format=_LOCAL))
+    closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(attrs=_DATETIME, format=_LOCAL))
     accept_days = forms.IntegerField(label=_("days to accept an offered place"), min_value=1, max_value=14, initial=3)
     lower_grades_first = forms.BooleanField(label=_("lower grades first"), required=False, initial=True)
     dual_working_first = forms.BooleanField(label=_("dual-working families first"), required=False, initial=True)

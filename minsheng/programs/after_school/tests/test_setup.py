@@ -146,7 +146,9 @@ def test_the_city_manager_sets_up_a_term_and_its_city_wide_window_through_the_pa
     window = ApplicationWindow.objects.get(term=term)
     assert window.school is None and window.region == f.region().parent and window.seed_hash
     page = client.get(f"/p/after_school/manage/terms/{term.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "全市" in page or "city-wide" in page
+    assert "全市" in page and 'value="2026-09-01"' in page  # the term's dates, as a date input reads them
+    window_page = client.get(f"/p/after_school/manage/windows/{window.pk}/").content.decode()
+    assert 'value="2026-08-20T08:00"' in window_page
     r = client.post(f"/p/after_school/manage/windows/{window.pk}/", {
         "opens_at": "2026-08-20T08:00", "closes_at": "2026-08-20T07:00", "accept_days": "3"})
     assert r.status_code == 422 and ApplicationWindow.objects.get(pk=window.pk).closes_at == window.closes_at
