@@ -29,7 +29,7 @@ def test_an_officer_downloads_their_departments_open_tasks_only_and_it_is_audite
     client.force_login(world.officers["tax"])
     page = client.get("/p/enterprise_startup/work/")
     assert 'data-test="export-csv"' in page.content.decode()
-    rows = _rows(client.get("/p/enterprise_startup/work/", {"export": "csv"}))
+    rows = _rows(client.get("/p/enterprise_startup/work/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="en"))
     assert len(rows) == 2 and rows[1][0] == app.case.reference
     assert rows[1][2] == "Tax registration and invoices" and rows[1][3] == "海州区tax"
     event = AuditEvent.objects.get(event_type="exports.download")
