@@ -37,3 +37,42 @@ STAFF_TASKS = ListExport(
     ],
     rows=staff_tasks_export_rows,
 )
+
+
+def _round(value):
+    return None if value is None else round(float(value), 1)
+
+
+def dashboard_districts_rows(*, user, params):
+    return selectors.zero_visit_dashboard(user=user)["districts"]
+
+
+def dashboard_steps_rows(*, user, params):
+    return selectors.zero_visit_dashboard(user=user)["steps"]
+
+
+DASHBOARD_DISTRICTS = ListExport(
+    key="minsheng.programs.enterprise_startup.exports:DASHBOARD_DISTRICTS",
+    title=_("start-up working hours by district"),
+    columns=[
+        ExportColumn(_("District"), lambda r: r["name"]),
+        ExportColumn(_("Cases"), lambda r: r["count"]),
+        ExportColumn(_("Median (h)"), lambda r: _round(r["median"])),
+        ExportColumn("P90 (h)", lambda r: _round(r["p90"])),
+        ExportColumn(_("Within target (%)"), lambda r: r["within_target"]),
+    ],
+    rows=dashboard_districts_rows,
+)
+
+DASHBOARD_STEPS = ListExport(
+    key="minsheng.programs.enterprise_startup.exports:DASHBOARD_STEPS",
+    title=_("start-up working hours by step"),
+    columns=[
+        ExportColumn(_("Step"), lambda r: r["title"]),
+        ExportColumn(_("Done"), lambda r: r["count"]),
+        ExportColumn(_("Median (h)"), lambda r: _round(r["median"])),
+        ExportColumn("P90 (h)", lambda r: _round(r["p90"])),
+        ExportColumn(_("Breaches"), lambda r: r["breaches"]),
+    ],
+    rows=dashboard_steps_rows,
+)

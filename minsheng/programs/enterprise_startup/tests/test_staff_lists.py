@@ -99,3 +99,21 @@ def test_the_scope_catalogue_loads_from_a_spreadsheet_by_code(world, django_capt
     licensed = ScopeItem.objects.get(code="L9002")
     assert (licensed.category, licensed.licence_needed, licensed.is_active) == ("licensed", "道路运输经营许可证", True)
     assert AuditEvent.objects.filter(event_type__startswith="imports.enterprise_startup.scopeitem.").count() == 2
+
+
+def test_the_dashboards_tables_download_within_the_supervisors_scope(world, make_application, client):
+    from .conftest import finish_all
+
+    finish_all(world, make_application())
+    client.force_login(world.supervisor)
+    page = client.get("/p/enterprise_startup/dashboard/").content.decode()
+    assert 'data-test="export-steps"' in page and 'data-test="export-districts"' in page
+    steps = _rows(client.get("/p/enterprise_startup/dashboard/", {"list": "steps", "export": "csv"},
+                             HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Tax registration and invoices" in [r[0] for r in steps[1:]] and len(steps) == 8
+    districts = _rows(client.get("/p/enterprise_startup/dashboard/", {"export": "csv"}))
+    assert [r[0] for r in districts[1:]] == ["海州区"] and districts[1][1] == "1"
+    other = Region.objects.create(code="320707", prefix="320707", name="连云区", level="county", parent=world.city)
+    gov = Organisation.objects.create(name="连云区人民政府", kind="department", department_code="government", region=other)
+    client.force_login(staff_user("other_leader", "supervisor", gov, other))
+    assert len(_rows(client.get("/p/enterprise_startup/dashboard/", {"export": "csv"}))) == 1

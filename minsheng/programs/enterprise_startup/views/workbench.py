@@ -123,6 +123,9 @@ def staff_application(request, app_id: int):
 @staff("supervisor", "department_head")
 @replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
+    listed = exports.DASHBOARD_STEPS if request.GET.get("list") == "steps" else exports.DASHBOARD_DISTRICTS
+    if (download := export_response(request, listed)) is not None:
+        return download
     d = selectors.zero_visit_dashboard(user=request.user)
     charts = _timing_charts(d)
     csv = chart_csv_response(request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),
