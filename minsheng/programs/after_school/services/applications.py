@@ -312,8 +312,9 @@ def waitlist_promote(*, day_id: int, now: datetime | None = None) -> list[SeatRe
              .select_related("application__window").order_by("waitlist_position").first())
     if first is None:
         return []
-    return _release_and_promote(day_id=day_id, now=now, accept_days=first.application.window.accept_days,
-                                released=0)
+    with transaction.atomic():
+        return _release_and_promote(day_id=day_id, now=now, accept_days=first.application.window.accept_days,
+                                    released=0)
 
 
 def _release_and_promote(*, day_id: int, now: datetime, accept_days: int, released: int = 1) -> list[SeatRequest]:
