@@ -262,3 +262,16 @@ def test_the_set_up_lists_read_in_a_fixed_number_of_queries(client, city, django
     for url in ("/p/after_school/manage/", "/p/after_school/manage/waivers/"):
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
+
+
+def test_only_the_city_manager_removes_a_waiver_rule(client, city):
+    rule = svc.waiver_rule_save(actor=city["manager"], category="tekun", term=None, waiver_percent=100)
+    client.force_login(city["admin"])
+    assert client.post(f"/p/after_school/manage/waivers/rules/{rule.pk}/delete/").status_code == 302
+    assert FeeWaiverRule.objects.filter(pk=rule.pk).exists()
+    client.force_login(city["manager"])
+    assert client.get(f"/p/after_school/manage/waivers/rules/{rule.pk}/delete/").status_code == 405
+    assert client.post(f"/p/after_school/manage/waivers/rules/{rule.pk}/delete/").status_code == 302
+    assert not FeeWaiverRule.objects.filter(pk=rule.pk).exists()
+    event = AuditEvent.objects.get(event_type="after_school.waiver_rule_delete")
+    assert event.actor == city["manager"] and event.old_values["waiver_percent"] == 100
