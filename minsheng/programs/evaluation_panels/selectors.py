@@ -413,6 +413,14 @@ def rectifications_for_organiser(*, user, open_only: bool = False) -> QuerySet[R
     return qs.select_related("project", "lead_unit", "case", "evaluation").order_by("status", "deadline_at")
 
 
+@scoped_gate(model="evaluation_panels.rectificationorder", id_arg="order_id", action="review")
+def rectification_get_for_organiser(*, user, order_id: int) -> RectificationOrder:
+    o = rectifications_for_organiser(user=user).filter(pk=order_id).first()
+    if o is None:
+        raise NotFound(_("This rectification order does not exist or is outside your scope."))
+    return o
+
+
 def rectification_evidence(*, order) -> list:
     """The attachments the lead unit handed in with its reports (one query)."""
     from django.contrib.contenttypes.models import ContentType

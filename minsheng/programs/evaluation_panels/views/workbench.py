@@ -175,7 +175,8 @@ def rectification_detail(request, order_id: int):
                                                      evidence=request.FILES.getlist("evidence"))
                 messages.success(request, _("The rectification report has been submitted."))
             elif request.POST.get("action") == "return" and is_organiser:
-                services.rectification_return(order=order, reason=request.POST.get("reason", ""), actor=request.user)
+                reviewed = selectors.rectification_get_for_organiser(user=request.user, order_id=order.pk)
+                services.rectification_return(order=reviewed, reason=request.POST.get("reason", ""), actor=request.user)
                 messages.success(request, _("The report was sent back to the lead unit with your reason."))
             elif request.POST.get("action") == "reevaluate" and is_organiser:
                 starts = parse_datetime(request.POST.get("starts_at", "") or "")
