@@ -148,7 +148,7 @@ def project_create(request, payload: ProjectIn):
         title=payload.title, budget=payload.budget, targets=payload.targets, actor=user,
     )
     return Status(201, {"id": p.pk, "title": p.title, "lead_unit": p.lead_unit.name, "district": p.region.name,
-                        "budget": p.budget, "status": p.status})
+                        "budget": Decimal(p.budget).quantize(Decimal("0.01")), "status": p.status})
 
 
 @router.post("/manage/projects/{project_id}/milestones", response={201: MilestoneOut, **ERROR_RESPONSES})
