@@ -47,7 +47,7 @@ WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("Livelihood projects: yearly cycles"),
         url_name="evaluation_panels:manage_cycles",
-        roles=("panel_organiser",),
+        roles=("panel_organiser", "congress_staff"),
         order=23,
     ),
     WorkbenchEntry(

@@ -87,3 +87,57 @@ class RescheduleForm(forms.Form):
 class ReturnReportForm(forms.Form):
     reason = forms.CharField(label=_("What the report lacks"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The lead unit reads this and reports again."))
+
+
+class ScreenForm(forms.Form):
+    """Accept an idea as a candidate (with its proposed lead unit and estimate) or not — with the reason."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+        ("accept", _("accept as a candidate")), ("reject", _("not accepted"))])
+    reason = forms.CharField(label=_("Reason (published with the idea)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    lead_unit = forms.ModelChoiceField(label=_("proposed lead unit"), queryset=Organisation.objects.none(), required=False)
+    budget = forms.DecimalField(label=_("Estimated budget (10,000 yuan)"), min_value=0, max_digits=12,
+                                decimal_places=2, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units
+
+
+class VoteOpenForm(forms.Form):
+    """The delegates' 差额 vote: the candidates, the places and who may vote (by mobile number)."""
+
+    candidates = forms.ModelMultipleChoiceField(label=_("Candidates on the ballot"), queryset=Organisation.objects.none(),
+                                                widget=forms.CheckboxSelectMultiple)
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=200)
+    closes_at = forms.DateTimeField(label=_("Voting closes at"), required=False,
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    delegate_phones = forms.CharField(
+        label=_("Delegates' mobile numbers"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One number per line. Each delegate signs in with this number to vote."))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].queryset = candidates
+
+    def clean_delegate_phones(self):
+        from .selectors import users_by_phone
+
+        users, unknown = users_by_phone(phones=self.cleaned_data["delegate_phones"].splitlines())
+        if unknown:
+            raise forms.ValidationError(
+                _("No account has these numbers: %(numbers)s. Ask those delegates to sign in once, or correct the numbers.")
+                % {"numbers": "、".join(unknown[:10])})
+        return users
+
+
+class CandidateToProjectForm(forms.Form):
+    """An elected candidate becomes one of the year's projects, delivered in an area."""
+
+    region = forms.ModelChoiceField(label=_("Area"), queryset=Organisation.objects.none())
+    category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions

@@ -331,19 +331,19 @@ def setup_regions(*, user) -> QuerySet[Region]:
     return qs.filter(q)
 
 
-def setup_units(*, user) -> QuerySet[Organisation]:
+def setup_units(*, user, roles=SETUP_ROLES) -> QuerySet[Organisation]:
     """The units the organiser may name as a lead unit: organisations of their subtrees (no schools,
     banks or care providers)."""
     qs = Organisation.objects.exclude(kind__in=["school", "bank", "provider"]).select_related("region").order_by("name")
-    return qs if user.is_superuser else qs.filter(scope_q(user=user, roles=SETUP_ROLES, region_field="region"))
+    return qs if user.is_superuser else qs.filter(scope_q(user=user, roles=roles, region_field="region"))
 
 
-def city_organiser(*, user) -> bool:
-    """The cycle is the whole city's: only an organiser assigned at city (or province) level sets it up."""
+def city_organiser(*, user, roles=SETUP_ROLES) -> bool:
+    """The cycle is the whole city's: only staff assigned at city (or province) level set it up."""
     from minsheng.access.principal import held_assignments
 
     return user.is_superuser or any(
-        a.region.level in ("province", "city") for a in held_assignments(user=user, roles=SETUP_ROLES)
+        a.region.level in ("province", "city") for a in held_assignments(user=user, roles=roles)
     )
 
 
@@ -440,3 +440,28 @@ def rectification_evidence_visible(user, order) -> bool:
 
 
 ATTACHMENT_ACCESS["evaluation_panels.RectificationOrder"] = rectification_evidence_visible
+
+
+def users_by_phone(*, phones) -> tuple[list, list[str]]:
+    """The accounts of these mobile numbers (by their keyed hash) and the numbers with no account."""
+    from minsheng.identity.crypto import keyed_hash
+    from minsheng.identity.models import User
+    from minsheng.identity.normalize import normalize_phone
+
+    wanted = {}
+    unknown = []
+    for raw in phones:
+        phone = normalize_phone(raw)
+        if phone:
+            wanted[keyed_hash(phone)] = raw
+        elif raw.strip():
+            unknown.append(raw.strip())
+    found = {u.phone_hash: u for u in User.objects.filter(phone_hash__in=list(wanted), is_active=True)}
+    unknown += [raw for h, raw in wanted.items() if h not in found]
+    return list(found.values()), unknown
+
+
+def ideas_to_screen(*, cycle) -> QuerySet:
+    from .models import Idea, IdeaStatus
+
+    return Idea.objects.filter(cycle=cycle, status=IdeaStatus.SUBMITTED).select_related("category", "organisation")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, pool, portal, public, setup, workbench
+from .views import cycle_run, manage, pool, portal, public, setup, workbench
 
 app_name = "evaluation_panels"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("manage/evaluations/", pool.evaluations, name="manage_evaluations"),
     path("manage/cycles/", setup.cycles, name="manage_cycles"),
     path("manage/cycles/<int:cycle_id>/", setup.cycle_detail, name="manage_cycle"),
+    path("manage/cycles/<int:cycle_id>/ideas/", cycle_run.ideas, name="manage_ideas"),
+    path("manage/cycles/<int:cycle_id>/vote/", cycle_run.vote, name="manage_vote"),
     path("manage/cycles/<int:cycle_id>/candidates/<int:candidate_id>/", setup.candidate_edit, name="manage_candidate"),
     path("manage/projects/", manage.projects, name="manage_projects"),
     path("manage/projects/<int:project_id>/", setup.project_edit, name="manage_project"),

@@ -21,6 +21,7 @@ from ..forms import MilestoneForm, ProjectForm, errors_to_form
 from ..forms_setup import CandidateForm, CycleForm
 from ..models import CYCLE_MANUAL_ACTIONS, CYCLE_TRANSITIONS, CandidateProject, Cycle, CycleStatus
 from ..selectors import SETUP_ROLES
+from .cycle_run import RUN_ROLES
 
 
 def _submit(request, form, call, success: str, to):
@@ -56,7 +57,7 @@ PHASES = [CycleStatus.SOLICITING, CycleStatus.SCREENING, CycleStatus.VOTING, Cyc
 
 
 # --- cycles -----------------------------------------------------------------------------
-@staff(*SETUP_ROLES)
+@staff(*RUN_ROLES)
 def cycles(request):
     may_edit = selectors.city_organiser(user=request.user)
     form = CycleForm(request.POST or None)
@@ -71,7 +72,7 @@ def cycles(request):
     return _page(request, "evaluation_panels/manage/cycles.html", {"cycles": rows, "form": form, "may_edit": may_edit})
 
 
-@staff(*SETUP_ROLES)
+@staff(*RUN_ROLES)
 def cycle_detail(request, cycle_id: int):
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
