@@ -92,7 +92,7 @@ class ReturnReportForm(forms.Form):
 class ScreenForm(forms.Form):
     """Accept an idea as a candidate (with its proposed lead unit and estimate) or not — with the reason."""
 
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+    decision = forms.ChoiceField(label=_("Screening decision"), widget=forms.RadioSelect, choices=[
         ("accept", _("accept as a candidate")), ("reject", _("not accepted"))])
     reason = forms.CharField(label=_("Reason (published with the idea)"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))

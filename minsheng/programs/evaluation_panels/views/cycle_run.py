@@ -87,11 +87,13 @@ def vote(request, cycle_id: int):
                     raise Http404
                 if action == "tally":
                     services.vote_tally(vote=v, actor=request.user)
+                    messages.success(request, _("The vote is closed and the ballots are counted."))
                 elif action == "publish":
                     services.vote_publish(vote=v, actor=request.user)
+                    messages.success(request, _("The result is published."))
                 else:
                     services.vote_runoff_open(vote=v, actor=request.user)
-                messages.success(request, _("Done."))
+                    messages.success(request, _("The run-off among the tied candidates is open."))
                 return redirect(here)
             elif action == "project":
                 if not selectors.city_organiser(user=request.user):
