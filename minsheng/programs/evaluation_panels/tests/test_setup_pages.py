@@ -140,3 +140,31 @@ def test_the_set_up_pages_are_in_the_workbench_menu_and_in_chinese(client, offic
     services.cycle_create(year=2027, title="2027年", actor=None)
     page = client.get(f"{P}/manage/cycles/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "年度周期" in page and "征集建议" in page and "Yearly cycles" not in page
+
+
+def test_the_set_up_lists_download_with_the_pages_scope_and_filters(client, office):
+    import csv
+    import io
+
+    from minsheng.audit.models import AuditEvent
+
+    f.volunteer(region="320706", name="海州志愿者")
+    out = f.volunteer(region="320706", name="已移出志愿者")
+    services.volunteer_set_active(volunteer=out, active=False, reason="迁出", actor=None)
+    f.volunteer(region="320703", name="连云志愿者")
+    project = f.project(lead_unit=office["unit"])
+    client.force_login(office["mine"])
+
+    def rows(url, **params):
+        body = client.get(url, {**params, "export": "csv"}).content.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(body)))[1:]
+
+    assert {r[1] for r in rows(f"{P}/manage/volunteers/")} == {"海州志愿者", "已移出志愿者"}
+    assert [r[1] for r in rows(f"{P}/manage/volunteers/", active="no")] == ["已移出志愿者"]
+    assert AuditEvent.objects.filter(event_type="exports.download").latest("pk").new_values["filters"] == {"active": "no"}
+    assert [r[1] for r in rows(f"{P}/manage/projects/")] == [project.title]
+    assert rows(f"{P}/manage/evaluations/") == [] and rows(f"{P}/manage/rectifications/") == []
+    client.force_login(office["theirs"])
+    assert [r[1] for r in rows(f"{P}/manage/volunteers/")] == ["连云志愿者"]
+    assert rows(f"{P}/manage/projects/") == []
+    assert client.get(f"{P}/manage/volunteers/", {"export": "xlsx"})["Content-Type"].startswith("application/vnd.openxml")

@@ -7,14 +7,17 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..forms import SETUP_ROLES, EvaluationForm, MilestoneForm, ProjectForm
 from . import show_errors
 
 
 @staff(*SETUP_ROLES)
 def projects(request):
+    if (download := export_response(request, exports.SETUP_PROJECTS)) is not None:
+        return download
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 from minsheng.regions.models import Region
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..apps import ORGANISER_ROLES
 from ..forms import errors_to_form
 from ..forms_setup import EvaluationFilterForm, VolunteerActiveForm, VolunteerFilterForm
@@ -31,6 +32,8 @@ def _pool_districts(user):
 @staff(*SETUP_ROLES)
 def volunteers(request):
     """评议员库 — the pool of the organiser's area: who is in it, where, how often drawn."""
+    if (download := export_response(request, exports.VOLUNTEERS)) is not None:
+        return download
     g = request.GET
     filters = VolunteerFilterForm(g or None, districts=_pool_districts(request.user))
     active = {"yes": True, "no": False}.get(g.get("active", ""))
@@ -67,6 +70,8 @@ def volunteer_detail(request, volunteer_id: int):
 @staff(*ORGANISER_ROLES)
 def evaluations(request):
     """Every session of the area: when, where, which project, how far the draw has gone."""
+    if (download := export_response(request, exports.EVALUATIONS)) is not None:
+        return download
     status = request.GET.get("status", "")
     rows = selectors.evaluations_for_organiser(user=request.user, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,6 +83,8 @@ def evaluations(request):
 @staff(*ORGANISER_ROLES)
 def rectifications(request):
     """The rectification orders of the area: reports to review, re-evaluations to schedule."""
+    if (download := export_response(request, exports.RECTIFICATIONS)) is not None:
+        return download
     rows = selectors.rectifications_for_organiser(user=request.user, open_only=request.GET.get("all") != "1")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation_panels/manage/rectifications.html", {
