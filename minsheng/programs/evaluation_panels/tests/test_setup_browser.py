@@ -1,0 +1,63 @@
+"""Browser test: the panel office sets up a year on a 375-px phone, in Chinese — every set-up page
+fits the screen (nothing scrolls sideways) and the cycle is opened through its form."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from .. import services
+from ..models import Cycle
+from . import factories as f
+from .test_browser import CHROMIUM
+
+pytestmark = pytest.mark.browser
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture
+def phone():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
+        yield context
+        context.close()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_set_up_pages_fit_a_phone_and_a_cycle_is_opened(phone, live_server, client):
+    organiser = f.staff_user("panel_organiser", organisation=f.org("市人大"), region=f.city())
+    f.pool(per_stratum=2)
+    project = f.project(milestones=[("开工", f.NOW.date())])
+    ev = f.evaluation(project, size=4)
+    services.candidate_save(cycle=project.cycle, title="社区食堂", budget="120", actor=None)
+    client.force_login(organiser)
+    phone.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url}])
+    page = phone.new_page()
+    base = f"{live_server.url}/p/evaluation_panels"
+    volunteer = f.volunteer(region="320706")
+    for path in ("manage/cycles/", f"manage/cycles/{project.cycle_id}/", f"manage/cycles/{project.cycle_id}/ideas/",
+                 f"manage/cycles/{project.cycle_id}/vote/", "manage/projects/", f"manage/projects/{project.pk}/",
+                 f"manage/projects/{project.pk}/milestones/", "manage/volunteers/",
+                 f"manage/volunteers/{volunteer.pk}/", "manage/evaluations/", f"manage/evaluations/{ev.pk}/",
+                 "manage/rectifications/"):
+        response = page.goto(f"{base}/{path}")
+        assert response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} scrolls sideways ({width}px)"
+
+    page.goto(f"{base}/manage/cycles/")
+    form = page.locator("[data-test=cycle-new]")
+    form.locator("input[name=year]").fill("2027")
+    form.locator("input[name=title]").fill("2027年民生实事项目")
+    form.locator("input[name=places]").fill("8")
+    form.locator("input[name=vote_on]").fill("2027-03-15")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"**/manage/cycles/{Cycle.objects.get(year=2027).pk}/")
+    assert "年度周期已开启" in page.inner_text("body")
