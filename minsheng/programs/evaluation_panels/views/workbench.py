@@ -95,6 +95,7 @@ def evaluation_manage(request, evaluation_id: int):
         "ev": ev, "seats": seats, "checkin_url": checkin_url,
         "quota_rows": sorted(((labels.get(k, k), n) for k, n in (ev.quotas or {}).items()), key=lambda r: natural_key(r[0])),
         "present": sum(1 for s in seats if s.checked_in_at), "scored": sum(1 for s in seats if s.has_scored),
+        "criteria": list(ev.rubric.criteria.all()),
         "reschedule_form": RescheduleForm(initial={
             "place": ev.place, "starts_at": timezone.localtime(ev.starts_at).strftime("%Y-%m-%dT%H:%M"),
             "ends_at": timezone.localtime(ev.ends_at).strftime("%Y-%m-%dT%H:%M")}),
