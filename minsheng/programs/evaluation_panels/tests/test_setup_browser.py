@@ -9,28 +9,15 @@ from django.conf import settings
 from .. import services
 from ..models import Cycle
 from . import factories as f
-from .test_browser import CHROMIUM
+from .test_browser import browser_context  # noqa: F401 - the fixture (Debian's chromium, zh-CN)
 
 pytestmark = pytest.mark.browser
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.exists(CHROMIUM)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812})
-        yield context
-        context.close()
-        browser.close()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_set_up_pages_fit_a_phone_and_a_cycle_is_opened(phone, live_server, client):
+def test_the_set_up_pages_fit_a_phone_and_a_cycle_is_opened(browser_context, live_server, client):  # noqa: F811
+    phone = browser_context
     organiser = f.staff_user("panel_organiser", organisation=f.org("市人大"), region=f.city())
     f.pool(per_stratum=2)
     project = f.project(milestones=[("开工", f.NOW.date())])
@@ -40,6 +27,7 @@ def test_the_set_up_pages_fit_a_phone_and_a_cycle_is_opened(phone, live_server, 
     phone.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                         "url": live_server.url}])
     page = phone.new_page()
+    page.set_viewport_size({"width": 375, "height": 812})
     base = f"{live_server.url}/p/evaluation_panels"
     volunteer = f.volunteer(region="320706")
     for path in ("manage/cycles/", f"manage/cycles/{project.cycle_id}/", f"manage/cycles/{project.cycle_id}/ideas/",
