@@ -235,8 +235,11 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("ticket events")
         indexes = [
             models.Index(fields=["point", "id"]),
-            # a window's calls of the day, which its priority policy counts (services/calling.py)
-            models.Index(fields=["window", "id"], condition=models.Q(kind="called"), name="ticketevent_window_calls"),
+            # a window's last call of the day, which its priority policy reads (services/calling.py):
+            # by time, so a window with no call yet today stops at today's start instead of walking
+            # its older calls
+            models.Index(fields=["window", "at", "id"], condition=models.Q(kind="called"),
+                         name="ticketevent_window_calls_at"),
         ]
 
     def __str__(self) -> str:
