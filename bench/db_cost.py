@@ -44,8 +44,6 @@ def parse_args():
     p.add_argument("--keep-db", action="store_true")
     p.add_argument("--no-analyze", action="store_true",
                    help="skip ANALYZE after the data is made (this server runs without autovacuum)")
-    p.add_argument("--prepare", type=int, default=None, metavar="N",
-                   help="experiment: server-side binding with psycopg's prepare_threshold N (DATABASES OPTIONS)")
     p.add_argument("--only", choices=["apply", "call-next"], help="measure one action only")
     p.add_argument("--explain", action="store_true",
                    help="also print EXPLAIN (ANALYZE, BUFFERS) of one more action's statements (rolled back)")
@@ -133,10 +131,6 @@ def run():
     import django
 
     django.setup()
-    if ARGS.prepare is not None:
-        from django.conf import settings
-
-        settings.DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=ARGS.prepare)
     from django.core.management import call_command
     from django.db import connection
 
@@ -148,7 +142,10 @@ def run():
 
     n = ARGS.n
     pid = connection.cursor().connection.info.backend_pid
-    print(f"db_cost: {n} actions of each kind, PostgreSQL backend CPU from /proc/<pid>/schedstat", flush=True)
+    from django.conf import settings
+
+    print(f"db_cost: {n} actions of each kind, PostgreSQL backend CPU from /proc/<pid>/schedstat; "
+          f"DB_PREPARE_THRESHOLD={settings.DB_PREPARE_THRESHOLD}", flush=True)
 
     # --- the application submit -----------------------------------------------------------
     with time_machine.travel(asf.NOW, tick=True):
@@ -199,6 +196,7 @@ def submits(n: int, pid: int) -> None:
     report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
            *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
     per.print(len(families))
+    prepared()
     print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
 
 
@@ -228,6 +226,7 @@ def calls(n: int, pid: int) -> None:
     report("call-next (window_call_next)", statements / n, spent / n / 1e6,
            *Script(SCRIPTS / "call_next.sql", script_vars).measure(n))
     per.print(n)
+    prepared()
     print(f"  pgbench call_next.sql: {pgbench(SCRIPTS / 'call_next.sql', script_vars, n)}", flush=True)
 
 
@@ -262,6 +261,20 @@ class PerStatement:
         print("  by statement (ms/action): " + ", ".join(
             f"{k} {v / n / 1e6:.3f}" for k, v in sorted(self.cpu.items(), key=lambda kv: -kv[1]))
             + f"; BEGIN/COMMIT and the rest {rest / n / 1e6:.3f}", flush=True)
+
+
+def prepared() -> None:
+    """The statements PostgreSQL holds prepared for Django's connection (DB_PREPARE_THRESHOLD),
+    with how often each ran on a generic plan (not planned again) or on a custom one."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                       " WHERE generic_plans + custom_plans > 20 ORDER BY statement")
+        rows = cursor.fetchall()
+    if rows:
+        print("  prepared (generic/custom plans): " + ", ".join(
+            f"{outermost(sql)} {g}/{c}" for sql, g, c in rows), flush=True)
 
 
 def analyze() -> None:

@@ -85,7 +85,7 @@ class CallPolicy:
     def pick(self, queue: QuerySet[Ticket], *, now: datetime) -> Coalesce:
         """The id of the ticket to call of ``queue`` (a window's waiting tickets), in the order
         above, as one expression: a ``LIMIT 1`` per tier in the order of the tier's index
-        (``ticket_waiting_due``, ``ticket_waiting_queue``), each locking its ticket with
+        (``ticket_queue_due``, ``ticket_queue``), each locking its ticket with
         ``FOR UPDATE SKIP LOCKED``; COALESCE runs a tier only when the ones before it found
         nothing. The queue's length does not matter: no tier reads past its first free ticket."""
 
