@@ -145,7 +145,7 @@ def run():
     from django.conf import settings
 
     print(f"db_cost: {n} actions of each kind, PostgreSQL backend CPU from /proc/<pid>/schedstat; "
-          f"DB_PREPARE_THRESHOLD={settings.DB_PREPARE_THRESHOLD}", flush=True)
+          f"DB_PREPARE_THRESHOLD={getattr(settings, 'DB_PREPARE_THRESHOLD', '(no such setting)')}", flush=True)
 
     # --- the application submit -----------------------------------------------------------
     with time_machine.travel(asf.NOW, tick=True):
