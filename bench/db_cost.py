@@ -196,7 +196,7 @@ def submits(n: int, pid: int) -> None:
     report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
            *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
     per.print(len(families))
-    prepared()
+    prepared("after_school_", "audit_")
     print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
 
 
@@ -226,7 +226,7 @@ def calls(n: int, pid: int) -> None:
     report("call-next (window_call_next)", statements / n, spent / n / 1e6,
            *Script(SCRIPTS / "call_next.sql", script_vars).measure(n))
     per.print(n)
-    prepared()
+    prepared("service_halls_", "audit_")
     print(f"  pgbench call_next.sql: {pgbench(SCRIPTS / 'call_next.sql', script_vars, n)}", flush=True)
 
 
@@ -263,9 +263,10 @@ class PerStatement:
             + f"; BEGIN/COMMIT and the rest {rest / n / 1e6:.3f}", flush=True)
 
 
-def prepared() -> None:
-    """The statements PostgreSQL holds prepared for Django's connection (DB_PREPARE_THRESHOLD),
-    with how often each ran on a generic plan (not planned again) or on a custom one."""
+def prepared(*tables: str) -> None:
+    """The statements on ``tables`` (name prefixes) that PostgreSQL holds prepared for Django's
+    connection (DB_PREPARE_THRESHOLD), with how often each ran on a generic plan (not planned
+    again) or on a custom one."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -274,7 +275,8 @@ def prepared() -> None:
         rows = cursor.fetchall()
     if rows:
         print("  prepared (generic/custom plans): " + ", ".join(
-            f"{outermost(sql)} {g}/{c}" for sql, g, c in rows), flush=True)
+            f"{outermost(sql)} {g}/{c}" for sql, g, c in rows
+            if outermost(sql).split()[-1].startswith(tables)), flush=True)
 
 
 def analyze() -> None:
