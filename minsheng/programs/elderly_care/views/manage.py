@@ -14,7 +14,7 @@ from ..forms import RuleForm
 from ..models import EntitlementRule
 from ..services import entitlements
 from ..services.periods import month_start
-from . import month_param, show_error
+from . import month_param, setup_tabs, show_error
 
 
 @staff("civil_affairs_officer", "supervisor")
@@ -22,7 +22,11 @@ def rules(request):
     return render(
         request,
         "elderly_care/rules.html",
-        {"rules": EntitlementRule.objects.all(), "month": month_start(timezone.localdate())},
+        {
+            "rules": EntitlementRule.objects.all(),
+            "month": month_start(timezone.localdate()),
+            "tabs": setup_tabs(request, "rules"),
+        },
     )
 
 
