@@ -113,8 +113,9 @@ class CaregiverInviteForm(forms.Form):
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
-        if len(providers) == 1:
-            self.fields["provider"].initial = providers[0].pk
+        only = list(providers[:2])
+        if len(only) == 1:
+            self.fields["provider"].initial = only[0].pk
             self.fields["provider"].widget = forms.HiddenInput()
 
 

@@ -43,16 +43,16 @@ def officer_bureau(*, user, region: Region) -> Organisation | None:
     return max(found, key=lambda a: len(a.region.prefix)).organisation if found else None
 
 
-def regions_managed(*, user, limit: int = 500) -> QuerySet[Region]:
+def regions_managed(*, user) -> QuerySet[Region]:
     """Counties and towns within the user's civil-affairs assignments (where a provider may sit
-    and a contract may apply), in code order."""
+    and a contract may apply), in code order: a city has a few hundred at most."""
     q = Q(level__in=["county", "town"], valid_to__isnull=True)
     if not user.is_superuser:
         within = Q(pk__in=[])
         for a in held_assignments(user=user, roles=OFFICER):
             within |= Q(prefix__startswith=a.region.prefix)
         q &= within
-    return Region.objects.filter(q).order_by("code")[:limit]
+    return Region.objects.filter(q).order_by("code")
 
 
 def provider_admin_ids(*, user) -> list[int]:

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
+from minsheng.imports.exports import export_response
 
+from .. import exports
 from ..forms import RuleForm
 from ..models import EntitlementRule
 from ..services import entitlements
@@ -19,6 +21,8 @@ from . import month_param, setup_tabs, show_error
 
 @staff("civil_affairs_officer", "supervisor")
 def rules(request):
+    if (download := export_response(request, exports.RULES)) is not None:
+        return download
     return render(
         request,
         "elderly_care/rules.html",

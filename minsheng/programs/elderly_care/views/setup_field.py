@@ -36,10 +36,11 @@ def _status(request) -> int:
 def caregivers(request):
     if (download := export_response(request, exports.CAREGIVERS)) is not None:
         return download
-    providers = list(sel.providers_administered(user=request.user))
+    administered = sel.providers_administered(user=request.user)
+    providers = list(administered)
     form = None
     if providers:
-        form = CaregiverInviteForm(request.POST or None, providers=providers)
+        form = CaregiverInviteForm(request.POST or None, providers=administered)
         if request.method == "POST":
             done = form_submit(request, form, lambda d: caregiver_svc.caregiver_invite(
                 actor=request.user, provider=d["provider"], phone=d["phone"], name=d["name"],
