@@ -64,7 +64,7 @@ PROVIDERS = ListExport(
         ExportColumn(_("Address"), lambda p: p.address),
         ExportColumn(_("Contracts in force"), lambda p: p.n_contracts),
         ExportColumn(_("Active caregivers"), lambda p: p.n_caregivers),
-        ExportColumn(_("In service"), lambda p: _yes(p.is_active)),
+        ExportColumn(_("Status"), lambda p: str(_("operating") if p.is_active else _("suspended"))),
     ],
     rows=providers_rows,
 )

@@ -104,7 +104,7 @@ class CaregiverInviteForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
     phone = forms.CharField(label=_("Mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    name = forms.CharField(label=_("Full name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50)
     qualification = forms.ChoiceField(label=_("Qualification"), choices=Qualification.choices,
                                       initial=Qualification.NONE)
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=40, required=False)
