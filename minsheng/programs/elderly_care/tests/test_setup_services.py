@@ -21,6 +21,13 @@ from . import setup_factories as sf
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English here; the Chinese wording is checked where it matters."""
+    with translation.override("en"):
+        yield
+
+
 def _prices(**by_code):
     items = f.services()
     return {items[code]: Decimal(p) if p is not None else None for code, p in by_code.items()}
