@@ -32,6 +32,13 @@ def statements_rows(*, user, params):
     return selectors.statements_for(user=user)
 
 
+def caregiver_today_rows(*, user, params):
+    """The caregiver's own visits of today (the phone page's list)."""
+    from django.utils import timezone
+
+    return selectors.caregiver_orders_on(user=user, day=timezone.localdate())
+
+
 def alarms_rows(*, user, params):
     """The alarms page: those not closed yet, newest first."""
     return selectors.alarms_for(user=user).exclude(status="closed").select_related("region").order_by("-raised_at")
@@ -229,4 +236,16 @@ RULES = ListExport(
         ExportColumn(_("Priority"), lambda r: r.priority),
     ],
     rows=rules_rows,
+)
+
+CAREGIVER_TODAY = ListExport(
+    key=f"{HERE}:CAREGIVER_TODAY",
+    title=_("my visits today"),
+    columns=[
+        ExportColumn(_("Planned start"), lambda o: o.planned_start),
+        ExportColumn(_("Elder"), lambda o: o.elder.person.name),
+        ExportColumn(_("Service"), lambda o: o.service.label),
+        ExportColumn(_("Status"), lambda o: o.get_status_display()),
+    ],
+    rows=caregiver_today_rows,
 )

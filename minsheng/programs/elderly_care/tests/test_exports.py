@@ -78,3 +78,18 @@ def test_the_alarm_download_holds_the_officers_open_alarms_only(client):
     assert len(_rows(client.get(f"{P}/alarms/", {"export": "csv"}))) == 2
     client.force_login(ly.officer)
     assert len(_rows(client.get(f"{P}/alarms/", {"export": "csv"}))) == 1  # the header only
+
+
+def test_a_caregiver_downloads_the_visits_of_the_day(client):
+    from django.utils import timezone
+
+    from ..services import orders as order_services
+
+    org = f.provider()
+    cg = f.caregiver(org)
+    order_services.order_create(elder=f.elder(), provider=org, service=f.services()["cleaning"],
+                                planned_start=timezone.now(), caregiver=cg)
+    client.force_login(cg.user)
+    assert 'data-test="export-csv"' in client.get(f"{P}/caregiver/").content.decode()
+    rows = _rows(client.get(f"{P}/caregiver/", {"export": "csv"}))
+    assert len(rows) == 2 and rows[1][1] == "张桂英"
