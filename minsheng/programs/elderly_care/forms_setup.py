@@ -14,12 +14,18 @@ from .models import ContractStatus, DeviceKind, DeviceVendor, Qualification, Ser
 
 
 def errors_to_form(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to the fields it names, and its sentence on top."""
-    form.add_error(None, str(error.message))
+    """Show a service's refusal next to the fields it names, and its sentence on top unless it
+    already stands next to a field."""
+    placed = set()
     for field, messages in error.fields.items():
         for m in messages:
-            if m != str(error.message):
-                form.add_error(field if field in form.fields else None, m)
+            if field in form.fields:
+                form.add_error(field, m)
+                placed.add(m)
+            elif m != str(error.message):
+                form.add_error(None, m)
+    if str(error.message) not in placed:
+        form.add_error(None, str(error.message))
 
 
 class RegionChoiceField(forms.ModelChoiceField):

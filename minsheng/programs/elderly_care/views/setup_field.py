@@ -33,6 +33,7 @@ def _status(request) -> int:
 
 # --- caregivers -----------------------------------------------------------------------------
 @staff(*CAREGIVER_READERS)
+@http_errors
 def caregivers(request):
     if (download := export_response(request, exports.CAREGIVERS)) is not None:
         return download
