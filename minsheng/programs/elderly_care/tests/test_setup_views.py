@@ -195,6 +195,9 @@ def test_read_only_roles_and_other_roles(client):
     assert contract.number in client.get(f"{P}/contracts/").content.decode()  # its own contract, read only
     assert client.get(f"{P}/contracts/{contract.pk}/").status_code == 403
     assert client.get(f"{P}/providers/").status_code == 403
+    client.force_login(hz.officer)  # reads the region's caregivers, invites none
+    assert 'data-test="caregiver-invite"' not in client.get(f"{P}/caregivers/").content.decode()
+    assert client.post(f"{P}/caregivers/", {"phone": "13800138000", "name": "刘洋"}).status_code == 404
     client.force_login(hz.community_worker)
     assert client.get(f"{P}/caregivers/").status_code == 403
     assert client.get(f"{P}/contracts/").status_code == 403
