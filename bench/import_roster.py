@@ -63,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=600_000)
     parser.add_argument("--schools", type=int, default=364)
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the import to FILE and print its top 30")
     args = parser.parse_args()
 
     import django
@@ -101,9 +102,23 @@ def main() -> None:
         with open(path, "rb") as fh:
             job = import_start(importer_key="after_school.students", actor=admin, dry_run=False,
                                file=SimpleUploadedFile("roster.csv", fh.read(), content_type="text/csv"))
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     wall, cpu = time.perf_counter(), _cpu()
+    if profiler:
+        profiler.enable()
     job = import_run(ImportJob.objects.get(pk=job.pk))
+    if profiler:
+        profiler.disable()
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    if profiler:
+        import pstats
+
+        profiler.dump_stats(args.profile)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     print(f"import: {job.state}, {job.total} rows ({job.ok} saved, {job.failed} with errors, "
           f"{len(job.errors)} errors reported) in {wall:.1f} s wall, {cpu:.1f} s CPU")
     print(f"rows/s: {job.total / wall:.0f} (wall), {job.total / cpu:.0f} (per CPU-second of this process)")

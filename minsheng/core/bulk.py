@@ -55,6 +55,8 @@ class Row(dict):
 
 
 _AUTO, _CONST, _CALL = 1, 2, 3
+_PLAIN, _TIME, _FIELD = 1, 2, 3
+_MISSING = object()
 
 
 class BulkWriter:
@@ -82,19 +84,40 @@ class BulkWriter:
         self._rename = {f.name: f.attname for f in self.fields if f.name != f.attname}
         self._known = {f.attname for f in self.fields}
         self._defaults: dict = {}
-        # Per field: attname, field, plain (its value passes unconverted when of a plain type),
-        # and what a row that does not give it gets (an auto timestamp, a constant, a callable's value).
+        # Per field: attname, field, how its value converts (_PLAIN: unconverted when of a plain
+        # type; _TIME: a date or time, the last conversion remembered, as the rows of one batch
+        # share the writer's clock; _FIELD: through the field), and what a row that does not give
+        # it gets (the writer's clock, a constant, a callable's value).
         self._plan = []
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 missing, const = _AUTO, None
+            elif f.has_default() and f.default is timezone.now:
+                missing, const = _AUTO, None  # default=timezone.now: the clock, as for auto_now_add
+                self._defaults[f.attname] = None
             elif f.has_default() and callable(f.default):
                 missing, const = _CALL, None
             else:
                 self._defaults[f.attname] = f.get_default()
                 missing, const = _CONST, f.get_db_prep_save(self._defaults[f.attname], self.connection)
-            self._plan.append((f.attname, f, type(f) in _PLAIN_FIELDS, missing, const))
-        self._auto = [f.attname for f in self.fields if self._plan[self.fields.index(f)][3] == _AUTO]
+            if type(f) in _PLAIN_FIELDS:
+                how = _PLAIN
+            elif type(f) in (models.DateTimeField, models.DateField):
+                how = _TIME
+            else:
+                how = _FIELD
+            self._plan.append((f.attname, f, how, missing, const))
+        self._auto = [p[0] for p in self._plan if p[3] == _AUTO and p[0] not in self._defaults]
+        self._clocked = [p[0] for p in self._plan if p[3] == _AUTO]
+        self._now = None
+        self._last: dict[str, tuple] = {}  # per _TIME field: the last value and its conversion
+
+    def now(self):
+        """The writer's clock: one ``timezone.now()`` per batch for the rows' auto timestamps
+        (PostgreSQL's ``now()`` is likewise one instant per transaction)."""
+        if self._now is None:
+            self._now = timezone.now()
+        return self._now
 
     # --- keys ---------------------------------------------------------------
     def reserve_key(self) -> int:
@@ -119,30 +142,46 @@ class BulkWriter:
     def insert(self, **values) -> Row:
         """Add a row from field values (``user=`` an instance or Row, or ``user_id=``); the
         fields not given take their defaults. Returns the values with the row's key."""
-        for name in self._rename.keys() & values.keys():
-            value = values.pop(name)
-            values[self._rename[name]] = value.pk if value is not None else None
-        if not self._known.issuperset(values):
-            raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
-        if self._serial and values.get(self.pk.attname) is None:
-            values[self.pk.attname] = self.reserve_key()
-        elif self._serial:
-            self._explicit = True
-        if self._auto:
-            now = timezone.now()
-            for attname in self._auto:
-                values.setdefault(attname, now)
+        pk = self.put(values)
         row = Row(values)
         row._defaults = self._defaults
-        self._append(values)
-        row["pk"] = values[self.pk.attname]
+        row["pk"] = pk
         return row
+
+    def put(self, values: dict):
+        """``insert`` for a caller that needs only the key: takes ``values`` over (the dict
+        gains the key and timestamps) and returns the key."""
+        if self._rename and not values.keys().isdisjoint(self._rename):
+            for name in self._rename.keys() & values.keys():
+                value = values.pop(name)
+                values[self._rename[name]] = value.pk if value is not None else None
+        if not self._known.issuperset(values):
+            raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
+        pk = values.get(self.pk.attname)
+        if self._serial and pk is None:
+            pk = values[self.pk.attname] = self.reserve_key()
+        elif self._serial:
+            self._explicit = True
+        if self._clocked:
+            now = self._now or self.now()
+            for attname in self._clocked:
+                if values.get(attname) is None:
+                    values[attname] = now
+        self._append(values)
+        return pk
 
     def add(self, obj: models.Model) -> models.Model:
         """Add a model instance (as ``save()`` would insert it); sets its key."""
         values = {}
-        for attname, field, _plain, missing, _const in self._plan:
-            values[attname] = field.pre_save(obj, True) if missing == _AUTO else getattr(obj, attname)
+        for attname, field, _how, missing, _const in self._plan:
+            if missing == _AUTO and attname in self._auto:
+                if type(field) is models.DateTimeField:  # pre_save's timezone.now(), from the clock
+                    values[attname] = self._now or self.now()
+                    setattr(obj, attname, values[attname])
+                else:
+                    values[attname] = field.pre_save(obj, True)
+            else:
+                values[attname] = getattr(obj, attname)
         if self._serial and values[self.pk.attname] is None:
             values[self.pk.attname] = self.reserve_key()
             setattr(obj, self.pk.attname, values[self.pk.attname])
@@ -160,23 +199,33 @@ class BulkWriter:
     def _append(self, values: dict) -> None:
         conn = self.connection
         out = []
-        converted_now = converted = None
-        for attname, field, plain, missing, const in self._plan:
-            if attname in values:
-                value = values[attname]
-                if plain and type(value) in _PLAIN_TYPES:
-                    pass
-                elif missing == _AUTO and value is converted_now:
-                    value = converted
+        last = self._last
+        for attname, field, how, missing, const in self._plan:
+            value = values.get(attname, _MISSING)
+            if value is _MISSING:
+                if missing == _CONST:
+                    value = const
                 elif missing == _AUTO:
-                    converted_now, converted = value, field.get_db_prep_save(value, conn)
-                    value = converted
+                    value = self.now()
                 else:
+                    value = field.get_db_prep_save(field.get_default(), conn)
+                    out.append(value)
+                    continue
+            if value is None:
+                pass
+            elif how == _PLAIN:
+                if type(value) not in _PLAIN_TYPES:
                     value = field.get_db_prep_save(value, conn)
-            elif missing == _CONST:
-                value = const
+            elif how == _TIME:
+                seen = last.get(attname)
+                if seen is not None and seen[0] is value:
+                    value = seen[1]
+                else:
+                    converted = field.get_db_prep_save(value, conn)
+                    last[attname] = (value, converted)
+                    value = converted
             else:
-                value = field.get_db_prep_save(field.get_default(), conn)
+                value = field.get_db_prep_save(value, conn)
             out.append(value)
         self._rows.append(tuple(out))
         if len(self._rows) >= self.batch:
@@ -184,6 +233,7 @@ class BulkWriter:
 
     def flush(self) -> int:
         rows, self._rows = self._rows, []
+        self._now = None  # the next batch reads the clock again
         if not rows:
             return 0
         if not self.connection.in_atomic_block:
