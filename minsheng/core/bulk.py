@@ -59,6 +59,51 @@ _PLAIN, _TIME, _FIELD = 1, 2, 3
 _MISSING = object()
 
 
+def _converter(field: models.Field, connection):
+    """``field.get_db_prep_save(value, connection)`` for a value that is not None, without the
+    steps that do nothing for the field (the class's own methods are the base ones)."""
+    if type(field) is models.JSONField:
+        prep, adapt, encoder = field.get_prep_value, connection.ops.adapt_json_value, field.encoder
+        return lambda value: adapt(prep(value), encoder)
+    cls = type(field)
+    if (cls.get_db_prep_save is models.Field.get_db_prep_save
+            and cls.get_db_prep_value is models.Field.get_db_prep_value):
+        return field.get_prep_value  # e.g. an encrypted text field: its get_prep_value encrypts
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _compile_row(plan: list, connection, now):
+    """The function that turns a row's values (by attname) into the tuple written, one step
+    per field as the plan says (generated once per writer: a loop over the plan per row costs
+    more than the conversions themselves). Only names from the model's Meta go into the code."""
+    scope: dict = {"M": _MISSING, "PT": _PLAIN_TYPES, "now": now}
+    lines = ["def row(values):", "    get = values.get"]
+    for i, (attname, field, how, missing, const, conv) in enumerate(plan):
+        scope[f"F{i}"], scope[f"C{i}"], scope[f"K{i}"] = field, const, conv
+        lines.append(f"    v = get({attname!r}, M)")
+        if missing == _AUTO:
+            lines.append("    if v is M: v = now()")
+        elif missing == _CONST:
+            lines.append(f"    if v is M: o{i} = C{i}")
+        else:
+            lines.append(f"    if v is M: o{i} = F{i}.get_db_prep_save(F{i}.get_default(), CONN)")
+        lead = "elif" if missing != _AUTO else "if"
+        lines.append(f"    {lead} v is None: o{i} = None")
+        if how == _PLAIN:
+            lines.append(f"    elif type(v) in PT: o{i} = v")
+            lines.append(f"    else: o{i} = F{i}.get_db_prep_save(v, CONN)")
+        elif how == _TIME:  # the last conversion remembered: the rows of a batch share the clock
+            scope[f"L{i}"] = [_MISSING, None]
+            lines.append(f"    elif v is L{i}[0]: o{i} = L{i}[1]")
+            lines.append(f"    else: o{i} = L{i}[1] = K{i}(v); L{i}[0] = v")
+        else:
+            lines.append(f"    else: o{i} = K{i}(v)")
+    lines.append(f"    return ({''.join(f'o{i}, ' for i in range(len(plan)))})")
+    scope["CONN"] = connection
+    exec("\n".join(lines), scope)  # noqa: S102 - code built above from the model's field names
+    return scope["row"]
+
+
 class BulkWriter:
     """Buffer rows of one model and write them in batches.
 
@@ -106,11 +151,11 @@ class BulkWriter:
                 how = _TIME
             else:
                 how = _FIELD
-            self._plan.append((f.attname, f, how, missing, const))
+            self._plan.append((f.attname, f, how, missing, const, _converter(f, self.connection)))
         self._auto = [p[0] for p in self._plan if p[3] == _AUTO and p[0] not in self._defaults]
         self._clocked = [p[0] for p in self._plan if p[3] == _AUTO]
         self._now = None
-        self._last: dict[str, tuple] = {}  # per _TIME field: the last value and its conversion
+        self._row = _compile_row(self._plan, self.connection, self.now)
 
     def now(self):
         """The writer's clock: one ``timezone.now()`` per batch for the rows' auto timestamps
@@ -173,7 +218,7 @@ class BulkWriter:
     def add(self, obj: models.Model) -> models.Model:
         """Add a model instance (as ``save()`` would insert it); sets its key."""
         values = {}
-        for attname, field, _how, missing, _const in self._plan:
+        for attname, field, _how, missing, _const, _conv in self._plan:
             if missing == _AUTO and attname in self._auto:
                 if type(field) is models.DateTimeField:  # pre_save's timezone.now(), from the clock
                     values[attname] = self._now or self.now()
@@ -197,37 +242,7 @@ class BulkWriter:
             self.add(obj)
 
     def _append(self, values: dict) -> None:
-        conn = self.connection
-        out = []
-        last = self._last
-        for attname, field, how, missing, const in self._plan:
-            value = values.get(attname, _MISSING)
-            if value is _MISSING:
-                if missing == _CONST:
-                    value = const
-                elif missing == _AUTO:
-                    value = self.now()
-                else:
-                    value = field.get_db_prep_save(field.get_default(), conn)
-                    out.append(value)
-                    continue
-            if value is None:
-                pass
-            elif how == _PLAIN:
-                if type(value) not in _PLAIN_TYPES:
-                    value = field.get_db_prep_save(value, conn)
-            elif how == _TIME:
-                seen = last.get(attname)
-                if seen is not None and seen[0] is value:
-                    value = seen[1]
-                else:
-                    converted = field.get_db_prep_save(value, conn)
-                    last[attname] = (value, converted)
-                    value = converted
-            else:
-                value = field.get_db_prep_save(value, conn)
-            out.append(value)
-        self._rows.append(tuple(out))
+        self._rows.append(self._row(values))
         if len(self._rows) >= self.batch:
             self.flush()
 

@@ -43,7 +43,7 @@ def parse_school(raw) -> Organisation:
 
 
 def parse_id_number(raw) -> ParsedIdNumber:
-    return id_number_validate(str(raw or ""))
+    return id_number_validate(str(raw or ""), today=cached("today", None, timezone.localdate))
 
 
 def parse_yes_no(raw) -> bool:
