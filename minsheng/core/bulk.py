@@ -19,6 +19,7 @@ between ``add`` and ``flush``.
 from collections.abc import Iterable
 
 from django.db import connections, models, transaction
+from django.db.models import Lookup
 from django.utils import timezone
 
 DEFAULT_BATCH = 5000
@@ -31,6 +32,29 @@ _PLAIN_FIELDS = (
     models.OneToOneField, models.AutoField, models.BigAutoField,
 )
 _PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+@models.Field.register_lookup
+class BulkIn(Lookup):
+    """``field__bulk_in=[…thousands of values…]``: ``IN`` for the lookups of a bulk path.
+    PostgreSQL gets one array parameter (``= ANY(%s)``) instead of a placeholder per value,
+    whose processing and quoting cost more than the query; elsewhere it is a plain ``IN``.
+    The values must be of the column's database type already (keys, hashes, codes)."""
+
+    lookup_name = "bulk_in"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", list(lhs_params)  # nothing matches an empty list
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+models.ForeignObject.register_lookup(BulkIn)  # related fields keep lookups of their own: keys too
 
 
 class Row(dict):

@@ -78,10 +78,10 @@ class _People:
         self.hashes = {n: keyed_hash(n) for n in {row[n].number for row in rows for n, _p in keys}}
         self.phone_hashes = {p: keyed_hash(p) for p in {row[p] for row in rows for _n, p in keys if p and row.get(p)}}
         self.found = {h: (pk, user_id) for h, pk, user_id in Person.objects.filter(
-            id_number_hash__in=list(self.hashes.values())).values_list("id_number_hash", "pk", "user_id")}
-        self.accounts = dict(User.objects.filter(phone_hash__in=list(self.phone_hashes.values()))
+            id_number_hash__bulk_in=list(self.hashes.values())).values_list("id_number_hash", "pk", "user_id")}
+        self.accounts = dict(User.objects.filter(phone_hash__bulk_in=list(self.phone_hashes.values()))
                              .values_list("phone_hash", "pk"))
-        self.linked = set(Person.objects.filter(user_id__in=self.accounts.values()).values_list("user_id", flat=True))
+        self.linked = set(Person.objects.filter(user_id__bulk_in=list(self.accounts.values())).values_list("user_id", flat=True))
         self.writer = PeopleWriter(actor=actor)
         self.made: dict[str, Row] = {}
 
@@ -134,9 +134,9 @@ def save_students(rows: list[dict], job=None) -> int:
         students.append(people.get(parsed=row["id_number"], name=row["name"]))
         guardians.append(people.get(parsed=row["guardian_id_number"], name=row["guardian_name"],
                                     phone=row.get("guardian_phone") or "", with_account=True))
-    have = set(PersonRelation.objects.filter(relative_id__in=students, kind="guardian")
+    have = set(PersonRelation.objects.filter(relative_id__bulk_in=students, kind="guardian")
                .values_list("person_id", "relative_id"))
-    enrolled = dict(Enrolment.objects.filter(student_id__in=students, school_year=year).values_list("student_id", "pk"))
+    enrolled = dict(Enrolment.objects.filter(student_id__bulk_in=students, school_year=year).values_list("student_id", "pk"))
     updates, fresh = [], {}
     names = {}
     for row, student, guardian in zip(rows, students, guardians, strict=True):
@@ -197,7 +197,7 @@ def save_teachers(rows: list[dict], job=None) -> int:
     people = _People(rows, [("id_number", "phone")], actor=getattr(job, "created_by", None))
     ids = [people.get(parsed=row["id_number"], name=row["name"], phone=row.get("phone") or "", with_account=True)
            for row in rows]
-    existing = {(p, s): pk for pk, p, s in Teacher.objects.filter(person_id__in=ids)
+    existing = {(p, s): pk for pk, p, s in Teacher.objects.filter(person_id__bulk_in=ids)
                 .values_list("pk", "person_id", "school_id")}
     updates = []
     with BulkWriter(Teacher) as teachers:
