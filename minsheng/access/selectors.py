@@ -71,7 +71,8 @@ def scope_q(
 # --- staff administration: who may give roles, for which organisations and regions -------
 STAFF_ADMIN_ROLES = ("staff_admin",)
 RESERVED_ROLES = ("admin",)  # given only by a superuser: it opens the whole platform
-GOVERNMENT = "government"  # an administrator of a people's government covers its whole region
+GOVERNMENT = "government"
+GRANT_PERMISSION = "access.grant:"  # + a role code: may give that role within its own organisation  # an administrator of a people's government covers its whole region
 
 
 def _descendants(organisation_ids: set[int]) -> set[int]:
@@ -112,6 +113,15 @@ def staff_admin_may_grant(*, user, role_code: str, organisation: Organisation, r
         return True
     if role_code in RESERVED_ROLES:
         return False
+    # A role may delegate giving one role (permission "access.grant:<role>"), e.g. a home-care
+    # provider's administrator gives "caregiver" within its own provider: the same bounds
+    # as a staff administrator's, for that one role.
+    delegated = f"{GRANT_PERMISSION}{role_code}"
+    for a in held_assignments(user=user):
+        if delegated in (a.role.permissions or []) and region.prefix.startswith(a.region.prefix) \
+                and organisation.region.prefix.startswith(a.region.prefix) \
+                and organisation.pk in _descendants({a.organisation_id}):
+            return True
     for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
         if not region.prefix.startswith(a.region.prefix):
             continue

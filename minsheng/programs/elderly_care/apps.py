@@ -9,7 +9,8 @@ OFFICERS = ("civil_affairs_officer", "supervisor")
 
 ROLES = {
     "caregiver": _("home caregiver"),
-    "provider_admin": _("home-care provider administrator"),
+    # Invites and deactivates its own provider's caregivers (access.selectors.staff_admin_may_grant).
+    "provider_admin": {"title": _("home-care provider administrator"), "permissions": ["access.grant:caregiver"]},
     "civil_affairs_officer": _("civil affairs officer (elderly care)"),
     "community_worker": _("community worker"),
     "canteen_operator": _("elderly canteen meal counter"),

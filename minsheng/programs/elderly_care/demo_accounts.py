@@ -24,8 +24,8 @@ ACCOUNTS = [
         order=30,
     ),
     DemoAccount(
-        # staff_admin for its own provider: inviting a caregiver gives a role (staff administration)
-        login="provider_admin", roles=("provider_admin", "staff_admin"), organisation=f"{HERE}:demo_provider",
+        # Its role may give "caregiver" within its own provider (declared in apps.ROLES).
+        login="provider_admin", roles=("provider_admin",), organisation=f"{HERE}:demo_provider",
         title=_("home-care provider administrator"),
         try_this=_("Caregivers: invite one by mobile number; work orders; the monthly settlement statement to confirm"),
         order=31,

@@ -185,3 +185,20 @@ def test_the_staff_page_costs_the_same_statements_with_more_staff(client, city):
         staff_invite(actor=users["city_admin"], phone=f"1381234{n:04d}", name=f"员工{names[n]}",
                      role_code="case_officer", organisation=orgs["donghai_civil"])
     assert statements() == few
+
+
+def test_a_role_that_declares_a_grant_gives_that_role_only_within_its_own_organisation(city):
+    from minsheng.access.models import Role
+    from minsheng.access.selectors import staff_admin_may_grant
+    from minsheng.access.services import role_assign
+
+    r, o, users = city
+    Role.objects.update_or_create(code="grantor", defaults={"title": "x", "permissions": ["access.grant:case_officer"]})
+    root = User.objects.get(username="root")
+    head = User.objects.create_user("head", "x-pass-2026", name="head")
+    role_assign(user=head, role_code="grantor", organisation=o["school"], region=r["haizhou"], actor=root)
+    may = lambda role, org, region: staff_admin_may_grant(user=head, role_code=role, organisation=org, region=region)  # noqa: E731
+    assert may("case_officer", o["school"], r["haizhou"])
+    assert not may("supervisor", o["school"], r["haizhou"])  # only the role it declares
+    assert not may("case_officer", o["other_school"], r["haizhou"])  # only its own organisation
+    assert not may("case_officer", o["school"], r["donghai"])  # only inside its region

@@ -3,9 +3,9 @@ qualification on record, and deactivates them.
 
 The account and the ``caregiver`` role come from staff administration
 (minsheng.identity.services.staff): ``staff_invite`` finds or creates the account by phone,
-gives the role and sends the SMS; ``staff_role_revoke`` takes it away. Those check the
-staff-administrator's own scope, so the provider's administrator also holds ``staff_admin``
-for the provider; this module adds the provider's own check and the caregiver's record.
+gives the role and sends the SMS; ``staff_role_revoke`` takes it away. Those check who may
+give the role: the ``provider_admin`` role declares that it gives ``caregiver`` within its own
+provider (``access.grant:caregiver``); this module adds the caregiver's record.
 """
 
 import datetime as dt

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from minsheng.access.models import Organisation, Role, RoleAssignment
+from minsheng.access.services import roles_sync
 from minsheng.identity.models import Person, PersonRelation, User
 from minsheng.regions.models import Region
 
@@ -61,7 +62,9 @@ def user(name="用户", *, staff=False) -> User:
 
 
 def grant(u: User, role: str, org: Organisation, region: Region) -> User:
-    Role.objects.get_or_create(code=role, defaults={"title": role})
+    if not Role.objects.filter(code=role).exists():
+        roles_sync()  # the declared roles with their permissions (provider_admin gives caregiver)
+        Role.objects.get_or_create(code=role, defaults={"title": role})
     RoleAssignment.objects.create(user=u, role_id=role, organisation=org, region=region)
     if not u.is_staff:
         u.is_staff = True

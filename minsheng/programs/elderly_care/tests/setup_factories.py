@@ -48,7 +48,6 @@ def district(which: str = "haizhou") -> District:
         provider.refresh_from_db()
         provider.care_contracts.update(region=county)
     admin = f.grant(f.user(f"{county.name}机构管理员"), "provider_admin", provider, county)
-    f.grant(admin, "staff_admin", provider, county)
     worker_org, _ = Organisation.objects.get_or_create(
         kind="community", region=community, defaults={"name": f"{community.name}居委会"}
     )
