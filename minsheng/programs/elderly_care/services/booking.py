@@ -197,7 +197,7 @@ def visit_book(
             raise Conflict(
                 _("%(name)s already has a visit at this time. Choose another time slot.")
                 % {"name": elder.person.name},
-                code="slot_taken",
+                code="conflict",
             )
         remaining = entitlement_remaining(elder=elder, month=day)
         if remaining is None:
@@ -276,7 +276,7 @@ def orders_to_dispatch(*, user):
             status__in=(OrderStatus.PLANNED, OrderStatus.DISPATCHED),
             planned_start__gte=slot_start(day=today, slot=time(0)),
         )
-        .select_related("elder__person", "service", "caregiver__user")
+        .select_related("elder__person", "elder__region", "service", "caregiver__user")
         .order_by("planned_start", "id")
     )
 
