@@ -11,7 +11,7 @@ from .services.booking import SLOTS
 
 
 class BookForm(forms.Form):
-    offer = forms.ChoiceField(label=_("Service"))
+    offer = forms.ChoiceField(label=_("Service to book"))
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     slot = forms.ChoiceField(label=_("Time slot"), choices=[(f"{s:%H:%M}", f"{s:%H:%M}") for s in SLOTS])
 

@@ -1,7 +1,7 @@
 """Booking a visit from the entitlement and dispatching it (views/orders_book.py, the API,
 services/booking.py): what reaches the database, the refusals, who may not, the query budget."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
