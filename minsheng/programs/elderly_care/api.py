@@ -12,11 +12,13 @@ from minsheng.cases.selectors import people_in_care_ids
 from minsheng.core.errors import NotFound, ValidationFailed
 
 from . import selectors
+from .api_setup import router as setup_router
 from .models import Caregiver, ServiceItem
 from .services import booking, devices, entitlements, retrofits, settlement, visits
 from .services.orders import order_dispatch
 
 router = Router(tags=["elderly_care"])
+router.add_router("/setup", setup_router)
 
 
 class DeviceResult(Schema):
