@@ -1,16 +1,21 @@
-"""/api/v1/elderly_care/ — device messages (webhook) and the caregiver's visit actions."""
+"""/api/v1/elderly_care/ — device messages (webhook), the caregiver's visit actions, booking a
+visit and dispatching it."""
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from minsheng.core.errors import NotFound
+from minsheng.cases.selectors import people_in_care_ids
+from minsheng.core.errors import NotFound, ValidationFailed
 
 from . import selectors
 from .api_setup import router as setup_router
-from .services import devices, entitlements, retrofits, settlement, visits
+from .models import Caregiver, ServiceItem
+from .services import booking, devices, entitlements, retrofits, settlement, visits
+from .services.orders import order_dispatch
 
 router = Router(tags=["elderly_care"])
 router.add_router("/setup", setup_router)
@@ -148,3 +153,61 @@ def allowance_grant(request, payload: AllowanceIn):
     row = entitlements.allowance_grant(elder=elder, kind=payload.kind, month=payload.month,
                                        amount=payload.amount, actor=request.auth)
     return Status(201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount})
+
+
+class VisitBookIn(Schema):
+    elder: int
+    provider: int
+    service: str  # the catalogue code, e.g. "cleaning"
+    day: date
+    slot: str  # "HH:MM", on the hour from 08:00 to 17:00
+
+
+class BookedOut(Schema):
+    id: int
+    status: str
+    planned_start: str
+    caregiver: int | None
+
+
+def _booked(order) -> dict:
+    return {"id": order.pk, "status": order.status, "planned_start": order.planned_start.isoformat(),
+            "caregiver": order.caregiver_id}
+
+
+@router.post("/visits", response={201: BookedOut})
+def visit_book(request, payload: VisitBookIn):
+    """Book a visit from the elder's month entitlement (the family, the elder, or a community or
+    civil-affairs officer of the elder's area); 404 for an elder you may not book for."""
+    elder = booking.elder_get_for_booking(user=request.auth, elder_id=payload.elder)
+    if elder is None:
+        raise NotFound()
+    service = ServiceItem.objects.filter(code=payload.service, is_active=True).first()
+    if service is None:
+        raise ValidationFailed.for_field("service", _("Choose a service from the catalogue."))
+    try:
+        slot = time.fromisoformat(payload.slot)
+    except ValueError:
+        raise ValidationFailed.for_field("slot", _("Choose one of the time slots offered.")) from None
+    order = booking.visit_book(
+        elder=elder, provider_id=payload.provider, service=service, day=payload.day, slot=slot,
+        actor=request.auth, on_behalf=elder.person_id not in people_in_care_ids(user=request.auth),
+    )
+    return Status(201, _booked(order))
+
+
+class DispatchIn(Schema):
+    caregiver: int
+
+
+@router.post("/orders/{order_id}/dispatch", response=BookedOut)
+def dispatch(request, order_id: int, payload: DispatchIn):
+    """Give a visit of your provider not yet started to one of its caregivers (provider
+    administrators); another provider's visit is 404."""
+    order = booking.order_get_for_dispatch(user=request.auth, order_id=order_id)
+    if order is None:
+        raise NotFound()
+    caregiver = Caregiver.objects.filter(pk=payload.caregiver, provider_id=order.provider_id).first()
+    if caregiver is None:
+        raise ValidationFailed.for_field("caregiver", _("Choose an active caregiver who works for this provider."))
+    return _booked(order_dispatch(order=order, caregiver=caregiver, actor=request.auth))

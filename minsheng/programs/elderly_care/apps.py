@@ -24,6 +24,13 @@ PORTAL_TILES = [
         icon="heart-pulse",
         order=30,
     ),
+    PortalTile(
+        title=_("Book a home-care visit"),
+        url_name="elderly_care:book_start",
+        description=_("Book a visit for a relative in your care from the month's entitlement"),
+        icon="calendar-check",
+        order=31,
+    ),
 ]
 
 # Set-up of the program by the people who run it (views/manage.py, setup.py, setup_field.py).
@@ -143,6 +150,17 @@ WORKBENCH_ENTRIES = [
         url_name="elderly_care:dashboard",
         roles=OFFICERS,
         order=36,
+    ),    WorkbenchEntry(
+        title=_("Dispatch visits"),
+        url_name="elderly_care:dispatch_list",
+        roles=("provider_admin",),
+        order=43,
+    ),
+    WorkbenchEntry(
+        title=_("Book a home-care visit"),
+        url_name="elderly_care:book_start",
+        roles=("community_worker", "civil_affairs_officer"),
+        order=44,
     ),
     *SETUP_ENTRIES,
 ]

@@ -39,9 +39,9 @@ def mine(user) -> list[MineItem]:
             section=MineSection.FAMILY,
             title=_("Home care for %(name)s") % {"name": e.person.name}, detail=e.region.name,
             status=e.get_status_display(), tone="success" if e.status == ElderStatus.ACTIVE else "secondary",
-            next_step=_("Services are planned by the community; their visits are listed here.")
+            next_step=_("Book a visit from the month's entitlement; the visits are listed here.")
             if e.status == ElderStatus.ACTIVE else _("Nothing to do."),
-            url=apply_url,
+            url=reverse("elderly_care:book", args=[e.pk]) if e.status == ElderStatus.ACTIVE else apply_url,
         )
         for e in elders
     ]

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import canteen, caregiver, manage, oversight, portal, setup, setup_field, workbench
+from .views import (
+    canteen,
+    caregiver,
+    manage,
+    orders_book,
+    oversight,
+    portal,
+    setup,
+    setup_field,
+    workbench,
+)
 
 app_name = "elderly_care"
 
@@ -41,4 +51,8 @@ urlpatterns = [
     path("elders/<int:elder_id>/assess/", workbench.assess, name="assess"),
     path("elders/<int:elder_id>/retrofit/", workbench.retrofit_open, name="retrofit_open"),
     path("elders/<int:elder_id>/allowances/", workbench.allowances, name="allowances"),
+    path("book/", orders_book.book_start, name="book_start"),
+    path("book/<int:elder_id>/", orders_book.book, name="book"),
+    path("dispatch/", orders_book.dispatch_list, name="dispatch_list"),
+    path("dispatch/<int:order_id>/", orders_book.dispatch, name="dispatch"),
 ]

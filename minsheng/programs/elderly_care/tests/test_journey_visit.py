@@ -1,12 +1,14 @@
-"""A home-care visit's journey at phone size (375×812): the family's cleaning visit for the elder
-is booked with the provider (set up through the order service: no page books a visit yet); the
-caregiver, on her phone at the elder's door, opens today's visits from the workbench, checks in
-(her position is checked against the home), ticks the tasks, checks out after the hour, sends
-the confirmation code; the son reads the code in his text message and tells her, she confirms
-with it; the son finds the visit, confirmed, in 我的. Prints how long each step took."""
+"""A home-care visit's journey at phone size (375×812): the son books a cleaning visit for his
+mother from her month's entitlement on the booking page; the provider's dispatcher gives it to a
+caregiver on the dispatch page, seeing her other visits that day; the caregiver, on her phone at
+the elder's door, opens today's visits from the workbench, checks in (her position is checked
+against the home), ticks the tasks, checks out after the hour, sends the confirmation code; the
+son reads the code in his text message and tells her, she confirms with it; the son finds the
+visit, confirmed, in 我的. Prints how long each step took."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -17,8 +19,8 @@ from minsheng.demo.journeys import Journey, axe_serious, chromium, fits_the_phon
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import Person, PersonRelation, User
 
-from ..models import OrderStatus, WorkOrder
-from ..services import orders
+from ..models import OrderStatus, ServiceEntitlement, WorkOrder
+from ..services.periods import month_start
 from . import factories as f
 
 pytestmark = pytest.mark.browser
@@ -33,20 +35,50 @@ def browser():
 
 @pytest.mark.django_db(transaction=True)
 def test_book_and_do_a_caregiver_visit(browser, live_server):
-    now = timezone.now()
+    # Early on a working morning tomorrow: the visit is booked for 09:00 the same day.
+    day = timezone.localdate() + timedelta(days=1)
+    now = datetime.combine(day, time(7, 30), tzinfo=timezone.get_current_timezone())
     with time_machine.travel(now, tick=True) as clock:
         provider = f.provider()
         carer = f.caregiver(provider, name="李护理")
+        dispatcher = f.grant(f.user("调度员"), "provider_admin", provider, f.regions()[1])
         elder = f.elder(family_phone=SON_PHONE)
+        ServiceEntitlement.objects.create(elder=elder, month=month_start(day), unit="yuan", amount=Decimal("300"))
         son_person = PersonRelation.objects.get(relative=elder.person).person
         son = User.objects.create_user(None, "pw-12345678", name="张建国", phone=SON_PHONE,
                                        phone_hash=keyed_hash(SON_PHONE))
         Person.objects.filter(pk=son_person.pk).update(user=son)  # the son's account is his person
         cleaning = f.services()["cleaning"]
-        order = orders.order_create(elder=elder, provider=provider, service=cleaning, on_request=True,
-                                    planned_start=now + timedelta(minutes=5), caregiver=carer)
 
         j = Journey("book and do a caregiver visit", browser=browser, base_url=live_server.url)
+        family = j.phone(son)
+        with j.step("the son books a cleaning visit"):
+            family.goto("/p/elderly_care/book/")
+            family.click(f"[data-test=book-elder-{elder.pk}]")
+            family.wait_for_selector("[data-test=remaining] [data-test=left]")
+            family.select_option("#id_offer", f"{provider.pk}-{cleaning.pk}")
+            family.fill("#id_day", day.isoformat())
+            family.select_option("#id_slot", "09:00")
+            family.click("[data-test=book]")
+            family.wait_for_selector("[data-test=upcoming] [data-test^=upcoming-]")
+        order = WorkOrder.objects.get(elder=elder)
+        assert order.status == OrderStatus.PLANNED and order.on_request and order.caregiver is None
+        assert family.inner_text("[data-test=left]") == "¥265.00"  # ¥300 less an hour of cleaning
+        assert fits_the_phone(family)
+        assert axe_serious(family) == []
+
+        desk = j.phone(dispatcher)
+        with j.step("the dispatcher gives the visit to a caregiver"):
+            desk.goto("/workbench/")
+            desk.click("[data-test=entries] a[href$='/p/elderly_care/dispatch/']")
+            desk.select_option(f"[data-test=dispatch-{order.pk}] select", str(carer.pk))
+            desk.click(f"[data-test=dispatch-submit-{order.pk}]")
+            desk.wait_for_selector(".alert-success")
+        order.refresh_from_db()
+        assert order.status == OrderStatus.DISPATCHED and order.caregiver == carer
+        assert fits_the_phone(desk)
+        desk.context.close()
+
         near_home = {"latitude": f.HOME[0] + 0.0002, "longitude": f.HOME[1]}  # about 20 m away
         phone = j.phone(carer.user, permissions=["geolocation"], geolocation=near_home)
         with j.step("open today's visit"):
@@ -83,7 +115,6 @@ def test_book_and_do_a_caregiver_visit(browser, live_server):
         assert order.minutes_served >= order.planned_minutes
         phone.context.close()
 
-        family = j.phone(son)
         with j.step("the son sees the visit in Mine"):
             family.goto("/")
             family.click(".navbar-toggler")  # at phone width the header's links fold into the menu
