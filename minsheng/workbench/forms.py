@@ -88,7 +88,7 @@ class OrganisationForm(forms.Form):
     )
     credit_code = forms.CharField(label=_("Unified social credit code"), required=False, max_length=18)
     address = forms.CharField(label=_("Office address"), required=False, max_length=200)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 
     def __init__(self, *args, organisations, editing: bool = False, current_department: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,7 +48,7 @@ ORGANISATION_EXPORT = ListExport(
         ExportColumn(gettext_lazy("Under (parent organisation)"), lambda o: o.parent.name if o.parent else ""),
         ExportColumn(gettext_lazy("Unified social credit code"), lambda o: o.credit_code),
         ExportColumn(gettext_lazy("Staff"), lambda o: o.staff_count),
-        ExportColumn(gettext_lazy("Active"), lambda o: _("yes") if o.is_active else _("no")),
+        ExportColumn(gettext_lazy("In use"), lambda o: _("yes") if o.is_active else _("no")),
     ],
     rows=organisation_rows,
 )
