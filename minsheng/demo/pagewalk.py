@@ -33,17 +33,53 @@ from .models import DemoLogin
 SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/static/", "/media/", "/api/v1/docs")
 SKIP_ROUTE_PARTS = ("logout",)
 START_URLS = ("/", "/me/", "/workbench/", "/cases/mine/", "/notifications/")
-# Pages no demo account may open: POST-only, or for a role the demo has no account for.
+# The URL patterns no demo account opens as a page, each with its reason: actions that
+# take only a POST (a form's button), data a page fetches for its scripts, files, and the
+# steps of a sign-in that only a third party or the sign-in itself leads to. Every other
+# pattern must be opened by some demo account (test_pages_in_browser checks it).
+POST_ONLY = "POST only: a form's button"
 KNOWN_UNOPENED = {
-    "accounts/2fa/",  # only inside a sign-in that asks for the second factor
-    "accounts/real-name/callback/",  # only as the identity service's redirect back, with its code
-    "notifications/read-all/",  # POST only
-    "accounts/display/",  # POST only: the elderly-mode switch on every page
-    "p/after_school/apply/",  # POST only
-    "p/evaluation_panels/ideas/new/",  # only while ideas are collected (the demo's cycle is past that)
-    "p/service_halls/coverage/refresh/",  # POST only
-    "p/service_halls/map/roads.geojson",  # data the map fetches for its view, not a page
+    "accounts/2fa/": "only inside a sign-in that asks for the second factor",
+    "accounts/real-name/callback/": "only as the identity service's redirect back, with its code",
+    "accounts/logout/": POST_ONLY,
+    "accounts/display/": POST_ONLY + " (the elderly-mode switch on every page)",
+    "i18n/setlang/": POST_ONLY + " (the language switch on every page)",
+    "files/<uuid:key>/": "a stored file (photos and attachments), not a page",
+    "notifications/read-all/": POST_ONLY,
+    "notifications/<int:pk>/read/": POST_ONLY,
+    "cases/mine/<int:case_id>/act/": POST_ONLY,
+    "ratings/case/<int:case_id>/": POST_ONLY + " (the rating form on the case's page)",
+    "imports/<int:pk>/progress.json": "data the import's page polls",
+    "workbench/cases/<int:case_id>/act/": POST_ONLY,
+    "workbench/tasks/<int:task_id>/claim/": POST_ONLY,
+    "workbench/tasks/<int:task_id>/complete/": POST_ONLY,
+    "workbench/staff/<int:user_id>/remove/": POST_ONLY,
+    "workbench/staff/<int:user_id>/roles/<int:assignment_id>/take/": POST_ONLY,
+    "p/after_school/apply/": POST_ONLY,
+    "p/after_school/applications/<int:application_id>/rate/": POST_ONLY,
+    "p/after_school/applications/<int:application_id>/respond/": POST_ONLY,
+    "p/after_school/applications/<int:application_id>/withdraw/": POST_ONLY,
+    "p/after_school/teacher/sessions/<int:session_id>/mark/": POST_ONLY,
+    "p/after_school/teacher/sessions/<int:session_id>/pickup/": POST_ONLY,
+    "p/elderly_care/statements/<int:statement_id>/act/": POST_ONLY,
+    "p/enterprise_startup/a/<int:app_id>/confirmations/": POST_ONLY,
+    "p/enterprise_startup/a/<int:app_id>/submit/": POST_ONLY,
+    "p/evaluation_panels/ideas/<int:idea_id>/support/": POST_ONLY,
+    "p/evaluation_panels/me/seats/<int:seat_id>/respond/": POST_ONLY,
+    "p/evaluation_panels/evaluations/<int:evaluation_id>/recipient/": POST_ONLY,
+    "p/service_halls/points/<int:point_id>/take/": POST_ONLY,
+    "p/service_halls/t/<str:token>/cancel/": POST_ONLY,
+    "p/service_halls/t/<str:token>/rate/": POST_ONLY,
+    "p/service_halls/t/<str:token>/status.json": "data the ticket's page polls",
+    "p/service_halls/clerk/windows/<int:window_id>/sign/": POST_ONLY,
+    "p/service_halls/clerk/windows/<int:window_id>/<slug:action>/": POST_ONLY + " (call, start, finish …)",
+    "p/service_halls/manage/windows/<int:window_id>/sign-off/": POST_ONLY,
+    "p/service_halls/coverage/refresh/": POST_ONLY,
+    "p/service_halls/map/roads.geojson": "data the map fetches for its view",
+    "p/service_halls/map/tiles/<slug:name>/<int:z>/<int:x>/<int:y>.<slug:ext>": "map tiles the map fetches",
 }
+# Links may be absolute to the site itself (a QR code's address shown under it).
+SITE = "http://testserver"
 _HREF = re.compile(r'href="([^"]+)"')
 
 
@@ -98,6 +134,8 @@ def _links(html: str) -> list[str]:
     out = []
     for href in _HREF.findall(html):
         href = urldefrag(href.replace("&amp;", "&"))[0]
+        if href.startswith(SITE + "/"):
+            href = href[len(SITE):]
         if href.startswith("/") and not href.startswith("//") and not href.startswith(SKIP_PREFIXES):
             out.append(href)
     return out

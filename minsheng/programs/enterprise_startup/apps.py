@@ -32,6 +32,7 @@ WORKBENCH_ENTRIES = [
         url_name="enterprise_startup:staff_tasks",
         roles=("case_officer", "department_head", "bank_officer"),
         order=10,
+        count="minsheng.programs.enterprise_startup.queues:open_tasks",
     ),
     WorkbenchEntry(
         title=_("Zero-visit dashboard"),

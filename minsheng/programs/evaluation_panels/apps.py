@@ -49,6 +49,7 @@ WORKBENCH_ENTRIES = [
         url_name="evaluation_panels:unit_projects",
         roles=("project_unit_officer",),
         order=21,
+        count="minsheng.programs.evaluation_panels.queues:rectifications_owed",
     ),
 ]
 

@@ -33,7 +33,8 @@ PORTAL_TILES = [
 ]
 
 WORKBENCH_ENTRIES = [
-    WorkbenchEntry(title=_("Window (call next)"), url_name="service_halls:clerk_home", roles=CLERKS, order=50),
+    WorkbenchEntry(title=_("Window (call next)"), url_name="service_halls:clerk_home", roles=CLERKS, order=50,
+                   count="minsheng.programs.service_halls.queues:tickets_waiting"),
     WorkbenchEntry(title=_("Service hall statistics"), url_name="service_halls:stats", roles=STATS, order=51),
     WorkbenchEntry(title=_("Where to add service points"), url_name="service_halls:recommend", roles=STATS,
                    order=52),

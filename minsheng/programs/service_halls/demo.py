@@ -226,6 +226,26 @@ def _tickets(ctx, points, businesses) -> int:
     return len(tickets)
 
 
+def _citizen_ticket(ctx, points, businesses) -> int:
+    """The demo citizen 13900000003 holds a number at the Haizhou centre today: 我的 links to
+    the ticket's page (how many are ahead, cancel, rate)."""
+    from minsheng.demo.accounts import demo_account
+
+    from .services.tickets import ticket_issue
+
+    centre = next((p for p in points if p.level == PointLevel.COUNTY_CENTRE and p.region_id == "320706"), None)
+    if centre is None or not businesses:
+        return 0
+    citizen = demo_account(ctx, "13900000003")
+    try:
+        ticket_issue(point=centre, business_type=businesses[0], channel="phone", user=citizen,
+                     person=getattr(citizen, "person", None))
+    except Exception as exc:  # noqa: BLE001 — demo data must not stop the build; log and go on
+        ctx.log(f"no number for the demo citizen: {exc}")
+        return 0
+    return 1
+
+
 def _appointments(ctx, points, businesses) -> int:
     rng = ctx.rng
     tz = timezone.get_current_timezone()
@@ -320,6 +340,7 @@ def run(ctx) -> dict[str, int]:
     ctx.bar.step("tickets and appointments")
     tickets = _tickets(ctx, points, businesses)
     slots = _appointments(ctx, points, businesses)
+    tickets += _citizen_ticket(ctx, points, businesses)
     ctx.bar.step("road network and the 15-minute circle")
     road_nodes = _road_network(ctx)
     run_ = coverage_recompute(trigger="demo")
