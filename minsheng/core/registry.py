@@ -151,6 +151,9 @@ class Program:
     processes: list[Any] = field(default_factory=list)  # cases.process.Process
     periodic: list[Any] = field(default_factory=list)  # core.periodic.PeriodicTask
     importers: list[Any] = field(default_factory=list)  # imports.base.Importer
+    # event type -> its words (lazy translated), for the audit trail's page: every type the
+    # program's services write ("elderly_care.alarm_ack": _("alarm acknowledged"))
+    audit_events: dict[str, Any] = field(default_factory=dict)
     # "app_label.Model" -> can_view(user, target): who may open files attached to such a record
     attachment_access: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
     # 我的: mine(user) -> list[MineItem], the signed-in person's items in this program, read in a

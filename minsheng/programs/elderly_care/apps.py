@@ -122,7 +122,7 @@ class ElderlyCareConfig(AppConfig):
     verbose_name = _("Home-based elderly care")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, tasks
+        from . import audit_events, demo_accounts, kpis, notices, processes, tasks
 
         registry.register(
             Program(
@@ -132,6 +132,7 @@ class ElderlyCareConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

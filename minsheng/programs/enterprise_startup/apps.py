@@ -49,7 +49,7 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, selectors
+        from . import audit_events, demo_accounts, kpis, notices, processes, selectors
         from .services import reference_imports
 
         registry.register(
@@ -60,6 +60,7 @@ class EnterpriseStartupConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

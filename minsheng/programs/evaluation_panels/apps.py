@@ -60,7 +60,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, selectors, tasks
+        from . import audit_events, demo_accounts, kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
         registry.register(
@@ -71,6 +71,7 @@ class EvaluationPanelsConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

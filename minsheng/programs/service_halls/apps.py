@@ -50,7 +50,7 @@ class ServiceHallsConfig(AppConfig):
     verbose_name = _("Service halls")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, receivers, tasks  # noqa: F401 — receivers connects on import
+        from . import audit_events, demo_accounts, kpis, receivers, tasks  # noqa: F401 — receivers connects on import
 
         registry.register(
             Program(
@@ -60,6 +60,7 @@ class ServiceHallsConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 periodic=tasks.PERIODIC,
