@@ -179,13 +179,14 @@ def walk(
     declared_only: bool = False,
     start: list[str] | None = None,
     skip_routes: frozenset[str] = frozenset(),
+    skip_prefixes: tuple[str, ...] = (),
 ) -> list[Visit]:
     """Open every page reachable for ``client``'s account; count each page's statements.
 
     ``declared_only``: skip the URLs whose view's declaration refuses ``user`` (None: no
     one signed in) — for a walk that wants pages, not the refusals. ``start``: the URLs
     to start from (the shells' home pages and every page without an argument).
-    ``skip_routes``: URL patterns not to open.
+    ``skip_routes``: URL patterns not to open; ``skip_prefixes``: nor URLs starting so.
     """
     queue = deque(start if start is not None else [*START_URLS, *parameterless_urls()])
     seen_urls: set[str] = set()
@@ -193,7 +194,7 @@ def walk(
     visits: list[Visit] = []
     while queue and len(visits) < max_pages:
         url = queue.popleft()
-        if url in seen_urls or any(part in url for part in SKIP_ROUTE_PARTS):
+        if url in seen_urls or any(part in url for part in SKIP_ROUTE_PARTS) or url.startswith(skip_prefixes):
             continue
         seen_urls.add(url)
         route = route_of(url)
@@ -219,18 +220,30 @@ def walk_every_account(
     declared_only: bool = False,
     start: list[str] | None = None,
     skip_routes: frozenset[str] = frozenset(),
+    pages_only: bool = False,
 ) -> list[Visit]:
-    """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one."""
+    """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one.
+
+    ``pages_only``: leave the API out, and let staff accounts start from the staff pages
+    only (the public and citizens' pages are walked by no one signed in and the citizens;
+    a staff page's links into them are still followed) — a walk for the pages' checks,
+    a third of the requests of the full one.
+    """
     options = {"per_route": per_route, "max_pages": max_pages, "declared_only": declared_only,
-               "start": start, "skip_routes": skip_routes}
-    visits = walk(Client(), login="", **options)
+               "skip_routes": skip_routes, "skip_prefixes": ("/api/",) if pages_only else ()}
+    everywhere = start if start is not None else [*START_URLS, *parameterless_urls()]
+    staff_start = everywhere
+    if pages_only and start is None:
+        staff_start = [*START_URLS, *(u for u in parameterless_urls() if declared_access(u) not in ("public", "citizen"))]
+    visits = walk(Client(), login="", start=everywhere, **options)
     for login in DemoLogin.objects.all():
         user = account_for(login)
         if user is None:
             continue
         client = Client()
         client.force_login(user)
-        visits += walk(client, login=login.login, user=user, **options)
+        own_start = staff_start if user.is_staff else everywhere
+        visits += walk(client, login=login.login, user=user, start=list(own_start), **options)
     return visits
 
 
@@ -300,12 +313,13 @@ def page_visits(*, max_pages: int = 150) -> list[Visit]:
     pattern: the links a page shows differ by account, and the pages of one object are
     found through them. Then every account tries the patterns no link led to (``seed_urls``).
     """
-    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True)
+    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True, pages_only=True)
     seeds = seed_urls(visits)
     if seeds:
         opened = frozenset(v.route for v in visits if v.status == 200)
         visits += walk_every_account(
-            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened
+            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened,
+            pages_only=True,
         )
     return visits
 

@@ -10,7 +10,7 @@ AUDIT_EVENTS = {
     "after_school.attendance": _("attendance marked"),
     "after_school.lottery": _("lottery run"),
     "after_school.lottery_publish": _("lottery results published"),
-    "after_school.lottery_start": _("lottery started"),
+    "after_school.lottery_start": _("lottery run started"),
     "after_school.offer": _("place offered"),
     "after_school.offer_accept": _("place accepted"),
     "after_school.offer_decline": _("place declined"),

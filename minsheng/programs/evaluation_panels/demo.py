@@ -199,7 +199,22 @@ def run(ctx) -> dict[str, int]:
     counts["ballots"] = vote.ballots_cast
     services.milestones_flag_overdue()
     counts["ideas for next year"] = _next_year(ctx, cats, supporters)
+    counts["evaluations today"] = _today(ctx, current, organiser)
     return counts
+
+
+def _today(ctx, projects, organiser) -> int:
+    """One project's evaluation on site today, its panel drawn: the organiser's page shows the
+    check-in QR code (and its address), the members check in and score."""
+    if not projects:
+        return 0
+    now = timezone.now()
+    project = projects[0]
+    ev = services.evaluation_create(project=project, place=f"{project.region.name}项目现场", starts_at=now - timedelta(hours=1),
+                                    ends_at=now + timedelta(hours=2), panel_size=15, actor=organiser)
+    services.evaluation_publish_candidates(evaluation=ev, actor=organiser, seed=f"demo-{ctx.seed}-{project.pk}-today")
+    services.evaluation_run_draw(evaluation=ev, actor=organiser)
+    return 1
 
 
 def _next_year(ctx, cats, supporters) -> int:
