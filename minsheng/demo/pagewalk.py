@@ -314,9 +314,11 @@ def page_visits(*, max_pages: int = 150) -> list[Visit]:
     visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True, pages_only=True)
     seeds = seed_urls(visits)
     if seeds:
-        opened = frozenset(v.route for v in visits if v.status == 200)
+        # Not again what was opened, nor the actions known to take only a POST (each would
+        # answer every account 405).
+        skip = frozenset(v.route for v in visits if v.status == 200) | KNOWN_UNOPENED.keys()
         visits += walk_every_account(
-            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=opened,
+            per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=frozenset(skip),
             pages_only=True,
         )
     return visits
