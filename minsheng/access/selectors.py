@@ -144,3 +144,27 @@ def staff_assignments_for(
     return qs.select_related("user", "role", "organisation", "region").order_by(
         "organisation__name", "user__name", "pk"
     )
+
+
+def staff_admin_may_place(*, user, region, parent: Organisation | None) -> bool:
+    """May ``user`` create (or move) an organisation at ``region`` under ``parent``?
+
+    The organisation sits inside one of the administrator's own region subtrees; its parent
+    is an organisation the administrator runs (``staff_admin_organisations``). Only a
+    people's government's administrator (or a superuser) may create one without a parent
+    — a new department of that government."""
+    if user.is_superuser:
+        return True
+    for a in held_assignments(user=user, roles=STAFF_ADMIN_ROLES):
+        if not region.prefix.startswith(a.region.prefix):
+            continue
+        is_government = a.organisation.department_code == GOVERNMENT and a.organisation.kind == "department"
+        if parent is None:
+            if is_government:
+                return True
+            continue
+        if is_government and parent.region.prefix.startswith(a.region.prefix):
+            return True
+        if parent.pk in _descendants({a.organisation_id}):
+            return True
+    return False

@@ -2,6 +2,9 @@ from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.access.departments import DEPARTMENTS
+from minsheng.access.models import OrganisationKind
+
 
 def _module_choices():
     """Each platform module as an event-type prefix ("cases." finds every case event)."""
@@ -68,3 +71,43 @@ class StaffFilterForm(forms.Form):
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles.order_by("code")
+
+
+class OrganisationForm(forms.Form):
+    """An organisation's set-up: what it is, where it sits and under whom."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
+    department_code = forms.ChoiceField(
+        label=_("Department"), required=False,
+        help_text=_("Processes send their steps to the department of this kind in the applicant's region."),
+    )
+    parent = forms.ModelChoiceField(label=_("Under (parent organisation)"), queryset=None, required=False)
+    region = forms.CharField(
+        label=_("Region code (blank: the parent's region)"), required=False, max_length=12
+    )
+    credit_code = forms.CharField(label=_("Unified social credit code"), required=False, max_length=18)
+    address = forms.CharField(label=_("Office address"), required=False, max_length=200)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, organisations, editing: bool = False, current_department: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = organisations.select_related("region").order_by("region__code", "name")
+        self.fields["parent"].label_from_instance = lambda o: f"{o.name}（{o.region.name}）"
+        choices = [("", _("None"))] + [(code, title) for code, title in DEPARTMENTS.items()]
+        if current_department and current_department not in DEPARTMENTS:
+            choices.append((current_department, current_department))
+        self.fields["department_code"].choices = choices
+        if not editing:
+            del self.fields["is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("region") and not data.get("parent"):
+            self.add_error("region", _("Enter the region code, or choose the parent organisation."))
+        return data
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + list(OrganisationKind.choices))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, staff, tasks
+from .views import audit, organisations, staff, tasks
 
 app_name = "workbench"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", tasks.case_detail, name="case"),
     path("cases/<int:case_id>/act/", tasks.case_act, name="case_act"),
     path("audit/", audit.search, name="audit"),
+    path("organisations/", organisations.organisation_list, name="organisations"),
+    path("organisations/<int:organisation_id>/", organisations.organisation_detail, name="organisation"),
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<int:user_id>/", staff.staff_member, name="staff_member"),
     path("staff/<int:user_id>/roles/<int:assignment_id>/take/", staff.staff_role_take, name="staff_role_take"),

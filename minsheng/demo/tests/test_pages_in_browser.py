@@ -51,9 +51,7 @@ KEY_ROUTES = {
     "me/",
     "workbench/",
     "cases/mine/",
-    # "cases/mine/<int:case_id>/" is not required here: in a fresh clone the walk did not reach
-    # it while it did on the lead's checkout (cause not found, see the closing note of
-    # 2026-12-07); it is checked whenever the walk reaches it.
+    "cases/mine/<int:case_id>/",
     "notifications/",
     "(404)",
     "(403)",

@@ -59,7 +59,7 @@ def mine(user) -> list[MineItem]:
         step, action = _STEPS.get(o.status, (_("Nothing more to do."), False))
         items.append(MineItem(
             section=MineSection.FAMILY,
-            title=_("%(service)s for %(name)s") % {"service": o.service.title, "name": o.elder.person.name},
+            title=_("%(service)s for %(name)s") % {"service": o.service.label, "name": o.elder.person.name},
             status=o.get_status_display(), next_step=step, action=action, at=o.planned_start,
             tone=_TONES.get(o.status, "secondary"),
         ))

@@ -20,6 +20,7 @@ from .audit import AUDIT_ROLES
 # The workbench's own pages, in the same menu as the programs' entries.
 OWN_ENTRIES = [
     WorkbenchEntry(title=_("Staff"), url_name="workbench:staff", roles=("staff_admin",), order=1, icon="people"),
+    WorkbenchEntry(title=_("Organisations"), url_name="workbench:organisations", roles=("staff_admin",), order=2, icon="building"),
 ]
 
 

@@ -28,3 +28,20 @@ def test_family_items_read_in_a_fixed_number_of_queries(django_assert_max_num_qu
     mine(son)
     with django_assert_max_num_queries(4):
         mine(son)
+
+
+def test_a_visit_is_named_in_the_readers_language():
+    from django.utils import timezone, translation
+
+    from ..services import orders
+
+    elder = f.elder()
+    son = f.user("张建国")
+    Person.objects.filter(pk=PersonRelation.objects.get(relative=elder.person).person_id).update(user=son)
+    org = f.provider()
+    with translation.override("zh-hans"):  # the city was set up in Chinese
+        cleaning = f.services()["cleaning"]
+    orders.order_create(elder=elder, provider=org, service=cleaning, planned_start=timezone.now())
+    with translation.override("en"):
+        titles = [str(i.title) for i in mine(son)]
+    assert any(t.startswith("home cleaning") for t in titles), titles
