@@ -43,6 +43,8 @@ SHARED_EVENTS = {
     "imports.dry_run": _("import checked (dry run)"),
     "imports.start": _("import started"),
     "ratings.submit": _("rating given"),
+    "access.organisation_changed": _("organisation changed"),
+    "access.organisation_created": _("organisation created"),
 }
 
 _VERBS = {

@@ -21,4 +21,11 @@ AUDIT_EVENTS = {
     "after_school.sessions_generate": _("care sessions planned"),
     "after_school.window_create": _("application window opened"),
     "after_school.withdraw": _("application withdrawn"),
+    "after_school.offer_passed_over": _("offer passed over (the next on the list was offered)"),
+    "after_school.offering_update": _("after-school offering changed"),
+    "after_school.term_create": _("term created"),
+    "after_school.term_update": _("term changed"),
+    "after_school.waiver_record": _("fee waiver recorded"),
+    "after_school.waiver_rule_delete": _("fee waiver rule removed"),
+    "after_school.window_update": _("application window changed"),
 }
