@@ -62,6 +62,7 @@ KNOWN_UNOPENED = {
     "p/after_school/applications/<int:application_id>/withdraw/": POST_ONLY,
     "p/after_school/teacher/sessions/<int:session_id>/mark/": POST_ONLY,
     "p/after_school/teacher/sessions/<int:session_id>/pickup/": POST_ONLY,
+    "p/after_school/manage/waivers/rules/<int:rule_id>/delete/": POST_ONLY,
     "p/elderly_care/statements/<int:statement_id>/act/": POST_ONLY,
     "p/enterprise_startup/a/<int:app_id>/confirmations/": POST_ONLY,
     "p/enterprise_startup/a/<int:app_id>/submit/": POST_ONLY,
