@@ -30,9 +30,21 @@ class WorkbenchEntry:
     roles: tuple[str, ...] = ()  # role codes that see this entry; empty = any staff
     order: int = 100
     icon: str = "grid"  # a bootstrap-icons name
-    # The size of the queue behind the link for this staff member (``count(user) -> int``),
-    # shown on the workbench home; one or two queries, never one per row.
-    count: Callable[[Any], int] | None = None
+    # The size of the queue behind the link for this staff member (``count(user) -> int``, or
+    # "package.module:function" imported when first asked, so an apps.py need not import
+    # models), shown on the workbench home; one query, through the page's own access gate.
+    count: Callable[[Any], int] | str | None = None
+
+    def waiting_for(self, user) -> int | None:
+        """The number of items waiting for ``user`` behind this entry (None: it counts nothing)."""
+        if self.count is None:
+            return None
+        count = self.count
+        if isinstance(count, str):
+            from django.utils.module_loading import import_string
+
+            count = import_string(count.replace(":", "."))
+        return count(user)
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,9 @@ class Program:
     processes: list[Any] = field(default_factory=list)  # cases.process.Process
     periodic: list[Any] = field(default_factory=list)  # core.periodic.PeriodicTask
     importers: list[Any] = field(default_factory=list)  # imports.base.Importer
+    # event type -> its words (lazy translated), for the audit trail's page: every type the
+    # program's services write ("elderly_care.alarm_ack": _("alarm acknowledged"))
+    audit_events: dict[str, Any] = field(default_factory=dict)
     # "app_label.Model" -> can_view(user, target): who may open files attached to such a record
     attachment_access: dict[str, Callable[[Any, Any], bool]] = field(default_factory=dict)
     # 我的: mine(user) -> list[MineItem], the signed-in person's items in this program, read in a

@@ -185,8 +185,9 @@ _OVERFLOW_JS = """() => {
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-# A file's name ("ep-2026-candidates.txt") is data, whatever words it is made of.
-_FILE_NAME = re.compile(r"[\w.-]+\.(?:txt|csv|pdf|xlsx|json|png|jpg|svg|zip)\b")
+# A file's name ("ep-2026-candidates.txt") and a web address (the check-in link printed under
+# its QR code) are data, whatever words they are made of.
+_FILE_NAME = re.compile(r"https?://\S+|[\w.-]+\.(?:txt|csv|pdf|xlsx|json|png|jpg|svg|zip)\b")
 
 
 def untranslated(texts: list[list], *, language: str) -> list[str]:

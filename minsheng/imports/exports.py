@@ -149,6 +149,11 @@ def export_run_by_id(*, job_id: int) -> ExportJob:
     return job
 
 
+def export_jobs_for(*, user) -> QuerySet:
+    """The exports ``user`` started, newest first: a long one is found again here once ready."""
+    return ExportJob.objects.filter(created_by=user).order_by("-created_at")
+
+
 def export_job_get_for(*, user, job_id: int) -> ExportJob | None:
     """An export job, for the person who started it (or a superuser)."""
     qs = ExportJob.objects.filter(pk=job_id)

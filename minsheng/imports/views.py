@@ -8,7 +8,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import DomainError
 
 from .base import get_importer
-from .exports import FORMATS, export_job_get_for
+from .exports import FORMATS, export_job_get_for, export_jobs_for
 from .forms import ImportForm
 from .models import ImportState
 from .selectors import (
@@ -43,10 +43,11 @@ def upload(request):
             messages.success(request, _("The file was received and is being processed."))
             return redirect("imports:job", job.pk)
     jobs = import_jobs_for(user=request.user)[:20]
+    exports = export_jobs_for(user=request.user)[:20]
     return render(
         request,
         "imports/upload.html",
-        {"form": form, "jobs": jobs, "importers": available},
+        {"form": form, "jobs": jobs, "exports": exports, "importers": available},
         status=422 if form.errors else 200,
     )
 

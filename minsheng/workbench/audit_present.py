@@ -11,6 +11,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.audit.labels import event_label
+
 # Keys services write that are no field of the record (or name one of its fields differently).
 KEY_LABELS = {
     "action": _("action"),
@@ -117,14 +119,23 @@ def target_title(target_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else target_type
 
 
+# Event-type prefixes that are no app's label: the app whose events they are, or words.
+MODULE_OF = {"exports": "imports", "backup": "audit"}
+MODULE_LABELS = {"admin": _("back office")}
+
+
 def event_title(event_type: str) -> tuple[str, str]:
-    """(the module's name, the action's words) of "cases.task_complete"."""
-    app_label, _, action = event_type.partition(".")
-    try:
-        module = str(apps.get_app_config(app_label).verbose_name)
-    except LookupError:
-        module = app_label
-    return module, action.replace("_", " ")
+    """(the module's name, the event in words) of "cases.task_complete": never the code."""
+    app_label, _sep, _action = event_type.partition(".")
+    app_label = MODULE_OF.get(app_label, app_label)
+    if app_label in MODULE_LABELS:
+        module = str(MODULE_LABELS[app_label])
+    else:
+        try:
+            module = str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            module = gettext("other")
+    return module, event_label(event_type) or gettext("other action")
 
 
 def changes(event) -> list[Change]:

@@ -65,7 +65,7 @@ class AfterSchoolConfig(AppConfig):
     verbose_name = _("After-school services")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, tasks
+        from . import audit_events, demo_accounts, kpis, notices, tasks
         from .services import imports
 
         registry.register(
@@ -76,6 +76,7 @@ class AfterSchoolConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

@@ -97,6 +97,7 @@ def run(ctx) -> dict[str, int]:
     _sessions(ctx, term, counts)
     _ratings(ctx, term, counts)
     _staff(ctx, schools)
+    counts["files imported and exported"] = _files(ctx)
     counts.pop("lottery applicants", None)
     return dict(counts)
 
@@ -345,3 +346,34 @@ def _staff(ctx, schools) -> None:
     if mother is not None and pupil is not None:
         PersonRelation.objects.get_or_create(person=mother, relative_id=pupil.student_id, kind="guardian",
                                              defaults={"detail": "母亲"})
+
+
+def _files(ctx) -> int:
+    """The school administrator's dry run of a teachers' roster (one row with a wrong ID number)
+    and the education supervisor's export of the supervision figures: the pages that follow
+    an import or a long export (imports/<id>/, imports/exports/<id>/) then have something to show."""
+    from django.core.files.base import ContentFile
+
+    from minsheng.demo.accounts import demo_account
+    from minsheng.imports.exports import export_run_by_id, export_start
+    from minsheng.imports.services import import_run, import_start
+
+    from .demo_accounts import demo_school
+    from .exports import SUPERVISION
+
+    school = demo_school(ctx)
+    if school is None or not school.credit_code:
+        return 0
+    admin = demo_account(ctx, "school_admin_1")
+    good = ctx.id_number(area="320706", birth=date(1988, 5, 4), sex="F")
+    roster = ("学校统一社会信用代码,姓名,身份证号,手机号,任教学科\n"
+              f"{school.credit_code},{ctx.person_name('F')},{good},,美术\n"
+              f"{school.credit_code},{ctx.person_name('M')},32070619880504123,,体育\n")
+    upload = ContentFile(roster.encode("utf-8"), name="教师名册.csv")
+    import_run(import_start(importer_key="after_school.teachers", file=upload, dry_run=True, actor=admin))
+    supervisor = demo_account(ctx, "education_supervisor")
+    params = {"by": "district"}
+    total = len(list(SUPERVISION.rows(user=supervisor, params=params)))
+    export_run_by_id(job_id=export_start(actor=supervisor, export=SUPERVISION, fmt="xlsx", params=params,
+                                         total=total).pk)
+    return 2

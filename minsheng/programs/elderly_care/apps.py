@@ -78,12 +78,15 @@ SETUP_ENTRIES = [
     ),
 ]
 
+QUEUES = "minsheng.programs.elderly_care.queues:"  # what waits behind an entry (queues.py)
+
 WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("My visits today"),
         url_name="elderly_care:caregiver_today",
         roles=("caregiver",),
         order=30,
+        count=QUEUES + "visits_today",
     ),
     WorkbenchEntry(
         title=_("Elders receiving home care"),
@@ -102,36 +105,42 @@ WORKBENCH_ENTRIES = [
         url_name="elderly_care:anomalies",
         roles=OFFICERS,
         order=33,
+        count=QUEUES + "anomalies_open",
     ),
     WorkbenchEntry(
         title=_("Home-care settlement"),
         url_name="elderly_care:statements",
         roles=("provider_admin", "civil_affairs_officer", "supervisor"),
         order=34,
+        count=QUEUES + "statements_waiting",
     ),
     WorkbenchEntry(
         title=_("Gas and smoke alarms"),
         url_name="elderly_care:alarms",
         roles=("community_worker", "civil_affairs_officer", "supervisor"),
         order=35,
+        count=QUEUES + "alarms_open",
     ),
     WorkbenchEntry(
         title=_("Home-care applications"),
         url_name="elderly_care:applications",
         roles=(*OFFICERS, "case_officer", "department_head", "community_worker"),
         order=37,
+        count=QUEUES + "applications_waiting",
     ),
     WorkbenchEntry(
         title=_("Follow-up calls"),
         url_name="elderly_care:followups",
         roles=(*OFFICERS, "community_worker"),
         order=38,
+        count=QUEUES + "followups_to_call",
     ),
     WorkbenchEntry(
         title=_("Rectifications"),
         url_name="elderly_care:rectifications",
         roles=(*OFFICERS, "provider_admin"),
         order=39,
+        count=QUEUES + "rectifications_open",
     ),
     WorkbenchEntry(
         title=_("Meal counter"),
@@ -172,7 +181,7 @@ class ElderlyCareConfig(AppConfig):
     verbose_name = _("Home-based elderly care")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, tasks
+        from . import audit_events, demo_accounts, kpis, notices, processes, tasks
 
         registry.register(
             Program(
@@ -182,6 +191,7 @@ class ElderlyCareConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

@@ -301,5 +301,34 @@ def run(ctx) -> dict[str, int]:
     }
     counts.update({f"anomalies {kind}": n for kind, n in found.items()})
     counts["devices"] = len(devices)
+    counts["applications"] = _applications(ctx)
     return counts
+
+
+def _applications(ctx) -> int:
+    """Two applications for home care in the demo community, made by the demo citizen
+    13900000001 for a parent: one waiting for civil affairs, one approved."""
+    from minsheng.demo.accounts import demo_account
+
+    from .demo_accounts import demo_community
+    from .services.applications import application_decide, application_submit
+
+    community = demo_community(ctx)
+    if community is None:
+        return 0
+    citizen = demo_account(ctx, "13900000001")
+    today = timezone.localdate()
+    rows = ctx.new_people(count=2, regions=[community.region_id], label="applicants",
+                          birth_between=(date(1935, 1, 1), date(today.year - 80, 12, 31)))
+    made = []
+    for person in ctx.people_objects(rows):
+        made.append(application_submit(person=person, submitted_by=citizen, categories=["advanced_age"],
+                                       living_arrangement="alone", reason="子女在外地工作，老人独居",
+                                       on_behalf=True))
+    try:
+        application_decide(application=made[-1], actor=demo_account(ctx, "civil_affairs_elderly"),
+                           approve=True, note="")
+    except Exception as exc:  # noqa: BLE001 — demo data must not stop the build; log and go on
+        ctx.log(f"the demo application was not decided: {exc}")
+    return len(made)
 

@@ -32,6 +32,7 @@ WORKBENCH_ENTRIES = [
         url_name="enterprise_startup:staff_tasks",
         roles=("case_officer", "department_head", "bank_officer"),
         order=10,
+        count="minsheng.programs.enterprise_startup.queues:open_tasks",
     ),
     WorkbenchEntry(
         title=_("Zero-visit dashboard"),
@@ -48,7 +49,7 @@ class EnterpriseStartupConfig(AppConfig):
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, selectors
+        from . import audit_events, demo_accounts, kpis, notices, processes, selectors
         from .services import reference_imports
 
         registry.register(
@@ -59,6 +60,7 @@ class EnterpriseStartupConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

@@ -129,4 +129,23 @@ def run(ctx) -> dict[str, int]:
             Case.objects.filter(pk=case.pk).update(closed_at=last)
             StartupApplication.objects.filter(pk=app.pk).update(completed_at=last, elapsed_working_hours=working_hours_between(submitted, last))
         made += 1
+    made += _citizen_draft(ctx, founders[0], counties, rng)
     return {"start-up cases": made}
+
+
+def _citizen_draft(ctx, person, counties, rng) -> int:
+    """A second company of the demo citizen, still a draft: the one form's steps and its review
+    are then one tap away on the citizen's start-up page."""
+    try:
+        app = names.name_reserve(
+            applicant=person.user, region_code=counties[0].code, trade_name="".join(rng.sample(STEMS, 3)),
+            industry=rng.choice(INDUSTRIES), org_form="有限公司", enterprise_type="llc", pledge=True,
+        )
+        draft.draft_save(application=app, actor=person.user, step="type", data={
+            "enterprise_type": "llc", "registered_capital": "500000", "contribution_form": "cash",
+            "paid_in_deadline": (timezone.localdate() + dt.timedelta(days=700)).isoformat(),
+        })
+    except Exception as exc:  # noqa: BLE001 — demo data must not stop the build; log and go on
+        ctx.log(f"no draft for the demo citizen: {exc}")
+        return 0
+    return 1

@@ -126,13 +126,17 @@ def task_for_staff(*, user, task_id: int) -> CaseTask:
     return task
 
 
-def staff_task_list(*, user, open_only: bool = True, limit: int = 200):
+def staff_tasks_for(*, user, open_only: bool = True):
+    """The start-up steps of the departments and regions where ``user`` works."""
     qs = CaseTask.objects.filter(
         scope_q(user=user, region_field="case__region", organisation_field="organisation"),
         case__process_key=PROCESS_KEY,
     )
-    if open_only:
-        qs = qs.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED])
+    return qs.filter(state__in=[TaskState.OPEN, TaskState.CLAIMED]) if open_only else qs
+
+
+def staff_task_list(*, user, open_only: bool = True, limit: int = 200):
+    qs = staff_tasks_for(user=user, open_only=open_only)
     return list(
         qs.select_related("case", "organisation", "case__startup_application__reservation").order_by(
             "due_at", "id"

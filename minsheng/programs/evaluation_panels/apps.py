@@ -73,6 +73,7 @@ WORKBENCH_ENTRIES = [
         url_name="evaluation_panels:unit_projects",
         roles=("project_unit_officer",),
         order=21,
+        count="minsheng.programs.evaluation_panels.queues:rectifications_owed",
     ),
 ]
 
@@ -83,7 +84,7 @@ class EvaluationPanelsConfig(AppConfig):
     verbose_name = _("Citizens' evaluation panels")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, notices, processes, selectors, tasks
+        from . import audit_events, demo_accounts, kpis, notices, processes, selectors, tasks
         from .services import progress_sheets
 
         registry.register(
@@ -94,6 +95,7 @@ class EvaluationPanelsConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 notices=notices.TEMPLATES,

@@ -198,7 +198,39 @@ def run(ctx) -> dict[str, int]:
     counts["ideas"] = len(ideas)
     counts["ballots"] = vote.ballots_cast
     services.milestones_flag_overdue()
+    counts["ideas for next year"] = _next_year(ctx, cats, supporters)
+    counts["evaluations today"] = _today(ctx, current, organiser)
     return counts
+
+
+def _today(ctx, projects, organiser) -> int:
+    """One project's evaluation on site today, its panel drawn: the organiser's page shows the
+    check-in QR code (and its address), the members check in and score."""
+    if not projects:
+        return 0
+    now = timezone.now()
+    project = projects[0]
+    ev = services.evaluation_create(project=project, place=f"{project.region.name}项目现场", starts_at=now - timedelta(hours=1),
+                                    ends_at=now + timedelta(hours=2), panel_size=15, actor=organiser)
+    services.evaluation_publish_candidates(evaluation=ev, actor=organiser, seed=f"demo-{ctx.seed}-{project.pk}-today")
+    services.evaluation_run_draw(evaluation=ev, actor=organiser)
+    return 1
+
+
+def _next_year(ctx, cats, supporters) -> int:
+    """Next year's cycle collecting ideas (as a city does in the winter), with a few already
+    in: the demo citizens can propose and support ideas ("Propose an idea")."""
+    year = 2027  # the demo's years are fixed: 2025 done, 2026 under way
+    cycle = Cycle.objects.create(year=year, title=f"{year}年连云港市民生实事项目", status=CycleStatus.SOLICITING,
+                                 places=10)
+    for i in range(3):
+        cat = CATEGORIES[(i * 3) % 10]
+        title = f"{ITEMS[cat][(i + 2) % 5]}（{year}年建议{i + 1}）"
+        idea = services.idea_submit(cycle=cycle, title=title, description=f"建议{title}，解决群众急难愁盼。",
+                                    source="public", category=cats[cat], user=supporters[i % len(supporters)].person.user)
+        for v in supporters[i + 1:i + 1 + 5 * (3 - i)]:
+            services.idea_support(idea=idea, user=v.person.user)
+    return 3
 
 
 def _support_count(idea) -> int:

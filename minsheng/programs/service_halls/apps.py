@@ -33,7 +33,8 @@ PORTAL_TILES = [
 ]
 
 WORKBENCH_ENTRIES = [
-    WorkbenchEntry(title=_("Window (call next)"), url_name="service_halls:clerk_home", roles=CLERKS, order=50),
+    WorkbenchEntry(title=_("Window (call next)"), url_name="service_halls:clerk_home", roles=CLERKS, order=50,
+                   count="minsheng.programs.service_halls.queues:tickets_waiting"),
     WorkbenchEntry(title=_("Service hall statistics"), url_name="service_halls:stats", roles=STATS, order=51),
     WorkbenchEntry(title=_("Where to add service points"), url_name="service_halls:recommend", roles=STATS,
                    order=52),
@@ -49,7 +50,7 @@ class ServiceHallsConfig(AppConfig):
     verbose_name = _("Service halls")
 
     def ready(self) -> None:
-        from . import demo_accounts, kpis, receivers, tasks  # noqa: F401 — receivers connects on import
+        from . import audit_events, demo_accounts, kpis, receivers, tasks  # noqa: F401 — receivers connects on import
 
         registry.register(
             Program(
@@ -59,6 +60,7 @@ class ServiceHallsConfig(AppConfig):
                 api_router=f"{self.name}.api:router",
                 portal_tiles=PORTAL_TILES,
                 workbench_entries=WORKBENCH_ENTRIES,
+                audit_events=audit_events.AUDIT_EVENTS,
                 roles=ROLES,
                 kpis=kpis.KPIS,
                 periodic=tasks.PERIODIC,

@@ -226,6 +226,27 @@ def _tickets(ctx, points, businesses) -> int:
     return len(tickets)
 
 
+def _citizen_ticket(ctx, points, businesses) -> int:
+    """The demo citizen 13900000003 holds a number at the Haizhou centre today, waiting: 我的
+    links to the ticket's page (how many are ahead, cancel). Written as the queue above is
+    (the service refuses a number outside opening hours, and the demo is built at any hour)."""
+    from minsheng.demo.accounts import demo_account
+
+    centre = next((p for p in points if p.level == PointLevel.COUNTY_CENTRE and p.region_id == "320706"), None)
+    if centre is None or not businesses:
+        return 0
+    citizen = demo_account(ctx, "13900000003")
+    biz, today = businesses[0], timezone.localdate()
+    counter, _new = TicketCounter.objects.get_or_create(point=centre, prefix=biz.prefix, service_date=today,
+                                                        defaults={"last": 0})
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    Ticket.objects.create(point=centre, business_type=biz, service_date=today, number=f"{biz.prefix}{counter.last:03d}",
+                          channel="phone", user=citizen, person=getattr(citizen, "person", None),
+                          issued_at=timezone.now())
+    return 1
+
+
 def _appointments(ctx, points, businesses) -> int:
     rng = ctx.rng
     tz = timezone.get_current_timezone()
@@ -320,6 +341,7 @@ def run(ctx) -> dict[str, int]:
     ctx.bar.step("tickets and appointments")
     tickets = _tickets(ctx, points, businesses)
     slots = _appointments(ctx, points, businesses)
+    tickets += _citizen_ticket(ctx, points, businesses)
     ctx.bar.step("road network and the 15-minute circle")
     road_nodes = _road_network(ctx)
     run_ = coverage_recompute(trigger="demo")

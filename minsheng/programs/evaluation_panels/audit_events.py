@@ -1,0 +1,34 @@
+"""The program's audit event types in words, for the audit trail's page (``Program.audit_events``).
+
+Every ``event_type`` the program's services write is named here; a test checks it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+AUDIT_EVENTS = {
+    "evaluation_panels.ballot_cast": _("vote cast"),
+    "evaluation_panels.checkin": _("panel member checked in"),
+    "evaluation_panels.evaluation_close": _("evaluation closed"),
+    "evaluation_panels.evaluation_create": _("evaluation set up"),
+    "evaluation_panels.idea_screen": _("project idea screened"),
+    "evaluation_panels.idea_submit": _("project idea proposed"),
+    "evaluation_panels.milestone_add": _("milestone added"),
+    "evaluation_panels.milestone_done": _("milestone reached"),
+    "evaluation_panels.milestone_overdue": _("milestone overdue"),
+    "evaluation_panels.panel_candidates": _("panel candidates listed"),
+    "evaluation_panels.panel_drawn": _("panel drawn"),
+    "evaluation_panels.progress": _("progress reported"),
+    "evaluation_panels.project_create": _("livelihood project created"),
+    "evaluation_panels.recipient_view": _("service recipient's view recorded"),
+    "evaluation_panels.rectification_issue": _("rectification ordered"),
+    "evaluation_panels.rectification_reevaluate": _("rectification re-evaluated"),
+    "evaluation_panels.rectification_report": _("rectification reported"),
+    "evaluation_panels.scorecard": _("scorecard submitted"),
+    "evaluation_panels.seat_replace": _("panel seat filled by a reserve"),
+    "evaluation_panels.seat_respond": _("panel invitation answered"),
+    "evaluation_panels.volunteer_conflicts": _("volunteer's conflicts declared"),
+    "evaluation_panels.volunteer_enrol": _("volunteer joined the pool"),
+    "evaluation_panels.vote_open": _("vote opened"),
+    "evaluation_panels.vote_publish": _("vote results published"),
+    "evaluation_panels.vote_tally": _("votes counted"),
+}
