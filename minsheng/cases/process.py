@@ -7,6 +7,7 @@ in minsheng.cases.services runs every process the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
@@ -112,6 +113,9 @@ class Process:
     parallel_tasks: dict[str, Join] = field(default_factory=dict)  # state -> join
     responsible_department: str | None = None  # department_code the case is routed to
     reference_prefix: str = "MS"
+    # Where the applicant follows the case in its program, with what only the program shows
+    # (the start-up tracker with the licence download): (case) -> (link text, URL) or None.
+    applicant_page: Callable[[Any], tuple[Any, str] | None] | None = None
 
     def __post_init__(self):
         codes = {s.code for s in self.states}

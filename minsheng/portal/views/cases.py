@@ -35,6 +35,15 @@ def my_cases(request):
     return render(request, "portal/my_cases.html", {"cases": cases})
 
 
+def _applicant_page(case):
+    """(text, URL) of the program's own page for this case, where its process declares one."""
+    try:
+        page = get_process(case.process_key).applicant_page
+    except LookupError:
+        return None
+    return page(case) if page else None
+
+
 def _case_for(request, case_id: int):
     try:
         case = selectors.case_get_for(user=request.user, case_id=case_id)
@@ -95,6 +104,7 @@ def my_case(request, case_id: int):
         ),
         "rating": rating_for_case(user=request.user, case=case),
         "rating_form": rating_form,
+        "program_page": _applicant_page(case),
     }
     return render(request, "portal/my_case.html", context, status=400 if rating_form.errors else 200)
 

@@ -39,6 +39,18 @@ WORKBENCH_ENTRIES = [
         order=40,
     ),
     WorkbenchEntry(
+        title=_("After-school terms and windows"),
+        url_name="after_school:terms",
+        roles=MANAGERS,
+        order=42,
+    ),
+    WorkbenchEntry(
+        title=_("After-school fees and waivers"),
+        url_name="after_school:waivers",
+        roles=MANAGERS,
+        order=43,
+    ),
+    WorkbenchEntry(
         title=_("After-school supervision"),
         url_name="after_school:supervision",
         roles=SUPERVISORS,

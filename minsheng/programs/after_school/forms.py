@@ -1,7 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import WEEKDAY_NAMES, Activity, Allocation, FeeBasis, OfferingKind, Teacher, Term
+from .models import (
+    WEEKDAY_NAMES,
+    Activity,
+    Allocation,
+    FamilyCategory,
+    FeeBasis,
+    OfferingKind,
+    Teacher,
+    Term,
+)
 
 WEEKDAY_CHOICES = [(str(k), v) for k, v in WEEKDAY_NAMES.items()]
 
@@ -109,3 +118,73 @@ class OfferingTeachersForm(forms.Form):
         field.queryset = (Teacher.objects.filter(school_id=offering.host_id, is_active=True)
                           .select_related("person").order_by("person__name"))
         field.label_from_instance = lambda t: f"{t.person.name}（{t.subjects}）" if t.subjects else t.person.name
+
+
+# --- set-up by the education bureau and the schools (views/setup.py) ----------------------
+_DATE = {"type": "date"}
+_DATETIME = {"type": "datetime-local"}
+_LOCAL = "%Y-%m-%dT%H:%M"  # what a date/time input reads (the browser's own display follows the reader's locale)
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50, help_text=_("For example 2026–2027学年第一学期."))
+    school_year = forms.IntegerField(label=_("school year"), min_value=2000, max_value=2100,
+                                     help_text=_("The year the school year starts, for example 2026."))
+    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+
+
+class WindowRulesForm(forms.Form):
+    """A window's dates and lottery rules (editing an existing window)."""
+
+    opens_at = forms.DateTimeField(label=_("opens at"), widget=forms.DateTimeInput(attrs=_DATETIME, format=_LOCAL))
+    closes_at = forms.DateTimeField(label=_("closes at"), widget=forms.DateTimeInput(attrs=_DATETIME, format=_LOCAL))
+    accept_days = forms.IntegerField(label=_("days to accept an offered place"), min_value=1, max_value=14, initial=3)
+    lower_grades_first = forms.BooleanField(label=_("lower grades first"), required=False, initial=True)
+    dual_working_first = forms.BooleanField(label=_("dual-working families first"), required=False, initial=True)
+    keep_siblings_together = forms.BooleanField(label=_("keep siblings together"), required=False, initial=True)
+
+
+class AreaWindowForm(WindowRulesForm):
+    """A window for every school of a region (the city, or one district)."""
+
+    region = forms.ModelChoiceField(label=_("for the schools of"), queryset=None)
+
+    field_order = ["region", "opens_at", "closes_at"]
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+class WaiverRuleForm(forms.Form):
+    category = forms.ChoiceField(label=_("family category"),
+                                 choices=[c for c in FamilyCategory.choices if c[0]])
+    term = forms.ModelChoiceField(label=_("term"), queryset=Term.objects.all(), required=False,
+                                  empty_label=_("every term"))
+    waiver_percent = forms.IntegerField(label=_("waiver (%)"), min_value=0, max_value=100,
+                                        help_text=_("100 waives the whole fee."))
+
+
+class EnrolmentWaiverForm(forms.Form):
+    category = forms.ChoiceField(label=_("family category"), choices=FamilyCategory.choices, required=False)
+    evidence = forms.CharField(label=_("Evidence seen"), max_length=200, required=False,
+                               help_text=_("For example the certificate's number and issuing office. "
+                                           "Needed unless you clear the category."))
+
+
+class StudentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Student's name"), max_length=40, required=False)
+
+
+class OfferingEditForm(forms.Form):
+    """What may change once families have chosen an offering's days and hours."""
+
+    title = forms.CharField(label=_("title"), max_length=100)
+    capacity = forms.IntegerField(label=_("places per day"), min_value=1, max_value=5000)
+    grade_min = forms.IntegerField(label=_("lowest grade"), min_value=1, max_value=9)
+    grade_max = forms.IntegerField(label=_("highest grade"), min_value=1, max_value=9)
+    fee = forms.DecimalField(label=_("fee (yuan)"), min_value=0, max_digits=8, decimal_places=2,
+                             help_text=_("A new fee applies to applications made from now on."))
+    fee_basis = forms.ChoiceField(label=_("fee basis"), choices=FeeBasis.choices)
+    is_published = forms.BooleanField(label=_("Open for applications"), required=False)

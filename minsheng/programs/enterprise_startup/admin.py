@@ -1,7 +1,9 @@
 """The city-wide reference data of enterprise start-up in /admin/: the banned and restricted
 name words, the business-scope catalogue and the register of licensed seal shops (the city's
 one list, filed with public security; the form offers the shops of the founder's city).
-Every change writes the audit trail (AuditedAdmin)."""
+Every change writes the audit trail (AuditedAdmin); each list's selected rows download as Excel
+or CSV, and the three lists load from a spreadsheet at /imports/ (services/reference_imports.py:
+``enterprise_startup.scope_items``, ``.banned_words``, ``.seal_shops``)."""
 
 from django.contrib import admin
 

@@ -67,12 +67,25 @@ def target_hours() -> float:
     return settings.ENTERPRISE_STARTUP_TARGET_HOURS
 
 
+def tracker_link(case):
+    """The founder follows a start-up case on its tracker, which has the licence download."""
+    from django.urls import reverse
+
+    from .models import StartupApplication
+
+    app_id = StartupApplication.objects.filter(case=case).values_list("pk", flat=True).first()
+    if app_id is None:
+        return None
+    return _("Progress by department and the licence"), reverse("enterprise_startup:tracker", args=[app_id])
+
+
 def build_process() -> Process:
     return Process(
         key=PROCESS_KEY,
         title=_("Enterprise start-up"),
         responsible_department="market_regulation",
         reference_prefix="QY",
+        applicant_page=tracker_link,
         states=[
             State("submitted", _("Submitted")),
             State("processing", _("The departments are working in parallel")),

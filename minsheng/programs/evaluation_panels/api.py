@@ -378,3 +378,12 @@ def volunteer_join(request, payload: VolunteerIn):
     v = services.volunteer_enrol(person=person, actor=request.auth, occupation=payload.occupation[:60],
                                  conflict_note=payload.conflict_note[:500])
     return Status(201, {"number": v.number, "district": v.district.name})
+
+
+def _mount_setup() -> None:
+    from .api_setup import router as setup_router
+
+    router.add_router("", setup_router)
+
+
+_mount_setup()

@@ -45,6 +45,30 @@ WORKBENCH_ENTRIES = [
         order=22,
     ),
     WorkbenchEntry(
+        title=_("Livelihood projects: yearly cycles"),
+        url_name="evaluation_panels:manage_cycles",
+        roles=("panel_organiser", "congress_staff"),
+        order=23,
+    ),
+    WorkbenchEntry(
+        title=_("Livelihood projects: volunteer pool"),
+        url_name="evaluation_panels:manage_volunteers",
+        roles=("panel_organiser",),
+        order=24,
+    ),
+    WorkbenchEntry(
+        title=_("Livelihood projects: panel evaluations"),
+        url_name="evaluation_panels:manage_evaluations",
+        roles=ORGANISER_ROLES,
+        order=25,
+    ),
+    WorkbenchEntry(
+        title=_("Livelihood projects: rectification orders"),
+        url_name="evaluation_panels:manage_rectifications",
+        roles=ORGANISER_ROLES,
+        order=26,
+    ),
+    WorkbenchEntry(
         title=_("Livelihood projects: my unit"),
         url_name="evaluation_panels:unit_projects",
         roles=("project_unit_officer",),

@@ -3,11 +3,9 @@ typed; the rules are the services' (``services/*``), whose refusals ``errors_to_
 at the field they name."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.access.models import Organisation
-from minsheng.access.principal import held_assignments
 from minsheng.core.errors import DomainError
 from minsheng.regions.models import Region
 
@@ -100,6 +98,11 @@ class RecipientViewForm(forms.Form):
 
 class RectificationReportForm(forms.Form):
     report = forms.CharField(label=_("Written rectification report"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    evidence = PhotosField(
+        label=_("Evidence (photos or PDF documents)"),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+        help_text=_("Photos of the work done, acceptance certificates, meeting minutes…"),
+    )
 
 
 class ReevaluateForm(forms.Form):
@@ -153,13 +156,6 @@ class VolunteerJoinForm(forms.Form):
         label=_("I will take part when drawn, or say in time that I cannot, and score impartially."))
 
 
-def _subtree_q(user, field: str = "prefix") -> Q:
-    q = Q(pk__in=[])
-    for a in held_assignments(user=user, roles=SETUP_ROLES):
-        q |= Q(**{f"{field}__startswith": a.region.prefix})
-    return q
-
-
 class ProjectForm(forms.Form):
     """A key livelihood project of the organiser's area (region and lead unit within it)."""
 
@@ -172,12 +168,14 @@ class ProjectForm(forms.Form):
                                 initial=0)
     targets = forms.CharField(label=_("Targets"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
+        from .selectors import setup_regions, setup_units
+
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = (Organisation.objects.filter(_subtree_q(user, "region__prefix"))
-                                             .exclude(kind__in=["school", "bank", "provider"]).order_by("name"))
-        self.fields["region"].queryset = (Region.objects.filter(_subtree_q(user))
-                                          .filter(level__in=["city", "county", "town"]).order_by("code"))
+        self.fields["lead_unit"].queryset = setup_units(user=user)
+        self.fields["region"].queryset = setup_regions(user=user)
+        if editing:  # a project stays in its year
+            del self.fields["cycle"]
 
 
 class MilestoneForm(forms.Form):

@@ -5,6 +5,7 @@ from minsheng.notifications.templates import MessageTemplate
 INVITATION = "evaluation_panels.invitation"
 MILESTONE_OVERDUE = "evaluation_panels.milestone_overdue"
 RECTIFICATION = "evaluation_panels.rectification"
+RECTIFICATION_RETURNED = "evaluation_panels.rectification_returned"
 
 TEMPLATES = [
     MessageTemplate(
@@ -21,5 +22,10 @@ TEMPLATES = [
         RECTIFICATION,
         title="民生实事项目整改通知",
         body="“{project}”评议结果为{grade}（满意率{rate}），请于{deadline}前提交书面整改报告。",
+    ),
+    MessageTemplate(
+        RECTIFICATION_RETURNED,
+        title="民生实事项目整改报告退回",
+        body="“{project}”的整改报告已被退回：{reason}。请补充后于{deadline}前重新提交。",
     ),
 ]

@@ -56,6 +56,15 @@ rectification = Process(
             comment_required=True,
         ),
         Action(
+            "return_report",
+            _("Send the report back to the lead unit"),
+            source=[REPORTED],
+            target=REPORT_DUE,
+            roles=[APPLICANT],
+            comment_required=True,
+            notify=False,
+        ),
+        Action(
             "schedule_reevaluation",
             _("Schedule the re-evaluation by a new panel"),
             source=[REPORTED],

@@ -312,3 +312,156 @@ def project_rectifications(*, project: Project) -> list[dict]:
             "round": o.evaluation.round,
         })
     return out
+
+
+# --- set-up by the panel office (views/setup*.py) ------------------------------------------
+SETUP_ROLES = ("panel_organiser",)
+
+
+def setup_regions(*, user) -> QuerySet[Region]:
+    """Where the organiser may place a project: the city, districts and towns of their subtrees."""
+    from minsheng.access.principal import held_assignments
+
+    qs = Region.objects.filter(level__in=["city", "county", "town"]).order_by("code")
+    if user.is_superuser:
+        return qs
+    q = Q(pk__in=[])
+    for a in held_assignments(user=user, roles=SETUP_ROLES):
+        q |= Q(prefix__startswith=a.region.prefix)
+    return qs.filter(q)
+
+
+def setup_units(*, user, roles=SETUP_ROLES) -> QuerySet[Organisation]:
+    """The units the organiser may name as a lead unit: organisations of their subtrees (no schools,
+    banks or care providers)."""
+    qs = Organisation.objects.exclude(kind__in=["school", "bank", "provider"]).select_related("region").order_by("name")
+    return qs if user.is_superuser else qs.filter(scope_q(user=user, roles=roles, region_field="region"))
+
+
+def city_organiser(*, user, roles=SETUP_ROLES) -> bool:
+    """The cycle is the whole city's: only staff assigned at city (or province) level set it up."""
+    from minsheng.access.principal import held_assignments
+
+    return user.is_superuser or any(
+        a.region.level in ("province", "city") for a in held_assignments(user=user, roles=roles)
+    )
+
+
+def setup_projects(*, user, cycle=None) -> QuerySet[Project]:
+    """The projects of the organiser's area (region subtree), with what their list shows."""
+    qs = projects_public(cycle=cycle).filter(scope_q(user=user, roles=SETUP_ROLES, region_field="region"))
+    today = timezone.localdate()
+    return qs.annotate(
+        milestone_count=Count("milestones", distinct=True),
+        overdue_milestones=Count("milestones", filter=Q(milestones__done_on__isnull=True, milestones__due_on__lt=today),
+                                 distinct=True),
+        evaluation_count=Count("evaluations", distinct=True),
+    )
+
+
+@scoped_gate(model="evaluation_panels.project", id_arg="project_id", action="set_up")
+def project_get_for_setup(*, user, project_id: int) -> Project:
+    p = projects_public().filter(scope_q(user=user, roles=SETUP_ROLES, region_field="region"), pk=project_id).first()
+    if p is None:
+        raise NotFound(_("This project does not exist or is outside your scope."))
+    return p
+
+
+def volunteers_for(*, user, active: bool | None = None, district: str = "", search: str = "") -> QuerySet:
+    """The volunteer pool of the organiser's area (by the volunteer's district of residence)."""
+    from .models import Volunteer
+
+    qs = Volunteer.objects.filter(scope_q(user=user, roles=SETUP_ROLES, region_field="district"))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if district:
+        qs = qs.filter(district__prefix__startswith=district)
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(person__name__icontains=search) | Q(occupation__icontains=search))
+    return qs.order_by("number")
+
+
+def volunteer_rows(*, qs) -> QuerySet:
+    """The pool's list rows: the person, district and employer, and how many seats each has held."""
+    return qs.select_related("person", "district", "employer").annotate(seat_count=Count("seats", distinct=True))
+
+
+def volunteer_counts(*, user) -> dict:
+    rows = dict(volunteers_for(user=user).order_by().values_list("is_active").annotate(n=Count("id")))
+    return {"in_pool": rows.get(True, 0), "out_of_pool": rows.get(False, 0)}
+
+
+@scoped_gate(model="evaluation_panels.volunteer", id_arg="volunteer_id", action="set_up")
+def volunteer_get_for(*, user, volunteer_id: int):
+    v = volunteers_for(user=user).select_related("person", "district", "employer").filter(pk=volunteer_id).first()
+    if v is None:
+        raise NotFound(_("This volunteer does not exist or is outside your scope."))
+    return v
+
+
+def evaluations_for_organiser(*, user, status: str = "") -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.filter(scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("project", "project__lead_unit", "project__region").order_by("-starts_at", "-id")
+
+
+def rectifications_for_organiser(*, user, open_only: bool = False) -> QuerySet[RectificationOrder]:
+    qs = RectificationOrder.objects.filter(scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region"))
+    if open_only:
+        qs = qs.exclude(status=RectificationStatus.CLOSED)
+    return qs.select_related("project", "lead_unit", "case", "evaluation").order_by("status", "deadline_at")
+
+
+@scoped_gate(model="evaluation_panels.rectificationorder", id_arg="order_id", action="review")
+def rectification_get_for_organiser(*, user, order_id: int) -> RectificationOrder:
+    o = rectifications_for_organiser(user=user).filter(pk=order_id).first()
+    if o is None:
+        raise NotFound(_("This rectification order does not exist or is outside your scope."))
+    return o
+
+
+def rectification_evidence(*, order) -> list:
+    """The attachments the lead unit handed in with its reports (one query)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from minsheng.attachments.models import Attachment
+
+    ct = ContentType.objects.get_for_model(RectificationOrder)
+    return list(Attachment.objects.filter(target_type=ct, target_id=str(order.pk)).order_by("created_at"))
+
+
+def rectification_evidence_visible(user, order) -> bool:
+    """Evidence is for the panel office of the project's area and the lead unit's officers."""
+    if not user.is_staff:
+        return False
+    q = scope_q(user=user, roles=ORGANISER_ROLES, region_field="project__region") | Q(lead_unit_id__in=unit_ids(user=user))
+    return RectificationOrder.objects.filter(q, pk=order.pk).exists()
+
+
+ATTACHMENT_ACCESS["evaluation_panels.RectificationOrder"] = rectification_evidence_visible
+
+
+def users_by_phone(*, phones) -> tuple[list, list[str]]:
+    """The accounts of these mobile numbers (by their keyed hash) and the numbers with no account."""
+    from minsheng.identity.crypto import keyed_hash
+    from minsheng.identity.models import User
+    from minsheng.identity.normalize import normalize_phone
+
+    wanted = {}
+    unknown = []
+    for raw in phones:
+        phone = normalize_phone(raw)
+        if phone:
+            wanted[keyed_hash(phone)] = raw
+        elif raw.strip():
+            unknown.append(raw.strip())
+    found = {u.phone_hash: u for u in User.objects.filter(phone_hash__in=list(wanted), is_active=True)}
+    unknown += [raw for h, raw in wanted.items() if h not in found]
+    return list(found.values()), unknown
+
+
+def ideas_to_screen(*, cycle) -> QuerySet:
+    from .models import Idea, IdeaStatus
+
+    return Idea.objects.filter(cycle=cycle, status=IdeaStatus.SUBMITTED).select_related("category", "organisation")

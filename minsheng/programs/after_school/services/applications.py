@@ -26,6 +26,7 @@ from minsheng.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from minsheng.identity.models import Person
 
 from .. import notices
 from ..models import (
@@ -145,6 +146,12 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
     try:
         with transaction.atomic():
+            # The early check above ran before any lock: a racing submit for the same child may
+            # have taken overlapping hours since. With the child's row held, ask again.
+            child_lock(student_id=student_id)
+            if _clashing_seats(student=student_id, offering=offering, weekdays=days, rank=rank).exists():
+                clash = overlapping_application(student_id=student_id, offering=offering, weekdays=days, rank=rank)
+                raise ValidationFailed(clash, fields={"weekdays": [clash]})
             day_rows = OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday")
             if first_come:
                 day_rows = list(day_rows.select_for_update(no_key=True))
@@ -171,18 +178,35 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     return app
 
 
+def child_lock(*, student_id: int) -> None:
+    """Hold the child's row until the transaction ends. Every write that gives a child a place
+    (a submit, a promotion from the waiting list) takes this lock before it checks the child's
+    other places at overlapping hours (``overlapping_seats``), so two such writes for one child
+    run one after the other and the second sees the first's seats. ``FOR NO KEY UPDATE``: the
+    rows that refer to the child (applications) may still be inserted meanwhile."""
+    list(Person.objects.select_for_update(no_key=True).filter(pk=student_id).values_list("pk", flat=True))
+
+
+def overlapping_seats(*, student, offering: Offering, weekdays: list[int]):
+    """The one home of the rule "one child cannot hold two offerings at overlapping times": the
+    child's seats (``student``: an id or ``OuterRef``) in another active application of the same
+    term whose hours overlap ``offering``'s on one of ``weekdays``, closed seats left out. The
+    submit refuses on them (``_clashing_seats``), a promotion passes the child over on the held
+    ones; both with the child's row locked (``child_lock``)."""
+    return (SeatRequest.objects
+            .filter(application__student_id=student, application__state__in=ACTIVE_STATES,
+                    application__offering__term_id=offering.term_id, weekday__in=weekdays,
+                    application__offering__start_time__lt=offering.end_time,
+                    application__offering__end_time__gt=offering.start_time)
+            .exclude(application__offering_id=offering.pk)
+            .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN]))
+
+
 def _clashing_seats(*, student, offering: Offering, weekdays: list[int], rank: int):
-    """The child's seats (``student``: an id or ``OuterRef``) in another active application of
-    the same term whose hours overlap ``offering``'s on one of ``weekdays``. Two lottery
-    applications with different choice ranks are alternatives, not a clash: the lottery admits
-    the child to the better-ranked one first and drops the other's overlapping days."""
-    qs = (SeatRequest.objects
-          .filter(application__student_id=student, application__state__in=ACTIVE_STATES,
-                  application__offering__term_id=offering.term_id, weekday__in=weekdays,
-                  application__offering__start_time__lt=offering.end_time,
-                  application__offering__end_time__gt=offering.start_time)
-          .exclude(application__offering_id=offering.pk)
-          .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN]))
+    """What refuses a submit: ``overlapping_seats``, except that two lottery applications with
+    different choice ranks are alternatives, not a clash: the lottery admits the child to the
+    better-ranked one first and drops the other's overlapping days."""
+    qs = overlapping_seats(student=student, offering=offering, weekdays=weekdays)
     if offering.allocation == Allocation.LOTTERY:
         qs = qs.exclude(Q(state=SeatState.PENDING) & Q(application__offering__allocation=Allocation.LOTTERY)
                         & ~Q(application__rank=rank))
@@ -280,16 +304,43 @@ def _summarise(app: Application) -> None:
         app.save(update_fields=["state", "updated_at"])
 
 
-def _release_and_promote(*, day_id: int, now: datetime, accept_days: int) -> list[SeatRequest]:
-    """A place on ``day_id`` came free: offer it to the next on the waiting list (day row locked)."""
+def waitlist_promote(*, day_id: int, now: datetime | None = None) -> list[SeatRequest]:
+    """Places were added on ``day_id`` (an offering's places raised): offer them to those waiting,
+    with the accept-by days of their window."""
+    now = now or timezone.now()
+    first = (SeatRequest.objects.filter(day_id=day_id, state=SeatState.WAITLISTED)
+             .select_related("application__window").order_by("waitlist_position").first())
+    if first is None:
+        return []
+    with transaction.atomic():
+        return _release_and_promote(day_id=day_id, now=now, accept_days=first.application.window.accept_days,
+                                    released=0)
+
+
+def _release_and_promote(*, day_id: int, now: datetime, accept_days: int, released: int = 1) -> list[SeatRequest]:
+    """A place on ``day_id`` came free: offer it to the next on the waiting list (day row locked).
+
+    A child who already holds a place (admitted or offered) at overlapping hours on that day is
+    passed over — they keep their position, and the place goes to the next — so a promotion
+    never gives one child two offerings at the same time. The check runs with the child's row
+    locked (``child_lock``): two places freed at once on overlapping offerings cannot both be
+    offered to the same child."""
     day = OfferingDay.objects.select_for_update().get(pk=day_id)
-    day.taken = max(0, day.taken - 1)
-    offered = []
+    day.taken = max(0, day.taken - released)
+    offered, passed = [], []
     while day.taken < day.capacity:
         nxt = (SeatRequest.objects.select_for_update().filter(day=day, state=SeatState.WAITLISTED)
+               .exclude(pk__in=passed)
                .order_by("waitlist_position").select_related("application__student", "application__offering").first())
         if nxt is None:
             break
+        child_lock(student_id=nxt.application.student_id)
+        if overlapping_seats(student=nxt.application.student_id, offering=nxt.application.offering,
+                             weekdays=[nxt.weekday]).filter(state__in=HOLDING_SEAT).exists():
+            passed.append(nxt.pk)
+            audit_record(event_type="after_school.offer_passed_over", target=nxt.application,
+                         new={"weekday": nxt.weekday, "reason": "overlapping_place_held"})
+            continue
         nxt.state = SeatState.OFFERED
         nxt.offered_until = now + timedelta(days=accept_days)
         nxt.waitlist_position = None

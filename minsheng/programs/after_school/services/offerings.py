@@ -12,6 +12,7 @@ from minsheng.audit.services import audit_record
 from minsheng.core.errors import ValidationFailed
 
 from ..models import (
+    WEEKDAY_NAMES,
     Activity,
     Allocation,
     ApplicationWindow,
@@ -22,6 +23,7 @@ from ..models import (
     SessionState,
     Term,
 )
+from .applications import waitlist_promote
 
 
 def workday_end() -> time:
@@ -151,4 +153,51 @@ def offering_set_teachers(*, actor, offering: Offering, teachers) -> Offering:
                 Session.objects.filter(pk__in=open_ids[i::len(ordered)]).update(teacher=teacher)
         audit_record(event_type="after_school.offering_teachers", actor=actor, target=offering,
                      old={"teachers": old}, new={"teachers": sorted(t.pk for t in chosen)})
+    return offering
+
+
+OFFERING_EDITABLE = ("title", "capacity", "grade_min", "grade_max", "fee", "fee_basis", "is_published")
+
+
+def offering_update(*, actor, offering: Offering, title: str, capacity: int, grade_min: int, grade_max: int,
+                    fee: Decimal, fee_basis: str, is_published: bool) -> Offering:
+    """Change an offering's title, places per day, grades, fee or whether families may apply.
+    Places never drop below those already taken on any day (refused, naming the day); a new fee
+    applies to applications made from now on (those made keep the fee they were told).
+    The days and hours stay: families chose them. ``offering`` comes from ``offerings_for_staff``."""
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Give the offering a title.")]
+    if not (1 <= grade_min <= grade_max <= 9):
+        errors["grade_max"] = [_("Grades run from 1 to 9, and the lowest may not exceed the highest.")]
+    if capacity is None or capacity < 1:
+        errors["capacity"] = [_("Give at least one place per day.")]
+    if fee is None or fee < 0:
+        errors["fee"] = [_("The fee cannot be negative.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        days = list(OfferingDay.objects.select_for_update().filter(offering=offering).order_by("weekday"))
+        short = [d for d in days if d.taken > capacity]
+        if short:
+            raise ValidationFailed.for_field("capacity", _(
+                "%(n)s places are already taken on %(day)s; give at least that many places.")
+                % {"n": max(d.taken for d in short), "day": "、".join(str(WEEKDAY_NAMES[d.weekday]) for d in short)})
+        values = {"title": title.strip()[:100], "capacity": capacity, "grade_min": grade_min,
+                  "grade_max": grade_max, "fee": Decimal(fee), "fee_basis": fee_basis, "is_published": is_published}
+        changed = [k for k in OFFERING_EDITABLE if getattr(offering, k) != values[k]]
+        if not changed:
+            return offering
+        old = {k: str(getattr(offering, k)) if k == "fee" else getattr(offering, k) for k in changed}
+        for k in changed:
+            setattr(offering, k, values[k])
+        offering.save(update_fields=[*changed, "updated_at"])
+        if "capacity" in changed:
+            OfferingDay.objects.filter(offering=offering).update(capacity=capacity)
+        audit_record(event_type="after_school.offering_update", actor=actor, target=offering, old=old,
+                     new={k: str(values[k]) if k == "fee" else values[k] for k in changed})
+        if "capacity" in changed and capacity > old["capacity"]:
+            for day in days:  # the places added go to those waiting, as a freed place does
+                waitlist_promote(day_id=day.pk)
     return offering

@@ -72,12 +72,14 @@ def _post(client, child, off, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_api_submit_budget(client, django_assert_max_num_queries):
-    """POST /applications as production runs it (a real transaction, no test SAVEPOINT): eight
-    statements on both databases, the budget of issue 18 —
+    """POST /applications as production runs it (a real transaction, no test SAVEPOINT): ten
+    statements on both databases — issue 18's budget of eight, plus the two that keep one child
+    from holding two offerings at the same hours under concurrency (issue 21: the child's row
+    locked, then the overlap asked again; test_overlap_races proves both are needed) —
 
     1. SELECT identity_user   the signed-in account (session authentication, before the view)
-    2-8. the service's seven, SUBMIT_STATEMENTS in test_applications.py, each with its reason
-    and the transaction's BEGIN and COMMIT, which Django counts too (10 in all). A conditional
+    2-10. the service's nine, SUBMIT_STATEMENTS in test_applications.py, each with its reason
+    and the transaction's BEGIN and COMMIT, which Django counts too (12 in all). A conditional
     UPDATE without the locking read was tried: judged on its statement's snapshot it missed a
     place freed while it waited for the row (test_concurrency's freed-place test failed)."""
     school = f.school()
@@ -86,12 +88,12 @@ def test_api_submit_budget(client, django_assert_max_num_queries):
     guardian, child = f.guardian_with_child(school)
     client.force_login(guardian)
     assert client.get("/api/v1/after_school/children").status_code == 200  # the page, open before
-    with django_assert_max_num_queries(8 + 2), CaptureQueriesContext(connection) as queries:
+    with django_assert_max_num_queries(10 + 2), CaptureQueriesContext(connection) as queries:
         response = _post(client, child, off, "budget-key-0001")
     assert response.status_code == 201 and response.json()["state"] == "admitted"
     expected = ["SELECT identity_user", *SUBMIT_STATEMENTS]
     if not connection.features.has_select_for_update:  # SQLite: its IMMEDIATE transaction serialises writers
-        expected[3] = "SELECT after_school_offeringday"
+        expected = [s.removesuffix(" FOR UPDATE") for s in expected]
     assert work(queries) == expected
     assert [q["sql"].split()[0] for q in queries.captured_queries if q["sql"].startswith(("BEGIN", "COMMIT"))] == [
         "BEGIN", "COMMIT"]

@@ -269,6 +269,8 @@ SUBMIT_STATEMENTS = [
     "SELECT after_school_offering",        # the offering (term, region) with its term's windows open now
     "SELECT identity_person",              # the child: the caller's current guardianship and the enrolment of
                                            # that school year with its school's region (selectors.eligibility)
+    "SELECT identity_person FOR UPDATE",   # the child's row held (child_lock): one place-giving write per child
+    "SELECT after_school_seatrequest",     # asked again under the lock: no overlapping hours (overlapping_seats)
     "SELECT after_school_offeringday FOR UPDATE",  # the chosen days' places, locked in weekday order
     "UPDATE after_school_offeringday",     # one place taken on each of them (taken = taken + 1)
     "INSERT after_school_application",     # the application (unique key and one active per child + offering)
@@ -277,7 +279,7 @@ SUBMIT_STATEMENTS = [
 ]
 
 
-def test_a_submit_is_seven_statements_in_one_transaction(school):
+def test_a_submit_is_nine_statements_in_one_transaction(school):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -291,7 +293,7 @@ def test_a_submit_is_seven_statements_in_one_transaction(school):
                                  weekdays=[0, 1, 2], idempotency_key=f.key())
     expected = list(SUBMIT_STATEMENTS)
     if connection.vendor == "sqlite":  # no row locks: the IMMEDIATE transaction serialises writers
-        expected[2] = "SELECT after_school_offeringday"
+        expected = [s.removesuffix(" FOR UPDATE") for s in expected]
     assert work(queries) == expected
     assert len(queries.captured_queries) == len(expected) + 2  # and the transaction's begin and end
     assert app.created_now and [(s.weekday, s.state) for s in app.seat_requests] == [
@@ -325,7 +327,8 @@ def test_a_full_day_is_answered_without_writing(school):
     assert full.value.code == "full" and full.value.fields == {"weekdays": [str(full.value.message)]}
     assert "UPDATE after_school_offeringday" not in work(queries)
     assert not any(s.startswith("INSERT") for s in work(queries))
-    assert len(work(queries)) == 5  # the two reads, the locked days, this key, the child's application
+    assert len(work(queries)) == 7  # the two reads, the child's lock and overlap check, the locked days,
+    # this key, the child's application
     assert dict(OfferingDay.objects.filter(offering=off).values_list("weekday", "taken")) == {
         0: 0, 1: 1, 2: 0, 3: 0, 4: 0}
 

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 
+from .. import exports
 from ..apps import MANAGERS
-from ..forms import OfferingForm, OfferingTeachersForm, WindowForm
+from ..forms import OfferingEditForm, OfferingForm, OfferingTeachersForm, WindowForm
 from ..selectors.family import current_term
 from ..selectors.supervision import (
     offerings_for_staff,
@@ -19,13 +21,22 @@ from ..selectors.supervision import (
     windows_managed_by,
 )
 from ..services.lottery import lottery_publish, lottery_start
-from ..services.offerings import offering_create, offering_set_teachers, window_create
+from ..services.offerings import (
+    OFFERING_EDITABLE,
+    offering_create,
+    offering_set_teachers,
+    offering_update,
+    window_create,
+)
 from ..services.running import SESSIONS_AHEAD_DAYS, sessions_generate_upcoming
 from . import show_error
 
 
 @staff(*MANAGERS)
 def manage(request):
+    listed = exports.WINDOWS if request.GET.get("list") == "windows" else exports.OFFERINGS
+    if (download := export_response(request, listed)) is not None:
+        return download
     schools = schools_for(user=request.user)
     term = current_term()
     offering_form = OfferingForm(schools=schools, initial={"term": term})
@@ -81,7 +92,8 @@ def manage(request):
             show_error(request, exc)
     return render(request, "after_school/manage.html", {
         "offerings": offerings_for_staff(user=request.user, term=term),
-        "windows": windows_for_staff(user=request.user), "term": term,
+        "windows": windows_for_staff(user=request.user).select_related("region"), "term": term,
+        "managed": set(windows_managed_by(user=request.user).values_list("pk", flat=True)),
         "offering_form": offering_form, "window_form": window_form, "now": timezone.now()})
 
 
@@ -101,3 +113,25 @@ def offering_teachers(request, offering_id: int):
         except DomainError as exc:
             show_error(request, exc)
     return render(request, "after_school/offering_teachers.html", {"offering": offering, "form": form})
+
+
+@staff(*MANAGERS)
+def offering_edit(request, offering_id: int):
+    """Change an offering of the caller's schools (title, places, grades, fee, open or not)."""
+    offering = offerings_for_staff(user=request.user, term=None).filter(pk=offering_id).first()
+    if offering is None:
+        raise Http404
+    form = OfferingEditForm(request.POST or None, initial={k: getattr(offering, k) for k in OFFERING_EDITABLE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            offering_update(actor=request.user, offering=offering, **form.cleaned_data)
+            messages.success(request, _("The offering was saved."))
+            return redirect("after_school:manage")
+        except DomainError as exc:
+            for field, msgs in exc.fields.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
+            if not exc.fields:
+                form.add_error(None, str(exc.message))
+    return render(request, "after_school/offering_edit.html", {"offering": offering, "form": form},
+                  status=422 if request.method == "POST" else 200)

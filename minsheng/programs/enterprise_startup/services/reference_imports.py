@@ -1,6 +1,6 @@
 """The city's lists kept in spreadsheets, loaded through the platform's bulk import.
 
-名称禁限用字词 and 刻章店名录: the market-regulation and public-security bureaus keep them as
+经营范围规范表述目录, 名称禁限用字词 and 刻章店名录: the market-regulation and public-security bureaus keep them as
 spreadsheets; an administrator uploads one at /imports/ (dry run first, errors by row) and
 the rows are upserted by their natural key. The import job's own audit entries record who
 loaded what; each changed row is also an audit entry, as an edit in /admin/ would be.
@@ -13,10 +13,12 @@ from minsheng.core.errors import ValidationFailed
 from minsheng.imports.base import Column, Importer, parsers
 from minsheng.regions.models import Region
 
-from ..models import BannedWord, SealShop, WordKind
+from ..models import BannedWord, ScopeCategory, ScopeItem, SealShop, WordKind
 
 KINDS = {"禁用": WordKind.BANNED, "banned": WordKind.BANNED, "限用": WordKind.RESTRICTED,
          "restricted": WordKind.RESTRICTED}
+CATEGORIES = {"一般项目": ScopeCategory.GENERAL, "一般": ScopeCategory.GENERAL, "general": ScopeCategory.GENERAL,
+              "许可项目": ScopeCategory.LICENSED, "许可": ScopeCategory.LICENSED, "licensed": ScopeCategory.LICENSED}
 ACTIVE = {"是": True, "否": False, "yes": True, "no": False, "": True}
 
 
@@ -54,7 +56,35 @@ def save_seal_shops(rows: list[dict], job) -> int:
     return len(rows)
 
 
+def save_scope_items(rows: list[dict], job) -> int:
+    for row in rows:
+        item, created = ScopeItem.objects.update_or_create(
+            code=row["code"],
+            defaults={"wording": row["wording"], "category": row["category"], "industry": row.get("industry") or "",
+                      "licence_needed": row.get("licence_needed") or "", "is_active": row.get("is_active") is not False},
+        )
+        audit_record(event_type=f"imports.enterprise_startup.scopeitem.{'add' if created else 'change'}",
+                     actor=job.created_by, target=item,
+                     new={"wording": item.wording, "category": item.category, "is_active": item.is_active})
+    return len(rows)
+
+
 IMPORTERS = [
+    Importer(
+        key="enterprise_startup.scope_items",
+        title=gettext_lazy("enterprise start-up: business scope catalogue"),
+        columns=[
+            Column("code", ("编码", "code"), parsers.text(max_length=20)),
+            Column("wording", ("规范表述", "standard wording"), parsers.text(max_length=200)),
+            Column("category", ("类别", "category"), parsers.choice(CATEGORIES)),
+            Column("industry", ("行业", "industry"), parsers.text(max_length=60), required=False),
+            Column("licence_needed", ("许可事项", "licence needed"), parsers.text(max_length=200), required=False),
+            Column("is_active", ("启用", "active"), parsers.choice(ACTIVE), required=False),
+        ],
+        natural_key=("code",),
+        save_rows=save_scope_items,
+        roles=("admin",),
+    ),
     Importer(
         key="enterprise_startup.banned_words",
         title=gettext_lazy("enterprise start-up: banned and restricted name words"),

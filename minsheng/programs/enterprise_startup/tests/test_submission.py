@@ -32,3 +32,16 @@ def test_editing_after_confirmation_resets_it(world, make_application):
     draft.draft_save(application=app, actor=world.founder, step="type", data=dict(full_steps(world)["type"], registered_capital="2000000"))
     with pytest.raises(Conflict):
         submission.application_submit(application=app, actor=world.founder)
+
+
+def test_the_founders_case_page_leads_to_the_tracker_with_the_licence(world, make_application, client):
+    from django.urls import reverse
+
+    from .conftest import finish_all
+
+    app = finish_all(world, make_application())
+    client.force_login(world.founder)
+    page = client.get(reverse("portal:my_case", args=[app.case_id])).content.decode()
+    tracker = reverse("enterprise_startup:tracker", args=[app.pk])
+    assert f'href="{tracker}"' in page
+    assert "licence.pdf" in client.get(tracker).content.decode()

@@ -12,8 +12,9 @@ from minsheng.cases.process import get_process
 from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError, ValidationFailed, fields_from_django
 from minsheng.core.replica import replica_view
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..forms import (
     DeliveryUpdateForm,
     LegacyCodeForm,
@@ -34,6 +35,8 @@ TASK_STAFF = (*STAFF, "bank_officer")  # a bank's officers see and finish their 
 
 @staff(*TASK_STAFF)
 def staff_tasks(request):
+    if (download := export_response(request, exports.STAFF_TASKS)) is not None:
+        return download
     tasks = list(selectors.staff_task_list(user=request.user))
     for t in tasks:
         t.shown_title = task_title(t)
@@ -60,13 +63,14 @@ def staff_task(request, task_id: int):
     form = StepCompleteForm(initial={"seals": draft.draft_data(app).get("services", {}).get("seals") or [], "invoice": "数电发票"}, **kw)
     if request.method == "POST":
         form = StepCompleteForm(request.POST, **kw)
-        form.is_valid()
-        fields = ["filing_number", "taxpayer_type", "invoice", "social_insurance_number", "medical_insurance_number", "housing_fund_account", "appointment_at", "account_number"]
-        data = {f: request.POST.get(f, "")[:100] for f in fields if request.POST.get(f)}
-        data["seals"] = request.POST.getlist("seals")
+        form.is_valid()  # the form only carries the department's fields; the service judges them
+        cleaned = form.cleaned_data
+        data = {f: str(v)[:100] for f, v in cleaned.items() if f not in ("seals", "comment") and v}
+        data["seals"] = list(cleaned.get("seals") or [])
         outcome = request.POST.get("outcome", TaskState.DONE)
         try:
-            departments.step_complete(task=task, actor=request.user, data=data, outcome=outcome, comment=request.POST.get("comment", "")[:2000])
+            departments.step_complete(task=task, actor=request.user, data=data, outcome=outcome,
+                                      comment=str(cleaned.get("comment") or "")[:2000])
             messages.success(request, _("The step is finished."))
             return redirect("enterprise_startup:staff_tasks")
         except DomainError as exc:
@@ -119,6 +123,9 @@ def staff_application(request, app_id: int):
 @staff("supervisor", "department_head")
 @replica_view  # figures may lag the primary by the replication delay
 def dashboard(request):
+    listed = exports.DASHBOARD_STEPS if request.GET.get("list") == "steps" else exports.DASHBOARD_DISTRICTS
+    if (download := export_response(request, listed)) is not None:
+        return download
     d = selectors.zero_visit_dashboard(user=request.user)
     charts = _timing_charts(d)
     csv = chart_csv_response(request, charts, scope=scope_text(user=request.user, assignments=request.staff_assignments),

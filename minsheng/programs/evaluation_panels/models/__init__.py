@@ -6,6 +6,8 @@ scoring, and rectification orders (整改). See README.md in this folder.
 """
 
 from .cycle import (  # noqa: F401
+    CYCLE_MANUAL_ACTIONS,
+    CYCLE_TRANSITIONS,
     Ballot,
     CandidateProject,
     Category,

@@ -1,6 +1,7 @@
 """The yearly cycle: 征集 ideas and their support, candidate projects, the anonymous delegate vote."""
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +32,9 @@ class Cycle(TimeStampedModel):
         help_text=_("How many projects the delegate vote chooses (差额: fewer than the candidates)."),
     )
     ideas_open_until = models.DateField(_("ideas accepted until"), null=True, blank=True)
+    vote_on = models.DateField(_("delegate vote on"), null=True, blank=True)
+    evaluations_from = models.DateField(_("on-site evaluations from"), null=True, blank=True)
+    evaluations_until = models.DateField(_("on-site evaluations until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("yearly cycle")
@@ -39,6 +43,31 @@ class Cycle(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CycleTransition(NamedTuple):
+    """A declared change of a cycle's phase: the phases it leaves from and the one it enters."""
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+# The phases a cycle moves through. "vote" and "decide" are taken by the vote's services
+# (vote_open, vote_publish); the others by the organiser on the cycle's page (cycle_advance).
+CYCLE_TRANSITIONS: dict[str, CycleTransition] = {
+    t.action: t
+    for t in (
+        CycleTransition("screen", (CycleStatus.SOLICITING,), CycleStatus.SCREENING),
+        CycleTransition("reopen_ideas", (CycleStatus.SCREENING,), CycleStatus.SOLICITING),
+        CycleTransition("vote", (CycleStatus.SOLICITING, CycleStatus.SCREENING, CycleStatus.VOTING, CycleStatus.DECIDED),
+                        CycleStatus.VOTING),
+        CycleTransition("decide", (CycleStatus.VOTING,), CycleStatus.DECIDED),
+        CycleTransition("close", (CycleStatus.DECIDED,), CycleStatus.CLOSED),
+    )
+}
+# What the organiser may do by hand, in the order the page offers it.
+CYCLE_MANUAL_ACTIONS = ("screen", "reopen_ideas", "close")
 
 
 class Category(models.Model):
@@ -144,6 +173,11 @@ class CandidateProject(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def budget_yuan(self):
+        """The estimate in yuan (it is kept in 万元), for the money filter."""
+        return self.budget * 10000
 
 
 class VoteStatus(models.TextChoices):

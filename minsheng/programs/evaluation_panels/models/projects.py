@@ -68,6 +68,11 @@ class Project(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def budget_yuan(self):
+        """The budget in yuan (it is kept in 万元), for the money filter."""
+        return self.budget * 10000
+
 
 class Milestone(models.Model):
     """序时节点 — a dated milestone of a project."""

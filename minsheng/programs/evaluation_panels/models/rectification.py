@@ -38,6 +38,11 @@ class RectificationOrder(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    returned_reason = models.TextField(
+        _("why the report was sent back"), blank=True,
+        help_text=_("The panel office's reason when it sent the last report back to the lead unit."),
+    )
+    returned_at = models.DateTimeField(_("report sent back at"), null=True, blank=True)
     case = models.OneToOneField(
         "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="rectification_order",

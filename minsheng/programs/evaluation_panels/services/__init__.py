@@ -48,3 +48,15 @@ from .projects import (  # noqa: F401
     project_create_from_candidate,
     unit_may_act,
 )
+from .rectification import rectification_return  # noqa: F401
+from .setup import (  # noqa: F401
+    candidate_save,
+    cycle_create,
+    cycle_transition,
+    cycle_update,
+    evaluation_reschedule,
+    milestone_remove,
+    milestone_update,
+    project_update,
+    volunteer_set_active,
+)

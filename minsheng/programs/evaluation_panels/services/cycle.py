@@ -24,6 +24,7 @@ from ..models import (
     VoteStatus,
 )
 from . import grading
+from .setup import cycle_transition
 
 
 def _person_of(user):
@@ -135,9 +136,7 @@ def vote_open(
         )
         vote.candidates.set(candidates)
         Delegate.objects.bulk_create([Delegate(vote=vote, user=u) for u in dict.fromkeys(delegates)])
-        if cycle.status != CycleStatus.VOTING:
-            cycle.status = CycleStatus.VOTING
-            cycle.save(update_fields=["status", "updated_at"])
+        cycle_transition(cycle=cycle, action="vote", actor=actor)
         audit_record(
             event_type="evaluation_panels.vote_open", actor=actor, target=vote,
             new={"places": places, "candidates": len(candidates), "delegates": len(delegates)},
@@ -220,9 +219,7 @@ def vote_publish(*, vote: DelegateVote, actor) -> DelegateVote:
         vote.published_at = timezone.now()
         vote.save(update_fields=["status", "published_at", "updated_at"])
         if not any(r["tied"] for r in vote.result):
-            cycle = vote.cycle
-            cycle.status = CycleStatus.DECIDED
-            cycle.save(update_fields=["status", "updated_at"])
+            cycle_transition(cycle=vote.cycle, action="decide", actor=actor)
         audit_record(event_type="evaluation_panels.vote_publish", actor=actor, target=vote)
     return vote
 

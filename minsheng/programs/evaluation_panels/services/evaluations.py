@@ -326,8 +326,10 @@ def rectification_sync(*, order: RectificationOrder) -> RectificationOrder:
     return locked
 
 
-def rectification_report_submit(*, order: RectificationOrder, report: str, actor) -> RectificationOrder:
-    """The lead unit's written rectification report (书面整改报告); moves the case on."""
+def rectification_report_submit(*, order: RectificationOrder, report: str, actor, evidence=()) -> RectificationOrder:
+    """The lead unit's written rectification report (书面整改报告) with its evidence (photos, PDF
+    documents, each checked by minsheng.attachments); moves the case on."""
+    from minsheng.attachments.services import attachment_store
     from minsheng.cases.services import case_act
 
     if len((report or "").strip()) < 20:
@@ -341,6 +343,9 @@ def rectification_report_submit(*, order: RectificationOrder, report: str, actor
             raise Conflict(_("The report for this rectification order has already been submitted."), code="state_changed")
         if order.case_id:
             case_act(case=order.case, action="submit_report", actor=actor, comment=report.strip())
+        for file in evidence:
+            attachment_store(file=file, owner=actor, target=order, field="evidence",
+                             allowed_types=("image/jpeg", "image/png", "application/pdf"))
         order.report = report.strip()
         order.reported_at = timezone.now()
         order.reported_by = actor

@@ -6,20 +6,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
-from minsheng.access.selectors import scope_q
-from minsheng.core.errors import DomainError
+from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 
-from .. import selectors, services
+from .. import exports, selectors, services
 from ..forms import SETUP_ROLES, EvaluationForm, MilestoneForm, ProjectForm
 from . import show_errors
 
 
-def _own_projects(user):
-    return selectors.projects_public().filter(scope_q(user=user, roles=SETUP_ROLES, region_field="region"))
-
-
 @staff(*SETUP_ROLES)
 def projects(request):
+    if (download := export_response(request, exports.SETUP_PROJECTS)) is not None:
+        return download
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -28,14 +26,16 @@ def projects(request):
             return redirect("evaluation_panels:manage_milestones", project_id=project.pk)
         except DomainError as exc:
             show_errors(request, exc)
-    rows = _own_projects(request.user).select_related("lead_unit", "region", "cycle").order_by("-cycle__year", "title")
-    return render(request, "evaluation_panels/manage_projects.html", {"form": form, "projects": rows[:200]})
+    rows = selectors.setup_projects(user=request.user).order_by("-cycle__year", "title")
+    return render(request, "evaluation_panels/manage_projects.html", {"form": form, "projects": rows[:200]},
+                  status=422 if request.method == "POST" else 200)
 
 
 @staff(*SETUP_ROLES)
 def milestones(request, project_id: int):
-    project = _own_projects(request.user).filter(pk=project_id).first()
-    if project is None:
+    try:
+        project = selectors.project_get_for_setup(user=request.user, project_id=project_id)
+    except NotFound:
         return render(request, "evaluation_panels/not_found.html", status=404)
     posted = request.POST if request.method == "POST" else None
     evaluation_form = EvaluationForm(posted if request.POST.get("form") == "evaluation" else None)

@@ -28,6 +28,7 @@ from ..forms import (
     SupervisionFilterForm,
     errors_to_form,
 )
+from ..forms_setup import RescheduleForm, ReturnReportForm
 from ..models import (
     Cycle,
     Grade,
@@ -76,6 +77,12 @@ def evaluation_manage(request, evaluation_id: int):
             elif action == "close":
                 ev = services.evaluation_close(evaluation=ev, actor=request.user)
                 messages.success(request, _("The session is closed and the result is published."))
+            elif action == "reschedule":
+                form = RescheduleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationFailed(_("Enter the place and the start and end of the session."))
+                services.evaluation_reschedule(evaluation=ev, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("The session was moved."))
         except DomainError as exc:
             show_errors(request, exc)
         return redirect("evaluation_panels:evaluation_manage", evaluation_id=ev.pk)
@@ -88,6 +95,10 @@ def evaluation_manage(request, evaluation_id: int):
         "ev": ev, "seats": seats, "checkin_url": checkin_url,
         "quota_rows": sorted(((labels.get(k, k), n) for k, n in (ev.quotas or {}).items()), key=lambda r: natural_key(r[0])),
         "present": sum(1 for s in seats if s.checked_in_at), "scored": sum(1 for s in seats if s.has_scored),
+        "criteria": list(ev.rubric.criteria.all()),
+        "reschedule_form": RescheduleForm(initial={
+            "place": ev.place, "starts_at": timezone.localtime(ev.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": timezone.localtime(ev.ends_at).strftime("%Y-%m-%dT%H:%M")}),
     })
 
 
@@ -161,8 +172,13 @@ def rectification_detail(request, order_id: int):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "report" and is_unit:
-                services.rectification_report_submit(order=order, report=request.POST.get("report", ""), actor=request.user)
+                services.rectification_report_submit(order=order, report=request.POST.get("report", ""), actor=request.user,
+                                                     evidence=request.FILES.getlist("evidence"))
                 messages.success(request, _("The rectification report has been submitted."))
+            elif request.POST.get("action") == "return" and is_organiser:
+                reviewed = selectors.rectification_get_for_organiser(user=request.user, order_id=order.pk)
+                services.rectification_return(order=reviewed, reason=request.POST.get("reason", ""), actor=request.user)
+                messages.success(request, _("The report was sent back to the lead unit with your reason."))
             elif request.POST.get("action") == "reevaluate" and is_organiser:
                 starts = parse_datetime(request.POST.get("starts_at", "") or "")
                 ends = parse_datetime(request.POST.get("ends_at", "") or "")
@@ -180,6 +196,7 @@ def rectification_detail(request, order_id: int):
     return render(request, "evaluation_panels/rectification.html", {
         "order": order, "is_unit": is_unit, "is_organiser": is_organiser,
         "report_form": RectificationReportForm(), "reevaluate_form": ReevaluateForm(),
+        "return_form": ReturnReportForm(), "evidence": selectors.rectification_evidence(order=order),
     })
 
 
