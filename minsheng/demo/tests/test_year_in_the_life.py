@@ -29,6 +29,7 @@ from minsheng.demo.journeys import Journey, axe_serious, chromium, fits_the_phon
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
 
+from .year_after_school import after_school_set_up
 from .year_startup import (
     FOUNDER_ID,
     FOUNDER_PHONE,
@@ -47,6 +48,7 @@ MONDAY = datetime(2027, 3, 1, 8, 45, tzinfo=SHANGHAI)  # a working Monday; the y
 ORGANISATIONS = [
     ("连云港市人民政府", "department", "government", None, "320700"),
     ("海州区人民政府", "department", "government", "连云港市人民政府", "320706"),
+    ("连云港市教育局", "department", "education", "连云港市人民政府", ""),
     ("海州区行政审批局", "department", "administrative_approval", "海州区人民政府", ""),
     ("海州区市场监督管理局", "department", "market_regulation", "海州区人民政府", ""),
     ("海州区公安分局", "department", "public_security", "海州区人民政府", ""),
@@ -65,6 +67,8 @@ ORGANISATIONS = [
 STAFF = {
     "hall_manager": ("13800000101", "韩明", "hall_manager", "海州区行政审批局"),
     "hall_supervisor": ("13800000102", "苏岚", "supervisor", "海州区行政审批局"),
+    "education_supervisor": ("13800000301", "江教", "education_supervisor", "连云港市教育局"),
+    "school_admin": ("13800000302", "赵校长", "school_admin", "海州实验小学"),
 }
 
 COVERED: list[str] = []
@@ -248,6 +252,7 @@ def test_a_year_in_the_life(browser, live_server, installation, tmp_path):
         # Enterprise start-up: the seal shops' register in /admin/, each department's officer
         # invited; a citizen signs up and founds a company; the licence is verified.
         clock.move_to(MONDAY + timedelta(days=1, hours=1))
+        admin = j.phone(installation)  # a new day: yesterday's sessions have expired; signed in again
         shop = seal_shop_in_admin(j, admin)
         officers = {
             code: invite(j, admin, (phone, name, "case_officer", org))
@@ -262,6 +267,23 @@ def test_a_year_in_the_life(browser, live_server, installation, tmp_path):
         )
         COVERED.append(f"start-up: seal shop in /admin/, 7 officers invited, a citizen signs up (SMS, "
                        f"real-name), founds a company; licence {credit_code} verified on the public page")
+
+        # After-school care: the city's term and window, the school's lottery offering.
+        after_school_set_up(j, city_supervisor=j.phone(staff["education_supervisor"]),
+                            school_admin=j.phone(staff["school_admin"]))
+        COVERED.append("after-school set-up: term and city-wide window (education supervisor), "
+                       "a lottery offering (school administrator)")
+        # NOT YET WALKED (time ran out, pages exist): the school's roster upload on /imports/,
+        # guardians applying, the lottery and its publication on manage/, attendance on
+        # teacher/, supervision figures on supervision/.
+        MISSING.append("after-school: roster upload, applications, lottery + publish, attendance, "
+                       "supervision figures (pages exist; not yet walked)")
+        # Evaluation panels (cycles, projects, rubrics, panel draws landed on main at 15:05) and
+        # elderly care (providers/contracts/caregivers/catalogue/devices; order booking) are not
+        # walked yet.
+        MISSING.append("evaluation cycle from proposal to rectification and re-evaluation (not yet walked)")
+        MISSING.append("elderly care: an elder assessed, served for a month and settled (set-up pages "
+                       "not on main at 15:15 UTC)")
 
     total = j.report()
     print("covered:", *COVERED, sep="\n  + ")
