@@ -42,6 +42,11 @@ def parse_args():
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     p.add_argument("--db", default="minsheng_db_cost")
     p.add_argument("--keep-db", action="store_true")
+    p.add_argument("--no-analyze", action="store_true",
+                   help="skip ANALYZE after the data is made (this server runs without autovacuum)")
+    p.add_argument("--only", choices=["apply", "call-next"], help="measure one action only")
+    p.add_argument("--explain", action="store_true",
+                   help="also print EXPLAIN (ANALYZE, BUFFERS) of one more action's statements (rolled back)")
     return p.parse_args()
 
 
@@ -128,89 +133,182 @@ def run():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
     import time_machine
 
-    from minsheng.programs.after_school.services.applications import application_submit
     from minsheng.programs.after_school.tests import factories as asf
-    from minsheng.programs.service_halls.models import Ticket
-    from minsheng.programs.service_halls.services.calling import window_call_next
-    from minsheng.programs.service_halls.tests import factories as shf
     from minsheng.programs.service_halls.tests.test_query_budgets import MONDAY_10
 
     n = ARGS.n
     pid = connection.cursor().connection.info.backend_pid
-    print(f"db_cost: {n} actions of each kind, PostgreSQL backend CPU from /proc/<pid>/schedstat", flush=True)
+    from django.conf import settings
+
+    print(f"db_cost: {n} actions of each kind, PostgreSQL backend CPU from /proc/<pid>/schedstat; "
+          f"DB_PREPARE_THRESHOLD={getattr(settings, 'DB_PREPARE_THRESHOLD', '(no such setting)')}", flush=True)
 
     # --- the application submit -----------------------------------------------------------
     with time_machine.travel(asf.NOW, tick=True):
-        school = asf.school()
-        off = asf.offering(school, capacity=4 * n + 10)
-        window = asf.window(school)
-        families = [asf.guardian_with_child(school) for _ in range(n)]
-        first = asf.person("脚本孩子").pk
-        for _ in range(2 * n - 1):  # fresh children for the script's runs (contiguous ids)
-            asf.person("脚本孩子")
-        guardian = families[0][0].person.pk
-        script_vars = {"offering": off.pk, "school": school.pk, "window": window.pk, "guardian": guardian,
-                       "user": families[0][0].pk, "student_base": first - 1}
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE SEQUENCE perf_apply_seq")
-        journey(families[: n // 2], off, pid)
-        families = families[n // 2:]
-        statements = spent = 0
-        per = PerStatement(pid)
-        for i, (user, child) in enumerate(families):
-            before = cpu_ns(pid)
-            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(per):
-                application_submit(guardian_user=user, student_id=child.pk, offering_id=off.pk,
-                                   weekdays=[0, 1, 2, 3, 4], idempotency_key=f"db-cost-{i:08d}")
-            spent += cpu_ns(pid) - before
-            statements += len(queries)
-        report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
-               *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
-        per.print(n)
-        print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
-
+        if ARGS.only != "call-next":
+            submits(n, pid)
     # --- the window's call-next -----------------------------------------------------------
     with time_machine.travel(MONDAY_10, tick=True):
-        point, clerk, w = shf.staffed_window(waiting=3 * n)
-        statements = spent = 0
-        per = PerStatement(pid)
-        for _ in range(n):
-            before = cpu_ns(pid)
-            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(per):
-                ticket = window_call_next(window_id=w.pk, clerk=clerk)
-            spent += cpu_ns(pid) - before
-            statements += len(queries)
-            Ticket.objects.filter(pk=ticket.pk).update(state="done")  # not measured: frees the window
-        script_vars = {"point": point.pk, "window": w.pk, "user": clerk.pk}
-        report("call-next (window_call_next)", statements / n, spent / n / 1e6,
-               *Script(SCRIPTS / "call_next.sql", script_vars).measure(n))
-        per.print(n)
-        print(f"  pgbench call_next.sql: {pgbench(SCRIPTS / 'call_next.sql', script_vars, n)}", flush=True)
+        if ARGS.only != "apply":
+            calls(n, pid)
+
+
+def submits(n: int, pid: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.programs.after_school.services.applications import application_submit
+    from minsheng.programs.after_school.tests import factories as asf
+
+    school = asf.school()
+    off = asf.offering(school, capacity=4 * n + 10)
+    window = asf.window(school)
+    families = [asf.guardian_with_child(school) for _ in range(n)]
+    first = asf.person("脚本孩子").pk
+    for _ in range(2 * n - 1):  # fresh children for the script's runs (contiguous ids)
+        asf.person("脚本孩子")
+    guardian = families[0][0].person.pk
+    script_vars = {"offering": off.pk, "school": school.pk, "window": window.pk, "guardian": guardian,
+                   "user": families[0][0].pk, "student_base": first - 1}
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE perf_apply_seq")
+    analyze()
+    journey(families[: n // 2], off, pid)
+    families = families[n // 2:]
+    if ARGS.explain:
+        user, child = families.pop()
+        explain(lambda: application_submit(guardian_user=user, student_id=child.pk, offering_id=off.pk,
+                                           weekdays=[0, 1, 2, 3, 4], idempotency_key="db-cost-explain"))
+    statements = spent = 0
+    per = PerStatement(pid)
+    for i, (user, child) in enumerate(families):
+        before = cpu_ns(pid)
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(per):
+            application_submit(guardian_user=user, student_id=child.pk, offering_id=off.pk,
+                               weekdays=[0, 1, 2, 3, 4], idempotency_key=f"db-cost-{i:08d}")
+        spent += cpu_ns(pid) - before
+        statements += len(queries)
+    per.total = spent
+    report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
+           *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
+    per.print(len(families))
+    prepared("after_school_", "audit_")
+    print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
+
+
+def calls(n: int, pid: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.programs.service_halls.models import Ticket
+    from minsheng.programs.service_halls.services.calling import window_call_next
+    from minsheng.programs.service_halls.tests import factories as shf
+
+    point, clerk, w = shf.staffed_window(waiting=3 * n)
+    analyze()
+    if ARGS.explain:
+        explain(lambda: window_call_next(window_id=w.pk, clerk=clerk))
+    statements = spent = 0
+    per = PerStatement(pid)
+    for _ in range(n):
+        before = cpu_ns(pid)
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(per):
+            ticket = window_call_next(window_id=w.pk, clerk=clerk)
+        spent += cpu_ns(pid) - before
+        statements += len(queries)
+        per.total += cpu_ns(pid) - before
+        Ticket.objects.filter(pk=ticket.pk).update(state="done")  # not measured: frees the window
+    script_vars = {"point": point.pk, "window": w.pk, "user": clerk.pk}
+    report("call-next (window_call_next)", statements / n, spent / n / 1e6,
+           *Script(SCRIPTS / "call_next.sql", script_vars).measure(n))
+    per.print(n)
+    prepared("service_halls_", "audit_")
+    print(f"  pgbench call_next.sql: {pgbench(SCRIPTS / 'call_next.sql', script_vars, n)}", flush=True)
+
+
+def outermost(sql: str) -> str:
+    """'VERB table' of a statement, the table of its outermost FROM/INTO/UPDATE (not a subquery's)."""
+    depth, top = 0, []
+    for ch in sql:
+        depth += (ch == "(") - (ch == ")")
+        top.append(ch if depth == 0 and ch != ")" else "")
+    table = re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"', "".join(top))
+    return f"{sql.split()[0]} {table.group(1) if table else ''}".strip()
 
 
 class PerStatement:
-    """A Django execute wrapper adding up the backend's CPU per statement kind (verb, table)."""
+    """A Django execute wrapper adding up the backend's CPU per statement kind (verb, outermost
+    table); ``total`` (set by the caller) less their sum is the transaction control (BEGIN,
+    COMMIT with its deferred foreign-key checks) and what the backend does between statements."""
 
     def __init__(self, pid: int):
-        self.pid, self.cpu = pid, {}
+        self.pid, self.cpu, self.total = pid, {}, 0
 
     def __call__(self, execute, sql, params, many, context):
         before = cpu_ns(self.pid)
         try:
             return execute(sql, params, many, context)
         finally:
-            table = re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)
-            key = f"{sql.split()[0]} {table.group(1) if table else ''}".strip()
+            key = outermost(sql)
             self.cpu[key] = self.cpu.get(key, 0) + cpu_ns(self.pid) - before
 
     def print(self, n: int) -> None:
+        rest = self.total - sum(self.cpu.values())
         print("  by statement (ms/action): " + ", ".join(
-            f"{k} {v / n / 1e6:.3f}" for k, v in sorted(self.cpu.items(), key=lambda kv: -kv[1])), flush=True)
+            f"{k} {v / n / 1e6:.3f}" for k, v in sorted(self.cpu.items(), key=lambda kv: -kv[1]))
+            + f"; BEGIN/COMMIT and the rest {rest / n / 1e6:.3f}", flush=True)
+
+
+def prepared(*tables: str) -> None:
+    """The statements on ``tables`` (name prefixes) that PostgreSQL holds prepared for Django's
+    connection (DB_PREPARE_THRESHOLD), with how often each ran on a generic plan (not planned
+    again) or on a custom one."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                       " WHERE generic_plans + custom_plans > 20 ORDER BY statement")
+        rows = cursor.fetchall()
+    if rows:
+        print("  prepared (generic/custom plans): " + ", ".join(
+            f"{outermost(sql)} {g}/{c}" for sql, g, c in rows
+            if outermost(sql).split()[-1].startswith(tables)), flush=True)
+
+
+def analyze() -> None:
+    """Statistics, as autovacuum keeps them in production (this server runs without it: the
+    tables just filled would otherwise be planned as nearly empty). ``--no-analyze`` skips it."""
+    if ARGS.no_analyze:
+        return
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def explain(action) -> None:
+    """Run ``action`` once in a transaction rolled back at the end, printing before each of its
+    statements that statement's EXPLAIN (ANALYZE, BUFFERS), itself rolled back to a savepoint."""
+    from django.db import connection, transaction
+
+    def show(execute, sql, params, many, context):
+        if sql.startswith(("SELECT", "UPDATE", "INSERT", "DELETE")):
+            cursor = context["cursor"]
+            print(f"---- {outermost(sql)}\n{cursor.mogrify(sql, params)}")
+            cursor.execute("SAVEPOINT explain")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute("ROLLBACK TO SAVEPOINT explain")
+        return execute(sql, params, many, context)
+
+    with transaction.atomic():
+        with connection.execute_wrapper(show):
+            action()
+        transaction.set_rollback(True)
 
 
 def journey(families, off, pid: int) -> None:

@@ -7,6 +7,11 @@ Uses a fresh database: migrates, creates 364 schools, writes a CSV of ``--rows``
 student and guardian; 1 % of rows carry a mistake, so the row-by-row error report is exercised),
 then runs the import job as the task worker would (``import_run``) and prints its figures. A
 600,000-row file is about 80 MB: above the default upload limit (IMPORT_MAX_BYTES, 20 MB).
+
+``--workers N`` (PostgreSQL): the roster is split into N files by family — rows that share a
+student, a guardian or a phone number stay in one file, so no two jobs register the same person
+or account — and the N import jobs run at once in N processes, as N task workers would run them.
+Prints the wall time of all and the CPU time of the N processes together (rows per CPU-second).
 """
 
 import argparse
@@ -59,10 +64,88 @@ def write_roster(path: str, *, rows: int, codes: list[str], seed: int = 1) -> No
                 i += 1
 
 
+def split_by_family(path: str, n: int) -> list[str]:
+    """N files of the roster's rows; rows sharing a student's or guardian's ID number or a phone
+    number are in the same file (union-find over those values)."""
+    import csv
+
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    for row in body:
+        keys = [f"id:{row[4]}", f"id:{row[6]}"] + ([f"tel:{row[7]}"] if row[7] else [])
+        root = find(keys[0])
+        for key in keys[1:]:
+            other = find(key)
+            if other != root:
+                parent[other] = root
+    parts = [path + f".{k}" for k in range(n)]
+    outs = [open(p, "w", encoding="utf-8", newline="") for p in parts]
+    writers = [csv.writer(out) for out in outs]
+    for w in writers:
+        w.writerow(header)
+    for row in body:
+        writers[hash(find(f"id:{row[4]}")) % n].writerow(row)
+    for out in outs:
+        out.close()
+    return parts
+
+
+def run_parallel(job_ids: list[int]) -> None:
+    """Each job in its own process (forked, with its own database connection)."""
+    from django.db import connections
+
+    from minsheng.imports.models import ImportJob
+    from minsheng.imports.services import import_run
+
+    connections.close_all()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    pids = []
+    for job_id in job_ids:
+        pid = os.fork()
+        if pid == 0:  # the child: one import job, then out without running the parent's exit handlers
+            code = 0
+            try:
+                import_run(ImportJob.objects.get(pk=job_id))
+            except BaseException:  # noqa: BLE001 - reported by the exit status
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                connections.close_all()
+                os._exit(code)
+        pids.append(pid)
+    failed = sum(1 for pid in pids if os.waitpid(pid, 0)[1] != 0)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    jobs = list(ImportJob.objects.filter(pk__in=job_ids))
+    total, ok, bad = (sum(getattr(j, f) for j in jobs) for f in ("total", "ok", "failed"))
+    errors = sum(len(j.errors) for j in jobs)
+    print(f"import: {len(jobs)} jobs in {len(job_ids)} processes ({failed} crashed; states "
+          f"{sorted({j.state for j in jobs})}), {total} rows ({ok} saved, {bad} with errors, {errors} errors "
+          f"reported) in {wall:.1f} s wall, {cpu:.1f} s CPU (the processes together)")
+    print(f"rows/s: {total / wall:.0f} (wall, {len(job_ids)} workers), {total / cpu:.0f} (per CPU-second)")
+    print(f"peak memory (max RSS of one worker): {after.ru_maxrss / 1024:.0f} MB")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=600_000)
     parser.add_argument("--schools", type=int, default=364)
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the import to FILE and print its top 30")
+    parser.add_argument("--workers", type=int, default=1, help="split by family and import in N processes (PostgreSQL)")
     args = parser.parse_args()
 
     import django
@@ -80,6 +163,8 @@ def main() -> None:
     from minsheng.regions.models import Region
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.workers > 1 and connection.vendor != "postgresql":
+        sys.exit("--workers needs PostgreSQL (SQLite has one writer at a time)")
     if ImportJob.objects.exists():
         sys.exit("point at an empty database")
     region, _c = Region.objects.get_or_create(code="320706", defaults={"prefix": "320706", "name": "海州区",
@@ -98,12 +183,33 @@ def main() -> None:
         size = os.path.getsize(path)
         print(f"database: {connection.vendor}; roster: {args.rows} rows, {size / 2**20:.0f} MB, "
               f"written in {time.perf_counter() - started:.1f} s")
-        with open(path, "rb") as fh:
-            job = import_start(importer_key="after_school.students", actor=admin, dry_run=False,
-                               file=SimpleUploadedFile("roster.csv", fh.read(), content_type="text/csv"))
+        parts = split_by_family(path, args.workers) if args.workers > 1 else [path]
+        jobs = []
+        for part in parts:
+            with open(part, "rb") as fh:
+                jobs.append(import_start(importer_key="after_school.students", actor=admin, dry_run=False,
+                                         file=SimpleUploadedFile("roster.csv", fh.read(), content_type="text/csv")))
+    if args.workers > 1:
+        run_parallel([j.pk for j in jobs])
+        return
+    job = jobs[0]
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()  # wall clock: on a loaded machine prefer py-spy's CPU samples
     wall, cpu = time.perf_counter(), _cpu()
+    if profiler:
+        profiler.enable()
     job = import_run(ImportJob.objects.get(pk=job.pk))
+    if profiler:
+        profiler.disable()
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+    if profiler:
+        import pstats
+
+        profiler.dump_stats(args.profile)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     print(f"import: {job.state}, {job.total} rows ({job.ok} saved, {job.failed} with errors, "
           f"{len(job.errors)} errors reported) in {wall:.1f} s wall, {cpu:.1f} s CPU")
     print(f"rows/s: {job.total / wall:.0f} (wall), {job.total / cpu:.0f} (per CPU-second of this process)")

@@ -159,6 +159,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL plans a statement psycopg has seen DB_PREPARE_THRESHOLD times on a connection once,
+# not at every execution (ADR 0020: planning was most of the hot actions' database CPU). Needs
+# server-side parameter binding, and prepared statements survive only on the same connection:
+# direct or persistent connections, or a pooler that keeps them (PgBouncer >= 1.21 with
+# max_prepared_statements). DB_PREPARE_THRESHOLD=off turns both off.
+DB_PREPARE_THRESHOLD = env("DB_PREPARE_THRESHOLD", "5")
+DB_POSTGRES_OPTIONS = (
+    {}
+    if DB_PREPARE_THRESHOLD == "off"
+    else {"server_side_binding": True, "prepare_threshold": int(DB_PREPARE_THRESHOLD)}
+)
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(DB_POSTGRES_OPTIONS)
 
 # A read replica (streaming replication of the primary): dashboards read there
 # (minsheng.core.replica); everything else, and every write, uses the primary.
@@ -169,6 +182,7 @@ if DATABASE_REPLICA_URL:
         conn_max_age=int(env("DB_CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(DB_POSTGRES_OPTIONS)
 DATABASE_ROUTERS = ["minsheng.core.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

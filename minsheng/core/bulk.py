@@ -19,6 +19,7 @@ between ``add`` and ``flush``.
 from collections.abc import Iterable
 
 from django.db import connections, models, transaction
+from django.db.models import Lookup
 from django.utils import timezone
 
 DEFAULT_BATCH = 5000
@@ -31,6 +32,29 @@ _PLAIN_FIELDS = (
     models.OneToOneField, models.AutoField, models.BigAutoField,
 )
 _PLAIN_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+@models.Field.register_lookup
+class BulkIn(Lookup):
+    """``field__bulk_in=[…thousands of values…]``: ``IN`` for the lookups of a bulk path.
+    PostgreSQL gets one array parameter (``= ANY(%s)``) instead of a placeholder per value,
+    whose processing and quoting cost more than the query; elsewhere it is a plain ``IN``.
+    The values must be of the column's database type already (keys, hashes, codes)."""
+
+    lookup_name = "bulk_in"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", list(lhs_params)  # nothing matches an empty list
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+models.ForeignObject.register_lookup(BulkIn)  # related fields keep lookups of their own: keys too
 
 
 class Row(dict):
@@ -55,6 +79,53 @@ class Row(dict):
 
 
 _AUTO, _CONST, _CALL = 1, 2, 3
+_PLAIN, _TIME, _FIELD = 1, 2, 3
+_MISSING = object()
+
+
+def _converter(field: models.Field, connection):
+    """``field.get_db_prep_save(value, connection)`` for a value that is not None, without the
+    steps that do nothing for the field (the class's own methods are the base ones)."""
+    if type(field) is models.JSONField:
+        prep, adapt, encoder = field.get_prep_value, connection.ops.adapt_json_value, field.encoder
+        return lambda value: adapt(prep(value), encoder)
+    cls = type(field)
+    if (cls.get_db_prep_save is models.Field.get_db_prep_save
+            and cls.get_db_prep_value is models.Field.get_db_prep_value):
+        return field.get_prep_value  # e.g. an encrypted text field: its get_prep_value encrypts
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _compile_row(plan: list, connection, now):
+    """The function that turns a row's values (by attname) into the tuple written, one step
+    per field as the plan says (generated once per writer: a loop over the plan per row costs
+    more than the conversions themselves). Only names from the model's Meta go into the code."""
+    scope: dict = {"M": _MISSING, "PT": _PLAIN_TYPES, "now": now}
+    lines = ["def row(values):", "    get = values.get"]
+    for i, (attname, field, how, missing, const, conv) in enumerate(plan):
+        scope[f"F{i}"], scope[f"C{i}"], scope[f"K{i}"] = field, const, conv
+        lines.append(f"    v = get({attname!r}, M)")
+        if missing == _AUTO:
+            lines.append("    if v is M: v = now()")
+        elif missing == _CONST:
+            lines.append(f"    if v is M: o{i} = C{i}")
+        else:
+            lines.append(f"    if v is M: o{i} = F{i}.get_db_prep_save(F{i}.get_default(), CONN)")
+        lead = "elif" if missing != _AUTO else "if"
+        lines.append(f"    {lead} v is None: o{i} = None")
+        if how == _PLAIN:
+            lines.append(f"    elif type(v) in PT: o{i} = v")
+            lines.append(f"    else: o{i} = F{i}.get_db_prep_save(v, CONN)")
+        elif how == _TIME:  # the last conversion remembered: the rows of a batch share the clock
+            scope[f"L{i}"] = [_MISSING, None]
+            lines.append(f"    elif v is L{i}[0]: o{i} = L{i}[1]")
+            lines.append(f"    else: o{i} = L{i}[1] = K{i}(v); L{i}[0] = v")
+        else:
+            lines.append(f"    else: o{i} = K{i}(v)")
+    lines.append(f"    return ({''.join(f'o{i}, ' for i in range(len(plan)))})")
+    scope["CONN"] = connection
+    exec("\n".join(lines), scope)  # noqa: S102 - code built above from the model's field names
+    return scope["row"]
 
 
 class BulkWriter:
@@ -82,19 +153,40 @@ class BulkWriter:
         self._rename = {f.name: f.attname for f in self.fields if f.name != f.attname}
         self._known = {f.attname for f in self.fields}
         self._defaults: dict = {}
-        # Per field: attname, field, plain (its value passes unconverted when of a plain type),
-        # and what a row that does not give it gets (an auto timestamp, a constant, a callable's value).
+        # Per field: attname, field, how its value converts (_PLAIN: unconverted when of a plain
+        # type; _TIME: a date or time, the last conversion remembered, as the rows of one batch
+        # share the writer's clock; _FIELD: through the field), and what a row that does not give
+        # it gets (the writer's clock, a constant, a callable's value).
         self._plan = []
         for f in self.fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 missing, const = _AUTO, None
+            elif f.has_default() and f.default is timezone.now:
+                missing, const = _AUTO, None  # default=timezone.now: the clock, as for auto_now_add
+                self._defaults[f.attname] = None
             elif f.has_default() and callable(f.default):
                 missing, const = _CALL, None
             else:
                 self._defaults[f.attname] = f.get_default()
                 missing, const = _CONST, f.get_db_prep_save(self._defaults[f.attname], self.connection)
-            self._plan.append((f.attname, f, type(f) in _PLAIN_FIELDS, missing, const))
-        self._auto = [f.attname for f in self.fields if self._plan[self.fields.index(f)][3] == _AUTO]
+            if type(f) in _PLAIN_FIELDS:
+                how = _PLAIN
+            elif type(f) in (models.DateTimeField, models.DateField):
+                how = _TIME
+            else:
+                how = _FIELD
+            self._plan.append((f.attname, f, how, missing, const, _converter(f, self.connection)))
+        self._auto = [p[0] for p in self._plan if p[3] == _AUTO and p[0] not in self._defaults]
+        self._clocked = [p[0] for p in self._plan if p[3] == _AUTO]
+        self._now = None
+        self._row = _compile_row(self._plan, self.connection, self.now)
+
+    def now(self):
+        """The writer's clock: one ``timezone.now()`` per batch for the rows' auto timestamps
+        (PostgreSQL's ``now()`` is likewise one instant per transaction)."""
+        if self._now is None:
+            self._now = timezone.now()
+        return self._now
 
     # --- keys ---------------------------------------------------------------
     def reserve_key(self) -> int:
@@ -119,30 +211,46 @@ class BulkWriter:
     def insert(self, **values) -> Row:
         """Add a row from field values (``user=`` an instance or Row, or ``user_id=``); the
         fields not given take their defaults. Returns the values with the row's key."""
-        for name in self._rename.keys() & values.keys():
-            value = values.pop(name)
-            values[self._rename[name]] = value.pk if value is not None else None
-        if not self._known.issuperset(values):
-            raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
-        if self._serial and values.get(self.pk.attname) is None:
-            values[self.pk.attname] = self.reserve_key()
-        elif self._serial:
-            self._explicit = True
-        if self._auto:
-            now = timezone.now()
-            for attname in self._auto:
-                values.setdefault(attname, now)
+        pk = self.put(values)
         row = Row(values)
         row._defaults = self._defaults
-        self._append(values)
-        row["pk"] = values[self.pk.attname]
+        row["pk"] = pk
         return row
+
+    def put(self, values: dict):
+        """``insert`` for a caller that needs only the key: takes ``values`` over (the dict
+        gains the key and timestamps) and returns the key."""
+        if self._rename and not values.keys().isdisjoint(self._rename):
+            for name in self._rename.keys() & values.keys():
+                value = values.pop(name)
+                values[self._rename[name]] = value.pk if value is not None else None
+        if not self._known.issuperset(values):
+            raise TypeError(f"{self.model.__name__} has no field(s) {set(values) - self._known}")
+        pk = values.get(self.pk.attname)
+        if self._serial and pk is None:
+            pk = values[self.pk.attname] = self.reserve_key()
+        elif self._serial:
+            self._explicit = True
+        if self._clocked:
+            now = self._now or self.now()
+            for attname in self._clocked:
+                if values.get(attname) is None:
+                    values[attname] = now
+        self._append(values)
+        return pk
 
     def add(self, obj: models.Model) -> models.Model:
         """Add a model instance (as ``save()`` would insert it); sets its key."""
         values = {}
-        for attname, field, _plain, missing, _const in self._plan:
-            values[attname] = field.pre_save(obj, True) if missing == _AUTO else getattr(obj, attname)
+        for attname, field, _how, missing, _const, _conv in self._plan:
+            if missing == _AUTO and attname in self._auto:
+                if type(field) is models.DateTimeField:  # pre_save's timezone.now(), from the clock
+                    values[attname] = self._now or self.now()
+                    setattr(obj, attname, values[attname])
+                else:
+                    values[attname] = field.pre_save(obj, True)
+            else:
+                values[attname] = getattr(obj, attname)
         if self._serial and values[self.pk.attname] is None:
             values[self.pk.attname] = self.reserve_key()
             setattr(obj, self.pk.attname, values[self.pk.attname])
@@ -158,32 +266,13 @@ class BulkWriter:
             self.add(obj)
 
     def _append(self, values: dict) -> None:
-        conn = self.connection
-        out = []
-        converted_now = converted = None
-        for attname, field, plain, missing, const in self._plan:
-            if attname in values:
-                value = values[attname]
-                if plain and type(value) in _PLAIN_TYPES:
-                    pass
-                elif missing == _AUTO and value is converted_now:
-                    value = converted
-                elif missing == _AUTO:
-                    converted_now, converted = value, field.get_db_prep_save(value, conn)
-                    value = converted
-                else:
-                    value = field.get_db_prep_save(value, conn)
-            elif missing == _CONST:
-                value = const
-            else:
-                value = field.get_db_prep_save(field.get_default(), conn)
-            out.append(value)
-        self._rows.append(tuple(out))
+        self._rows.append(self._row(values))
         if len(self._rows) >= self.batch:
             self.flush()
 
     def flush(self) -> int:
         rows, self._rows = self._rows, []
+        self._now = None  # the next batch reads the clock again
         if not rows:
             return 0
         if not self.connection.in_atomic_block:

@@ -32,11 +32,11 @@ _GIVEN = {
 }
 
 
-def _existing(model, field: str, values: list[str], chunk: int = 900) -> set[str]:
+def _existing(model, field: str, values: list[str], chunk: int = 5000) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(values), chunk):
         found.update(
-            model.objects.filter(**{f"{field}__in": values[i : i + chunk]}).values_list(field, flat=True)
+            model.objects.filter(**{f"{field}__bulk_in": values[i : i + chunk]}).values_list(field, flat=True)
         )
     return found
 
@@ -116,7 +116,8 @@ class PeopleMixin:
         out = []
         for values in batch:
             if with_accounts:
-                values["user_id"] = writer.account(name=values["name"], phone=values["phone"]).pk
+                values["user_id"] = writer.account(name=values["name"], phone=values["phone"],
+                                                   phone_hash=values["phone_hash"]).pk
             out.append(writer.add_person(values))
         return out
 

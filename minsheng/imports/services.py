@@ -176,7 +176,7 @@ def import_run(job: ImportJob) -> ImportJob:
     write = not job.dry_run
     deferred: list[dict] = []
     size = max(1, importer.chunk_size)
-    with job.file.open("rb") as fh, run_cache():
+    with job.file.open("rb") as fh, run_cache() as cache:
         rows = open_rows(fh, kind)
         next(rows, None)
         numbered = ((n, r) for n, r in enumerate(rows, start=2) if not is_blank(r))
@@ -189,6 +189,9 @@ def import_run(job: ImportJob) -> ImportJob:
                     with transaction.atomic():
                         importer.save_rows(valid, job)
                 except DomainError as exc:
+                    # What the chunk looked up or made (a class created in the rolled-back
+                    # transaction) is gone with it: the next chunk looks again.
+                    cache.clear()
                     errors.append({"row": chunk[0][0], "column": "", "message": str(exc.message)})
                     bad_rows += len(valid)
                     valid = []

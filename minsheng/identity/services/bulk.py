@@ -25,18 +25,19 @@ from ..idnumbers import ParsedIdNumber, mask_id_number, mask_phone
 from ..models import Person, PersonRelation, User
 
 
-def person_values(*, name: str, id_number: ParsedIdNumber, phone: str = "", **fields) -> dict:
+def person_values(*, name: str, id_number: ParsedIdNumber, phone: str = "", id_number_hash: str = "",
+                  phone_hash: str = "", **fields) -> dict:
     """A new person's columns as ``person_create`` saves them: hashes, tail, birth date and
-    sex from the number."""
+    sex from the number. A caller that has hashed the numbers already passes the hashes."""
     number = id_number.number
     fields.setdefault("birth_date", id_number.birth_date)
     return dict(
         name=name,
         id_number=number,
-        id_number_hash=keyed_hash(number),
+        id_number_hash=id_number_hash or keyed_hash(number),
         id_number_tail=number[-4:],
         phone=phone,
-        phone_hash=keyed_hash(phone) if phone else None,
+        phone_hash=(phone_hash or keyed_hash(phone)) if phone else None,
         sex=id_number.sex,
         **fields,
     )
@@ -62,13 +63,13 @@ def person_created_audit(person: Person, *, actor=None) -> AuditEvent:
     return AuditEvent(**_person_created(person, actor))
 
 
-def citizen_values(*, name: str, phone: str, password: str | None = None) -> dict:
+def citizen_values(*, name: str, phone: str, password: str | None = None, phone_hash: str = "") -> dict:
     """The citizen account a first SMS sign-in creates (no usable password unless given
     as an already-hashed ``password``)."""
     return dict(
         name=name,
         phone=phone,
-        phone_hash=keyed_hash(phone),
+        phone_hash=phone_hash or keyed_hash(phone),
         password=password or UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
     )
 
@@ -109,7 +110,10 @@ def relation_added_audit(relation: PersonRelation, person: Person, relative: Per
 
 class PeopleWriter:
     """Bulk registration of people, citizen accounts and relations, with their audit entries.
-    Each write returns a core.bulk.Row (the values by attribute name, with ``pk``)."""
+    Each write returns a core.bulk.Row (the values by attribute name, with ``pk``).
+
+    The audit entries are those of ``audit_event_values``: its actor and request columns are
+    taken once per writer (they are the same for every entry it writes), the rest per row."""
 
     def __init__(self, *, actor=None, batch: int = DEFAULT_BATCH, audit: bool = True) -> None:
         self.actor = actor
@@ -118,33 +122,57 @@ class PeopleWriter:
         self.people = BulkWriter(Person, batch=batch)
         self.relations = BulkWriter(PersonRelation, batch=batch)
         self.events = BulkWriter(AuditEvent, batch=batch)
+        self._templates: dict[str, dict] = {}
 
-    def account(self, *, name: str, phone: str, password: str | None = None) -> Row:
-        user = self.users.insert(**citizen_values(name=name, phone=phone, password=password))
-        if self.audit:
-            self.events.insert(**_citizen_registered(user))
+    def _event(self, event_type: str, target_type: str, target_id, target_label: str, new: dict, **extra) -> None:
+        template = self._templates.get(event_type)
+        if template is None:
+            template = self._templates[event_type] = audit_event_values(
+                event_type=event_type, actor=self.actor, target_type=target_type, target_id="x", target_label="x",
+                new={})
+            actor = template.pop("actor")
+            template["actor_id"] = actor.pk if actor is not None else None
+        values = dict(template)
+        values.update(target_id=str(target_id), target_label=target_label[:200], new_values=new, **extra)
+        self.events.put(values)
+
+    def account(self, *, name: str, phone: str, password: str | None = None, phone_hash: str = "") -> Row:
+        user = self.users.insert(**citizen_values(name=name, phone=phone, password=password, phone_hash=phone_hash))
+        if self.audit:  # as _citizen_registered: the citizen acts
+            self._event("identity.citizen_registered", "identity.user", user.pk, user.name,
+                        {"phone": mask_phone(user.phone), "name": user.name},
+                        actor_id=user.pk, actor_label=user.name[:150])
         return user
 
     def add_person(self, values: dict) -> Row:
         """Write a person from ``person_values``."""
         person = self.people.insert(**values)
-        if self.audit:
-            self.events.insert(**_person_created(person, self.actor))
+        if self.audit:  # as _person_created
+            self._event("identity.person_created", "identity.person", person.pk, person.name,
+                        {"name": person.name, "id_number": mask_id_number(person.id_number),
+                         "phone": mask_phone(person.phone)})
         return person
 
     def person(self, *, name: str, id_number: ParsedIdNumber, phone: str = "", account: bool = False,
-               **fields) -> Row:
-        """A person; with ``account`` (and a phone) also their citizen account."""
+               id_number_hash: str = "", phone_hash: str = "", **fields) -> Row:
+        """A person; with ``account`` (and a phone) also their citizen account. Hashes the
+        caller has computed already may be passed."""
+        if phone and not phone_hash:
+            phone_hash = keyed_hash(phone)
         if account and phone:
-            fields["user_id"] = self.account(name=name, phone=phone).pk
-        return self.add_person(person_values(name=name, id_number=id_number, phone=phone, **fields))
+            fields["user_id"] = self.account(name=name, phone=phone, phone_hash=phone_hash).pk
+        return self.add_person(person_values(name=name, id_number=id_number, phone=phone,
+                                             id_number_hash=id_number_hash, phone_hash=phone_hash, **fields))
 
     def relation(self, *, person, relative, kind: str, detail: str = "") -> Row:
         relation = self.relations.insert(
             person_id=person.pk, relative_id=relative.pk, kind=kind, detail=(detail or "").strip()[:50]
         )
-        if self.audit:
-            self.events.insert(**_relation_added(relation, person, relative, self.actor))
+        if self.audit:  # as _relation_added
+            self._event("identity.relation_added", "identity.personrelation", relation.pk,
+                        f"{person.name} → {relative.name}",
+                        {"person": person.pk, "relative": relative.pk, "kind": relation.kind,
+                         "detail": relation.detail})
         return relation
 
     def close(self) -> dict[str, int]:

@@ -122,3 +122,14 @@ def test_keys_given_by_the_caller_move_the_sequence_past_them():
         writer.insert(id=5000, name="戊", id_number_hash="e1")
     assert Person.objects.get(pk=5000).name == "戊"
     assert Person.objects.create(name="己", id_number_hash="e2").pk > 5000
+
+
+def test_bulk_in_finds_the_rows_of_a_long_list_on_plain_and_related_fields():
+    bulk_write(Person, (Person(name=f"戊{i}", id_number_hash=f"b{i}") for i in range(30)))
+    wanted = [f"b{i}" for i in range(0, 30, 3)] + ["absent"]
+    assert set(Person.objects.filter(id_number_hash__bulk_in=wanted).values_list("name", flat=True)) == {
+        f"戊{i}" for i in range(0, 30, 3)}
+    assert not Person.objects.filter(id_number_hash__bulk_in=[]).exists()
+    user = User.objects.create_user(name="己", phone="13900000009", phone_hash="p9")
+    Person.objects.filter(id_number_hash="b1").update(user=user)
+    assert list(Person.objects.filter(user_id__bulk_in=[user.pk, 10**9]).values_list("name", flat=True)) == ["戊1"]

@@ -9,9 +9,11 @@ from ninja import Router, Schema, Status
 from minsheng.core.errors import NotFound
 
 from . import selectors
+from .api_setup import router as setup_router
 from .services import devices, entitlements, retrofits, settlement, visits
 
 router = Router(tags=["elderly_care"])
+router.add_router("/setup", setup_router)
 
 
 class DeviceResult(Schema):

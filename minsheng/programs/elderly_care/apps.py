@@ -25,6 +25,51 @@ PORTAL_TILES = [
     ),
 ]
 
+# Set-up of the program by the people who run it (views/manage.py, setup.py, setup_field.py).
+SETUP_ENTRIES = [
+    WorkbenchEntry(
+        title=_("Entitlement rules"),
+        url_name="elderly_care:rules",
+        roles=OFFICERS,
+        order=42,
+    ),
+    WorkbenchEntry(
+        title=_("Home-care providers"),
+        url_name="elderly_care:providers",
+        icon="building",
+        roles=OFFICERS,
+        order=43,
+    ),
+    WorkbenchEntry(
+        title=_("Provider contracts"),
+        url_name="elderly_care:contracts",
+        icon="file-earmark-text",
+        roles=(*OFFICERS, "provider_admin"),
+        order=44,
+    ),
+    WorkbenchEntry(
+        title=_("Home-care services and prices"),
+        url_name="elderly_care:catalogue",
+        icon="list-check",
+        roles=(*OFFICERS, "provider_admin"),
+        order=45,
+    ),
+    WorkbenchEntry(
+        title=_("Caregivers"),
+        url_name="elderly_care:caregivers",
+        icon="people",
+        roles=("provider_admin", *OFFICERS),
+        order=46,
+    ),
+    WorkbenchEntry(
+        title=_("Alarm devices"),
+        url_name="elderly_care:devices",
+        icon="bell",
+        roles=("community_worker", *OFFICERS),
+        order=47,
+    ),
+]
+
 WORKBENCH_ENTRIES = [
     WorkbenchEntry(
         title=_("My visits today"),
@@ -93,17 +138,12 @@ WORKBENCH_ENTRIES = [
         order=41,
     ),
     WorkbenchEntry(
-        title=_("Entitlement rules"),
-        url_name="elderly_care:rules",
-        roles=OFFICERS,
-        order=42,
-    ),
-    WorkbenchEntry(
         title=_("Home-care dashboard"),
         url_name="elderly_care:dashboard",
         roles=OFFICERS,
         order=36,
     ),
+    *SETUP_ENTRIES,
 ]
 
 

@@ -24,22 +24,24 @@ ACCOUNTS = [
         order=30,
     ),
     DemoAccount(
-        login="provider_admin", roles=("provider_admin",), organisation=f"{HERE}:demo_provider",
+        # staff_admin for its own provider: inviting a caregiver gives a role (staff administration)
+        login="provider_admin", roles=("provider_admin", "staff_admin"), organisation=f"{HERE}:demo_provider",
         title=_("home-care provider administrator"),
-        try_this=_("Work orders, caregivers, the monthly settlement statement to confirm"),
+        try_this=_("Caregivers: invite one by mobile number; work orders; the monthly settlement statement to confirm"),
         order=31,
     ),
     DemoAccount(
         login="civil_affairs_elderly", roles=("civil_affairs_officer",),
         organisation=f"{HERE}:demo_civil_affairs",
         title=_("civil affairs officer (elderly care)"),
-        try_this=_("Applications, anomalies, settlement approval, entitlement rules, retrofits"),
+        try_this=_("Set-up: providers, contracts and their prices, alarm devices; applications, anomalies, "
+                   "settlement approval, entitlement rules"),
         order=32,
     ),
     DemoAccount(
         login="community_worker", roles=("community_worker",), organisation=f"{HERE}:demo_community",
         title=_("community worker"),
-        try_this=_("Elders of the community, alarms, follow-up calls, assessments"),
+        try_this=_("Elders of the community, alarms, alarm devices (register, retire), follow-up calls, assessments"),
         order=33,
     ),
     DemoAccount(

@@ -43,7 +43,7 @@ def parse_school(raw) -> Organisation:
 
 
 def parse_id_number(raw) -> ParsedIdNumber:
-    return id_number_validate(str(raw or ""))
+    return id_number_validate(str(raw or ""), today=cached("today", None, timezone.localdate))
 
 
 def parse_yes_no(raw) -> bool:
@@ -74,19 +74,20 @@ class _People:
     the others are registered through identity's PeopleWriter, in bulk, with their audit entries."""
 
     def __init__(self, rows: list[dict], keys: list[tuple[str, str]], *, actor) -> None:
-        numbers = {row[n].number for row in rows for n, _p in keys}
-        phones = {row[p] for row in rows for _n, p in keys if p and row.get(p)}
+        # Each number hashed once per chunk (the lookups, the made-here check and the rows).
+        self.hashes = {n: keyed_hash(n) for n in {row[n].number for row in rows for n, _p in keys}}
+        self.phone_hashes = {p: keyed_hash(p) for p in {row[p] for row in rows for _n, p in keys if p and row.get(p)}}
         self.found = {h: (pk, user_id) for h, pk, user_id in Person.objects.filter(
-            id_number_hash__in=[keyed_hash(n) for n in numbers]).values_list("id_number_hash", "pk", "user_id")}
-        self.accounts = dict(User.objects.filter(phone_hash__in=[keyed_hash(p) for p in phones])
+            id_number_hash__bulk_in=list(self.hashes.values())).values_list("id_number_hash", "pk", "user_id")}
+        self.accounts = dict(User.objects.filter(phone_hash__bulk_in=list(self.phone_hashes.values()))
                              .values_list("phone_hash", "pk"))
-        self.linked = set(Person.objects.filter(user_id__in=self.accounts.values()).values_list("user_id", flat=True))
+        self.linked = set(Person.objects.filter(user_id__bulk_in=list(self.accounts.values())).values_list("user_id", flat=True))
         self.writer = PeopleWriter(actor=actor)
         self.made: dict[str, Row] = {}
 
     def get(self, *, parsed: ParsedIdNumber, name: str, phone: str = "", with_account: bool = False) -> int:
         """The person's key, registering them (and, with a phone, their account) when new."""
-        digest = keyed_hash(parsed.number)
+        digest = self.hashes[parsed.number]
         if digest in self.made:
             return self.made[digest].pk
         if digest in self.found:
@@ -95,15 +96,17 @@ class _People:
                 self._link(pk, phone, name)
             return pk
         user_id = None
+        phone_hash = self.phone_hashes[phone] if phone else ""
         if with_account and phone:
-            phone_hash = keyed_hash(phone)
             user_id = self.accounts.get(phone_hash)
             if user_id is None:
-                user_id = self.accounts[phone_hash] = self.writer.account(name=name, phone=phone).pk
+                user_id = self.accounts[phone_hash] = self.writer.account(name=name, phone=phone,
+                                                                          phone_hash=phone_hash).pk
             elif user_id in self.linked:
                 user_id = None  # the number's account belongs to someone else
             self.linked.add(user_id)
-        person = self.writer.person(name=name, id_number=parsed, phone=phone, user_id=user_id)
+        person = self.writer.person(name=name, id_number=parsed, phone=phone, user_id=user_id,
+                                    id_number_hash=digest, phone_hash=phone_hash)
         self.made[digest] = person
         return person.pk
 
@@ -131,9 +134,9 @@ def save_students(rows: list[dict], job=None) -> int:
         students.append(people.get(parsed=row["id_number"], name=row["name"]))
         guardians.append(people.get(parsed=row["guardian_id_number"], name=row["guardian_name"],
                                     phone=row.get("guardian_phone") or "", with_account=True))
-    have = set(PersonRelation.objects.filter(relative_id__in=students, kind="guardian")
+    have = set(PersonRelation.objects.filter(relative_id__bulk_in=students, kind="guardian")
                .values_list("person_id", "relative_id"))
-    enrolled = dict(Enrolment.objects.filter(student_id__in=students, school_year=year).values_list("student_id", "pk"))
+    enrolled = dict(Enrolment.objects.filter(student_id__bulk_in=students, school_year=year).values_list("student_id", "pk"))
     updates, fresh = [], {}
     names = {}
     for row, student, guardian in zip(rows, students, guardians, strict=True):
@@ -194,7 +197,7 @@ def save_teachers(rows: list[dict], job=None) -> int:
     people = _People(rows, [("id_number", "phone")], actor=getattr(job, "created_by", None))
     ids = [people.get(parsed=row["id_number"], name=row["name"], phone=row.get("phone") or "", with_account=True)
            for row in rows]
-    existing = {(p, s): pk for pk, p, s in Teacher.objects.filter(person_id__in=ids)
+    existing = {(p, s): pk for pk, p, s in Teacher.objects.filter(person_id__bulk_in=ids)
                 .values_list("pk", "person_id", "school_id")}
     updates = []
     with BulkWriter(Teacher) as teachers:

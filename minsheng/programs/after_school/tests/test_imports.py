@@ -106,3 +106,46 @@ def test_student_roster_bulk_path_writes_the_service_rows_and_a_second_import_ad
     assert (Person.objects.count(), PersonRelation.objects.count(), Enrolment.objects.count(),
             User.objects.count()) == counts
     assert Enrolment.objects.get(student__name="张小明").family_category == "tekun"
+
+
+def test_a_failed_chunk_does_not_leave_its_classes_in_the_run_cache(django_capture_on_commit_callbacks):
+    """The first chunk creates the class and is rolled back; the next chunk of the same class
+    must not point at the class that was never committed."""
+    import dataclasses
+
+    from minsheng.core.errors import DomainError
+    from minsheng.imports import base
+    from minsheng.programs.after_school.services.imports import save_students
+
+    from ..models import ClassGroup
+
+    calls = []
+
+    def save_failing_first(rows, job=None):
+        save_students(rows, job)
+        calls.append(len(rows))
+        if len(calls) == 1:
+            raise DomainError("the first chunk fails after writing")
+        return len(rows)
+
+    roster = base.get_importer("after_school.students")
+    base.register_importer(dataclasses.replace(roster, chunk_size=1, save_rows=save_failing_first))
+    try:
+        school = f.school()
+        school.credit_code = "12320706MB1234567X"
+        school.save(update_fields=["credit_code"])
+        admin = f.user("管理员", is_staff=True, is_superuser=True)
+        rows = (
+            "学校统一社会信用代码,年级,班级,学生姓名,学生身份证号,监护人姓名,监护人身份证号,监护人手机号,关系,家庭类别,双职工\n"
+            f"12320706MB1234567X,4,3,王小明,{_id('20160301', 12)},王芳,{_id('19880501', 22)},,母亲,,否\n"
+            f"12320706MB1234567X,4,3,李小红,{_id('20160401', 14)},李芳,{_id('19870501', 24)},,母亲,,否\n"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            job = import_start(importer_key="after_school.students", file=_csv(rows), dry_run=False, actor=admin)
+    finally:
+        base._importers.pop("after_school.students")
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.ok, job.failed) == (1, 1), job.errors
+    enrolment = Enrolment.objects.get()
+    assert enrolment.student.name == "李小红"
+    assert ClassGroup.objects.filter(pk=enrolment.class_group_id, number=3).exists()

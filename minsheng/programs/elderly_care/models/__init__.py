@@ -6,6 +6,7 @@ from .care import (  # noqa: F401
     Caregiver,
     CareSchedule,
     ContractPrice,
+    ContractStatus,
     FollowUpCall,
     FollowUpSample,
     MealRecord,

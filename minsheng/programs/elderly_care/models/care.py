@@ -36,8 +36,17 @@ class ServiceItem(models.Model):
         return next((str(t) for code, t, *_rest in SERVICE_ITEMS if code == self.code), self.title)
 
 
+class ContractStatus(models.TextChoices):
+    ACTIVE = "active", _("in force")
+    SUSPENDED = "suspended", _("suspended")
+    TERMINATED = "terminated", _("terminated")
+
+
 class ProviderContract(TimeStampedModel):
-    """政府购买服务合同 — a provider's contract for a region, with prices per item."""
+    """政府购买服务合同 — a provider's contract for a region, with prices per item.
+
+    Signed by a civil-affairs bureau (``bureau``); only a contract in force, within its
+    period, prices a visit (services/orders.contract_price)."""
 
     provider = models.ForeignKey(
         "access.Organisation",
@@ -51,9 +60,24 @@ class ProviderContract(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    bureau = models.ForeignKey(
+        "access.Organisation",
+        verbose_name=_("signed by (civil affairs)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     number = models.CharField(_("contract number"), max_length=40, unique=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ContractStatus.choices,
+        default=ContractStatus.ACTIVE,
+        db_index=True,
+    )
     services = models.ManyToManyField(ServiceItem, through="ContractPrice", related_name="+")
 
     class Meta:

@@ -161,6 +161,9 @@ class AlarmDevice(TimeStampedModel):
     last_seen_at = models.DateTimeField(_("last heard from"), null=True, blank=True)
     is_offline = models.BooleanField(_("offline"), default=False, db_index=True)
     offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
+    # A retired device is kept (its alarms and messages point at it) but is heard no more.
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    retired_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("alarm device")

@@ -47,7 +47,11 @@ def device_message_receive(*, imei: str, body: bytes, signature: str, via: str) 
     Unknown device → NotFound (404); forged signature → BadSignature (401);
     a malformed body → ValidationFailed (422). Repeats return ``duplicate``.
     """
-    device = AlarmDevice.objects.select_related("vendor").filter(imei=(imei or "").strip()).first()
+    device = (
+        AlarmDevice.objects.select_related("vendor")
+        .filter(imei=(imei or "").strip(), retired_on__isnull=True)
+        .first()
+    )
     if device is None:
         raise NotFound(_("No device with this serial number is registered."))
     secret = device.secret or device.vendor.secret
@@ -114,7 +118,7 @@ def devices_flag_offline(*, now: datetime | None = None) -> int:
     """Flag devices silent for longer than OFFLINE_AFTER (one UPDATE)."""
     now = now or timezone.now()
     return (
-        AlarmDevice.objects.filter(is_offline=False)
+        AlarmDevice.objects.filter(is_offline=False, retired_on__isnull=True)
         .filter(
             Q(last_seen_at__lt=now - OFFLINE_AFTER)
             | Q(last_seen_at__isnull=True, installed_on__lt=(now - OFFLINE_AFTER).date())

@@ -16,6 +16,7 @@ from ..models import (
     Caregiver,
     CareSchedule,
     ContractPrice,
+    ContractStatus,
     Elder,
     OrderStatus,
     ServiceItem,
@@ -24,7 +25,9 @@ from ..models import (
 
 
 def contract_price(*, provider_id: int, region, service: ServiceItem, on: date) -> Decimal | None:
-    """The unit price in the provider's contract covering ``region`` on ``on`` (most local wins)."""
+    """The unit price in the provider's contract covering ``region`` on ``on`` (most local wins).
+
+    Only a contract in force of a provider not suspended prices a visit."""
     prefixes = [region.prefix[:n] for n in (2, 4, 6, 9, 12) if len(region.prefix) >= n]
     rows = (
         ContractPrice.objects.filter(
@@ -32,6 +35,8 @@ def contract_price(*, provider_id: int, region, service: ServiceItem, on: date) 
             contract__region__prefix__in=prefixes,
             contract__valid_from__lte=on,
             contract__valid_to__gte=on,
+            contract__status=ContractStatus.ACTIVE,
+            contract__provider__is_active=True,
             service=service,
         )
         .order_by("-contract__region__prefix")

@@ -48,3 +48,48 @@ def test_the_civil_affairs_supervisor_downloads_elders_and_statements(client, or
     rows = _rows(client.get(f"{P}/elders/", {"export": "csv"}))
     assert [r[0] for r in rows[1:]] == [order.elder.person.name]
     assert client.get(f"{P}/statements/", {"export": "xlsx"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["alarms/", "applications/", "applications/?state=all", "followups/",
+                                  "rectifications/", "retrofits/", "anomalies/", "rules/"])
+def test_every_officers_list_downloads_as_csv_and_excel_with_an_audit_entry(client, path):
+    city, county, *_ = f.regions()
+    officer = f.grant(f.user("民政专干"), "civil_affairs_officer", f.civil_affairs(), county)
+    client.force_login(officer)
+    page = client.get(f"{P}/{path}")
+    assert page.status_code == 200 and 'data-test="export-xlsx"' in page.content.decode()
+    joiner = "&" if "?" in path else "?"
+    rows = _rows(client.get(f"{P}/{path}{joiner}export=csv"))
+    assert len(rows) >= 1 and all(rows[0])  # a header of named columns
+    book = load_workbook(io.BytesIO(client.get(f"{P}/{path}{joiner}export=xlsx").content))
+    assert book.active.max_row >= 1
+    assert AuditEvent.objects.filter(event_type="exports.download", actor=officer).count() == 2
+
+
+def test_the_alarm_download_holds_the_officers_open_alarms_only(client):
+    from ..models import AlarmEvent
+    from . import setup_factories as sf
+
+    hz, ly = sf.district(), sf.district("lianyun")
+    device = sf.device(f.elder())
+    AlarmEvent.objects.create(device=device, elder=device.elder, region_id=device.region_id,
+                              raised_at=f.at(2026, 3, 1, 8))
+    client.force_login(hz.officer)
+    assert len(_rows(client.get(f"{P}/alarms/", {"export": "csv"}))) == 2
+    client.force_login(ly.officer)
+    assert len(_rows(client.get(f"{P}/alarms/", {"export": "csv"}))) == 1  # the header only
+
+
+def test_a_caregiver_downloads_the_visits_of_the_day(client):
+    from django.utils import timezone
+
+    from ..services import orders as order_services
+
+    org = f.provider()
+    cg = f.caregiver(org)
+    order_services.order_create(elder=f.elder(), provider=org, service=f.services()["cleaning"],
+                                planned_start=timezone.now(), caregiver=cg)
+    client.force_login(cg.user)
+    assert 'data-test="export-csv"' in client.get(f"{P}/caregiver/").content.decode()
+    rows = _rows(client.get(f"{P}/caregiver/", {"export": "csv"}))
+    assert len(rows) == 2 and rows[1][1] == "张桂英"

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError, NotFound
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..forms import ChecklistForm, CodeForm, PhotoForm
 from ..models import OrderStatus
 from ..services import confirmation, visits
@@ -20,8 +21,10 @@ from . import show_error
 
 @staff("caregiver")
 def caregiver_today(request):
+    if (download := export_response(request, exports.CAREGIVER_TODAY)) is not None:
+        return download
     day = timezone.localdate()
-    orders = selectors.caregiver_orders_on(user=request.user, day=day)
+    orders = exports.caregiver_today_rows(user=request.user, params={})
     return render(request, "elderly_care/caregiver_today.html", {"orders": orders, "day": day})
 
 

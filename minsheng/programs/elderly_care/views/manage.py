@@ -9,20 +9,28 @@ from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.core.errors import DomainError
+from minsheng.imports.exports import export_response
 
+from .. import exports
 from ..forms import RuleForm
 from ..models import EntitlementRule
 from ..services import entitlements
 from ..services.periods import month_start
-from . import month_param, show_error
+from . import month_param, setup_tabs, show_error
 
 
 @staff("civil_affairs_officer", "supervisor")
 def rules(request):
+    if (download := export_response(request, exports.RULES)) is not None:
+        return download
     return render(
         request,
         "elderly_care/rules.html",
-        {"rules": EntitlementRule.objects.all(), "month": month_start(timezone.localdate())},
+        {
+            "rules": EntitlementRule.objects.all(),
+            "month": month_start(timezone.localdate()),
+            "tabs": setup_tabs(request, "rules"),
+        },
     )
 
 

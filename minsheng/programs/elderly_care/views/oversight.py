@@ -21,8 +21,9 @@ from minsheng.core.charts import Chart, Series, chart_csv_response, scope_text
 from minsheng.core.errors import DomainError
 from minsheng.core.replica import replica_view
 from minsheng.core.templatetags.present import money, number
+from minsheng.imports.exports import export_response
 
-from .. import selectors
+from .. import exports, selectors
 from ..forms import PeriodForm
 from ..models import AnomalyKind
 from ..services.anomalies import anomaly_review
@@ -33,6 +34,8 @@ OFFICERS = ("civil_affairs_officer", "supervisor")
 
 @staff(*OFFICERS)
 def anomalies(request):
+    if (download := export_response(request, exports.ANOMALIES)) is not None:
+        return download
     if request.method == "POST":
         anomaly_id = request.POST.get("anomaly", "")
         anomaly = (

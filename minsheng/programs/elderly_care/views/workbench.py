@@ -156,6 +156,8 @@ def statement_act(request, statement_id):
 
 @staff("community_worker", "civil_affairs_officer", "supervisor")
 def alarms(request):
+    if (download := export_response(request, exports.ALARMS)) is not None:
+        return download
     if request.method == "POST":
         if not user_has_role(user=request.user, roles=["community_worker", "civil_affairs_officer"]):
             raise PermissionDenied  # supervisors follow the alarms; the community and officers act
@@ -173,7 +175,7 @@ def alarms(request):
         except DomainError as exc:
             show_error(request, exc)
         return redirect("elderly_care:alarms")
-    qs = selectors.alarms_for(user=request.user).exclude(status="closed").order_by("-raised_at")
+    qs = exports.alarms_rows(user=request.user, params=request.GET)
     rows = [(a, NoteForm(label=_("What was found and done"), auto_id=f"alarm{a.pk}-%s")) for a in qs[:200]]
     return render(request, "elderly_care/alarms.html", {"alarms": rows})
 
@@ -183,13 +185,13 @@ def alarms(request):
 
 @staff("civil_affairs_officer", "case_officer", "department_head", "supervisor", "community_worker")
 def applications(request):
-    qs = selectors.applications_for(user=request.user)
-    state = request.GET.get("state", "reviewing")
-    if state:
-        qs = qs.filter(case__state=state)
+    if (download := export_response(request, exports.APPLICATIONS)) is not None:
+        return download
+    qs = exports.applications_rows(user=request.user, params=request.GET)
+    state = request.GET.get("state") or "reviewing"
     return render(
         request, "elderly_care/applications.html", {"applications": qs[:200], "state": state, "state_tabs": [
-            ("reviewing", _("Waiting for a decision")), ("approved", _("Approved")), ("rejected", _("Not approved")), ("", _("All"))]}
+            ("reviewing", _("Waiting for a decision")), ("approved", _("Approved")), ("rejected", _("Not approved")), ("all", _("All"))]}
     )
 
 
@@ -234,6 +236,8 @@ def application_detail(request, application_id):
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
 def followups(request):
+    if (download := export_response(request, exports.FOLLOWUPS)) is not None:
+        return download
     month = month_param(request.GET.get("month") or request.POST.get("month"))
     if request.method == "POST":
         call = (
@@ -272,6 +276,8 @@ def followups(request):
 
 @staff("civil_affairs_officer", "case_officer", "department_head", "supervisor", "provider_admin")
 def rectifications(request):
+    if (download := export_response(request, exports.RECTIFICATIONS)) is not None:
+        return download
     qs = selectors.rectifications_for(user=request.user)
     if request.method == "POST":
         rect = qs.filter(pk=request.POST.get("rectification")).first()
@@ -323,10 +329,9 @@ def _titled(rect):
 
 @staff("civil_affairs_officer", "community_worker", "supervisor")
 def retrofits(request):
-    qs = selectors.retrofits_for(user=request.user).order_by("-updated_at")
-    status = request.GET.get("status", "")
-    if status in RetrofitStatus.values:
-        qs = qs.filter(status=status)
+    if (download := export_response(request, exports.RETROFITS)) is not None:
+        return download
+    qs = exports.retrofits_rows(user=request.user, params=request.GET)
     return render(
         request,
         "elderly_care/retrofits.html",

@@ -177,21 +177,21 @@ class Ticket(models.Model):
             # a constraint, not unique=True: that would add a second (LIKE) index
             models.UniqueConstraint(fields=["token"], name="uniq_ticket_token"),
         ]
+        # The state is a key column of the queue's indexes, not their partial-index condition:
+        # a prepared statement's generic plan (ADR 0020) cannot tell that ``state = $1`` is
+        # "waiting", so it could not use an index limited to waiting rows and PostgreSQL would
+        # plan call-next's pick again at every call. A state change already writes a new entry in
+        # every index (the state is indexed, so no update is HOT); these are one entry more.
         indexes = [
-            # The queue: waiting tickets of a point and day in the order they are
-            # called (call-next walks it and stops at the first it can lock; a
-            # citizen's position counts along it). Partial: only waiting rows.
-            models.Index(
-                fields=["point", "service_date", "is_priority", "issued_at", "id"],
-                condition=models.Q(state="waiting"), name="ticket_waiting_queue",
-            ),
-            models.Index(
-                fields=["point", "service_date", "due_at"],
-                condition=models.Q(state="waiting", due_at__isnull=False), name="ticket_waiting_due",
-            ),
+            # The queue: the tickets of a point and day in the order they are called (call-next
+            # reads each tier's first free ticket along it; a citizen's position counts along it).
+            models.Index(fields=["point", "service_date", "state", "is_priority", "issued_at", "id"],
+                         name="ticket_queue"),
+            models.Index(fields=["point", "service_date", "state", "due_at"],
+                         condition=models.Q(due_at__isnull=False), name="ticket_queue_due"),
             # What is at a window now (call-next refuses while a number is there).
-            models.Index(fields=["window", "service_date"], condition=models.Q(state__in=["called", "serving"]),
-                         name="ticket_at_window"),
+            models.Index(fields=["window", "service_date", "state"], condition=models.Q(window__isnull=False),
+                         name="ticket_window_state"),
             models.Index(fields=["user"], condition=models.Q(user__isnull=False), name="ticket_user"),
             models.Index(fields=["person"], condition=models.Q(person__isnull=False), name="ticket_person"),
             models.Index(fields=["phone_hash"], condition=~models.Q(phone_hash=""), name="ticket_phone"),
@@ -235,8 +235,12 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("ticket events")
         indexes = [
             models.Index(fields=["point", "id"]),
-            # a window's calls of the day, which its priority policy counts (services/calling.py)
-            models.Index(fields=["window", "id"], condition=models.Q(kind="called"), name="ticketevent_window_calls"),
+            # a window's last call of the day, which its priority policy reads (services/calling.py):
+            # by time, so a window with no call yet today stops at today's start instead of walking
+            # its older calls; the kind a key column, not a partial-index condition, for the same
+            # reason as the tickets' queue indexes (a generic plan of ``kind = $1``)
+            models.Index(fields=["window", "kind", "at", "id"], condition=models.Q(window__isnull=False),
+                         name="ticketevent_window_kind_at"),
         ]
 
     def __str__(self) -> str:

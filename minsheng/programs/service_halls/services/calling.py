@@ -14,19 +14,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import (
-    Case,
     Exists,
     F,
     IntegerField,
-    OrderBy,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +71,8 @@ class CallPolicy:
         calls = TicketEvent.objects.filter(window_id=OuterRef("pk"), kind=TRANSITIONS["call"].event,
                                            at__gte=day_start)
         recorded = Cast(KeyTextTransform("normals", "detail"), IntegerField())
-        return {"normals_since_priority": Subquery(calls.order_by("-id").annotate(n=recorded).values("n")[:1])}
+        last = calls.order_by("-at", "-id")  # index ticketevent_window_calls_at: one entry read
+        return {"normals_since_priority": Subquery(last.annotate(n=recorded).values("n")[:1])}
 
     @classmethod
     def from_window(cls, window: Window) -> "CallPolicy":
@@ -84,12 +82,21 @@ class CallPolicy:
     def wants_priority(self) -> bool:
         return self.every == 0 or self.normals is None or self.normals >= self.every
 
-    def order(self, *, now: datetime) -> list[OrderBy]:
-        due = Q(due_at__lte=now + APPOINTMENT_EARLY)
-        tier = Case(When(due, then=Value(0)), When(is_priority=self.wants_priority, then=Value(1)),
-                    default=Value(2), output_field=IntegerField())
-        return [tier.asc(), Case(When(due, then=F("due_at"))).asc(nulls_last=True),
-                F("issued_at").asc(), F("id").asc()]
+    def pick(self, queue: QuerySet[Ticket], *, now: datetime) -> Coalesce:
+        """The id of the ticket to call of ``queue`` (a window's waiting tickets), in the order
+        above, as one expression: a ``LIMIT 1`` per tier in the order of the tier's index
+        (``ticket_queue_due``, ``ticket_queue``), each locking its ticket with
+        ``FOR UPDATE SKIP LOCKED``; COALESCE runs a tier only when the ones before it found
+        nothing. The queue's length does not matter: no tier reads past its first free ticket."""
+
+        def first(tier: QuerySet[Ticket], *order: str) -> Subquery:
+            return Subquery(tier.select_for_update(skip_locked=True).order_by(*order).values("pk")[:1])
+
+        return Coalesce(
+            first(queue.filter(due_at__lte=now + APPOINTMENT_EARLY), "due_at", "issued_at", "id"),
+            first(queue.filter(is_priority=self.wants_priority), "issued_at", "id"),
+            first(queue.filter(is_priority=not self.wants_priority), "issued_at", "id"),
+        )
 
     def after(self, ticket: Ticket) -> dict:
         """What the call of ``ticket`` records for the window's next call."""
@@ -183,15 +190,10 @@ def window_call_next(*, window_id: int, clerk) -> Ticket | None:
         policy = CallPolicy.from_window(window)
         served = Window.business_types.through.objects.filter(window_id=window_id).values("businesstype_id")
         at_window = Ticket.objects.filter(window_id=window_id, service_date=today, state__in=AT_WINDOW)
-        ticket = (
-            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("business_type")
-            .filter(point_id=window.point_id, service_date=today, state__in=call.sources)
-            .filter(Q(target_window_id=window_id) | Q(target_window__isnull=True, business_type_id__in=served))
-            .filter(~Exists(at_window))
-            .order_by(*policy.order(now=now))
-            .first()
-        )
+        queue = (Ticket.objects.filter(point_id=window.point_id, service_date=today, state__in=call.sources)
+                 .filter(Q(target_window_id=window_id) | Q(target_window__isnull=True, business_type_id__in=served)))
+        ticket = (Ticket.objects.select_related("business_type")
+                  .filter(~Exists(at_window), pk=policy.pick(queue, now=now)).first())
         if ticket is None:
             refusal = _refuse_call(window_id=window_id, clerk=clerk, today=today)
             if refusal is not None:

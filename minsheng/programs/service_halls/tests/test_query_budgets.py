@@ -90,9 +90,11 @@ CALL_NEXT_STATEMENTS = [
                                           # waits here; the window's point, number, the point's priority
                                           # setting and (a subquery) what the window's last call of the day
                                           # recorded for the policy
-    "SELECT service_halls_ticket",        # the next ticket FOR UPDATE SKIP LOCKED, in the policy's order,
-                                          # for the window's businesses, none while a number is still at
-                                          # the window; with its business
+    "SELECT service_halls_ticket",        # the next ticket, with its business, none while a number is still
+                                          # at the window: by id = COALESCE of one subquery per tier of the
+                                          # policy (due appointments, the wanted kind, the other), each the
+                                          # first of the window's businesses in its index's order, LIMIT 1
+                                          # FOR UPDATE SKIP LOCKED (the queue's length does not matter)
     "UPDATE service_halls_ticket",        # the transition: state = 'called' … WHERE state = 'waiting'
     "INSERT service_halls_ticketevent",   # the ticket's history, the display's log, the policy's count
     "INSERT audit_auditevent",            # the one audit trail
