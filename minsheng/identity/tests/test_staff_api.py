@@ -6,7 +6,7 @@ from minsheng.access.models import RoleAssignment
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
 from minsheng.identity.services import staff_invite
-from minsheng.workbench.tests.test_staff import city  # noqa: F401 - the fixture
+from minsheng.workbench.tests.conftest import city  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 

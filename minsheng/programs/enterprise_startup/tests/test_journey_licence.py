@@ -45,6 +45,29 @@ def save_step(page, step):
     assert page.locator("[data-test=form-error]").count() == 0, f"{step}: {page.locator('main').inner_text()}"
 
 
+def declare_the_name(founder):
+    """The founder reserves 连云港市海州区云帆科技有限公司 on the name page."""
+    founder.goto("/p/enterprise_startup/")
+    founder.click("[data-test=start]")
+    founder.select_option("select[name=enterprise_type]", "llc")
+    founder.select_option("select[name=region]", "320706")
+    founder.fill("input[name=industry]", "科技")
+    founder.select_option("select[name=org_form]", "有限公司")
+    founder.locator("input[name=trade_name]").type("云帆")
+    founder.wait_for_function("document.getElementById('name-preview').textContent.includes('云帆科技有限公司')")
+    founder.check("input[name=pledge]")
+    founder.click("[data-test=reserve]")
+    founder.wait_for_load_state()
+
+
+def verify_on_the_public_page(stranger, pdf):
+    """Anyone uploads the licence PDF on the public verify page."""
+    stranger.goto("/p/enterprise_startup/verify/")
+    stranger.set_input_files("input[name=pdf]", str(pdf))
+    stranger.locator("form:has(input[name=pdf]) button[type=submit]").click()
+    stranger.wait_for_selector("[data-test=verify-result]")
+
+
 def fill_the_form(page, world):
     """The one form, step by step, as the founder types it: a one-person company."""
     page.fill("input[name=registered_capital]", "500000")
@@ -80,46 +103,15 @@ def fill_the_form(page, world):
     save_step(page, "services")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_found_a_company_and_follow_it_to_a_verified_licence(browser, live_server, world, catalogue, tmp_path):
-    j = Journey("found a company → verified licence", browser=browser, base_url=live_server.url)
-    founder = j.phone(world.founder)
-
-    with j.step("declare the name"):
-        founder.goto("/p/enterprise_startup/")
-        founder.click("[data-test=start]")
-        founder.select_option("select[name=enterprise_type]", "llc")
-        founder.select_option("select[name=region]", "320706")
-        founder.fill("input[name=industry]", "科技")
-        founder.select_option("select[name=org_form]", "有限公司")
-        founder.locator("input[name=trade_name]").type("云帆")
-        founder.wait_for_function("document.getElementById('name-preview').textContent.includes('云帆科技有限公司')")
-        founder.check("input[name=pledge]")
-        founder.click("[data-test=reserve]")
-        founder.wait_for_load_state()
-    app = StartupApplication.objects.get(applicant=world.founder)
-    assert founder.url.endswith(f"/a/{app.pk}/")
-
-    with j.step("fill in the one form"):
-        fill_the_form(founder, world)
-    assert founder.url.endswith(f"/a/{app.pk}/review/")
-    assert fits_the_phone(founder)
-
-    with j.step("confirm and submit"):
-        founder.click("[data-test=request-confirmations]")  # a one-person company: her own is done
-        founder.wait_for_load_state()
-        founder.click("[data-test=submit]")
-        founder.wait_for_url(f"**/a/{app.pk}/tracker/")
-    assert founder.locator("[data-test^=step-]").count() == 7
-    assert founder.locator("[data-test=licence-download]").count() == 0
-
-    # Each department's officer: the workbench, the start-up tasks, the step, finish it.
+def departments_finish(j, app, officers):
+    """Each department's officer (``officers``: department code → user): the workbench, the
+    start-up tasks, the step, finish it (the year-in-the-life test walks this too)."""
     codes = list(CaseTask.objects.filter(case__startup_application=app).order_by("id")
                  .values_list("department_code", flat=True))
     assert sorted(codes) == sorted(OFFICER_FILLS)
     with j.step("the departments finish their steps"):
         for code in codes:
-            officer = j.phone(world.officers[code])
+            officer = j.phone(officers[code])
             officer.goto("/workbench/")
             officer.click("[data-test=entries] a[href$='/p/enterprise_startup/work/']")
             officer.locator("table a[href*='/work/tasks/']").first.click()  # the department's one open step
@@ -136,6 +128,32 @@ def test_found_a_company_and_follow_it_to_a_verified_licence(browser, live_serve
             assert officer.locator(".alert-danger, .invalid-feedback").count() == 0, officer.inner_text("main")
             assert "/work/" in officer.url and "/tasks/" not in officer.url
             officer.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_found_a_company_and_follow_it_to_a_verified_licence(browser, live_server, world, catalogue, tmp_path):
+    j = Journey("found a company → verified licence", browser=browser, base_url=live_server.url)
+    founder = j.phone(world.founder)
+
+    with j.step("declare the name"):
+        declare_the_name(founder)
+    app = StartupApplication.objects.get(applicant=world.founder)
+    assert founder.url.endswith(f"/a/{app.pk}/")
+
+    with j.step("fill in the one form"):
+        fill_the_form(founder, world)
+    assert founder.url.endswith(f"/a/{app.pk}/review/")
+    assert fits_the_phone(founder)
+
+    with j.step("confirm and submit"):
+        founder.click("[data-test=request-confirmations]")  # a one-person company: her own is done
+        founder.wait_for_load_state()
+        founder.click("[data-test=submit]")
+        founder.wait_for_url(f"**/a/{app.pk}/tracker/")
+    assert founder.locator("[data-test^=step-]").count() == 7
+    assert founder.locator("[data-test=licence-download]").count() == 0
+
+    departments_finish(j, app, world.officers)
     app.refresh_from_db()
     assert app.state == ApplicationState.COMPLETED
     licence = BusinessLicence.objects.get(application=app)
@@ -167,10 +185,7 @@ def test_found_a_company_and_follow_it_to_a_verified_licence(browser, live_serve
 
     stranger = j.phone()  # whoever the founder shows the licence to
     with j.step("verify it on the public page"):
-        stranger.goto("/p/enterprise_startup/verify/")
-        stranger.set_input_files("input[name=pdf]", str(pdf))
-        stranger.locator("form:has(input[name=pdf]) button[type=submit]").click()
-        stranger.wait_for_selector("[data-test=verify-result]")
+        verify_on_the_public_page(stranger, pdf)
     result = stranger.locator("[data-test=verify-result]")
     assert result.get_attribute("data-result") == "valid"
     assert licence.credit_code in result.inner_text() and "云帆科技有限公司" in result.inner_text()
