@@ -183,7 +183,7 @@ def organisation_update(*, actor, organisation: Organisation, **changes) -> Orga
         raise TypeError(f"organisation_update: unknown fields {sorted(unknown)}")
     if not staff_admin_organisations(user=actor).filter(pk=organisation.pk).exists():
         raise NotAllowed(_("You may change only the organisations you administer."))
-    organisation = Organisation.objects.select_for_update().select_related("region", "parent").get(pk=organisation.pk)
+    organisation = Organisation.objects.select_for_update(of=("self",)).select_related("region", "parent").get(pk=organisation.pk)
     old = _organisation_values(organisation)
     for field, value in changes.items():
         if field == "region":
