@@ -59,6 +59,7 @@ LATIN_ALLOWED = {
     "minsheng",  # the platform's own name in its links and addresses
     "sha",  # SHA-256, the draw page's hash
     "wgs", "gcj",  # coordinate systems (WGS-84, GCJ-02) named in a field's label
+    "imei",  # the device identifier printed on an alarm device, named in its field's label
 }
 
 
