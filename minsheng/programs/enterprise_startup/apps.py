@@ -1,6 +1,7 @@
 """企业开办 — enterprise start-up: what the program declares to the platform."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.registry import DemoGenerator, PortalTile, Program, WorkbenchEntry, registry
@@ -43,12 +44,24 @@ WORKBENCH_ENTRIES = [
 ]
 
 
+def _catalogue_present(sender, using="default", **kwargs) -> None:
+    """The business-scope catalogue and banned words are seeded by a migration; a flush (a
+    transactional test, a restore of data only) empties them with everything else. After
+    ``migrate`` and after such a flush they are loaded again where missing."""
+    from .models import BannedWord, ScopeItem
+    from .services.catalogue import catalogue_load
+
+    if using == "default" and not ScopeItem.objects.exists():
+        catalogue_load(ScopeItem, BannedWord)
+
+
 class EnterpriseStartupConfig(AppConfig):
     name = "minsheng.programs.enterprise_startup"
     label = "enterprise_startup"
     verbose_name = _("Enterprise start-up")
 
     def ready(self) -> None:
+        post_migrate.connect(_catalogue_present, sender=self, dispatch_uid="minsheng.enterprise_startup.catalogue")
         from . import audit_events, demo_accounts, kpis, notices, processes, selectors
         from .services import reference_imports
 

@@ -15,9 +15,8 @@ from minsheng.core.calendar import add_working_hours, working_hours_between
 from minsheng.identity.models import Person, User
 from minsheng.regions.models import Region
 
-from .models import BannedWord, ScopeItem, SealShop, StartupApplication, StepTiming
+from .models import SealShop, StartupApplication, StepTiming
 from .services import departments, draft, names, submission
-from .services.catalogue import catalogue_load
 
 STEMS = list("云帆星河海韵嘉禾瑞丰恒达鑫源华泰金港蓝湾博远汇通锦程润泽天成万和启航众诚宏图")
 INDUSTRIES = ["科技", "贸易", "物流", "餐饮管理", "信息技术", "建材", "电子", "文化传媒", "农业发展", "海洋科技"]
@@ -45,11 +44,6 @@ def run(ctx) -> dict[str, int]:
     if StartupApplication.objects.exists():
         return {"start-up cases": 0}
     rng: random.Random = ctx.rng
-    # The business-scope catalogue and banned words are seeded by a migration; a database
-    # emptied since (a transactional test's flush, a restore of data only) has neither, and
-    # every founder's scope would then be refused. Load them again where they are missing.
-    if not ScopeItem.objects.exists():
-        catalogue_load(ScopeItem, BannedWord)
     counties = list(Region.objects.filter(level="county", prefix__startswith="3207", valid_to__isnull=True).order_by("code"))
     for c in counties:
         for i in range(2):
