@@ -125,3 +125,11 @@ def test_periodic_runner_enqueues_due_tasks_once_per_interval():
         assert len(calls) == 2
     finally:
         periodic._tasks.pop("test.tick")
+
+
+def test_a_flush_leaves_the_official_calendar_in_place():
+    """A flush (a transactional test, a data-only restore) empties every table; post_migrate loads
+    the years chinesecalendar knows again, so deadlines are not silently counted Monday–Friday."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert HolidayDay.objects.filter(date=date(2026, 10, 1), kind=HolidayKind.HOLIDAY).exists()
+    assert calendar_module.missing_years([2026]) == []
