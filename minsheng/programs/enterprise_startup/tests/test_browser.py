@@ -5,7 +5,6 @@ signed in with force_login and the session cookie is copied into the browser. Th
 departments' steps are finished through the services between browser steps.
 """
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from minsheng.cases.models import CaseTask
+from minsheng.demo.journeys import chromium
 from minsheng.programs.enterprise_startup.models import (
     BusinessLicence,
     Confirmation,
@@ -22,25 +22,16 @@ from minsheng.programs.enterprise_startup.models import (
 from minsheng.programs.enterprise_startup.services import departments
 
 from .conftest import FOUNDER_ID, PARTNER_ID, STEP_DATA
+from .test_journey_licence import fill_the_form
 
 pytestmark = pytest.mark.browser
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.exists(CHROMIUM), "Debian's chromium is needed: apt-get install -y chromium fonts-noto-cjk"
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def page_as(browser, live_server, user):
@@ -55,12 +46,6 @@ def page_as(browser, live_server, user):
         "path": "/",
     }])
     return context.new_page()
-
-
-def save_step(page, step):
-    page.click("[data-test=save-step]")
-    page.wait_for_load_state()
-    assert page.locator("[data-test=form-error]").count() == 0, f"{step}: {page.locator('main').inner_text()}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,44 +72,10 @@ def test_founder_goes_from_the_name_check_to_the_signed_licence(browser, live_se
     assert app.reservation.full_name == "连云港市海州区云帆科技有限公司"
     assert page.url.endswith(f"/a/{app.pk}/")
 
-    # 2. The one form, step by step.
-    page.fill("input[name=registered_capital]", "1000000")
-    page.select_option("select[name=contribution_form]", "cash")
-    page.fill("input[name=paid_in_deadline]", (dt.date.today() + dt.timedelta(days=700)).isoformat())
-    save_step(page, "type")
-    assert page.locator(".es-shareholder").count() == 1  # one block; more on request
-    for i, (name, number, share) in enumerate([("张伟", FOUNDER_ID, "60"), ("王芳", PARTNER_ID, "40")]):
-        if i:
-            page.click("[data-test=add-shareholder]")
-        page.fill(f"input[name=sh-{i}-name]", name)
-        page.fill(f"input[name=sh-{i}-id_number]", number)
-        page.fill(f"input[name=sh-{i}-share_percent]", share)
-    page.fill("input[name=legal_rep-name]", "张伟")
-    page.fill("input[name=legal_rep-id_number]", FOUNDER_ID)
-    page.fill("input[name=directors]", "张伟")
-    page.fill("input[name=supervisors]", "王芳")
-    page.fill("input[name=manager]", "张伟")
-    page.fill("input[name=liaison-name]", "张伟")
-    page.fill("input[name=liaison-id_number]", FOUNDER_ID)
-    page.fill("input[name=liaison-phone]", "13900000001")
-    page.fill("input[name=finance-name]", "王芳")
-    page.fill("input[name=finance-phone]", "13900000002")
-    save_step(page, "people")
-    page.select_option("select[name=region_code]", world.town.code)
-    page.fill("input[name=street]", "朝阳东路18号5楼501室")
-    page.check("input[name=pledge]")
-    save_step(page, "address")
-    page.fill("#scope-filter", "软件")
-    page.check("input[name=items][value=G0001]")
-    page.fill("#scope-filter", "")
-    page.check("input[name=items][value=G0002]")
-    save_step(page, "scope")
-    page.select_option("select[name=seal_shop]", str(world.shop.pk))
-    page.select_option("select[name=bank]", str(world.bank.pk))
-    page.fill("input[name=recipient-name]", "张伟")
-    page.fill("input[name=recipient-phone]", "13900000001")
-    page.fill("input[name=delivery_address]", "江苏省连云港市海州区朝阳东路18号")
-    save_step(page, "services")
+    # 2. The one form, step by step: two shareholders, two scope items.
+    fill_the_form(page, world, capital="1000000",
+                  shareholders=[("张伟", FOUNDER_ID, "60"), ("王芳", PARTNER_ID, "40")],
+                  scope=("G0001", "G0002"))
     assert page.url.endswith(f"/a/{app.pk}/review/")
     app.refresh_from_db()
     assert app.steps_done == ["type", "people", "address", "scope", "services"]

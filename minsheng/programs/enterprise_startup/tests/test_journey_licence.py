@@ -68,15 +68,22 @@ def verify_on_the_public_page(stranger, pdf):
     stranger.wait_for_selector("[data-test=verify-result]")
 
 
-def fill_the_form(page, world):
-    """The one form, step by step, as the founder types it: a one-person company."""
-    page.fill("input[name=registered_capital]", "500000")
+def fill_the_form(page, world, *, capital="500000", shareholders=(("张伟", FOUNDER_ID, "100"),),
+                  scope=("G0001",)):
+    """The one form, step by step, as the founder types it (by default a one-person company).
+    Further shareholders are added one block at a time; the scope items after the first are
+    ticked with the search box emptied again (the search hides the others while it is filled)."""
+    page.fill("input[name=registered_capital]", capital)
     page.select_option("select[name=contribution_form]", "cash")
     page.fill("input[name=paid_in_deadline]", (dt.date.today() + dt.timedelta(days=700)).isoformat())
     save_step(page, "type")
-    page.fill("input[name=sh-0-name]", "张伟")
-    page.fill("input[name=sh-0-id_number]", FOUNDER_ID)
-    page.fill("input[name=sh-0-share_percent]", "100")
+    assert page.locator(".es-shareholder").count() == 1  # one block; more on request
+    for i, (name, number, share) in enumerate(shareholders):
+        if i:
+            page.click("[data-test=add-shareholder]")
+        page.fill(f"input[name=sh-{i}-name]", name)
+        page.fill(f"input[name=sh-{i}-id_number]", number)
+        page.fill(f"input[name=sh-{i}-share_percent]", share)
     page.fill("input[name=legal_rep-name]", "张伟")
     page.fill("input[name=legal_rep-id_number]", FOUNDER_ID)
     page.fill("input[name=directors]", "张伟")
@@ -93,7 +100,10 @@ def fill_the_form(page, world):
     page.check("input[name=pledge]")
     save_step(page, "address")
     page.fill("#scope-filter", "软件")
-    page.check("input[name=items][value=G0001]")
+    for n, code in enumerate(scope):
+        if n:
+            page.fill("#scope-filter", "")
+        page.check(f"input[name=items][value={code}]")
     save_step(page, "scope")
     page.select_option("select[name=seal_shop]", str(world.shop.pk))
     page.select_option("select[name=bank]", str(world.bank.pk))
