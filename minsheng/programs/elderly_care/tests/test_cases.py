@@ -214,3 +214,18 @@ def test_a_family_member_applies_for_a_relative_on_the_page_naming_where_the_eld
     application_decide(application=app, actor=_officer(org), approve=True)
     elder = Elder.objects.get(person=mother)
     assert (elder.region, elder.address) == (community, "朐阳社区8号")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_citizen_cannot_apply_for_someone_outside_their_care(client):
+    f.civil_affairs()
+    *_, community = f.regions()
+    user = f.user("陈明")
+    Person.objects.create(name="陈明", birth_date=date(1950, 3, 1), user=user)  # no residence recorded
+    stranger = _person("孙玉兰")
+    client.force_login(user)
+    assert "孙玉兰" not in client.get("/p/elderly_care/").content.decode()
+    answer = client.post("/p/elderly_care/", {"elder": stranger.pk, "categories": ["advanced_age"],
+                                              "living_arrangement": "alone", "community": community.code})
+    assert answer.status_code == 404
+    assert not CareApplication.objects.exists()

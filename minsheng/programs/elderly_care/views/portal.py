@@ -1,6 +1,7 @@
 """Citizens: the application for home care (for oneself or a relative)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,10 @@ def apply(request):
     person = getattr(request.user, "person", None)
     people = list(Person.objects.filter(pk__in=people_in_care_ids(user=request.user)).order_by("pk"))
     if request.method == "POST" and person is not None:
-        chosen = next((p for p in people if str(p.pk) == request.POST.get("elder")), person)
+        wanted = request.POST.get("elder") or str(person.pk)
+        chosen = next((p for p in people if str(p.pk) == wanted), None)
+        if chosen is None:
+            raise Http404  # someone not in the applicant's care
         try:
             application_submit(
                 person=chosen,
