@@ -283,8 +283,7 @@ def test_a_year_in_the_life(browser, live_server, installation, tmp_path):
         # 15:05 UTC) and elderly care (providers, contracts, caregivers, catalogue, devices: merged
         # into main at 15:18 UTC; the order booking/dispatch pages had not landed).
         MISSING.append("evaluation cycle from proposal to rectification and re-evaluation (not yet walked)")
-        month = elderly_month(j, clock, root=installation, invite=invite,
-                              citizen_signs_up=citizen_signs_up, fits_the_phone=fits_the_phone)
+        month = elderly_month(j, clock, root=installation, invite=invite)
         COVERED.append(f"elderly care: officer and provider admin invited, catalogue in /admin/, provider, "
                        f"contract and price, caregiver invited by the provider; a son applies for his mother, "
                        f"approved, assessed, entitlement rule; {month['visits']} visits booked, dispatched, "

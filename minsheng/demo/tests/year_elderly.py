@@ -24,8 +24,11 @@ from zoneinfo import ZoneInfo
 
 from minsheng.access.models import Organisation
 from minsheng.core import sms
+from minsheng.demo.journeys import axe_serious, fits_the_phone
 from minsheng.identity.idnumbers import id_number_make
 from minsheng.regions.models import Region
+
+from .year_startup import citizen_signs_up
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 APRIL = datetime(2027, 4, 1, 9, 0, tzinfo=SHANGHAI)  # a Thursday
@@ -49,8 +52,9 @@ def _code_sent_to(phone: str) -> tuple[str, str]:
     return re.search(r"\b(\d{6})\b", text).group(1), text
 
 
-def elderly_month(j, clock, *, root, invite, citizen_signs_up, fits_the_phone) -> dict:
-    """The elderly-care month; the figures checked (for the test's COVERED line)."""
+def elderly_month(j, clock, *, root, invite) -> dict:
+    """The elderly-care month; the figures checked (for the test's COVERED line). ``root`` is
+    the city administrator, ``invite`` the test's helper inviting staff on /workbench/staff/."""
     from minsheng.programs.elderly_care.models import (
         Anomaly,
         CareApplication,
@@ -282,6 +286,8 @@ def elderly_month(j, clock, *, root, invite, citizen_signs_up, fits_the_phone) -
         officer.wait_for_selector("[data-test=settlement-preview]")
         assert officer.inner_text("[data-test=settlement-preview-net]").endswith("¥80.00")
         assert not SettlementStatement.objects.exists()  # nothing settled before confirming
+        assert fits_the_phone(officer)
+        assert axe_serious(officer) == []
         officer.locator("form[data-test=settlement-confirm] [type=submit]").click()
         officer.wait_for_load_state()
         _ok(officer)
