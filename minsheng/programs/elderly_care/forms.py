@@ -62,10 +62,18 @@ class MonthForm(forms.Form):
 
 # --- citizens ---------------------------------------------------------------------------------
 class ApplyForm(forms.Form):
+    elder = forms.ChoiceField(label=_("Who needs care?"), required=False)
     categories = forms.MultipleChoiceField(label=_("Which of these apply?"), required=False, choices=ElderCategory.choices,
                                            widget=forms.CheckboxSelectMultiple)
     living_arrangement = _choice(_("Living arrangement"), LivingArrangement.choices)
     reason = _text(_("What help is needed"), rows=3)
+    community = _text(_("Street or community where the elder lives (division code, e.g. 320706001)"))
+    address = _text(_("Home address"))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["elder"].choices = [(p.pk, p.name) for p in people]
+        self.fields["community"].help_text = _("Needed only when the elder's place of residence is not recorded yet.")
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -190,6 +198,16 @@ class SettlementRunForm(forms.Form):
 
     def clean_month(self) -> date:
         return _month(self.cleaned_data["month"])
+
+
+class SettlementConfirmForm(SettlementRunForm):
+    """The run confirmed: the month shown in the preview, carried in hidden fields."""
+
+    confirm = forms.CharField(widget=forms.HiddenInput, initial="1")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget = forms.HiddenInput()
 
 
 class RetrofitOpenForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import Conflict, ValidationFailed
 from minsheng.identity.models import Person
+from minsheng.regions.models import Region
 
 from ..models import CareApplication, LivingArrangement
 from .elders import categories_clean, elder_register
@@ -22,6 +23,8 @@ def application_submit(
     living_arrangement: str,
     reason: str = "",
     on_behalf: bool = False,
+    region_code: str = "",
+    address: str = "",
 ) -> CareApplication:
     """An application by the elder, family (online) or a community worker (帮办代办).
 
@@ -38,13 +41,22 @@ def application_submit(
         )
     if living_arrangement not in LivingArrangement.values:
         raise ValidationFailed.for_field("living_arrangement", _("Choose a living arrangement."))
-    if person.residence_region_id is None:
+    # Where the elder lives: the recorded residence, else the street or community the applicant names.
+    region = person.residence_region
+    if region is None and region_code.strip():
+        region = Region.objects.filter(code=region_code.strip()).first()
+        if region is None:
+            raise ValidationFailed.for_field(
+                "community",
+                _("No street or community has the code %(code)s. Check the division code.")
+                % {"code": region_code.strip()[:12]},
+            )
+    if region is None:
         raise ValidationFailed.for_field(
-            "region",
-            _(
-                "The elder's place of residence is not recorded. Ask the community office to add it."
-            ),
+            "community",
+            _("The elder's place of residence is not recorded. Enter the street or community where the elder lives."),
         )
+    address = (address or "").strip()[:200]
     with transaction.atomic():
         # one open application per person: serialise on the person row
         Person.objects.select_for_update().filter(pk=person.pk).first()
@@ -58,18 +70,19 @@ def application_submit(
         case = case_open(
             process_key=APPLICATION,
             applicant=submitted_by,
-            region=person.residence_region,
+            region=region,
             subject=person,
             payload={
                 "categories": categories,
                 "living_arrangement": living_arrangement,
                 "reason": reason,
                 "on_behalf": on_behalf,
+                "address": address,
             },
         )
         app = CareApplication.objects.create(
             person=person,
-            region_id=person.residence_region_id,
+            region=region,
             submitted_by=submitted_by,
             on_behalf=on_behalf,
             categories=categories,
@@ -104,6 +117,7 @@ def on_review_complete(*, case, task, actor, outcome, data, comment, now) -> dic
             living_arrangement=app.living_arrangement,
             actor=actor,
             region=app.region,
+            address=(case.payload or {}).get("address", ""),
         )
     audit_record(
         event_type="elderly_care.application_decide",

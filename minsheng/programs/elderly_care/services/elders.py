@@ -36,8 +36,10 @@ def elder_register(
     household: str = "",
     actor=None,
     region=None,
+    address: str = "",
 ) -> Elder:
-    """Register ``person`` for home care (or update the registration), address from the person."""
+    """Register ``person`` for home care (or update the registration); the address given on the
+    application, else the person's."""
     categories = categories_clean(categories)
     if living_arrangement not in LivingArrangement.values:
         raise ValidationFailed.for_field("living_arrangement", _("Choose a living arrangement."))
@@ -54,7 +56,7 @@ def elder_register(
                 "categories": categories,
                 "living_arrangement": living_arrangement,
                 "household": household or f"H{person.pk:010d}",
-                "address": person.address,
+                "address": address or person.address,
                 "latitude": person.latitude,
                 "longitude": person.longitude,
             },

@@ -93,6 +93,15 @@ def _totals(statement: SettlementStatement) -> None:
     ]
 
 
+def _month_begun(month: date) -> date:
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValidationFailed.for_field(
+            "month", _("A month can be settled only once it has begun.")
+        )
+    return month
+
+
 def settlement_run(*, month: date, actor=None, provider_ids: list[int] | None = None) -> dict:
     """Compute the month's statements for every provider with confirmed visits.
 
@@ -101,11 +110,7 @@ def settlement_run(*, month: date, actor=None, provider_ids: list[int] | None = 
     — its provider is listed under ``skipped``. Each visit is attached to one
     statement by a single UPDATE, so no visit is ever paid twice.
     """
-    month = month_start(month)
-    if month > month_start(timezone.localdate()):
-        raise ValidationFailed.for_field(
-            "month", _("A month can be settled only once it has begun.")
-        )
+    month = _month_begun(month)
     base = _settleable(month=month)
     if provider_ids is not None:
         base = base.filter(provider_id__in=provider_ids)
@@ -143,19 +148,61 @@ def settlement_run(*, month: date, actor=None, provider_ids: list[int] | None = 
 SETTLEMENT_RUN_DAYS = 5  # the scheduler settles last month on each of the month's first days
 
 
-def settlement_run_for(*, user, month: date) -> dict:
-    """A civil-affairs officer settles ``month`` for the providers of their region subtree
-    (the settlement page and POST /api/v1/elderly_care/settlement/runs)."""
+def _officer_providers(*, user) -> list[int] | None:
+    """The providers a civil-affairs officer settles (their region subtree); None: all (superuser)."""
     if not (user.is_superuser or user_has_role(user=user, roles=["civil_affairs_officer"])):
         raise NotAllowed(_("Only a civil-affairs officer can run the monthly settlement."))
-    provider_ids = None
-    if not user.is_superuser:
-        provider_ids = list(
-            Organisation.objects.filter(
-                scope_q(user=user, roles=["civil_affairs_officer"], region_field="region")
-            ).values_list("pk", flat=True)
-        )
-    return settlement_run(month=month, actor=user, provider_ids=provider_ids)
+    if user.is_superuser:
+        return None
+    return list(
+        Organisation.objects.filter(
+            scope_q(user=user, roles=["civil_affairs_officer"], region_field="region")
+        ).values_list("pk", flat=True)
+    )
+
+
+def settlement_preview_for(*, user, month: date) -> dict:
+    """What a run of ``month`` by this officer would put on statements, read only (the page
+    asks for confirmation with these figures): providers, visits, the amount before
+    deductions and after, and the providers whose statement is already confirmed (kept)."""
+    month = _month_begun(month)
+    provider_ids = _officer_providers(user=user)
+    base = _settleable(month=month)
+    drafts = SettlementStatement.objects.filter(month=month, status=StatementStatus.DRAFT)
+    kept = SettlementStatement.objects.filter(month=month).exclude(status=StatementStatus.DRAFT)
+    if provider_ids is not None:
+        base = base.filter(provider_id__in=provider_ids)
+        drafts, kept = drafts.filter(provider_id__in=provider_ids), kept.filter(provider_id__in=provider_ids)
+    kept_ids = set(kept.values_list("provider_id", flat=True))
+    base = base.exclude(provider_id__in=kept_ids)
+    agg = base.aggregate(
+        visits=Count("id"),
+        gross=Sum("amount"),
+        deductions=Sum("amount", filter=Q(status=OrderStatus.REJECTED)),
+    )
+    on_drafts = drafts.aggregate(visits=Sum("visits"), gross=Sum("gross"), deductions=Sum("deductions"))
+    providers = set(base.values_list("provider_id", flat=True).distinct()) | set(
+        drafts.values_list("provider_id", flat=True)
+    )
+    gross = (agg["gross"] or ZERO) + (on_drafts["gross"] or ZERO)
+    deductions = (agg["deductions"] or ZERO) + (on_drafts["deductions"] or ZERO)
+    return {
+        "month": month,
+        "providers": len(providers),
+        "visits": agg["visits"] + (on_drafts["visits"] or 0),
+        "gross": gross,
+        "deductions": deductions,
+        "net": gross - deductions,
+        "kept": len(kept_ids),
+    }
+
+
+def settlement_run_for(*, user, month: date) -> dict:
+    """A civil-affairs officer settles ``month`` for the providers of their region subtree
+    (the settlement page, after confirming its preview, and POST
+    /api/v1/elderly_care/settlement/runs). Idempotent: a draft is recomputed, a confirmed
+    statement kept; each statement computed is on the audit trail."""
+    return settlement_run(month=month, actor=user, provider_ids=_officer_providers(user=user))
 
 
 def settlement_run_due(*, today: date | None = None) -> dict | None:

@@ -189,3 +189,43 @@ def test_civil_affairs_sends_back_then_accepts_the_rectification_report():
     rect.refresh_from_db()
     assert rect.case.state == "rectified" and rect.response == "已附签字"
     assert CareApplication.objects.count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_family_member_applies_for_a_relative_on_the_page_naming_where_the_elder_lives(client):
+    from minsheng.identity.models import PersonRelation
+
+    org = f.civil_affairs()
+    *_, community = f.regions()
+    son = f.user("李建国")
+    me = Person.objects.create(name="李建国", birth_date=date(1970, 3, 1), user=son)
+    mother = Person.objects.create(name="李秀英", birth_date=date(1941, 6, 2))  # no residence recorded
+    PersonRelation.objects.create(person=me, relative=mother, kind="family")
+    client.force_login(son)
+    page = client.get("/p/elderly_care/")
+    assert "李秀英" in page.content.decode()  # the relative can be chosen
+    form = {"elder": mother.pk, "categories": ["advanced_age"], "living_arrangement": "alone"}
+    refused = client.post("/p/elderly_care/", form)
+    assert refused.status_code == 200 and "alert-danger" in refused.content.decode()
+    assert not CareApplication.objects.exists()
+    client.post("/p/elderly_care/", {**form, "community": community.code, "address": "朐阳社区8号"})
+    app = CareApplication.objects.get()
+    assert (app.person, app.region, app.submitted_by, app.on_behalf) == (mother, community, son, False)
+    application_decide(application=app, actor=_officer(org), approve=True)
+    elder = Elder.objects.get(person=mother)
+    assert (elder.region, elder.address) == (community, "朐阳社区8号")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_citizen_cannot_apply_for_someone_outside_their_care(client):
+    f.civil_affairs()
+    *_, community = f.regions()
+    user = f.user("陈明")
+    Person.objects.create(name="陈明", birth_date=date(1950, 3, 1), user=user)  # no residence recorded
+    stranger = _person("孙玉兰")
+    client.force_login(user)
+    assert "孙玉兰" not in client.get("/p/elderly_care/").content.decode()
+    answer = client.post("/p/elderly_care/", {"elder": stranger.pk, "categories": ["advanced_age"],
+                                              "living_arrangement": "alone", "community": community.code})
+    assert answer.status_code == 404
+    assert not CareApplication.objects.exists()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from minsheng.access.models import Organisation
+from minsheng.audit.models import AuditEvent
 from minsheng.core.periodic import registered
 from minsheng.regions.models import Region
 
@@ -49,7 +50,16 @@ def test_an_officer_settles_their_district_only_from_the_page_and_the_api(client
     with time_machine.travel(f.at(2026, 4, 20, 10), tick=False):
         page = client.get("/p/elderly_care/statements/")
         assert 'data-test="settlement-run"' in page.content.decode()
-        assert client.post("/p/elderly_care/statements/", {"month": "2026-03"}).status_code == 302
+        asked = client.post("/p/elderly_care/statements/", {"month": "2026-03"})
+        assert asked.status_code == 200 and not SettlementStatement.objects.exists()  # asks first
+        preview = asked.context["preview"]
+        assert (preview["providers"], preview["visits"], preview["net"]) == (1, 1, 40)
+        assert 'data-test="settlement-confirm"' in asked.content.decode()
+        confirmed = {"month": "2026-03", "confirm": "1"}
+        assert client.post("/p/elderly_care/statements/", confirmed).status_code == 302
+        assert list(SettlementStatement.objects.values_list("provider_id", "net")) == [(mine.pk, 40)]
+        assert AuditEvent.objects.filter(event_type="elderly_care.settlement_run", actor=officer).count() == 1
+        assert client.post("/p/elderly_care/statements/", confirmed).status_code == 302  # idempotent
         assert list(SettlementStatement.objects.values_list("provider_id", "net")) == [(mine.pk, 40)]
         again = client.post("/api/v1/elderly_care/settlement/runs", {"month": "2026-03-01"},
                             content_type="application/json")
@@ -64,7 +74,7 @@ def test_a_provider_admin_cannot_run_the_settlement(client, two_districts):
     client.force_login(admin)
     with time_machine.travel(f.at(2026, 4, 20, 10), tick=False):
         assert 'data-test="settlement-run"' not in client.get("/p/elderly_care/statements/").content.decode()
-        client.post("/p/elderly_care/statements/", {"month": "2026-03"})
+        client.post("/p/elderly_care/statements/", {"month": "2026-03", "confirm": "1"})
         refused = client.post("/api/v1/elderly_care/settlement/runs", {"month": "2026-03-01"},
                               content_type="application/json")
     assert refused.status_code == 403

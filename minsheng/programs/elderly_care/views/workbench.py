@@ -40,6 +40,7 @@ from ..forms import (
     RectificationReportForm,
     RetrofitOpenForm,
     SearchForm,
+    SettlementConfirmForm,
     SettlementRunForm,
     StatusFilterForm,
 )
@@ -78,23 +79,30 @@ def orders(request):
 def statements(request):
     if (download := export_response(request, exports.STATEMENTS)) is not None:
         return download
-    form = None
+    form = preview = None
     if user_has_role(user=request.user, roles=["civil_affairs_officer"]) or request.user.is_superuser:
-        form = SettlementRunForm(request.POST or None)
+        # Two steps: the month chosen shows what the run would settle; only "confirm" runs it.
+        confirmed = request.method == "POST" and request.POST.get("confirm") == "1"
+        form = (SettlementConfirmForm if confirmed else SettlementRunForm)(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            month = form.cleaned_data["month"]
             try:
-                result = settlement.settlement_run_for(user=request.user, month=form.cleaned_data["month"])
-                messages.success(
-                    request,
-                    _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
-                    % {"n": len(result["statements"]), "k": len(result["skipped"])},
-                )
-                return redirect("elderly_care:statements")
+                if not confirmed:
+                    preview = settlement.settlement_preview_for(user=request.user, month=month)
+                    preview["form"] = SettlementConfirmForm(initial={"month": f"{preview['month']:%Y-%m}"})
+                else:
+                    result = settlement.settlement_run_for(user=request.user, month=month)
+                    messages.success(
+                        request,
+                        _("Settlement run: %(n)s statements computed, %(k)s already confirmed and kept.")
+                        % {"n": len(result["statements"]), "k": len(result["skipped"])},
+                    )
+                    return redirect("elderly_care:statements")
             except DomainError as exc:
                 show_error(request, exc)
     qs = exports.statements_rows(user=request.user, params={})
     return render(
-        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form}
+        request, "elderly_care/statements.html", {"statements": qs[:200], "run_form": form, "preview": preview}
     )
 
 
