@@ -198,6 +198,8 @@ class SeatState(models.TextChoices):
     DECLINED = "declined", _("declined")
     EXPIRED = "expired", _("offer expired")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # The lottery gave the child a place at these hours from a better-ranked choice (services.lottery).
+    SUPERSEDED = "superseded", _("not needed: a better-ranked choice was admitted at these hours")
 
 
 HOLDING_SEAT = ["admitted", "offered"]

@@ -168,13 +168,13 @@ def _holds_overlap(held: dict, seat: tuple) -> bool:
 
 def _supersede(seat_ids: list[int]) -> None:
     """Seats of a lower choice whose hours the child already holds from a better one: they take
-    no place (withdrawn), and an application left with none becomes "not admitted"."""
+    no place (superseded), and an application left with none becomes "not admitted"."""
     with transaction.atomic():
         app_ids = set()
         for i in range(0, len(seat_ids), CHUNK):
             chunk = seat_ids[i:i + CHUNK]
             app_ids.update(SeatRequest.objects.filter(pk__in=chunk).values_list("application_id", flat=True))
-            SeatRequest.objects.filter(pk__in=chunk, state=SeatState.PENDING).update(state=SeatState.WITHDRAWN)
+            SeatRequest.objects.filter(pk__in=chunk, state=SeatState.PENDING).update(state=SeatState.SUPERSEDED)
         emptied = (Application.objects.filter(pk__in=app_ids, state=ApplicationState.SUBMITTED)
                    .exclude(seats__state=SeatState.PENDING))
         Application.objects.filter(pk__in=list(emptied.values_list("pk", flat=True))).update(
@@ -278,12 +278,16 @@ def result_text(seats) -> str:
     admitted = [WEEKDAY_NAMES[s.weekday] for s in seats if s.state == SeatState.ADMITTED]
     waiting = [_("%(day)s (number %(n)s)") % {"day": WEEKDAY_NAMES[s.weekday], "n": s.waitlist_position}
                for s in seats if s.state == SeatState.WAITLISTED]
+    superseded = [WEEKDAY_NAMES[s.weekday] for s in seats if s.state == SeatState.SUPERSEDED]
     parts = []
     if admitted:
         parts.append(_("admitted on %(days)s") % {"days": "、".join(str(d) for d in admitted)})
     if waiting:
         parts.append(_("on the waiting list for %(days)s; when a place comes free it is offered in this order "
                        "and you will be told") % {"days": "、".join(waiting)})
+    if superseded:
+        parts.append(_("not needed on %(days)s: your child has a place at the same hours from a better-ranked "
+                       "choice") % {"days": "、".join(str(d) for d in superseded)})
     return _("; ").join(parts)
 
 

@@ -143,3 +143,33 @@ def test_a_school_under_the_citys_window_sees_it_but_cannot_publish_it(client):
     assert client.post(f"/api/v1/after_school/windows/{city_window.pk}/publish").status_code == 404
     city_window.refresh_from_db()
     assert city_window.lottery_state == LotteryState.DONE
+
+
+# --- ranked choices, as the family sees them ------------------------------------------------
+def test_a_family_sees_its_second_choice_dropped_because_the_first_was_admitted(client, django_capture_on_commit_callbacks):
+    """Two lottery offerings at the same hours: the child wins the first choice; the second is
+    not needed on those days, and the page and the notice say why (not "withdrawn")."""
+    from minsheng.notifications.models import Notification
+
+    school = f.school()
+    art = f.offering(school, capacity=1, allocation="lottery", weekdays=(0,))
+    chess = f.offering(school, capacity=1, allocation="lottery", weekdays=(0,))
+    with time_machine.travel(f.NOW, tick=False):
+        win = f.window(school, seed=SEED, lower_grades_first=False, dual_working_first=False)
+        g, c = f.guardian_with_child(school)
+        first = application_submit(guardian_user=g, student_id=c.pk, offering_id=art.pk, weekdays=[0], rank=1,
+                                   idempotency_key=f.key())
+        second = application_submit(guardian_user=g, student_id=c.pk, offering_id=chess.pk, weekdays=[0], rank=2,
+                                    idempotency_key=f.key())
+    with time_machine.travel(win.closes_at + timedelta(minutes=1), tick=False):
+        lottery_run(window=win)
+    assert dict(Application.objects.values_list("pk", "state")) == {first.pk: "admitted", second.pk: "rejected"}
+    assert second.seats.get().state == "superseded"
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery_publish(window=win, actor=None)
+    client.force_login(g)
+    page = client.get("/p/after_school/", **ZH).content.decode()
+    assert "第 1 志愿" in page and "第 2 志愿" in page
+    assert "无需安排：同一时段已被更靠前的志愿录取" in page and "已撤回" not in page
+    notice = Notification.objects.get(template="after_school.lottery_result", context__reference=second.reference)
+    assert "更靠前的志愿" in notice.body

@@ -15,6 +15,18 @@ def unpublished_windows(apps, schema_editor):
     ApplicationWindow.objects.filter(lottery_state="published").update(lottery_state="done")
 
 
+def superseded_seats(apps, schema_editor):
+    """Seats the lottery dropped for a better-ranked choice were stored as withdrawn: a guardian
+    withdraws a whole application, so a withdrawn seat of an application not withdrawn is one."""
+    SeatRequest = apps.get_model("after_school", "SeatRequest")
+    SeatRequest.objects.filter(state="withdrawn").exclude(application__state="withdrawn").update(state="superseded")
+
+
+def withdrawn_seats(apps, schema_editor):
+    SeatRequest = apps.get_model("after_school", "SeatRequest")
+    SeatRequest.objects.filter(state="superseded").update(state="withdrawn")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,5 +39,11 @@ class Migration(migrations.Migration):
             name='lottery_state',
             field=models.CharField(blank=True, choices=[('', 'no lottery'), ('committed', 'seed committed'), ('running', 'running'), ('done', 'drawn, results not published'), ('failed', 'failed'), ('published', 'results published')], default='', max_length=10, verbose_name='lottery'),
         ),
+        migrations.AlterField(
+            model_name='seatrequest',
+            name='state',
+            field=models.CharField(choices=[('pending', 'awaiting the lottery'), ('admitted', 'admitted'), ('waitlisted', 'on the waiting list'), ('offered', 'place offered'), ('declined', 'declined'), ('expired', 'offer expired'), ('withdrawn', 'withdrawn'), ('superseded', 'not needed: a better-ranked choice was admitted at these hours')], default='pending', max_length=10, verbose_name='state'),
+        ),
         migrations.RunPython(published_windows, unpublished_windows),
+        migrations.RunPython(superseded_seats, withdrawn_seats),
     ]
