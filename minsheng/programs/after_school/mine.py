@@ -21,6 +21,8 @@ _TONES = {
 def _step(app) -> tuple[str, bool]:
     if app.state == ApplicationState.OFFERED:
         return _("A place is offered: accept or decline it before the offer expires."), True
+    if getattr(app, "results_pending", False):
+        return _("The lottery is done; its results are shown here and sent to you once the school publishes them."), False
     if app.state == ApplicationState.SUBMITTED:
         return _("Wait for the public lottery; the result is shown here and sent to you."), False
     if app.state == ApplicationState.WAITLISTED:

@@ -8,10 +8,12 @@ One module per concern; import from here.
 from .applications import (  # noqa: F401
     ACTIVE_STATES,
     HOLDING_SEAT,
+    LOTTERY_TRANSITIONS,
     Application,
     ApplicationState,
     ApplicationWindow,
     LotteryState,
+    LotteryTransition,
     SeatRequest,
     SeatState,
 )

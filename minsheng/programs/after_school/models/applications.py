@@ -1,5 +1,7 @@
 """Application windows, applications and their per-day seat requests (allocation and waiting lists)."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,8 +17,32 @@ class LotteryState(models.TextChoices):
     NONE = "", _("no lottery")
     COMMITTED = "committed", _("seed committed")
     RUNNING = "running", _("running")
-    DONE = "done", _("done")
+    DONE = "done", _("drawn, results not published")
     FAILED = "failed", _("failed")
+    PUBLISHED = "published", pgettext_lazy("lottery state", "results published")
+
+
+class LotteryTransition(NamedTuple):
+    """A declared change of a window's lottery: the states it leaves from and the one it enters."""
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+# A window's lottery: the seed committed when the window is made (services.offerings.window_create),
+# run after the close (a failed or interrupted run is run again), finished, and only then published
+# to families by whoever runs the window (services.lottery).
+LOTTERY_TRANSITIONS: dict[str, LotteryTransition] = {
+    t.action: t
+    for t in (
+        LotteryTransition("run", (LotteryState.COMMITTED, LotteryState.RUNNING, LotteryState.FAILED),
+                          LotteryState.RUNNING),
+        LotteryTransition("finish", (LotteryState.RUNNING,), LotteryState.DONE),
+        LotteryTransition("fail", (LotteryState.RUNNING,), LotteryState.FAILED),
+        LotteryTransition("publish", (LotteryState.DONE,), LotteryState.PUBLISHED),
+    )
+}
 
 
 class ApplicationWindow(TimeStampedModel):
@@ -73,7 +99,7 @@ class ApplicationWindow(TimeStampedModel):
     @property
     def results_pending(self) -> bool:
         """The lottery has run (or is running) and its results are not published yet."""
-        return self.lottery_state in (LotteryState.RUNNING, LotteryState.DONE) and self.results_published_at is None
+        return self.lottery_state in (LotteryState.RUNNING, LotteryState.DONE)
 
 
 class ApplicationState(models.TextChoices):
@@ -172,6 +198,8 @@ class SeatState(models.TextChoices):
     DECLINED = "declined", _("declined")
     EXPIRED = "expired", _("offer expired")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    # The lottery gave the child a place at these hours from a better-ranked choice (services.lottery).
+    SUPERSEDED = "superseded", _("not needed: a better-ranked choice was admitted at these hours")
 
 
 HOLDING_SEAT = ["admitted", "offered"]

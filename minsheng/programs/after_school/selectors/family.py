@@ -78,6 +78,6 @@ def _hide_unpublished(app: Application) -> bool:
     if app.state in (ApplicationState.ADMITTED, ApplicationState.WAITLISTED, ApplicationState.REJECTED):
         app.state = ApplicationState.SUBMITTED
     for seat in app.seats.all():
-        if seat.state in (SeatState.ADMITTED, SeatState.WAITLISTED, SeatState.WITHDRAWN):
+        if seat.state in (SeatState.ADMITTED, SeatState.WAITLISTED, SeatState.SUPERSEDED):
             seat.state, seat.waitlist_position = SeatState.PENDING, None
     return True

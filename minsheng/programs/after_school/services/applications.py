@@ -199,7 +199,7 @@ def overlapping_seats(*, student, offering: Offering, weekdays: list[int]):
                     application__offering__start_time__lt=offering.end_time,
                     application__offering__end_time__gt=offering.start_time)
             .exclude(application__offering_id=offering.pk)
-            .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN]))
+            .exclude(state__in=[SeatState.DECLINED, SeatState.EXPIRED, SeatState.WITHDRAWN, SeatState.SUPERSEDED]))
 
 
 def _clashing_seats(*, student, offering: Offering, weekdays: list[int], rank: int):
@@ -295,7 +295,7 @@ def _summarise(app: Application) -> None:
         new = ApplicationState.WAITLISTED
     elif "pending" in states:
         new = ApplicationState.SUBMITTED
-    elif states <= {"withdrawn"}:
+    elif states <= {"withdrawn", "superseded"}:
         new = ApplicationState.WITHDRAWN
     else:
         new = ApplicationState.DECLINED
@@ -380,7 +380,7 @@ def application_withdraw(*, guardian_user, application_id: int, now: datetime | 
     app = application_get_for_guardian(guardian_user=guardian_user, application_id=application_id)
     with transaction.atomic():
         seats = list(SeatRequest.objects.select_for_update().filter(application=app).exclude(
-            state__in=["withdrawn", "declined", "expired"]).order_by("day_id"))
+            state__in=["withdrawn", "declined", "expired", "superseded"]).order_by("day_id"))
         if not seats:
             raise Conflict(_("This application is already closed."), code=ErrorCode.STATE_CHANGED)
         old = app.state

@@ -23,6 +23,7 @@ from minsheng.core.errors import Conflict, ErrorCode
 
 from .. import notices
 from ..models import (
+    LOTTERY_TRANSITIONS,
     WEEKDAY_NAMES,
     Allocation,
     Application,
@@ -42,6 +43,19 @@ def _candidates(window: ApplicationWindow) -> list[str]:
             window=window, state=ApplicationState.SUBMITTED, offering__allocation=Allocation.LOTTERY
         ).values_list("reference", flat=True)
     )
+
+
+def _transition(window: ApplicationWindow, action: str) -> str:
+    """Move a locked window's lottery along a declared transition (``LOTTERY_TRANSITIONS``);
+    refused from any other state. Returns the state it left (the caller saves and audits)."""
+    t = LOTTERY_TRANSITIONS[action]
+    if window.lottery_state not in t.sources:
+        raise Conflict(
+            _("The lottery is at “%(state)s”, so it cannot move to “%(target)s”. Reload the page.")
+            % {"state": window.get_lottery_state_display(), "target": LotteryState(t.target).label},
+            code=ErrorCode.STATE_CHANGED)
+    old, window.lottery_state = window.lottery_state, t.target
+    return old
 
 
 def lottery_order(*, window: ApplicationWindow, actor=None) -> list[str]:
@@ -154,13 +168,13 @@ def _holds_overlap(held: dict, seat: tuple) -> bool:
 
 def _supersede(seat_ids: list[int]) -> None:
     """Seats of a lower choice whose hours the child already holds from a better one: they take
-    no place (withdrawn), and an application left with none becomes "not admitted"."""
+    no place (superseded), and an application left with none becomes "not admitted"."""
     with transaction.atomic():
         app_ids = set()
         for i in range(0, len(seat_ids), CHUNK):
             chunk = seat_ids[i:i + CHUNK]
             app_ids.update(SeatRequest.objects.filter(pk__in=chunk).values_list("application_id", flat=True))
-            SeatRequest.objects.filter(pk__in=chunk, state=SeatState.PENDING).update(state=SeatState.WITHDRAWN)
+            SeatRequest.objects.filter(pk__in=chunk, state=SeatState.PENDING).update(state=SeatState.SUPERSEDED)
         emptied = (Application.objects.filter(pk__in=app_ids, state=ApplicationState.SUBMITTED)
                    .exclude(seats__state=SeatState.PENDING))
         Application.objects.filter(pk__in=list(emptied.values_list("pk", flat=True))).update(
@@ -182,9 +196,9 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
         if now < window.closes_at:
             raise Conflict(_("The lottery runs only after the application window has closed."),
                            code=ErrorCode.STATE_CHANGED)
-        if window.lottery_state == LotteryState.DONE:
+        if window.lottery_state in (LotteryState.DONE, LotteryState.PUBLISHED):
             raise Conflict(_("The lottery of this window has already been run."), code=ErrorCode.STATE_CHANGED)
-        window.lottery_state = LotteryState.RUNNING
+        _transition(window, "run")
         window.lottery_started_at = timezone.now()
         window.save(update_fields=["lottery_state", "lottery_started_at"])
     try:
@@ -246,13 +260,15 @@ def lottery_run(*, window: ApplicationWindow, actor=None, now: datetime | None =
                     done += len(batch)
                     ApplicationWindow.objects.filter(pk=window.pk).update(lottery_done=done)
         with transaction.atomic():
-            ApplicationWindow.objects.filter(pk=window.pk).update(
-                lottery_state=LotteryState.DONE, lottery_finished_at=timezone.now())
+            finish = LOTTERY_TRANSITIONS["finish"]
+            ApplicationWindow.objects.filter(pk=window.pk, lottery_state__in=finish.sources).update(
+                lottery_state=finish.target, lottery_finished_at=timezone.now())
             summary = {"applicants": len(order), "admitted": admitted_total, "waitlisted": waitlisted_total}
             audit_record(event_type="after_school.lottery", actor=actor, target=window, new=summary)
         return summary
     except Exception:
-        ApplicationWindow.objects.filter(pk=window.pk).update(lottery_state=LotteryState.FAILED)
+        fail = LOTTERY_TRANSITIONS["fail"]
+        ApplicationWindow.objects.filter(pk=window.pk, lottery_state__in=fail.sources).update(lottery_state=fail.target)
         raise
 
 
@@ -262,12 +278,16 @@ def result_text(seats) -> str:
     admitted = [WEEKDAY_NAMES[s.weekday] for s in seats if s.state == SeatState.ADMITTED]
     waiting = [_("%(day)s (number %(n)s)") % {"day": WEEKDAY_NAMES[s.weekday], "n": s.waitlist_position}
                for s in seats if s.state == SeatState.WAITLISTED]
+    superseded = [WEEKDAY_NAMES[s.weekday] for s in seats if s.state == SeatState.SUPERSEDED]
     parts = []
     if admitted:
         parts.append(_("admitted on %(days)s") % {"days": "、".join(str(d) for d in admitted)})
     if waiting:
         parts.append(_("on the waiting list for %(days)s; when a place comes free it is offered in this order "
                        "and you will be told") % {"days": "、".join(waiting)})
+    if superseded:
+        parts.append(_("not needed on %(days)s: your child has a place at the same hours from a better-ranked "
+                       "choice") % {"days": "、".join(str(d) for d in superseded)})
     return _("; ").join(parts)
 
 
@@ -306,7 +326,7 @@ def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = No
     if now < window.closes_at:
         raise Conflict(_("The lottery runs only after the application window has closed."),
                        code=ErrorCode.STATE_CHANGED)
-    if window.lottery_state in (LotteryState.RUNNING, LotteryState.DONE):
+    if window.lottery_state in (LotteryState.RUNNING, LotteryState.DONE, LotteryState.PUBLISHED):
         raise Conflict(_("The lottery of this window is running or done."), code=ErrorCode.STATE_CHANGED)
     audit_record(event_type="after_school.lottery_start", actor=actor, target=window)
     from ..tasks import lottery_task
@@ -315,19 +335,24 @@ def lottery_start(*, window: ApplicationWindow, actor, now: datetime | None = No
 
 
 def lottery_publish(*, window: ApplicationWindow, actor, now: datetime | None = None) -> ApplicationWindow:
-    """Publish a drawn lottery's results: families then see them on their page and in the API,
-    and every guardian of every applicant is told the child's result (in the background)."""
+    """Publish a drawn lottery's results (declared transition ``publish``: done → published).
+    Only then do families see them on their page, in 我的 and in the API, and every guardian of
+    every applicant is told the child's result (``lottery_notify_task``, after the commit).
+    The caller has checked that ``actor`` runs the window (``windows_managed_by``)."""
     with transaction.atomic():
         window = ApplicationWindow.objects.select_for_update().get(pk=window.pk)
+        if window.lottery_state == LotteryState.PUBLISHED:
+            raise Conflict(_("The results of this lottery are already published."), code=ErrorCode.STATE_CHANGED)
         if window.lottery_state != LotteryState.DONE:
             raise Conflict(_("The results can be published once the lottery has been run to the end."),
                            code=ErrorCode.STATE_CHANGED)
-        if window.results_published_at is not None:
-            raise Conflict(_("The results of this lottery are already published."), code=ErrorCode.STATE_CHANGED)
+        old = _transition(window, "publish")
         window.results_published_at = now or timezone.now()
-        window.save(update_fields=["results_published_at", "updated_at"])
+        window.save(update_fields=["lottery_state", "results_published_at", "updated_at"])
         audit_record(event_type="after_school.lottery_publish", actor=actor, target=window,
-                     new={"published_at": window.results_published_at.isoformat()})
+                     old={"lottery_state": old},
+                     new={"lottery_state": window.lottery_state,
+                          "published_at": window.results_published_at.isoformat()})
         from ..tasks import lottery_notify_task
 
         transaction.on_commit(lambda: lottery_notify_task.enqueue(window.pk))

@@ -72,11 +72,12 @@ def test_apply_for_after_school_care_and_see_the_lottery_result(browser, live_se
         with j.step("results not out yet"):
             mother.reload()
         card = mother.locator(f"[data-test=application][data-ref='{app.reference}']")
-        assert card.locator("[data-test=results-pending]").count() == 1
+        assert card.locator("[data-test=results-pending]").inner_text() == "摇号已完成，等待公布"
         assert card.locator("[data-test=state]").inner_text() == "已提交"  # no family learns it early
 
         with j.step("the manager publishes the results"):
-            head.click("[data-test=publish]")
+            head.click("[data-test=publish]")  # the page asks first: publication cannot be undone
+            head.locator(f"#ms-confirm-publish-{window.pk} [data-confirm-submit]").click()
             head.wait_for_selector("[data-test=published]")
         head.context.close()
 

@@ -249,7 +249,7 @@ def test_ranked_choices_are_honoured_first_choices_first_and_no_overlapping_seco
     summary = _run(win)
     states = {a.pk: Application.objects.get(pk=a.pk).state for a in (a1, b1, b2)}
     assert states == {a1.pk: "admitted", b1.pk: "rejected", b2.pk: "admitted"}
-    assert SeatRequest.objects.get(application=b1).state == "withdrawn"
+    assert SeatRequest.objects.get(application=b1).state == "superseded"
     assert summary["admitted"] == 2
     assert OfferingDay.objects.get(offering=chess, weekday=0).taken == 1
 

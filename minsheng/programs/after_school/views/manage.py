@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
-from minsheng.core.errors import DomainError, NotFound
+from minsheng.core.errors import DomainError
 from minsheng.imports.exports import export_response
 
 from .. import exports
@@ -77,22 +77,24 @@ def manage(request):
             elif request.POST.get("form") == "publish":
                 window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
                 if window is None:
-                    raise NotFound()
+                    raise Http404
                 lottery_publish(window=window, actor=request.user)
                 messages.success(request, _("The results are published; families are being told."))
                 return redirect("after_school:manage")
             elif request.POST.get("form") == "lottery":
                 window = windows_managed_by(user=request.user).filter(pk=request.POST.get("window")).first()
                 if window is None:
-                    raise NotFound()
+                    raise Http404
                 lottery_start(window=window, actor=request.user)
                 messages.success(request, _("The lottery was started; its progress is shown below."))
                 return redirect("after_school:manage")
         except DomainError as exc:
             show_error(request, exc)
+    windows = list(windows_for_staff(user=request.user).select_related("region"))
+    for w in windows:  # the confirmed publish button's form fields
+        w.publish_fields = {"form": "publish", "window": w.pk}
     return render(request, "after_school/manage.html", {
-        "offerings": offerings_for_staff(user=request.user, term=term),
-        "windows": windows_for_staff(user=request.user).select_related("region"), "term": term,
+        "offerings": offerings_for_staff(user=request.user, term=term), "windows": windows, "term": term,
         "managed": set(windows_managed_by(user=request.user).values_list("pk", flat=True)),
         "offering_form": offering_form, "window_form": window_form, "now": timezone.now()})
 
