@@ -1,5 +1,6 @@
 """The volunteer pool, on-site evaluations and the panel seats drawn for them."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -31,6 +32,12 @@ class Volunteer(TimeStampedModel):
     )
     conflict_note = models.TextField(_("declared conflicts of interest"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enrolled by (panel office)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Set when the panel office enrolled the volunteer from a signed paper form."),
+    )
 
     class Meta:
         verbose_name = _("panel volunteer")

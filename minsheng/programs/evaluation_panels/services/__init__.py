@@ -37,6 +37,7 @@ from .panels import (  # noqa: F401
     volunteer_conflict,
     volunteer_declare_conflicts,
     volunteer_enrol,
+    volunteer_enrol_by_office,
 )
 from .progress_sheets import progress_import  # noqa: F401
 from .projects import (  # noqa: F401
