@@ -84,6 +84,12 @@ class RescheduleForm(forms.Form):
     ends_at = _datetime(_("Ends at"))
 
 
+class PublishResultForm(forms.Form):
+    """公布评议结果: the office confirms it has checked the count before the result goes public."""
+
+    confirm = forms.BooleanField(label=_("I have checked the count; publish this result."))
+
+
 class ReturnReportForm(forms.Form):
     reason = forms.CharField(label=_("What the report lacks"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The lead unit reads this and reports again."))

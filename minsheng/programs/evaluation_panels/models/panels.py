@@ -1,5 +1,7 @@
 """The volunteer pool, on-site evaluations and the panel seats drawn for them."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +66,30 @@ class EvaluationStatus(models.TextChoices):
     OPEN = "open", _("session open")
     GRADED = "graded", _("graded")
     NO_GRADE = "no_grade", _("no grade (quorum not met)")
+    PUBLISHED = "published", _("result published")
+
+
+# A session is over once it is closed (graded, or no grade) — published or not yet.
+EVALUATION_CLOSED = (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE, EvaluationStatus.PUBLISHED)
+
+
+class EvaluationTransition(NamedTuple):
+    """A declared change of an evaluation's status: where it may leave from and where it goes."""
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+# Closing counts and grades the session for the panel office only; publishing is a step of its
+# own, after the office has checked the count: the result goes public, the project takes the
+# grade, and a rectification order is issued when one is needed.
+EVALUATION_TRANSITIONS: dict[str, EvaluationTransition] = {
+    t.action: t
+    for t in (
+        EvaluationTransition("publish", (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE), EvaluationStatus.PUBLISHED),
+    )
+}
 
 
 class Evaluation(TimeStampedModel):

@@ -18,6 +18,8 @@ from .cycle import (  # noqa: F401
 from .evaluations import (  # noqa: F401
     checkin_token,
     evaluation_close,
+    evaluation_needs_rectification,
+    evaluation_publish,
     member_checkin,
     panel_office_account,
     reasons_collected,
