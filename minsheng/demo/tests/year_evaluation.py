@@ -187,10 +187,10 @@ def _screen_and_vote(j, clock, *, organiser_page, cycle, base_url):
         organiser_page.click("[data-test=screen]")
         organiser_page.locator("#ms-confirm-screen [data-confirm-submit]").click()
         organiser_page.wait_for_load_state()
+        organiser_page.goto(f"{P}/manage/cycles/{cycle.pk}/ideas/")
         for title, decision, budget in (("老旧小区加装电梯", "accept", "860"), ("背街小巷路灯", "accept", "120"),
-                                        ("社区口袋公园", "reject", "")):
+                                        ("社区口袋公园", "reject", "")):  # each decision returns to the list
             idea = Idea.objects.get(cycle=cycle, title=title)
-            organiser_page.goto(f"{P}/manage/cycles/{cycle.pk}/ideas/")
             box = organiser_page.locator(f"[data-test=idea-{idea.pk}]")
             box.locator(f"[name=i{idea.pk}-decision][value={decision}]").check()
             box.locator(f"[name=i{idea.pk}-reason]").fill("符合年度重点" if decision == "accept" else "已列入部门常规工作")
@@ -244,8 +244,8 @@ def _milestone_and_pool(j, clock, *, organiser_page, project, base_url):
 
     members = {phone: Api(base_url, clock, phone, name) for phone, name, _b in VOLUNTEERS}
     with j.step("volunteers enrolled"):
-        for n, (phone, name, birth) in enumerate(VOLUNTEERS, start=1):
-            organiser_page.goto(f"{P}/manage/volunteers/")
+        organiser_page.goto(f"{P}/manage/volunteers/")
+        for n, (phone, name, birth) in enumerate(VOLUNTEERS, start=1):  # each enrolment returns to the pool page
             organiser_page.click("[data-test=volunteer-enrol-card] summary")
             form = organiser_page.locator("form[data-test=volunteer-enrol]")
             form.locator("[name=name]").fill(name)

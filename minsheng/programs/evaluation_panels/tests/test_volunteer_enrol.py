@@ -101,3 +101,40 @@ def test_a_citizen_or_a_lead_unit_officer_cannot_enrol(client, offices):
     client.force_login(f.staff_user("project_unit_officer", region=offices["haizhou"]))
     assert client.post(URL, paper_form(offices["haizhou"])).status_code == 403
     assert not Volunteer.objects.exists()
+
+
+def _sheet(rows) -> bytes:
+    head = "姓名,手机号码,公民身份号码,居住地代码,职业,已签同意书\n"
+    return (head + "".join(",".join(r) + "\n" for r in rows)).encode("utf-8")
+
+
+def test_a_community_offices_list_is_imported_all_or_nothing_within_the_office_area(
+        client, offices, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minsheng.imports.models import ImportJob
+
+    second = id_number_make(region_code="320706", birth_date=date(1975, 7, 1), sequence=88)
+    good = [("周桂兰", "13900007001", ID_NUMBER, "320706", "退休教师", "是"),
+            ("吴建国", "13900007002", second, "320706", "", "是")]
+    client.force_login(offices["mine"])
+    assert "evaluation_panels.volunteers" in client.get("/imports/").content.decode()
+    bad = [*good, ("郑秀英", "13900007003", ID_NUMBER[:-1] + "0", "320706", "", "否")]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"importer": "evaluation_panels.volunteers", "dry_run": "",
+                                  "file": SimpleUploadedFile("名单.csv", _sheet(bad), content_type="text/csv")})
+    assert not Volunteer.objects.exists()  # a bad row: nothing written
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"importer": "evaluation_panels.volunteers", "dry_run": "",
+                                  "file": SimpleUploadedFile("名单.csv", _sheet(good), content_type="text/csv")})
+    job = ImportJob.objects.order_by("-pk").first()
+    assert sorted(Volunteer.objects.values_list("person__name", flat=True)) == ["吴建国", "周桂兰"], (job.state, job.message, job.errors[:3])
+    assert all(v.consent_at and v.enrolled_by == offices["mine"] for v in Volunteer.objects.all())
+
+    client.force_login(offices["theirs"])  # 连云区's office: 海州区 is not its area
+    Volunteer.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/imports/", {"importer": "evaluation_panels.volunteers", "dry_run": "",
+                                  "file": SimpleUploadedFile("名单.csv", _sheet(good), content_type="text/csv")})
+    assert not Volunteer.objects.exists()
+    assert ImportJob.objects.count() == 3
