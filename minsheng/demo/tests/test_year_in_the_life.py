@@ -281,11 +281,10 @@ def test_a_year_in_the_life(browser, live_server, installation, tmp_path):
         # teacher/, supervision figures on supervision/.
         MISSING.append("after-school: roster upload, applications, lottery + publish, attendance, "
                        "supervision figures (pages exist; not yet walked)")
-        # NOT YET WALKED: evaluation panels (cycles, projects, rubrics, panel draws: on main since
-        # 15:05 UTC) and elderly care (providers, contracts, caregivers, catalogue, devices: merged
-        # into main at 15:18 UTC; the order booking/dispatch pages had not landed).
         COVERED.append(evaluation_cycle(j, clock, installation=installation, invite=invite,
                                         base_url=live_server.url, tmp_path=tmp_path))
+        # NOT YET WALKED: elderly care (providers, contracts, caregivers, catalogue, devices: merged
+        # into main at 15:18 UTC; the order booking/dispatch pages had not landed).
         MISSING.append("elderly care: an elder assessed, served for a month and settled (set-up pages "
                        "landed 15:18 UTC; booking/dispatch pages not yet on main; not walked)")
 
