@@ -316,6 +316,14 @@ def close_evaluation(request, evaluation_id: int):
     return _result(services.evaluation_close(evaluation=ev, actor=request.auth))
 
 
+@router.post("/evaluations/{evaluation_id}/publish", response={200: ResultOut, **ERROR_RESPONSES})
+def publish_evaluation(request, evaluation_id: int):
+    """Publish a closed session's result (the project's grade; 整改 when needed)."""
+    _require(request.auth, ORGANISERS)
+    ev = selectors.evaluation_get_for_organiser(user=request.auth, evaluation_id=evaluation_id)
+    return _result(services.evaluation_publish(evaluation=ev, actor=request.auth))
+
+
 @router.get("/supervision/ranking", response={200: list[RankingOut], **ERROR_RESPONSES})
 def ranking(request, year: int | None = None):
     _require(request.auth, ORGANISERS)

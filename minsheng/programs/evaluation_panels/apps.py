@@ -85,7 +85,7 @@ class EvaluationPanelsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit_events, demo_accounts, kpis, notices, processes, selectors, tasks
-        from .services import progress_sheets
+        from .services import progress_sheets, volunteer_sheets
 
         registry.register(
             Program(
@@ -101,7 +101,7 @@ class EvaluationPanelsConfig(AppConfig):
                 notices=notices.TEMPLATES,
                 processes=processes.PROCESSES,
                 periodic=tasks.PERIODIC,
-                importers=progress_sheets.IMPORTERS,
+                importers=[*progress_sheets.IMPORTERS, *volunteer_sheets.IMPORTERS],
                 attachment_access=selectors.ATTACHMENT_ACCESS,
                 demo=DemoGenerator(run=f"{self.name}.demo:run"),
                 mine=f"{self.name}.mine:mine",

@@ -10,6 +10,7 @@ AUDIT_EVENTS = {
     "evaluation_panels.checkin": _("panel member checked in"),
     "evaluation_panels.evaluation_close": _("evaluation closed"),
     "evaluation_panels.evaluation_create": _("evaluation set up"),
+    "evaluation_panels.evaluation_publish": _("evaluation result published"),
     "evaluation_panels.idea_screen": _("project idea screened"),
     "evaluation_panels.idea_submit": _("project idea proposed"),
     "evaluation_panels.milestone_add": _("milestone added"),

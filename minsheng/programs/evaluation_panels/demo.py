@@ -95,7 +95,8 @@ def _evaluate(ctx, project, starts, organiser, profile):
                                comment="" if overall == "satisfied" else ctx.rng.choice(reasons)))
     Scorecard.objects.bulk_create(cards)
     Evaluation.objects.filter(pk=ev.pk).update(status="open")
-    return services.evaluation_close(evaluation=ev, actor=organiser)
+    services.evaluation_close(evaluation=ev, actor=organiser)
+    return services.evaluation_publish(evaluation=ev, actor=organiser)
 
 
 def run(ctx) -> dict[str, int]:

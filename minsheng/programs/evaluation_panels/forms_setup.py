@@ -84,6 +84,12 @@ class RescheduleForm(forms.Form):
     ends_at = _datetime(_("Ends at"))
 
 
+class PublishResultForm(forms.Form):
+    """公布评议结果: the office confirms it has checked the count before the result goes public."""
+
+    confirm = forms.BooleanField(label=_("I have checked the count; publish this result."))
+
+
 class ReturnReportForm(forms.Form):
     reason = forms.CharField(label=_("What the report lacks"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The lead unit reads this and reports again."))
@@ -141,3 +147,45 @@ class CandidateToProjectForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+
+
+class ResidenceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
+class VolunteerEnrolForm(forms.Form):
+    """群众评议员登记 — someone who signed up on a paper form at the community office."""
+
+    name = forms.CharField(label=_("Full name (as on the ID card)"), max_length=50)
+    phone = forms.CharField(label=_("Mobile phone number"), max_length=20,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=30,
+                                help_text=_("Checked by the platform's rules; the date of birth comes from it."))
+    residence_region = ResidenceChoiceField(label=_("Community or street where they live"), queryset=None,
+                                            help_text=_("It decides the district whose panels they are drawn for."))
+    occupation = forms.CharField(label=_("Occupation"), max_length=60, required=False)
+    consent = forms.BooleanField(
+        label=_("The volunteer has signed the consent and pledge form (kept at the community office)."))
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["residence_region"].queryset = regions
+
+    def clean_id_number(self):
+        from minsheng.core.errors import ValidationFailed
+        from minsheng.identity.idnumbers import id_number_validate
+
+        try:
+            return id_number_validate(self.cleaned_data["id_number"]).number
+        except ValidationFailed as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+
+    def clean_phone(self):
+        from minsheng.core.errors import ValidationFailed
+        from minsheng.identity.idnumbers import phone_validate
+
+        try:
+            return phone_validate(self.cleaned_data["phone"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(str(exc.message)) from None

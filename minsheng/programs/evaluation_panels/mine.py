@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.registry import MineItem, MineSection
 
-from .models import EvaluationStatus, SeatStatus
+from .models import EVALUATION_CLOSED, SeatStatus
 from .selectors import seats_of_member
 
 _TONES = {SeatStatus.INVITED: "warning", SeatStatus.ACCEPTED: "success"}
-_CLOSED = (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE)
+_CLOSED = EVALUATION_CLOSED
 
 
 def _step(seat) -> tuple[str, bool]:

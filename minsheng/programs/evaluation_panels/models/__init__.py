@@ -22,6 +22,8 @@ from .cycle import (  # noqa: F401
     VoteStatus,
 )
 from .panels import (  # noqa: F401
+    EVALUATION_CLOSED,
+    EVALUATION_TRANSITIONS,
     Evaluation,
     EvaluationStatus,
     GradeRule,

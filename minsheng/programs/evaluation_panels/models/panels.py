@@ -1,5 +1,8 @@
 """The volunteer pool, on-site evaluations and the panel seats drawn for them."""
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -31,6 +34,12 @@ class Volunteer(TimeStampedModel):
     )
     conflict_note = models.TextField(_("declared conflicts of interest"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enrolled by (panel office)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Set when the panel office enrolled the volunteer from a signed paper form."),
+    )
 
     class Meta:
         verbose_name = _("panel volunteer")
@@ -57,6 +66,30 @@ class EvaluationStatus(models.TextChoices):
     OPEN = "open", _("session open")
     GRADED = "graded", _("graded")
     NO_GRADE = "no_grade", _("no grade (quorum not met)")
+    PUBLISHED = "published", _("result published")
+
+
+# A session is over once it is closed (graded, or no grade) — published or not yet.
+EVALUATION_CLOSED = (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE, EvaluationStatus.PUBLISHED)
+
+
+class EvaluationTransition(NamedTuple):
+    """A declared change of an evaluation's status: where it may leave from and where it goes."""
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+# Closing counts and grades the session for the panel office only; publishing is a step of its
+# own, after the office has checked the count: the result goes public, the project takes the
+# grade, and a rectification order is issued when one is needed.
+EVALUATION_TRANSITIONS: dict[str, EvaluationTransition] = {
+    t.action: t
+    for t in (
+        EvaluationTransition("publish", (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE), EvaluationStatus.PUBLISHED),
+    )
+}
 
 
 class Evaluation(TimeStampedModel):

@@ -18,6 +18,8 @@ from .cycle import (  # noqa: F401
 from .evaluations import (  # noqa: F401
     checkin_token,
     evaluation_close,
+    evaluation_needs_rectification,
+    evaluation_publish,
     member_checkin,
     panel_office_account,
     reasons_collected,
@@ -37,6 +39,7 @@ from .panels import (  # noqa: F401
     volunteer_conflict,
     volunteer_declare_conflicts,
     volunteer_enrol,
+    volunteer_enrol_by_office,
 )
 from .progress_sheets import progress_import  # noqa: F401
 from .projects import (  # noqa: F401

@@ -12,6 +12,8 @@ from minsheng.core.errors import Conflict, NotAllowed, NotFound, ValidationFaile
 
 from .. import notices, processes
 from ..models import (
+    EVALUATION_CLOSED,
+    EVALUATION_TRANSITIONS,
     Evaluation,
     EvaluationStatus,
     Grade,
@@ -82,7 +84,7 @@ def member_checkin(*, token: str, user) -> PanelSeat:
         if ev is None:
             raise NotFound(_("This evaluation no longer exists."))
         now = timezone.now()
-        if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE) or now > ev.ends_at:
+        if ev.status in EVALUATION_CLOSED or now > ev.ends_at:
             raise Conflict(_("This session is closed; check-in is no longer possible."), code="state_changed")
         if ev.status not in (EvaluationStatus.DRAWN, EvaluationStatus.OPEN):
             raise Conflict(_("The panel for this evaluation has not been drawn yet."), code="state_changed")
@@ -138,7 +140,7 @@ def scorecard_submit(
         )
     with transaction.atomic():
         ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project", "rubric").get(pk=evaluation.pk)
-        if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE) or timezone.now() > ev.ends_at:
+        if ev.status in EVALUATION_CLOSED or timezone.now() > ev.ends_at:
             raise Conflict(_("This session is closed. Scorecards are no longer accepted."), code="state_changed")
         seat = _member_seat(evaluation=ev, user=user)
         seat = PanelSeat.objects.select_for_update(of=("self",)).select_related("volunteer__employer").get(pk=seat.pk)
@@ -167,7 +169,7 @@ def recipient_view_add(*, evaluation: Evaluation, user, overall: str, comment: s
         raise ValidationFailed.for_field("overall", _("Choose satisfied, basically satisfied or dissatisfied."))
     with transaction.atomic():
         ev = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-        if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE) or timezone.now() > ev.ends_at:
+        if ev.status in EVALUATION_CLOSED or timezone.now() > ev.ends_at:
             raise Conflict(_("This session is closed. Views are no longer accepted."), code="state_changed")
         if not user.is_staff:
             seat = _member_seat(evaluation=ev, user=user)
@@ -179,13 +181,13 @@ def recipient_view_add(*, evaluation: Evaluation, user, overall: str, comment: s
 
 
 def evaluation_close(*, evaluation: Evaluation, actor) -> Evaluation:
-    """Close the session, count, grade (or say why not) and publish; issue a rectification order
-    when the grade is dissatisfied or the satisfaction rate is below the threshold."""
+    """Close the session, count and grade it (or say why there is no grade). The result is the
+    panel office's until it publishes it (``evaluation_publish``)."""
     from django.db.models import Count
 
     with transaction.atomic():
         ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project", "rubric").get(pk=evaluation.pk)
-        if ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE):
+        if ev.status in EVALUATION_CLOSED:
             raise Conflict(_("This evaluation is already closed."), code="state_changed")
         if ev.status not in (EvaluationStatus.DRAWN, EvaluationStatus.OPEN):
             raise Conflict(_("Draw the panel and hold the session before closing it."), code="state_changed")
@@ -208,16 +210,43 @@ def evaluation_close(*, evaluation: Evaluation, actor) -> Evaluation:
         ev.grade = result.grade
         ev.no_grade_reason = result.reason
         ev.status = EvaluationStatus.GRADED if result.grade else EvaluationStatus.NO_GRADE
-        ev.closed_at = ev.published_at = timezone.now()
+        ev.closed_at = timezone.now()
         ev.save()
-        project = Project.objects.select_for_update().get(pk=ev.project_id)
+        audit_record(
+            event_type="evaluation_panels.evaluation_close", actor=actor, target=ev,
+            new={"grade": ev.grade, "present": present, "votes": [s, b, d], "rate": str(ev.satisfaction_rate),
+                 "no_grade_reason": ev.no_grade_reason},
+        )
+    return ev
+
+
+def evaluation_needs_rectification(ev: Evaluation) -> bool:
+    """整改 when the grade is dissatisfied or the satisfaction rate is below the evaluation's threshold."""
+    return bool(ev.grade) and (ev.grade == Grade.DISSATISFIED or (
+        ev.satisfaction_rate is not None and ev.satisfaction_rate < ev.rectify_below))
+
+
+def evaluation_publish(*, evaluation: Evaluation, actor) -> Evaluation:
+    """公布评议结果 — the declared ``publish`` step of a closed session: the result goes public on the
+    project's page, the project takes the grade, a re-evaluation closes the order it followed, and a
+    rectification order is issued to the lead unit when the result calls for one."""
+    t = EVALUATION_TRANSITIONS["publish"]
+    with transaction.atomic():
+        ev = Evaluation.objects.select_for_update(of=("self",)).select_related("project", "rubric").get(pk=evaluation.pk)
+        if ev.status not in t.sources:
+            message = (_("This result is already published.") if ev.status == t.target
+                       else _("Close the session first; then its result can be published."))
+            raise Conflict(message, code="state_changed")
+        old = ev.status
+        ev.status = t.target
+        ev.published_at = timezone.now()
+        ev.save(update_fields=["status", "published_at", "updated_at"])
         order = None
-        if result.grade:
-            project.grade = result.grade
+        if ev.grade:
+            project = Project.objects.select_for_update().get(pk=ev.project_id)
+            needs = evaluation_needs_rectification(ev)
+            project.grade = ev.grade
             project.satisfaction_rate = ev.satisfaction_rate
-            needs = result.grade == Grade.DISSATISFIED or (
-                ev.satisfaction_rate is not None and ev.satisfaction_rate < ev.rectify_below
-            )
             project.status = ProjectStatus.RECTIFYING if needs else ProjectStatus.EVALUATED
             project.save(update_fields=["grade", "satisfaction_rate", "status", "updated_at"])
             if ev.rectification_id:
@@ -225,9 +254,8 @@ def evaluation_close(*, evaluation: Evaluation, actor) -> Evaluation:
             if needs:
                 order = _rectification_issue(ev, project, actor)
         audit_record(
-            event_type="evaluation_panels.evaluation_close", actor=actor, target=ev,
-            new={"grade": ev.grade, "present": present, "votes": [s, b, d], "rate": str(ev.satisfaction_rate),
-                 "no_grade_reason": ev.no_grade_reason, "rectification": getattr(order, "pk", None)},
+            event_type="evaluation_panels.evaluation_publish", actor=actor, target=ev,
+            old={"status": old}, new={"status": ev.status, "grade": ev.grade, "rectification": getattr(order, "pk", None)},
         )
     return ev
 

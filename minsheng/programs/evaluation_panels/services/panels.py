@@ -41,14 +41,20 @@ def _county_of(region):
 
 def volunteer_enrol(
     *, person, actor, occupation: str = "", employer=None, conflict_organisations=(), conflict_note: str = "",
+    residence_region=None, enrolled_by=None,
 ) -> Volunteer:
-    """Add a real-name person to the panel pool (district from their residence, age from birth date)."""
+    """Add a real-name person to the panel pool (district from their residence, age from birth date).
+
+    ``residence_region`` stands for the person's place of residence when the panel office enrols
+    someone from a paper form (the person's record may have none); ``enrolled_by`` is that office's
+    member. Either way, joining records the volunteer's consent (the pledge, on the page or on paper).
+    """
     errors = {}
     if person.birth_date is None:
         errors["birth_date"] = [_("The person's date of birth is missing; complete their real-name details first.")]
     elif grading.age_on(person.birth_date, timezone.localdate()) < 18:
         errors["birth_date"] = [_("Panel members must be at least 18 years old.")]
-    district = _county_of(person.residence_region)
+    district = _county_of(residence_region or person.residence_region)
     if district is None:
         errors["residence_region"] = [_("The person's place of residence is missing; it decides their district.")]
     if errors:
@@ -58,13 +64,55 @@ def volunteer_enrol(
             raise Conflict(_("This person is already in the panel pool."), code="duplicate")
         v = Volunteer.objects.create(
             person=person, number="", district=district, occupation=occupation, employer=employer,
-            conflict_note=conflict_note,
+            conflict_note=conflict_note, consent_at=timezone.now(), enrolled_by=enrolled_by,
         )
         v.number = f"V{v.pk:07d}"
         v.save(update_fields=["number"])
         v.conflict_organisations.set(conflict_organisations)
-        audit_record(event_type="evaluation_panels.volunteer_enrol", actor=actor, target=v)
+        audit_record(event_type="evaluation_panels.volunteer_enrol", actor=actor, target=v,
+                     new={"district": district.pk, "by_office": enrolled_by is not None})
     return v
+
+
+def volunteer_enrol_by_office(
+    *, actor, name: str, phone: str, id_number: str, residence_region, occupation: str = "", consent: bool,
+) -> Volunteer:
+    """群众评议员登记 — the panel office enrols someone who signed up on a paper form at the
+    community office: the ID number is checked by the platform's rules, the place of residence
+    must lie in the office's area, and the signed consent is recorded.
+
+    An account with the same mobile number (the citizen signed in once) is linked to the new
+    real-name record, so the volunteer answers invitations and scores from it; someone without an
+    account is linked later, when they register their real name with the same ID number."""
+    from minsheng.identity.idnumbers import id_number_validate
+    from minsheng.identity.services import (
+        person_create,
+        person_find_by_id_number,
+        user_find_by_phone,
+    )
+
+    from ..selectors import setup_regions
+
+    if not consent:
+        raise ValidationFailed.for_field(
+            "consent", _("Only enrol someone who has signed the consent and pledge form; tick the box once they have."))
+    if residence_region is None or not setup_regions(user=actor).filter(pk=residence_region.pk).exists():
+        raise NotAllowed(_("This place of residence is outside your area; the panel office there enrols this volunteer."),
+                         fields={"residence_region": [_("Choose a place in your area.")]})
+    parsed = id_number_validate(id_number)
+    with transaction.atomic():
+        person = person_find_by_id_number(parsed.number)
+        if person is None:
+            account = user_find_by_phone(phone) if phone else None
+            if account is not None and (account.is_staff or hasattr(account, "person")):
+                account = None
+            person = person_create(name=name, id_number=parsed.number, phone=phone, residence_region=residence_region,
+                                   actor=actor, user=account)
+        elif person.name != (name or "").strip():
+            raise Conflict(_("This ID number is registered under another name. Check the paper form and the ID card."),
+                           fields={"id_number": [_("The name does not match this ID number.")]})
+        return volunteer_enrol(person=person, actor=actor, occupation=(occupation or "").strip(),
+                               residence_region=residence_region, enrolled_by=actor)
 
 
 def volunteer_declare_conflicts(*, volunteer: Volunteer, actor, employer=None, organisations=(), note: str = "") -> Volunteer:

@@ -114,3 +114,9 @@ def all_score(ev, overalls: list[str], *, comment="道路还有坑洼"):
             services.scorecard_submit(evaluation=ev, user=u, overall=overall, comment=comment,
                                       scores={str(c.id): 8 for c in ev.rubric.criteria.all()})
     return seats
+
+
+def close_and_publish(ev, *, actor=None):
+    """The session closed and counted, then its result published (two steps of the panel office)."""
+    services.evaluation_close(evaluation=ev, actor=actor)
+    return services.evaluation_publish(evaluation=ev, actor=actor)

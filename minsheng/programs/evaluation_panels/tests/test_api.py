@@ -36,7 +36,11 @@ def test_organiser_closes_and_the_public_reads_the_result(client, ev):
     assert client.post(f"{BASE}/evaluations/{ev.id}/close").status_code == 403
     client.force_login(f.staff_user("panel_organiser"))
     r = client.post(f"{BASE}/evaluations/{ev.id}/close")
-    assert r.status_code == 200 and r.json()["grade"] == "satisfied"
+    assert r.status_code == 200 and r.json()["grade"] == "satisfied" and r.json()["status"] == "graded"
+    assert client.get(f"{BASE}/projects/{ev.project_id}").json()["results"] == []  # not public yet
+    r = client.post(f"{BASE}/evaluations/{ev.id}/publish")
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert client.post(f"{BASE}/evaluations/{ev.id}/publish").status_code == 409
     client.logout()
     r = client.get(f"{BASE}/projects/{ev.project_id}")
     body = r.json()

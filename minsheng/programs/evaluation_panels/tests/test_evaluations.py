@@ -114,8 +114,15 @@ def test_close_grades_publishes_counts_and_weighted_scores(ev):
     assert str(ev.weighted_score) == "80.00"
     assert "晚上路灯不亮" in services.reasons_collected(ev) and "道路还有坑洼" in services.reasons_collected(ev)
     project = Project.objects.get(pk=ev.project_id)
+    assert project.grade == "" and ev.published_at is None  # counted, not yet public
+    assert not project.evaluations.filter(published_at__isnull=False).exists()
+    ev = services.evaluation_publish(evaluation=ev, actor=None)
+    assert ev.status == EvaluationStatus.PUBLISHED and ev.published_at is not None
+    project = Project.objects.get(pk=ev.project_id)
     assert project.status == ProjectStatus.EVALUATED and project.grade == "satisfied"
     assert not RectificationOrder.objects.exists()
+    with pytest.raises(Conflict):  # once
+        services.evaluation_publish(evaluation=ev, actor=None)
 
 
 def test_session_without_quorum_yields_no_grade_and_says_why(ev):
@@ -132,7 +139,8 @@ def test_rectification_loop_order_report_and_reevaluation_by_a_new_panel(ev, fro
     first_panel = set(ev.seats.values_list("volunteer_id", flat=True))
     f.all_score(ev, ["dissatisfied", "dissatisfied", "basic", "satisfied"], comment="施工围挡未拆除")
     ev = services.evaluation_close(evaluation=ev, actor=None)
-    assert ev.grade == "dissatisfied"
+    assert ev.grade == "dissatisfied" and not RectificationOrder.objects.exists()  # not before publication
+    ev = services.evaluation_publish(evaluation=ev, actor=None)
     order = RectificationOrder.objects.get(evaluation=ev)
     assert order.lead_unit == ev.project.lead_unit and "施工围挡未拆除" in order.reasons
     assert order.deadline_at.date() > f.NOW.date()
@@ -154,7 +162,7 @@ def test_rectification_loop_order_report_and_reevaluation_by_a_new_panel(ev, fro
     assert not first_panel & set(ev2.seats.values_list("volunteer_id", flat=True))  # a newly drawn panel
     frozen.move_to(start)
     f.all_score(ev2, ["satisfied", "satisfied", "satisfied", "satisfied"])
-    ev2 = services.evaluation_close(evaluation=ev2, actor=None)
+    ev2 = f.close_and_publish(ev2)
     assert ev2.grade == "satisfied"
     order.refresh_from_db()
     assert order.status == RectificationStatus.CLOSED
@@ -165,7 +173,7 @@ def test_rate_below_the_threshold_also_orders_rectification(ev):
     ev.satisfaction_formula = "satisfied"
     ev.save(update_fields=["satisfaction_formula"])
     f.all_score(ev, ["satisfied", "satisfied", "satisfied", "basic"], comment="排水不畅")  # 满意 75% < 80%
-    ev = services.evaluation_close(evaluation=ev, actor=None)
+    ev = f.close_and_publish(ev)
     assert ev.grade == "satisfied" and str(ev.satisfaction_rate) == "0.7500"
     assert RectificationOrder.objects.filter(evaluation=ev).exists()
 

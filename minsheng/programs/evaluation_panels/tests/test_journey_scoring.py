@@ -1,8 +1,8 @@
 """A panel member's journey at phone size (375×812): score a project. Drawn for a panel, she
 finds the invitation in 我的 and accepts the seat; on the day, at the site, the organiser's
 page shows the check-in QR code and she opens its link, checks in and scores the project with
-the rubric; the organiser sees the scorecards handed in, closes the session and reads the
-grade and the weighted score. Prints how long each step took in the browser."""
+the rubric; the organiser sees the scorecards handed in, closes the session, checks the count,
+publishes it and reads the grade and the weighted score. Prints how long each step took in the browser."""
 
 from datetime import timedelta
 
@@ -88,9 +88,12 @@ def test_score_a_project_as_a_panel_member(browser, live_server):
         with j.step("the organiser sees the scorecards"):
             desk.reload()
         assert "已签到4人，已提交测评表4份" in desk.inner_text("main")
-        with j.step("the organiser closes the session and reads the score"):
-            desk.get_by_role("button", name="结束评议并公布结果").click()
+        with j.step("the organiser closes the session, checks the count and publishes it"):
+            desk.get_by_role("button", name="结束评议并统计测评表").click()
             desk.wait_for_load_state()
+            desk.locator("form[data-test=publish] [name=confirm]").check()
+            desk.locator("form[data-test=publish] button[value=publish]").click()
+            desk.wait_for_selector("[data-test=published]")
             grade = desk.locator("main strong").first.inner_text()
             desk.click(f"a[href$='/p/evaluation_panels/projects/{ev.project_id}/']")
             desk.wait_for_load_state()

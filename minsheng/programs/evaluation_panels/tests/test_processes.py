@@ -33,7 +33,7 @@ def failed(frozen):
     other = f.staff_user("project_unit_officer", organisation=f.org("市教育局"), name="教育局联络员")
     organiser = f.staff_user("panel_organiser", name="评议组织者")
     f.all_score(ev, ["dissatisfied", "dissatisfied", "basic", "satisfied"], comment="施工围挡未拆除")
-    ev = services.evaluation_close(evaluation=ev, actor=organiser)
+    ev = f.close_and_publish(ev, actor=organiser)
     order = RectificationOrder.objects.select_related("case").get(evaluation=ev)
     return {"ev": ev, "order": order, "officer": officer, "head": head, "other": other, "organiser": organiser}
 
@@ -109,7 +109,7 @@ def test_full_loop_report_reevaluation_by_new_panel_and_case_closed(failed, froz
     ev2.refresh_from_db()
     frozen.move_to(start)
     f.all_score(ev2, ["satisfied"] * 4)
-    services.evaluation_close(evaluation=ev2, actor=organiser)
+    f.close_and_publish(ev2, actor=organiser)
     case.refresh_from_db()
     order.refresh_from_db()
     assert case.state == processes.CLOSED and case.closed_at is not None

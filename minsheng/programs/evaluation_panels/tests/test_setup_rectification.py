@@ -38,7 +38,7 @@ def order():
     f.pool(per_stratum=4)
     ev = f.drawn_evaluation(f.project(lead_unit=unit), size=4)
     f.all_score(ev, ["dissatisfied", "dissatisfied", "basic", "satisfied"], comment="施工围挡未拆除")
-    services.evaluation_close(evaluation=ev, actor=None)
+    f.close_and_publish(ev, actor=None)
     return {
         "order": RectificationOrder.objects.get(evaluation=ev),
         "officer": f.staff_user("project_unit_officer", organisation=unit, region=haizhou),

@@ -109,7 +109,7 @@ def test_project_edit_and_a_published_result_keeps_its_lead_unit():
     p.refresh_from_db()
     assert (p.title, str(p.budget)) == ("老旧小区改造（二期）", "1500.00")
     f.all_score(ev, ["satisfied"] * 4)
-    services.evaluation_close(evaluation=ev, actor=None)
+    f.close_and_publish(ev, actor=None)
     with pytest.raises(ValidationFailed) as e:
         services.project_update(project=project, title=p.title, category=p.category, lead_unit=other_unit,
                                 region=p.region, budget="1500", actor=None)
@@ -169,7 +169,7 @@ def order():
     ev = f.drawn_evaluation(f.project(), size=4)
     officer = f.staff_user("project_unit_officer", organisation=ev.project.lead_unit)
     f.all_score(ev, ["dissatisfied", "dissatisfied", "basic", "satisfied"], comment="施工围挡未拆除")
-    services.evaluation_close(evaluation=ev, actor=None)
+    f.close_and_publish(ev, actor=None)
     return RectificationOrder.objects.get(evaluation=ev), officer
 
 

@@ -20,7 +20,7 @@ def ev():
 
 def test_public_project_page_shows_results_reasons_and_timeline(client, ev):
     f.all_score(ev, ["satisfied", "satisfied", "satisfied", "basic"], comment="排水沟未清理")
-    services.evaluation_close(evaluation=ev, actor=None)
+    f.close_and_publish(ev, actor=None)
     r = client.get(reverse("evaluation_panels:project", args=[ev.project_id]))
     html = r.content.decode()
     assert r.status_code == 200

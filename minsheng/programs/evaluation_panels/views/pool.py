@@ -18,7 +18,12 @@ from minsheng.regions.models import Region
 from .. import exports, selectors, services
 from ..apps import ORGANISER_ROLES
 from ..forms import errors_to_form
-from ..forms_setup import EvaluationFilterForm, VolunteerActiveForm, VolunteerFilterForm
+from ..forms_setup import (
+    EvaluationFilterForm,
+    VolunteerActiveForm,
+    VolunteerEnrolForm,
+    VolunteerFilterForm,
+)
 from ..selectors import SETUP_ROLES
 
 PAGE_SIZE = 50
@@ -29,11 +34,26 @@ def _pool_districts(user):
         pk__in=selectors.volunteers_for(user=user).order_by().values("district_id")).order_by("code")
 
 
+def _residence_regions(user):
+    return selectors.setup_regions(user=user).exclude(level="city")
+
+
 @staff(*SETUP_ROLES)
 def volunteers(request):
-    """评议员库 — the pool of the organiser's area: who is in it, where, how often drawn."""
+    """评议员库 — the pool of the organiser's area: who is in it, where, how often drawn; and
+    someone who signed up on a paper form enrolled by the office (POST)."""
     if (download := export_response(request, exports.VOLUNTEERS)) is not None:
         return download
+    enrol = VolunteerEnrolForm(request.POST or None, regions=_residence_regions(request.user))
+    if request.method == "POST" and enrol.is_valid():
+        try:
+            v = services.volunteer_enrol_by_office(actor=request.user, **enrol.cleaned_data)
+        except DomainError as exc:
+            errors_to_form(enrol, exc)
+        else:
+            messages.success(request, _("%(name)s is in the pool as number %(number)s.")
+                             % {"name": v.person.name, "number": v.number})
+            return redirect("evaluation_panels:manage_volunteers")
     g = request.GET
     filters = VolunteerFilterForm(g or None, districts=_pool_districts(request.user))
     active = {"yes": True, "no": False}.get(g.get("active", ""))
@@ -41,8 +61,8 @@ def volunteers(request):
                                     search=(g.get("q") or "").strip()[:60])
     page = Paginator(selectors.volunteer_rows(qs=rows), PAGE_SIZE).get_page(g.get("page"))
     return render(request, "evaluation_panels/manage/volunteers.html", {
-        "page": page, "filters": filters, **selectors.volunteer_counts(user=request.user),
-    })
+        "page": page, "filters": filters, "enrol": enrol, **selectors.volunteer_counts(user=request.user),
+    }, status=422 if request.method == "POST" else 200)
 
 
 @staff(*SETUP_ROLES)

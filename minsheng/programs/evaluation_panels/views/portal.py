@@ -12,10 +12,10 @@ from minsheng.core.errors import DomainError, NotFound
 from .. import selectors, services
 from ..forms import BallotForm, IdeaForm, RecipientViewForm, ScoreForm, errors_to_form
 from ..models import (
+    EVALUATION_CLOSED,
     Cycle,
     CycleStatus,
     DelegateVote,
-    EvaluationStatus,
     Idea,
     IdeaSource,
     PanelSeat,
@@ -152,7 +152,7 @@ def score(request, evaluation_id: int):
         seat.refresh_from_db()
     return render(request, "evaluation_panels/score.html", {
         "ev": ev, "seat": seat, "form": form, "recipient_form": RecipientViewForm(auto_id="recipient-%s"),
-        "closed": ev.status in (EvaluationStatus.GRADED, EvaluationStatus.NO_GRADE),
+        "closed": ev.status in EVALUATION_CLOSED,
     }, status=status)
 
 

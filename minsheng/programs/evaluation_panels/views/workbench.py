@@ -28,7 +28,7 @@ from ..forms import (
     SupervisionFilterForm,
     errors_to_form,
 )
-from ..forms_setup import RescheduleForm, ReturnReportForm
+from ..forms_setup import PublishResultForm, RescheduleForm, ReturnReportForm
 from ..models import (
     Cycle,
     Grade,
@@ -76,7 +76,13 @@ def evaluation_manage(request, evaluation_id: int):
                     messages.success(request, _("A replacement has been invited."))
             elif action == "close":
                 ev = services.evaluation_close(evaluation=ev, actor=request.user)
-                messages.success(request, _("The session is closed and the result is published."))
+                messages.success(request, _("The session is closed and counted. Check the result, then publish it."))
+            elif action == "publish":
+                if not PublishResultForm(request.POST).is_valid():
+                    raise ValidationFailed.for_field(
+                        "confirm", _("Tick the box to confirm that the count is right before publishing."))
+                ev = services.evaluation_publish(evaluation=ev, actor=request.user)
+                messages.success(request, _("The result is published on the project's page."))
             elif action == "reschedule":
                 form = RescheduleForm(request.POST)
                 if not form.is_valid():
@@ -96,6 +102,7 @@ def evaluation_manage(request, evaluation_id: int):
         "quota_rows": sorted(((labels.get(k, k), n) for k, n in (ev.quotas or {}).items()), key=lambda r: natural_key(r[0])),
         "present": sum(1 for s in seats if s.checked_in_at), "scored": sum(1 for s in seats if s.has_scored),
         "criteria": list(ev.rubric.criteria.all()),
+        "needs_rectification": services.evaluation_needs_rectification(ev), "publish_form": PublishResultForm(),
         "reschedule_form": RescheduleForm(initial={
             "place": ev.place, "starts_at": timezone.localtime(ev.starts_at).strftime("%Y-%m-%dT%H:%M"),
             "ends_at": timezone.localtime(ev.ends_at).strftime("%Y-%m-%dT%H:%M")}),
