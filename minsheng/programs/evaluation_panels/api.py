@@ -8,11 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from minsheng.access.selectors import user_has_role
-from minsheng.core.errors import NotFound
+from minsheng.core.errors import NotFound, ValidationFailed
 from minsheng.core.schemas import ERROR_RESPONSES, InputDateTime
 
 from . import selectors, services
@@ -370,6 +371,8 @@ def rectification_report(request, order_id: int, payload: ReportIn):
 class VolunteerIn(Schema):
     occupation: str = ""
     conflict_note: str = ""
+    # The street or town code where you live, needed when your real-name record has no residence.
+    residence_region: str = ""
 
 
 class VolunteerOut(Schema):
@@ -383,8 +386,14 @@ def volunteer_join(request, payload: VolunteerIn):
     person = getattr(request.auth, "person", None)
     if person is None:
         raise NotFound()
+    residence = None
+    if payload.residence_region:
+        residence = selectors.residence_choices().filter(code=payload.residence_region).first()
+        if residence is None:
+            raise ValidationFailed.for_field(
+                "residence_region", _("Choose a street or town of this city (its code, e.g. 320706001)."))
     v = services.volunteer_enrol(person=person, actor=request.auth, occupation=payload.occupation[:60],
-                                 conflict_note=payload.conflict_note[:500])
+                                 conflict_note=payload.conflict_note[:500], residence_region=residence)
     return Status(201, {"number": v.number, "district": v.district.name})
 
 

@@ -146,6 +146,13 @@ class BallotForm(forms.Form):
 
 
 class VolunteerJoinForm(forms.Form):
+    """Joining the pool. Someone whose real-name record has no place of residence (a citizen who
+    registered on /me/ gives name and ID number only) says where they live: it decides the
+    district whose panels they are drawn for."""
+
+    residence_region = forms.ModelChoiceField(
+        label=_("Community or street where you live"), queryset=Region.objects.none(), required=False,
+        help_text=_("It decides the district whose panels you are drawn for."))
     occupation = forms.CharField(label=_("Occupation"), max_length=60, required=False)
     conflict_note = forms.CharField(
         label=_("Interests to declare"), max_length=500, required=False,
@@ -154,6 +161,17 @@ class VolunteerJoinForm(forms.Form):
     )
     pledge = forms.BooleanField(
         label=_("I will take part when drawn, or say in time that I cannot, and score impartially."))
+
+    def __init__(self, *args, ask_residence: bool, **kwargs):
+        from .selectors import residence_choices
+
+        super().__init__(*args, **kwargs)
+        if ask_residence:
+            field = self.fields["residence_region"]
+            field.required, field.queryset = True, residence_choices()
+            field.label_from_instance = lambda r: f"{r.parent.name if r.parent_id else ''} {r.name}".strip()
+        else:
+            del self.fields["residence_region"]
 
 
 class ProjectForm(forms.Form):

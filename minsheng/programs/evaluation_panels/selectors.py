@@ -465,3 +465,14 @@ def ideas_to_screen(*, cycle) -> QuerySet:
     from .models import Idea, IdeaStatus
 
     return Idea.objects.filter(cycle=cycle, status=IdeaStatus.SUBMITTED).select_related("category", "organisation")
+
+
+def residence_choices() -> QuerySet[Region]:
+    """Where a citizen joining the pool may say they live: the city's streets and towns (the
+    district of the one chosen is the district whose panels they are drawn for)."""
+    from django.conf import settings
+
+    from minsheng.regions.models import RegionLevel
+
+    return (Region.objects.filter(level=RegionLevel.TOWN, code__startswith=settings.MINSHENG_CITY_CODE[:4])
+            .select_related("parent").order_by("code"))

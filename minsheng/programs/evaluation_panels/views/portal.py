@@ -183,14 +183,16 @@ def volunteer_join(request):
 
     person = getattr(request.user, "person", None)
     member = Volunteer.objects.filter(person=person).first() if person else None
-    form = None if member else VolunteerJoinForm(request.POST or None)
+    ask_residence = person is not None and person.residence_region_id is None
+    form = None if member else VolunteerJoinForm(request.POST or None, ask_residence=ask_residence)
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             if person is None:
                 raise NotFound(_("Verify your real name first: panel members are real-name citizens."))
             services.volunteer_enrol(person=person, actor=request.user,
                                      occupation=form.cleaned_data["occupation"],
-                                     conflict_note=form.cleaned_data["conflict_note"])
+                                     conflict_note=form.cleaned_data["conflict_note"],
+                                     residence_region=form.cleaned_data.get("residence_region"))
             messages.success(request, _("Welcome to the panel pool. You will be told when you are drawn."))
             return redirect("evaluation_panels:volunteer_join")
         except DomainError as exc:
