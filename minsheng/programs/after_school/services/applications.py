@@ -156,7 +156,7 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
             day_rows = list(OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday")
                             .annotate(clash=Exists(_clashing_seats(student=student_id, offering=offering,
                                                                    weekdays=days, rank=rank))))
-            if day_rows[0].clash:
+            if day_rows and day_rows[0].clash:
                 clash = overlapping_application(student_id=student_id, offering=offering, weekdays=days, rank=rank)
                 raise ValidationFailed(clash, fields={"weekdays": [clash]})
             if first_come and any(d.free == 0 for d in day_rows):
