@@ -215,7 +215,9 @@ def start_server(app, *, interface="wsgi", workers=None, extra_path="", settings
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
                             start_new_session=True)
     proc.log_path = log.name
-    for _ in range(120):
+    # Up to four minutes: on the shared cores at load ~20 four workers importing Django took more
+    # than the one minute this waited before (2026-12-07, rush18).
+    for _ in range(480):
         if proc.poll() is not None:
             break
         try:

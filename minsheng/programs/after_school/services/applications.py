@@ -1,10 +1,12 @@
 """Applications: submit, withdraw, answer an offer, and the waiting list's promotions.
 
-Places are per offering and weekday (``OfferingDay``). A first-come submit locks the chosen
-day rows in weekday order (``select_for_update``: concurrent submits queue on them and never
-deadlock), refuses when any of them is full, and otherwise takes one place on each (one
-``update`` with ``F``), then writes the application, its seat requests and the audit entry —
-all in one transaction. Who may apply for which child is ``selectors.eligibility``.
+Places are per offering and weekday (``OfferingDay``). A first-come submit holds the child's row,
+reads the chosen days (asking again, in the same statement, that the child holds nothing at
+overlapping hours), writes the application, its seat requests and the audit entry, and takes
+one place on each day last — one ``update`` with ``F`` that locks the days in weekday order, so
+the rows every submit to the offering queues on are held only from that statement to COMMIT; a
+full day breaks the ``as_never_oversold`` constraint and the whole submit rolls back. All in one
+transaction. Who may apply for which child is ``selectors.eligibility``.
 """
 
 import re
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,28 +146,35 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     app = _new_application(guardian_user=guardian_user, applicant=applicant, offering=offering, window_id=window_id,
                            key=key, rank=rank, first_come=first_come)
     seat_state = SeatState.ADMITTED if first_come else SeatState.PENDING
+    day_rows: list[OfferingDay] = []
     try:
         with transaction.atomic():
             # The early check above ran before any lock: a racing submit for the same child may
-            # have taken overlapping hours since. With the child's row held, ask again.
+            # have taken overlapping hours since. With the child's row held, ask again — in the
+            # same statement that reads the chosen days (their ids for the seat requests).
             child_lock(student_id=student_id)
-            if _clashing_seats(student=student_id, offering=offering, weekdays=days, rank=rank).exists():
+            day_rows = list(OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday")
+                            .annotate(clash=Exists(_clashing_seats(student=student_id, offering=offering,
+                                                                   weekdays=days, rank=rank))))
+            if day_rows and day_rows[0].clash:
                 clash = overlapping_application(student_id=student_id, offering=offering, weekdays=days, rank=rank)
                 raise ValidationFailed(clash, fields={"weekdays": [clash]})
-            day_rows = OfferingDay.objects.filter(offering=offering, weekday__in=days).order_by("weekday")
-            if first_come:
-                day_rows = list(day_rows.select_for_update(no_key=True))
-                full = [d.weekday for d in day_rows if d.taken >= d.capacity]
-                if full:
-                    raise _Full(full)
-                OfferingDay.objects.filter(pk__in=[d.pk for d in day_rows]).update(taken=F("taken") + 1)
+            if first_come and any(d.free == 0 for d in day_rows):
+                # Full as this statement saw them; a place may be freed by a transaction still
+                # holding the row: judge on the rows locked, and write nothing if they are full.
+                _days_locked(day_rows)
             app.save(force_insert=True)
             seats = SeatRequest.objects.bulk_create(
                 [SeatRequest(application=app, day=d, weekday=d.weekday, state=seat_state) for d in day_rows])
             audit_record(event_type="after_school.apply", actor=guardian_user, target=app,
                          new={"offering": offering.pk, "weekdays": days, "state": app.state})
+            if first_come:
+                _places_take(day_rows)
     except _Full as exc:
-        names = "、".join(str(WEEKDAY_NAMES[d]) for d in exc.weekdays)
+        # Which days: read after the rollback when the taking update was refused.
+        full = exc.weekdays or [d.weekday for d in OfferingDay.objects.filter(
+            pk__in=[d.pk for d in day_rows]).order_by("weekday") if d.free == 0] or days
+        names = "、".join(str(WEEKDAY_NAMES[d]) for d in full)
         msg = _("No places are left on %(days)s. Choose other days or another offering.") % {"days": names}
         raise Conflict(msg, fields={"weekdays": [msg]}, code=ErrorCode.FULL) from None
     except IntegrityError:
@@ -176,6 +185,31 @@ def _submit(*, guardian_user, student_id, offering_id, weekdays, rank, key, now)
     app.created_now = True
     app.seat_requests = sorted(seats, key=lambda s: s.weekday)
     return app
+
+
+def _days_locked(day_rows: list[OfferingDay]) -> None:
+    """Lock the chosen days in weekday order (concurrent submits queue and never deadlock) and
+    refuse if one of them is full in its newest version."""
+    locked = OfferingDay.objects.select_for_update(no_key=True).filter(
+        pk__in=[d.pk for d in day_rows]).order_by("weekday")
+    full = [d.weekday for d in locked if d.free == 0]
+    if full:
+        raise _Full(full)
+
+
+def _places_take(day_rows: list[OfferingDay]) -> None:
+    """One place on each chosen day, in one statement and as the transaction's last one, so the
+    days' rows — which every submit to the offering queues on — are held only from here to
+    COMMIT. The rows are locked in weekday order by the subquery (no deadlock between submits
+    choosing different days) and updated in their newest version; a day already full breaks the
+    model's ``as_never_oversold`` constraint, and the whole submit is refused (``_Full``)."""
+    ids = [d.pk for d in day_rows]
+    in_order = (OfferingDay.objects.select_for_update(no_key=True).filter(pk__in=ids)
+                .order_by("weekday").values("pk")[:len(ids)])
+    try:
+        OfferingDay.objects.filter(pk__in=in_order).update(taken=F("taken") + 1)
+    except IntegrityError:
+        raise _Full([]) from None
 
 
 def child_lock(*, student_id: int) -> None:

@@ -72,23 +72,27 @@ def _post(client, child, off, key):
 
 @pytest.mark.django_db(transaction=True)
 def test_api_submit_budget(client, django_assert_max_num_queries):
-    """POST /applications as production runs it (a real transaction, no test SAVEPOINT): ten
-    statements on both databases — issue 18's budget of eight, plus the two that keep one child
-    from holding two offerings at the same hours under concurrency (issue 21: the child's row
-    locked, then the overlap asked again; test_overlap_races proves both are needed) —
+    """POST /applications as production runs it (a real transaction, no test SAVEPOINT): nine
+    statements on both databases —
 
     1. SELECT identity_user   the signed-in account (session authentication, before the view)
-    2-10. the service's nine, SUBMIT_STATEMENTS in test_applications.py, each with its reason
-    and the transaction's BEGIN and COMMIT, which Django counts too (12 in all). A conditional
-    UPDATE without the locking read was tried: judged on its statement's snapshot it missed a
-    place freed while it waited for the row (test_concurrency's freed-place test failed)."""
+    2-9. the service's eight (issue 18's budget), SUBMIT_STATEMENTS in test_applications.py, each
+    with its reason — the child's row lock and the overlap asked again under it (issue 21,
+    test_overlap_races) included: the overlap check rides on the read of the chosen days
+
+    and the transaction's BEGIN and COMMIT, which Django counts too (11 in all). The places are
+    taken by the last statement, an UPDATE whose subquery locks the days in weekday order; it
+    sets taken = taken + 1 on the days' newest versions, so a place freed while it waited is
+    seen, and a full day breaks the as_never_oversold constraint. (A conditional UPDATE, WHERE
+    taken < capacity, was tried: judged on its statement's snapshot it missed a place freed
+    while it waited for the row — test_concurrency's freed-place test failed.)"""
     school = f.school()
     off = f.offering(school, capacity=5)
     f.window(school)
     guardian, child = f.guardian_with_child(school)
     client.force_login(guardian)
     assert client.get("/api/v1/after_school/children").status_code == 200  # the page, open before
-    with django_assert_max_num_queries(10 + 2), CaptureQueriesContext(connection) as queries:
+    with django_assert_max_num_queries(9 + 2), CaptureQueriesContext(connection) as queries:
         response = _post(client, child, off, "budget-key-0001")
     assert response.status_code == 201 and response.json()["state"] == "admitted"
     expected = ["SELECT identity_user", *SUBMIT_STATEMENTS]
