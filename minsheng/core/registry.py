@@ -34,6 +34,13 @@ class WorkbenchEntry:
     # "package.module:function" imported when first asked, so an apps.py need not import
     # models), shown on the workbench home; one query, through the page's own access gate.
     count: Callable[[Any], int] | str | None = None
+    # What the number counts, when it is not a queue ("3 waiting", the default): a lazy
+    # ``ngettext_lazy("%(count)s window open now", "%(count)s windows open now", "count")``.
+    count_words: Any = None
+
+    def count_text(self, count: int) -> str:
+        """The count in words for the workbench ("" for the default "N waiting")."""
+        return str(self.count_words % {"count": count}) if self.count_words is not None else ""
 
     def waiting_for(self, user) -> int | None:
         """The number of items waiting for ``user`` behind this entry (None: it counts nothing)."""
@@ -121,6 +128,8 @@ class DemoAccount:
     the organisation) names an existing account the program's data already points at, e.g.
     a caregiver with visits, which then gets this login and the demo password.
     A ``login`` of eleven digits is a mobile number: the account signs in by phone.
+    ``authenticator`` (a base32 key) sets the account's second factor up with that key and
+    prints it in the table, so anyone trying the demo can add it to an authenticator app.
     """
 
     login: str
@@ -132,6 +141,7 @@ class DemoAccount:
     adopt: str = ""
     superuser: bool = False
     order: int = 100
+    authenticator: str = ""
 
 
 @dataclass

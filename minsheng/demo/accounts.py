@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,7 @@ from .geography import CITY_CODE
 from .models import DemoLogin, DemoRun
 
 FOUNDATION = "foundation"
+DEMO_AUTHENTICATOR_KEY = "MINSHENGDEMOPII2"  # base32; printed in the table, demo data only
 DISTRICT = "320706"  # 海州区: the district whose accounts the table shows
 
 FOUNDATION_ACCOUNTS = [
@@ -82,6 +83,10 @@ FOUNDATION_ACCOUNTS = [
         title=_("case officer who may see personal data"),
         try_this=_("Unmask an ID number (asks for a second factor; the view is audited)"),
         order=6,
+        # Set up already, with a key everyone trying the demo can add to an authenticator app
+        # (a secret enrolled by one visitor would lock the next out). Staff without one are
+        # shown the set-up page (QR code) instead.
+        authenticator=DEMO_AUTHENTICATOR_KEY,
     ),
     DemoAccount(
         login="civil_affairs_supervisor", roles=("supervisor", "department_head"),
@@ -225,6 +230,9 @@ def _ensure(ctx: DemoContext, account: DemoAccount, password: str) -> User | Non
         return None
     if organisation is not None:
         _grant(user, account, organisation)
+    if account.authenticator and not (user.has_second_factor and user.totp_secret == account.authenticator):
+        user.totp_secret, user.totp_confirmed_at = account.authenticator, timezone.now()
+        user.save(update_fields=["totp_secret", "totp_confirmed_at"])
     with translation.override(settings.LANGUAGE_CODE):
         DemoLogin.objects.update_or_create(
             login=account.login,
@@ -289,9 +297,10 @@ def accounts_rows() -> list[list[str]]:
             login = made.get(account.login)
             if login is None:
                 continue
-            rows.append(
-                [str(account.title), login.login, login.password, login.organisation, str(account.try_this)]
-            )
+            try_this = str(account.try_this)
+            if account.authenticator:
+                try_this += " " + str(_("(authenticator app key: %(key)s)") % {"key": account.authenticator})
+            rows.append([str(account.title), login.login, login.password, login.organisation, try_this])
         header = [str(_("role")), str(_("account")), str(_("password")), str(_("organisation")),
                   str(_("what to try"))]
     return [header, *rows]

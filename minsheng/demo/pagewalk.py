@@ -39,9 +39,6 @@ START_URLS = ("/", "/me/", "/workbench/", "/cases/mine/", "/notifications/")
 # pattern must be opened by some demo account (test_pages_in_browser checks it).
 POST_ONLY = "POST only: a form's button"
 KNOWN_UNOPENED = {
-    # A page, but only for an account with an authenticator app set up: a demo account with
-    # one would need its secret shared to be of use (it redirects to the set-up page, walked).
-    "accounts/2fa/": "only for an account with an authenticator app set up",
     "accounts/real-name/callback/": "only as the identity service's redirect back, with its code",
     "accounts/logout/": POST_ONLY,
     "accounts/display/": POST_ONLY + " (the elderly-mode switch on every page)",
@@ -63,6 +60,7 @@ KNOWN_UNOPENED = {
     "p/after_school/teacher/sessions/<int:session_id>/mark/": POST_ONLY,
     "p/after_school/teacher/sessions/<int:session_id>/pickup/": POST_ONLY,
     "p/after_school/manage/waivers/rules/<int:rule_id>/delete/": POST_ONLY,
+    "p/elderly_care/dispatch/<int:order_id>/": POST_ONLY + " (a visit's dispatch form on the dispatch page)",
     "p/elderly_care/statements/<int:statement_id>/act/": POST_ONLY,
     "p/enterprise_startup/a/<int:app_id>/confirmations/": POST_ONLY,
     "p/enterprise_startup/a/<int:app_id>/submit/": POST_ONLY,
@@ -78,15 +76,6 @@ KNOWN_UNOPENED = {
     "p/service_halls/coverage/refresh/": POST_ONLY,
     "p/service_halls/map/roads.geojson": "data the map fetches for its view",
     "p/service_halls/map/tiles/<slug:name>/<int:z>/<int:x>/<int:y>.<slug:ext>": "map tiles the map fetches",
-}
-# Pages the walk reaches or not depending on the hour it runs (the demo city's day has moved on
-# at night) or on a demo object not every account has yet: not required, not refused when
-# reached. Each is a gap to close with a demo object that exists at every hour.
-SOMETIMES_OPENED = {
-    "p/service_halls/t/<str:token>/status.json": "data the ticket page polls; the demo's waiting ticket is today's",
-    "p/elderly_care/dispatch/<int:order_id>/": "only while the demo provider has a visit not yet started today",
-    "p/evaluation_panels/manage/cycles/<int:cycle_id>/candidates/<int:candidate_id>/":
-        "the demo's open cycle has no candidate yet (it collects ideas)",
 }
 # Links may be absolute to the site itself (a QR code's address shown under it).
 SITE = "http://testserver"
@@ -229,8 +218,10 @@ def walk_every_account(
     start: list[str] | None = None,
     skip_routes: frozenset[str] = frozenset(),
     pages_only: bool = False,
+    logins: set[str] | None = None,
 ) -> list[Visit]:
     """``walk`` as each demo account (the accounts ``minsheng up`` prints), and as no one.
+    ``logins``: only these accounts ("" for no one signed in); None: all of them.
 
     ``pages_only``: leave the API out, and let staff accounts start from the staff pages
     only (the public and citizens' pages are walked by no one signed in and the citizens;
@@ -243,8 +234,10 @@ def walk_every_account(
     staff_start = everywhere
     if pages_only and start is None:
         staff_start = [*START_URLS, *(u for u in parameterless_urls() if declared_access(u) not in ("public", "citizen"))]
-    visits = walk(Client(), login="", start=everywhere, **options)
+    visits = walk(Client(), login="", start=everywhere, **options) if logins is None or "" in logins else []
     for login in DemoLogin.objects.all():
+        if logins is not None and login.login not in logins:
+            continue
         user = account_for(login)
         if user is None:
             continue
@@ -279,11 +272,16 @@ _ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 def seed_urls(visits: list[Visit], *, tries: int = 2) -> list[str]:
     """URLs for the patterns with arguments that no visit opened: each argument takes the
     values the same argument had in the URLs visited (``app_id`` 7 from ``a/7/tracker/``;
-    a bare ``pk`` only within the same first path segment), or 1 for a number never
+    a bare ``pk`` only within the same first path segment, a ``token`` only under the same
+    path), or 1 for a number never
     seen — the demo city's first objects."""
 
     def key(route: str, name: str) -> str:
-        return f"{route.split('/', 1)[0]}/{name}" if name in ("pk", "id") else name
+        if name in ("pk", "id"):
+            return f"{route.split('/', 1)[0]}/{name}"
+        if name == "token":  # a ticket's token is not an evaluation's check-in token: the path before it
+            return route.split(f":{name}>", 1)[0]
+        return name
 
     values: dict[str, list] = {}
     for visit in visits:
@@ -316,12 +314,14 @@ def seed_urls(visits: list[Visit], *, tries: int = 2) -> list[str]:
     return seeds
 
 
-def page_visits(*, max_pages: int = 150) -> list[Visit]:
+def page_visits(*, max_pages: int = 150, logins: set[str] | None = None) -> list[Visit]:
     """Every account's walk (skipping what its views' declarations refuse it), one page per
     pattern: the links a page shows differ by account, and the pages of one object are
     found through them. Then every account tries the patterns no link led to (``seed_urls``).
+    ``logins``: only these accounts' walks ("" for no one signed in; None: every account).
     """
-    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True, pages_only=True)
+    visits = walk_every_account(per_route=1, max_pages=max_pages, declared_only=True, pages_only=True,
+                                logins=logins)
     seeds = seed_urls(visits)
     if seeds:
         # Not again what was opened, nor the actions known to take only a POST (each would
@@ -329,7 +329,7 @@ def page_visits(*, max_pages: int = 150) -> list[Visit]:
         skip = frozenset(v.route for v in visits if v.status == 200) | KNOWN_UNOPENED.keys()
         visits += walk_every_account(
             per_route=1, max_pages=max_pages, declared_only=True, start=seeds, skip_routes=frozenset(skip),
-            pages_only=True,
+            pages_only=True, logins=logins,
         )
     return visits
 

@@ -29,7 +29,6 @@ import pytest
 from minsheng.demo.pagecheck import DESKTOP, MODES, PHONE, check_pages, chromium, report
 from minsheng.demo.pagewalk import (
     KNOWN_UNOPENED,
-    SOMETIMES_OPENED,
     error_pages,
     least_privileged_pages,
     page_visits,
@@ -88,7 +87,7 @@ def _coverage_problems(pages, opened, patterns) -> list[str]:
     ``KNOWN_UNOPENED`` names with a reason; and those are really not pages any account opens."""
     reached = {page.route for page in pages}
     problems = []
-    missing = patterns - opened - KNOWN_UNOPENED.keys() - SOMETIMES_OPENED.keys()
+    missing = patterns - opened - KNOWN_UNOPENED.keys()
     if missing:
         problems.append("URL patterns no demo account opened (give a demo account such an object, or "
                         "link to the page): " + ", ".join(sorted(missing)))

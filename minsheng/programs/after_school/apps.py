@@ -2,10 +2,12 @@
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from minsheng.core.registry import DemoGenerator, PortalTile, Program, WorkbenchEntry, registry
 
 MANAGERS = ("school_admin", "education_supervisor")
+QUEUES = "minsheng.programs.after_school.queues:"
 SUPERVISORS = ("education_supervisor", "school_admin", "supervisor")
 
 ROLES = {
@@ -37,18 +39,23 @@ WORKBENCH_ENTRIES = [
         url_name="after_school:manage",
         roles=MANAGERS,
         order=40,
+        count=QUEUES + "lotteries_waiting",
     ),
     WorkbenchEntry(
         title=_("After-school terms and windows"),
         url_name="after_school:terms",
         roles=MANAGERS,
         order=42,
+        count=QUEUES + "windows_open",
+        count_words=ngettext_lazy("%(count)s window open now", "%(count)s windows open now", "count"),
     ),
     WorkbenchEntry(
         title=_("After-school fees and waivers"),
         url_name="after_school:waivers",
         roles=MANAGERS,
         order=43,
+        count=QUEUES + "waivers_recorded",
+        count_words=ngettext_lazy("%(count)s student with a waiver", "%(count)s students with a waiver", "count"),
     ),
     WorkbenchEntry(
         title=_("After-school supervision"),

@@ -7,7 +7,7 @@ detect anomalies, settle the months and refresh the rollup.
 """
 
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from .demo_visits import (
     ELDERS_FULL,
     FUTURE_DAYS,
     MONTHS,
+    SLOTS,
     VISITS_FULL,
     WORK_ORDER_COLUMNS,
     _caregivers,
@@ -225,7 +226,7 @@ def run(ctx) -> dict[str, int]:
                 orders.insert(**dict(zip(WORK_ORDER_COLUMNS, row, strict=True)))
             orders.flush()
             photos += _photos(ctx, rows=rows, caregivers=caregivers, files=files)
-    created = orders.written
+    created = orders.written + _visit_to_dispatch(ctx)
 
     # The real detector over the visits, then a review of the older months'
     # anomalies, the settlement of the months before last, and the rollup.
@@ -303,6 +304,28 @@ def run(ctx) -> dict[str, int]:
     counts["devices"] = len(devices)
     counts["applications"] = _applications(ctx)
     return counts
+
+
+def _visit_to_dispatch(ctx) -> int:
+    """A visit tomorrow afternoon that a family booked and no caregiver has yet: the demo
+    provider's dispatch page has one to give out, whatever the hour the demo is built or
+    looked at (the generated visits are all dispatched)."""
+    from .demo_accounts import demo_provider
+    from .services.orders import order_create
+
+    provider = demo_provider(ctx)
+    visit = WorkOrder.objects.filter(provider=provider).select_related("elder__region", "service").first()
+    if visit is None:
+        return 0
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    taken = {timezone.localtime(s).time() for s in WorkOrder.objects.filter(
+        elder=visit.elder, planned_start__date=tomorrow).values_list("planned_start", flat=True)}
+    slot = next((s for s in reversed(SLOTS) if s not in taken), None)
+    if slot is None:
+        return 0
+    order_create(elder=visit.elder, provider=provider, service=visit.service, on_request=True,
+                 planned_start=datetime.combine(tomorrow, slot, tzinfo=timezone.get_current_timezone()))
+    return 1
 
 
 def _applications(ctx) -> int:

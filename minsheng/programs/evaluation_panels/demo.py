@@ -199,7 +199,7 @@ def run(ctx) -> dict[str, int]:
     counts["ideas"] = len(ideas)
     counts["ballots"] = vote.ballots_cast
     services.milestones_flag_overdue()
-    counts["ideas for next year"] = _next_year(ctx, cats, supporters)
+    counts["ideas for next year"] = _next_year(ctx, cats, supporters, organiser)
     counts["evaluations today"] = _today(ctx, current, organiser)
     return counts
 
@@ -218,7 +218,7 @@ def _today(ctx, projects, organiser) -> int:
     return 1
 
 
-def _next_year(ctx, cats, supporters) -> int:
+def _next_year(ctx, cats, supporters, organiser) -> int:
     """Next year's cycle collecting ideas (as a city does in the winter), with a few already
     in: the demo citizens can propose and support ideas ("Propose an idea")."""
     year = 2027  # the demo's years are fixed: 2025 done, 2026 under way
@@ -231,6 +231,12 @@ def _next_year(ctx, cats, supporters) -> int:
                                     source="public", category=cats[cat], user=supporters[i % len(supporters)].person.user)
         for v in supporters[i + 1:i + 1 + 5 * (3 - i)]:
             services.idea_support(idea=idea, user=v.person.user)
+    # A department's proposal already on next year's ballot (the organiser adds these beside the
+    # public's ideas): its cycle's page lists a candidate the organiser can change.
+    cat = CATEGORIES[1]
+    services.candidate_save(cycle=cycle, title=f"{year}年{ITEMS[cat][0]}", category=cats[cat],
+                            description="部门提出的年度民生实事建议。", lead_unit=ctx.department(UNITS[cat]),
+                            budget=Decimal(1200), actor=organiser)
     return 3
 
 

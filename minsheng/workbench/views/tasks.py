@@ -44,7 +44,7 @@ def inbox(request):
     superuser = request.user.is_superuser
     is_admin = superuser or "admin" in box.roles
     entries = [
-        {"entry": e, "count": e.waiting_for(request.user)}
+        {"entry": e, "count": (n := e.waiting_for(request.user)), "words": e.count_text(n) if n is not None else ""}
         for e in sorted([*OWN_ENTRIES, *registry.workbench_entries()], key=lambda e: e.order)
         if not e.roles or superuser or box.roles.intersection(e.roles)
     ]

@@ -31,9 +31,11 @@ AREA_ROLES = ("education_supervisor", "supervisor")
 def schools_for(*, user):
     """The schools a member of staff works for: a school administrator their own school(s) only,
     an education supervisor every school in their region subtree."""
+    schools = Organisation.objects.filter(kind="school")
+    if user.is_superuser:  # every school (``Q() | Q(pk__in=[])`` would be none)
+        return schools
     own = [a.organisation_id for a in held_assignments(user=user, roles=["school_admin"])]
-    return Organisation.objects.filter(kind="school").filter(
-        scope_q(user=user, roles=AREA_ROLES) | Q(pk__in=own))
+    return schools.filter(scope_q(user=user, roles=AREA_ROLES) | Q(pk__in=own))
 
 
 def _enclosing_regions_q(*, user) -> Q:
