@@ -222,3 +222,38 @@ def test_rows_sharing_a_number_are_in_one_part():
     parts = families(rows, [0, 1], 4)
     assert parts[2] == parts[4]  # share "1"
     assert parts[3] == parts[5] == parts[7]  # "b" ties rows 3 and 5, " 3 " and "3" tie 5 and 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_part_that_crashes_fails_the_job_and_keeps_what_was_saved(settings):
+    """An importer bug in one part (on PostgreSQL a forked process; on SQLite the one process):
+    the job is failed with the internal-error message; the chunks saved before stay saved."""
+    from django.utils.translation import gettext
+
+    from minsheng.imports.services import import_run_by_id
+    from minsheng.programs.after_school.services.imports import save_students
+
+    def save_or_crash(rows, job=None):
+        if any(row["name"] == "孙六" for row in rows):
+            raise RuntimeError("an importer bug")
+        return save_students(rows, job)
+
+    settings.IMPORT_WORKERS = 2  # the task worker's setting: two processes on PostgreSQL
+    roster = base.get_importer("after_school.students")
+    base.register_importer(dataclasses.replace(roster, chunk_size=2, save_rows=save_or_crash))
+    try:
+        admin = f.user("管理员", is_staff=True, is_superuser=True)
+        _school("12320706MB1234567X")
+        upload = SimpleUploadedFile("roster.csv", _roster("320706", "139", "12320706MB1234567X").encode("utf-8"),
+                                    content_type="text/csv")
+        job = import_start(importer_key="after_school.students", file=upload, dry_run=False, actor=admin)
+        try:
+            import_run_by_id(job_id=job.pk)
+        except RuntimeError:
+            assert connection.vendor != "postgresql"  # one process: the worker sees the exception
+        job.refresh_from_db()
+    finally:
+        base.register_importer(roster)
+    assert job.state == "failed" and job.message == gettext(
+        "The import stopped because of an internal error. Saved rows are kept; report this to the administrator.")
+    assert Enrolment.objects.filter(student__name="张小明").exists()  # its chunk came before the crash
