@@ -8,6 +8,10 @@ student and guardian; 1 % of rows carry a mistake, so the row-by-row error repor
 then runs the import job as the task worker would (``import_run``) and prints its figures. A
 600,000-row file is about 80 MB: above the default upload limit (IMPORT_MAX_BYTES, 20 MB).
 
+``--parallel N`` (PostgreSQL): one import job whose run splits the rows by family over N
+processes (IMPORT_WORKERS; one progress count and one error report). CPU time is this process's
+and its children's together. A progress bar (tqdm, on stderr) follows the job's count.
+
 ``--workers N`` (PostgreSQL): the roster is split into N files by family — rows that share a
 student, a guardian or a phone number stay in one file, so no two jobs register the same person
 or account — and the N import jobs run at once in N processes, as N task workers would run them.
@@ -31,8 +35,9 @@ HEADER = "学校统一社会信用代码,年级,班级,学生姓名,学生身份
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU time and its finished children's (the parts of a parallel run)."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def write_roster(path: str, *, rows: int, codes: list[str], seed: int = 1) -> None:
@@ -145,7 +150,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=600_000)
     parser.add_argument("--schools", type=int, default=364)
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the import to FILE and print its top 30")
-    parser.add_argument("--workers", type=int, default=1, help="split by family and import in N processes (PostgreSQL)")
+    parser.add_argument("--workers", type=int, default=1, help="split by family into N jobs, each in a process (PostgreSQL)")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="one job whose run splits the rows over N processes (IMPORT_WORKERS; PostgreSQL)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
 
     import django
@@ -201,7 +209,15 @@ def main() -> None:
     wall, cpu = time.perf_counter(), _cpu()
     if profiler:
         profiler.enable()
-    job = import_run(ImportJob.objects.get(pk=job.pk))
+    from tqdm import tqdm
+
+    bar = tqdm(total=args.rows, unit="rows", disable=args.no_progress, mininterval=2, file=sys.stderr)
+
+    def progress(j) -> None:
+        bar.update(j.processed - bar.n)
+
+    job = import_run(ImportJob.objects.get(pk=job.pk), workers=args.parallel, on_progress=progress)
+    bar.close()
     if profiler:
         profiler.disable()
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
@@ -210,10 +226,11 @@ def main() -> None:
 
         profiler.dump_stats(args.profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-    print(f"import: {job.state}, {job.total} rows ({job.ok} saved, {job.failed} with errors, "
+    print(f"import: {job.state}, {args.parallel} process(es), {job.total} rows ({job.ok} saved, {job.failed} with errors, "
           f"{len(job.errors)} errors reported) in {wall:.1f} s wall, {cpu:.1f} s CPU")
-    print(f"rows/s: {job.total / wall:.0f} (wall), {job.total / cpu:.0f} (per CPU-second of this process)")
-    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"rows/s: {job.total / wall:.0f} (wall), {job.total / cpu:.0f} (per CPU-second of this process and its parts)")
+    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+          f"(of one part: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB)")
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

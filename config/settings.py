@@ -321,6 +321,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Processes one import run splits a large roster over (PostgreSQL; rows split by family, one
+# error report): about the cores the task worker's machine can give it and PostgreSQL.
+IMPORT_WORKERS = int(env("IMPORT_WORKERS", "1"))
 # A staff list longer than this downloads in the background, with a progress bar (imports.exports).
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "5000"))
 

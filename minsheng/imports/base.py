@@ -54,6 +54,10 @@ class Importer:
     chunk_size: int = 1000
     roles: tuple[str, ...] = ("admin",)
     validate_row: Callable[[dict], None] | None = None  # cross-column checks
+    # Columns whose equal values tie rows together (the same person, account or family): an
+    # import run split over processes (IMPORT_WORKERS) keeps tied rows in one process, in file
+    # order. Must include the natural key's columns. Empty: the importer runs in one process.
+    tie_columns: tuple[str, ...] = ()
     description: Any = ""
     extra: dict = field(default_factory=dict)
 

@@ -182,12 +182,14 @@ def _class_groups(rows: list[dict], year: int) -> dict[tuple, ClassGroup]:
         grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
         missing = {(s, lvl) for s, lvl, _n in wanted - known.keys()} - grades.keys()
         if missing:
+            # In key order: parts of a parallel run making the same classes wait on each other
+            # (ON CONFLICT DO NOTHING) in one order, never in a cycle.
             Grade.objects.bulk_create([Grade(school_id=s, level=lvl, name=f"{GRADE_NAMES[lvl - 1]}年级")
-                                       for s, lvl in missing], ignore_conflicts=True)
+                                       for s, lvl in sorted(missing)], ignore_conflicts=True)
             grades = {(g.school_id, g.level): g for g in Grade.objects.filter(school_id__in=school_ids)}
         ClassGroup.objects.bulk_create(
             [ClassGroup(grade=grades[(s, lvl)], school_id=s, school_year=year, number=n,
-                        name=f"{GRADE_NAMES[lvl - 1]}（{n}）班") for s, lvl, n in wanted - known.keys()],
+                        name=f"{GRADE_NAMES[lvl - 1]}（{n}）班") for s, lvl, n in sorted(wanted - known.keys())],
             ignore_conflicts=True)
         read()
     return known
@@ -234,6 +236,7 @@ IMPORTERS = [
         ],
         # One row per student and guardian: a student with two guardians has two rows.
         natural_key=("id_number", "guardian_id_number"),
+        tie_columns=("id_number", "guardian_id_number", "guardian_phone"),
         save_rows=save_students,
         chunk_size=5000,
         roles=("school_admin", "admin"),
@@ -251,6 +254,7 @@ IMPORTERS = [
             Column("party_member", ("中共党员", "party member"), parse_yes_no, required=False),
         ],
         natural_key=("id_number",),
+        tie_columns=("id_number", "phone"),
         save_rows=save_teachers,
         chunk_size=5000,
         roles=("school_admin", "admin"),
