@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.access.selectors import user_has_role
 from minsheng.audit.services import audit_record
@@ -20,6 +21,9 @@ from .models import ImportJob, ImportState
 from .reading import is_blank, open_rows, sniff
 
 logger = logging.getLogger(__name__)
+# What a job says when an importer fails (one process or one of the parts); saved rows stay.
+INTERNAL_ERROR = gettext_lazy(
+    "The import stopped because of an internal error. Saved rows are kept; report this to the administrator.")
 
 MAX_BYTES = settings.IMPORT_MAX_BYTES
 MAX_STORED_ERRORS = 10_000
@@ -253,8 +257,7 @@ def import_run(job: ImportJob, *, workers: int | None = None, on_progress=None) 
         crashed = import_in_parts(importer, job, positions, n_workers, tally=tally, on_progress=on_progress)
         if crashed:
             _tally_to_job(job, tally)
-            return _finish(job, ImportState.FAILED, _("The import stopped because of an internal error. Saved "
-                                                     "rows are kept; report this to the administrator."))
+            return _finish(job, ImportState.FAILED, str(INTERNAL_ERROR))
     else:
         def after_chunk() -> None:
             _tally_to_job(job, tally)
@@ -305,6 +308,6 @@ def import_run_by_id(*, job_id: int) -> ImportJob:
     except Exception as exc:
         # An importer bug: the job shows as failed instead of "running" forever;
         # chunks already saved stay saved. The worker still logs the traceback.
-        _finish(job, ImportState.FAILED, _("The import stopped because of an internal error. Saved rows are kept; report this to the administrator."))
+        _finish(job, ImportState.FAILED, str(INTERNAL_ERROR))
         logger.exception("import job %s failed", job_id)
         raise exc
