@@ -19,7 +19,6 @@ from minsheng.identity import services
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import SignInLink, User
 
-
 PHONE = "13912340011"
 PASSWORD = "Haizhou-river-2026"
 
