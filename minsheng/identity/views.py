@@ -249,7 +249,8 @@ def totp_setup_view(request):
     return render(
         request,
         "identity/totp_setup.html",
-        {"form": form, "qr_svg": totp_qr_svg(uri), "secret": user.totp_secret, "next": next_url},
+        {"form": form, "qr_svg": totp_qr_svg(uri), "secret": user.totp_secret, "next": next_url,
+         "may_unmask": user_may_unmask(user)},
         status=400 if form.errors else 200,
     )
 

@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.access.selectors import staff_assignments_for
+from minsheng.access.models import RoleAssignment
+from minsheng.access.selectors import staff_admin_may_grant, staff_assignments_for
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import DomainError, ErrorCode, NotAllowed, ValidationFailed
 from minsheng.core.sms import SmsFailed, sms_send
@@ -80,7 +81,7 @@ def _sms_text(purpose: str, url: str, hours: int, lead: str) -> str:
         body = _("To choose a new password for the workbench, open this link within %(hours)d hours: "
                  "%(url)s . The link works once. If you did not ask for it, tell your administrator.")
     text = body % {"hours": hours, "url": url}
-    return f"{lead} {text}" if lead else f"{_('[Minsheng]')} {text}"
+    return " ".join((lead or _("[Minsheng]"), text))
 
 
 @transaction.atomic
@@ -124,10 +125,20 @@ def staff_link_issue(
     return IssuedLink(link=link, token=token, url=url)
 
 
+def _may_manage(actor: User, user: User) -> bool:
+    """A staff administrator who sees one of the person's roles, or an administrator who may give
+    one of them (a provider's administrator and its caregivers: delegated grants)."""
+    if staff_assignments_for(user=actor).filter(user=user).exists():
+        return True
+    held = RoleAssignment.objects.filter(user=user).select_related("organisation", "region")
+    return any(staff_admin_may_grant(user=actor, role_code=a.role_id, organisation=a.organisation, region=a.region)
+               for a in held)
+
+
 def staff_link_resend(*, actor: User, user: User, site_url: str = "") -> IssuedLink:
     """An administrator who may manage ``user`` sends a new link (the old one stops working):
     the first sign-in link while the person has no password yet, else a password link."""
-    if not (user.is_staff and user.is_active and staff_assignments_for(user=actor).filter(user=user).exists()):
+    if not (user.is_staff and user.is_active and _may_manage(actor, user)):
         raise NotAllowed(_("You may send a sign-in link only to staff whose roles you administer."))
     purpose = SignInLinkPurpose.RESET if user.has_usable_password() else SignInLinkPurpose.FIRST
     return staff_link_issue(user=user, purpose=purpose, actor=actor, site_url=site_url)
