@@ -200,7 +200,7 @@ def staff_link_redeem(*, token: str, code: str, password: str, password_again: s
     if not SignInLink.objects.filter(pk=link.pk, used_at=None, revoked_at=None).update(used_at=now):
         raise LinkNotValid(_("This link has already been used. Sign in with your mobile number and password."),
                            reason="used")
-    first = link.purpose == SignInLinkPurpose.FIRST and not user.has_usable_password()
+    first = link.purpose == SignInLinkPurpose.FIRST
     user.set_password(password)
     user.save(update_fields=["password"])
     lockout_clear(f"phone:{user.phone}")

@@ -80,7 +80,6 @@ def staff_invite(
     lead = _("[Minsheng] You have been given the role %(role)s at %(organisation)s.") % {
         "role": role_title, "organisation": organisation.name}
     if needs_link:
-        user.refresh_from_db(fields=["is_staff"])
         staff_link_issue(user=user, purpose=SignInLinkPurpose.FIRST, actor=actor, site_url=site_url,
                          lead=lead, template=INVITE_TEMPLATE)
         return assignment
