@@ -237,6 +237,12 @@ LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 OTP_TTL_SECONDS = 300
 OTP_RESEND_SECONDS = 60
+# Staff sign-in links by SMS (minsheng.identity.services.links): the invitation's first sign-in
+# link, and the link a member of staff who forgot the password asks for. SITE_URL is the address
+# the SMS names (a service has no request to build it from).
+STAFF_LINK_HOURS = int(env("STAFF_LINK_HOURS", "72"))
+STAFF_RESET_LINK_HOURS = int(env("STAFF_RESET_LINK_HOURS", "2"))
+SITE_URL = env("SITE_URL", "http://localhost:8000")
 # SMS for sign-in codes and notices (minsheng.core.sms): "console" prints,
 # "http" posts to the provider's API, or a dotted path names another gateway.
 SMS_CHANNEL = env("SMS_CHANNEL", "console")

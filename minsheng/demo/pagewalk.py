@@ -40,6 +40,8 @@ START_URLS = ("/", "/me/", "/workbench/", "/cases/mine/", "/notifications/")
 POST_ONLY = "POST only: a form's button"
 KNOWN_UNOPENED = {
     "accounts/real-name/callback/": "only as the identity service's redirect back, with its code",
+    "accounts/staff/link/<str:token>/": "a one-time sign-in link a member of staff receives by SMS (its token "
+                                        "is in no page); without it, accounts/staff/link/ says what to do (walked)",
     "accounts/logout/": POST_ONLY,
     "accounts/display/": POST_ONLY + " (the elderly-mode switch on every page)",
     "i18n/setlang/": POST_ONLY + " (the language switch on every page)",
@@ -52,6 +54,7 @@ KNOWN_UNOPENED = {
     "workbench/tasks/<int:task_id>/claim/": POST_ONLY,
     "workbench/tasks/<int:task_id>/complete/": POST_ONLY,
     "workbench/staff/<int:user_id>/remove/": POST_ONLY,
+    "workbench/staff/<int:user_id>/link/": POST_ONLY + " (send the sign-in link again)",
     "workbench/staff/<int:user_id>/roles/<int:assignment_id>/take/": POST_ONLY,
     "p/after_school/apply/": POST_ONLY,
     "p/after_school/applications/<int:application_id>/rate/": POST_ONLY,

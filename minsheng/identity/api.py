@@ -1,5 +1,7 @@
 """/api/v1/identity/: codes, tokens, the signed-in user, family members, staff person view."""
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -288,8 +290,26 @@ def staff_invite(request: HttpRequest, payload: StaffInviteIn):
     assignment = services.staff_invite(
         actor=user, phone=payload.phone, name=payload.name, role_code=payload.role,
         organisation=_organisation_for(user, payload.organisation_id), region=payload.region,
+        site_url=request.build_absolute_uri("/"),
     )
     return Status(201, _assignment_out(assignment))
+
+
+class StaffLinkOut(Schema):
+    purpose: str
+    expires_at: datetime
+
+
+@router.post("/staff/{user_id}/link", response={201: StaffLinkOut, **ERROR_RESPONSES})
+def staff_link_send(request: HttpRequest, user_id: int):
+    """Send a member of the caller's staff a new one-time sign-in link by SMS (the first sign-in
+    while they have no password, else a new password); the earlier link stops working."""
+    user = _staff_admin(request)
+    member = User.objects.filter(pk=user_id, pk__in=staff_assignments_for(user=user).values("user_id")).first()
+    if member is None:
+        raise NotFound()
+    issued = services.staff_link_resend(actor=user, user=member, site_url=request.build_absolute_uri("/"))
+    return Status(201, {"purpose": issued.link.purpose, "expires_at": issued.link.expires_at})
 
 
 @router.post("/staff/{user_id}/roles", response={201: StaffAssignmentOut, **ERROR_RESPONSES})

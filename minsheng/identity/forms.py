@@ -114,3 +114,22 @@ class UnmaskForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. checking an application in case 2026-0012")}),
     )
+
+
+class StaffLinkForm(forms.Form):
+    """A member of staff opening a sign-in link: the SMS code, then the password, twice."""
+
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label=_("New password"), max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password and not like your name."),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"), max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

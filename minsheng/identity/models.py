@@ -190,3 +190,34 @@ class PersonRelation(TimeStampedModel):
                 condition=~models.Q(person=models.F("relative")), name="relation_not_self"
             ),
         ]
+
+
+class SignInLinkPurpose(models.TextChoices):
+    FIRST = "first", _("first sign-in")
+    RESET = "reset", _("password reset")
+
+
+class SignInLink(models.Model):
+    """登录链接 — a one-time link by SMS for a member of staff: the first sign-in after an
+    invitation, or a forgotten password. Only the token's sha256 is stored; the URL carries
+    the token and nothing else (no account number). A link works once, until ``expires_at``,
+    and a newer link for the same account revokes it (minsheng.identity.services.links)."""
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="sign_in_links")
+    purpose = models.CharField(_("purpose"), max_length=8, choices=SignInLinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["user", "used_at", "revoked_at"], name="signinlink_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.user}"

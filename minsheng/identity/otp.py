@@ -19,7 +19,7 @@ from minsheng.core.sms import SmsFailed, sms_send
 from .crypto import keyed_hash
 
 MAX_TRIES = 5
-PURPOSES = ("signin", "reset")
+PURPOSES = ("signin", "reset", "link")  # "link": a member of staff opening a sign-in link
 
 
 def _key(purpose: str, phone: str) -> str:
@@ -48,7 +48,9 @@ def otp_issue(*, phone: str, purpose: str = "signin") -> int:
         timeout=max(settings.OTP_TTL_SECONDS, settings.OTP_RESEND_SECONDS),
     )
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
-    if purpose == "reset":
+    if purpose == "link":
+        text = _("[Minsheng] Your code to confirm your staff sign-in link is %(code)s, valid for %(minutes)d minutes. Never tell anyone this code.")
+    elif purpose == "reset":
         text = _("[Minsheng] Your code to reset your password is %(code)s, valid for %(minutes)d minutes. Never tell anyone this code.")
     else:
         text = _("[Minsheng] Your sign-in code is %(code)s, valid for %(minutes)d minutes. Never tell anyone this code.")

@@ -68,7 +68,9 @@ def _sign_in(request, user, next_url: str):
         next_url = reverse("workbench:inbox")  # staff land on their work, not the citizens' home
     login(request, user, backend=BACKEND)
     request.session.set_expiry(services.session_age_for(user))
-    if user.is_staff and user_may_unmask(user):
+    # Staff who have set up an authenticator app enter its code at every sign-in; staff whose
+    # role opens personal data set one up now.
+    if user.is_staff and (user.has_second_factor or user_may_unmask(user)):
         view = "identity:totp_verify" if user.has_second_factor else "identity:totp_setup"
         return redirect(f"{reverse(view)}?next={next_url}")
     return redirect(next_url)
@@ -172,16 +174,18 @@ def display_mode_view(request):
 @public
 @rate_limit(key="ip", rate="5/m", scope="otp")
 def password_reset_view(request):
-    """Citizens: ask for a reset code by SMS."""
+    """Ask for a reset by SMS: citizens get a code (the next page), staff a one-time link."""
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.otp_request(phone=form.cleaned_data["phone"], purpose="reset")
+            services.otp_request(phone=form.cleaned_data["phone"], purpose="reset",
+                                 site_url=request.build_absolute_uri("/"))
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             request.session[OTP_PHONE_KEY] = phone_validate(form.cleaned_data["phone"])
-            messages.success(request, _("If this number has an account, a code has been sent to it."))
+            messages.success(request, _("If this number has an account, an SMS has been sent to it: "
+                                        "a code for citizens, or a link for staff (open it on your phone)."))
             return redirect("identity:password_reset_confirm")
     return render(request, "identity/password_reset.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -245,7 +249,8 @@ def totp_setup_view(request):
     return render(
         request,
         "identity/totp_setup.html",
-        {"form": form, "qr_svg": totp_qr_svg(uri), "secret": user.totp_secret, "next": next_url},
+        {"form": form, "qr_svg": totp_qr_svg(uri), "secret": user.totp_secret, "next": next_url,
+         "may_unmask": user_may_unmask(user)},
         status=400 if form.errors else 200,
     )
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<int:user_id>/", staff.staff_member, name="staff_member"),
     path("staff/<int:user_id>/roles/<int:assignment_id>/take/", staff.staff_role_take, name="staff_role_take"),
+    path("staff/<int:user_id>/link/", staff.staff_link_send, name="staff_link_send"),
     path("staff/<int:user_id>/remove/", staff.staff_member_remove, name="staff_remove"),
 ]

@@ -26,6 +26,15 @@ from .accounts import (  # noqa: F401
     user_large_text_set,
     user_password_set,
 )
+from .links import (  # noqa: F401
+    LinkNotValid,
+    staff_link_code_send,
+    staff_link_find,
+    staff_link_issue,
+    staff_link_redeem,
+    staff_link_resend,
+    staff_password_link_request,
+)
 from .people import (  # noqa: F401
     REAL_NAME_REDIRECT_SECONDS,
     SECOND_FACTOR_MAX_AGE,

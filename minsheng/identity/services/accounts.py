@@ -35,14 +35,23 @@ from .people import name_validate
 
 
 # --- accounts and sign-in --------------------------------------------------------
-def otp_request(*, phone: str, purpose: str = "signin") -> int:
-    """Send a sign-in (or password reset) code by SMS. Returns seconds until a resend."""
+def otp_request(*, phone: str, purpose: str = "signin", site_url: str = "") -> int:
+    """Send a sign-in (or password reset) code by SMS. Returns seconds until a resend.
+
+    A member of staff asking for a reset gets a one-time sign-in link instead of a code
+    (``links.staff_password_link_request``): the link leads to the same checks as the first
+    sign-in, and the second factor still follows."""
     phone = phone_validate(phone)
     lockout_check(f"phone:{phone}")
     if purpose == "reset":
         user = user_find_by_phone(phone)
+        if user is not None and user.is_staff:
+            from .links import staff_password_link_request
+
+            staff_password_link_request(user=user, site_url=site_url)
         if user is None or user.is_staff:
-            # Answer as if sent, so the form does not reveal which numbers have accounts.
+            # Answer as if a code was sent, so the form does not reveal which numbers have
+            # accounts, nor which are staff.
             return settings.OTP_RESEND_SECONDS
     return otp.otp_issue(phone=phone, purpose=purpose)
 

@@ -18,7 +18,8 @@ from minsheng.regions.models import Region
 
 from ..crypto import keyed_hash
 from ..idnumbers import mask_phone, phone_validate
-from ..models import User
+from ..models import SignInLinkPurpose, User
+from .links import staff_link_issue
 from .people import name_validate
 
 INVITE_TEMPLATE = "staff_invited"
@@ -47,15 +48,19 @@ def _check(actor, role_code: str, organisation: Organisation, region: Region) ->
 
 @transaction.atomic
 def staff_invite(
-    *, actor, phone: str, name: str, role_code: str, organisation: Organisation, region=None
+    *, actor, phone: str, name: str, role_code: str, organisation: Organisation, region=None,
+    site_url: str = "",
 ) -> RoleAssignment:
-    """Invite a person by mobile number to a role: the account is found or created (it signs
-    in with an SMS code), given the role, and told by SMS."""
+    """Invite a person by mobile number to a role: the account is found or created, given the
+    role, and told by SMS. A person who has not yet signed in as staff (a new account, or one
+    without a password) gets a one-time first sign-in link in that SMS (``links``); staff
+    never sign in with an SMS code alone."""
     phone = phone_validate(phone)
     region = _region(region, organisation)
     _check(actor, role_code, organisation, region)
     user = User.objects.select_for_update().filter(phone_hash=keyed_hash(phone)).first()
     created = user is None
+    was_staff = bool(user and user.is_staff)
     if created:
         user = User(name=name_validate(name), phone=phone, phone_hash=keyed_hash(phone), is_staff=True)
         user.set_unusable_password()
@@ -63,14 +68,21 @@ def staff_invite(
     assignment = role_assign(
         user=user, role_code=role_code, organisation=organisation, region=region, actor=actor
     )
+    needs_link = created or not was_staff or not user.has_usable_password()
     audit_record(
         event_type="identity.staff_invited",
         actor=actor,
         target=user,
         new={"phone": mask_phone(phone), "new_account": created, "role": role_code,
-             "organisation": organisation.pk, "region": region.code},
+             "organisation": organisation.pk, "region": region.code, "link": needs_link},
     )
     role_title = assignment.role.title
+    lead = _("[Minsheng] You have been given the role %(role)s at %(organisation)s.") % {
+        "role": role_title, "organisation": organisation.name}
+    if needs_link:
+        staff_link_issue(user=user, purpose=SignInLinkPurpose.FIRST, actor=actor, site_url=site_url,
+                         lead=lead, template=INVITE_TEMPLATE)
+        return assignment
 
     def notify() -> None:
         try:
@@ -78,12 +90,10 @@ def staff_invite(
                 phone=phone,
                 template=INVITE_TEMPLATE,
                 params={"role": role_title, "organisation": organisation.name},
-                text=_("You have been given the role %(role)s at %(organisation)s. "
-                       "Sign in to the workbench with this mobile number and an SMS code.")
-                % {"role": role_title, "organisation": organisation.name},
+                text=lead + " " + _("Sign in to the workbench with your mobile number and password."),
             )
         except SmsFailed:
-            pass  # the role is given either way; the person can sign in by SMS code any time
+            pass  # the role is given either way; the person signs in as before
 
     transaction.on_commit(notify)
     return assignment

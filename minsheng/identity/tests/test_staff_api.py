@@ -44,3 +44,24 @@ def test_staff_without_the_administrator_role_are_refused(client, city):  # noqa
                      role_code="case_officer", organisation=orgs["donghai_civil"])
     client.force_login(a.user)
     assert client.get("/api/v1/identity/staff").status_code == 403
+
+
+def test_an_administrator_sends_the_sign_in_link_again_through_the_api_within_its_scope(
+    client, city, django_capture_on_commit_callbacks  # noqa: F811
+):
+    from minsheng.core import sms
+    from minsheng.identity.models import SignInLink
+
+    regions, orgs, users = city
+    inside = staff_invite(actor=users["district_admin"], phone="13812345678", name="王小明",
+                          role_code="case_officer", organisation=orgs["haizhou_civil"])
+    outside = staff_invite(actor=users["city_admin"], phone="13812345670", name="钱七",
+                           role_code="case_officer", organisation=orgs["donghai_civil"])
+    client.force_login(users["district_admin"])
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/api/v1/identity/staff/{inside.user_id}/link")
+    assert sent.status_code == 201 and sent.json()["purpose"] == "first"
+    assert [m.phone for m in sms.outbox] == ["13812345678"] and "http://testserver/accounts/staff/link/" in sms.outbox[0].text
+    assert SignInLink.objects.filter(user_id=inside.user_id, revoked_at__isnull=True).count() == 1
+    assert client.post(f"/api/v1/identity/staff/{outside.user_id}/link").status_code == 404

@@ -33,7 +33,9 @@ def test_a_district_admin_invites_by_phone_within_its_district_audited_and_told_
     events = list(
         AuditEvent.objects.filter(actor=users["district_admin"]).order_by("pk").values_list("event_type", flat=True)
     )
-    assert events == ["access.role_assigned", "identity.staff_invited"]
+    assert events == ["access.role_assigned", "identity.staff_invited", "identity.staff_link_issued"]
+    # The invitation carries the first sign-in link, not an SMS-code sign-in staff cannot use.
+    assert "/accounts/staff/link/" in sms.outbox[0].text and "SMS code" not in sms.outbox[0].text
     invited = AuditEvent.objects.get(event_type="identity.staff_invited")
     assert "13812345678" not in str(invited.new_values)  # the number is masked in the trail
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from minsheng.core.errors import DomainError
 from minsheng.identity.models import User
 from minsheng.identity.services import (
     staff_invite,
+    staff_link_resend,
     staff_remove,
     staff_role_grant,
     staff_role_revoke,
@@ -86,6 +88,7 @@ def staff_list(request):
             assignment = staff_invite(
                 actor=user, phone=data["phone"], name=data["name"], role_code=data["role"].code,
                 organisation=data["organisation"], region=data["region"],
+                site_url=request.build_absolute_uri("/"),
             )
         except DomainError as exc:
             _show(request, invite, exc)
@@ -137,7 +140,9 @@ def staff_member(request, user_id: int):
     return render(
         request,
         "workbench/staff_member.html",
-        {"member": member, "assignments": assignments.order_by("pk"), "form": form},
+        {"member": member, "assignments": assignments.order_by("pk"), "form": form,
+         "link": member.sign_in_links.order_by("-created_at").first(),
+         "signed_in": member.has_usable_password(), "now": timezone.now()},
         status=422 if form.errors else 200,
     )
 
@@ -172,3 +177,18 @@ def staff_member_remove(request, user_id: int):
     messages.success(request, _("%(name)s no longer holds %(count)d role(s) here.") % {
         "name": member.name, "count": taken})
     return redirect("workbench:staff")
+
+
+@require_POST
+@staff(*STAFF_ADMIN_ROLES)
+def staff_link_send(request, user_id: int):
+    """Send the person a new one-time sign-in link by SMS (the earlier one stops working)."""
+    member, _assignments = _member(request, user_id)
+    try:
+        staff_link_resend(actor=request.user, user=member, site_url=request.build_absolute_uri("/"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("A new sign-in link was sent to %(phone)s; the earlier link no longer works.")
+                         % {"phone": member.phone_masked})
+    return redirect("workbench:staff_member", member.pk)

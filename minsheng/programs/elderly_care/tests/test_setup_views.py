@@ -201,3 +201,29 @@ def test_read_only_roles_and_other_roles(client):
     client.force_login(hz.community_worker)
     assert client.get(f"{P}/caregivers/").status_code == 403
     assert client.get(f"{P}/contracts/").status_code == 403
+
+
+def test_a_provider_admin_sends_a_caregiver_the_sign_in_link_again_and_another_provider_cannot(
+    client, django_capture_on_commit_callbacks
+):
+    from minsheng.core import sms
+    from minsheng.identity.models import SignInLink
+
+    from ..services import caregivers
+
+    hz, ly = sf.district(), sf.district("lianyun")
+    with django_capture_on_commit_callbacks(execute=True):
+        cg = caregivers.caregiver_invite(actor=hz.provider_admin, provider=hz.provider, phone="13800138000",
+                                         name="刘护理")
+    assert "/accounts/staff/link/" in sms.outbox[-1].text  # the invitation's first sign-in link
+    client.force_login(hz.provider_admin)
+    page = f"{P}/caregivers/{cg.pk}/"
+    assert "data-test=\"caregiver-link\"" in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(page, {"action": "send_link"})
+    assert sent.status_code == 302
+    links = SignInLink.objects.filter(user=cg.user).order_by("pk")
+    assert links.count() == 2 and links[0].revoked_at is not None and links[1].issued_by == hz.provider_admin
+    client.force_login(ly.provider_admin)
+    assert client.post(page, {"action": "send_link"}).status_code == 404
+    assert SignInLink.objects.filter(user=cg.user).count() == 2

@@ -6,13 +6,15 @@ Civil-affairs officers and supervisors see the caregivers of their region's prov
 only. Records come through the gates in selectors_setup; each change is one service call.
 """
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.access.decorators import staff
 from minsheng.access.selectors import staff_admin_may_grant
-from minsheng.core.errors import NotFound
+from minsheng.core.errors import DomainError, NotFound
+from minsheng.identity.services import staff_link_resend
 from minsheng.imports.exports import export_response
 
 from .. import exports_setup as exports
@@ -47,7 +49,7 @@ def caregivers(request):
                 actor=request.user, provider=d["provider"], phone=d["phone"], name=d["name"],
                 qualification=d["qualification"], certificate_number=d["certificate_number"],
                 certificate_valid_to=d["certificate_valid_to"]),
-                _("The caregiver was invited: an SMS tells them to sign in with this mobile number."),
+                _("The caregiver was invited: an SMS gives them a one-time link for their first sign-in."),
                 reverse("elderly_care:caregivers"))
             if done is not None:
                 return done
@@ -80,6 +82,17 @@ def caregiver_edit(request, caregiver_id: int):
             form = CaregiverForm(request.POST)
             done = form_submit(request, form, lambda d: caregiver_svc.caregiver_update(
                 actor=request.user, caregiver=caregiver, **d), _("The caregiver's record was saved."), here)
+        elif action == "send_link":
+            # The invitation's link again (or one to choose a new password): identity's service
+            # checks that this administrator may give the caregiver's role.
+            try:
+                staff_link_resend(actor=request.user, user=caregiver.user, site_url=request.build_absolute_uri("/"))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("A new sign-in link was sent to the caregiver's phone; "
+                                            "the earlier link no longer works."))
+            return redirect(here)
         elif action == "deactivate":
             leave = ReasonForm(request.POST, label=_("Why does the caregiver leave?"))
             done = form_submit(request, leave, lambda d: caregiver_svc.caregiver_deactivate(
