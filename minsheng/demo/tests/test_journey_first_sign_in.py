@@ -19,8 +19,11 @@ from minsheng.demo.journeys import (
 )
 from minsheng.identity.crypto import keyed_hash
 from minsheng.identity.models import User
+from minsheng.identity.tests import conftest as identity_fixtures
 
 pytestmark = pytest.mark.browser
+# identity's fixtures: staff in a region, a fresh SMS outbox and English messages.
+clean_state, regions, make_staff = identity_fixtures.clean_state, identity_fixtures.regions, identity_fixtures.make_staff
 PHONE = "13912340021"
 
 
