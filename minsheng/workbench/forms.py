@@ -69,6 +69,8 @@ class StaffFilterForm(forms.Form):
     organisation = forms.CharField(label=_("Organisation name contains"), required=False, max_length=100)
 
     def __init__(self, *args, roles, **kwargs):
+        # Its own ids: the invite form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "filter_%s")
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = roles.order_by("code")
 
@@ -109,5 +111,10 @@ class OrganisationForm(forms.Form):
 
 
 class OrganisationFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the create form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+
     q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + list(OrganisationKind.choices))

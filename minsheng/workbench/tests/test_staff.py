@@ -204,3 +204,18 @@ def test_a_role_that_declares_a_grant_gives_that_role_only_within_its_own_organi
     assert not may("supervisor", o["school"], r["haizhou"])  # only the role it declares
     assert not may("case_officer", o["other_school"], r["haizhou"])  # only its own organisation
     assert not may("case_officer", o["school"], r["donghai"])  # only inside its region
+
+
+def test_the_staff_and_organisation_pages_give_each_element_its_own_id(client, city):
+    """The filter form and the invite (or create) form have fields of the same names; a
+    label must point at one field only (screen readers, and a tap on the label)."""
+    import re
+    from collections import Counter
+
+    _regions, _orgs, users = city
+    client.force_login(users["city_admin"])
+    for name in ("workbench:staff", "workbench:organisations"):
+        body = client.get(reverse(name)).content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+        assert 'id="filter_q"' in body, name
+        assert [i for i, n in ids.items() if n > 1] == [], name
