@@ -171,7 +171,8 @@ def caregiver_invite(request, payload: CaregiverIn):
     c = caregivers.caregiver_invite(actor=request.auth, provider=provider, phone=payload.phone, name=payload.name,
                                     qualification=payload.qualification,
                                     certificate_number=payload.certificate_number,
-                                    certificate_valid_to=payload.certificate_valid_to)
+                                    certificate_valid_to=payload.certificate_valid_to,
+                                    site_url=request.build_absolute_uri("/"))
     return Status(201, _caregiver(c))
 
 

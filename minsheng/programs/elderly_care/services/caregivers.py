@@ -44,17 +44,18 @@ def _record_fields(qualification: str, certificate_number: str, certificate_vali
 @transaction.atomic
 def caregiver_invite(
     *, actor, provider: Organisation, phone: str, name: str, qualification: str = Qualification.NONE,
-    certificate_number: str = "", certificate_valid_to: dt.date | None = None,
+    certificate_number: str = "", certificate_valid_to: dt.date | None = None, site_url: str = "",
 ) -> Caregiver:
     """Invite a caregiver by mobile number: the account (found or created) gets the caregiver
     role at the provider and an SMS; the caregiver's record keeps the qualification.
-    A caregiver deactivated before is taken on again."""
+    A caregiver deactivated before is taken on again. ``site_url`` is the address the link in
+    the SMS starts with (the page's own host; the setting ``SITE_URL`` when empty)."""
     _administers(actor, provider)
     if not provider.is_active:
         raise ValidationFailed(_("Your provider is suspended; it cannot take on caregivers until reinstated."))
     values = _record_fields(qualification, certificate_number, certificate_valid_to)
     assignment = staff_invite(actor=actor, phone=phone, name=name, role_code=ROLE, organisation=provider,
-                              region=provider.region)
+                              region=provider.region, site_url=site_url)
     user = assignment.user
     record = Caregiver.objects.select_for_update().filter(user=user).first()
     if record is not None and record.provider_id != provider.pk:

@@ -90,7 +90,7 @@ def test_book_and_do_a_caregiver_visit(browser, live_server):
 
         clock.move_to(order.planned_start)
         with j.step("check in"):
-            phone.click("[data-test=check-in]")
+            phone.click("form[data-ready] [data-test=check-in]")
             phone.wait_for_selector("[data-test=save-tasks]")
         with j.step("tick the tasks"):
             for box in phone.locator("[data-test=task]").all():
@@ -100,7 +100,7 @@ def test_book_and_do_a_caregiver_visit(browser, live_server):
 
         clock.move_to(order.planned_start + timedelta(minutes=order.planned_minutes + 2))
         with j.step("check out and send the code"):
-            phone.click("[data-test=check-out]")
+            phone.click("form[data-ready] [data-test=check-out]")
             phone.click("[data-test=send-code]")
             phone.wait_for_selector("[data-test=code]")
         text = [m for m in sms.outbox if m.phone == SON_PHONE][-1].text  # the son's text message

@@ -91,7 +91,9 @@ def test_the_catalogue_shows_the_prices_of_the_regions_contracts(client):
     assert "999" not in body  # the other district's contract price
 
 
-def test_a_provider_admin_invites_lists_edits_and_deactivates_caregivers(client):
+def test_a_provider_admin_invites_lists_edits_and_deactivates_caregivers(client, django_capture_on_commit_callbacks):
+    from minsheng.core import sms
+
     hz = sf.district()
     client.force_login(hz.provider_admin)
     page = client.get(f"{P}/caregivers/")
@@ -99,9 +101,12 @@ def test_a_provider_admin_invites_lists_edits_and_deactivates_caregivers(client)
     bad = client.post(f"{P}/caregivers/", {"provider": hz.provider.pk, "phone": "12", "name": "刘洋",
                                           "qualification": "none"})
     assert bad.status_code == 422
-    done = client.post(f"{P}/caregivers/", {"provider": hz.provider.pk, "phone": "13800138000", "name": "刘洋",
-                                           "qualification": "carer_4", "certificate_number": "C-1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"{P}/caregivers/", {"provider": hz.provider.pk, "phone": "13800138000", "name": "刘洋",
+                                               "qualification": "carer_4", "certificate_number": "C-1"})
     assert done.status_code == 302
+    # The invitation's link starts with the address the administrator is using, not a setting's.
+    assert "http://testserver/accounts/staff/link/" in sms.outbox[-1].text
     cg = Caregiver.objects.get(user__name="刘洋")
     assert "刘洋" in client.get(f"{P}/caregivers/").content.decode()
     edit = f"{P}/caregivers/{cg.pk}/"

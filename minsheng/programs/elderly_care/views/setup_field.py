@@ -48,7 +48,7 @@ def caregivers(request):
             done = form_submit(request, form, lambda d: caregiver_svc.caregiver_invite(
                 actor=request.user, provider=d["provider"], phone=d["phone"], name=d["name"],
                 qualification=d["qualification"], certificate_number=d["certificate_number"],
-                certificate_valid_to=d["certificate_valid_to"]),
+                certificate_valid_to=d["certificate_valid_to"], site_url=request.build_absolute_uri("/")),
                 _("The caregiver was invited: an SMS gives them a one-time link for their first sign-in."),
                 reverse("elderly_care:caregivers"))
             if done is not None:
