@@ -107,8 +107,10 @@ def drill(
                             outcome = "other"
                     except ConnectionRefusedError:
                         outcome = "refused"
-                    except (ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError):
-                        # in flight on the killed worker, or queued at its socket as it exited
+                    except (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead,
+                            BrokenPipeError):
+                        # in flight on the killed worker (cut mid-response), or queued at its socket
+                        # as it exited
                         outcome = "cut"
                     except OSError:
                         outcome = "other"

@@ -3,7 +3,6 @@ the authenticator app and land on the workbench; the expired and used links' pag
 administrator's "send the link again"; the forgotten-password link. English and Chinese."""
 
 import datetime as dt
-import re
 
 import pyotp
 import pytest
@@ -12,12 +11,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from minsheng.access.models import Organisation
 from minsheng.audit.models import AuditEvent
 from minsheng.core import sms
-from minsheng.identity import services
 from minsheng.identity.crypto import keyed_hash
-from minsheng.identity.models import SignInLink, User
+from minsheng.identity.models import SignInLink
+
+from .conftest import sms_code, staff_link_path
 
 PHONE = "13912340011"
 PASSWORD = "Haizhou-river-2026"
@@ -26,27 +25,12 @@ pytestmark = pytest.mark.django_db
 
 
 def link_path(phone: str = PHONE) -> str:
-    text = [m for m in sms.outbox if m.phone == phone and "/accounts/staff/link/" in m.text][-1].text
-    return re.search(r"(/accounts/staff/link/[\w-]+/)", text).group(1)
+    return staff_link_path(phone)
 
 
 @pytest.fixture
-def admin(make_staff):
-    return make_staff("staff_admin")
-
-
-@pytest.fixture
-def invited(admin, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.staff_invite(actor=admin, phone=PHONE, name="周敏", role_code="case_officer",
-                              organisation=Organisation.objects.get(name="海州区民政局"))
-    return User.objects.get(phone_hash=keyed_hash(PHONE))
-
-
-def sms_code(phone: str) -> str:
-    """The newest 6-digit code sent to ``phone`` (in English or Chinese text)."""
-    text = [m for m in sms.outbox if m.phone == phone][-1].text
-    return re.search(r"(?<!\d)(\d{6})(?!\d)", text).group(1)
+def invited(invite):
+    return invite(PHONE)
 
 
 def open_and_send_code(client):

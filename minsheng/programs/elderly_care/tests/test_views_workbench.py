@@ -1,4 +1,4 @@
-"""Staff pages through HTTP (views/workbench.py, canteen.py, manage.py): each asserts what reached
+"""Staff pages through HTTP (views/workbench.py, retrofits.py, canteen.py, manage.py): each asserts what reached
 the database, and the refusals."""
 
 from datetime import date, timedelta
