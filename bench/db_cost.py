@@ -196,7 +196,7 @@ def submits(n: int, pid: int) -> None:
     report("apply (application_submit)", statements / len(families), spent / len(families) / 1e6,
            *Script(SCRIPTS / "apply.sql", script_vars).measure(n))
     per.print(len(families))
-    prepared("after_school_", "audit_")
+    prepared("after_school_", "audit_", "identity_")
     print(f"  pgbench apply.sql: {pgbench(SCRIPTS / 'apply.sql', script_vars, n)}", flush=True)
 
 
@@ -298,7 +298,9 @@ def explain(action) -> None:
     def show(execute, sql, params, many, context):
         if sql.startswith(("SELECT", "UPDATE", "INSERT", "DELETE")):
             cursor = context["cursor"]
-            print(f"---- {outermost(sql)}\n{cursor.mogrify(sql, params)}")
+            # Server-side binding cursors (DB_PREPARE_THRESHOLD) have no mogrify: print the
+            # statement and its parameters apart.
+            print(f"---- {outermost(sql)}\n{sql}\n  params: {params}")
             cursor.execute("SAVEPOINT explain")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print("\n".join(row[0] for row in cursor.fetchall()))

@@ -1,5 +1,6 @@
 """Reading uploaded rosters: real XLSX (a zip) or CSV in UTF-8 or GBK."""
 
+import codecs
 import csv
 import io
 import zipfile
@@ -21,20 +22,52 @@ def sniff(head: bytes) -> str:
     return "csv"
 
 
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; Chinese Excel saves CSV as GBK, so GB18030 next."""
+SAMPLE_BYTES = 64 * 1024
+
+
+def _not_text() -> ValidationFailed:
+    return ValidationFailed.for_field(
+        "file", _("The CSV file is neither UTF-8 nor GBK text. Save it again as CSV (UTF-8) and upload it."))
+
+
+def csv_encoding(head: bytes) -> str:
+    """The encoding of a CSV file whose first bytes are ``head``: UTF-8 (with or without BOM)
+    first; Chinese Excel saves CSV as GBK, so GB18030 next. ``head`` may end inside a character
+    (it is a sample), so the decoders are told more may follow."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
-    raise ValidationFailed.for_field(
-        "file", _("The CSV file is neither UTF-8 nor GBK text. Save it again as CSV (UTF-8) and upload it.")
-    )
+        return encoding
+    raise _not_text()
+
+
+def _csv_rows(binary) -> Iterator[list]:
+    """The rows of a CSV file read as a stream: a 600,000-row roster is never held whole, as
+    text or as rows. The encoding and the delimiter are judged on the first 64 KiB; a later byte
+    that is not in that encoding (a file saved half in each) refuses the file like the first
+    one would — the import counts the rows before it writes any, so nothing is saved."""
+    head = binary.read(SAMPLE_BYTES)
+    binary.seek(0)
+    encoding = csv_encoding(head)
+    sample = codecs.getincrementaldecoder(encoding)(errors="ignore").decode(head[:16 * 1024], final=False)
+    try:
+        dialect = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text, dialect)
+    except UnicodeDecodeError:
+        raise _not_text() from None
+    finally:
+        text.detach()  # the caller opened the file and closes it
 
 
 def open_rows(path_or_file, kind: str) -> Iterator[list]:
-    """Yield every row (a list of cell values) including the header row."""
+    """Yield every row (a list of cell values) including the header row. ``path_or_file``: a
+    path, or a file opened in binary mode that can seek (an upload, a stored file)."""
     if kind == "xlsx":
         from openpyxl import load_workbook
 
@@ -52,13 +85,11 @@ def open_rows(path_or_file, kind: str) -> Iterator[list]:
             wb.close()
         return
     if kind == "csv":
-        data = path_or_file.read() if hasattr(path_or_file, "read") else open(path_or_file, "rb").read()
-        text = decode_csv(data)
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        if hasattr(path_or_file, "read"):
+            yield from _csv_rows(path_or_file)
+        else:
+            with open(path_or_file, "rb") as binary:
+                yield from _csv_rows(binary)
         return
     raise ValidationFailed.for_field(
         "file", _("Only .xlsx and .csv files can be imported. Save the sheet in one of these formats.")

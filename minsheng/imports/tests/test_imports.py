@@ -10,6 +10,7 @@ from minsheng.identity.models import User
 from minsheng.imports import parsers
 from minsheng.imports.base import Column, Importer, register_importer
 from minsheng.imports.models import ImportJob, ImportState
+from minsheng.imports.reading import SAMPLE_BYTES, csv_encoding, open_rows
 from minsheng.imports.services import import_start
 
 
@@ -104,6 +105,54 @@ def test_gbk_csv_from_chinese_excel_is_decoded(admin_user, django_capture_on_com
     job.refresh_from_db()
     assert job.ok == 2, job.errors
     assert User.objects.get(username="zhao").name == "赵吉祥"
+
+
+def test_a_csv_roster_is_read_as_a_stream_not_whole():
+    """The first rows come out when only the first chunks of the file have been read."""
+    body = "".join(f"u{i},张{i},30,\r\n" for i in range(60_000)).encode("utf-8")
+    data = "用户名,姓名,年龄,邮箱\r\n".encode() + body
+
+    class Watched(io.BytesIO):
+        furthest = 0
+
+        def read(self, size=-1):
+            chunk = super().read(size)
+            Watched.furthest = max(Watched.furthest, self.tell())
+            return chunk
+
+        read1 = read
+
+    rows = open_rows(Watched(data), "csv")
+    assert next(rows) == ["用户名", "姓名", "年龄", "邮箱"] and next(rows) == ["u0", "张0", "30", ""]
+    assert Watched.furthest < len(data) // 4, (Watched.furthest, len(data))
+    assert sum(1 for _ in rows) == 59_999  # and then every row, in order
+
+
+def test_a_utf8_character_cut_by_the_sample_still_reads_as_utf8():
+    """The encoding is judged on the first 64 KiB; a character cut in two there is not GBK."""
+    head = "用户名,姓名,年龄,邮箱\r\n".encode()
+    tail = b",n,30,\r\n"
+    data = head + b"x" * (SAMPLE_BYTES - 1 - len(head) - len(tail)) + tail + "赵,赵吉祥,66,\r\n".encode()
+    assert data[SAMPLE_BYTES - 1 : SAMPLE_BYTES + 2] == "赵".encode()  # the sample ends inside 赵
+    with pytest.raises(UnicodeDecodeError):
+        data[:SAMPLE_BYTES].decode("utf-8")
+    assert csv_encoding(data[:SAMPLE_BYTES]) == "utf-8-sig"
+    assert list(open_rows(io.BytesIO(data), "csv"))[-1] == ["赵", "赵吉祥", "66", ""]
+
+
+@pytest.mark.django_db
+def test_a_csv_that_turns_into_gbk_after_its_first_rows_is_refused_and_saves_nothing(
+    admin_user, django_capture_on_commit_callbacks
+):
+    utf8 = "用户名,姓名,年龄\r\n".encode() + "".join(f"u{i},张{i},30\r\n" for i in range(8_000)).encode()
+    data = utf8 + "zhao,赵吉祥,66\r\n".encode("gbk")
+    assert len(utf8) > SAMPLE_BYTES  # the GBK bytes are past the sample the encoding is judged on
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_start(importer_key="tests.accounts", file=upload("mixed.csv", data), dry_run=False,
+                           actor=admin_user)
+    job.refresh_from_db()
+    assert job.state == ImportState.FAILED and "UTF-8" in job.message
+    assert users() == set()
 
 
 @pytest.mark.django_db
