@@ -110,6 +110,18 @@ def test_console_gateway_is_the_default_and_keeps_an_outbox(settings):
     sms.outbox.clear()
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("【民生】您正在使用工作人员登录链接，验证码为461032，5分钟内有效。", "461032"),  # no word boundary
+    ("【民生】您的登录验证码是 878215，5 分钟内有效。", "878215"),
+    ("Your sign-in code is 040506. It is valid for 5 minutes.", "040506"),
+    ("统一社会信用代码91320706MAYGH5X34W", None),  # six digits inside a longer number are not a code
+])
+def test_the_outbox_reads_the_code_a_person_reads(text, code):
+    from django.utils import timezone
+
+    assert sms.SentSms(phone="13900139000", text=text, template="t", params={}, sent_at=timezone.now()).code == code
+
+
 @pytest.mark.django_db
 def test_sign_in_code_goes_through_the_provider_and_a_failure_lets_the_person_ask_again(provider):
     from django.core.cache import cache

@@ -17,7 +17,6 @@ shows ¥90.00 of visits, ¥10.00 deducted, ¥80.00 payable.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -48,8 +47,8 @@ def _ok(page):
 
 
 def _code_sent_to(phone: str) -> tuple[str, str]:
-    text = [m for m in sms.outbox if m.phone == phone][-1].text
-    return re.search(r"\b(\d{6})\b", text).group(1), text
+    sent = [m for m in sms.outbox if m.phone == phone][-1]
+    return sent.code, sent.text
 
 
 def elderly_month(j, clock, *, root, invite) -> dict:
