@@ -1,24 +1,92 @@
-"""/api/v1/elderly_care/ — device messages (webhook), the caregiver's visit actions, booking a
-visit and dispatching it."""
+"""/api/v1/elderly_care/ — applications for home care (the family's and the officer's
+decision), device messages (webhook), the caregiver's visit actions, booking a visit and
+dispatching it."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from minsheng.cases.selectors import people_in_care_ids
+from minsheng.cases.selectors import people_in_care_ids, state_title
 from minsheng.core.errors import NotFound, ValidationFailed
 
 from . import selectors
 from .api_setup import router as setup_router
 from .models import Caregiver, ServiceItem
-from .services import booking, devices, entitlements, retrofits, settlement, visits
+from .services import applications, booking, devices, entitlements, retrofits, settlement, visits
 from .services.orders import order_dispatch
 
 router = Router(tags=["elderly_care"])
 router.add_router("/setup", setup_router)
+
+
+class CareApplicationIn(Schema):
+    elder: int | None = None  # the person applied for (yourself or someone in your care); you when left out
+    categories: list[str]  # ElderCategory codes, e.g. ["advanced_age"]
+    living_arrangement: str  # LivingArrangement code, e.g. "alone"
+    reason: str = ""
+    community: str = ""  # the street's or community's division code, when the elder's residence is not recorded
+    address: str = ""
+
+
+class CareApplicationOut(Schema):
+    id: int
+    reference: str  # the case's number, as the SMS gives it
+    elder: str
+    state: str  # the case's state, in the reader's language
+    decided: bool
+    submitted_at: datetime
+    on_behalf: bool
+
+
+class CareDecisionIn(Schema):
+    approve: bool
+    note: str = ""  # the reason, required when rejecting; the applicant reads it
+
+
+def _care_application(app) -> dict:
+    case = app.case
+    return {"id": app.pk, "reference": case.reference if case else "", "elder": app.person.name,
+            "state": state_title(case) if case else "", "decided": bool(case and case.closed_at),
+            "submitted_at": app.created_at, "on_behalf": app.on_behalf}
+
+
+@router.get("/applications", response=list[CareApplicationOut])
+def care_applications_mine(request):
+    """Your applications for home care: for yourself, the people in your care, and those you
+    submitted; newest first."""
+    return [_care_application(a) for a in selectors.applications_of(user=request.auth)[:100]]
+
+
+@router.post("/applications", response={201: CareApplicationOut})
+def care_application_submit(request, payload: CareApplicationIn):
+    """Apply for home care for yourself or someone in your care (404 for anyone else); one
+    open application a person (409). The community office reviews it; you are told the result."""
+    me = getattr(request.auth, "person", None)
+    if me is None:
+        raise NotFound()
+    person = selectors.person_to_apply_for(user=request.auth, person_id=payload.elder or me.pk)
+    if person is None:
+        raise NotFound()
+    app = applications.application_submit(
+        person=person, submitted_by=request.auth, categories=payload.categories,
+        living_arrangement=payload.living_arrangement, reason=payload.reason,
+        region_code=payload.community, address=payload.address)
+    return Status(201, _care_application(app))
+
+
+@router.post("/applications/{application_id}/decide", response=CareApplicationOut)
+def care_application_decide(request, application_id: int, payload: CareDecisionIn):
+    """Approve or reject an application of your area (civil-affairs review); 404 outside it,
+    403 for a role that does not review, 409 once decided."""
+    app = selectors.applications_for(user=request.auth).filter(pk=application_id).first()
+    if app is None:
+        raise NotFound()
+    app = applications.application_decide(application=app, actor=request.auth, approve=payload.approve,
+                                          note=payload.note)
+    return _care_application(app)
 
 
 class DeviceResult(Schema):

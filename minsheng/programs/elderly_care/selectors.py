@@ -245,6 +245,30 @@ def dashboard(*, user, start: date, end: date) -> dict:
 REVIEWERS = ("civil_affairs_officer", "case_officer", "department_head", "supervisor")
 
 
+@scoped_gate(model="identity.person", id_arg="person_id", action="apply_home_care", refuses_with_none=True)
+def person_to_apply_for(*, user, person_id: int):
+    """The person ``user`` may apply for home care for: themselves, or someone in their care
+    (guardian, family, agent); None otherwise (the refusal is audited)."""
+    from minsheng.cases.selectors import people_in_care_ids
+    from minsheng.identity.models import Person
+
+    if int(person_id) not in people_in_care_ids(user=user):
+        return None
+    return Person.objects.filter(pk=person_id).first()
+
+
+def applications_of(*, user):
+    """The applications for the user and the people in their care, and those they submitted,
+    newest first."""
+    from minsheng.cases.selectors import people_in_care_ids
+
+    return (
+        CareApplication.objects.filter(Q(person_id__in=people_in_care_ids(user=user)) | Q(submitted_by=user))
+        .select_related("person", "case")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def applications_for(*, user):
     return (
         CareApplication.objects.filter(scope_q(user=user, roles=(*REVIEWERS, "community_worker")))

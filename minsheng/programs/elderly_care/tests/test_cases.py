@@ -229,3 +229,74 @@ def test_a_citizen_cannot_apply_for_someone_outside_their_care(client):
                                               "living_arrangement": "alone", "community": community.code})
     assert answer.status_code == 404
     assert not CareApplication.objects.exists()
+
+
+API = "/api/v1/elderly_care/applications"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_family_member_applies_for_a_relative_by_api_follows_it_and_an_officer_decides_by_api(client):
+    from minsheng.audit.models import AuditEvent
+    from minsheng.identity.models import PersonRelation
+
+    org = f.civil_affairs()
+    *_, community = f.regions()
+    son = f.user("李建国")
+    me = Person.objects.create(name="李建国", birth_date=date(1970, 3, 1), user=son)
+    mother = Person.objects.create(name="李秀英", birth_date=date(1941, 6, 2))  # no residence recorded
+    PersonRelation.objects.create(person=me, relative=mother, kind="family")
+    stranger = _person("孙玉兰")
+    client.force_login(son)
+    form = {"elder": mother.pk, "categories": ["advanced_age"], "living_arrangement": "alone"}
+    where = client.post(API, form, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert where.status_code == 422 and "community" in where.json()["fields"]
+    assert "居住" in where.json()["message"] or "街道" in where.json()["message"]  # in the reader's language
+    bad = client.post(API, {**form, "categories": []}, content_type="application/json")
+    assert bad.status_code == 422 and "categories" in bad.json()["fields"]
+    outsider = client.post(API, {**form, "elder": stranger.pk, "community": community.code},
+                           content_type="application/json")
+    assert outsider.status_code == 404
+    assert AuditEvent.objects.filter(event_type="access.refused", actor=son).exists()  # the refusal is audited
+    assert not CareApplication.objects.exists()
+    made = client.post(API, {**form, "community": community.code, "address": "朐阳社区8号"},
+                       content_type="application/json")
+    assert made.status_code == 201, made.content
+    body = made.json()
+    app = CareApplication.objects.get()
+    assert (body["id"], body["elder"], body["decided"], body["on_behalf"]) == (app.pk, "李秀英", False, False)
+    assert body["reference"] == app.case.reference and body["state"] != app.case.state  # a title, not a code
+    again = client.post(API, {**form, "community": community.code}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "duplicate"
+    assert [a["id"] for a in client.get(API).json()] == [app.pk]
+    # The son cannot decide his mother's application; the civil-affairs officer of the area can.
+    assert client.post(f"{API}/{app.pk}/decide", {"approve": True}, content_type="application/json").status_code == 404
+    client.force_login(_officer(org))
+    no_reason = client.post(f"{API}/{app.pk}/decide", {"approve": False}, content_type="application/json")
+    assert no_reason.status_code == 422 and "note" in no_reason.json()["fields"]
+    decided = client.post(f"{API}/{app.pk}/decide", {"approve": True}, content_type="application/json")
+    assert decided.status_code == 200 and decided.json()["decided"] is True
+    assert Elder.objects.get(person=mother).region == community
+    twice = client.post(f"{API}/{app.pk}/decide", {"approve": True}, content_type="application/json")
+    assert twice.status_code == 409
+    client.force_login(son)
+    assert client.get(API).json()[0]["decided"] is True
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_applications_api_answers_in_a_fixed_number_of_statements(client, django_assert_max_num_queries):
+    from minsheng.identity.models import PersonRelation
+
+    f.civil_affairs()
+    son = f.user("李建国")
+    me = Person.objects.create(name="李建国", birth_date=date(1970, 3, 1), user=son)
+    for i in range(4):
+        relative = _person(f"李{i}")
+        PersonRelation.objects.create(person=me, relative=relative, kind="family")
+        application_submit(person=relative, submitted_by=son, categories=["advanced_age"], living_arrangement="alone")
+    client.force_login(son)
+    client.get(API)  # the session's first request reads the account
+    # the session's user; the caller's person and their relatives in care (people_in_care_ids);
+    # the applications with person and case — the same four for one application or forty
+    with django_assert_max_num_queries(4):
+        answer = client.get(API)
+    assert len(answer.json()) == 4

@@ -11,6 +11,7 @@ from minsheng.core.errors import DomainError
 from minsheng.identity.models import Person
 
 from ..forms import ApplyForm
+from ..selectors import person_to_apply_for
 from ..services.applications import application_submit
 from . import show_error
 
@@ -21,10 +22,9 @@ def apply(request):
     person = getattr(request.user, "person", None)
     people = list(Person.objects.filter(pk__in=people_in_care_ids(user=request.user)).order_by("pk"))
     if request.method == "POST" and person is not None:
-        wanted = request.POST.get("elder") or str(person.pk)
-        chosen = next((p for p in people if str(p.pk) == wanted), None)
+        chosen = person_to_apply_for(user=request.user, person_id=request.POST.get("elder") or person.pk)
         if chosen is None:
-            raise Http404  # someone not in the applicant's care
+            raise Http404  # someone not in the applicant's care (the refusal is audited)
         try:
             application_submit(
                 person=chosen,
