@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from minsheng.core.errors import NotFound, ValidationFailed
@@ -88,6 +89,15 @@ class VolunteerRow(Schema):
     is_active: bool
 
 
+class VolunteerEnrolIn(Schema):
+    name: str
+    phone: str = ""
+    id_number: str
+    residence_region: str  # the division code of the street or community where they live
+    occupation: str = ""
+    consent: bool  # the signed consent and pledge form is at the office
+
+
 class ActiveIn(Schema):
     active: bool
     reason: str = ""
@@ -135,7 +145,6 @@ def cycle_transition(request, cycle_id: int, payload: TransitionIn):
 @router.post("/manage/projects", response={201: ProjectSetupOut, **ERROR_RESPONSES})
 def project_create(request, payload: ProjectIn):
     """A project of the organiser's area: the lead unit and region must lie in their subtree."""
-    from django.utils.translation import gettext as _
 
     _require(request.auth, SETUP_ROLES)
     user = request.auth
@@ -166,6 +175,23 @@ def volunteers(request, active: bool | None = None, district: str = "", q: str =
     rows = qs.select_related("district")[max(offset, 0): max(offset, 0) + min(max(limit, 1), 500)]
     return [{"id": v.pk, "number": v.number, "district": v.district.name, "occupation": v.occupation,
              "is_active": v.is_active} for v in rows]
+
+
+@router.post("/manage/volunteers", response={201: VolunteerRow, **ERROR_RESPONSES})
+def volunteer_enrol(request, payload: VolunteerEnrolIn):
+    """Enrol someone who signed up on a paper form at a community office of your area (the
+    panel office); the ID number is checked, the consent recorded, the enrolment audited."""
+    from minsheng.regions.models import Region
+
+    _require(request.auth, SETUP_ROLES)
+    region = Region.objects.filter(pk=payload.residence_region.strip()).first()
+    if region is None:
+        raise ValidationFailed.for_field("residence_region", _("Choose a place in your area."))
+    v = services.volunteer_enrol_by_office(
+        actor=request.auth, name=payload.name, phone=payload.phone, id_number=payload.id_number,
+        residence_region=region, occupation=payload.occupation, consent=payload.consent)
+    return Status(201, {"id": v.pk, "number": v.number, "district": v.district.name, "occupation": v.occupation,
+                        "is_active": v.is_active})
 
 
 @router.post("/manage/volunteers/{volunteer_id}/active", response={200: VolunteerRow, **ERROR_RESPONSES})

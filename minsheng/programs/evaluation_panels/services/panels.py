@@ -84,7 +84,7 @@ def volunteer_enrol_by_office(
     An account with the same mobile number (the citizen signed in once) is linked to the new
     real-name record, so the volunteer answers invitations and scores from it; someone without an
     account is linked later, when they register their real name with the same ID number."""
-    from minsheng.identity.idnumbers import id_number_validate
+    from minsheng.identity.idnumbers import id_number_validate, phone_validate
     from minsheng.identity.services import (
         person_create,
         person_find_by_id_number,
@@ -93,6 +93,7 @@ def volunteer_enrol_by_office(
 
     from ..selectors import setup_regions
 
+    phone = phone_validate(phone) if (phone or "").strip() else ""  # as typed on the form: spaces, +86
     if not consent:
         raise ValidationFailed.for_field(
             "consent", _("Only enrol someone who has signed the consent and pledge form; tick the box once they have."))

@@ -138,3 +138,36 @@ def test_a_community_offices_list_is_imported_all_or_nothing_within_the_office_a
                                   "file": SimpleUploadedFile("名单.csv", _sheet(good), content_type="text/csv")})
     assert not Volunteer.objects.exists()
     assert ImportJob.objects.count() == 3
+
+
+API = "/api/v1/evaluation_panels/manage/volunteers"
+
+
+def api_post(client, data, **headers):
+    return client.post(API, data, content_type="application/json", **headers)
+
+
+def test_the_office_enrols_by_api_with_the_same_checks_as_the_page(client, offices):
+    form = {"name": "周桂兰", "phone": "139 0000 7001", "id_number": ID_NUMBER, "residence_region": "320706",
+            "occupation": "退休教师", "consent": True}
+    client.force_login(f.person("李娜").user)
+    assert api_post(client, form).status_code == 403  # a citizen
+    client.force_login(offices["theirs"])
+    outside = api_post(client, form)  # 连云区's office, a 海州区 resident
+    assert outside.status_code == 403 and "residence_region" in outside.json()["fields"]
+    client.force_login(offices["mine"])
+    no_consent = api_post(client, {**form, "consent": False}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert no_consent.status_code == 422 and "consent" in no_consent.json()["fields"]
+    assert "同意书" in no_consent.json()["message"]  # in the reader's language
+    wrong_check_digit = ID_NUMBER[:-1] + ("1" if ID_NUMBER[-1] != "1" else "2")
+    assert api_post(client, {**form, "id_number": wrong_check_digit}).status_code == 422
+    assert api_post(client, {**form, "residence_region": "999999"}).json()["fields"].keys() == {"residence_region"}
+    assert not Volunteer.objects.exists()
+    made = api_post(client, form)
+    assert made.status_code == 201, made.content
+    v = Volunteer.objects.select_related("person", "district").get()
+    assert made.json() == {"id": v.pk, "number": v.number, "district": v.district.name, "occupation": "退休教师",
+                           "is_active": True}
+    assert v.person.phone == "13900007001" and v.enrolled_by == offices["mine"]  # the number as stored
+    assert AuditEvent.objects.filter(event_type="evaluation_panels.volunteer_enrol", actor=offices["mine"]).count() == 1
+    assert api_post(client, form).status_code == 409  # already in the pool
