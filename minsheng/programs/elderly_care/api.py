@@ -186,9 +186,9 @@ class RetrofitOut(Schema):
 def retrofit_open(request, payload: RetrofitOpenIn):
     """Open the household's retrofit file for an elder of your area (civil affairs, community
     workers); a household has one file (409 ``duplicate``)."""
-    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+    elder = selectors.elder_get_for_officer(user=request.auth, elder_id=payload.elder)
+    if elder is None:
         raise NotFound()
-    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
     file = retrofits.retrofit_open(elder=elder, assessment=payload.assessment, actor=request.auth)
     return Status(201, {"id": file.pk, "household": file.household, "status": file.status})
 
@@ -215,9 +215,9 @@ def allowance_grant(request, payload: AllowanceIn):
 
     if not (request.auth.is_superuser or user_has_role(user=request.auth, roles=["civil_affairs_officer"])):
         raise NotFound()
-    if not selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).exists():
+    elder = selectors.elder_get_for_officer(user=request.auth, elder_id=payload.elder)
+    if elder is None:
         raise NotFound()
-    elder = selectors.elder_get_for(user=request.auth, elder_id=payload.elder)
     row = entitlements.allowance_grant(elder=elder, kind=payload.kind, month=payload.month,
                                        amount=payload.amount, actor=request.auth)
     return Status(201, {"id": row.pk, "kind": row.kind, "month": row.month, "amount": row.amount})

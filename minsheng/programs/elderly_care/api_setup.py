@@ -208,7 +208,7 @@ def _device(d) -> dict:
 @router.post("/devices", response={201: DeviceOut})
 def device_register(request, payload: DeviceIn):
     """Register a device in the home of an elder of your area (officers, community workers)."""
-    elder = selectors.elders_for_officers(user=request.auth).filter(pk=payload.elder).select_related("region").first()
+    elder = selectors.elder_get_for_officer(user=request.auth, elder_id=payload.elder)
     if elder is None:
         raise ValidationFailed.for_field("elder", _("Choose an elder of your area."))
     vendor = DeviceVendor.objects.filter(code=payload.vendor).first()

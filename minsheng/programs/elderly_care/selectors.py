@@ -59,6 +59,14 @@ def elder_get_for(*, user, elder_id: int) -> Elder | None:
     return elders_for(user=user).filter(pk=elder_id).first()
 
 
+@scoped_gate(model="elderly_care.elder", id_arg="elder_id", action="open_file", refuses_with_none=True)
+def elder_get_for_officer(*, user, elder_id: int) -> Elder | None:
+    """An elder of the officer's area, for the household's files (retrofit, allowances,
+    devices): civil affairs and community workers; a provider's staff, who see their clients
+    (``elder_get_for``), get None."""
+    return elders_for_officers(user=user).select_related("person", "region").filter(pk=elder_id).first()
+
+
 def orders_for(*, user) -> QuerySet[WorkOrder]:
     q = scope_q(user=user, roles=OFFICERS, region_field="region") | scope_q(
         user=user, roles=["provider_admin"], region_field="region", organisation_field="provider"

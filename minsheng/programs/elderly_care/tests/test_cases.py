@@ -191,16 +191,22 @@ def test_civil_affairs_sends_back_then_accepts_the_rectification_report():
     assert CareApplication.objects.count() == 0
 
 
-@time_machine.travel(NOW, tick=False)
-def test_a_family_member_applies_for_a_relative_on_the_page_naming_where_the_elder_lives(client):
+def _son_and_mother():
+    """李建国 (an account) and his mother 李秀英 in his care, whose residence is not recorded."""
     from minsheng.identity.models import PersonRelation
 
-    org = f.civil_affairs()
-    *_, community = f.regions()
     son = f.user("李建国")
     me = Person.objects.create(name="李建国", birth_date=date(1970, 3, 1), user=son)
-    mother = Person.objects.create(name="李秀英", birth_date=date(1941, 6, 2))  # no residence recorded
+    mother = Person.objects.create(name="李秀英", birth_date=date(1941, 6, 2))
     PersonRelation.objects.create(person=me, relative=mother, kind="family")
+    return son, mother
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_family_member_applies_for_a_relative_on_the_page_naming_where_the_elder_lives(client):
+    org = f.civil_affairs()
+    *_, community = f.regions()
+    son, mother = _son_and_mother()
     client.force_login(son)
     page = client.get("/p/elderly_care/")
     assert "李秀英" in page.content.decode()  # the relative can be chosen
@@ -237,14 +243,10 @@ API = "/api/v1/elderly_care/applications"
 @time_machine.travel(NOW, tick=False)
 def test_a_family_member_applies_for_a_relative_by_api_follows_it_and_an_officer_decides_by_api(client):
     from minsheng.audit.models import AuditEvent
-    from minsheng.identity.models import PersonRelation
 
     org = f.civil_affairs()
     *_, community = f.regions()
-    son = f.user("李建国")
-    me = Person.objects.create(name="李建国", birth_date=date(1970, 3, 1), user=son)
-    mother = Person.objects.create(name="李秀英", birth_date=date(1941, 6, 2))  # no residence recorded
-    PersonRelation.objects.create(person=me, relative=mother, kind="family")
+    son, mother = _son_and_mother()
     stranger = _person("孙玉兰")
     client.force_login(son)
     form = {"elder": mother.pk, "categories": ["advanced_age"], "living_arrangement": "alone"}

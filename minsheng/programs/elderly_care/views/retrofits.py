@@ -45,8 +45,8 @@ def retrofits(request):
 @staff("civil_affairs_officer", "community_worker")
 def retrofit_open(request, elder_id):
     """Open the household's retrofit file (一户一档) for an elder in the officer's area."""
-    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
-    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+    elder = selectors.elder_get_for_officer(user=request.user, elder_id=elder_id)
+    if elder is None:
         raise Http404
     form = RetrofitOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -64,8 +64,8 @@ def retrofit_open(request, elder_id):
 @staff("civil_affairs_officer")
 def allowances(request, elder_id):
     """An elder's cash allowances (高龄津贴 / 护理补贴) and granting one for a month."""
-    elder = selectors.elder_get_for(user=request.user, elder_id=elder_id)
-    if elder is None or not selectors.elders_for_officers(user=request.user).filter(pk=elder.pk).exists():
+    elder = selectors.elder_get_for_officer(user=request.user, elder_id=elder_id)
+    if elder is None:
         raise Http404
     form = AllowanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

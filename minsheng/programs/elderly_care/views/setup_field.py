@@ -129,10 +129,10 @@ def devices(request):
 
 
 def _elder_for_device(request, elder_id):
-    elder = selectors.elders_for_officers(user=request.user).filter(pk=elder_id).first()
+    elder = selectors.elder_get_for_officer(user=request.user, elder_id=elder_id)
     if elder is None:
         raise NotFound()
-    return selectors.elder_get_for(user=request.user, elder_id=elder_id)
+    return elder
 
 
 @staff(*sel.DEVICE_KEEPERS)
