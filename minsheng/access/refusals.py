@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from minsheng.audit.services import audit_record
 from minsheng.core.errors import NotAllowed, NotFound
@@ -34,6 +35,33 @@ REASON_OUT_OF_SCOPE = "out_of_scope"  # the record exists, the user may not see 
 
 EVENT_REFUSED = "access.refused"
 EVENT_SUPPRESSED = "access.refusals_suppressed"
+
+# The refusal entry in words: what the person tried (a gate's ``action``) and why they were
+# refused. Every gate's action has its words here (a test checks the declared ones); the audit
+# page reads them, so no code is shown for either.
+ACTION_WORDS = {
+    "view": _("view"),
+    "act": _("act"),
+    "apply": _("apply"),
+    "apply_home_care": _("apply for home care"),
+    "book": _("book a home-care visit"),
+    "dispatch": _("dispatch a visit"),
+    "manage_caregiver": _("manage a caregiver"),
+    "manage_contract": _("manage a contract"),
+    "manage_device": _("manage a device"),
+    "manage_provider": _("manage a provider"),
+    "open_file": _("open a household's file"),
+    "organise": _("organise"),
+    "review": _("review"),
+    "serve_meal": _("serve a meal"),
+    "set_up": _("set up"),
+}
+REASON_WORDS = {
+    REASON_INVALID_ID: _("not a record number"),
+    REASON_NO_SUCH_RECORD: _("no such record"),
+    REASON_OUT_OF_SCOPE: _("outside the account's area or organisation"),
+}
+DECLARED_ACTIONS: set[str] = set()  # the actions of the gates defined so far (the test reads it)
 
 
 def _as_id(value) -> int | None:
@@ -111,6 +139,8 @@ def scoped_gate(
     instead of raising says ``refuses_with_none``; an impossible id then gets None too.
     ``user_arg`` names the gate's keyword for the acting user when it is not ``user``.
     """
+
+    DECLARED_ACTIONS.add(action)
 
     def decorate(gate: Callable) -> Callable:
         @functools.wraps(gate)

@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.access.refusals import ACTION_WORDS, REASON_WORDS
 from minsheng.audit.labels import event_label
 
 # Keys services write that are no field of the record (or name one of its fields differently).
@@ -36,20 +37,9 @@ KEY_LABELS = {
     "candidates_hash": _("candidate list hash"),
 }
 
-# Codes services write as values of such keys (the reason a window was released, what a
-# refused person tried to do).
-VALUE_LABELS = {
-    "view": _("view"),
-    "out_of_scope": _("outside their scope"),
-}
-
-
-# Codes services write as values, in words.
-VALUE_LABELS = {
-    "view": _("view"),
-    "act": _("act"),
-    "out_of_scope": _("outside the account's area or organisation"),
-}
+# Codes services write as values, in words: what a refused person tried and why (declared with
+# the access gates).
+VALUE_LABELS = {**ACTION_WORDS, **REASON_WORDS}
 _CODE = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 

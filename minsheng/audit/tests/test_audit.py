@@ -138,3 +138,29 @@ def test_admin_export_action_streams_csv_and_is_audited(client):
     assert export.actor == root and export.new_values["rows"] == 1
     # the admin offers no way to change or delete entries
     assert client.get(f"/admin/audit/auditevent/{a.pk}/delete/").status_code == 403
+
+
+def test_every_access_gate_names_its_action_in_words():
+    """The audit page shows what a refused person tried in words: every gate's action has them."""
+    from django.urls import get_resolver
+
+    from minsheng.access.refusals import ACTION_WORDS, DECLARED_ACTIONS
+
+    get_resolver().url_patterns  # noqa: B018 — loads every view and API module, and the gates they use
+    assert {"view", "book", "apply_home_care", "open_file", "set_up"} <= DECLARED_ACTIONS  # several programs' gates
+    assert DECLARED_ACTIONS - set(ACTION_WORDS) == set()
+
+
+@pytest.mark.django_db
+def test_a_refusal_reads_in_words_on_the_audit_page(city, client):
+    from minsheng.access.refusals import REASON_OUT_OF_SCOPE, refusal_record
+
+    supervisor = staff_with("sup", "supervisor", city)
+    clerk = User.objects.create_user("clerk", name="王科员")
+    refusal_record(user=clerk, target_type="elderly_care.elder", target_id=5, action="book",
+                   reason=REASON_OUT_OF_SCOPE)
+    client.force_login(supervisor)
+    page = client.get("/workbench/audit/", {"event_type": "access."}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert page.status_code == 200 and "预约上门服务" in body and "超出账号所属地区或单位的范围" in body
+    assert ">book<" not in body and "out_of_scope" not in body
