@@ -110,6 +110,32 @@ def test_bulk_writer_streams_batches_gives_keys_first_and_the_next_insert_follow
     assert Person.objects.get(pk=first.pk).created_at is not None  # auto timestamps, as save() sets them
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics (pg_class)")
+def test_a_large_load_refreshes_the_tables_statistics_inside_its_transaction(monkeypatch):
+    """The planner knows the rows just loaded before COMMIT: a writer that has loaded
+    ANALYZE_FROM rows (and as many again since) analyses its table."""
+    from minsheng.core import bulk
+
+    monkeypatch.setattr(bulk, "ANALYZE_FROM", 300)
+
+    def estimated() -> float:
+        with connection.cursor() as cur:
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Person._meta.db_table])
+            return cur.fetchone()[0]
+
+    before = estimated()  # whatever an earlier test left (-1: never analysed)
+    with transaction.atomic(), BulkWriter(Person, batch=100) as writer:
+        for i in range(200):
+            writer.add(Person(name=f"庚{i}", id_number_hash=f"g{i}"))
+        writer.flush()
+        assert estimated() == before != 600  # 200 rows: not yet
+        for i in range(200, 700):
+            writer.add(Person(name=f"庚{i}", id_number_hash=f"g{i}"))
+        writer.flush()
+        assert estimated() == 600  # analysed at 300 and again at 600 — the transaction's own rows
+    assert Person.objects.count() == 700
+
+
 def test_bulk_writer_refuses_to_write_outside_a_transaction():
     writer = BulkWriter(Person, batch=1)
     with pytest.raises(RuntimeError):
