@@ -62,7 +62,12 @@ def _csv_rows(binary) -> Iterator[list]:
     except UnicodeDecodeError:
         raise _not_text() from None
     finally:
-        text.detach()  # the caller opened the file and closes it
+        # The caller opened the file and closes it: leave it open. A caller that read only the
+        # header may have closed it already, before this generator is collected.
+        try:
+            text.detach()
+        except ValueError:
+            pass
 
 
 def open_rows(path_or_file, kind: str) -> Iterator[list]:

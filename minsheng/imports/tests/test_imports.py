@@ -239,3 +239,19 @@ def test_a_zip_that_is_not_a_workbook_fails_the_job_with_a_message(admin_user, d
         job = import_start(importer_key="tests.accounts", file=upload("fake.xlsx", out.getvalue()), dry_run=True, actor=admin_user)
     job.refresh_from_db()
     assert job.state == ImportState.FAILED and ".xlsx" in job.message
+
+
+def test_a_reader_left_after_its_header_with_the_file_closed_is_collected_quietly():
+    """Reading only the header, closing the file, then dropping the rows: nothing raises."""
+    import gc
+    import warnings
+
+    binary = io.BytesIO("用户名,姓名,年龄\r\nzhao,赵吉祥,66\r\n".encode())
+    rows = open_rows(binary, "csv")
+    assert next(rows) == ["用户名", "姓名", "年龄"]
+    binary.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows.close()  # what collecting the generator does
+        del rows
+        gc.collect()
